@@ -1,0 +1,69 @@
+#include "arena.h"
+
+#include <glib.h>
+#include <string.h>
+
+struct arena_chunk {
+	arena_chunk *next;
+	size_t size;
+	size_t used;
+	_Alignas(16) uint8_t data[];
+};
+
+enum { ARENA_DEFAULT_CHUNK = 1u << 20 };
+
+void arena_init(arena *a, size_t chunk_size)
+{
+	memset(a, 0, sizeof(*a));
+	a->chunk_size = chunk_size ? chunk_size : ARENA_DEFAULT_CHUNK;
+}
+
+void arena_free(arena *a)
+{
+	arena_chunk *c = a->head;
+	while (c) {
+		arena_chunk *next = c->next;
+		g_free(c);
+		c = next;
+	}
+	a->head = NULL;
+	a->bytes_used = 0;
+	a->bytes_reserved = 0;
+}
+
+void *arena_alloc(arena *a, size_t n)
+{
+	size_t need = (n + 7) & ~(size_t)7;
+	if (need < n)
+		g_error("arena: allocation size overflow");
+	arena_chunk *c = a->head;
+	if (!c || c->size - c->used < need) {
+		/* An allocation larger than a chunk gets a chunk of its own,
+		 * placed behind the current one so the current keeps filling. */
+		size_t size = need > a->chunk_size ? need : a->chunk_size;
+		arena_chunk *nc = g_malloc(sizeof(*nc) + size);
+		nc->size = size;
+		nc->used = 0;
+		a->bytes_reserved += size;
+		if (c && need > a->chunk_size) {
+			nc->next = c->next;
+			c->next = nc;
+		} else {
+			nc->next = c;
+			a->head = nc;
+		}
+		c = nc;
+	}
+	void *p = c->data + c->used;
+	c->used += need;
+	a->bytes_used += n;
+	return p;
+}
+
+uint8_t *arena_copy(arena *a, const void *src, size_t n)
+{
+	uint8_t *p = arena_alloc(a, n);
+	if (n)
+		memcpy(p, src, n);
+	return p;
+}

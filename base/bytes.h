@@ -1,0 +1,238 @@
+/*
+ * bytes.h — byte views and bounds-checked readers.
+ *
+ * Every read of packet bytes in capture/ and dissect/ goes through these:
+ * a view (`sv`) is a pointer and a length into bytes someone else owns
+ * (the capture mapping or an arena chunk); a reader (`rd`) walks a view and
+ * answers false instead of reading past its end.  No code outside this file
+ * indexes a packet buffer with an unchecked offset.
+ *
+ * Invariants: for every sv, [p, p+len) is readable (p may be NULL only when
+ * len == 0).  A reader's off never exceeds len.
+ */
+#ifndef SIPSCOPE_BASE_BYTES_H
+#define SIPSCOPE_BASE_BYTES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+typedef struct sv {
+	const uint8_t *p;
+	size_t len;
+} sv;
+
+#define SV_NULL ((sv){ NULL, 0 })
+#define SV_LIT(s) ((sv){ (const uint8_t *)(s), sizeof(s) - 1 })
+
+static inline sv sv_make(const void *p, size_t len)
+{
+	return (sv){ (const uint8_t *)p, len };
+}
+
+static inline sv sv_from_cstr(const char *s)
+{
+	return (sv){ (const uint8_t *)s, s ? strlen(s) : 0 };
+}
+
+/* Sub-view [off, off+len) clamped to v: never points outside v. */
+static inline sv sv_sub(sv v, size_t off, size_t len)
+{
+	if (off > v.len)
+		off = v.len;
+	if (len > v.len - off)
+		len = v.len - off;
+	return (sv){ v.p ? v.p + off : NULL, len };
+}
+
+static inline sv sv_skip(sv v, size_t n)
+{
+	return sv_sub(v, n, v.len);
+}
+
+static inline sv sv_head(sv v, size_t n)
+{
+	return sv_sub(v, 0, n);
+}
+
+/* Byte at i, or -1 when i is out of range. */
+static inline int sv_at(sv v, size_t i)
+{
+	return i < v.len ? v.p[i] : -1;
+}
+
+static inline bool sv_empty(sv v)
+{
+	return v.len == 0;
+}
+
+static inline bool sv_eq(sv a, sv b)
+{
+	return a.len == b.len && (a.len == 0 || memcmp(a.p, b.p, a.len) == 0);
+}
+
+static inline bool sv_eq_cstr(sv a, const char *s)
+{
+	return sv_eq(a, sv_from_cstr(s));
+}
+
+static inline int sv_lower(int c)
+{
+	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+}
+
+/* ASCII case-insensitive equality (RFC 3261 §7.3.1 tokens, header names). */
+bool sv_eq_ci(sv a, sv b);
+bool sv_eq_ci_cstr(sv a, const char *s);
+bool sv_starts_with(sv v, sv prefix);
+bool sv_starts_with_ci(sv v, sv prefix);
+
+/* Index of the first c in v, or -1. */
+ptrdiff_t sv_find_byte(sv v, uint8_t c);
+/* Index of the first occurrence of needle in v, or -1. */
+ptrdiff_t sv_find(sv v, sv needle);
+
+/* Strip SP, HTAB, CR and LF from both ends. */
+sv sv_trim(sv v);
+
+/* Decimal digits only, no sign, saturating is not allowed: false on overflow
+ * beyond max or on any non-digit or on an empty view. */
+bool sv_to_u64(sv v, uint64_t max, uint64_t *out);
+
+/* FNV-1a over the bytes, and over the lower-cased bytes. */
+uint32_t sv_hash(sv v);
+uint32_t sv_hash_ci(sv v);
+
+/* ---- readers ---------------------------------------------------------- */
+
+typedef struct rd {
+	const uint8_t *p;
+	size_t len;
+	size_t off;
+} rd;
+
+static inline rd rd_make(sv v)
+{
+	return (rd){ v.p, v.len, 0 };
+}
+
+static inline size_t rd_left(const rd *r)
+{
+	return r->len - r->off;
+}
+
+static inline bool rd_has(const rd *r, size_t n)
+{
+	return n <= r->len - r->off;
+}
+
+static inline bool rd_skip(rd *r, size_t n)
+{
+	if (!rd_has(r, n))
+		return false;
+	r->off += n;
+	return true;
+}
+
+static inline bool rd_u8(rd *r, uint8_t *out)
+{
+	if (!rd_has(r, 1))
+		return false;
+	*out = r->p[r->off++];
+	return true;
+}
+
+static inline bool rd_u16be(rd *r, uint16_t *out)
+{
+	if (!rd_has(r, 2))
+		return false;
+	const uint8_t *q = r->p + r->off;
+	*out = (uint16_t)((q[0] << 8) | q[1]);
+	r->off += 2;
+	return true;
+}
+
+static inline bool rd_u16le(rd *r, uint16_t *out)
+{
+	if (!rd_has(r, 2))
+		return false;
+	const uint8_t *q = r->p + r->off;
+	*out = (uint16_t)((q[1] << 8) | q[0]);
+	r->off += 2;
+	return true;
+}
+
+static inline bool rd_u32be(rd *r, uint32_t *out)
+{
+	if (!rd_has(r, 4))
+		return false;
+	const uint8_t *q = r->p + r->off;
+	*out = ((uint32_t)q[0] << 24) | ((uint32_t)q[1] << 16) | ((uint32_t)q[2] << 8) | q[3];
+	r->off += 4;
+	return true;
+}
+
+static inline bool rd_u32le(rd *r, uint32_t *out)
+{
+	if (!rd_has(r, 4))
+		return false;
+	const uint8_t *q = r->p + r->off;
+	*out = ((uint32_t)q[3] << 24) | ((uint32_t)q[2] << 16) | ((uint32_t)q[1] << 8) | q[0];
+	r->off += 4;
+	return true;
+}
+
+static inline bool rd_u64be(rd *r, uint64_t *out)
+{
+	uint32_t hi, lo;
+	if (!rd_has(r, 8))
+		return false;
+	rd_u32be(r, &hi);
+	rd_u32be(r, &lo);
+	*out = ((uint64_t)hi << 32) | lo;
+	return true;
+}
+
+static inline bool rd_u64le(rd *r, uint64_t *out)
+{
+	uint32_t hi, lo;
+	if (!rd_has(r, 8))
+		return false;
+	rd_u32le(r, &lo);
+	rd_u32le(r, &hi);
+	*out = ((uint64_t)hi << 32) | lo;
+	return true;
+}
+
+/* Take the next n bytes as a view (no copy). */
+static inline bool rd_bytes(rd *r, size_t n, sv *out)
+{
+	if (!rd_has(r, n))
+		return false;
+	*out = (sv){ r->p + r->off, n };
+	r->off += n;
+	return true;
+}
+
+/* Peek at byte i ahead of the cursor without moving; -1 when absent. */
+static inline int rd_peek(const rd *r, size_t i)
+{
+	return rd_has(r, i + 1) ? r->p[r->off + i] : -1;
+}
+
+/* The rest of the reader as a view; the reader ends up empty. */
+static inline sv rd_rest(rd *r)
+{
+	sv v = { r->p + r->off, r->len - r->off };
+	r->off = r->len;
+	return v;
+}
+
+/* The rest of the reader as a view, without consuming it. */
+static inline sv rd_view(const rd *r)
+{
+	return (sv){ r->p ? r->p + r->off : NULL, r->len - r->off };
+}
+
+#endif

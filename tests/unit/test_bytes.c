@@ -1,0 +1,82 @@
+#include <glib.h>
+
+#include "base/arena.h"
+#include "base/bytes.h"
+#include "base/endpoint.h"
+
+static void test_reader_bounds(void)
+{
+	const uint8_t buf[] = { 0x12, 0x34, 0x56, 0x78, 0x9a };
+	rd r = rd_make(sv_make(buf, sizeof(buf)));
+	uint16_t a;
+	uint32_t b;
+	g_assert_true(rd_u16be(&r, &a));
+	g_assert_cmphex(a, ==, 0x1234);
+	g_assert_false(rd_u32be(&r, &b)); /* only 3 left */
+	g_assert_cmpuint(rd_left(&r), ==, 3);
+	g_assert_true(rd_u16le(&r, &a));
+	g_assert_cmphex(a, ==, 0x7856);
+	g_assert_cmpint(rd_peek(&r, 0), ==, 0x9a);
+	g_assert_cmpint(rd_peek(&r, 1), ==, -1);
+	sv rest = rd_rest(&r);
+	g_assert_cmpuint(rest.len, ==, 1);
+	g_assert_false(rd_skip(&r, 1));
+}
+
+static void test_sv_ops(void)
+{
+	sv v = SV_LIT("  Call-ID: abc \r\n");
+	sv t = sv_trim(v);
+	g_assert_true(sv_eq_cstr(t, "Call-ID: abc"));
+	g_assert_true(sv_eq_ci_cstr(sv_head(t, 7), "call-id"));
+	g_assert_cmpint(sv_find(t, SV_LIT("abc")), ==, 9);
+	g_assert_cmpint(sv_find(t, SV_LIT("abd")), ==, -1);
+	g_assert_cmpuint(sv_sub(t, 100, 5).len, ==, 0);
+	g_assert_cmpuint(sv_sub(t, 10, 500).len, ==, 2);
+	uint64_t n;
+	g_assert_true(sv_to_u64(SV_LIT("4294967295"), UINT32_MAX, &n));
+	g_assert_cmpuint(n, ==, 4294967295u);
+	g_assert_false(sv_to_u64(SV_LIT("4294967296"), UINT32_MAX, &n));
+	g_assert_false(sv_to_u64(SV_LIT("12a"), UINT32_MAX, &n));
+	g_assert_false(sv_to_u64(SV_NULL, UINT32_MAX, &n));
+	g_assert_cmpuint(sv_hash_ci(SV_LIT("ABC")), ==, sv_hash(SV_LIT("abc")));
+}
+
+static void test_arena(void)
+{
+	arena a;
+	arena_init(&a, 64);
+	uint8_t *p = arena_copy(&a, "hello", 5);
+	uint8_t *big = arena_alloc(&a, 1000); /* larger than a chunk */
+	memset(big, 1, 1000);
+	uint8_t *q = arena_copy(&a, "world", 5);
+	g_assert_cmpmem(p, 5, "hello", 5);
+	g_assert_cmpmem(q, 5, "world", 5);
+	g_assert_cmpuint((uintptr_t)big % 8, ==, 0);
+	arena_free(&a);
+}
+
+static void test_endpoint(void)
+{
+	endpoint e = { .family = EP_IPV6, .port = 5060 };
+	e.addr[0] = 0x20;
+	e.addr[1] = 0x01;
+	e.addr[2] = 0x0d;
+	e.addr[3] = 0xb8;
+	e.addr[15] = 1;
+	char buf[ENDPOINT_STRLEN];
+	g_assert_cmpstr(endpoint_format(&e, buf, sizeof(buf)), ==, "[2001:db8::1]:5060");
+	endpoint f = { .family = EP_IPV4, .addr = { 192, 0, 2, 1 }, .port = 5061 };
+	g_assert_cmpstr(endpoint_format(&f, buf, sizeof(buf)), ==, "192.0.2.1:5061");
+	g_assert_false(endpoint_eq(&e, &f));
+}
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/bytes/reader-bounds", test_reader_bounds);
+	g_test_add_func("/bytes/sv-ops", test_sv_ops);
+	g_test_add_func("/bytes/arena", test_arena);
+	g_test_add_func("/bytes/endpoint", test_endpoint);
+	return g_test_run();
+}
