@@ -185,7 +185,7 @@ static inline bool rd_u32le(rd *r, uint32_t *out)
 
 static inline bool rd_u64be(rd *r, uint64_t *out)
 {
-	uint32_t hi, lo;
+	uint32_t hi = 0, lo = 0;
 	if (!rd_has(r, 8))
 		return false;
 	rd_u32be(r, &hi);
@@ -196,7 +196,7 @@ static inline bool rd_u64be(rd *r, uint64_t *out)
 
 static inline bool rd_u64le(rd *r, uint64_t *out)
 {
-	uint32_t hi, lo;
+	uint32_t hi = 0, lo = 0;
 	if (!rd_has(r, 8))
 		return false;
 	rd_u32le(r, &lo);

@@ -3,12 +3,14 @@
  * 802.1Q/802.1ad tags, Linux SLL and SLL2, raw IPv4/IPv6, BSD loopback),
  * tunnels (IP-in-IP, GRE incl. transparent Ethernet bridging and ERSPAN
  * II/III, PPP, PPPoE, GTP-U), IPv4/IPv6 with extension headers and fragment
- * reassembly, then UDP, TCP and SCTP (DATA chunks).  One function per layer,
- * each reading through a bounds-checked reader.
+ * reassembly, then UDP, TCP and SCTP (DATA and I-DATA chunks; fragmented
+ * user messages are put together).  One function per layer, each reading
+ * through a bounds-checked reader.
  *
  * The decoder knows nothing about SIP.  It hands every transport payload to
  * the callback, in frame order.  A payload's data is a view into the frame,
- * or into the decoder's arena when it was put together from IP fragments.
+ * or into the decoder's arena when it was put together from IP fragments
+ * or SCTP fragments.
  *
  * Payloads quoted inside ICMP/ICMPv6 error messages are handed on too, with
  * icmp_quoted set: they are copies of earlier datagrams, never new traffic.

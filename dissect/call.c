@@ -1,0 +1,485 @@
+/*
+ * call.c — calls: every message of a Call-ID, the outcome of the initial
+ * INVITE (any 2xx wins; failed re-INVITEs and UPDATEs do not count), the
+ * times (start, ringing, answer, end), who ended it, related Call-IDs.
+ */
+#include "dissect/call.h"
+
+#include <string.h>
+
+#include "dissect/sip_header.h"
+
+enum { PENDING_MAX_CALLERS = 4 };
+
+/* A Call-ID named by related-call headers before its call appeared. */
+typedef struct call_pending {
+	sv name;                 /* into a message, or copied to the arena */
+	uint32_t n;
+	sip_id callers[PENDING_MAX_CALLERS];
+} call_pending;
+
+static guint sv_ptr_hash(gconstpointer a)
+{
+	return sv_hash(*(const sv *)a);
+}
+
+static gboolean sv_ptr_equal(gconstpointer a, gconstpointer b)
+{
+	return sv_eq(*(const sv *)a, *(const sv *)b);
+}
+
+void call_table_init(call_table *ct, arena *mem)
+{
+	ct->mem = mem;
+	ct->recs = g_ptr_array_new();
+	ct->by_id = g_hash_table_new(sv_ptr_hash, sv_ptr_equal);
+	ct->pending = g_hash_table_new(sv_ptr_hash, sv_ptr_equal);
+	ct->scratch = g_string_new(NULL);
+}
+
+void call_table_clear(call_table *ct)
+{
+	for (guint i = 0; i < ct->recs->len; i++) {
+		call_rec *r = g_ptr_array_index(ct->recs, i);
+		g_array_free(r->pub.messages, TRUE);
+		g_array_free(r->pub.dialogs, TRUE);
+		g_array_free(r->pub.txns, TRUE);
+		g_ptr_array_free(r->pub.related, TRUE);
+	}
+	g_hash_table_destroy(ct->pending);
+	g_hash_table_destroy(ct->by_id);
+	g_ptr_array_free(ct->recs, TRUE);
+	g_string_free(ct->scratch, TRUE);
+	memset(ct, 0, sizeof(*ct));
+}
+
+call_rec *call_find(const call_table *ct, sv call_id)
+{
+	return g_hash_table_lookup(ct->by_id, &call_id);
+}
+
+static void changed(mdl_changes *ch, call_rec *r)
+{
+	mdl_changed(ch, MDL_CH_CALL, &r->stamp, r->pub.id);
+}
+
+/* ---- related calls --------------------------------------------------------- */
+
+static bool add_related(call_rec *r, sv name)
+{
+	GPtrArray *rel = r->pub.related;
+	for (guint i = 0; i < rel->len; i++) {
+		const char *s = g_ptr_array_index(rel, i);
+		if (strlen(s) == name.len && memcmp(s, name.p, name.len) == 0)
+			return false;
+	}
+	if (rel->len >= SIP_CALL_MAX_RELATED || memchr(name.p, 0, name.len))
+		return false;
+	g_ptr_array_add(rel, g_strndup((const char *)name.p, name.len));
+	return true;
+}
+
+/* stable: name points into a message (true) or into scratch (false) */
+static void link_related(call_table *ct, call_rec *r, sv name, bool stable, mdl_changes *ch)
+{
+	name = sv_trim(name);
+	if (name.len == 0 || sv_eq(name, r->pub.call_id) || !add_related(r, name))
+		return;
+	changed(ch, r);
+	call_rec *o = call_find(ct, name);
+	if (o) {
+		if (add_related(o, r->pub.call_id))
+			changed(ch, o);
+		return;
+	}
+	call_pending *pd = g_hash_table_lookup(ct->pending, &name);
+	if (!pd) {
+		pd = arena_alloc(ct->mem, sizeof(*pd));
+		memset(pd, 0, sizeof(*pd));
+		pd->name = stable ? name : sv_make(arena_copy(ct->mem, name.p, name.len), name.len);
+		g_hash_table_insert(ct->pending, &pd->name, pd);
+	}
+	for (uint32_t i = 0; i < pd->n; i++)
+		if (pd->callers[i] == r->pub.id)
+			return;
+	if (pd->n < PENDING_MAX_CALLERS)
+		pd->callers[pd->n++] = r->pub.id;
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = sv_lower(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Refer-To: <sip:x@y?Replaces=call-id%3Bto-tag%3D..%3Bfrom-tag%3D..> */
+static bool refer_to_replaces(const sip_msg *p, GString *out)
+{
+	sv v = sip_msg_value(p, SIP_HDR_REFER_TO);
+	sip_addr a;
+	sip_uri u;
+	if (!v.p || !sip_addr_parse(v, &a) || !sip_uri_parse(a.uri, &u) || !u.headers.p)
+		return false;
+	sv rest = u.headers;
+	while (rest.len) {
+		ptrdiff_t amp = sv_find_byte(rest, '&');
+		sv item = amp < 0 ? rest : sv_head(rest, (size_t)amp);
+		rest = amp < 0 ? SV_NULL : sv_skip(rest, (size_t)amp + 1);
+		ptrdiff_t eq = sv_find_byte(item, '=');
+		if (eq < 0 || !sv_eq_ci_cstr(sv_head(item, (size_t)eq), "Replaces"))
+			continue;
+		sv val = sv_skip(item, (size_t)eq + 1);
+		g_string_truncate(out, 0);
+		for (size_t i = 0; i < val.len; i++) {
+			int c = val.p[i];
+			if (c == '%' && hexval(sv_at(val, i + 1)) >= 0 && hexval(sv_at(val, i + 2)) >= 0) {
+				c = hexval(val.p[i + 1]) * 16 + hexval(val.p[i + 2]);
+				i += 2;
+			}
+			if (c == ';')
+				break;
+			g_string_append_c(out, (char)c);
+		}
+		return out->len > 0;
+	}
+	return false;
+}
+
+static void find_related(call_table *ct, call_rec *r, const sip_msg *p, mdl_changes *ch)
+{
+	static const char *const names[] = { "X-Call-ID", "X-CID", "X-Orig-Call-ID" };
+	for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+		sv v = sip_msg_find_cstr(p, names[i]);
+		if (v.p)
+			link_related(ct, r, v, true, ch);
+	}
+	sv rep = sip_msg_value(p, SIP_HDR_REPLACES);
+	if (rep.p) {
+		ptrdiff_t semi = sv_find_byte(rep, ';');
+		link_related(ct, r, semi < 0 ? rep : sv_head(rep, (size_t)semi), true, ch);
+	}
+	if (p->hdr_count[SIP_HDR_REFER_TO] && refer_to_replaces(p, ct->scratch))
+		link_related(ct, r, sv_make(ct->scratch->str, ct->scratch->len), false, ch);
+}
+
+/* ---- calls ------------------------------------------------------------------- */
+
+static void set_parties(call_rec *r, const sip_msg *p, int8_t level)
+{
+	if (level <= r->parties_level)
+		return;
+	sip_addr a;
+	if (sip_msg_from(p, &a))
+		r->pub.from = a.uri;
+	if (sip_msg_to(p, &a))
+		r->pub.to = a.uri;
+	r->parties_level = level;
+}
+
+static call_rec *call_new(call_table *ct, mdl_ctx *c)
+{
+	call_rec *r = arena_alloc(ct->mem, sizeof(*r));
+	memset(r, 0, sizeof(*r));
+	sip_call *x = &r->pub;
+	x->id = ct->recs->len;
+	x->call_id = c->parsed->call_id;
+	x->first_method = x->from = x->to = SV_NULL;
+	x->state = CALL_STATE_NOT_A_CALL;
+	x->ended_by = CALL_END_NONE;
+	x->start_ts = c->ts;
+	x->messages = g_array_new(FALSE, FALSE, sizeof(sip_id));
+	x->dialogs = g_array_new(FALSE, FALSE, sizeof(sip_id));
+	x->txns = g_array_new(FALSE, FALSE, sizeof(sip_id));
+	x->related = g_ptr_array_new_with_free_func(g_free);
+	x->initial_txn = x->cancel_msg = SIP_ID_NONE;
+	r->caller_tag = SV_NULL;
+	r->parties_level = -1;
+	r->last_bye = SIP_ID_NONE;
+	g_ptr_array_add(ct->recs, r);
+	g_hash_table_insert(ct->by_id, &x->call_id, r);
+
+	call_pending *pd = g_hash_table_lookup(ct->pending, &x->call_id);
+	if (pd) {
+		for (uint32_t i = 0; i < pd->n; i++) {
+			call_rec *o = call_get(ct, pd->callers[i]);
+			if (o)
+				add_related(r, o->pub.call_id);
+		}
+		g_hash_table_remove(ct->pending, &x->call_id);
+	}
+	return r;
+}
+
+void call_attach(call_table *ct, mdl_ctx *c)
+{
+	const sip_msg *p = c->parsed;
+	c->msg->call = SIP_ID_NONE;
+	if (p->call_id.p == NULL || p->call_id.len == 0)
+		return;
+	call_rec *r = call_find(ct, p->call_id);
+	if (!r)
+		r = call_new(ct, c);
+	set_parties(r, p, 0);
+	c->msg->call = r->pub.id;
+	g_array_append_val(r->pub.messages, c->msg->id);
+	changed(c->ch, r);
+}
+
+static bool is_call_method(sv m)
+{
+	return sv_eq_cstr(m, "INVITE") || sv_eq_cstr(m, "ACK") || sv_eq_cstr(m, "BYE") ||
+		sv_eq_cstr(m, "CANCEL") || sv_eq_cstr(m, "PRACK");
+}
+
+static bool is_session_request(sv m)
+{
+	return is_call_method(m) || sv_eq_cstr(m, "UPDATE") || sv_eq_cstr(m, "INFO");
+}
+
+static void note_initial(call_rec *r, const txn_rec *tx, bool counts_open)
+{
+	r->has_initial = true;
+	if (r->pub.initial_txn == SIP_ID_NONE)
+		r->pub.initial_txn = tx->pub.id;
+	uint32_t cseq = tx->pub.cseq;
+	if (!r->have_attempt || cseq > r->attempt_cseq) {
+		/* a new attempt (after a 401/407 challenge, say) replaces the last */
+		r->have_attempt = true;
+		r->attempt_cseq = cseq;
+		r->attempt_open = 0;
+		r->attempt_status = 0;
+		r->attempt_final_ts = 0;
+		r->timed_out = false;
+	}
+	if (counts_open && cseq == r->attempt_cseq && tx->pub.parent == SIP_ID_NONE &&
+	    tx->pub.final == SIP_ID_NONE)
+		r->attempt_open++;
+}
+
+/* The call is over: msg is what ended it (a BYE, its response, a 481/408). */
+static void end_call(call_rec *r, const txn_table *t, const GPtrArray *msgs, sip_id msg_id, int64_t ts)
+{
+	r->ended = true;
+	r->pub.end_ts = ts;
+	r->pub.ended_by = CALL_END_OTHER;
+	memset(&r->pub.ender, 0, sizeof(r->pub.ender));
+	const sip_message *m = mdl_msg(msgs, msg_id);
+	if (!m)
+		return;
+	if (!sv_eq_cstr(sip_span_sv(m->raw, m->cseq_method), "BYE"))
+		return;   /* 481 / 408 to something else: nobody in particular */
+	const sip_message *bye = m;
+	if (m->kind == SIP_KIND_RESPONSE) {
+		const txn_rec *tx = txn_get(t, m->txn);
+		const sip_message *req = tx ? mdl_msg(msgs, tx->pub.request) : NULL;
+		if (req)
+			bye = req;
+	}
+	r->pub.ender = bye->kind == SIP_KIND_REQUEST ? bye->meta.src : bye->meta.dst;
+	if (!r->caller_known)
+		return;
+	sv tag = sip_span_sv(bye->raw, bye->from_tag);
+	r->pub.ended_by = sv_eq_ci(tag, r->caller_tag) ? CALL_END_CALLER : CALL_END_CALLEE;
+}
+
+static void dialog_ended(call_rec *r, const txn_table *t, const GPtrArray *msgs, const dlg_rec *d)
+{
+	if (r->confirmed_alive)
+		r->confirmed_alive--;
+	if (r->confirmed_alive == 0 && !r->ended && (r->answered || r->midway))
+		end_call(r, t, msgs, d->pub.terminating_msg, d->pub.terminated_ts);
+}
+
+static call_state classify(uint16_t status)
+{
+	switch (status) {
+	case 486:
+	case 600:
+		return CALL_STATE_BUSY;
+	case 487:
+		return CALL_STATE_CANCELLED;
+	case 408:
+	case 480:
+		return CALL_STATE_NO_ANSWER;
+	default:
+		return CALL_STATE_FAILED;
+	}
+}
+
+/* Derives state, final status and, for failures, end and ender. */
+static void apply_state(call_rec *r, const GPtrArray *msgs)
+{
+	sip_call *x = &r->pub;
+	if (!r->is_call) {
+		x->state = CALL_STATE_NOT_A_CALL;
+		return;
+	}
+	if (r->answered || !r->has_initial) {
+		if (r->answered)
+			x->final_status = r->answer_status;
+		if (r->ended) {
+			x->state = CALL_STATE_ANSWERED;
+		} else {
+			x->state = r->answered || r->midway ? CALL_STATE_ACTIVE : CALL_STATE_SETUP;
+			x->end_ts = 0;
+			x->ended_by = CALL_END_NONE;
+			memset(&x->ender, 0, sizeof(x->ender));
+		}
+		return;
+	}
+	x->ended_by = CALL_END_NONE;
+	memset(&x->ender, 0, sizeof(x->ender));
+	if (r->attempt_open == 0 && r->attempt_status >= 300) {
+		x->state = classify(r->attempt_status);
+		x->final_status = r->attempt_status;
+		x->end_ts = r->attempt_final_ts;
+		const sip_message *cancel = mdl_msg(msgs, x->cancel_msg);
+		if (x->state == CALL_STATE_CANCELLED && cancel) {
+			x->ended_by = CALL_END_CALLER;
+			x->ender = cancel->meta.src;
+		}
+		return;
+	}
+	x->final_status = 0;
+	x->state = r->timed_out ? CALL_STATE_NO_ANSWER : CALL_STATE_SETUP;
+	if (!r->timed_out)
+		x->end_ts = 0;
+}
+
+void call_process(call_table *ct, txn_table *t, dlg_table *d, mdl_ctx *c, const txn_result *tr,
+	const dlg_result *dr)
+{
+	call_rec *r = call_get(ct, c->msg->call);
+	txn_rec *tx = tr->txn;
+	if (!r || !tx)
+		return;
+	const sip_msg *p = c->parsed;
+	sip_message *msg = c->msg;
+	sv cm = mdl_method(p);
+	bool response = p->kind == SIP_KIND_RESPONSE;
+	uint16_t st = p->status;
+
+	if (is_call_method(cm))
+		r->is_call = true;
+	if (tr->created)
+		g_array_append_val(r->pub.txns, tx->pub.id);
+	if (dr->created != SIP_ID_NONE)
+		g_array_append_val(r->pub.dialogs, dr->created);
+
+	if (!response) {
+		if (r->pub.first_method.p == NULL)
+			r->pub.first_method = p->method;
+		set_parties(r, p, 1);
+		if (mdl_tag_present(p->to_tag) && is_session_request(p->method))
+			r->midway = r->midway || !r->has_initial;
+		if (!tr->retransmission) {
+			if (tx->initial_invite && tx->pub.request == msg->id) {
+				set_parties(r, p, 2);
+				if (!r->caller_known) {
+					r->caller_known = true;
+					r->caller_tag = p->from_tag;
+				}
+				note_initial(r, tx, tr->created);
+			}
+			if (sv_eq_cstr(p->method, "CANCEL") && !mdl_tag_present(p->to_tag) &&
+			    r->pub.cancel_msg == SIP_ID_NONE)
+				r->pub.cancel_msg = msg->id;
+			if (sv_eq_cstr(p->method, "BYE"))
+				r->last_bye = msg->id;
+		}
+	} else if (!tr->retransmission) {
+		if (tr->created && tx->pub.is_invite && !r->answered && r->confirmed_alive == 0) {
+			/* response-only INVITE transaction before any answer: the initial one */
+			tx->initial_invite = true;
+			set_parties(r, p, 2);
+			if (!r->caller_known) {
+				r->caller_known = true;
+				r->caller_tag = p->from_tag;
+			}
+			note_initial(r, tx, true);
+		}
+		if (tx->initial_invite) {
+			if ((st == 180 || st == 183) && r->pub.ring_ts == 0)
+				r->pub.ring_ts = c->ts;
+			if (tr->new_2xx && !r->answered) {
+				r->answered = true;
+				r->answer_status = st;
+				r->pub.answer_ts = c->ts;
+			}
+			if (tr->first_final && r->have_attempt && tx->pub.cseq == r->attempt_cseq &&
+			    tx->pub.parent == SIP_ID_NONE) {
+				if (r->attempt_open)
+					r->attempt_open--;
+				if (st >= 300) {
+					r->attempt_status = st;
+					r->attempt_final_ts = c->ts;
+				}
+			}
+		}
+	}
+
+	if (dr->confirmed != SIP_ID_NONE) {
+		dlg_rec *dl = dlg_get(d, dr->confirmed);
+		if (dl && dl->session) {
+			r->confirmed_alive++;
+			if (!r->has_initial)
+				r->midway = true;
+		}
+	}
+	if (dr->terminated != SIP_ID_NONE) {
+		dlg_rec *dl = dlg_get(d, dr->terminated);
+		if (dl && dl->session)
+			dialog_ended(r, t, c->msgs, dl);
+	}
+	/* a BYE answered outside any known dialog still ends the call */
+	if (response && tr->first_final && st >= 200 && st < 300 && sv_eq_cstr(cm, "BYE") &&
+	    msg->dialog == SIP_ID_NONE && !r->ended && r->confirmed_alive == 0 &&
+	    (r->answered || r->midway || !r->has_initial)) {
+		r->midway = r->midway || !r->has_initial;
+		end_call(r, t, c->msgs, msg->id, c->ts);
+	}
+	if (!tr->retransmission)
+		find_related(ct, r, p, c->ch);
+	apply_state(r, c->msgs);
+}
+
+void call_finish(call_table *ct, const txn_table *t, const dlg_table *d, const GPtrArray *msgs,
+	mdl_changes *ch, int64_t end_ts, const GArray *ended)
+{
+	(void)end_ts;
+	for (guint i = 0; i < ended->len; i++) {
+		const dlg_rec *dl = dlg_get(d, g_array_index(ended, sip_id, i));
+		call_rec *r = dl ? call_get(ct, dl->pub.call) : NULL;
+		if (r && dl->session) {
+			dialog_ended(r, t, msgs, dl);
+			changed(ch, r);
+		}
+	}
+	for (guint i = 0; i < ct->recs->len; i++) {
+		call_rec *r = g_ptr_array_index(ct->recs, i);
+		sip_call before = r->pub;
+		if (!r->ended && (r->answered || r->midway) && r->confirmed_alive == 0 &&
+		    r->last_bye != SIP_ID_NONE) {
+			const sip_message *bye = mdl_msg(msgs, r->last_bye);
+			end_call(r, t, msgs, r->last_bye, bye ? bye->meta.ts_ns : 0);
+		}
+		if (r->has_initial && !r->answered && r->attempt_open > 0) {
+			for (guint j = 0; j < r->pub.txns->len; j++) {
+				const txn_rec *tx = txn_get(t, g_array_index(r->pub.txns, sip_id, j));
+				if (tx && tx->initial_invite && tx->pub.cseq == r->attempt_cseq &&
+				    tx->pub.parent == SIP_ID_NONE && tx->pub.end == TXN_END_NO_FINAL) {
+					r->timed_out = true;
+					r->pub.end_ts = tx->pub.state_ts[TXN_STATE_TERMINATED];
+				}
+			}
+		}
+		apply_state(r, msgs);
+		if (before.state != r->pub.state || before.end_ts != r->pub.end_ts ||
+		    before.ended_by != r->pub.ended_by)
+			changed(ch, r);
+	}
+}

@@ -1,0 +1,71 @@
+/*
+ * call.h — internal to the model: the call table (everything with one
+ * Call-ID) and the rules that give a call its outcome (see model.h).
+ * Calls are found by Call-ID through a hash keyed on views into the
+ * messages; Call-IDs named by related-call headers before their call
+ * appears wait in a second table until it does.
+ */
+#ifndef SIPSCOPE_DISSECT_CALL_H
+#define SIPSCOPE_DISSECT_CALL_H
+
+#include <glib.h>
+#include <stdbool.h>
+
+#include "base/arena.h"
+#include "dissect/dialog.h"
+#include "dissect/model.h"
+#include "dissect/txn.h"
+
+typedef struct call_rec {
+	sip_call pub;
+	sv caller_tag;            /* From tag of the initial INVITE */
+	bool caller_known;
+	int8_t parties_level;     /* where from/to came from: 0 first message, 1 a request, 2 the initial INVITE */
+	bool is_call;             /* INVITE, ACK, BYE, CANCEL or PRACK traffic */
+	bool has_initial;         /* an initial INVITE (or a response-only one) */
+	bool midway;              /* in-dialog traffic of a session whose start was not captured */
+	bool have_attempt;
+	bool answered;
+	bool ended;               /* answered (or midway) and every confirmed dialog over */
+	bool timed_out;           /* the current attempt's INVITE got no final in time */
+	uint16_t answer_status;
+	uint16_t attempt_status;  /* final of the current attempt (300-699), 0 = none yet */
+	uint32_t attempt_cseq;
+	uint32_t attempt_open;    /* its upstream-most transactions still without a final */
+	int64_t attempt_final_ts;
+	uint32_t confirmed_alive; /* confirmed INVITE dialogs not yet terminated */
+	sip_id last_bye;          /* newest BYE request */
+	uint32_t stamp;
+} call_rec;
+
+typedef struct call_table {
+	arena *mem;
+	GPtrArray *recs;          /* call_rec* by id */
+	GHashTable *by_id;        /* sv* (the call's Call-ID) -> call_rec* */
+	GHashTable *pending;      /* sv* (a named Call-ID not seen yet) -> internal list */
+	GString *scratch;
+} call_table;
+
+void call_table_init(call_table *ct, arena *mem);
+void call_table_clear(call_table *ct);
+
+static inline call_rec *call_get(const call_table *ct, sip_id id)
+{
+	return id < ct->recs->len ? g_ptr_array_index(ct->recs, id) : NULL;
+}
+
+call_rec *call_find(const call_table *ct, sv call_id);
+
+/* Finds or creates the call of the message (its Call-ID), sets
+ * c->msg->call and lists the message in it.  Before txn_process. */
+void call_attach(call_table *ct, mdl_ctx *c);
+
+/* After txn_process and dlg_process. */
+void call_process(call_table *ct, txn_table *t, dlg_table *d, mdl_ctx *c, const txn_result *tr,
+	const dlg_result *dr);
+
+/* After dlg_finish: ended lists the confirmed dialogs it terminated. */
+void call_finish(call_table *ct, const txn_table *t, const dlg_table *d, const GPtrArray *msgs,
+	mdl_changes *ch, int64_t end_ts, const GArray *ended);
+
+#endif

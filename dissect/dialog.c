@@ -1,0 +1,266 @@
+/*
+ * dialog.c — dialogs rebuilt from the wire (RFC 3261 §12, RFC 6665 for
+ * subscriptions): creation by 1xx / 2xx with a To tag, forking, in-dialog
+ * requests either way, termination.
+ */
+#include "dissect/dialog.h"
+
+#include <string.h>
+
+#include "dissect/sip_header.h"
+
+static guint key_hash(gconstpointer a)
+{
+	const dlg_key *k = a;
+	/* the sum keeps the hash independent of the tags' order */
+	return sv_hash(k->call_id) ^ ((sv_hash_ci(k->tag_a) + sv_hash_ci(k->tag_b)) * 2654435761u);
+}
+
+static gboolean key_equal(gconstpointer a, gconstpointer b)
+{
+	const dlg_key *x = a, *y = b;
+	if (!sv_eq(x->call_id, y->call_id))
+		return FALSE;
+	return (sv_eq_ci(x->tag_a, y->tag_a) && sv_eq_ci(x->tag_b, y->tag_b)) ||
+		(sv_eq_ci(x->tag_a, y->tag_b) && sv_eq_ci(x->tag_b, y->tag_a));
+}
+
+void dlg_table_init(dlg_table *d, arena *mem)
+{
+	d->mem = mem;
+	d->recs = g_ptr_array_new();
+	d->by_key = g_hash_table_new(key_hash, key_equal);
+}
+
+void dlg_table_clear(dlg_table *d)
+{
+	g_hash_table_destroy(d->by_key);
+	g_ptr_array_free(d->recs, TRUE);
+	memset(d, 0, sizeof(*d));
+}
+
+static bool is_method(sv m, const char *name)
+{
+	return sv_eq_cstr(m, name);
+}
+
+/* Record-Route (first value) and Contact URI of a response. */
+static void set_targets(dlg_rec *r, const mdl_ctx *c)
+{
+	const sip_msg *p = c->parsed;
+	sv rest = sip_msg_value(p, SIP_HDR_RECORD_ROUTE), item;
+	r->pub.route_set = SV_NULL;
+	if (rest.p && sip_list_split(&rest, &item))
+		r->pub.route_set = item;
+	r->pub.route_msg = c->msg->id;
+	sip_contact ct;
+	rest = sip_msg_value(p, SIP_HDR_CONTACT);
+	if (rest.p && sip_list_split(&rest, &item) && sip_contact_parse(item, &ct) && !ct.star)
+		r->pub.remote_target = ct.addr.uri;
+}
+
+static void attach(dlg_rec *r, mdl_ctx *c, dlg_result *out)
+{
+	c->msg->dialog = r->pub.id;
+	r->pub.messages++;
+	out->dialog = r;
+	mdl_changed(c->ch, MDL_CH_DIALOG, &r->stamp, r->pub.id);
+}
+
+static dlg_rec *dlg_new(dlg_table *d, txn_table *t, mdl_ctx *c, txn_rec *tx, sv from_tag, sv to_tag,
+	dlg_state st, sv created_by, bool chain, dlg_result *out)
+{
+	dlg_rec *r = arena_alloc(d->mem, sizeof(*r));
+	memset(r, 0, sizeof(*r));
+	sip_dialog *x = &r->pub;
+	x->id = d->recs->len;
+	x->call = c->msg->call;
+	x->creating_txn = tx->pub.id;
+	x->terminating_msg = SIP_ID_NONE;
+	x->call_id = c->parsed->call_id;
+	x->from_tag = from_tag;
+	x->to_tag = to_tag;
+	x->created_by = created_by;
+	x->state = st;
+	if (st == DLG_STATE_EARLY)
+		x->early_ts = c->ts;
+	else
+		x->confirmed_ts = c->ts;
+	x->route_set = x->remote_target = x->local_target = SV_NULL;
+	x->route_msg = SIP_ID_NONE;
+	set_targets(r, c);
+	x->local_target = tx->contact;
+	x->midway = created_by.p == NULL;
+	r->session = x->midway || is_method(created_by, "INVITE");
+	r->key = (dlg_key){ x->call_id, from_tag, to_tag };
+	r->next_in_root = SIP_ID_NONE;
+	r->bye_txn = SIP_ID_NONE;
+	if (chain) {
+		txn_rec *root = txn_root(t, tx);
+		r->next_in_root = root->first_dialog;
+		root->first_dialog = x->id;
+	}
+	g_ptr_array_add(d->recs, r);
+	g_hash_table_insert(d->by_key, &r->key, r);
+	attach(r, c, out);
+	out->created = x->id;
+	if (st == DLG_STATE_CONFIRMED)
+		out->confirmed = x->id;
+	return r;
+}
+
+static void terminate(dlg_rec *r, const char *reason, sip_id msg, int64_t ts, mdl_changes *ch,
+	dlg_result *out)
+{
+	if (r->pub.state == DLG_STATE_TERMINATED)
+		return;
+	bool was_confirmed = r->pub.state == DLG_STATE_CONFIRMED;
+	r->pub.state = DLG_STATE_TERMINATED;
+	r->pub.terminated_ts = ts;
+	r->pub.terminating_msg = msg;
+	r->pub.end_reason = reason;
+	mdl_changed(ch, MDL_CH_DIALOG, &r->stamp, r->pub.id);
+	if (was_confirmed && out)
+		out->terminated = r->pub.id;
+}
+
+/* A 300-699 final to the creating request ends the early dialogs it
+ * created, here or on the hops it was forked to. */
+static void end_early(dlg_table *d, txn_table *t, mdl_ctx *c, txn_rec *tx)
+{
+	txn_rec *root = txn_root(t, tx);
+	for (sip_id id = root->first_dialog; id != SIP_ID_NONE;) {
+		dlg_rec *r = dlg_get(d, id);
+		if (!r)
+			break;
+		id = r->next_in_root;
+		if (r->pub.state != DLG_STATE_EARLY)
+			continue;
+		if (txn_descends(t, txn_get(t, r->pub.creating_txn), tx))
+			terminate(r, "non-2xx final response", c->msg->id, c->ts, c->ch, NULL);
+	}
+}
+
+/* A 2xx to a request that was inside a dialog we never saw begin: the
+ * request carried a To tag, or (request not captured) its method only
+ * lives inside dialogs. */
+static bool midway_evidence(const txn_rec *tx, sv cm)
+{
+	if (is_method(cm, "CANCEL") || is_method(cm, "ACK"))
+		return false;
+	if (tx->pub.request != SIP_ID_NONE)
+		return tx->req_to_tag.p != NULL;
+	return is_method(cm, "BYE") || is_method(cm, "INFO") || is_method(cm, "UPDATE") ||
+		is_method(cm, "PRACK");
+}
+
+void dlg_process(dlg_table *d, txn_table *t, mdl_ctx *c, const txn_result *tr, dlg_result *out)
+{
+	out->dialog = NULL;
+	out->created = out->confirmed = out->terminated = SIP_ID_NONE;
+	const sip_msg *p = c->parsed;
+	txn_rec *tx = tr->txn;
+	if (!tx || p->call_id.p == NULL || p->call_id.len == 0)
+		return;
+	bool response = p->kind == SIP_KIND_RESPONSE;
+	uint16_t st = p->status;
+	sv cm = mdl_method(p);
+	bool creating = response && tx->req_to_tag.p == NULL &&
+		(is_method(cm, "INVITE") || is_method(cm, "SUBSCRIBE") || is_method(cm, "REFER"));
+	bool ends_early = creating && tr->first_final && st >= 300;
+
+	if (!mdl_tag_present(p->to_tag)) {
+		if (ends_early)
+			end_early(d, t, c, tx);
+		return;
+	}
+	dlg_key k = { p->call_id, p->from_tag, p->to_tag };
+	dlg_rec *r = g_hash_table_lookup(d->by_key, &k);
+
+	if (!response) {
+		if (!r)
+			return;   /* no dialog comes from a request alone */
+		attach(r, c, out);
+		if (!tr->retransmission && tx->pub.request == c->msg->id) {
+			if (tx->pub.dialog == SIP_ID_NONE)
+				tx->pub.dialog = r->pub.id;
+			if (is_method(p->method, "BYE"))
+				r->bye_txn = tx->pub.id;
+		}
+		return;
+	}
+
+	if (r) {
+		attach(r, c, out);
+		if (!creating && tx->pub.dialog == SIP_ID_NONE)
+			tx->pub.dialog = r->pub.id;
+		if (tr->retransmission)
+			return;
+		if (creating && st >= 200 && st < 300 && r->pub.state == DLG_STATE_EARLY) {
+			r->pub.state = DLG_STATE_CONFIRMED;
+			r->pub.confirmed_ts = c->ts;
+			set_targets(r, c);
+			out->confirmed = r->pub.id;
+		}
+	} else if (!tr->retransmission) {
+		if (is_method(cm, "NOTIFY")) {
+			/* RFC 6665 §4.1.2.4: the subscriber is the NOTIFY's To side */
+			if (st >= 200 && st < 300)
+				r = dlg_new(d, t, c, tx, p->to_tag, p->from_tag, DLG_STATE_CONFIRMED,
+					cm, false, out);
+		} else if (creating) {
+			if (st >= 101 && st < 200)
+				r = dlg_new(d, t, c, tx, p->from_tag, p->to_tag, DLG_STATE_EARLY, cm,
+					true, out);
+			else if (st >= 200 && st < 300)
+				r = dlg_new(d, t, c, tx, p->from_tag, p->to_tag, DLG_STATE_CONFIRMED, cm,
+					true, out);
+		} else if (st >= 200 && st < 300 && midway_evidence(tx, cm)) {
+			r = dlg_new(d, t, c, tx, p->from_tag, p->to_tag, DLG_STATE_CONFIRMED, SV_NULL,
+				false, out);
+		}
+		if (r && !creating && tx->pub.dialog == SIP_ID_NONE)
+			tx->pub.dialog = r->pub.id;
+	}
+	if (tr->retransmission)
+		return;
+
+	if (r) {
+		if (st >= 200 && st < 300 && is_method(cm, "BYE")) {
+			terminate(r, "BYE", c->msg->id, c->ts, c->ch, out);
+		} else if ((st == 481 || st == 408) && !creating && !is_method(cm, "CANCEL") &&
+			   !is_method(cm, "ACK")) {
+			terminate(r, st == 481 ? "481" : "408", c->msg->id, c->ts, c->ch, out);
+		} else if (st >= 200 && st < 300 && is_method(cm, "NOTIFY") && tx->notify_terminated &&
+			   !r->session) {
+			terminate(r, "subscription terminated", c->msg->id, c->ts, c->ch, out);
+		}
+	}
+	if (ends_early)
+		end_early(d, t, c, tx);
+}
+
+void dlg_finish(dlg_table *d, const txn_table *t, mdl_changes *ch, int64_t end_ts, GArray *ended)
+{
+	for (guint i = 0; i < d->recs->len; i++) {
+		dlg_rec *r = g_ptr_array_index(d->recs, i);
+		sip_dialog *x = &r->pub;
+		if (x->state == DLG_STATE_EARLY) {
+			txn_rec *tx = txn_get(t, x->creating_txn);
+			txn_rec *root = tx ? txn_root(t, tx) : NULL;
+			int64_t first_2xx = root ? root->first_2xx_ts : 0;
+			if (first_2xx && end_ts >= first_2xx + SIP_TIMER_64T1_NS)
+				terminate(r, "other fork answered", SIP_ID_NONE,
+					first_2xx + SIP_TIMER_64T1_NS, ch, NULL);
+			else if (tx && tx->pub.end == TXN_END_NO_FINAL)
+				terminate(r, "no final response", SIP_ID_NONE,
+					tx->pub.state_ts[TXN_STATE_TERMINATED], ch, NULL);
+		} else if (x->state == DLG_STATE_CONFIRMED && r->bye_txn != SIP_ID_NONE) {
+			const txn_rec *bye = txn_get(t, r->bye_txn);
+			if (bye && bye->pub.request != SIP_ID_NONE) {
+				terminate(r, "BYE", bye->pub.request, bye->pub.request_ts, ch, NULL);
+				g_array_append_val(ended, x->id);
+			}
+		}
+	}
+}

@@ -1,0 +1,60 @@
+/*
+ * dialog.h — internal to the model: the dialog table (RFC 3261 §12; the
+ * rules are in model.h).  Keyed by Call-ID and the unordered pair of tags,
+ * as views into the messages; dialogs created under one INVITE are chained
+ * from the transaction furthest upstream, so a final response can end its
+ * early dialogs without a scan.
+ */
+#ifndef SIPSCOPE_DISSECT_DIALOG_H
+#define SIPSCOPE_DISSECT_DIALOG_H
+
+#include <glib.h>
+#include <stdbool.h>
+
+#include "base/arena.h"
+#include "dissect/model.h"
+#include "dissect/txn.h"
+
+typedef struct dlg_key {
+	sv call_id;         /* byte for byte */
+	sv tag_a, tag_b;    /* either order, case-insensitive */
+} dlg_key;
+
+typedef struct dlg_rec {
+	sip_dialog pub;
+	dlg_key key;
+	sip_id next_in_root;     /* next dialog chained from the same root transaction */
+	sip_id bye_txn;          /* newest BYE transaction inside it */
+	bool session;            /* an INVITE dialog (or one met midway): what calls count */
+	uint32_t stamp;
+} dlg_rec;
+
+typedef struct dlg_table {
+	arena *mem;
+	GPtrArray *recs;          /* dlg_rec* by id */
+	GHashTable *by_key;       /* dlg_key* -> dlg_rec* */
+} dlg_table;
+
+/* What adding one message did to dialogs. */
+typedef struct dlg_result {
+	dlg_rec *dialog;          /* the message's dialog, or NULL */
+	sip_id created;           /* dialog created by it */
+	sip_id confirmed;         /* dialog it confirmed (or created confirmed) */
+	sip_id terminated;        /* confirmed dialog it terminated */
+} dlg_result;
+
+void dlg_table_init(dlg_table *d, arena *mem);
+void dlg_table_clear(dlg_table *d);
+
+static inline dlg_rec *dlg_get(const dlg_table *d, sip_id id)
+{
+	return id < d->recs->len ? g_ptr_array_index(d->recs, id) : NULL;
+}
+
+void dlg_process(dlg_table *d, txn_table *t, mdl_ctx *c, const txn_result *tr, dlg_result *out);
+
+/* End of capture (after txn_finish): forks left early, BYEs left without
+ * 2xx.  Appends to ended the ids of confirmed dialogs it terminated. */
+void dlg_finish(dlg_table *d, const txn_table *t, mdl_changes *ch, int64_t end_ts, GArray *ended);
+
+#endif

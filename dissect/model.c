@@ -1,0 +1,327 @@
+/*
+ * model.c — the model's front: stores each message's compact record, runs
+ * it through transactions → dialogs → calls → registrations, and tells the
+ * taps what changed.
+ */
+#include "dissect/model.h"
+
+#include <string.h>
+
+#include "dissect/call.h"
+#include "dissect/dialog.h"
+#include "dissect/multipart.h"
+#include "dissect/registration.h"
+#include "dissect/sip_header.h"
+#include "dissect/txn.h"
+
+/* Records are small and many: large chunks keep the arena's overhead low. */
+enum { MODEL_ARENA_CHUNK = 256 * 1024 };
+
+typedef struct model_tap {
+	unsigned events;
+	sip_tap_fn fn;
+	void *user;
+} model_tap;
+
+struct sip_model {
+	arena mem;
+	GPtrArray *msgs;          /* sip_message* by id */
+	txn_table txns;
+	dlg_table dialogs;
+	call_table calls;
+	reg_table regs;
+	GArray *taps;             /* model_tap */
+	mdl_changes ch;
+	GArray *ended;            /* sip_id scratch for sip_model_finish */
+	int64_t clock;
+};
+
+/* ---- names ------------------------------------------------------------------ */
+
+const char *txn_state_name(txn_state s)
+{
+	static const char *const names[] = {
+		[TXN_STATE_CALLING] = "calling", [TXN_STATE_TRYING] = "trying",
+		[TXN_STATE_PROCEEDING] = "proceeding", [TXN_STATE_COMPLETED] = "completed",
+		[TXN_STATE_CONFIRMED] = "confirmed", [TXN_STATE_TERMINATED] = "terminated",
+	};
+	return (unsigned)s < G_N_ELEMENTS(names) ? names[s] : "unknown";
+}
+
+const char *dlg_state_name(dlg_state s)
+{
+	static const char *const names[] = {
+		[DLG_STATE_EARLY] = "early", [DLG_STATE_CONFIRMED] = "confirmed",
+		[DLG_STATE_TERMINATED] = "terminated",
+	};
+	return (unsigned)s < G_N_ELEMENTS(names) ? names[s] : "unknown";
+}
+
+const char *call_state_name(call_state s)
+{
+	static const char *const names[] = {
+		[CALL_STATE_ACTIVE] = "active", [CALL_STATE_SETUP] = "setup",
+		[CALL_STATE_ANSWERED] = "answered", [CALL_STATE_BUSY] = "busy",
+		[CALL_STATE_CANCELLED] = "cancelled", [CALL_STATE_NO_ANSWER] = "no-answer",
+		[CALL_STATE_FAILED] = "failed", [CALL_STATE_NOT_A_CALL] = "not-a-call",
+	};
+	return (unsigned)s < G_N_ELEMENTS(names) ? names[s] : "unknown";
+}
+
+const char *call_ender_name(call_ender e)
+{
+	switch (e) {
+	case CALL_END_CALLER:
+		return "caller";
+	case CALL_END_CALLEE:
+		return "callee";
+	case CALL_END_OTHER:
+		return "other";
+	default:
+		return NULL;
+	}
+}
+
+const char *binding_state_name(binding_state s)
+{
+	static const char *const names[] = {
+		[BINDING_ACTIVE] = "active", [BINDING_REFRESHED] = "refreshed",
+		[BINDING_REMOVED] = "removed", [BINDING_EXPIRED] = "expired",
+	};
+	return (unsigned)s < G_N_ELEMENTS(names) ? names[s] : "unknown";
+}
+
+/* ---- life ------------------------------------------------------------------- */
+
+sip_model *sip_model_new(void)
+{
+	sip_model *m = g_new0(sip_model, 1);
+	arena_init(&m->mem, MODEL_ARENA_CHUNK);
+	m->msgs = g_ptr_array_new();
+	txn_table_init(&m->txns, &m->mem);
+	dlg_table_init(&m->dialogs, &m->mem);
+	call_table_init(&m->calls, &m->mem);
+	reg_table_init(&m->regs, &m->mem);
+	m->taps = g_array_new(FALSE, FALSE, sizeof(model_tap));
+	for (unsigned i = 0; i < MDL_CH__COUNT; i++)
+		m->ch.ids[i] = g_array_new(FALSE, FALSE, sizeof(sip_id));
+	m->ch.stamp = 1;
+	m->ended = g_array_new(FALSE, FALSE, sizeof(sip_id));
+	return m;
+}
+
+void sip_model_free(sip_model *m)
+{
+	if (!m)
+		return;
+	reg_table_clear(&m->regs);
+	call_table_clear(&m->calls);
+	dlg_table_clear(&m->dialogs);
+	txn_table_clear(&m->txns);
+	for (unsigned i = 0; i < MDL_CH__COUNT; i++)
+		g_array_free(m->ch.ids[i], TRUE);
+	g_array_free(m->ended, TRUE);
+	g_array_free(m->taps, TRUE);
+	g_ptr_array_free(m->msgs, TRUE);
+	arena_free(&m->mem);
+	g_free(m);
+}
+
+void sip_model_tap_add(sip_model *m, unsigned events, sip_tap_fn fn, void *user)
+{
+	model_tap t = { events, fn, user };
+	g_array_append_val(m->taps, t);
+}
+
+/* ---- taps --------------------------------------------------------------------- */
+
+static void publish(sip_model *m, sip_event ev, sip_id id)
+{
+	for (guint i = 0; i < m->taps->len; i++) {
+		const model_tap *t = &g_array_index(m->taps, model_tap, i);
+		if (t->events & ev)
+			t->fn(t->user, m, ev, id);
+	}
+}
+
+static void flush(sip_model *m, sip_id msg)
+{
+	static const sip_event kinds[MDL_CH__COUNT] = {
+		[MDL_CH_TXN] = SIP_EV_TXN, [MDL_CH_DIALOG] = SIP_EV_DIALOG,
+		[MDL_CH_CALL] = SIP_EV_CALL, [MDL_CH_REG] = SIP_EV_REGISTRATION,
+	};
+	if (m->taps->len) {
+		if (msg != SIP_ID_NONE)
+			publish(m, SIP_EV_MESSAGE, msg);
+		for (unsigned k = 0; k < MDL_CH__COUNT; k++) {
+			GArray *ids = m->ch.ids[k];
+			for (guint i = 0; i < ids->len; i++)
+				publish(m, kinds[k], g_array_index(ids, sip_id, i));
+		}
+	}
+	for (unsigned k = 0; k < MDL_CH__COUNT; k++)
+		g_array_set_size(m->ch.ids[k], 0);
+	if (++m->ch.stamp == 0)
+		m->ch.stamp = 1;   /* 0 is what fresh records hold */
+}
+
+/* ---- messages ------------------------------------------------------------------- */
+
+static sip_span span_of(sv raw, sv field)
+{
+	sip_span s = { UINT32_MAX, 0 };
+	if (field.p == NULL || raw.p == NULL || field.p < raw.p || field.p > raw.p + raw.len ||
+	    field.len > raw.len - (size_t)(field.p - raw.p) || raw.len >= UINT32_MAX)
+		return s;
+	s.off = (uint32_t)(field.p - raw.p);
+	s.len = (uint32_t)field.len;
+	return s;
+}
+
+static bool body_has_sdp(const sip_msg *p)
+{
+	sv ctv = p->hdr_value1[SIP_HDR_CONTENT_TYPE];
+	sip_ctype ct;
+	if (p->body.len == 0 || !ctv.p || !sip_ctype_parse(ctv, &ct))
+		return false;
+	if (sip_ctype_is(&ct, "application", "sdp"))
+		return true;
+	if (!sip_ctype_is(&ct, "multipart", NULL))
+		return false;
+	mp_body mp;
+	mp_parse(p->body, ctv, &mp);
+	for (unsigned i = 0; i < mp.n_parts; i++) {
+		sip_ctype pct;
+		if (mp.parts[i].content_type.p && sip_ctype_parse(mp.parts[i].content_type, &pct) &&
+		    sip_ctype_is(&pct, "application", "sdp"))
+			return true;
+	}
+	return false;
+}
+
+static sip_message *record(sip_model *m, const sip_msg_meta *meta, const sip_msg *p)
+{
+	sip_message *r = arena_alloc(&m->mem, sizeof(*r));
+	memset(r, 0, sizeof(*r));
+	r->id = m->msgs->len;
+	r->txn = r->dialog = r->call = SIP_ID_NONE;
+	r->meta = *meta;
+	r->raw = p->raw;
+	r->kind = (uint8_t)p->kind;
+	r->has_cseq = p->has_cseq;
+	r->has_sdp = body_has_sdp(p);
+	r->status = p->status;
+	unsigned nw = p->n_warnings + p->n_warnings_dropped;
+	r->n_warnings = nw > UINT16_MAX ? UINT16_MAX : (uint16_t)nw;
+	r->cseq = p->cseq;
+	sv raw = p->raw;
+	r->method = span_of(raw, p->method);
+	r->request_uri = span_of(raw, p->request_uri);
+	r->reason = span_of(raw, p->reason);
+	r->call_id = span_of(raw, p->call_id);
+	r->cseq_method = span_of(raw, p->has_cseq ? p->cseq_method : SV_NULL);
+	r->from_tag = span_of(raw, p->from_tag);
+	r->to_tag = span_of(raw, p->to_tag);
+	r->branch = span_of(raw, p->branch);
+	r->via_sent_by = span_of(raw, p->via_sent_by);
+	g_ptr_array_add(m->msgs, r);
+	return r;
+}
+
+sip_id sip_model_add(sip_model *m, const sip_msg_meta *meta, const sip_msg *parsed)
+{
+	sip_message *msg = record(m, meta, parsed);
+	if (meta->ts_ns > m->clock)
+		m->clock = meta->ts_ns;
+	mdl_ctx c = { msg, parsed, meta->ts_ns, &m->ch, m->msgs };
+	txn_result tr;
+	dlg_result dr;
+
+	call_attach(&m->calls, &c);
+	txn_process(&m->txns, &c, &tr);
+	dlg_process(&m->dialogs, &m->txns, &c, &tr, &dr);
+	call_process(&m->calls, &m->txns, &m->dialogs, &c, &tr, &dr);
+	reg_process(&m->regs, &c, &tr);
+	flush(m, msg->id);
+	return msg->id;
+}
+
+void sip_model_finish(sip_model *m, int64_t end_ts)
+{
+	if (end_ts < m->clock)
+		end_ts = m->clock;
+	m->clock = end_ts;
+	g_array_set_size(m->ended, 0);
+	txn_finish(&m->txns, &m->ch, end_ts);
+	dlg_finish(&m->dialogs, &m->txns, &m->ch, end_ts, m->ended);
+	call_finish(&m->calls, &m->txns, &m->dialogs, m->msgs, &m->ch, end_ts, m->ended);
+	reg_finish(&m->regs, &m->ch, end_ts);
+	flush(m, SIP_ID_NONE);
+}
+
+/* ---- accessors ------------------------------------------------------------------- */
+
+guint sip_model_message_count(const sip_model *m)
+{
+	return m->msgs->len;
+}
+
+guint sip_model_txn_count(const sip_model *m)
+{
+	return m->txns.recs->len;
+}
+
+guint sip_model_dialog_count(const sip_model *m)
+{
+	return m->dialogs.recs->len;
+}
+
+guint sip_model_call_count(const sip_model *m)
+{
+	return m->calls.recs->len;
+}
+
+guint sip_model_registration_count(const sip_model *m)
+{
+	return m->regs.recs->len;
+}
+
+const sip_message *sip_model_message(const sip_model *m, sip_id id)
+{
+	return mdl_msg(m->msgs, id);
+}
+
+const sip_txn *sip_model_txn(const sip_model *m, sip_id id)
+{
+	const txn_rec *r = txn_get(&m->txns, id);
+	return r ? &r->pub : NULL;
+}
+
+const sip_dialog *sip_model_dialog(const sip_model *m, sip_id id)
+{
+	const dlg_rec *r = dlg_get(&m->dialogs, id);
+	return r ? &r->pub : NULL;
+}
+
+const sip_call *sip_model_call(const sip_model *m, sip_id id)
+{
+	const call_rec *r = call_get(&m->calls, id);
+	return r ? &r->pub : NULL;
+}
+
+const sip_registration *sip_model_registration(const sip_model *m, sip_id id)
+{
+	const reg_rec *r = reg_get(&m->regs, id);
+	return r ? &r->pub : NULL;
+}
+
+const sip_call *sip_model_call_find(const sip_model *m, sv call_id)
+{
+	const call_rec *r = call_find(&m->calls, call_id);
+	return r ? &r->pub : NULL;
+}
+
+int64_t sip_model_clock(const sip_model *m)
+{
+	return m->clock;
+}

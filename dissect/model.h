@@ -1,0 +1,484 @@
+/*
+ * model.h — what the endpoints and proxies keep in memory, rebuilt from the
+ * wire by a passive observer: messages, transactions (RFC 3261 §17),
+ * dialogs (§12), calls (everything with one Call-ID) and the registrar's
+ * location service (§10).
+ *
+ * Messages go in one at a time in capture order (sip_model_add); the model
+ * updates transactions → dialogs → calls → registrations and publishes an
+ * event for each change to the taps that subscribed (sip_model_tap_add),
+ * as Wireshark's taps do.  Outputs and the UI read the model through the
+ * accessors here and never parse.
+ *
+ * Identity: every object is numbered from 0 in order of appearance
+ * (sip_id); ids are stable for the whole run and index the model's arrays.
+ * SIP_ID_NONE means "none".
+ *
+ * Memory: a message record holds views into the captured bytes (which live
+ * as long as the run) as offsets into its raw bytes, not copies; no object
+ * is freed before sip_model_free.
+ *
+ * Time: nanoseconds since the epoch (int64) everywhere; the model's clock
+ * is the timestamp of the newest message, and sip_model_finish(end_ts) says
+ * where the capture ended so timers (64×T1) can be judged.
+ *
+ * Pointers: every record (message, transaction, dialog, call,
+ * registration) lives in append-only storage, so the pointers the
+ * accessors return stay valid until sip_model_free, and later messages
+ * update the records in place.  The GArrays inside records (a call's
+ * messages, a registration's bindings) may move their elements when they
+ * grow: take pointers to their elements for immediate use only.
+ *
+ * Cost: each message costs a handful of hash lookups (transactions by Via,
+ * responses by transaction + status + To tag, dialogs by Call-ID + tags,
+ * calls by Call-ID, registrations by address-of-record) and no allocation
+ * beyond amortised growth of arrays; nothing scans all the objects except
+ * sip_model_finish.
+ *
+ * Comparison rules (RFC 3261 §7.3.1, §8.1.1.4, §19.1.4): Call-ID and
+ * method names byte for byte; Via branch, tags and host names
+ * case-insensitively; a URI user part byte for byte.
+ */
+#ifndef SIPSCOPE_DISSECT_MODEL_H
+#define SIPSCOPE_DISSECT_MODEL_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/bytes.h"
+#include "base/endpoint.h"
+#include "dissect/sip.h"
+
+typedef uint32_t sip_id;
+#define SIP_ID_NONE UINT32_MAX
+
+/* RFC 3261 §17.1.1.1: T1 = 500 ms; Timer B / F = 64×T1. */
+#define SIP_T1_NS INT64_C(500000000)
+#define SIP_TIMER_64T1_NS (64 * SIP_T1_NS)
+
+/* A field of a message as an offset and length into its raw bytes;
+ * off == UINT32_MAX: absent. */
+typedef struct sip_span {
+	uint32_t off;
+	uint32_t len;
+} sip_span;
+
+static inline sv sip_span_sv(sv raw, sip_span s)
+{
+	if (s.off == UINT32_MAX)
+		return SV_NULL;
+	return sv_sub(raw, s.off, s.len);
+}
+
+/* ---- messages ---------------------------------------------------------- */
+
+/* Where and how a message was seen: filled by the caller (the capture side),
+ * copied into the record. */
+/* Fields are ordered to avoid padding: fill it with designated initialisers. */
+typedef struct sip_msg_meta {
+	uint64_t frame;        /* frame where the last byte arrived */
+	uint64_t first_frame;  /* frame where the first byte arrived */
+	int64_t ts_ns;
+	const char *transport; /* static string: "UDP", "TCP", "SCTP", "WS"; NULL counts as UDP */
+	uint32_t index;        /* position among the messages ending in frame */
+	uint32_t capture_flags; /* transport-level trouble, passed through */
+	endpoint src, dst;
+} sip_msg_meta;
+
+/* The compact record kept per message (about 200 bytes): re-parse raw for
+ * anything else.  Messages of kind SIP_KIND_INVALID are kept too, with no
+ * transaction and no dialog, in the call of their Call-ID when the parser
+ * found one. */
+typedef struct sip_message {
+	sip_id id;
+	sip_id txn;            /* its transaction; SIP_ID_NONE for invalid messages */
+	sip_id dialog;         /* the dialog it belongs to when known at the time: in-dialog
+	                          requests and responses carrying both tags; the request that
+	                          creates a dialog (an initial INVITE) has none */
+	sip_id call;           /* the call (Call-ID); SIP_ID_NONE without Call-ID (or an empty one) */
+	sip_msg_meta meta;
+	sv raw;
+	uint8_t kind;          /* sip_kind */
+	bool retransmission;   /* by the rules of §17, not by byte comparison */
+	bool has_cseq;
+	bool has_sdp;          /* application/sdp body, alone or as a part of a multipart body */
+	uint16_t status;
+	uint16_t n_warnings;   /* parser warnings (re-parse raw for the texts) */
+	uint32_t cseq;
+	sip_span method, request_uri, reason, call_id, cseq_method, from_tag, to_tag,
+		branch, via_sent_by;
+} sip_message;
+
+/* ---- transactions (§17) -------------------------------------------------
+ *
+ * Matching (§17.1.3, §17.2.3).  A transaction is keyed by the top Via's
+ * branch (case-insensitive) and sent-by, and the method:
+ *  - sent-by compares its host case-insensitively and its port with the
+ *    default filled in: 5061 when the Via transport is TLS (or TLS-SCTP,
+ *    WSS), 5060 otherwise, so "host" equals "host:5060" over UDP or TCP;
+ *  - a request's method is its key, except that an ACK first looks for the
+ *    INVITE transaction of its branch: if that transaction has not seen a
+ *    2xx, the ACK (for a non-2xx final) joins it (txn.ack, state
+ *    confirmed); otherwise (ACK for a 2xx, which carries a new branch, or a
+ *    UA that reused the INVITE's branch) the ACK is a transaction of its own
+ *    with method ACK, no responses, created TERMINATED with end FINAL;
+ *  - a CANCEL is its own transaction (method CANCEL) linked both ways
+ *    through .cancel to the INVITE transaction of the same branch and
+ *    sent-by;
+ *  - a response matches by its top Via (branch, sent-by) and CSeq method;
+ *  - the Call-ID and CSeq number take part too: they never differ within a
+ *    transaction, and they keep a UA that reuses its branches from merging
+ *    unrelated transactions.
+ * A branch counts as RFC 3261 when it starts with "z9hG4bK" and has
+ * something after it (the cookie alone is not unique).  Otherwise the
+ * RFC 2543 rules apply (rfc2543, branch SV_NULL): the key adds the From
+ * tag (Call-ID + CSeq number + From tag + top Via + method, for requests
+ * and responses alike), where "top Via" compares its sent-by and branch
+ * parameter only, because a server adds received/rport to the Via it
+ * copies into its responses.  The Request-URI and To tag of §17.2.3 are not compared: they
+ * cannot change within a transaction and responses do not carry the
+ * request's To tag.
+ *
+ * Responses that match no transaction (the capture began mid-transaction)
+ * create one with request == SIP_ID_NONE and method taken from the CSeq;
+ * a request arriving later for it (clock skew between capture points)
+ * fills it in.  Every message but the invalid ones has a transaction.
+ *
+ * Retransmissions: a request matching a transaction that already has its
+ * request (or its ACK) is a retransmission; so is a response with the same
+ * status code and the same To tag as one already seen in the transaction
+ * (2xx retransmissions of an INVITE included).  A response with a new To
+ * tag (another fork) is not.  Retransmissions change no state.
+ *
+ * Proxies: each hop is its own transaction.  When a request's second Via
+ * (branch + sent-by) is the top Via of a transaction of the same method,
+ * Call-ID and CSeq number, that transaction is its parent (the proxy's
+ * server transaction).  A proxy's own CANCEL carries no upstream Via: it
+ * gets as parent the CANCEL of its INVITE's parent, when one was seen.
+ *
+ * States (§17.1.1, §17.1.2, as an observer): INVITE calling → proceeding
+ * (1xx) → completed (300-699) → confirmed (ACK) → terminated, or
+ * terminated directly on a 2xx (RFC 6026's "accepted" state is not
+ * modelled: 2xx retransmissions still match because keys stay in the
+ * table).  Non-INVITE trying → proceeding → completed (final) →
+ * terminated.  Later finals (a second fork's 2xx) are recorded in the
+ * messages but .final stays the first.  sip_model_finish moves
+ * transactions to terminated when the capture outlived their timers:
+ * Timer I/K (T4 over UDP, 0 over reliable transports) after the ACK /
+ * final, Timer H (64×T1) after a non-2xx final to an INVITE never ACKed.
+ *
+ * No final response: at sip_model_finish(end_ts) a transaction without a
+ * final response gets end TXN_END_NO_FINAL (and state terminated at the
+ * time its timer fired) when its timer ran out before end_ts, else
+ * TXN_END_CAPTURE_ENDED.  The timer is Timer B/F (64×T1 from the request,
+ * or from the first response when the request was not seen), except for an
+ * INVITE in proceeding, which Timer B no longer covers (§17.1.1.2): there
+ * Timer C (3 minutes after the last provisional, §16.6) applies.
+ */
+
+/* RFC 3261 §17.1.2.2: T4 = 5 s (Timer K); §16.6: Timer C > 3 minutes. */
+#define SIP_T4_NS INT64_C(5000000000)
+#define SIP_TIMER_C_NS INT64_C(180000000000)
+
+typedef enum {
+	TXN_STATE_CALLING = 0,  /* INVITE sent, nothing back */
+	TXN_STATE_TRYING,       /* non-INVITE sent, nothing back */
+	TXN_STATE_PROCEEDING,   /* provisional response seen */
+	TXN_STATE_COMPLETED,    /* final response seen (non-2xx for INVITE) */
+	TXN_STATE_CONFIRMED,    /* INVITE server: ACK for the non-2xx seen */
+	TXN_STATE_TERMINATED,   /* 2xx to INVITE, or timers ran out */
+	TXN_STATE__COUNT
+} txn_state;
+
+const char *txn_state_name(txn_state s); /* "calling", "proceeding", ... */
+
+typedef enum {
+	TXN_END_NONE = 0,
+	TXN_END_FINAL,           /* ended normally */
+	TXN_END_NO_FINAL,        /* no final response before its timer ran out (64×T1; Timer C for a ringing INVITE) */
+	TXN_END_CAPTURE_ENDED,   /* the capture ended before a final response or 64×T1 */
+} txn_end;
+
+typedef struct sip_txn {
+	sip_id id;
+	sip_id call;
+	sip_id request;          /* first request message; SIP_ID_NONE: only responses seen */
+	sip_id first_provisional; /* first 1xx */
+	sip_id final;            /* first final response */
+	sip_id ack;              /* ACK for a non-2xx final (same branch) */
+	sip_id cancel;           /* INVITE: its CANCEL transaction; CANCEL: the INVITE transaction */
+	sip_id parent;           /* proxy: the upstream (server) transaction this one forwards */
+	sip_id dialog;           /* dialog the request belongs to (in-dialog requests) */
+	sv method;               /* request method (view into the request; the CSeq method
+	                            of the first response when the request was not seen) */
+	sv branch;               /* top Via branch; SV_NULL for RFC 2543 transactions */
+	sv sent_by;              /* top Via sent-by */
+	bool rfc2543;            /* matched by the RFC 2543 rules (no z9hG4bK cookie) */
+	bool is_invite;
+	txn_state state;
+	txn_end end;
+	uint16_t final_status;   /* 0 when none seen */
+	uint32_t messages;       /* all messages, retransmissions included */
+	uint32_t request_retransmissions;
+	uint32_t response_retransmissions;
+	int64_t state_ts[TXN_STATE__COUNT]; /* when each state was entered; 0 = never */
+	int64_t first_provisional_ts, final_ts; /* 0 = none */
+	int64_t request_ts;      /* 0 when the request was not seen */
+	uint32_t cseq;           /* CSeq number */
+} sip_txn;
+
+/* Request → first provisional and request → final response, in ns;
+ * -1 when either end was not seen. */
+static inline int64_t sip_txn_provisional_delay(const sip_txn *t)
+{
+	return t->request_ts && t->first_provisional_ts ? t->first_provisional_ts - t->request_ts : -1;
+}
+
+static inline int64_t sip_txn_final_delay(const sip_txn *t)
+{
+	return t->request_ts && t->final_ts ? t->final_ts - t->request_ts : -1;
+}
+
+/* ---- dialogs (§12) ------------------------------------------------------
+ *
+ * A dialog is Call-ID + the two tags, looked up with the tags in either
+ * order (requests from the callee carry them swapped).  A From tag may be
+ * absent (RFC 2543 peers): it then counts as empty; a To tag may not.
+ *  - Created by a 101-199 response with a To tag (early) or a 2xx
+ *    (confirmed) to a request without a To tag of a dialog-creating method:
+ *    INVITE, SUBSCRIBE, REFER; with forking, each To tag makes its own
+ *    dialog.  A response to a transaction whose request was not seen counts
+ *    as such when its CSeq method is one of those.
+ *  - A 2xx to a NOTIFY whose dialog is unknown creates it confirmed (RFC
+ *    6665 §4.1.2.4): the subscriber, the NOTIFY's To side, is from_tag.
+ *  - A 2xx to any other request carrying both tags for an unknown dialog
+ *    (the capture began mid-dialog; CANCEL and ACK aside; when the request
+ *    was not captured, only for BYE, INFO, UPDATE and PRACK, which live
+ *    inside dialogs) creates it confirmed with midway set and created_by
+ *    SV_NULL; from_tag is then the tag of whoever sent that request, not
+ *    necessarily the caller.
+ *  - Confirmed by the first 2xx to the creating request (on any hop).
+ *  - Terminated by: a 2xx to a BYE inside it ("BYE"); a 300-699 final to
+ *    the creating request, which ends every early dialog it (or, at a
+ *    proxy, the downstream transactions it forked) created ("non-2xx final
+ *    response"); a 481 or 408 final to a request inside it, CANCEL aside
+ *    ("481", "408"); a 2xx to a NOTIFY with Subscription-State: terminated
+ *    in a dialog created by SUBSCRIBE, REFER or NOTIFY ("subscription
+ *    terminated").  At sip_model_finish: an early dialog whose INVITE got a
+ *    2xx on another fork ends 64×T1 after that first 2xx (§13.2.2.4) if the
+ *    capture lasted that long ("other fork answered"; before that it stays
+ *    early); an early dialog whose transaction timed out ends then ("no
+ *    final response"); a confirmed dialog whose last BYE got no 2xx ends at
+ *    that BYE ("BYE": the sender considers it over, §15.1.1).
+ *  - route_set is the first Record-Route value of the response that
+ *    created or confirmed the dialog (route_msg: re-parse it for all the
+ *    values); remote_target the Contact URI of that response; local_target
+ *    the Contact URI of the creating request.  Target refreshes by
+ *    re-INVITE / UPDATE are not followed.
+ */
+typedef enum { DLG_STATE_EARLY = 0, DLG_STATE_CONFIRMED, DLG_STATE_TERMINATED } dlg_state;
+const char *dlg_state_name(dlg_state s); /* "early", "confirmed", "terminated" */
+
+typedef struct sip_dialog {
+	sip_id id;
+	sip_id call;
+	sip_id creating_txn;     /* the INVITE/SUBSCRIBE/REFER/NOTIFY transaction */
+	sip_id terminating_msg;  /* message that ended it, SIP_ID_NONE while alive */
+	sv call_id;
+	sv from_tag;             /* the UAC's (caller's) tag */
+	sv to_tag;               /* the UAS's tag */
+	sv created_by;           /* method of the creating request */
+	dlg_state state;
+	const char *end_reason;  /* "BYE", "non-2xx final response", "481", "408",
+	                            "subscription terminated", "other fork answered",
+	                            "no final response"; NULL while alive */
+	int64_t early_ts, confirmed_ts, terminated_ts; /* 0 = never */
+	sv route_set;            /* Record-Route values of the response that set it (first header, view), SV_NULL if none */
+	sv remote_target;        /* Contact URI of the UAS (from the response) */
+	sv local_target;         /* Contact URI of the UAC (from the request) */
+	uint32_t messages;
+	sip_id route_msg;        /* the response whose Record-Route is the route set */
+	bool midway;             /* created from in-dialog traffic: the start was not captured */
+} sip_dialog;
+
+/* ---- calls ---------------------------------------------------------------
+ *
+ * Everything with one Call-ID (byte for byte).  The outcome comes only from
+ * the initial INVITE (an INVITE without To tag: each attempt after a 401 /
+ * 407 challenge is one, the highest CSeq being the current attempt) and
+ * from BYE / CANCEL — never from responses to re-INVITE, UPDATE, PRACK...:
+ *  - any 2xx to an initial INVITE, on any hop or fork, makes the call
+ *    answered (a fork's 486 next to another fork's 200 is answered; so is a
+ *    200 that won a race with a CANCEL); answered calls are active until
+ *    their confirmed INVITE dialogs have all ended (a 2xx to BYE, 481, 408;
+ *    at finish also a BYE left without 2xx), then answered with end_ts;
+ *  - otherwise the final response of the current attempt decides, once
+ *    every transaction of that attempt that forwards nothing upstream (no
+ *    parent) has one: 486 and 600 busy; 487 cancelled (whether or not the
+ *    CANCEL was captured); 408 and 480 no answer; any other 300-699 failed
+ *    (603 Decline included; final_status tells);
+ *  - an attempt with no final when the capture ends is no answer if its
+ *    transaction timed out (see TXN_END_NO_FINAL), else setup;
+ *  - a Call-ID with INVITE, ACK, BYE, CANCEL or PRACK traffic but no initial
+ *    INVITE (the capture began mid-call) is active, then answered once
+ *    ended as above; any other Call-ID is not a call.
+ * A response-only INVITE transaction counts as initial when the call had
+ * no answer yet.  from/to are the URIs of the initial INVITE, else of the
+ * first request, else of the first message.  ended_by compares the From
+ * tag of the BYE that ended the call with the initial INVITE's From tag
+ * (caller / callee; other when no initial INVITE was seen or the dialog
+ * ended by 481/408); a cancelled call with its CANCEL captured was ended
+ * by the caller; failures have CALL_END_NONE.  end_ts: the 2xx to BYE (or
+ * the BYE / 481 / 408 that ended the last dialog), the final failure, the
+ * 487.  related: Call-IDs named by X-Call-ID, X-CID, X-Orig-Call-ID,
+ * Replaces and a Replaces embedded in Refer-To, linked both ways as soon as
+ * both calls exist (at most SIP_CALL_MAX_RELATED per call).
+ */
+enum { SIP_CALL_MAX_RELATED = 32 };
+
+typedef enum {
+	CALL_STATE_ACTIVE = 0,   /* still going at capture end (answered, no BYE) */
+	CALL_STATE_SETUP,        /* INVITE seen, no final response at capture end */
+	CALL_STATE_ANSWERED,     /* answered and ended by BYE */
+	CALL_STATE_BUSY,         /* 486 / 600 */
+	CALL_STATE_CANCELLED,    /* CANCEL + 487 */
+	CALL_STATE_NO_ANSWER,    /* 408 / 480 or no final within 64×T1 */
+	CALL_STATE_FAILED,       /* any other final failure (final_status says which) */
+	CALL_STATE_NOT_A_CALL,   /* a Call-ID without INVITE (REGISTER, OPTIONS, ...) */
+	CALL_STATE__COUNT
+} call_state;
+const char *call_state_name(call_state s); /* "active", "setup", "answered", ... */
+
+typedef enum { CALL_END_NONE = 0, CALL_END_CALLER, CALL_END_CALLEE, CALL_END_OTHER } call_ender;
+const char *call_ender_name(call_ender e); /* "caller", "callee", "other", NULL */
+
+typedef struct sip_call {
+	sip_id id;
+	sv call_id;
+	sv first_method;         /* method of the first request seen */
+	sv from, to;             /* URIs of the first request's From and To */
+	call_state state;
+	uint16_t final_status;   /* final response to the initial INVITE */
+	call_ender ended_by;
+	endpoint ender;          /* who sent the BYE / CANCEL */
+	int64_t start_ts, ring_ts, answer_ts, end_ts; /* 0 = never */
+	GArray *messages;        /* sip_id of every message, in order */
+	GArray *dialogs;         /* sip_id */
+	GArray *txns;            /* sip_id */
+	GPtrArray *related;      /* Call-IDs (char*, owned) linked by X-Call-ID/X-CID, Replaces, Referred-By/REFER */
+	sip_id initial_txn;      /* first initial-INVITE transaction seen; SIP_ID_NONE without one */
+	sip_id cancel_msg;       /* the CANCEL of the initial INVITE, if seen */
+} sip_call;
+
+/* ---- registrations (§10) -----------------------------------------------
+ *
+ * Keyed by address-of-record: the To URI of the REGISTER reduced to scheme,
+ * user (byte for byte) and host (case-insensitive), without port or
+ * parameters.  A binding is a Contact URI compared by scheme, user, host
+ * and port (default filled in); other parameters are ignored.
+ *  - A 2xx is the registrar's answer: each of its Contacts is a binding
+ *    with the granted expiry (its expires parameter, else the Expires
+ *    header, else 3600 s); when it lists none and the REGISTER did not
+ *    remove, the REGISTER's Contacts stand in.  requested_expires is what
+ *    the REGISTER asked for that Contact (UINT32_MAX when unknown).
+ *  - A binding seen again from a later REGISTER transaction while active
+ *    is refreshed (state refreshed, refreshes counted).
+ *  - A REGISTER with "Contact: *" (Expires: 0) or a Contact with expires 0
+ *    removes, once its 2xx is seen (state removed, removed_ts).  A binding
+ *    merely missing from a 2xx is left alone: many registrars list only the
+ *    registering device's Contact.
+ *  - A binding past its expires_ts becomes expired (removed_ts = the
+ *    expiry) when its AOR sees another REGISTER and at sip_model_finish.
+ *  - 401 / 407 count as challenges, other 300-699 finals as failures;
+ *    last_status is the newest final response.
+ */
+typedef enum {
+	BINDING_ACTIVE = 0, BINDING_REFRESHED, BINDING_REMOVED, BINDING_EXPIRED
+} binding_state;
+const char *binding_state_name(binding_state s);
+
+typedef struct sip_binding {
+	sv contact;              /* Contact URI */
+	uint32_t expires;        /* seconds, as granted by the registrar */
+	double q;                /* -1 when absent */
+	binding_state state;
+	sv call_id;
+	uint32_t cseq;
+	endpoint source;         /* where the REGISTER came from */
+	int64_t registered_ts, expires_ts, removed_ts; /* removed_ts: removed or expired */
+	uint32_t refreshes;
+	uint32_t requested_expires; /* what the REGISTER asked for; UINT32_MAX when unknown */
+	int64_t refreshed_ts;    /* last refresh, 0 = none */
+	sip_id register_txn;     /* REGISTER transaction that last set it */
+} sip_binding;
+
+typedef struct sip_registration {
+	sip_id id;
+	sv aor;                  /* address-of-record: the To URI of the REGISTER */
+	GArray *bindings;        /* sip_binding */
+	uint16_t last_status;
+	uint32_t registers;      /* REGISTER transactions */
+	uint32_t challenges;     /* 401/407 */
+	uint32_t failures;       /* other final failures */
+	int64_t first_ts, last_ts;
+} sip_registration;
+
+/* One word for the AOR's outcome: "registered" (a binding active),
+ * "pending" (no final response yet), "challenged" (last final 401/407),
+ * "failed" (another 300-699), "unregistered" (bindings removed, or a 2xx
+ * with none), "expired" (the newest binding change was an expiry). */
+const char *sip_registration_state(const sip_registration *r);
+
+/* ---- the model and its taps -------------------------------------------- */
+
+typedef enum {
+	SIP_EV_MESSAGE = 1u << 0,
+	SIP_EV_TXN = 1u << 1,
+	SIP_EV_DIALOG = 1u << 2,
+	SIP_EV_CALL = 1u << 3,
+	SIP_EV_REGISTRATION = 1u << 4,
+} sip_event;
+
+/* After each message is fully processed, every tap whose mask has the event
+ * is called for the message, then for each transaction, dialog, call and
+ * registration it changed (once each, in that order).  sip_model_finish
+ * does the same for what it changed.  A tap must not add messages. */
+typedef struct sip_model sip_model;
+typedef void (*sip_tap_fn)(void *user, const sip_model *m, sip_event ev, sip_id id);
+
+sip_model *sip_model_new(void);
+void sip_model_free(sip_model *m);
+void sip_model_tap_add(sip_model *m, unsigned events, sip_tap_fn fn, void *user);
+
+/* Adds one parsed message (parsed->raw must stay valid for the whole run;
+ * the sip_msg itself may be reused at once).  Messages must come in capture
+ * order; a timestamp going backwards is accepted (the clock does not move
+ * back).  Returns its id. */
+sip_id sip_model_add(sip_model *m, const sip_msg_meta *meta, const sip_msg *parsed);
+/* End of input at end_ts: judges timers (no final response within 64×T1),
+ * calls still active, bindings expired by then.  end_ts below the newest
+ * message's time counts as that time. */
+void sip_model_finish(sip_model *m, int64_t end_ts);
+
+guint sip_model_message_count(const sip_model *m);
+guint sip_model_txn_count(const sip_model *m);
+guint sip_model_dialog_count(const sip_model *m);
+guint sip_model_call_count(const sip_model *m);
+guint sip_model_registration_count(const sip_model *m);
+const sip_message *sip_model_message(const sip_model *m, sip_id id);
+const sip_txn *sip_model_txn(const sip_model *m, sip_id id);
+const sip_dialog *sip_model_dialog(const sip_model *m, sip_id id);
+const sip_call *sip_model_call(const sip_model *m, sip_id id);
+const sip_registration *sip_model_registration(const sip_model *m, sip_id id);
+/* The call with this Call-ID, or NULL. */
+const sip_call *sip_model_call_find(const sip_model *m, sv call_id);
+/* A message field as a view into its raw bytes. */
+static inline sv sip_message_field(const sip_message *msg, sip_span s)
+{
+	return sip_span_sv(msg->raw, s);
+}
+/* The newest timestamp seen (messages and sip_model_finish). */
+int64_t sip_model_clock(const sip_model *m);
+
+#endif

@@ -1,0 +1,371 @@
+/*
+ * registration.c — the location service rebuilt from REGISTER transactions
+ * (RFC 3261 §10): bindings granted by 2xx responses, refreshes, removals
+ * (Contact: * / expires 0), expiry, challenges and failures per AOR.
+ */
+#include "dissect/registration.h"
+
+#include <string.h>
+
+#include "dissect/sip_header.h"
+
+enum { REG_DEFAULT_EXPIRES = 3600, REG_MAX_REQUESTED = 16 };
+
+#define NS_PER_S INT64_C(1000000000)
+
+typedef struct bind_key {
+	reg_uri_key uri;
+	sip_id reg;
+	guint index;             /* into the registration's bindings */
+} bind_key;
+
+/* ---- keys --------------------------------------------------------------------- */
+
+static void uri_key(sv text, bool with_port, reg_uri_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	sip_uri u;
+	text = sv_trim(text);
+	if (sip_uri_parse(text, &u) && (u.scheme == SIP_URI_SIP || u.scheme == SIP_URI_SIPS)) {
+		k->scheme = (uint8_t)u.scheme;
+		k->user = u.user;
+		k->host = u.host;
+		if (with_port)
+			k->port = u.has_port ? u.port : (u.scheme == SIP_URI_SIPS ? 5061 : 5060);
+	} else if (u.scheme == SIP_URI_TEL && u.user.p) {
+		k->scheme = SIP_URI_TEL;
+		k->user = u.user;
+	} else {
+		k->scheme = SIP_URI_OTHER;
+		k->user = text;
+	}
+}
+
+static guint uri_key_hash(const reg_uri_key *k)
+{
+	uint32_t h = sv_hash(k->user);
+	h = (h * 16777619u) ^ sv_hash_ci(k->host);
+	h = (h * 16777619u) ^ k->port;
+	return h ^ k->scheme;
+}
+
+static bool uri_key_equal(const reg_uri_key *x, const reg_uri_key *y)
+{
+	return x->scheme == y->scheme && x->port == y->port && sv_eq(x->user, y->user) &&
+		sv_eq_ci(x->host, y->host);
+}
+
+static guint aor_hash(gconstpointer a)
+{
+	return uri_key_hash(a);
+}
+
+static gboolean aor_equal(gconstpointer a, gconstpointer b)
+{
+	return uri_key_equal(a, b);
+}
+
+static guint bind_hash(gconstpointer a)
+{
+	const bind_key *k = a;
+	return uri_key_hash(&k->uri) ^ (k->reg * 2654435761u);
+}
+
+static gboolean bind_equal(gconstpointer a, gconstpointer b)
+{
+	const bind_key *x = a, *y = b;
+	return x->reg == y->reg && uri_key_equal(&x->uri, &y->uri);
+}
+
+void reg_table_init(reg_table *rt, arena *mem)
+{
+	rt->mem = mem;
+	rt->recs = g_ptr_array_new();
+	rt->by_aor = g_hash_table_new(aor_hash, aor_equal);
+	rt->bindings = g_hash_table_new(bind_hash, bind_equal);
+	rt->scratch = NULL;
+}
+
+void reg_table_clear(reg_table *rt)
+{
+	for (guint i = 0; i < rt->recs->len; i++) {
+		reg_rec *r = g_ptr_array_index(rt->recs, i);
+		g_array_free(r->pub.bindings, TRUE);
+	}
+	g_hash_table_destroy(rt->bindings);
+	g_hash_table_destroy(rt->by_aor);
+	g_ptr_array_free(rt->recs, TRUE);
+	g_free(rt->scratch);
+	memset(rt, 0, sizeof(*rt));
+}
+
+/* ---- registrations ---------------------------------------------------------------- */
+
+static reg_rec *reg_for(reg_table *rt, const mdl_ctx *c)
+{
+	sip_addr a;
+	if (!sip_msg_to(c->parsed, &a) || a.uri.len == 0)
+		return NULL;
+	reg_uri_key k;
+	uri_key(a.uri, false, &k);
+	reg_rec *r = g_hash_table_lookup(rt->by_aor, &k);
+	if (r)
+		return r;
+	r = arena_alloc(rt->mem, sizeof(*r));
+	memset(r, 0, sizeof(*r));
+	r->pub.id = rt->recs->len;
+	r->pub.aor = a.uri;
+	r->pub.bindings = g_array_new(FALSE, TRUE, sizeof(sip_binding));
+	r->pub.first_ts = c->ts;
+	r->key = k;
+	g_ptr_array_add(rt->recs, r);
+	g_hash_table_insert(rt->by_aor, &r->key, r);
+	return r;
+}
+
+static bool binding_live(const sip_binding *b)
+{
+	return b->state == BINDING_ACTIVE || b->state == BINDING_REFRESHED;
+}
+
+/* Bindings whose expiry the clock has passed; true when any changed. */
+static bool expire_due(reg_rec *r, int64_t now)
+{
+	if (r->next_expiry == 0 || now < r->next_expiry)
+		return false;
+	bool any = false;
+	int64_t next = 0;
+	for (guint i = 0; i < r->pub.bindings->len; i++) {
+		sip_binding *b = &g_array_index(r->pub.bindings, sip_binding, i);
+		if (!binding_live(b))
+			continue;
+		if (b->expires_ts <= now) {
+			b->state = BINDING_EXPIRED;
+			b->removed_ts = b->expires_ts;
+			any = true;
+		} else if (next == 0 || b->expires_ts < next) {
+			next = b->expires_ts;
+		}
+	}
+	r->next_expiry = next;
+	return any;
+}
+
+static void note_expiry(reg_rec *r, int64_t ts)
+{
+	if (r->next_expiry == 0 || ts < r->next_expiry)
+		r->next_expiry = ts;
+}
+
+static void remove_binding(sip_binding *b, const txn_rec *tx, int64_t ts)
+{
+	if (!binding_live(b))
+		return;
+	b->state = BINDING_REMOVED;
+	b->removed_ts = ts;
+	b->register_txn = tx->pub.id;
+}
+
+static sip_binding *binding_find(reg_table *rt, reg_rec *r, const reg_uri_key *k)
+{
+	bind_key probe = { *k, r->pub.id, 0 };
+	bind_key *bk = g_hash_table_lookup(rt->bindings, &probe);
+	return bk ? &g_array_index(r->pub.bindings, sip_binding, bk->index) : NULL;
+}
+
+typedef struct reg_update {
+	const txn_rec *tx;
+	const sip_message *req;   /* NULL when the REGISTER was not seen */
+	const sip_message *resp;
+	int64_t ts;
+} reg_update;
+
+static void binding_set(reg_table *rt, reg_rec *r, const reg_update *u, sv uri, uint32_t granted,
+	uint32_t requested, const sip_contact *ct)
+{
+	reg_uri_key k;
+	uri_key(uri, true, &k);
+	sip_binding *b = binding_find(rt, r, &k);
+	if (granted == 0) {
+		if (b)
+			remove_binding(b, u->tx, u->ts);
+		return;
+	}
+	if (!b) {
+		sip_binding nb;
+		memset(&nb, 0, sizeof(nb));
+		g_array_append_val(r->pub.bindings, nb);
+		bind_key *bk = arena_alloc(rt->mem, sizeof(*bk));
+		*bk = (bind_key){ k, r->pub.id, r->pub.bindings->len - 1 };
+		g_hash_table_add(rt->bindings, bk);
+		b = &g_array_index(r->pub.bindings, sip_binding, bk->index);
+		b->state = BINDING_ACTIVE;
+		b->registered_ts = u->ts;
+	} else if (binding_live(b)) {
+		if (b->register_txn != u->tx->pub.id) {
+			b->state = BINDING_REFRESHED;
+			b->refreshes++;
+			b->refreshed_ts = u->ts;
+		}
+	} else {
+		b->state = BINDING_ACTIVE;
+		b->registered_ts = u->ts;
+		b->removed_ts = 0;
+	}
+	b->contact = uri;
+	b->expires = granted;
+	b->requested_expires = requested;
+	b->expires_ts = u->ts + (int64_t)granted * NS_PER_S;
+	b->q = ct->has_q ? ct->q / 1000.0 : -1;
+	b->call_id = u->tx->call_id;
+	b->cseq = u->tx->pub.cseq;
+	b->source = u->req ? u->req->meta.src : u->resp->meta.dst;
+	b->register_txn = u->tx->pub.id;
+	note_expiry(r, b->expires_ts);
+}
+
+typedef struct requested {
+	reg_uri_key k;
+	uint32_t expires;
+} requested;
+
+static uint32_t requested_for(const requested *rq, unsigned n, sv uri)
+{
+	reg_uri_key k;
+	uri_key(uri, true, &k);
+	for (unsigned i = 0; i < n; i++)
+		if (uri_key_equal(&rq[i].k, &k))
+			return rq[i].expires;
+	return UINT32_MAX;
+}
+
+/* The 2xx: the registrar's list of bindings. */
+static void apply_2xx(reg_table *rt, reg_rec *r, const reg_update *u, const sip_msg *resp)
+{
+	requested rq[REG_MAX_REQUESTED];
+	unsigned n_rq = 0;
+	bool remove_all = false, adds = false;
+	const sip_msg *req = NULL;
+	uint32_t req_hdr = 0;
+	bool has_req_hdr = false;
+	sip_list_iter it;
+	sv item;
+	sip_contact ct;
+
+	if (u->req) {
+		if (!rt->scratch)
+			rt->scratch = g_new0(sip_msg, 1);
+		const char *tr = u->req->meta.transport;
+		sip_parse_message(u->req->raw, tr && strcmp(tr, "UDP") != 0, rt->scratch);
+		req = rt->scratch;
+		has_req_hdr = sip_msg_expires(req, &req_hdr);
+		sip_list_init(&it, req, SIP_HDR_CONTACT);
+		while (sip_list_next(&it, &item)) {
+			if (!sip_contact_parse(item, &ct))
+				continue;
+			if (ct.star) {
+				remove_all = true;
+				continue;
+			}
+			uint32_t e = ct.has_expires ? ct.expires : has_req_hdr ? req_hdr : UINT32_MAX;
+			if (e == 0) {
+				binding_set(rt, r, u, ct.addr.uri, 0, 0, &ct);
+				continue;
+			}
+			adds = true;
+			if (n_rq < REG_MAX_REQUESTED) {
+				uri_key(ct.addr.uri, true, &rq[n_rq].k);
+				rq[n_rq++].expires = e;
+			}
+		}
+	}
+	if (remove_all) {
+		for (guint i = 0; i < r->pub.bindings->len; i++)
+			remove_binding(&g_array_index(r->pub.bindings, sip_binding, i), u->tx, u->ts);
+	}
+
+	uint32_t hdr = 0;
+	bool has_hdr = sip_msg_expires(resp, &hdr);
+	unsigned listed = 0;
+	sip_list_init(&it, resp, SIP_HDR_CONTACT);
+	while (sip_list_next(&it, &item)) {
+		if (!sip_contact_parse(item, &ct) || ct.star)
+			continue;
+		uint32_t e = ct.has_expires ? ct.expires : has_hdr ? hdr : REG_DEFAULT_EXPIRES;
+		listed++;
+		binding_set(rt, r, u, ct.addr.uri, e, requested_for(rq, n_rq, ct.addr.uri), &ct);
+	}
+	if (listed || !req || remove_all || !adds)
+		return;
+	/* a registrar that lists nothing: the REGISTER's own Contacts stand in */
+	sip_list_init(&it, req, SIP_HDR_CONTACT);
+	while (sip_list_next(&it, &item)) {
+		if (!sip_contact_parse(item, &ct) || ct.star)
+			continue;
+		uint32_t e = ct.has_expires ? ct.expires : has_req_hdr ? req_hdr : REG_DEFAULT_EXPIRES;
+		if (e == 0)
+			continue;
+		binding_set(rt, r, u, ct.addr.uri, e, e, &ct);
+	}
+}
+
+void reg_process(reg_table *rt, mdl_ctx *c, const txn_result *tr)
+{
+	txn_rec *tx = tr->txn;
+	const sip_msg *p = c->parsed;
+	if (!tx || tr->retransmission || !sv_eq_cstr(mdl_method(p), "REGISTER"))
+		return;
+	reg_rec *r = reg_get(rt, tx->reg);
+	if (!r) {
+		r = reg_for(rt, c);
+		if (!r)
+			return;
+		tx->reg = r->pub.id;
+		r->pub.registers++;
+	}
+	r->pub.last_ts = c->ts;
+	expire_due(r, c->ts);
+	mdl_changed(c->ch, MDL_CH_REG, &r->stamp, r->pub.id);
+	if (p->kind != SIP_KIND_RESPONSE || !tr->first_final)
+		return;
+	uint16_t st = p->status;
+	r->pub.last_status = st;
+	if (st == 401 || st == 407) {
+		r->pub.challenges++;
+	} else if (st >= 300) {
+		r->pub.failures++;
+	} else {
+		reg_update u = { tx, mdl_msg(c->msgs, tx->pub.request), c->msg, c->ts };
+		apply_2xx(rt, r, &u, p);
+	}
+}
+
+void reg_finish(reg_table *rt, mdl_changes *ch, int64_t end_ts)
+{
+	for (guint i = 0; i < rt->recs->len; i++) {
+		reg_rec *r = g_ptr_array_index(rt->recs, i);
+		if (expire_due(r, end_ts))
+			mdl_changed(ch, MDL_CH_REG, &r->stamp, r->pub.id);
+	}
+}
+
+const char *sip_registration_state(const sip_registration *r)
+{
+	const sip_binding *newest = NULL;
+	for (guint i = 0; i < r->bindings->len; i++) {
+		const sip_binding *b = &g_array_index(r->bindings, sip_binding, i);
+		if (binding_live(b))
+			return "registered";
+		if (!newest || b->removed_ts > newest->removed_ts)
+			newest = b;
+	}
+	if (r->last_status == 0)
+		return "pending";
+	if (r->last_status == 401 || r->last_status == 407)
+		return "challenged";
+	if (r->last_status >= 300)
+		return "failed";
+	if (newest && newest->state == BINDING_EXPIRED)
+		return "expired";
+	return "unregistered";
+}

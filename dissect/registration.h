@@ -1,0 +1,52 @@
+/*
+ * registration.h — internal to the model: the registrar's location service
+ * as seen from REGISTER transactions (RFC 3261 §10; the rules are in
+ * model.h).  Registrations are found by address-of-record, bindings by
+ * (registration, Contact URI), both through hashes over views.
+ */
+#ifndef SIPSCOPE_DISSECT_REGISTRATION_H
+#define SIPSCOPE_DISSECT_REGISTRATION_H
+
+#include <glib.h>
+
+#include "base/arena.h"
+#include "dissect/model.h"
+#include "dissect/txn.h"
+
+typedef struct reg_uri_key {
+	sv user;            /* byte for byte */
+	sv host;            /* case-insensitive */
+	uint16_t port;      /* bindings only: default filled in */
+	uint8_t scheme;     /* sip_uri_scheme; other schemes compare the whole URI as user */
+} reg_uri_key;
+
+typedef struct reg_rec {
+	sip_registration pub;
+	reg_uri_key key;
+	int64_t next_expiry;     /* earliest expires_ts of a live binding; 0 = none */
+	uint32_t stamp;
+} reg_rec;
+
+typedef struct reg_table {
+	arena *mem;
+	GPtrArray *recs;          /* reg_rec* by id */
+	GHashTable *by_aor;       /* reg_uri_key* -> reg_rec* */
+	GHashTable *bindings;     /* internal binding key* -> itself */
+	sip_msg *scratch;         /* to re-read a REGISTER when its 2xx arrives */
+} reg_table;
+
+void reg_table_init(reg_table *rt, arena *mem);
+void reg_table_clear(reg_table *rt);
+
+static inline reg_rec *reg_get(const reg_table *rt, sip_id id)
+{
+	return id < rt->recs->len ? g_ptr_array_index(rt->recs, id) : NULL;
+}
+
+/* After txn_process: REGISTER requests and their responses. */
+void reg_process(reg_table *rt, mdl_ctx *c, const txn_result *tr);
+
+/* End of capture: bindings past their expiry. */
+void reg_finish(reg_table *rt, mdl_changes *ch, int64_t end_ts);
+
+#endif

@@ -1,0 +1,269 @@
+/*
+ * sip.h — one SIP message (RFC 3261 §7, §25) parsed into views.
+ *
+ * The parser is zero-copy: every sv it fills points into the bytes it was
+ * given, which the caller keeps alive.  It allocates nothing: the caller
+ * owns a sip_msg (large, reusable) and each parse overwrites it.
+ *
+ * What it finds: the start line, an index of the header fields (name,
+ * value, known-header id, chained by id so every occurrence of a header —
+ * long or compact form — can be visited), the summary fields a dialog
+ * model needs, and the body as framed by Content-Length.
+ *
+ * Invariants:
+ *  - sip_parse_message never fails and never reads outside raw; anything
+ *    wrong becomes a warning, and input that is not SIP at all gets
+ *    SIP_KIND_INVALID with a warning saying why.
+ *  - A view that is absent has p == NULL; present but empty has p != NULL
+ *    and len == 0.
+ *  - Header values are trimmed of surrounding whitespace but may still
+ *    contain folded line ends (CRLF + SP/HTAB): the accessors in
+ *    sip_header.h treat them as linear whitespace.
+ *  - At most SIP_MAX_HEADERS fields are indexed; the summary fields, the
+ *    per-id counts and the first value of each known header are found
+ *    whatever the number of fields, and the iterators fall back to
+ *    scanning the header block when the index is full.
+ *
+ * Warnings of every dissect/ parser (SIP, SDP, multipart) share one
+ * vocabulary, enum sip_warning_code, and one formatter.
+ */
+#ifndef SIPSCOPE_DISSECT_SIP_H
+#define SIPSCOPE_DISSECT_SIP_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/bytes.h"
+
+typedef enum { SIP_KIND_INVALID = 0, SIP_KIND_REQUEST, SIP_KIND_RESPONSE } sip_kind;
+
+/* Headers the parser knows by name (long and compact forms alike). */
+typedef enum sip_hdr_id {
+	SIP_HDR_UNKNOWN = 0,
+	SIP_HDR_ACCEPT,
+	SIP_HDR_ACCEPT_CONTACT,      /* a */
+	SIP_HDR_ACCEPT_ENCODING,
+	SIP_HDR_ACCEPT_LANGUAGE,
+	SIP_HDR_ALERT_INFO,
+	SIP_HDR_ALLOW,
+	SIP_HDR_ALLOW_EVENTS,        /* u */
+	SIP_HDR_AUTHENTICATION_INFO,
+	SIP_HDR_AUTHORIZATION,
+	SIP_HDR_CALL_ID,             /* i */
+	SIP_HDR_CALL_INFO,
+	SIP_HDR_CONTACT,             /* m */
+	SIP_HDR_CONTENT_DISPOSITION,
+	SIP_HDR_CONTENT_ENCODING,    /* e */
+	SIP_HDR_CONTENT_LANGUAGE,
+	SIP_HDR_CONTENT_LENGTH,      /* l */
+	SIP_HDR_CONTENT_TYPE,        /* c */
+	SIP_HDR_CSEQ,
+	SIP_HDR_DATE,
+	SIP_HDR_DIVERSION,
+	SIP_HDR_ERROR_INFO,
+	SIP_HDR_EVENT,               /* o */
+	SIP_HDR_EXPIRES,
+	SIP_HDR_FROM,                /* f */
+	SIP_HDR_HISTORY_INFO,
+	SIP_HDR_IDENTITY,            /* y */
+	SIP_HDR_IDENTITY_INFO,       /* n */
+	SIP_HDR_IN_REPLY_TO,
+	SIP_HDR_MAX_FORWARDS,
+	SIP_HDR_MIME_VERSION,
+	SIP_HDR_MIN_EXPIRES,
+	SIP_HDR_MIN_SE,
+	SIP_HDR_ORGANIZATION,
+	SIP_HDR_P_ASSERTED_IDENTITY,
+	SIP_HDR_P_PREFERRED_IDENTITY,
+	SIP_HDR_PATH,
+	SIP_HDR_PRIORITY,
+	SIP_HDR_PRIVACY,
+	SIP_HDR_PROXY_AUTHENTICATE,
+	SIP_HDR_PROXY_AUTHORIZATION,
+	SIP_HDR_PROXY_REQUIRE,
+	SIP_HDR_RACK,
+	SIP_HDR_REASON,
+	SIP_HDR_RECORD_ROUTE,
+	SIP_HDR_REFER_TO,            /* r */
+	SIP_HDR_REFERRED_BY,         /* b */
+	SIP_HDR_REJECT_CONTACT,      /* j */
+	SIP_HDR_REPLACES,
+	SIP_HDR_REPLY_TO,
+	SIP_HDR_REQUEST_DISPOSITION, /* d */
+	SIP_HDR_REQUIRE,
+	SIP_HDR_RETRY_AFTER,
+	SIP_HDR_ROUTE,
+	SIP_HDR_RSEQ,
+	SIP_HDR_SERVER,
+	SIP_HDR_SERVICE_ROUTE,
+	SIP_HDR_SESSION_EXPIRES,     /* x */
+	SIP_HDR_SUBJECT,             /* s */
+	SIP_HDR_SUBSCRIPTION_STATE,
+	SIP_HDR_SUPPORTED,           /* k */
+	SIP_HDR_TIMESTAMP,
+	SIP_HDR_TO,                  /* t */
+	SIP_HDR_UNSUPPORTED,
+	SIP_HDR_USER_AGENT,
+	SIP_HDR_VIA,                 /* v */
+	SIP_HDR_WARNING,
+	SIP_HDR_WWW_AUTHENTICATE,
+	SIP_HDR__COUNT
+} sip_hdr_id;
+
+/* Id of a header name (case-insensitive, compact forms included);
+ * SIP_HDR_UNKNOWN for anything else. */
+sip_hdr_id sip_hdr_lookup(sv name);
+/* Canonical long name ("Call-ID"); "" for SIP_HDR_UNKNOWN or out of range. */
+const char *sip_hdr_name(unsigned id);
+/* True for headers whose value is a comma-separated list (Via, Contact,
+ * Route, Allow, Supported, ...): several lines concatenate as one list. */
+bool sip_hdr_is_list(unsigned id);
+
+/* ---- warnings ---------------------------------------------------------- */
+
+enum sip_warning_code {
+	SIP_W_NONE = 0,
+	/* start line */
+	SIP_W_EMPTY,              /* nothing but line ends */
+	SIP_W_NOT_SIP,            /* what: the start line */
+	SIP_W_BAD_VERSION,        /* what: the version */
+	SIP_W_BAD_STATUS,         /* what: the status code */
+	SIP_W_STATUS_LINE,        /* no SP between status code and reason */
+	SIP_W_BAD_METHOD,         /* what: the method */
+	SIP_W_REQLINE_SPACES,     /* a: number of extra SP */
+	SIP_W_RURI_SPACE,         /* what: the Request-URI */
+	SIP_W_RURI_ANGLE,         /* what: the Request-URI */
+	SIP_W_RURI_NO_SCHEME,     /* what: the Request-URI */
+	SIP_W_RURI_HEADERS,       /* what: the Request-URI */
+	SIP_W_RURI_BAD,           /* what: the Request-URI */
+	/* lines and header fields */
+	SIP_W_BARE_LF,            /* a: lines ended by LF alone */
+	SIP_W_LONE_CR,            /* the start line ended at a CR without LF */
+	SIP_W_NUL,                /* a: offset of the first NUL */
+	SIP_W_NO_COLON,           /* what: the line */
+	SIP_W_BAD_HDR_NAME,       /* what: the name */
+	SIP_W_EMPTY_HDR_NAME,     /* what: the line */
+	SIP_W_FOLD_FIRST,         /* what: the line */
+	SIP_W_TOO_MANY_HEADERS,   /* a: fields, b: indexed */
+	SIP_W_NO_END_OF_HEADERS,
+	SIP_W_MISSING_HDR,        /* a: sip_hdr_id */
+	SIP_W_DUP_HDR,            /* a: sip_hdr_id, b: count */
+	/* values */
+	SIP_W_CSEQ_BAD,           /* what: the value */
+	SIP_W_CSEQ_MISMATCH,      /* what: CSeq method */
+	SIP_W_MAXFWD_BAD,         /* what: the value */
+	SIP_W_EXPIRES_BAD,        /* what: the value */
+	SIP_W_DATE_BAD,           /* what: the value (not an rfc1123-date in GMT) */
+	SIP_W_VIA_BAD,            /* what: the value */
+	SIP_W_BRANCH_COOKIE_ONLY, /* the top Via branch is "z9hG4bK" alone */
+	SIP_W_ADDR_BAD,           /* a: sip_hdr_id, b: SIP_ADDR_F_* flaw, what: the value */
+	SIP_W_EMPTY_PARAM,        /* a: sip_hdr_id, what: the value */
+	/* body framing */
+	SIP_W_CL_BAD,             /* what: the value */
+	SIP_W_CL_EXCEEDS,         /* a: declared, b: available */
+	SIP_W_CL_SHORT,           /* a: bytes after the body, b: declared */
+	SIP_W_CL_MISSING_STREAM,
+	/* SDP (a: line number where it applies) */
+	SIP_W_SDP_EMPTY,
+	SIP_W_SDP_BAD_LINE,       /* what: the line */
+	SIP_W_SDP_NO_VERSION,
+	SIP_W_SDP_BAD_VERSION,    /* what: the value */
+	SIP_W_SDP_BAD_ORIGIN,     /* what: the value */
+	SIP_W_SDP_BAD_CONN,       /* what: the value */
+	SIP_W_SDP_BAD_MEDIA,      /* what: the value */
+	SIP_W_SDP_BAD_RTPMAP,     /* what: the value */
+	SIP_W_SDP_BAD_ATTR,       /* what: the value (ptime, rtcp, fmtp) */
+	SIP_W_SDP_TOO_MANY_MEDIA, /* a: limit */
+	SIP_W_SDP_TOO_MANY,       /* a: limit, what: the attribute kind */
+	SIP_W_SDP_NO_CONN,        /* a: media number (1-based) */
+	/* multipart bodies */
+	SIP_W_MP_NO_BOUNDARY,
+	SIP_W_MP_BOUNDARY_MISSING, /* what: the boundary */
+	SIP_W_MP_NO_CLOSE,         /* what: the boundary */
+	SIP_W_MP_TOO_MANY_PARTS,   /* a: limit */
+	SIP_W_MP_TOO_DEEP,         /* a: limit */
+	SIP_W_MP_PART_HEADERS,     /* a: part number (1-based) */
+	SIP_W__COUNT
+};
+
+typedef struct sip_warning {
+	uint16_t code;      /* enum sip_warning_code */
+	uint32_t a, b;      /* numbers for the text, e.g. declared and available lengths */
+	sv what;            /* optional wire bytes the text quotes (header name, ...); SV_NULL if none */
+} sip_warning;
+
+enum { SIP_MAX_WARNINGS = 16 };
+
+/* Appends the warning's human text to out, e.g. "Content-Length 120 exceeds the 98 bytes that follow".
+ * Quoted wire bytes are escaped so the text is printable ASCII (non-printables and non-ASCII as \xHH). */
+void sip_warning_format(const sip_warning *w, GString *out);
+
+/* Short stable name of a code ("cl-exceeds"), for JSON and filters. */
+const char *sip_warning_id(unsigned code);
+
+/* Appends a warning to a fixed array, counting what does not fit. */
+void sip_warning_push(sip_warning *arr, unsigned *n, unsigned *dropped, unsigned cap,
+	unsigned code, uint32_t a, uint32_t b, sv what);
+
+/* ---- the message -------------------------------------------------------- */
+
+enum { SIP_MAX_HEADERS = 256 };
+
+typedef struct sip_header {
+	sv name;          /* as on the wire (long or compact form, any case) */
+	sv value;         /* trimmed; folded continuation lines stay inside */
+	sv field;         /* the whole field, name to last byte before its line end */
+	uint16_t id;      /* sip_hdr_id */
+	uint16_t next;    /* index + 1 of the next field with the same id; 0 at the end */
+} sip_header;
+
+typedef struct sip_msg {
+	sv raw;                 /* the whole message as given */
+	sip_kind kind;
+	sv method;              /* request method (case-sensitive token), SV_NULL for responses */
+	sv request_uri;         /* SV_NULL for responses */
+	uint16_t status;        /* 100..699 for responses, 0 for requests */
+	sv reason;              /* reason phrase, may be empty; SV_NULL for requests */
+	/* summary fields: absent => .p == NULL; present but empty => .p != NULL && .len == 0 */
+	sv call_id;             /* trimmed value of the (first) Call-ID / i header */
+	bool has_cseq;          /* CSeq present and its number parsed */
+	uint32_t cseq;
+	sv cseq_method;
+	sv from_tag, to_tag;    /* tag parameter values of From/f and To/t */
+	sv branch;              /* branch parameter of the topmost Via (first value of the first Via/v header) */
+	sv via_sent_by;         /* sent-by (host[:port]) of the topmost Via */
+	sv via_transport;       /* transport token of the topmost Via (UDP, TCP, TLS, SCTP, WS, WSS, ...) */
+	sv body;                /* the body (per Content-Length when present and satisfiable, else the rest) */
+	unsigned n_warnings;
+	sip_warning warnings[SIP_MAX_WARNINGS];
+	unsigned n_warnings_dropped;   /* warnings beyond SIP_MAX_WARNINGS */
+
+	/* ---- beyond the shared summary ---- */
+	sv start_line;          /* without its line end */
+	sv version;             /* SIP-Version as written ("SIP/2.0") */
+	sv header_block;        /* from the first header field to the empty line (excluded) */
+	bool headers_ended;     /* an empty line closed the header section */
+	bool has_content_length; /* a parsable Content-Length / l */
+	uint32_t content_length;
+	bool has_max_forwards;  /* a parsable Max-Forwards */
+	uint32_t max_forwards;
+	unsigned n_fields;      /* header fields seen (indexed or not) */
+	unsigned n_headers;     /* fields in headers[] */
+	bool index_full;        /* n_fields > n_headers */
+	uint16_t hdr_count[SIP_HDR__COUNT];  /* occurrences per id (saturating) */
+	uint16_t hdr_first[SIP_HDR__COUNT];  /* index + 1 into headers[]; 0: absent or not indexed */
+	uint16_t hdr_last[SIP_HDR__COUNT];
+	sv hdr_value1[SIP_HDR__COUNT];       /* first value per id, even past the index */
+	sip_header headers[SIP_MAX_HEADERS]; /* last member: parsing clears what precedes it */
+} sip_msg;
+
+/* is_stream: the message came over TCP/WS/SCTP (Content-Length mandatory, RFC 3261 §18.3/§20.14)
+ * vs UDP (absent Content-Length: body is the rest of the datagram). Never fails: anything that is not
+ * a SIP message gets kind SIP_KIND_INVALID and warnings saying why. */
+void sip_parse_message(sv raw, bool is_stream, sip_msg *m);
+
+/* Appends all the message's warnings, one per line (each "\n"-terminated). */
+void sip_msg_format_warnings(const sip_msg *m, GString *out);
+
+#endif

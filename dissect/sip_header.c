@@ -1,0 +1,981 @@
+/*
+ * sip_header.c — header names, header iteration and the typed value
+ * parsers of sip_header.h.
+ */
+#include "dissect/sip_header.h"
+
+#include <string.h>
+
+/* ---- the header table ---------------------------------------------------- */
+
+typedef struct hdr_def {
+	const char *name;
+	char compact;   /* 0 when none */
+	bool list;
+} hdr_def;
+
+static const hdr_def hdr_defs[SIP_HDR__COUNT] = {
+	[SIP_HDR_UNKNOWN] = { "", 0, false },
+	[SIP_HDR_ACCEPT] = { "Accept", 0, true },
+	[SIP_HDR_ACCEPT_CONTACT] = { "Accept-Contact", 'a', true },
+	[SIP_HDR_ACCEPT_ENCODING] = { "Accept-Encoding", 0, true },
+	[SIP_HDR_ACCEPT_LANGUAGE] = { "Accept-Language", 0, true },
+	[SIP_HDR_ALERT_INFO] = { "Alert-Info", 0, true },
+	[SIP_HDR_ALLOW] = { "Allow", 0, true },
+	[SIP_HDR_ALLOW_EVENTS] = { "Allow-Events", 'u', true },
+	[SIP_HDR_AUTHENTICATION_INFO] = { "Authentication-Info", 0, false },
+	[SIP_HDR_AUTHORIZATION] = { "Authorization", 0, false },
+	[SIP_HDR_CALL_ID] = { "Call-ID", 'i', false },
+	[SIP_HDR_CALL_INFO] = { "Call-Info", 0, true },
+	[SIP_HDR_CONTACT] = { "Contact", 'm', true },
+	[SIP_HDR_CONTENT_DISPOSITION] = { "Content-Disposition", 0, false },
+	[SIP_HDR_CONTENT_ENCODING] = { "Content-Encoding", 'e', true },
+	[SIP_HDR_CONTENT_LANGUAGE] = { "Content-Language", 0, true },
+	[SIP_HDR_CONTENT_LENGTH] = { "Content-Length", 'l', false },
+	[SIP_HDR_CONTENT_TYPE] = { "Content-Type", 'c', false },
+	[SIP_HDR_CSEQ] = { "CSeq", 0, false },
+	[SIP_HDR_DATE] = { "Date", 0, false },
+	[SIP_HDR_DIVERSION] = { "Diversion", 0, true },
+	[SIP_HDR_ERROR_INFO] = { "Error-Info", 0, true },
+	[SIP_HDR_EVENT] = { "Event", 'o', false },
+	[SIP_HDR_EXPIRES] = { "Expires", 0, false },
+	[SIP_HDR_FROM] = { "From", 'f', false },
+	[SIP_HDR_HISTORY_INFO] = { "History-Info", 0, true },
+	[SIP_HDR_IDENTITY] = { "Identity", 'y', false },
+	[SIP_HDR_IDENTITY_INFO] = { "Identity-Info", 'n', false },
+	[SIP_HDR_IN_REPLY_TO] = { "In-Reply-To", 0, true },
+	[SIP_HDR_MAX_FORWARDS] = { "Max-Forwards", 0, false },
+	[SIP_HDR_MIME_VERSION] = { "MIME-Version", 0, false },
+	[SIP_HDR_MIN_EXPIRES] = { "Min-Expires", 0, false },
+	[SIP_HDR_MIN_SE] = { "Min-SE", 0, false },
+	[SIP_HDR_ORGANIZATION] = { "Organization", 0, false },
+	[SIP_HDR_P_ASSERTED_IDENTITY] = { "P-Asserted-Identity", 0, true },
+	[SIP_HDR_P_PREFERRED_IDENTITY] = { "P-Preferred-Identity", 0, true },
+	[SIP_HDR_PATH] = { "Path", 0, true },
+	[SIP_HDR_PRIORITY] = { "Priority", 0, false },
+	[SIP_HDR_PRIVACY] = { "Privacy", 0, false },
+	[SIP_HDR_PROXY_AUTHENTICATE] = { "Proxy-Authenticate", 0, false },
+	[SIP_HDR_PROXY_AUTHORIZATION] = { "Proxy-Authorization", 0, false },
+	[SIP_HDR_PROXY_REQUIRE] = { "Proxy-Require", 0, true },
+	[SIP_HDR_RACK] = { "RAck", 0, false },
+	[SIP_HDR_REASON] = { "Reason", 0, true },
+	[SIP_HDR_RECORD_ROUTE] = { "Record-Route", 0, true },
+	[SIP_HDR_REFER_TO] = { "Refer-To", 'r', false },
+	[SIP_HDR_REFERRED_BY] = { "Referred-By", 'b', false },
+	[SIP_HDR_REJECT_CONTACT] = { "Reject-Contact", 'j', true },
+	[SIP_HDR_REPLACES] = { "Replaces", 0, false },
+	[SIP_HDR_REPLY_TO] = { "Reply-To", 0, false },
+	[SIP_HDR_REQUEST_DISPOSITION] = { "Request-Disposition", 'd', true },
+	[SIP_HDR_REQUIRE] = { "Require", 0, true },
+	[SIP_HDR_RETRY_AFTER] = { "Retry-After", 0, false },
+	[SIP_HDR_ROUTE] = { "Route", 0, true },
+	[SIP_HDR_RSEQ] = { "RSeq", 0, false },
+	[SIP_HDR_SERVER] = { "Server", 0, false },
+	[SIP_HDR_SERVICE_ROUTE] = { "Service-Route", 0, true },
+	[SIP_HDR_SESSION_EXPIRES] = { "Session-Expires", 'x', false },
+	[SIP_HDR_SUBJECT] = { "Subject", 's', false },
+	[SIP_HDR_SUBSCRIPTION_STATE] = { "Subscription-State", 0, false },
+	[SIP_HDR_SUPPORTED] = { "Supported", 'k', true },
+	[SIP_HDR_TIMESTAMP] = { "Timestamp", 0, false },
+	[SIP_HDR_TO] = { "To", 't', false },
+	[SIP_HDR_UNSUPPORTED] = { "Unsupported", 0, true },
+	[SIP_HDR_USER_AGENT] = { "User-Agent", 0, false },
+	[SIP_HDR_VIA] = { "Via", 'v', true },
+	[SIP_HDR_WARNING] = { "Warning", 0, true },
+	[SIP_HDR_WWW_AUTHENTICATE] = { "WWW-Authenticate", 0, false },
+};
+
+/* Long names go through a small open-addressing table keyed by the
+ * case-insensitive hash, built once; compact forms through a letter table. */
+enum { HDR_SLOTS = 256 };
+static uint8_t hdr_slots[HDR_SLOTS];   /* id, 0 = empty */
+static uint8_t hdr_compact[26];        /* id by letter */
+static uint8_t hdr_len[SIP_HDR__COUNT]; /* strlen of each long name */
+
+static void hdr_table_build(void)
+{
+	for (unsigned id = 1; id < SIP_HDR__COUNT; id++) {
+		const hdr_def *d = &hdr_defs[id];
+		hdr_len[id] = (uint8_t)strlen(d->name);
+		uint32_t h = sv_hash_ci(sv_from_cstr(d->name)) & (HDR_SLOTS - 1);
+		while (hdr_slots[h])
+			h = (h + 1) & (HDR_SLOTS - 1);
+		hdr_slots[h] = (uint8_t)id;
+		if (d->compact)
+			hdr_compact[sv_lower(d->compact) - 'a'] = (uint8_t)id;
+	}
+}
+
+static void hdr_table_ensure(void)
+{
+	static gsize once = 0;
+	if (g_once_init_enter(&once)) {
+		hdr_table_build();
+		g_once_init_leave(&once, 1);
+	}
+}
+
+sip_hdr_id sip_hdr_lookup(sv name)
+{
+	if (name.len == 0)
+		return SIP_HDR_UNKNOWN;
+	hdr_table_ensure();
+	if (name.len == 1) {
+		int c = sv_lower(name.p[0]);
+		if (c >= 'a' && c <= 'z')
+			return (sip_hdr_id)hdr_compact[c - 'a'];
+		return SIP_HDR_UNKNOWN;
+	}
+	uint32_t h = sv_hash_ci(name) & (HDR_SLOTS - 1);
+	while (hdr_slots[h]) {
+		unsigned id = hdr_slots[h];
+		if (name.len == hdr_len[id] && sv_eq_ci(name, sv_make(hdr_defs[id].name, name.len)))
+			return (sip_hdr_id)id;
+		h = (h + 1) & (HDR_SLOTS - 1);
+	}
+	return SIP_HDR_UNKNOWN;
+}
+
+const char *sip_hdr_name(unsigned id)
+{
+	return id < SIP_HDR__COUNT ? hdr_defs[id].name : "";
+}
+
+bool sip_hdr_is_list(unsigned id)
+{
+	return id < SIP_HDR__COUNT && hdr_defs[id].list;
+}
+
+/* ---- characters ------------------------------------------------------------ */
+
+bool sip_is_token_char(int c)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+		return true;
+	switch (c) {
+	case '-': case '.': case '!': case '%': case '*':
+	case '_': case '+': case '`': case '\'': case '~':
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool sip_is_token(sv v)
+{
+	if (v.len == 0)
+		return false;
+	for (size_t i = 0; i < v.len; i++)
+		if (!sip_is_token_char(v.p[i]))
+			return false;
+	return true;
+}
+
+static size_t skip_lws(sv v, size_t i)
+{
+	while (i < v.len && sip_is_lws(v.p[i]))
+		i++;
+	return i;
+}
+
+static size_t skip_token(sv v, size_t i)
+{
+	while (i < v.len && sip_is_token_char(v.p[i]))
+		i++;
+	return i;
+}
+
+/* i at a '"': index just past the closing quote, or v.len when unterminated. */
+static size_t skip_quoted(sv v, size_t i, bool *closed)
+{
+	i++;
+	while (i < v.len) {
+		uint8_t c = v.p[i];
+		if (c == '\\') {
+			i += 2;
+			continue;
+		}
+		if (c == '"') {
+			*closed = true;
+			return i + 1;
+		}
+		i++;
+	}
+	*closed = false;
+	return v.len;
+}
+
+/* [a, b) of v, clamped. */
+static sv sub(sv v, size_t a, size_t b)
+{
+	return b > a ? sv_sub(v, a, b - a) : sv_sub(v, a, 0);
+}
+
+static bool parse_u32(sv v, uint32_t max, uint32_t *out)
+{
+	uint64_t n;
+	if (!sv_to_u64(v, max, &n))
+		return false;
+	*out = (uint32_t)n;
+	return true;
+}
+
+bool sip_uint_parse(sv value, uint32_t max, uint32_t *out)
+{
+	return parse_u32(sv_trim(value), max, out);
+}
+
+/* ---- header iteration --------------------------------------------------------- */
+
+/* One header field of a header block, from *off.  Mirrors the field
+ * splitting of the message parser (sip_parse.c): a field is a line plus
+ * the following lines that start with SP / HTAB. */
+static bool block_next_field(sv hb, size_t *off, sv *name, sv *value, sv *field)
+{
+	while (*off < hb.len) {
+		size_t start = *off, end = start;
+		for (;;) {
+			ptrdiff_t nl = sv_find_byte(sv_skip(hb, end), '\n');
+			size_t line_end = nl < 0 ? hb.len : end + (size_t)nl;
+			size_t next = nl < 0 ? hb.len : line_end + 1;
+			end = line_end;
+			if (next < hb.len && (hb.p[next] == ' ' || hb.p[next] == '\t')) {
+				end = next;
+				continue;
+			}
+			*off = next;
+			break;
+		}
+		sv f = sub(hb, start, end);
+		if (f.len && f.p[f.len - 1] == '\r')
+			f.len--;
+		ptrdiff_t colon = sv_find_byte(f, ':');
+		if (colon < 0 || sv_at(f, 0) == ' ' || sv_at(f, 0) == '\t')
+			continue;   /* the parser warned about these; they are not fields */
+		size_t ne = (size_t)colon;
+		while (ne > 0 && (f.p[ne - 1] == ' ' || f.p[ne - 1] == '\t'))
+			ne--;
+		if (ne == 0)
+			continue;
+		*name = sv_head(f, ne);
+		*value = sv_trim(sv_skip(f, (size_t)colon + 1));
+		*field = f;
+		return true;
+	}
+	return false;
+}
+
+void sip_hdr_iter_init(sip_hdr_iter *it, const sip_msg *m, sip_hdr_id id)
+{
+	memset(it, 0, sizeof(*it));
+	it->m = m;
+	it->id = (uint16_t)id;
+	if (id == SIP_HDR_UNKNOWN || (unsigned)id >= SIP_HDR__COUNT || m->hdr_count[id] == 0) {
+		it->done = true;
+		return;
+	}
+	if (m->index_full) {
+		it->scan = true;
+		it->pos = 0;
+	} else {
+		it->pos = m->hdr_first[id];
+	}
+}
+
+void sip_hdr_iter_init_name(sip_hdr_iter *it, const sip_msg *m, sv name)
+{
+	sip_hdr_id id = sip_hdr_lookup(name);
+	if (id != SIP_HDR_UNKNOWN) {
+		sip_hdr_iter_init(it, m, id);
+		return;
+	}
+	memset(it, 0, sizeof(*it));
+	it->m = m;
+	it->id = SIP_HDR_UNKNOWN;
+	it->name = name;
+	it->scan = m->index_full;
+	it->pos = 0;
+	it->done = name.len == 0;
+}
+
+bool sip_hdr_iter_next(sip_hdr_iter *it, sip_header *out)
+{
+	const sip_msg *m = it->m;
+	if (it->done)
+		return false;
+	if (it->scan) {
+		sv name, value, field;
+		while (block_next_field(m->header_block, &it->pos, &name, &value, &field)) {
+			sip_hdr_id id = sip_hdr_lookup(name);
+			bool match = it->id != SIP_HDR_UNKNOWN ? id == it->id
+				: (id == SIP_HDR_UNKNOWN && sv_eq_ci(name, it->name));
+			if (match) {
+				*out = (sip_header){ name, value, field, (uint16_t)id, 0 };
+				return true;
+			}
+		}
+		it->done = true;
+		return false;
+	}
+	if (it->id != SIP_HDR_UNKNOWN) {
+		if (it->pos == 0 || it->pos > m->n_headers) {
+			it->done = true;
+			return false;
+		}
+		*out = m->headers[it->pos - 1];
+		it->pos = out->next;
+		return true;
+	}
+	while (it->pos < m->n_headers) {
+		const sip_header *h = &m->headers[it->pos++];
+		if (h->id == SIP_HDR_UNKNOWN && sv_eq_ci(h->name, it->name)) {
+			*out = *h;
+			return true;
+		}
+	}
+	it->done = true;
+	return false;
+}
+
+bool sip_msg_header(const sip_msg *m, sip_hdr_id id, sip_header *out)
+{
+	sip_hdr_iter it;
+	sip_hdr_iter_init(&it, m, id);
+	return sip_hdr_iter_next(&it, out);
+}
+
+sv sip_msg_value(const sip_msg *m, sip_hdr_id id)
+{
+	if ((unsigned)id >= SIP_HDR__COUNT || id == SIP_HDR_UNKNOWN)
+		return SV_NULL;
+	return m->hdr_value1[id];
+}
+
+sv sip_msg_find(const sip_msg *m, sv name)
+{
+	sip_hdr_id id = sip_hdr_lookup(name);
+	if (id != SIP_HDR_UNKNOWN)
+		return m->hdr_value1[id];
+	sip_hdr_iter it;
+	sip_header h;
+	sip_hdr_iter_init_name(&it, m, name);
+	return sip_hdr_iter_next(&it, &h) ? h.value : SV_NULL;
+}
+
+sv sip_msg_find_cstr(const sip_msg *m, const char *name)
+{
+	return sip_msg_find(m, sv_from_cstr(name));
+}
+
+unsigned sip_msg_count(const sip_msg *m, sip_hdr_id id)
+{
+	return (unsigned)id < SIP_HDR__COUNT ? m->hdr_count[id] : 0;
+}
+
+/* ---- lists ------------------------------------------------------------------------ */
+
+bool sip_list_split(sv *rest, sv *item)
+{
+	sv v = *rest;
+	if (v.p == NULL)
+		return false;
+	size_t i = 0;
+	bool angle = false;
+	while (i < v.len) {
+		uint8_t c = v.p[i];
+		if (c == '"' && !angle) {
+			bool closed;
+			i = skip_quoted(v, i, &closed);
+			continue;
+		}
+		if (c == '<')
+			angle = true;
+		else if (c == '>')
+			angle = false;
+		else if (c == ',' && !angle) {
+			*item = sv_trim(sv_head(v, i));
+			*rest = sv_skip(v, i + 1);
+			if (rest->p == NULL)
+				*rest = (sv){ v.p + v.len, 0 };
+			return true;
+		}
+		i++;
+	}
+	*item = sv_trim(v);
+	*rest = SV_NULL;
+	return true;
+}
+
+void sip_list_init(sip_list_iter *it, const sip_msg *m, sip_hdr_id id)
+{
+	sip_hdr_iter_init(&it->h, m, id);
+	it->rest = SV_NULL;
+}
+
+void sip_list_init_name(sip_list_iter *it, const sip_msg *m, sv name)
+{
+	sip_hdr_iter_init_name(&it->h, m, name);
+	it->rest = SV_NULL;
+}
+
+bool sip_list_next(sip_list_iter *it, sv *item)
+{
+	for (;;) {
+		while (sip_list_split(&it->rest, item))
+			if (item->len)
+				return true;
+		sip_header h;
+		if (!sip_hdr_iter_next(&it->h, &h))
+			return false;
+		it->rest = h.value;
+		if (it->rest.p == NULL)
+			it->rest = SV_NULL;
+	}
+}
+
+/* ---- parameters ------------------------------------------------------------------- */
+
+/* Bytes that end an unquoted parameter value. */
+static bool param_value_stop(uint8_t c)
+{
+	return c == ';' || c == ',' || c == '?' || c == '>' || sip_is_lws(c);
+}
+
+bool sip_param_next(sv *rest, sip_param *p)
+{
+	sv v = *rest;
+	size_t i = skip_lws(v, 0);
+	if (i >= v.len || v.p[i] != ';')
+		return false;
+	i = skip_lws(v, i + 1);
+	size_t ns = i;
+	while (i < v.len && !param_value_stop(v.p[i]) && v.p[i] != '=')
+		i++;
+	*p = (sip_param){ sub(v, ns, i), SV_NULL, false, false };
+	size_t j = skip_lws(v, i);
+	if (j < v.len && v.p[j] == '=') {
+		j = skip_lws(v, j + 1);
+		p->has_value = true;
+		if (j < v.len && v.p[j] == '"') {
+			bool closed;
+			size_t e = skip_quoted(v, j, &closed);
+			p->value = sub(v, j + 1, closed ? e - 1 : e);
+			p->quoted = true;
+			i = e;
+		} else {
+			size_t vs = j;
+			/* an IPv6 reference may hold ':' but nothing that stops us */
+			while (j < v.len && !param_value_stop(v.p[j]))
+				j++;
+			p->value = sub(v, vs, j);
+			i = j;
+		}
+	}
+	if (p->value.p == NULL)
+		p->value = sv_sub(v, i, 0);
+	*rest = sv_skip(v, i);
+	return true;
+}
+
+bool sip_param_find(sv params, const char *name, sip_param *out)
+{
+	sip_param p;
+	while (sip_param_next(&params, &p)) {
+		if (sv_eq_ci_cstr(p.name, name)) {
+			*out = p;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool sip_param_get(sv params, const char *name, sv *value)
+{
+	sip_param p;
+	if (!sip_param_find(params, name, &p))
+		return false;
+	*value = p.value;
+	return true;
+}
+
+/* ---- URIs ---------------------------------------------------------------------------- */
+
+static bool parse_port(sv v, uint16_t *port)
+{
+	uint32_t n;
+	if (!parse_u32(v, 65535, &n))
+		return false;
+	*port = (uint16_t)n;
+	return true;
+}
+
+/* Bytes that end a host name: in a URI ';' and '?'; in a Via sent-by also
+ * linear whitespace and ','. */
+static bool host_stop(uint8_t c, bool via)
+{
+	if (c == ';' || c == ':')
+		return true;
+	return via ? (sip_is_lws(c) || c == ',') : c == '?';
+}
+
+/* host[:port] from v[i].  Fills host, host_ipv6, hostport, has_port, port;
+ * returns the index after it, or (size_t)-1 when the host or port is
+ * unusable.  A Via sent-by allows SWS around the colon (COLON = SWS ":" SWS). */
+static size_t parse_hostport(sv v, size_t i, bool via, sv *host, bool *ipv6,
+	sv *hostport, bool *has_port, uint16_t *port)
+{
+	size_t start = i;
+	*ipv6 = false;
+	*has_port = false;
+	*port = 0;
+	if (i < v.len && v.p[i] == '[') {
+		ptrdiff_t rb = sv_find_byte(sv_skip(v, i), ']');
+		if (rb < 0)
+			return (size_t)-1;
+		*host = sub(v, i + 1, i + (size_t)rb);
+		*ipv6 = true;
+		i += (size_t)rb + 1;
+	} else {
+		size_t hs = i;
+		while (i < v.len && !host_stop(v.p[i], via))
+			i++;
+		*host = sub(v, hs, i);
+	}
+	if (host->len == 0)
+		return (size_t)-1;
+	size_t after_host = i;
+	size_t j = i;
+	if (via)
+		j = skip_lws(v, j);
+	if (j < v.len && v.p[j] == ':') {
+		j++;
+		if (via)
+			j = skip_lws(v, j);
+		size_t ps = j;
+		while (j < v.len && v.p[j] >= '0' && v.p[j] <= '9')
+			j++;
+		if (!parse_port(sub(v, ps, j), port))
+			return (size_t)-1;
+		*has_port = true;
+		*hostport = sub(v, start, j);
+		return j;
+	}
+	*hostport = sub(v, start, after_host);
+	return after_host;
+}
+
+bool sip_uri_param(const sip_uri *u, const char *name, sv *value)
+{
+	return sip_param_get(u->params, name, value);
+}
+
+bool sip_uri_parse(sv text, sip_uri *u)
+{
+	memset(u, 0, sizeof(*u));
+	u->raw = text;
+	u->password = SV_NULL;
+	u->headers = SV_NULL;
+	size_t i = 0;
+	while (i < text.len && text.p[i] != ':' && i < 64) {
+		int c = text.p[i];
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			(i > 0 && ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'));
+		if (!ok)
+			return false;
+		i++;
+	}
+	if (i == 0 || i >= text.len || text.p[i] != ':')
+		return false;
+	u->scheme_name = sv_head(text, i);
+	sv rest = sv_skip(text, i + 1);
+	u->opaque = rest;
+	if (sv_eq_ci_cstr(u->scheme_name, "sip"))
+		u->scheme = SIP_URI_SIP;
+	else if (sv_eq_ci_cstr(u->scheme_name, "sips"))
+		u->scheme = SIP_URI_SIPS;
+	else if (sv_eq_ci_cstr(u->scheme_name, "tel"))
+		u->scheme = SIP_URI_TEL;
+	else
+		return true;
+
+	if (u->scheme == SIP_URI_TEL) {
+		ptrdiff_t semi = sv_find_byte(rest, ';');
+		u->user = semi < 0 ? rest : sv_head(rest, (size_t)semi);
+		u->params = semi < 0 ? sv_sub(rest, rest.len, 0) : sv_skip(rest, (size_t)semi);
+		return u->user.len > 0;
+	}
+
+	/* userinfo ends at the first '@' (user and password never hold an unescaped one) */
+	size_t hs = 0;
+	ptrdiff_t at = sv_find_byte(rest, '@');
+	if (at >= 0) {
+		sv ui = sv_head(rest, (size_t)at);
+		ptrdiff_t colon = sv_find_byte(ui, ':');
+		if (colon >= 0) {
+			u->user = sv_head(ui, (size_t)colon);
+			u->password = sv_skip(ui, (size_t)colon + 1);
+		} else {
+			u->user = ui;
+		}
+		hs = (size_t)at + 1;
+	}
+	size_t e = parse_hostport(rest, hs, false, &u->host, &u->host_ipv6, &u->hostport,
+		&u->has_port, &u->port);
+	if (e == (size_t)-1)
+		return false;
+	sv tail = sv_skip(rest, e);
+	ptrdiff_t q = sv_find_byte(tail, '?');
+	if (q >= 0) {
+		u->params = sv_head(tail, (size_t)q);
+		u->headers = sv_skip(tail, (size_t)q + 1);
+	} else {
+		u->params = tail;
+	}
+	if (u->params.len && u->params.p[0] != ';')
+		return false;
+	return true;
+}
+
+/* ---- name-addr / addr-spec ---------------------------------------------------------- */
+
+const char *sip_addr_flaw_text(unsigned flaw)
+{
+	switch (flaw) {
+	case SIP_ADDR_F_UNTERMINATED_QUOTE: return "unterminated quoted string";
+	case SIP_ADDR_F_NO_RAQUOT: return "'<' without '>'";
+	case SIP_ADDR_F_URI_SPACE: return "whitespace inside <>";
+	case SIP_ADDR_F_DISPLAY_CHARS: return "display name has characters that must be quoted";
+	case SIP_ADDR_F_NEEDS_ANGLE: return "URI with '?' or ',' must be enclosed in <>";
+	case SIP_ADDR_F_EMPTY_PARAM: return "empty parameter";
+	case SIP_ADDR_F_NO_URI: return "no URI";
+	case SIP_ADDR_F_JUNK: return "unexpected bytes after '>'";
+	default: return "malformed";
+	}
+}
+
+void sip_unquote_append(sv inner, GString *out)
+{
+	for (size_t i = 0; i < inner.len; i++) {
+		uint8_t c = inner.p[i];
+		if (c == '\\' && i + 1 < inner.len)
+			c = inner.p[++i];
+		g_string_append_c(out, (char)c);
+	}
+}
+
+static unsigned params_flaws(sv params)
+{
+	sip_param p;
+	unsigned flaws = 0;
+	sv rest = params;
+	while (sip_param_next(&rest, &p))
+		if (p.name.len == 0)
+			flaws |= SIP_ADDR_F_EMPTY_PARAM;
+	if (skip_lws(rest, 0) < rest.len)
+		flaws |= SIP_ADDR_F_JUNK;
+	return flaws;
+}
+
+/* The display name before '<' may be tokens separated by LWS. */
+static bool display_is_tokens(sv d)
+{
+	for (size_t i = 0; i < d.len; i++)
+		if (!sip_is_token_char(d.p[i]) && !sip_is_lws(d.p[i]))
+			return false;
+	return true;
+}
+
+bool sip_addr_parse(sv value, sip_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	sv v = sv_trim(value);
+	a->display = SV_NULL;
+	a->params = sv_sub(v, v.len, 0);
+	if (v.len == 1 && v.p[0] == '*') {
+		a->star = true;
+		a->uri = v;
+		return true;
+	}
+	size_t i = 0;
+	if (v.len && v.p[0] == '"') {
+		bool closed;
+		size_t e = skip_quoted(v, 0, &closed);
+		if (!closed) {
+			a->flaws |= SIP_ADDR_F_UNTERMINATED_QUOTE;
+			return false;
+		}
+		a->display = sub(v, 1, e - 1);
+		a->display_quoted = true;
+		i = skip_lws(v, e);
+		if (i >= v.len || v.p[i] != '<') {
+			a->flaws |= SIP_ADDR_F_NO_URI;
+			return false;
+		}
+	} else {
+		ptrdiff_t lt = sv_find_byte(v, '<');
+		if (lt < 0) {
+			/* addr-spec: the URI runs to the first ';' or whitespace */
+			size_t e = 0;
+			while (e < v.len && v.p[e] != ';' && !sip_is_lws(v.p[e]))
+				e++;
+			a->uri = sv_head(v, e);
+			if (a->uri.len == 0) {
+				a->flaws |= SIP_ADDR_F_NO_URI;
+				return false;
+			}
+			for (size_t k = 0; k < a->uri.len; k++)
+				if (a->uri.p[k] == '?' || a->uri.p[k] == ',')
+					a->flaws |= SIP_ADDR_F_NEEDS_ANGLE;
+			a->params = sv_skip(v, e);
+			a->flaws |= params_flaws(a->params);
+			return true;
+		}
+		sv d = sv_trim(sv_head(v, (size_t)lt));
+		if (d.len) {
+			a->display = d;
+			if (!display_is_tokens(d))
+				a->flaws |= SIP_ADDR_F_DISPLAY_CHARS;
+		}
+		i = (size_t)lt;
+	}
+	/* v.p[i] == '<' */
+	ptrdiff_t gt = sv_find_byte(sv_skip(v, i), '>');
+	if (gt < 0) {
+		a->flaws |= SIP_ADDR_F_NO_RAQUOT;
+		a->uri = sv_trim(sv_skip(v, i + 1));
+		return false;
+	}
+	a->angle = true;
+	sv inner = sub(v, i + 1, i + (size_t)gt);
+	sv t = sv_trim(inner);
+	if (t.len != inner.len)
+		a->flaws |= SIP_ADDR_F_URI_SPACE;
+	a->uri = t;
+	if (t.len == 0) {
+		a->flaws |= SIP_ADDR_F_NO_URI;
+		return false;
+	}
+	a->params = sv_skip(v, i + (size_t)gt + 1);
+	a->flaws |= params_flaws(a->params);
+	return true;
+}
+
+bool sip_msg_from(const sip_msg *m, sip_addr *a)
+{
+	sv v = sip_msg_value(m, SIP_HDR_FROM);
+	return v.p && sip_addr_parse(v, a);
+}
+
+bool sip_msg_to(const sip_msg *m, sip_addr *a)
+{
+	sv v = sip_msg_value(m, SIP_HDR_TO);
+	return v.p && sip_addr_parse(v, a);
+}
+
+/* ---- Via ------------------------------------------------------------------------------ */
+
+bool sip_via_parse(sv value, sip_via *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->branch = v->received = v->maddr = v->rport = SV_NULL;
+	sv s = sv_trim(value);
+	size_t i = 0, e;
+
+	/* sent-protocol = protocol-name SLASH protocol-version SLASH transport,
+	 * SLASH = SWS "/" SWS */
+	e = skip_token(s, i);
+	if (e == i)
+		return false;
+	v->protocol_name = sub(s, i, e);
+	i = skip_lws(s, e);
+	if (i >= s.len || s.p[i] != '/')
+		return false;
+	i = skip_lws(s, i + 1);
+	e = skip_token(s, i);
+	if (e == i)
+		return false;
+	v->protocol_version = sub(s, i, e);
+	i = skip_lws(s, e);
+	if (i >= s.len || s.p[i] != '/')
+		return false;
+	i = skip_lws(s, i + 1);
+	e = skip_token(s, i);
+	if (e == i)
+		return false;
+	v->transport = sub(s, i, e);
+	i = skip_lws(s, e);
+	if (i == e)
+		return false;   /* LWS before sent-by is mandatory */
+	e = parse_hostport(s, i, true, &v->host, &v->host_ipv6, &v->sent_by,
+		&v->has_port, &v->port);
+	if (e == (size_t)-1)
+		return false;
+	v->params = sv_skip(s, e);
+
+	sv rest = v->params;
+	sip_param p;
+	while (sip_param_next(&rest, &p)) {
+		if (p.name.len == 0) {
+			v->empty_param = true;
+		} else if (sv_eq_ci_cstr(p.name, "branch")) {
+			if (!v->has_branch) {
+				v->has_branch = true;
+				v->branch = p.value;
+			}
+		} else if (sv_eq_ci_cstr(p.name, "received")) {
+			v->has_received = true;
+			v->received = p.value;
+		} else if (sv_eq_ci_cstr(p.name, "rport")) {
+			v->has_rport = true;
+			v->rport = p.value;
+		} else if (sv_eq_ci_cstr(p.name, "maddr")) {
+			v->has_maddr = true;
+			v->maddr = p.value;
+		} else if (sv_eq_ci_cstr(p.name, "ttl")) {
+			uint32_t ttl;
+			if (parse_u32(p.value, 255, &ttl)) {
+				v->has_ttl = true;
+				v->ttl = (uint8_t)ttl;
+			}
+		}
+	}
+	/* anything left that is not a parameter makes the value malformed */
+	return skip_lws(rest, 0) >= rest.len;
+}
+
+bool sip_msg_via_top(const sip_msg *m, sip_via *v)
+{
+	sv rest = sip_msg_value(m, SIP_HDR_VIA), item;
+	if (rest.p == NULL)
+		return false;
+	while (sip_list_split(&rest, &item))
+		if (item.len)
+			return sip_via_parse(item, v);
+	return false;
+}
+
+/* ---- single values ---------------------------------------------------------------------- */
+
+bool sip_cseq_parse(sv value, uint32_t *num, sv *method)
+{
+	sv s = sv_trim(value);
+	size_t i = 0;
+	while (i < s.len && s.p[i] >= '0' && s.p[i] <= '9')
+		i++;
+	if (i == 0 || !parse_u32(sv_head(s, i), UINT32_MAX, num))
+		return false;
+	size_t j = skip_lws(s, i);
+	if (j == i)
+		return false;
+	size_t e = skip_token(s, j);
+	if (e == j || e != s.len)
+		return false;
+	*method = sub(s, j, e);
+	return true;
+}
+
+/* "0.33" -> 330, "1" -> 1000 */
+static bool parse_qvalue(sv v, uint16_t *q)
+{
+	if (v.len == 0 || (v.p[0] != '0' && v.p[0] != '1'))
+		return false;
+	unsigned n = (unsigned)(v.p[0] - '0') * 1000;
+	if (v.len > 1) {
+		if (v.p[1] != '.' || v.len > 5)
+			return false;
+		unsigned scale = 100;
+		for (size_t i = 2; i < v.len; i++, scale /= 10) {
+			if (v.p[i] < '0' || v.p[i] > '9')
+				return false;
+			n += (unsigned)(v.p[i] - '0') * scale;
+		}
+	}
+	if (n > 1000)
+		return false;
+	*q = (uint16_t)n;
+	return true;
+}
+
+bool sip_contact_parse(sv value, sip_contact *c)
+{
+	memset(c, 0, sizeof(*c));
+	if (!sip_addr_parse(value, &c->addr))
+		return false;
+	c->star = c->addr.star;
+	sip_param p;
+	if (sip_param_find(c->addr.params, "q", &p) && parse_qvalue(p.value, &c->q))
+		c->has_q = true;
+	if (sip_param_find(c->addr.params, "expires", &p) && parse_u32(p.value, UINT32_MAX, &c->expires))
+		c->has_expires = true;
+	return true;
+}
+
+bool sip_route_parse(sv value, sip_route *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (!sip_addr_parse(value, &r->addr) || r->addr.star)
+		return false;
+	if (!sip_uri_parse(r->addr.uri, &r->uri))
+		return false;
+	sv lr;
+	r->lr = sip_uri_param(&r->uri, "lr", &lr);
+	return true;
+}
+
+bool sip_ctype_parse(sv value, sip_ctype *ct)
+{
+	memset(ct, 0, sizeof(*ct));
+	sv s = sv_trim(value);
+	size_t e = skip_token(s, 0);
+	if (e == 0)
+		return false;
+	ct->type = sv_head(s, e);
+	size_t i = skip_lws(s, e);
+	if (i >= s.len || s.p[i] != '/')
+		return false;
+	i = skip_lws(s, i + 1);
+	e = skip_token(s, i);
+	if (e == i)
+		return false;
+	ct->subtype = sub(s, i, e);
+	ct->params = sv_skip(s, e);
+	return true;
+}
+
+bool sip_ctype_is(const sip_ctype *ct, const char *type, const char *subtype)
+{
+	return sv_eq_ci_cstr(ct->type, type) && (!subtype || sv_eq_ci_cstr(ct->subtype, subtype));
+}
+
+bool sip_ctype_param(const sip_ctype *ct, const char *name, sv *value)
+{
+	return sip_param_get(ct->params, name, value);
+}
+
+bool sip_reason_parse(sv value, sip_reason *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->text = SV_NULL;
+	sv s = sv_trim(value);
+	size_t e = skip_token(s, 0);
+	if (e == 0)
+		return false;
+	r->protocol = sv_head(s, e);
+	r->params = sv_skip(s, e);
+	sip_param p;
+	sv rest = r->params;
+	while (sip_param_next(&rest, &p)) {
+		if (sv_eq_ci_cstr(p.name, "cause")) {
+			r->has_cause = parse_u32(p.value, UINT32_MAX, &r->cause);
+		} else if (sv_eq_ci_cstr(p.name, "text")) {
+			r->text = p.value;
+		}
+	}
+	return true;
+}
+
+bool sip_msg_expires(const sip_msg *m, uint32_t *out)
+{
+	sv v = sip_msg_value(m, SIP_HDR_EXPIRES);
+	return v.p && sip_uint_parse(v, UINT32_MAX, out);
+}

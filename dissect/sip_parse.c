@@ -1,0 +1,539 @@
+/*
+ * sip_parse.c — the message grammar of RFC 3261 §7 / §25: start line,
+ * header fields (folding, compact forms, whitespace around the colon),
+ * the summary fields and Content-Length framing of the body.
+ *
+ * One pass over the header section finds the fields; each field's name is
+ * looked up once.  Nothing is copied: every result is a view into raw.
+ * The parser is lenient where a person reading a capture would still want
+ * to see the message (extra spaces in the request line, bare LF line
+ * ends, a bad header line among good ones) and says so in a warning.
+ */
+#include "dissect/sip.h"
+#include "dissect/sip_header.h"
+
+#include <stddef.h>
+#include <string.h>
+
+static void warn(sip_msg *m, unsigned code, uint32_t a, uint32_t b, sv what)
+{
+	sip_warning_push(m->warnings, &m->n_warnings, &m->n_warnings_dropped, SIP_MAX_WARNINGS,
+		code, a, b, what);
+}
+
+static uint32_t clamp32(size_t n)
+{
+	return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+}
+
+/* [a, b) of v; an empty view at a when b <= a (never NULL when v.p is not). */
+static sv span(sv v, size_t a, size_t b)
+{
+	return b > a ? sv_sub(v, a, b - a) : sv_sub(v, a, 0);
+}
+
+/* One line from off: content [start, end) without its CRLF / LF. */
+typedef struct line {
+	size_t start, end, next;
+	bool has_nl;    /* ended by LF (else by the end of the data) */
+	bool bare_lf;   /* LF without CR */
+} line;
+
+static void line_at(sv raw, size_t off, line *l)
+{
+	ptrdiff_t nl = sv_find_byte(sv_skip(raw, off), '\n');
+	l->start = off;
+	if (nl < 0) {
+		l->end = raw.len;
+		l->next = raw.len;
+		l->has_nl = false;
+		l->bare_lf = false;
+		if (l->end > l->start && raw.p[l->end - 1] == '\r')
+			l->end--;
+		return;
+	}
+	size_t pos = off + (size_t)nl;
+	l->next = pos + 1;
+	l->has_nl = true;
+	if (pos > off && raw.p[pos - 1] == '\r') {
+		l->end = pos - 1;
+		l->bare_lf = false;
+	} else {
+		l->end = pos;
+		l->bare_lf = true;
+	}
+}
+
+/* ---- start line ------------------------------------------------------------ */
+
+static bool version_ok(sv v)
+{
+	return sv_eq_ci_cstr(v, "SIP/2.0");
+}
+
+/* "SIP/" DIGIT+ "." DIGIT+ : some SIP version, not necessarily 2.0. */
+static bool looks_like_version(sv v)
+{
+	if (!sv_starts_with_ci(v, SV_LIT("SIP/")))
+		return false;
+	size_t i = 4, d1 = 0, d2 = 0;
+	while (i < v.len && v.p[i] >= '0' && v.p[i] <= '9')
+		i++, d1++;
+	if (i >= v.len || v.p[i] != '.')
+		return false;
+	i++;
+	while (i < v.len && v.p[i] >= '0' && v.p[i] <= '9')
+		i++, d2++;
+	return d1 && d2 && i == v.len;
+}
+
+static bool parse_status_line(sip_msg *m, sv sl)
+{
+	ptrdiff_t sp = sv_find_byte(sl, ' ');
+	sv version = sp < 0 ? sl : sv_head(sl, (size_t)sp);
+	m->version = version;
+	if (!version_ok(version))
+		warn(m, SIP_W_BAD_VERSION, 0, 0, version);
+	if (sp < 0) {
+		warn(m, SIP_W_BAD_STATUS, 0, 0, sv_sub(sl, sl.len, 0));
+		return true;
+	}
+	size_t i = (size_t)sp + 1, extra = 0;
+	while (i < sl.len && sl.p[i] == ' ')
+		i++, extra++;
+	size_t cs = i;
+	while (i < sl.len && sl.p[i] != ' ')
+		i++;
+	sv code = span(sl, cs, i);
+	bool digits = code.len == 3;
+	for (size_t k = 0; k < code.len && digits; k++)
+		digits = code.p[k] >= '0' && code.p[k] <= '9';
+	unsigned status = digits ? (unsigned)((code.p[0] - '0') * 100 + (code.p[1] - '0') * 10 + (code.p[2] - '0')) : 0;
+	if (!digits || status < 100 || status > 699) {
+		warn(m, SIP_W_BAD_STATUS, 0, 0, code);
+		return true;
+	}
+	if (extra)
+		warn(m, SIP_W_REQLINE_SPACES, clamp32(extra), 0, SV_NULL);
+	m->kind = SIP_KIND_RESPONSE;
+	m->status = (uint16_t)status;
+	if (i >= sl.len) {
+		warn(m, SIP_W_STATUS_LINE, 0, 0, SV_NULL);
+		m->reason = sv_sub(sl, sl.len, 0);
+	} else {
+		m->reason = sv_skip(sl, i + 1);
+	}
+	return true;
+}
+
+static void check_request_uri(sip_msg *m, sv uri)
+{
+	if (uri.len && uri.p[0] == '<') {
+		warn(m, SIP_W_RURI_ANGLE, 0, 0, uri);
+		return;
+	}
+	if (sv_find_byte(uri, ' ') >= 0)
+		warn(m, SIP_W_RURI_SPACE, 0, 0, uri);
+	sip_uri u;
+	if (!sip_uri_parse(uri, &u)) {
+		warn(m, sv_find_byte(uri, ':') < 0 ? SIP_W_RURI_NO_SCHEME : SIP_W_RURI_BAD, 0, 0, uri);
+		return;
+	}
+	/* RFC 3261 §19.1.5: headers are not allowed in a Request-URI */
+	if ((u.scheme == SIP_URI_SIP || u.scheme == SIP_URI_SIPS) && u.headers.p)
+		warn(m, SIP_W_RURI_HEADERS, 0, 0, uri);
+}
+
+static bool parse_request_line(sip_msg *m, sv sl)
+{
+	size_t e = sl.len;
+	while (e > 0 && sl.p[e - 1] == ' ')
+		e--;
+	size_t trailing = sl.len - e;
+	sv body = sv_head(sl, e);
+	ptrdiff_t first = sv_find_byte(body, ' ');
+	size_t last = e;
+	while (last > 0 && body.p[last - 1] != ' ')
+		last--;
+	/* last: start of the final token; first: end of the method */
+	if (first <= 0 || last == 0 || last <= (size_t)first + 1) {
+		warn(m, SIP_W_NOT_SIP, 0, 0, sl);
+		return false;
+	}
+	sv version = span(body, last, e);
+	if (!sv_starts_with_ci(version, SV_LIT("SIP/"))) {
+		warn(m, SIP_W_NOT_SIP, 0, 0, sl);
+		return false;
+	}
+	sv method = sv_head(body, (size_t)first);
+	size_t us = (size_t)first;
+	while (us < last && body.p[us] == ' ')
+		us++;
+	size_t ue = last;
+	while (ue > us && body.p[ue - 1] == ' ')
+		ue--;
+	sv uri = span(body, us, ue);
+	size_t extra = (us - (size_t)first - 1) + (last - ue - 1) + trailing;
+
+	m->method = method;
+	m->request_uri = uri;
+	m->version = version;
+	m->kind = SIP_KIND_REQUEST;
+	if (!sip_is_token(method)) {
+		warn(m, SIP_W_BAD_METHOD, 0, 0, method);
+		m->kind = SIP_KIND_INVALID;
+	}
+	if (!version_ok(version))
+		warn(m, SIP_W_BAD_VERSION, 0, 0, version);
+	if (extra)
+		warn(m, SIP_W_REQLINE_SPACES, clamp32(extra), 0, SV_NULL);
+	check_request_uri(m, uri);
+	return true;
+}
+
+/* Whether the rest of the message is worth reading as SIP. */
+static bool parse_start_line(sip_msg *m, sv sl)
+{
+	if (sv_starts_with_ci(sl, SV_LIT("SIP/"))) {
+		ptrdiff_t sp = sv_find_byte(sl, ' ');
+		sv v = sp < 0 ? sl : sv_head(sl, (size_t)sp);
+		if (looks_like_version(v) || version_ok(v))
+			return parse_status_line(m, sl);
+	}
+	return parse_request_line(m, sl);
+}
+
+/* ---- header fields ----------------------------------------------------------- */
+
+static void add_field(sip_msg *m, sv f)
+{
+	if (f.p[0] == ' ' || f.p[0] == '\t') {
+		warn(m, SIP_W_FOLD_FIRST, 0, 0, f);
+		return;
+	}
+	ptrdiff_t colon = sv_find_byte(f, ':');
+	if (colon < 0) {
+		warn(m, SIP_W_NO_COLON, 0, 0, f);
+		return;
+	}
+	size_t ne = (size_t)colon;
+	while (ne > 0 && (f.p[ne - 1] == ' ' || f.p[ne - 1] == '\t'))
+		ne--;
+	if (ne == 0) {
+		warn(m, SIP_W_EMPTY_HDR_NAME, 0, 0, f);
+		return;
+	}
+	sv name = sv_head(f, ne);
+	sv value = sv_trim(sv_skip(f, (size_t)colon + 1));
+	sip_hdr_id id = SIP_HDR_UNKNOWN;
+	if (sip_is_token(name))
+		id = sip_hdr_lookup(name);
+	else
+		warn(m, SIP_W_BAD_HDR_NAME, 0, 0, name);
+
+	m->n_fields++;
+	if (id != SIP_HDR_UNKNOWN) {
+		if (m->hdr_count[id] < UINT16_MAX)
+			m->hdr_count[id]++;
+		if (m->hdr_value1[id].p == NULL)
+			m->hdr_value1[id] = value;
+	}
+	if (m->n_headers >= SIP_MAX_HEADERS) {
+		m->index_full = true;
+		return;
+	}
+	uint16_t idx = (uint16_t)(m->n_headers + 1);
+	m->headers[m->n_headers++] = (sip_header){ name, value, f, (uint16_t)id, 0 };
+	if (id != SIP_HDR_UNKNOWN && !m->index_full) {
+		if (m->hdr_last[id])
+			m->headers[m->hdr_last[id] - 1].next = idx;
+		else
+			m->hdr_first[id] = idx;
+		m->hdr_last[id] = idx;
+	}
+}
+
+/* NUL is legal only as a quoted-pair ("\" NUL inside a quoted string). */
+static void check_nul(sip_msg *m, sv head, size_t base)
+{
+	size_t i = 0;
+	for (;;) {
+		ptrdiff_t z = sv_find_byte(sv_skip(head, i), 0);
+		if (z < 0)
+			return;
+		size_t at = i + (size_t)z;
+		if (at == 0 || head.p[at - 1] != '\\') {
+			warn(m, SIP_W_NUL, clamp32(base + at), 0, SV_NULL);
+			return;
+		}
+		i = at + 1;
+	}
+}
+
+/* SIP-date = rfc1123-date: wkday "," SP 2DIGIT SP month SP 4DIGIT SP
+ * 2DIGIT ":" 2DIGIT ":" 2DIGIT SP "GMT" (RFC 3261 §25.1). */
+static bool date_ok(sv v)
+{
+	static const char *const days[] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
+	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+		"Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	static const char shape[] = "www, dd mmm yyyy dd:dd:dd GMT";
+	if (v.len != sizeof(shape) - 1)
+		return false;
+	for (size_t i = 0; i < v.len; i++) {
+		char k = shape[i];
+		uint8_t c = v.p[i];
+		if ((k == 'd' || k == 'y') ? !(c >= '0' && c <= '9') :
+		    (k == 'w' || k == 'm') ? false : c != (uint8_t)k)
+			return false;
+	}
+	bool day = false, month = false;
+	for (size_t i = 0; i < G_N_ELEMENTS(days); i++)
+		day |= memcmp(v.p, days[i], 3) == 0;
+	for (size_t i = 0; i < G_N_ELEMENTS(months); i++)
+		month |= memcmp(v.p + 8, months[i], 3) == 0;
+	return day && month;
+}
+
+/* ---- summary ---------------------------------------------------------------- */
+
+static void check_addr_value(sip_msg *m, sip_hdr_id id, sv value, sip_addr *a, bool *ok)
+{
+	*ok = sip_addr_parse(value, a);
+	for (unsigned bit = 1; bit <= SIP_ADDR_F_JUNK; bit <<= 1) {
+		if (!(a->flaws & bit))
+			continue;
+		if (bit == SIP_ADDR_F_EMPTY_PARAM)
+			warn(m, SIP_W_EMPTY_PARAM, id, 0, value);
+		else
+			warn(m, SIP_W_ADDR_BAD, id, bit, value);
+	}
+}
+
+static void summary_tag(sip_msg *m, sip_hdr_id id, sv *tag)
+{
+	sv v = m->hdr_value1[id];
+	if (v.p == NULL)
+		return;
+	sip_addr a;
+	bool ok;
+	check_addr_value(m, id, v, &a, &ok);
+	sv t;
+	if (ok && sip_param_get(a.params, "tag", &t))
+		*tag = t;
+}
+
+static void summary_via(sip_msg *m)
+{
+	sip_list_iter it;
+	sv item;
+	bool top = true;
+	sip_list_init(&it, m, SIP_HDR_VIA);
+	while (sip_list_next(&it, &item)) {
+		sip_via v;
+		bool ok = sip_via_parse(item, &v);
+		if (!ok)
+			warn(m, SIP_W_VIA_BAD, 0, 0, item);
+		else if (v.empty_param)
+			warn(m, SIP_W_EMPTY_PARAM, SIP_HDR_VIA, 0, item);
+		if (top) {
+			top = false;
+			m->via_transport = v.transport;
+			m->via_sent_by = v.sent_by;
+			if (v.has_branch) {
+				m->branch = v.branch;
+				if (sv_eq_cstr(v.branch, "z9hG4bK"))
+					warn(m, SIP_W_BRANCH_COOKIE_ONLY, 0, 0, v.branch);
+			}
+		}
+		if (m->n_warnings_dropped)
+			break;   /* a flood of bad values: the rest adds nothing */
+	}
+}
+
+static void summary_contacts(sip_msg *m)
+{
+	sip_list_iter it;
+	sv item;
+	sip_list_init(&it, m, SIP_HDR_CONTACT);
+	while (sip_list_next(&it, &item)) {
+		sip_addr a;
+		bool ok;
+		check_addr_value(m, SIP_HDR_CONTACT, item, &a, &ok);
+		if (m->n_warnings_dropped)
+			break;
+	}
+}
+
+static void summarize(sip_msg *m)
+{
+	static const sip_hdr_id single[] = {
+		SIP_HDR_CALL_ID, SIP_HDR_CSEQ, SIP_HDR_FROM, SIP_HDR_TO,
+		SIP_HDR_MAX_FORWARDS, SIP_HDR_CONTENT_LENGTH, SIP_HDR_CONTENT_TYPE,
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(single); i++)
+		if (m->hdr_count[single[i]] > 1)
+			warn(m, SIP_W_DUP_HDR, single[i], m->hdr_count[single[i]], SV_NULL);
+
+	m->call_id = m->hdr_value1[SIP_HDR_CALL_ID];
+
+	sv cs = m->hdr_value1[SIP_HDR_CSEQ];
+	if (cs.p) {
+		if (sip_cseq_parse(cs, &m->cseq, &m->cseq_method))
+			m->has_cseq = true;
+		else
+			warn(m, SIP_W_CSEQ_BAD, 0, 0, cs);
+	}
+	if (m->kind == SIP_KIND_REQUEST && m->has_cseq && !sv_eq(m->cseq_method, m->method))
+		warn(m, SIP_W_CSEQ_MISMATCH, 0, 0, m->cseq_method);
+
+	summary_tag(m, SIP_HDR_FROM, &m->from_tag);
+	summary_tag(m, SIP_HDR_TO, &m->to_tag);
+	summary_via(m);
+	summary_contacts(m);
+
+	sv mf = m->hdr_value1[SIP_HDR_MAX_FORWARDS];
+	if (mf.p) {
+		uint32_t n;
+		if (sip_uint_parse(mf, UINT32_MAX, &n)) {
+			m->has_max_forwards = true;
+			m->max_forwards = n;
+		}
+		if (!m->has_max_forwards || n > 255)
+			warn(m, SIP_W_MAXFWD_BAD, 0, 0, mf);
+	}
+	sv ex = m->hdr_value1[SIP_HDR_EXPIRES];
+	uint32_t exn;
+	if (ex.p && !sip_uint_parse(ex, UINT32_MAX, &exn))
+		warn(m, SIP_W_EXPIRES_BAD, 0, 0, ex);
+	sv date = m->hdr_value1[SIP_HDR_DATE];
+	if (date.p && !date_ok(date))
+		warn(m, SIP_W_DATE_BAD, 0, 0, date);
+
+	if (m->kind != SIP_KIND_INVALID) {
+		static const sip_hdr_id mandatory[] = {
+			SIP_HDR_TO, SIP_HDR_FROM, SIP_HDR_CALL_ID, SIP_HDR_CSEQ, SIP_HDR_VIA,
+			SIP_HDR_MAX_FORWARDS,
+		};
+		size_t n = G_N_ELEMENTS(mandatory) - (m->kind == SIP_KIND_RESPONSE ? 1 : 0);
+		for (size_t i = 0; i < n; i++)
+			if (m->hdr_count[mandatory[i]] == 0)
+				warn(m, SIP_W_MISSING_HDR, mandatory[i], 0, SV_NULL);
+	}
+}
+
+static void frame_body(sip_msg *m, bool is_stream, bool ended, size_t body_start)
+{
+	sv raw = m->raw;
+	sv clv = m->hdr_value1[SIP_HDR_CONTENT_LENGTH];
+	if (clv.p) {
+		uint32_t n;
+		if (sip_uint_parse(clv, UINT32_MAX, &n)) {
+			m->has_content_length = true;
+			m->content_length = n;
+		} else {
+			warn(m, SIP_W_CL_BAD, 0, 0, clv);
+		}
+	}
+	if (!m->has_content_length && is_stream)
+		warn(m, SIP_W_CL_MISSING_STREAM, 0, 0, SV_NULL);
+	if (!ended) {
+		m->body = SV_NULL;
+		if (m->has_content_length && m->content_length > 0)
+			warn(m, SIP_W_CL_EXCEEDS, m->content_length, 0, SV_NULL);
+		return;
+	}
+	size_t avail = raw.len - body_start;
+	sv rest = span(raw, body_start, raw.len);
+	if (!m->has_content_length) {
+		m->body = rest;
+		return;
+	}
+	size_t cl = m->content_length;
+	if (cl > avail) {
+		warn(m, SIP_W_CL_EXCEEDS, m->content_length, clamp32(avail), SV_NULL);
+		m->body = rest;
+		return;
+	}
+	m->body = sv_head(rest, cl);
+	if (cl < avail)
+		warn(m, SIP_W_CL_SHORT, clamp32(avail - cl), m->content_length, SV_NULL);
+}
+
+/* ---- entry point ---------------------------------------------------------------- */
+
+void sip_parse_message(sv raw, bool is_stream, sip_msg *m)
+{
+	memset(m, 0, offsetof(sip_msg, headers));
+	m->raw = raw;
+	if (raw.p == NULL)
+		raw = SV_NULL;
+
+	/* RFC 3261 §7.5: CRLFs before the start line are ignored */
+	size_t off = 0;
+	while (off < raw.len && (raw.p[off] == '\r' || raw.p[off] == '\n'))
+		off++;
+	if (off >= raw.len) {
+		warn(m, SIP_W_EMPTY, 0, 0, SV_NULL);
+		return;
+	}
+	size_t msg_start = off;
+	line l;
+	line_at(raw, off, &l);
+	unsigned bare_lf = l.bare_lf;
+	/* a CR alone inside the start line cannot be part of it: take it as
+	 * the line end (damaged captures), and say so */
+	ptrdiff_t cr = sv_find_byte(span(raw, l.start, l.end), '\r');
+	if (cr >= 0) {
+		l.end = l.start + (size_t)cr;
+		l.next = l.end + 1;
+		bare_lf = 0;
+		warn(m, SIP_W_LONE_CR, 0, 0, SV_NULL);
+	}
+	m->start_line = span(raw, l.start, l.end);
+	if (!parse_start_line(m, m->start_line))
+		return;
+	off = l.next;
+
+	size_t hb_start = off, hb_end = raw.len, body_start = raw.len;
+	bool ended = false;
+	while (off < raw.len) {
+		line_at(raw, off, &l);
+		if (l.end == l.start) {
+			if (l.has_nl) {
+				ended = true;
+				hb_end = off;
+				body_start = l.next;
+				bare_lf += l.bare_lf;
+			}
+			break;
+		}
+		size_t fend = l.end, next = l.next;
+		bare_lf += l.bare_lf;
+		/* folding: lines that start with SP / HTAB continue the field */
+		while (next < raw.len && (raw.p[next] == ' ' || raw.p[next] == '\t')) {
+			line c;
+			line_at(raw, next, &c);
+			fend = c.end;
+			next = c.next;
+			bare_lf += c.bare_lf;
+		}
+		add_field(m, span(raw, off, fend));
+		off = next;
+	}
+	if (!ended)
+		hb_end = off < raw.len ? off : raw.len;
+	m->header_block = span(raw, hb_start, hb_end);
+	m->headers_ended = ended;
+
+	check_nul(m, span(raw, msg_start, hb_end), msg_start);
+	if (bare_lf)
+		warn(m, SIP_W_BARE_LF, bare_lf, 0, SV_NULL);
+	if (m->index_full)
+		warn(m, SIP_W_TOO_MANY_HEADERS, m->n_fields, SIP_MAX_HEADERS, SV_NULL);
+	if (!ended)
+		warn(m, SIP_W_NO_END_OF_HEADERS, 0, 0, SV_NULL);
+
+	summarize(m);
+	frame_body(m, is_stream, ended, body_start);
+}

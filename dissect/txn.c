@@ -1,0 +1,435 @@
+/*
+ * txn.c — transactions rebuilt from the wire (RFC 3261 §17): matching by
+ * Via branch / sent-by / method (or the RFC 2543 fields), retransmissions,
+ * the state machines as an observer sees them, proxy hops.
+ */
+#include "dissect/txn.h"
+
+#include <string.h>
+
+#include "dissect/sip_header.h"
+
+static const sv sv_invite = { (const uint8_t *)"INVITE", 6 };
+
+/* Proxies are rarely chained deeper; the bound only guards the walks. */
+enum { TXN_MAX_DEPTH = 64 };
+
+/* ---- keys ------------------------------------------------------------------ */
+
+static bool branch_is_3261(sv b)
+{
+	return b.len > 7 && sv_starts_with_ci(b, SV_LIT("z9hG4bK"));
+}
+
+static uint16_t default_port(sv transport)
+{
+	if (sv_starts_with_ci(transport, SV_LIT("TLS")) || sv_eq_ci_cstr(transport, "WSS"))
+		return 5061;
+	return 5060;
+}
+
+static void key_from_via(const sip_via *v, const sip_msg *p, txn_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	if (v) {
+		k->host = v->host;
+		k->port = v->has_port ? v->port : default_port(v->transport);
+		if (v->has_branch)
+			k->branch = v->branch;
+	}
+	k->rfc2543 = !branch_is_3261(k->branch);
+	/* never different within a transaction, they keep a UA that reuses
+	 * its branches from merging unrelated transactions */
+	k->call_id = p->call_id;
+	k->cseq = p->has_cseq ? p->cseq : 0;
+	if (k->rfc2543)
+		k->from_tag = p->from_tag;
+}
+
+static guint key_hash(gconstpointer a)
+{
+	const txn_key *k = a;
+	uint32_t h = sv_hash_ci(k->branch);
+	h = (h * 16777619u) ^ sv_hash_ci(k->host);
+	h = (h * 16777619u) ^ k->port;
+	h = (h * 16777619u) ^ sv_hash(k->method);
+	h = (h * 16777619u) ^ sv_hash(k->call_id);
+	h = (h * 16777619u) ^ k->cseq;
+	if (k->rfc2543)
+		h = ((h * 16777619u) ^ sv_hash_ci(k->from_tag)) ^ 0x9e3779b9u;
+	return h;
+}
+
+static gboolean key_equal(gconstpointer a, gconstpointer b)
+{
+	const txn_key *x = a, *y = b;
+	if (x->rfc2543 != y->rfc2543 || x->port != y->port || x->cseq != y->cseq ||
+	    !sv_eq(x->method, y->method) || !sv_eq_ci(x->branch, y->branch) ||
+	    !sv_eq_ci(x->host, y->host) || !sv_eq(x->call_id, y->call_id))
+		return FALSE;
+	return !x->rfc2543 || sv_eq_ci(x->from_tag, y->from_tag);
+}
+
+/* Distinct responses of a transaction: (txn, status, To tag). */
+static guint resp_hash(gconstpointer a)
+{
+	const sip_message *m = a;
+	return (m->txn * 2654435761u) ^ ((uint32_t)m->status * 40503u) ^
+		sv_hash_ci(sip_span_sv(m->raw, m->to_tag));
+}
+
+static gboolean resp_equal(gconstpointer a, gconstpointer b)
+{
+	const sip_message *x = a, *y = b;
+	return x->txn == y->txn && x->status == y->status &&
+		sv_eq_ci(sip_span_sv(x->raw, x->to_tag), sip_span_sv(y->raw, y->to_tag));
+}
+
+void txn_table_init(txn_table *t, arena *mem)
+{
+	t->mem = mem;
+	t->recs = g_ptr_array_new();
+	t->by_key = g_hash_table_new(key_hash, key_equal);
+	t->responses = g_hash_table_new(resp_hash, resp_equal);
+}
+
+void txn_table_clear(txn_table *t)
+{
+	g_hash_table_destroy(t->responses);
+	g_hash_table_destroy(t->by_key);
+	g_ptr_array_free(t->recs, TRUE);
+	memset(t, 0, sizeof(*t));
+}
+
+/* ---- tree of hops -------------------------------------------------------------- */
+
+txn_rec *txn_root(const txn_table *t, txn_rec *r)
+{
+	for (int i = 0; r && r->pub.parent != SIP_ID_NONE && i < TXN_MAX_DEPTH; i++) {
+		txn_rec *up = txn_get(t, r->pub.parent);
+		if (!up)
+			break;
+		r = up;
+	}
+	return r;
+}
+
+bool txn_descends(const txn_table *t, const txn_rec *r, const txn_rec *anc)
+{
+	for (int i = 0; r && i < TXN_MAX_DEPTH; i++) {
+		if (r == anc)
+			return true;
+		if (r->pub.parent == SIP_ID_NONE)
+			return false;
+		r = txn_get(t, r->pub.parent);
+	}
+	return false;
+}
+
+/* ---- records ---------------------------------------------------------------------- */
+
+static void enter(txn_rec *r, txn_state s, int64_t ts)
+{
+	/* the machines only move forward; a late provisional changes nothing */
+	if (s <= r->pub.state && !(s == r->pub.state && r->pub.state_ts[s] == 0))
+		return;
+	r->pub.state = s;
+	if (r->pub.state_ts[s] == 0)
+		r->pub.state_ts[s] = ts;
+}
+
+static bool transport_reliable(const char *transport)
+{
+	return transport && strcmp(transport, "UDP") != 0;
+}
+
+static txn_rec *txn_new(txn_table *t, const mdl_ctx *c, const txn_key *k, sv method)
+{
+	const sip_msg *p = c->parsed;
+	txn_rec *r = arena_alloc(t->mem, sizeof(*r));
+	memset(r, 0, sizeof(*r));
+	sip_txn *x = &r->pub;
+	x->id = t->recs->len;
+	x->call = c->msg->call;
+	x->request = x->first_provisional = x->final = x->ack = SIP_ID_NONE;
+	x->cancel = x->parent = x->dialog = SIP_ID_NONE;
+	x->method = method;
+	x->branch = k->rfc2543 ? SV_NULL : k->branch;
+	x->sent_by = p->via_sent_by;
+	x->rfc2543 = k->rfc2543;
+	x->is_invite = sv_eq(method, sv_invite);
+	x->state = x->is_invite ? TXN_STATE_CALLING : TXN_STATE_TRYING;
+	x->cseq = p->has_cseq ? p->cseq : 0;
+	r->key = *k;
+	r->key.method = method;
+	r->call_id = p->call_id;
+	r->from_tag = p->from_tag;
+	r->req_to_tag = SV_NULL;
+	r->contact = SV_NULL;
+	r->first_dialog = r->reg = SIP_ID_NONE;
+	r->reliable = transport_reliable(c->msg->meta.transport);
+	g_ptr_array_add(t->recs, r);
+	g_hash_table_insert(t->by_key, &r->key, r);
+	return r;
+}
+
+static bool dialog_forming(sv method)
+{
+	return sv_eq_cstr(method, "INVITE") || sv_eq_cstr(method, "SUBSCRIBE") ||
+		sv_eq_cstr(method, "REFER") || sv_eq_cstr(method, "NOTIFY");
+}
+
+static void set_request(txn_rec *r, const mdl_ctx *c)
+{
+	const sip_msg *p = c->parsed;
+	r->pub.request = c->msg->id;
+	r->pub.request_ts = c->ts;
+	r->req_to_tag = mdl_tag_present(p->to_tag) ? p->to_tag : SV_NULL;
+	r->initial_invite = r->pub.is_invite && !mdl_tag_present(p->to_tag);
+	r->reliable = transport_reliable(c->msg->meta.transport);
+	if (dialog_forming(p->method)) {
+		sip_contact ct;
+		sv rest = sip_msg_value(p, SIP_HDR_CONTACT), item;
+		if (rest.p && sip_list_split(&rest, &item) && sip_contact_parse(item, &ct) && !ct.star)
+			r->contact = ct.addr.uri;
+	}
+	if (sv_eq_cstr(p->method, "NOTIFY")) {
+		sv ss = sv_trim(sip_msg_value(p, SIP_HDR_SUBSCRIPTION_STATE));
+		r->notify_terminated = sv_starts_with_ci(ss, SV_LIT("terminated"));
+	}
+}
+
+static txn_rec *lookup(const txn_table *t, const txn_key *k)
+{
+	return g_hash_table_lookup(t->by_key, k);
+}
+
+/* The downstream hop of a proxy carries the upstream hop's top Via second:
+ * requests and responses alike. */
+static void link_parent(const txn_table *t, txn_rec *r, const sip_msg *p)
+{
+	if (r->pub.parent != SIP_ID_NONE)
+		return;
+	sip_list_iter it;
+	sv item;
+	sip_list_init(&it, p, SIP_HDR_VIA);
+	if (!sip_list_next(&it, &item) || !sip_list_next(&it, &item))
+		return;
+	sip_via v;
+	if (!sip_via_parse(item, &v))
+		return;
+	txn_key k;
+	key_from_via(&v, p, &k);
+	k.method = r->key.method;
+	txn_rec *up = lookup(t, &k);
+	if (!up || up == r || up->pub.cseq != r->pub.cseq || !sv_eq(up->call_id, r->call_id))
+		return;
+	r->pub.parent = up->pub.id;
+}
+
+static void link_cancel(const txn_table *t, txn_rec *cancel)
+{
+	if (cancel->pub.cancel != SIP_ID_NONE)
+		return;
+	txn_key k = cancel->key;
+	k.method = sv_invite;
+	txn_rec *inv = lookup(t, &k);
+	if (!inv)
+		return;
+	cancel->pub.cancel = inv->pub.id;
+	if (inv->pub.cancel == SIP_ID_NONE)
+		inv->pub.cancel = cancel->pub.id;
+	/* a proxy's CANCEL downstream answers the CANCEL it got upstream */
+	if (cancel->pub.parent == SIP_ID_NONE && inv->pub.parent != SIP_ID_NONE) {
+		txn_rec *up = txn_get(t, inv->pub.parent);
+		if (up && up->pub.cancel != SIP_ID_NONE && up->pub.cancel != cancel->pub.id)
+			cancel->pub.parent = up->pub.cancel;
+	}
+}
+
+/* ---- messages -------------------------------------------------------------------- */
+
+static void on_request(txn_table *t, const mdl_ctx *c, txn_key *k, txn_result *out)
+{
+	const sip_msg *p = c->parsed;
+	sv method = p->method;
+	txn_rec *r;
+
+	if (sv_eq_cstr(method, "ACK")) {
+		k->method = sv_invite;
+		r = lookup(t, k);
+		if (r && !r->saw_2xx) {
+			out->txn = r;
+			if (r->pub.ack != SIP_ID_NONE) {
+				out->retransmission = true;
+				r->pub.request_retransmissions++;
+				return;
+			}
+			r->pub.ack = c->msg->id;
+			r->ack_ts = c->ts;
+			out->ack_joined = true;
+			if (r->pub.state == TXN_STATE_COMPLETED)
+				enter(r, TXN_STATE_CONFIRMED, c->ts);
+			return;
+		}
+	}
+	k->method = method;
+	r = lookup(t, k);
+	if (r) {
+		out->txn = r;
+		if (r->pub.request != SIP_ID_NONE) {
+			out->retransmission = true;
+			r->pub.request_retransmissions++;
+			return;
+		}
+		set_request(r, c);
+		out->request_filled = true;
+		txn_state first = r->pub.is_invite ? TXN_STATE_CALLING : TXN_STATE_TRYING;
+		if (r->pub.state_ts[first] == 0)
+			r->pub.state_ts[first] = c->ts;
+	} else {
+		r = txn_new(t, c, k, method);
+		set_request(r, c);
+		enter(r, r->pub.state, c->ts);
+		out->created = true;
+		out->txn = r;
+		if (sv_eq_cstr(method, "ACK")) {
+			/* no response ever comes for an ACK */
+			enter(r, TXN_STATE_TERMINATED, c->ts);
+			r->pub.end = TXN_END_FINAL;
+		}
+	}
+	link_parent(t, r, p);
+	if (sv_eq_cstr(method, "CANCEL"))
+		link_cancel(t, r);
+}
+
+static void saw_2xx(const txn_table *t, txn_rec *r, int64_t ts)
+{
+	if (r->saw_2xx)
+		return;
+	r->saw_2xx = true;
+	for (int i = 0; r && i < TXN_MAX_DEPTH; i++) {
+		if (r->first_2xx_ts == 0)
+			r->first_2xx_ts = ts;
+		if (r->pub.parent == SIP_ID_NONE)
+			break;
+		r = txn_get(t, r->pub.parent);
+	}
+}
+
+static void on_response(txn_table *t, const mdl_ctx *c, txn_key *k, txn_result *out)
+{
+	const sip_msg *p = c->parsed;
+	sip_message *msg = c->msg;
+	k->method = p->has_cseq ? p->cseq_method : SV_NULL;
+	txn_rec *r = lookup(t, k);
+	if (!r) {
+		r = txn_new(t, c, k, k->method);
+		out->created = true;
+	}
+	out->txn = r;
+	if (r->pub.parent == SIP_ID_NONE)
+		link_parent(t, r, p);
+	if (out->created && sv_eq_cstr(k->method, "CANCEL"))
+		link_cancel(t, r);
+
+	msg->txn = r->pub.id;   /* the response set keys on it */
+	if (g_hash_table_contains(t->responses, msg)) {
+		out->retransmission = true;
+		r->pub.response_retransmissions++;
+		return;
+	}
+	g_hash_table_add(t->responses, msg);
+
+	sip_txn *x = &r->pub;
+	uint16_t st = p->status;
+	if (st < 200) {
+		r->last_provisional_ts = c->ts;
+		if (x->first_provisional == SIP_ID_NONE) {
+			x->first_provisional = msg->id;
+			x->first_provisional_ts = c->ts;
+			out->first_provisional = true;
+		}
+		enter(r, TXN_STATE_PROCEEDING, c->ts);
+		return;
+	}
+	if (st < 300) {
+		out->new_2xx = true;
+		saw_2xx(t, r, c->ts);
+	}
+	if (x->final == SIP_ID_NONE) {
+		x->final = msg->id;
+		x->final_status = st;
+		x->final_ts = c->ts;
+		x->end = TXN_END_FINAL;
+		out->first_final = true;
+		enter(r, x->is_invite && st < 300 ? TXN_STATE_TERMINATED : TXN_STATE_COMPLETED, c->ts);
+	}
+}
+
+void txn_process(txn_table *t, mdl_ctx *c, txn_result *out)
+{
+	memset(out, 0, sizeof(*out));
+	const sip_msg *p = c->parsed;
+	if (p->kind == SIP_KIND_INVALID)
+		return;
+	sip_via v;
+	bool have_via = sip_msg_via_top(p, &v);
+	txn_key k;
+	key_from_via(have_via ? &v : NULL, p, &k);
+	if (p->kind == SIP_KIND_REQUEST)
+		on_request(t, c, &k, out);
+	else
+		on_response(t, c, &k, out);
+	txn_rec *r = out->txn;
+	c->msg->txn = r->pub.id;
+	c->msg->retransmission = out->retransmission;
+	r->pub.messages++;
+	mdl_changed(c->ch, MDL_CH_TXN, &r->stamp, r->pub.id);
+}
+
+/* ---- end of capture --------------------------------------------------------------- */
+
+static int64_t no_final_deadline(const txn_rec *r)
+{
+	const sip_txn *x = &r->pub;
+	if (x->is_invite && x->state == TXN_STATE_PROCEEDING)
+		return r->last_provisional_ts + SIP_TIMER_C_NS;
+	int64_t base = x->request_ts ? x->request_ts : x->first_provisional_ts;
+	return base + SIP_TIMER_64T1_NS;
+}
+
+void txn_finish(txn_table *t, mdl_changes *ch, int64_t end_ts)
+{
+	for (guint i = 0; i < t->recs->len; i++) {
+		txn_rec *r = g_ptr_array_index(t->recs, i);
+		sip_txn *x = &r->pub;
+		if (x->state == TXN_STATE_TERMINATED)
+			continue;
+		if (x->final == SIP_ID_NONE) {
+			int64_t deadline = no_final_deadline(r);
+			txn_end was = x->end;
+			if (end_ts >= deadline) {
+				x->end = TXN_END_NO_FINAL;
+				enter(r, TXN_STATE_TERMINATED, deadline);
+			} else {
+				x->end = TXN_END_CAPTURE_ENDED;
+			}
+			if (x->end != was)
+				mdl_changed(ch, MDL_CH_TXN, &r->stamp, x->id);
+			continue;
+		}
+		int64_t when = 0;
+		int64_t t4 = r->reliable ? 0 : SIP_T4_NS;
+		if (x->state == TXN_STATE_CONFIRMED)
+			when = r->ack_ts + t4;                       /* Timer I */
+		else if (x->state == TXN_STATE_COMPLETED)
+			when = x->is_invite ? x->final_ts + SIP_TIMER_64T1_NS   /* Timer H */
+				: x->final_ts + t4;                  /* Timer K */
+		if (when && end_ts >= when) {
+			enter(r, TXN_STATE_TERMINATED, when);
+			mdl_changed(ch, MDL_CH_TXN, &r->stamp, x->id);
+		}
+	}
+}

@@ -1,0 +1,138 @@
+/*
+ * txn.h — internal to the model: what every module of it shares (the
+ * message being added and the list of objects it changed) and the
+ * transaction table (RFC 3261 §17; the rules are in model.h).
+ *
+ * Records are allocated from the model's arena and indexed by id in a
+ * GPtrArray, so pointers to them (and views into them used as hash keys)
+ * never move.  Hash tables key on views into the messages' raw bytes: no
+ * key is copied.
+ */
+#ifndef SIPSCOPE_DISSECT_TXN_H
+#define SIPSCOPE_DISSECT_TXN_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/arena.h"
+#include "base/bytes.h"
+#include "dissect/model.h"
+#include "dissect/sip.h"
+
+/* ---- what a message changed --------------------------------------------- */
+
+enum { MDL_CH_TXN, MDL_CH_DIALOG, MDL_CH_CALL, MDL_CH_REG, MDL_CH__COUNT };
+
+/* Ids of changed objects per kind, each listed once per round: a record
+ * remembers the round (stamp) it was last listed in. */
+typedef struct mdl_changes {
+	GArray *ids[MDL_CH__COUNT];   /* sip_id */
+	uint32_t stamp;               /* current round, never 0 */
+} mdl_changes;
+
+static inline void mdl_changed(mdl_changes *ch, unsigned kind, uint32_t *rec_stamp, sip_id id)
+{
+	if (*rec_stamp == ch->stamp)
+		return;
+	*rec_stamp = ch->stamp;
+	g_array_append_val(ch->ids[kind], id);
+}
+
+/* The message being added. */
+typedef struct mdl_ctx {
+	sip_message *msg;         /* its record, already stored */
+	const sip_msg *parsed;
+	int64_t ts;
+	mdl_changes *ch;
+	const GPtrArray *msgs;    /* every sip_message*, by id */
+} mdl_ctx;
+
+static inline sip_message *mdl_msg(const GPtrArray *msgs, sip_id id)
+{
+	return id < msgs->len ? g_ptr_array_index(msgs, id) : NULL;
+}
+
+/* Method (request) or CSeq method (response) of a parsed message. */
+static inline sv mdl_method(const sip_msg *p)
+{
+	return p->kind == SIP_KIND_REQUEST ? p->method : p->cseq_method;
+}
+
+static inline bool mdl_tag_present(sv tag)
+{
+	return tag.p != NULL && tag.len > 0;
+}
+
+/* ---- transactions --------------------------------------------------------- */
+
+typedef struct txn_key {
+	sv branch;          /* case-insensitive; may be empty (RFC 2543) */
+	sv host;            /* sent-by host, case-insensitive */
+	sv method;          /* byte for byte */
+	sv call_id;         /* byte for byte */
+	sv from_tag;        /* RFC 2543 keys only, case-insensitive */
+	uint32_t cseq;      /* CSeq number */
+	uint16_t port;      /* sent-by port, default filled in */
+	bool rfc2543;
+} txn_key;
+
+typedef struct txn_rec {
+	sip_txn pub;
+	txn_key key;
+	sv call_id;              /* of the message that created it */
+	sv from_tag;             /* From tag of that message */
+	sv req_to_tag;           /* To tag of the request (SV_NULL: none, or request unseen) */
+	sv contact;              /* Contact URI of the request (dialog-creating methods) */
+	bool initial_invite;     /* INVITE without To tag (or response-only, judged by the call) */
+	bool saw_2xx;
+	bool reliable;           /* over a reliable transport: Timers I/K are zero */
+	bool notify_terminated;  /* NOTIFY with Subscription-State: terminated */
+	uint32_t stamp;
+	sip_id first_dialog;     /* root transactions: dialogs created under them, chained */
+	sip_id reg;              /* REGISTER: its registration */
+	int64_t first_2xx_ts;    /* first 2xx here or in a transaction forked from here */
+	int64_t last_provisional_ts;
+	int64_t ack_ts;
+} txn_rec;
+
+typedef struct txn_table {
+	arena *mem;
+	GPtrArray *recs;          /* txn_rec* by id */
+	GHashTable *by_key;       /* txn_key* -> txn_rec* */
+	GHashTable *responses;    /* sip_message* (distinct responses: txn, status, To tag) */
+} txn_table;
+
+/* What adding one message did to its transaction. */
+typedef struct txn_result {
+	txn_rec *txn;             /* NULL for invalid messages */
+	bool created;
+	bool request_filled;      /* a response-only transaction got its request */
+	bool retransmission;
+	bool first_provisional;
+	bool first_final;         /* the transaction's first final response */
+	bool new_2xx;             /* a 2xx with a status/To tag not seen before here */
+	bool ack_joined;          /* ACK for a non-2xx final, joined to the INVITE */
+} txn_result;
+
+void txn_table_init(txn_table *t, arena *mem);
+void txn_table_clear(txn_table *t);
+
+static inline txn_rec *txn_get(const txn_table *t, sip_id id)
+{
+	return id < t->recs->len ? g_ptr_array_index(t->recs, id) : NULL;
+}
+
+/* The transaction furthest upstream of id (following parent links). */
+txn_rec *txn_root(const txn_table *t, txn_rec *r);
+/* True when r is anc or forked (through parent links) from it. */
+bool txn_descends(const txn_table *t, const txn_rec *r, const txn_rec *anc);
+
+/* Matches the message of c to its transaction (creating it when needed),
+ * sets c->msg->txn and c->msg->retransmission, updates the state. */
+void txn_process(txn_table *t, mdl_ctx *c, txn_result *out);
+
+/* End of capture: timers, TXN_END_NO_FINAL / TXN_END_CAPTURE_ENDED. */
+void txn_finish(txn_table *t, mdl_changes *ch, int64_t end_ts);
+
+#endif

@@ -1,0 +1,31 @@
+/*
+ * json.h — the small set of JSON writing helpers every JSON record uses.
+ *
+ * Strings from the wire are arbitrary bytes: json_append_sv() always
+ * produces valid JSON — control characters, quotes and backslashes escaped,
+ * valid UTF-8 passed through, and each byte of an invalid UTF-8 sequence
+ * written as U+FFFD so the output stays valid UTF-8.
+ */
+#ifndef SIPSCOPE_OUTPUT_JSON_H
+#define SIPSCOPE_OUTPUT_JSON_H
+
+#include <glib.h>
+#include <stdint.h>
+
+#include "base/bytes.h"
+
+/* A JSON string literal (with quotes) for the bytes of v; "null" when
+ * v.p == NULL. */
+void json_append_sv(GString *out, sv v);
+void json_append_str(GString *out, const char *s); /* NULL → null */
+/* "key": — key is a literal from our code, never from the wire. */
+void json_append_key(GString *out, const char *key);
+/* Seconds since the epoch with microsecond precision, from nanoseconds. */
+void json_append_ts(GString *out, int64_t ts_ns);
+
+/* Length of the valid UTF-8 sequence starting at p[0] (1..4), or 0 if the
+ * bytes there do not start a valid, shortest-form sequence. Shared with the
+ * terminal escaper. */
+size_t utf8_valid_len(const uint8_t *p, size_t n);
+
+#endif

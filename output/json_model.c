@@ -1,0 +1,280 @@
+#include "json_model.h"
+
+#include <math.h>
+
+#include "output/json.h"
+
+/* ,"key":value helpers: key is always a literal of ours. */
+static void key(GString *o, const char *k)
+{
+	g_string_append_c(o, ',');
+	json_append_key(o, k);
+}
+
+static void put_id(GString *o, const char *k, sip_id id)
+{
+	key(o, k);
+	if (id == SIP_ID_NONE)
+		g_string_append(o, "null");
+	else
+		g_string_append_printf(o, "%u", id);
+}
+
+static void put_u(GString *o, const char *k, uint64_t v)
+{
+	key(o, k);
+	g_string_append_printf(o, "%" G_GUINT64_FORMAT, v);
+}
+
+static void put_status(GString *o, const char *k, unsigned status)
+{
+	key(o, k);
+	if (status)
+		g_string_append_printf(o, "%u", status);
+	else
+		g_string_append(o, "null");
+}
+
+/* Times: 0 means never (the model's convention). */
+static void put_ts(GString *o, const char *k, int64_t ts)
+{
+	key(o, k);
+	if (ts)
+		json_append_ts(o, ts);
+	else
+		g_string_append(o, "null");
+}
+
+/* b - a in seconds, null unless both happened. */
+static void put_span(GString *o, const char *k, int64_t a, int64_t b)
+{
+	key(o, k);
+	if (a && b)
+		json_append_ts(o, b - a);
+	else
+		g_string_append(o, "null");
+}
+
+static void put_sv(GString *o, const char *k, sv v)
+{
+	key(o, k);
+	json_append_sv(o, v);
+}
+
+static void put_str(GString *o, const char *k, const char *s)
+{
+	key(o, k);
+	json_append_str(o, s);
+}
+
+static void put_bool(GString *o, const char *k, bool b)
+{
+	key(o, k);
+	g_string_append(o, b ? "true" : "false");
+}
+
+static void put_ep(GString *o, const char *k, const endpoint *e)
+{
+	char buf[ENDPOINT_STRLEN];
+	key(o, k);
+	if (!e || e->family == EP_NONE)
+		g_string_append(o, "null");
+	else
+		json_append_str(o, endpoint_format(e, buf, sizeof(buf)));
+}
+
+static void put_ids(GString *o, const char *k, const GArray *ids)
+{
+	key(o, k);
+	g_string_append_c(o, '[');
+	for (guint i = 0; ids && i < ids->len; i++) {
+		if (i)
+			g_string_append_c(o, ',');
+		g_string_append_printf(o, "%u", g_array_index(ids, sip_id, i));
+	}
+	g_string_append_c(o, ']');
+}
+
+static const char *txn_end_name(txn_end e)
+{
+	switch (e) {
+	case TXN_END_FINAL: return "final";
+	case TXN_END_NO_FINAL: return "no-final-response";
+	case TXN_END_CAPTURE_ENDED: return "capture-ended";
+	case TXN_END_NONE:
+	default: return NULL;
+	}
+}
+
+void json_write_txn(sink *s, const sip_model *m, const sip_txn *t)
+{
+	GString *o = s->buf;
+	const sip_message *req = sip_model_message(m, t->request);
+	int64_t req_ts = req ? req->meta.ts_ns : 0;
+
+	g_string_append_printf(o, "{\"type\":\"transaction\",\"id\":%u", t->id);
+	put_id(o, "call", t->call);
+	put_sv(o, "method", t->method);
+	put_sv(o, "branch", t->branch);
+	put_sv(o, "sent_by", t->sent_by);
+	put_bool(o, "rfc2543", t->rfc2543);
+	put_ep(o, "src", req ? &req->meta.src : NULL);
+	put_ep(o, "dst", req ? &req->meta.dst : NULL);
+	put_str(o, "state", txn_state_name(t->state));
+	put_str(o, "end", txn_end_name(t->end));
+	put_status(o, "final_status", t->final_status);
+	put_id(o, "request", t->request);
+	put_id(o, "first_provisional", t->first_provisional);
+	put_id(o, "final", t->final);
+	put_id(o, "ack", t->ack);
+	put_id(o, "cancel", t->cancel);
+	put_id(o, "parent", t->parent);
+	put_id(o, "dialog", t->dialog);
+	put_ts(o, "request_ts", req_ts);
+	put_ts(o, "first_provisional_ts", t->first_provisional_ts);
+	put_ts(o, "final_ts", t->final_ts);
+	put_span(o, "time_to_first_provisional", req_ts, t->first_provisional_ts);
+	put_span(o, "time_to_final", req_ts, t->final_ts);
+
+	/* The states of this transaction's machine (§17.1.1 / §17.1.2), each with
+	 * the time it was entered or null. */
+	static const txn_state inv[] = { TXN_STATE_CALLING, TXN_STATE_PROCEEDING, TXN_STATE_COMPLETED,
+					 TXN_STATE_CONFIRMED, TXN_STATE_TERMINATED };
+	static const txn_state non[] = { TXN_STATE_TRYING, TXN_STATE_PROCEEDING, TXN_STATE_COMPLETED,
+					 TXN_STATE_TERMINATED };
+	const txn_state *states = t->is_invite ? inv : non;
+	size_t n = t->is_invite ? G_N_ELEMENTS(inv) : G_N_ELEMENTS(non);
+	key(o, "state_ts");
+	g_string_append_c(o, '{');
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			g_string_append_c(o, ',');
+		json_append_key(o, txn_state_name(states[i]));
+		int64_t ts = t->state_ts[states[i]];
+		if (ts)
+			json_append_ts(o, ts);
+		else
+			g_string_append(o, "null");
+	}
+	g_string_append_c(o, '}');
+	put_u(o, "messages", t->messages);
+	put_u(o, "request_retransmissions", t->request_retransmissions);
+	put_u(o, "response_retransmissions", t->response_retransmissions);
+	g_string_append(o, "}\n");
+	sink_end_record(s);
+}
+
+void json_write_dialog(sink *s, const sip_model *m, const sip_dialog *d)
+{
+	(void)m;
+	GString *o = s->buf;
+	g_string_append_printf(o, "{\"type\":\"dialog\",\"id\":%u", d->id);
+	put_id(o, "call", d->call);
+	put_sv(o, "call_id", d->call_id);
+	put_sv(o, "from_tag", d->from_tag);
+	put_sv(o, "to_tag", d->to_tag);
+	put_str(o, "state", dlg_state_name(d->state));
+	put_sv(o, "created_by", d->created_by);
+	put_id(o, "creating_transaction", d->creating_txn);
+	put_ts(o, "early_ts", d->early_ts);
+	put_ts(o, "confirmed_ts", d->confirmed_ts);
+	put_ts(o, "terminated_ts", d->terminated_ts);
+	put_str(o, "end_reason", d->end_reason);
+	put_id(o, "terminating_message", d->terminating_msg);
+	put_sv(o, "route_set", d->route_set);
+	put_sv(o, "remote_target", d->remote_target);
+	put_sv(o, "local_target", d->local_target);
+	put_u(o, "messages", d->messages);
+	g_string_append(o, "}\n");
+	sink_end_record(s);
+}
+
+void json_write_call(sink *s, const sip_model *m, const sip_call *c)
+{
+	(void)m;
+	GString *o = s->buf;
+	g_string_append_printf(o, "{\"type\":\"call\",\"id\":%u", c->id);
+	put_sv(o, "call_id", c->call_id);
+	put_sv(o, "method", c->first_method);
+	put_sv(o, "from", c->from);
+	put_sv(o, "to", c->to);
+	put_str(o, "state", call_state_name(c->state));
+	put_status(o, "final_status", c->final_status);
+	put_ts(o, "start_ts", c->start_ts);
+	put_ts(o, "ring_ts", c->ring_ts);
+	put_ts(o, "answer_ts", c->answer_ts);
+	put_ts(o, "end_ts", c->end_ts);
+	put_span(o, "post_dial_delay", c->start_ts, c->ring_ts);
+	put_span(o, "setup_time", c->start_ts, c->answer_ts);
+	put_span(o, "duration", c->answer_ts, c->end_ts);
+	put_str(o, "ended_by", c->ended_by == CALL_END_NONE ? NULL : call_ender_name(c->ended_by));
+	put_ep(o, "ender", c->ended_by == CALL_END_NONE ? NULL : &c->ender);
+	put_u(o, "messages", c->messages ? c->messages->len : 0);
+	put_ids(o, "dialogs", c->dialogs);
+	put_ids(o, "transactions", c->txns);
+	key(o, "related");
+	g_string_append_c(o, '[');
+	for (guint i = 0; c->related && i < c->related->len; i++) {
+		if (i)
+			g_string_append_c(o, ',');
+		json_append_str(o, g_ptr_array_index(c->related, i));
+	}
+	g_string_append(o, "]}\n");
+	sink_end_record(s);
+}
+
+void json_write_registration(sink *s, const sip_model *m, const sip_registration *r)
+{
+	(void)m;
+	GString *o = s->buf;
+	g_string_append_printf(o, "{\"type\":\"registration\",\"id\":%u", r->id);
+	put_sv(o, "aor", r->aor);
+	key(o, "contacts");
+	g_string_append_c(o, '[');
+	for (guint i = 0; r->bindings && i < r->bindings->len; i++) {
+		const sip_binding *b = &g_array_index(r->bindings, sip_binding, i);
+		if (i)
+			g_string_append_c(o, ',');
+		g_string_append(o, "{\"uri\":");
+		json_append_sv(o, b->contact);
+		put_u(o, "expires", b->expires);
+		key(o, "q");
+		if (b->q < 0 || !isfinite(b->q)) {
+			g_string_append(o, "null");
+		} else {
+			/* Not printf: the locale may use a decimal comma. */
+			char q[G_ASCII_DTOSTR_BUF_SIZE];
+			g_string_append(o, g_ascii_formatd(q, sizeof(q), "%.3g", b->q));
+		}
+		put_str(o, "state", binding_state_name(b->state));
+		put_sv(o, "call_id", b->call_id);
+		put_u(o, "cseq", b->cseq);
+		put_ep(o, "source", &b->source);
+		put_ts(o, "registered_ts", b->registered_ts);
+		put_ts(o, "expires_ts", b->expires_ts);
+		put_ts(o, "removed_ts", b->removed_ts);
+		put_u(o, "refreshes", b->refreshes);
+		g_string_append_c(o, '}');
+	}
+	g_string_append_c(o, ']');
+	put_status(o, "last_status", r->last_status);
+	put_u(o, "registers", r->registers);
+	put_u(o, "challenges", r->challenges);
+	put_u(o, "failures", r->failures);
+	put_ts(o, "first_ts", r->first_ts);
+	put_ts(o, "last_ts", r->last_ts);
+	g_string_append(o, "}\n");
+	sink_end_record(s);
+}
+
+void json_write_model(sink *s, const sip_model *m)
+{
+	for (guint i = 0, n = sip_model_txn_count(m); i < n && !sink_failed(s); i++)
+		json_write_txn(s, m, sip_model_txn(m, i));
+	for (guint i = 0, n = sip_model_dialog_count(m); i < n && !sink_failed(s); i++)
+		json_write_dialog(s, m, sip_model_dialog(m, i));
+	for (guint i = 0, n = sip_model_call_count(m); i < n && !sink_failed(s); i++)
+		json_write_call(s, m, sip_model_call(m, i));
+	for (guint i = 0, n = sip_model_registration_count(m); i < n && !sink_failed(s); i++)
+		json_write_registration(s, m, sip_model_registration(m, i));
+}

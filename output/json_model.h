@@ -1,0 +1,25 @@
+/*
+ * json_model.h — the model's objects as JSON Lines records (--json), written
+ * at end of input after the message records: "transaction", "dialog",
+ * "call" and "registration", each in id order.
+ *
+ * Conventions shared with the message records: times are seconds since the
+ * epoch with microsecond precision ("ts" style), durations are seconds with
+ * microsecond precision, ids are numbers (the model's 0-based ids, which
+ * message records name in "transaction", "dialog" and "call"), and anything
+ * absent or never reached is null rather than left out.
+ */
+#ifndef SIPSCOPE_OUTPUT_JSON_MODEL_H
+#define SIPSCOPE_OUTPUT_JSON_MODEL_H
+
+#include "dissect/model.h"
+#include "output/sink.h"
+
+void json_write_txn(sink *s, const sip_model *m, const sip_txn *t);
+void json_write_dialog(sink *s, const sip_model *m, const sip_dialog *d);
+void json_write_call(sink *s, const sip_model *m, const sip_call *c);
+void json_write_registration(sink *s, const sip_model *m, const sip_registration *r);
+/* Every transaction, dialog, call and registration, in that order. */
+void json_write_model(sink *s, const sip_model *m);
+
+#endif

@@ -1,0 +1,143 @@
+#include "list.h"
+
+#include <string.h>
+
+#include "output/textesc.h"
+#include "output/textwidth.h"
+#include "output/timefmt.h"
+
+enum { COL_ID, COL_START, COL_METHOD, COL_FROM, COL_TO, COL_STATE, COL_DURATION, COL_MSGS,
+       COL_CALLID, N_COLS };
+
+static const struct {
+	const char *title;
+	unsigned max;   /* 0: never cut */
+	bool right;     /* right-aligned */
+} cols[N_COLS] = {
+	[COL_ID] = { "ID", 0, true },
+	[COL_START] = { "START (UTC)", 0, false },
+	[COL_METHOD] = { "METHOD", 12, false },
+	[COL_FROM] = { "FROM", 40, false },
+	[COL_TO] = { "TO", 40, false },
+	[COL_STATE] = { "STATE", 20, false },
+	[COL_DURATION] = { "DURATION", 0, true },
+	[COL_MSGS] = { "MSGS", 0, true },
+	[COL_CALLID] = { "CALL-ID", 0, false },
+};
+
+/* The last final status of a Call-ID's transactions (REGISTER, OPTIONS, ...). */
+static unsigned last_final_status(const sip_model *m, const sip_call *c)
+{
+	for (guint i = c->txns ? c->txns->len : 0; i > 0; i--) {
+		const sip_txn *t = sip_model_txn(m, g_array_index(c->txns, sip_id, i - 1));
+		if (t && t->final_status)
+			return t->final_status;
+	}
+	return 0;
+}
+
+void list_append_state(GString *o, const sip_model *m, const sip_call *c)
+{
+	if (c->state == CALL_STATE_NOT_A_CALL) {
+		unsigned st = last_final_status(m, c);
+		if (st)
+			g_string_append_printf(o, "%u", st);
+		else
+			g_string_append(o, "no response");
+		return;
+	}
+	g_string_append(o, call_state_name(c->state));
+	if (c->final_status && (c->state == CALL_STATE_BUSY || c->state == CALL_STATE_NO_ANSWER ||
+				c->state == CALL_STATE_FAILED))
+		g_string_append_printf(o, " %u", c->final_status);
+}
+
+static void cell_duration(GString *o, const sip_call *c, int64_t end_ts)
+{
+	if (!c->answer_ts) {
+		g_string_append_c(o, '-');
+		return;
+	}
+	if (c->end_ts) {
+		text_append_duration(o, c->end_ts - c->answer_ts);
+		return;
+	}
+	g_string_append_c(o, '>');
+	text_append_duration(o, (end_ts > c->answer_ts ? end_ts : c->answer_ts) - c->answer_ts);
+}
+
+static void fill_cells(GString **cell, const sip_model *m, const sip_call *c, int64_t end_ts)
+{
+	for (int i = 0; i < N_COLS; i++)
+		g_string_truncate(cell[i], 0);
+	g_string_append_printf(cell[COL_ID], "%u", c->id);
+	if (c->start_ts)
+		text_append_datetime(cell[COL_START], c->start_ts, 3);
+	else
+		g_string_append_c(cell[COL_START], '-');
+	text_append_sv(cell[COL_METHOD], c->first_method);
+	text_append_sv(cell[COL_FROM], c->from);
+	text_append_sv(cell[COL_TO], c->to);
+	list_append_state(cell[COL_STATE], m, c);
+	cell_duration(cell[COL_DURATION], c, end_ts);
+	g_string_append_printf(cell[COL_MSGS], "%u", c->messages ? c->messages->len : 0);
+	text_append_sv(cell[COL_CALLID], c->call_id);
+	for (int i = 0; i < N_COLS; i++)
+		if (cols[i].max)
+			text_fit(cell[i], cols[i].max);
+}
+
+static void put_row(sink *s, GString **cell, const size_t *width)
+{
+	GString *o = s->buf;
+	size_t start = o->len;
+	for (int i = 0; i < N_COLS; i++) {
+		if (i)
+			g_string_append(o, "  ");
+		if (cols[i].right)
+			text_append_right(o, cell[i]->str, width[i]);
+		else if (i + 1 < N_COLS)
+			text_append_padded(o, cell[i]->str, width[i]);
+		else
+			g_string_append(o, cell[i]->str);
+	}
+	while (o->len > start && o->str[o->len - 1] == ' ')
+		g_string_truncate(o, o->len - 1);
+	g_string_append_c(o, '\n');
+	sink_end_record(s);
+}
+
+void list_write(sink *s, const sip_model *m, int64_t end_ts)
+{
+	GString *cell[N_COLS];
+	size_t width[N_COLS];
+	for (int i = 0; i < N_COLS; i++) {
+		cell[i] = g_string_new(NULL);
+		width[i] = text_width(cols[i].title, strlen(cols[i].title));
+	}
+
+	/* Two passes (widths, then lines) rather than keeping every cell: the
+	 * list of a big capture stays small in memory. */
+	guint n = sip_model_call_count(m);
+	for (guint id = 0; id < n; id++) {
+		const sip_call *c = sip_model_call(m, id);
+		if (!c)
+			continue;
+		fill_cells(cell, m, c, end_ts);
+		for (int i = 0; i < N_COLS; i++)
+			width[i] = MAX(width[i], text_width(cell[i]->str, cell[i]->len));
+	}
+
+	for (int i = 0; i < N_COLS; i++)
+		g_string_assign(cell[i], cols[i].title);
+	put_row(s, cell, width);
+	for (guint id = 0; id < n && !sink_failed(s); id++) {
+		const sip_call *c = sip_model_call(m, id);
+		if (!c)
+			continue;
+		fill_cells(cell, m, c, end_ts);
+		put_row(s, cell, width);
+	}
+	for (int i = 0; i < N_COLS; i++)
+		g_string_free(cell[i], TRUE);
+}

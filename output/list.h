@@ -1,0 +1,35 @@
+/*
+ * list.h — the call list (--list): one line per Call-ID in order of first
+ * appearance, under a header line:
+ *
+ *   ID  START (UTC)              METHOD  FROM                   TO                   STATE     DURATION  MSGS  CALL-ID
+ *    0  2023-11-14 22:13:20.000  INVITE  sip:alice@example.com  sip:bob@example.net  answered     0.063     7  3848276298220188511@192.0.2.10
+ *
+ * ID is the call's id (as in the JSON "call" records); START the first
+ * message; METHOD the first request's method (INVITE for calls, REGISTER,
+ * OPTIONS, ... for other Call-IDs); FROM and TO the URIs of the first
+ * request; STATE the call's outcome (with the final status for busy,
+ * no-answer and failed calls), or for a Call-ID without INVITE the last
+ * final status seen ("no response" when none); DURATION the talk time from
+ * answer to end in seconds ([h:]m:ss.mmm above a minute), ">" before it for
+ * calls still up when the capture ended, "-" for calls never answered;
+ * MSGS the messages of the Call-ID, retransmissions included.
+ *
+ * Columns are as wide as their content, FROM and TO at most 40 cells,
+ * METHOD 12 and STATE 20 (longer text ends in "..."); the Call-ID is never
+ * cut, so it can be pasted into --ladder.  Every wire byte is escaped.
+ */
+#ifndef SIPSCOPE_OUTPUT_LIST_H
+#define SIPSCOPE_OUTPUT_LIST_H
+
+#include <stdint.h>
+
+#include "dissect/model.h"
+#include "output/sink.h"
+
+/* end_ts: where the capture ended (for calls still up then). */
+void list_write(sink *s, const sip_model *m, int64_t end_ts);
+/* The STATE column's text: "answered", "busy 486", "200", "no response". */
+void list_append_state(GString *out, const sip_model *m, const sip_call *c);
+
+#endif

@@ -1,0 +1,603 @@
+#include "stats.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "output/textesc.h"
+#include "output/textwidth.h"
+#include "output/timefmt.h"
+
+/* ---- a small aligned table --------------------------------------------- */
+
+/* Rows of cells; the first column left-aligned, the others right-aligned,
+ * two spaces apart.  The first row is the heading. */
+typedef struct table {
+	GPtrArray *cells;  /* char*, ncols per row */
+	unsigned ncols;
+} table;
+
+static void table_init(table *t, unsigned ncols)
+{
+	t->cells = g_ptr_array_new_with_free_func(g_free);
+	t->ncols = ncols;
+}
+
+/* Takes ncols strings (NULL: empty cell). */
+static void table_row(table *t, ...)
+{
+	va_list ap;
+	va_start(ap, t);
+	for (unsigned i = 0; i < t->ncols; i++) {
+		const char *c = va_arg(ap, const char *);
+		g_ptr_array_add(t->cells, g_strdup(c ? c : ""));
+	}
+	va_end(ap);
+}
+
+static void table_write(sink *s, table *t)
+{
+	unsigned rows = t->cells->len / t->ncols;
+	size_t *w = g_new0(size_t, t->ncols);
+	for (unsigned r = 0; r < rows; r++)
+		for (unsigned c = 0; c < t->ncols; c++) {
+			const char *x = g_ptr_array_index(t->cells, r * t->ncols + c);
+			w[c] = MAX(w[c], text_width(x, strlen(x)));
+		}
+	GString *o = s->buf;
+	for (unsigned r = 0; r < rows; r++) {
+		size_t start = o->len;
+		for (unsigned c = 0; c < t->ncols; c++) {
+			const char *x = g_ptr_array_index(t->cells, r * t->ncols + c);
+			if (c == 0) {
+				text_append_padded(o, x, w[c]);
+			} else {
+				g_string_append(o, "  ");
+				text_append_right(o, x, w[c]);
+			}
+		}
+		while (o->len > start && o->str[o->len - 1] == ' ')
+			g_string_truncate(o, o->len - 1);
+		g_string_append_c(o, '\n');
+		sink_end_record(s);
+	}
+	g_free(w);
+	g_ptr_array_free(t->cells, TRUE);
+	t->cells = NULL;
+}
+
+static void blank_line(sink *s)
+{
+	g_string_append_c(s->buf, '\n');
+	sink_end_record(s);
+}
+
+/* Numbers as cells: a few static rotating buffers are not worth the risk;
+ * each call returns a fresh string the table copies, freed by the caller. */
+#define NUM(v) g_strdup_printf("%" G_GUINT64_FORMAT, (guint64)(v))
+
+static void kv(table *t, const char *label, uint64_t v)
+{
+	g_autofree char *n = NUM(v);
+	table_row(t, label, n);
+}
+
+/* ---- reason phrases ----------------------------------------------------- */
+
+const char *stats_reason_phrase(unsigned status)
+{
+	switch (status) {
+	case 100: return "Trying";
+	case 180: return "Ringing";
+	case 181: return "Call Is Being Forwarded";
+	case 182: return "Queued";
+	case 183: return "Session Progress";
+	case 199: return "Early Dialog Terminated";
+	case 200: return "OK";
+	case 202: return "Accepted";
+	case 204: return "No Notification";
+	case 300: return "Multiple Choices";
+	case 301: return "Moved Permanently";
+	case 302: return "Moved Temporarily";
+	case 305: return "Use Proxy";
+	case 380: return "Alternative Service";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 402: return "Payment Required";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 406: return "Not Acceptable";
+	case 407: return "Proxy Authentication Required";
+	case 408: return "Request Timeout";
+	case 410: return "Gone";
+	case 412: return "Conditional Request Failed";
+	case 413: return "Request Entity Too Large";
+	case 414: return "Request-URI Too Long";
+	case 415: return "Unsupported Media Type";
+	case 416: return "Unsupported URI Scheme";
+	case 417: return "Unknown Resource-Priority";
+	case 420: return "Bad Extension";
+	case 421: return "Extension Required";
+	case 422: return "Session Interval Too Small";
+	case 423: return "Interval Too Brief";
+	case 424: return "Bad Location Information";
+	case 428: return "Use Identity Header";
+	case 429: return "Provide Referrer Identity";
+	case 430: return "Flow Failed";
+	case 433: return "Anonymity Disallowed";
+	case 436: return "Bad Identity-Info";
+	case 437: return "Unsupported Certificate";
+	case 438: return "Invalid Identity Header";
+	case 439: return "First Hop Lacks Outbound Support";
+	case 440: return "Max-Breadth Exceeded";
+	case 469: return "Bad Info Package";
+	case 470: return "Consent Needed";
+	case 480: return "Temporarily Unavailable";
+	case 481: return "Call/Transaction Does Not Exist";
+	case 482: return "Loop Detected";
+	case 483: return "Too Many Hops";
+	case 484: return "Address Incomplete";
+	case 485: return "Ambiguous";
+	case 486: return "Busy Here";
+	case 487: return "Request Terminated";
+	case 488: return "Not Acceptable Here";
+	case 489: return "Bad Event";
+	case 491: return "Request Pending";
+	case 493: return "Undecipherable";
+	case 494: return "Security Agreement Required";
+	case 500: return "Server Internal Error";
+	case 501: return "Not Implemented";
+	case 502: return "Bad Gateway";
+	case 503: return "Service Unavailable";
+	case 504: return "Server Time-out";
+	case 505: return "Version Not Supported";
+	case 513: return "Message Too Large";
+	case 555: return "Push Notification Service Not Supported";
+	case 580: return "Precondition Failure";
+	case 600: return "Busy Everywhere";
+	case 603: return "Decline";
+	case 604: return "Does Not Exist Anywhere";
+	case 606: return "Not Acceptable";
+	case 607: return "Unwanted";
+	case 608: return "Rejected";
+	default: return NULL;
+	}
+}
+
+int64_t stats_percentile(const int64_t *sorted, size_t n, unsigned p)
+{
+	if (n == 0)
+		return 0;
+	if (p > 100)
+		p = 100;
+	/* Nearest rank: the smallest value with at least p% of the values at or
+	 * below it, rank = ceil(p/100 * n). */
+	size_t rank = ((size_t)p * n + 99) / 100;
+	if (rank == 0)
+		rank = 1;
+	return sorted[rank - 1];
+}
+
+/* ---- gathering ---------------------------------------------------------- */
+
+typedef struct method_stat {
+	sv name;               /* first key: a view into a message, lives for the run */
+	guint order;           /* first appearance */
+	uint64_t requests, req_retrans, responses, resp_retrans;
+	uint64_t txns, txns_final, txns_no_final, txns_timed_out, txns_capture_ended;
+	GArray *t_prov, *t_final; /* int64_t ns */
+} method_stat;
+
+typedef struct gather {
+	GHashTable *by_name;   /* sv* (method_stat.name) -> method_stat* */
+	GPtrArray *methods;    /* method_stat*, in order of first appearance */
+	uint64_t messages, requests, responses, invalid, req_retrans, resp_retrans;
+	uint64_t status[700], status_retrans[700];
+	uint64_t status_other; /* outside 100..699 (should not happen) */
+} gather;
+
+static guint sv_ptr_hash(gconstpointer p)
+{
+	return sv_hash(*(const sv *)p);
+}
+
+static gboolean sv_ptr_equal(gconstpointer a, gconstpointer b)
+{
+	return sv_eq(*(const sv *)a, *(const sv *)b);
+}
+
+static void method_stat_free(gpointer p)
+{
+	method_stat *s = p;
+	g_array_free(s->t_prov, TRUE);
+	g_array_free(s->t_final, TRUE);
+	g_free(s);
+}
+
+static method_stat *method_get(gather *g, sv name)
+{
+	/* Absent and empty names share one row. */
+	if (!name.p)
+		name = SV_LIT("");
+	method_stat *s = g_hash_table_lookup(g->by_name, &name);
+	if (s)
+		return s;
+	s = g_new0(method_stat, 1);
+	s->name = name;
+	s->order = g->methods->len;
+	s->t_prov = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	s->t_final = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	g_hash_table_insert(g->by_name, &s->name, s);
+	g_ptr_array_add(g->methods, s);
+	return s;
+}
+
+static void gather_messages(gather *g, const sip_model *m)
+{
+	for (guint i = 0, n = sip_model_message_count(m); i < n; i++) {
+		const sip_message *msg = sip_model_message(m, i);
+		if (!msg)
+			continue;
+		g->messages++;
+		if (msg->kind == SIP_KIND_REQUEST) {
+			method_stat *s = method_get(g, sip_span_sv(msg->raw, msg->method));
+			g->requests++;
+			s->requests++;
+			if (msg->retransmission) {
+				g->req_retrans++;
+				s->req_retrans++;
+			}
+		} else if (msg->kind == SIP_KIND_RESPONSE) {
+			method_stat *s = method_get(g, msg->has_cseq ? sip_span_sv(msg->raw, msg->cseq_method) : SV_NULL);
+			g->responses++;
+			s->responses++;
+			if (msg->retransmission) {
+				g->resp_retrans++;
+				s->resp_retrans++;
+			}
+			if (msg->status >= 100 && msg->status <= 699) {
+				g->status[msg->status]++;
+				if (msg->retransmission)
+					g->status_retrans[msg->status]++;
+			} else {
+				g->status_other++;
+			}
+		} else {
+			g->invalid++;
+		}
+	}
+}
+
+static void gather_txns(gather *g, const sip_model *m)
+{
+	for (guint i = 0, n = sip_model_txn_count(m); i < n; i++) {
+		const sip_txn *t = sip_model_txn(m, i);
+		if (!t)
+			continue;
+		method_stat *s = method_get(g, t->method);
+		s->txns++;
+		const sip_message *req = sip_model_message(m, t->request);
+		if (req && t->first_provisional_ts) {
+			int64_t d = t->first_provisional_ts - req->meta.ts_ns;
+			g_array_append_val(s->t_prov, d);
+		}
+		if (req && t->final_ts) {
+			int64_t d = t->final_ts - req->meta.ts_ns;
+			g_array_append_val(s->t_final, d);
+		}
+		/* An ACK is answered by nothing (§17.1.1.3): not "without final". */
+		if (t->final != SIP_ID_NONE || t->final_status) {
+			s->txns_final++;
+		} else if (!sv_eq_cstr(t->method, "ACK")) {
+			s->txns_no_final++;
+			if (t->end == TXN_END_NO_FINAL)
+				s->txns_timed_out++;
+			else if (t->end == TXN_END_CAPTURE_ENDED)
+				s->txns_capture_ended++;
+		}
+	}
+}
+
+static gint by_traffic(gconstpointer a, gconstpointer b)
+{
+	const method_stat *x = *(method_stat *const *)a, *y = *(method_stat *const *)b;
+	uint64_t nx = x->requests + x->responses, ny = y->requests + y->responses;
+	if (nx != ny)
+		return nx > ny ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static char *method_name(const method_stat *s)
+{
+	GString *n = g_string_new(NULL);
+	if (s->name.len == 0)
+		g_string_append(n, "(none)");
+	else
+		text_append_sv(n, s->name);
+	text_fit(n, 24);
+	return g_string_free(n, FALSE);
+}
+
+/* ---- sections ----------------------------------------------------------- */
+
+static void section_messages(sink *s, const gather *g)
+{
+	table t;
+	table_init(&t, 2);
+	kv(&t, "SIP messages", g->messages);
+	kv(&t, "  requests", g->requests);
+	kv(&t, "  responses", g->responses);
+	kv(&t, "  invalid", g->invalid);
+	kv(&t, "  retransmissions", g->req_retrans + g->resp_retrans);
+	kv(&t, "    of requests", g->req_retrans);
+	kv(&t, "    of responses", g->resp_retrans);
+	table_write(s, &t);
+}
+
+static void section_methods(sink *s, const gather *g)
+{
+	table t;
+	table_init(&t, 5);
+	table_row(&t, "Method", "Requests", "Retrans", "Responses", "Retrans");
+	for (guint i = 0; i < g->methods->len; i++) {
+		const method_stat *ms = g_ptr_array_index(g->methods, i);
+		if (!ms->requests && !ms->responses)
+			continue;
+		g_autofree char *name = method_name(ms);
+		g_autofree char *a = NUM(ms->requests), *b = NUM(ms->req_retrans),
+				*c = NUM(ms->responses), *d = NUM(ms->resp_retrans);
+		table_row(&t, name, a, b, c, d);
+	}
+	table_write(s, &t);
+}
+
+static void section_status(sink *s, const gather *g)
+{
+	table t;
+	table_init(&t, 3);
+	table_row(&t, "Status", "Responses", "Retrans");
+	for (unsigned st = 100; st <= 699; st++) {
+		if (!g->status[st])
+			continue;
+		const char *r = stats_reason_phrase(st);
+		g_autofree char *label = r ? g_strdup_printf("%u %s", st, r) : g_strdup_printf("%u", st);
+		g_autofree char *a = NUM(g->status[st]), *b = NUM(g->status_retrans[st]);
+		table_row(&t, label, a, b);
+	}
+	if (g->status_other) {
+		g_autofree char *a = NUM(g->status_other);
+		table_row(&t, "other", a, "");
+	}
+	table_write(s, &t);
+}
+
+static void time_row(table *t, const char *label, GArray *v)
+{
+	if (v->len == 0)
+		return;
+	int64_t *d = (int64_t *)v->data;
+	qsort(d, v->len, sizeof(*d), cmp_i64);
+	g_autofree char *n = NUM(v->len);
+	GString *p[4];
+	static const unsigned pct[3] = { 50, 90, 99 };
+	for (int i = 0; i < 3; i++) {
+		p[i] = g_string_new(NULL);
+		text_append_ms(p[i], stats_percentile(d, v->len, pct[i]));
+	}
+	p[3] = g_string_new(NULL);
+	text_append_ms(p[3], d[v->len - 1]);
+	table_row(t, label, n, p[0]->str, p[1]->str, p[2]->str, p[3]->str);
+	for (int i = 0; i < 4; i++)
+		g_string_free(p[i], TRUE);
+}
+
+static void section_times(sink *s, const gather *g)
+{
+	table t;
+	table_init(&t, 6);
+	table_row(&t, "Response time (ms)", "Count", "p50", "p90", "p99", "max");
+	for (guint i = 0; i < g->methods->len; i++) {
+		const method_stat *ms = g_ptr_array_index(g->methods, i);
+		g_autofree char *name = method_name(ms);
+		g_autofree char *l1 = g_strdup_printf("%s to first 1xx", name);
+		g_autofree char *l2 = g_strdup_printf("%s to final", name);
+		time_row(&t, l1, ms->t_prov);
+		time_row(&t, l2, ms->t_final);
+	}
+	if (t.cells->len == t.ncols)
+		table_row(&t, "(no responses)", "", "", "", "", "");
+	table_write(s, &t);
+}
+
+static void section_txns(sink *s, const sip_model *m, const gather *g)
+{
+	uint64_t with_final = 0, no_final = 0, timed_out = 0, cap_ended = 0, acks = 0;
+	for (guint i = 0; i < g->methods->len; i++) {
+		const method_stat *ms = g_ptr_array_index(g->methods, i);
+		with_final += ms->txns_final;
+		no_final += ms->txns_no_final;
+		timed_out += ms->txns_timed_out;
+		cap_ended += ms->txns_capture_ended;
+		if (sv_eq_cstr(ms->name, "ACK"))
+			acks += ms->txns - ms->txns_final;
+	}
+	uint64_t total = sip_model_txn_count(m);
+	table t;
+	table_init(&t, 2);
+	kv(&t, "Transactions", total);
+	kv(&t, "  with a final response", with_final);
+	kv(&t, "  ACK (no response expected)", acks);
+	kv(&t, "  without a final response", no_final);
+	kv(&t, "    none within 64*T1", timed_out);
+	kv(&t, "    capture ended first", cap_ended);
+	for (guint i = 0; i < g->methods->len; i++) {
+		const method_stat *ms = g_ptr_array_index(g->methods, i);
+		if (!ms->txns_no_final)
+			continue;
+		g_autofree char *name = method_name(ms);
+		g_autofree char *label = g_strdup_printf("    %s", name);
+		kv(&t, label, ms->txns_no_final);
+	}
+	table_write(s, &t);
+}
+
+static const call_state call_outcomes[] = {
+	CALL_STATE_ANSWERED, CALL_STATE_ACTIVE, CALL_STATE_SETUP, CALL_STATE_BUSY,
+	CALL_STATE_CANCELLED, CALL_STATE_NO_ANSWER, CALL_STATE_FAILED,
+};
+
+static void section_calls(sink *s, const sip_model *m)
+{
+	uint64_t by_state[CALL_STATE__COUNT] = { 0 };
+	uint64_t failed_by_status[700] = { 0 };
+	uint64_t calls = 0, others = 0;
+	g_autoptr(GHashTable) other_idx = g_hash_table_new(sv_ptr_hash, sv_ptr_equal);
+	g_autoptr(GPtrArray) other_names = g_ptr_array_new();  /* const sv* */
+	g_autoptr(GArray) other_counts = g_array_new(FALSE, TRUE, sizeof(uint64_t));
+
+	for (guint i = 0, n = sip_model_call_count(m); i < n; i++) {
+		const sip_call *c = sip_model_call(m, i);
+		if (!c)
+			continue;
+		if (c->state == CALL_STATE_NOT_A_CALL) {
+			others++;
+			gpointer v = g_hash_table_lookup(other_idx, &c->first_method);
+			guint k;
+			if (!v) {
+				k = other_names->len;
+				g_ptr_array_add(other_names, (gpointer)&c->first_method);
+				g_hash_table_insert(other_idx, (gpointer)&c->first_method, GUINT_TO_POINTER(k + 1));
+				g_array_set_size(other_counts, k + 1);
+			} else {
+				k = GPOINTER_TO_UINT(v) - 1;
+			}
+			g_array_index(other_counts, uint64_t, k)++;
+			continue;
+		}
+		calls++;
+		if ((unsigned)c->state < CALL_STATE__COUNT)
+			by_state[c->state]++;
+		if (c->state == CALL_STATE_FAILED && c->final_status < 700)
+			failed_by_status[c->final_status]++;
+	}
+
+	table t;
+	table_init(&t, 2);
+	kv(&t, "Calls (Call-IDs with INVITE)", calls);
+	for (size_t i = 0; i < G_N_ELEMENTS(call_outcomes); i++) {
+		g_autofree char *label = g_strdup_printf("  %s", call_state_name(call_outcomes[i]));
+		kv(&t, label, by_state[call_outcomes[i]]);
+		if (call_outcomes[i] != CALL_STATE_FAILED)
+			continue;
+		for (unsigned st = 0; st < 700; st++) {
+			if (!failed_by_status[st])
+				continue;
+			const char *r = stats_reason_phrase(st);
+			g_autofree char *fl = st == 0 ? g_strdup("    no final status")
+					      : r ? g_strdup_printf("    %u %s", st, r)
+						  : g_strdup_printf("    %u", st);
+			kv(&t, fl, failed_by_status[st]);
+		}
+	}
+	kv(&t, "Other Call-IDs (no INVITE)", others);
+	for (guint i = 0; i < other_names->len; i++) {
+		const sv *name = g_ptr_array_index(other_names, i);
+		GString *l = g_string_new("  ");
+		if (name->len)
+			text_append_sv(l, *name);
+		else
+			g_string_append(l, "(none)");
+		text_fit(l, 26);
+		kv(&t, l->str, g_array_index(other_counts, uint64_t, i));
+		g_string_free(l, TRUE);
+	}
+	table_write(s, &t);
+}
+
+static void section_registrations(sink *s, const sip_model *m)
+{
+	uint64_t aors = 0, registered = 0, unregistered = 0, never = 0;
+	uint64_t bindings = 0, by_state[4] = { 0 };
+	uint64_t registers = 0, challenges = 0, failures = 0;
+	for (guint i = 0, n = sip_model_registration_count(m); i < n; i++) {
+		const sip_registration *r = sip_model_registration(m, i);
+		if (!r)
+			continue;
+		aors++;
+		registers += r->registers;
+		challenges += r->challenges;
+		failures += r->failures;
+		bool live = false;
+		guint nb = r->bindings ? r->bindings->len : 0;
+		for (guint j = 0; j < nb; j++) {
+			const sip_binding *b = &g_array_index(r->bindings, sip_binding, j);
+			bindings++;
+			if ((unsigned)b->state < 4)
+				by_state[b->state]++;
+			if (b->state == BINDING_ACTIVE || b->state == BINDING_REFRESHED)
+				live = true;
+		}
+		if (live)
+			registered++;
+		else if (nb)
+			unregistered++;
+		else
+			never++;
+	}
+	table t;
+	table_init(&t, 2);
+	kv(&t, "Registrations (address-of-records)", aors);
+	kv(&t, "  registered at the end", registered);
+	kv(&t, "  all bindings removed or expired", unregistered);
+	kv(&t, "  never registered", never);
+	kv(&t, "Bindings", bindings);
+	static const binding_state bs[] = { BINDING_ACTIVE, BINDING_REFRESHED, BINDING_REMOVED,
+					    BINDING_EXPIRED };
+	for (size_t i = 0; i < G_N_ELEMENTS(bs); i++) {
+		g_autofree char *label = g_strdup_printf("  %s", binding_state_name(bs[i]));
+		kv(&t, label, by_state[bs[i]]);
+	}
+	kv(&t, "REGISTER transactions", registers);
+	kv(&t, "  challenged (401/407)", challenges);
+	kv(&t, "  failed", failures);
+	table_write(s, &t);
+}
+
+void stats_write(sink *s, const sip_model *m)
+{
+	gather g = { 0 };
+	g.by_name = g_hash_table_new(sv_ptr_hash, sv_ptr_equal);
+	g.methods = g_ptr_array_new_with_free_func(method_stat_free);
+	gather_messages(&g, m);
+	gather_txns(&g, m);
+
+	g_autoptr(GPtrArray) sorted = g_ptr_array_copy(g.methods, NULL, NULL);
+	g_ptr_array_set_free_func(sorted, NULL); /* g.methods owns them */
+	g_ptr_array_sort(sorted, by_traffic);
+	gather view = g;
+	view.methods = sorted;
+
+	section_messages(s, &g);
+	blank_line(s);
+	section_methods(s, &view);
+	blank_line(s);
+	section_status(s, &g);
+	blank_line(s);
+	section_times(s, &view);
+	blank_line(s);
+	section_txns(s, m, &view);
+	blank_line(s);
+	section_calls(s, m);
+	blank_line(s);
+	section_registrations(s, m);
+
+	g_hash_table_destroy(g.by_name);
+	g_ptr_array_free(g.methods, TRUE);
+}

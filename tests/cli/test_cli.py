@@ -1,0 +1,242 @@
+#!/usr/bin/env python3
+"""Command-line behaviour of sipscope: exit statuses, one-line errors,
+damaged and hostile input, standard input, merging, filters, output errors.
+
+Usage: test_cli.py SIPSCOPE_BINARY
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TESTS = os.path.dirname(HERE)
+PCAPS = os.path.join(TESTS, "pcaps")
+sys.path.insert(0, os.path.join(TESTS, "tools"))
+import mkpcap  # noqa: E402
+
+BIN = None
+
+
+def run(args, stdin=None, stdout=subprocess.PIPE):
+    p = subprocess.run([BIN] + args, input=stdin, stdout=stdout,
+                       stderr=subprocess.PIPE, timeout=60)
+    return p
+
+
+def records(out):
+    recs = []
+    for line in out.decode("utf-8").splitlines():
+        recs.append(json.loads(line))
+    return recs
+
+
+def messages(out):
+    return [r for r in records(out) if r["type"] == "message"]
+
+
+def one_error_line(test, stderr):
+    lines = stderr.decode("utf-8", "replace").strip().splitlines()
+    test.assertEqual(len(lines), 1, stderr)
+    test.assertTrue(lines[0].startswith("sipscope: "), lines[0])
+    return lines[0]
+
+
+INVITE = (
+    "INVITE sip:bob@example.com SIP/2.0\r\n"
+    "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK{n}\r\n"
+    "Max-Forwards: 70\r\n"
+    "From: <sip:alice@example.com>;tag=a{n}\r\n"
+    "To: <sip:bob@example.com>\r\n"
+    "Call-ID: {cid}\r\n"
+    "CSeq: 1 INVITE\r\n"
+    "Content-Length: 0\r\n\r\n")
+
+
+def invite(n, cid=None):
+    return INVITE.format(n=n, cid=cid or "call-%d" % n).encode("utf-8")
+
+
+def capture_of(payloads, t0=1700000000 * 10**9, sport=5060, dport=5060):
+    cap = mkpcap.Capture(t0_ns=t0)
+    for p in payloads:
+        cap.add(mkpcap.udp_packet("192.0.2.1", sport, "192.0.2.2", dport, p))
+    return cap
+
+
+class Cli(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="sipscope-cli-")
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def path(self, name):
+        return os.path.join(self.tmp, name)
+
+    # --- user errors -------------------------------------------------
+
+    def test_missing_file(self):
+        p = run(["-r", self.path("nope.pcap")])
+        self.assertEqual(p.returncode, 3)
+        self.assertIn("nope.pcap", one_error_line(self, p.stderr))
+        self.assertEqual(p.stdout, b"")
+
+    def test_directory(self):
+        p = run(["-r", self.tmp, "--json"])
+        self.assertEqual(p.returncode, 3)
+        self.assertIn("directory", one_error_line(self, p.stderr))
+        self.assertEqual(p.stdout, b"")
+
+    def test_not_a_capture(self):
+        with open(self.path("notes.txt"), "w") as f:
+            f.write("<!DOCTYPE html>\nthis is not a capture\n")
+        p = run(["-r", self.path("notes.txt")])
+        self.assertEqual(p.returncode, 3)
+        self.assertIn("not a pcap or pcapng file", one_error_line(self, p.stderr))
+
+    def test_empty_file(self):
+        open(self.path("empty.pcap"), "wb").close()
+        p = run(["-r", self.path("empty.pcap")])
+        self.assertEqual(p.returncode, 3)
+        one_error_line(self, p.stderr)
+
+    def test_unknown_option(self):
+        p = run(["--no-such-option", "-r", os.path.join(PCAPS, "udp_basic_call.pcap")])
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("no-such-option", one_error_line(self, p.stderr))
+
+    def test_missing_argument(self):
+        p = run(["-r"])
+        self.assertEqual(p.returncode, 2)
+        one_error_line(self, p.stderr)
+
+    def test_nothing_to_read(self):
+        p = run(["--json"])
+        self.assertEqual(p.returncode, 2)
+        one_error_line(self, p.stderr)
+
+    def test_invalid_filter(self):
+        p = run(["-r", os.path.join(PCAPS, "udp_basic_call.pcap"), "port", "nonsense", "and"])
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("invalid filter", one_error_line(self, p.stderr))
+        self.assertEqual(p.stdout, b"")
+
+    def test_help_and_version(self):
+        p = run(["--help"])
+        self.assertEqual(p.returncode, 0)
+        self.assertIn(b"Exit status", p.stdout)
+        p = run(["--version"])
+        self.assertEqual(p.returncode, 0)
+        self.assertTrue(p.stdout.startswith(b"sipscope "))
+
+    # --- damaged input ------------------------------------------------
+
+    def test_truncated_capture_keeps_what_came_before(self):
+        cap = capture_of([invite(i) for i in range(5)])
+        cap.write_pcap(self.path("full.pcap"))
+        data = open(self.path("full.pcap"), "rb").read()
+        # Cut inside the fourth record's data.
+        sizes = [16 + len(r.data) for r in cap.records]
+        cut = 24 + sum(sizes[:3]) + 30
+        with open(self.path("cut.pcap"), "wb") as f:
+            f.write(data[:cut])
+        p = run(["-r", self.path("cut.pcap"), "--json", "-q"])
+        self.assertEqual(p.returncode, 4)
+        line = one_error_line(self, p.stderr)
+        self.assertIn("truncated", line)
+        msgs = messages(p.stdout)
+        self.assertEqual([m["frame"] for m in msgs], [1, 2, 3])
+        self.assertEqual(records(p.stdout)[-1]["type"], "summary")
+
+    def test_truncated_file_header(self):
+        with open(self.path("hdr.pcap"), "wb") as f:
+            f.write(b"\xd4\xc3\xb2\xa1\x02\x00")
+        p = run(["-r", self.path("hdr.pcap")])
+        self.assertIn(p.returncode, (3, 4))
+        one_error_line(self, p.stderr)
+
+    # --- sources ------------------------------------------------------
+
+    def test_stdin_equals_file(self):
+        f = os.path.join(PCAPS, "udp_basic_call.pcap")
+        a = run(["-r", f, "--json", "-q"])
+        with open(f, "rb") as fh:
+            b = run(["-r", "-", "--json", "-q"], stdin=fh.read())
+        self.assertEqual(a.returncode, 0)
+        self.assertEqual(b.returncode, 0)
+        self.assertEqual(messages(a.stdout), messages(b.stdout))
+        self.assertGreater(len(messages(a.stdout)), 0)
+
+    def test_merge_in_time_order(self):
+        t0 = 1700000000 * 10**9
+        a = mkpcap.Capture(t0_ns=t0, step_ns=2 * 10**6)
+        b = mkpcap.Capture(t0_ns=t0 + 10**6, step_ns=2 * 10**6)
+        for i in range(3):
+            a.add(mkpcap.udp_packet("192.0.2.1", 5060, "192.0.2.2", 5060, invite(i, "A")))
+            b.add(mkpcap.udp_packet("192.0.2.3", 5060, "192.0.2.4", 5060, invite(i, "B")))
+        a.write_pcap(self.path("a.pcap"))
+        b.write_pcapng(self.path("b.pcapng"))
+        p = run(["-r", self.path("b.pcapng"), "-r", self.path("a.pcap"), "--json", "-q"])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        msgs = messages(p.stdout)
+        self.assertEqual([m["call_id"] for m in msgs], ["A", "B"] * 3)
+        self.assertEqual([m["frame"] for m in msgs], list(range(1, 7)))
+        ts = [m["ts"] for m in msgs]
+        self.assertEqual(ts, sorted(ts))
+
+    # --- filters ------------------------------------------------------
+
+    def test_bpf_filter(self):
+        cap = mkpcap.Capture()
+        cap.add(mkpcap.udp_packet("192.0.2.1", 5060, "192.0.2.2", 5060, invite(1)))
+        cap.add(mkpcap.udp_packet("192.0.2.1", 5080, "192.0.2.2", 5080, invite(2)))
+        cap.write_pcap(self.path("ports.pcap"))
+        p = run(["-r", self.path("ports.pcap"), "--json", "-q", "udp", "port", "5080"])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        msgs = messages(p.stdout)
+        self.assertEqual([(m["frame"], m["call_id"]) for m in msgs], [(2, "call-2")])
+
+    # --- hostile bytes --------------------------------------------------
+
+    def hostile_capture(self):
+        cid = "evil\x1b]0;pwned\x07\x1b[2J"
+        raw = invite(1, cid).replace(b"evil", b"\xff\xfe\xc3(evil")
+        cap = capture_of([raw])
+        cap.write_pcap(self.path("hostile.pcap"))
+        return self.path("hostile.pcap")
+
+    def test_text_output_escapes_wire_bytes(self):
+        p = run(["-r", self.hostile_capture()])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertNotIn(b"\x1b", p.stdout)
+        self.assertNotIn(b"\x07", p.stdout)
+        self.assertIn(b"\\x1b", p.stdout)
+        p.stdout.decode("utf-8")  # valid UTF-8
+
+    def test_json_output_is_valid_whatever_the_bytes(self):
+        p = run(["-r", self.hostile_capture(), "--json", "-q"])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        msgs = messages(p.stdout)
+        self.assertEqual(len(msgs), 1)
+        self.assertIn("\x1b]0;pwned", msgs[0]["call_id"])
+        self.assertIn("\ufffd", msgs[0]["call_id"])
+
+    # --- output errors --------------------------------------------------
+
+    @unittest.skipUnless(os.path.exists("/dev/full"), "no /dev/full")
+    def test_full_disk(self):
+        with open("/dev/full", "wb") as full:
+            p = run(["-r", os.path.join(PCAPS, "udp_basic_call.pcap"), "--json", "-q"],
+                    stdout=full)
+        self.assertEqual(p.returncode, 5)
+        self.assertIn("No space left", one_error_line(self, p.stderr))
+
+
+if __name__ == "__main__":
+    BIN = os.path.abspath(sys.argv.pop(1))
+    unittest.main(verbosity=2)

@@ -1,0 +1,691 @@
+/*
+ * Model: calls — outcome from the initial INVITE only (any 2xx wins, failed
+ * re-INVITEs and UPDATEs do not count), CANCEL races, times, who ended the
+ * call, related Call-IDs, captures that start or end mid-call.
+ */
+#include <glib.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "dissect/model.h"
+#include "dissect/sip.h"
+
+/* ---- test flows: messages from text, fed to a model ------------------------------ */
+
+typedef struct flow {
+	sip_model *m;
+	sip_msg *p;           /* reused for every message, as the application does */
+	GPtrArray *bufs;      /* message bytes: they must outlive the model */
+	int64_t t0;
+	uint64_t frames;
+	const char *transport;
+} flow;
+
+G_GNUC_UNUSED static flow *flow_new(void)
+{
+	flow *f = g_new0(flow, 1);
+	f->m = sip_model_new();
+	f->p = g_new0(sip_msg, 1);
+	f->bufs = g_ptr_array_new_with_free_func(g_free);
+	f->t0 = INT64_C(1700000000) * 1000000000;
+	f->transport = "UDP";
+	return f;
+}
+
+G_GNUC_UNUSED static void flow_free(flow *f)
+{
+	sip_model_free(f->m);
+	g_ptr_array_free(f->bufs, TRUE);
+	g_free(f->p);
+	g_free(f);
+}
+
+G_GNUC_UNUSED static int64_t at(const flow *f, int64_t ms)
+{
+	return f->t0 + ms * 1000000;
+}
+
+G_GNUC_UNUSED static endpoint ep(const char *s)
+{
+	endpoint e;
+	unsigned a, b, c, d, port;
+	memset(&e, 0, sizeof(e));
+	g_assert_cmpint(sscanf(s, "%u.%u.%u.%u:%u", &a, &b, &c, &d, &port), ==, 5);
+	e.family = EP_IPV4;
+	e.addr[0] = (uint8_t)a;
+	e.addr[1] = (uint8_t)b;
+	e.addr[2] = (uint8_t)c;
+	e.addr[3] = (uint8_t)d;
+	e.port = (uint16_t)port;
+	return e;
+}
+
+/* text: start line and header fields separated by '\n' (sent as CRLF),
+ * without Content-Length, which is added. */
+G_GNUC_UNUSED static sip_id feed_body(flow *f, int64_t ms, const char *src, const char *dst,
+	const char *text, const char *body)
+{
+	GString *s = g_string_new(NULL);
+	for (const char *q = text; *q; q++) {
+		if (*q == '\n')
+			g_string_append(s, "\r\n");
+		else
+			g_string_append_c(s, *q);
+	}
+	if (s->len < 2 || strcmp(s->str + s->len - 2, "\r\n") != 0)
+		g_string_append(s, "\r\n");
+	g_string_append_printf(s, "Content-Length: %zu\r\n\r\n%s", body ? strlen(body) : 0,
+		body ? body : "");
+	size_t len = s->len;
+	uint8_t *buf = g_malloc(len);
+	memcpy(buf, s->str, len);
+	g_string_free(s, TRUE);
+	g_ptr_array_add(f->bufs, buf);
+	sip_parse_message(sv_make(buf, len), strcmp(f->transport, "UDP") != 0, f->p);
+	f->frames++;
+	sip_msg_meta meta = {
+		.frame = f->frames, .first_frame = f->frames, .ts_ns = at(f, ms),
+		.transport = f->transport, .src = ep(src), .dst = ep(dst),
+	};
+	sip_id id = sip_model_add(f->m, &meta, f->p);
+	memset(f->p, 0xA5, sizeof(*f->p));   /* the model must not keep the parse */
+	return id;
+}
+
+G_GNUC_UNUSED static sip_id feed(flow *f, int64_t ms, const char *src, const char *dst,
+	const char *text)
+{
+	return feed_body(f, ms, src, dst, text, NULL);
+}
+
+G_GNUC_UNUSED G_GNUC_PRINTF(5, 6) static sip_id feedf(flow *f, int64_t ms, const char *src,
+	const char *dst, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	g_autofree char *text = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	return feed(f, ms, src, dst, text);
+}
+
+/* A call between two user agents, A (caller, alice) and B (callee, bob),
+ * without proxies. */
+typedef struct ua_call {
+	flow *f;
+	const char *call_id;
+	const char *a, *b;        /* "ip:port" */
+	const char *a_tag;
+} ua_call;
+
+G_GNUC_UNUSED static const char *reason_of(int status)
+{
+	switch (status) {
+	case 100: return "Trying";
+	case 180: return "Ringing";
+	case 183: return "Session Progress";
+	case 200: return "OK";
+	case 401: return "Unauthorized";
+	case 407: return "Proxy Authentication Required";
+	case 408: return "Request Timeout";
+	case 480: return "Temporarily Unavailable";
+	case 481: return "Call/Transaction Does Not Exist";
+	case 486: return "Busy Here";
+	case 487: return "Request Terminated";
+	case 491: return "Request Pending";
+	case 501: return "Not Implemented";
+	case 600: return "Busy Everywhere";
+	case 603: return "Decline";
+	default: return "Whatever";
+	}
+}
+
+/* A request from A (from_a) or from B; b_tag: B's tag (NULL: none yet);
+ * extra: more header lines, each ending in '\n' (or NULL). */
+G_GNUC_UNUSED static sip_id req_x(ua_call *c, int64_t ms, bool from_a, const char *method,
+	unsigned cseq, const char *branch, const char *b_tag, const char *extra)
+{
+	g_autofree char *btag = b_tag ? g_strdup_printf(";tag=%s", b_tag) : g_strdup("");
+	const char *src = from_a ? c->a : c->b, *dst = from_a ? c->b : c->a;
+	g_autofree char *from = from_a ? g_strdup_printf("<sip:alice@a.example>;tag=%s", c->a_tag)
+		: g_strdup_printf("<sip:bob@b.example>%s", btag);
+	g_autofree char *to = from_a ? g_strdup_printf("<sip:bob@b.example>%s", btag)
+		: g_strdup_printf("<sip:alice@a.example>;tag=%s", c->a_tag);
+	return feedf(c->f, ms, src, dst,
+		"%s sip:%s@%s SIP/2.0\n"
+		"Via: SIP/2.0/UDP %s;branch=%s\n"
+		"Max-Forwards: 70\n"
+		"From: %s\n"
+		"To: %s\n"
+		"Call-ID: %s\n"
+		"CSeq: %u %s\n"
+		"Contact: <sip:%s@%s>\n"
+		"%s",
+		method, from_a ? "bob" : "alice", dst, src, branch, from, to, c->call_id, cseq, method,
+		from_a ? "alice" : "bob", src, extra ? extra : "");
+}
+
+G_GNUC_UNUSED static sip_id req(ua_call *c, int64_t ms, bool from_a, const char *method,
+	unsigned cseq, const char *branch, const char *b_tag)
+{
+	return req_x(c, ms, from_a, method, cseq, branch, b_tag, NULL);
+}
+
+/* The response to a request of A (to_a) or of B. */
+G_GNUC_UNUSED static sip_id rsp_x(ua_call *c, int64_t ms, bool to_a, int status, const char *method,
+	unsigned cseq, const char *branch, const char *b_tag, const char *extra)
+{
+	g_autofree char *btag = b_tag ? g_strdup_printf(";tag=%s", b_tag) : g_strdup("");
+	const char *src = to_a ? c->b : c->a, *dst = to_a ? c->a : c->b;
+	g_autofree char *from = to_a ? g_strdup_printf("<sip:alice@a.example>;tag=%s", c->a_tag)
+		: g_strdup_printf("<sip:bob@b.example>%s", btag);
+	g_autofree char *to = to_a ? g_strdup_printf("<sip:bob@b.example>%s", btag)
+		: g_strdup_printf("<sip:alice@a.example>;tag=%s", c->a_tag);
+	g_autofree char *contact = status > 100 && status < 300
+		? g_strdup_printf("Contact: <sip:%s@%s>\n", to_a ? "bob" : "alice", src) : g_strdup("");
+	return feedf(c->f, ms, src, dst,
+		"SIP/2.0 %d %s\n"
+		"Via: SIP/2.0/UDP %s;branch=%s\n"
+		"From: %s\n"
+		"To: %s\n"
+		"Call-ID: %s\n"
+		"CSeq: %u %s\n"
+		"%s%s",
+		status, reason_of(status), dst, branch, from, to, c->call_id, cseq, method, contact,
+		extra ? extra : "");
+}
+
+G_GNUC_UNUSED static sip_id rsp(ua_call *c, int64_t ms, bool to_a, int status, const char *method,
+	unsigned cseq, const char *branch, const char *b_tag)
+{
+	return rsp_x(c, ms, to_a, status, method, cseq, branch, b_tag, NULL);
+}
+
+G_GNUC_UNUSED static ua_call ua_call_make(flow *f, const char *call_id)
+{
+	return (ua_call){ f, call_id, "10.0.0.1:5060", "10.0.0.2:5060", "atag" };
+}
+
+G_GNUC_UNUSED static const sip_message *msg_of(flow *f, sip_id id)
+{
+	const sip_message *m = sip_model_message(f->m, id);
+	g_assert_nonnull(m);
+	return m;
+}
+
+G_GNUC_UNUSED static const sip_txn *txn_of(flow *f, sip_id msg)
+{
+	const sip_txn *t = sip_model_txn(f->m, msg_of(f, msg)->txn);
+	g_assert_nonnull(t);
+	return t;
+}
+
+G_GNUC_UNUSED static const sip_call *call_named(flow *f, const char *call_id)
+{
+	const sip_call *c = sip_model_call_find(f->m, sv_from_cstr(call_id));
+	g_assert_nonnull(c);
+	return c;
+}
+
+G_GNUC_UNUSED static void assert_sv_eq(sv v, const char *want)
+{
+	if (want == NULL) {
+		g_assert_null(v.p);
+		return;
+	}
+	g_assert_nonnull(v.p);
+	g_assert_cmpmem(v.p, v.len, want, strlen(want));
+}
+
+/* ---- tests -------------------------------------------------------------------------- */
+
+static void basic_setup(ua_call *c, int64_t t)
+{
+	req(c, t, true, "INVITE", 1, "z9hG4bKi", NULL);
+	rsp(c, t + 10, true, 100, "INVITE", 1, "z9hG4bKi", NULL);
+	rsp(c, t + 800, true, 180, "INVITE", 1, "z9hG4bKi", "bt");
+	rsp(c, t + 3000, true, 200, "INVITE", 1, "z9hG4bKi", "bt");
+	req(c, t + 3010, true, "ACK", 1, "z9hG4bKa", "bt");
+}
+
+/* Basic call: answered, ended by the caller, times. */
+static void test_basic_call(void)
+{
+	flow *f = flow_new();
+	ua_call c = ua_call_make(f, "call@a.example");
+	basic_setup(&c, 0);
+	const sip_call *k = call_named(f, "call@a.example");
+	g_assert_cmpint(k->state, ==, CALL_STATE_ACTIVE);
+	req(&c, 60000, true, "BYE", 2, "z9hG4bKb", "bt");
+	g_assert_cmpint(k->state, ==, CALL_STATE_ACTIVE);
+	sip_id ok = rsp(&c, 60020, true, 200, "BYE", 2, "z9hG4bKb", "bt");
+	g_assert_cmpint(k->state, ==, CALL_STATE_ANSWERED);
+	g_assert_cmpstr(call_state_name(k->state), ==, "answered");
+	g_assert_cmpuint(k->id, ==, 0);
+	assert_sv_eq(k->call_id, "call@a.example");
+	assert_sv_eq(k->first_method, "INVITE");
+	assert_sv_eq(k->from, "sip:alice@a.example");
+	assert_sv_eq(k->to, "sip:bob@b.example");
+	g_assert_cmpuint(k->final_status, ==, 200);
+	g_assert_cmpint(k->start_ts, ==, at(f, 0));
+	g_assert_cmpint(k->ring_ts, ==, at(f, 800));
+	g_assert_cmpint(k->answer_ts, ==, at(f, 3000));
+	g_assert_cmpint(k->end_ts, ==, at(f, 60020));
+	g_assert_cmpint(k->ended_by, ==, CALL_END_CALLER);
+	g_assert_cmpstr(call_ender_name(k->ended_by), ==, "caller");
+	g_assert_cmpuint(k->ender.addr[3], ==, 1);
+	g_assert_cmpuint(k->messages->len, ==, 7);
+	g_assert_cmpuint(g_array_index(k->messages, sip_id, 6), ==, ok);
+	g_assert_cmpuint(k->dialogs->len, ==, 1);
+	g_assert_cmpuint(k->txns->len, ==, 3);
+	g_assert_cmpuint(k->related->len, ==, 0);
+	g_assert_cmpuint(k->initial_txn, ==, 0);
+	for (guint i = 0; i < k->messages->len; i++)
+		g_assert_cmpuint(msg_of(f, g_array_index(k->messages, sip_id, i))->call, ==, k->id);
+	sip_model_finish(f->m, at(f, 70000));
+	g_assert_cmpint(k->state, ==, CALL_STATE_ANSWERED);
+	g_assert_cmpint(k->end_ts, ==, at(f, 60020));
+	g_assert_true(sip_model_call(f->m, 0) == k);
+	g_assert_null(sip_model_call_find(f->m, sv_from_cstr("nope")));
+	flow_free(f);
+}
+
+/* The callee hangs up; a call without BYE stays active. */
+static void test_callee_ends_and_active(void)
+{
+	flow *f = flow_new();
+	ua_call c = ua_call_make(f, "callee@a.example");
+	basic_setup(&c, 0);
+	req(&c, 5000, false, "BYE", 1, "z9hG4bKb", "bt");
+	rsp(&c, 5010, false, 200, "BYE", 1, "z9hG4bKb", "bt");
+	const sip_call *k = call_named(f, "callee@a.example");
+	g_assert_cmpint(k->state, ==, CALL_STATE_ANSWERED);
+	g_assert_cmpint(k->ended_by, ==, CALL_END_CALLEE);
+	g_assert_cmpuint(k->ender.addr[3], ==, 2);
+
+	ua_call c2 = ua_call_make(f, "active@a.example");
+	basic_setup(&c2, 10000);
+	sip_model_finish(f->m, at(f, 20000));
+	const sip_call *k2 = call_named(f, "active@a.example");
+	g_assert_cmpint(k2->state, ==, CALL_STATE_ACTIVE);
+	g_assert_cmpint(k2->end_ts, ==, 0);
+	g_assert_cmpint(k2->ended_by, ==, CALL_END_NONE);
+	g_assert_null(call_ender_name(k2->ended_by));
+	flow_free(f);
+}
+
+static const sip_call *failed_with(flow *f, const char *call_id, int status)
+{
+	ua_call c = ua_call_make(f, call_id);
+	req(&c, 0, true, "INVITE", 1, "z9hG4bKi", NULL);
+	rsp(&c, 10, true, 180, "INVITE", 1, "z9hG4bKi", "bt");
+	rsp(&c, 2000, true, status, "INVITE", 1, "z9hG4bKi", "bt");
+	req(&c, 2010, true, "ACK", 1, "z9hG4bKi", "bt");
+	return call_named(f, call_id);
+}
+
+/* Failures by status: 486 / 600 busy, 603 failed, 480 / 408 no answer, 404 failed. */
+static void test_failures(void)
+{
+	flow *f = flow_new();
+	const sip_call *k = failed_with(f, "486", 486);
+	g_assert_cmpint(k->state, ==, CALL_STATE_BUSY);
+	g_assert_cmpuint(k->final_status, ==, 486);
+	g_assert_cmpint(k->end_ts, ==, at(f, 2000));
+	g_assert_cmpint(k->ring_ts, ==, at(f, 10));
+	g_assert_cmpint(k->answer_ts, ==, 0);
+	g_assert_cmpint(k->ended_by, ==, CALL_END_NONE);
+	g_assert_cmpint(failed_with(f, "600", 600)->state, ==, CALL_STATE_BUSY);
+	g_assert_cmpint(failed_with(f, "603", 603)->state, ==, CALL_STATE_FAILED);
+	g_assert_cmpuint(failed_with(f, "603", 603)->final_status, ==, 603);
+	g_assert_cmpint(failed_with(f, "480", 480)->state, ==, CALL_STATE_NO_ANSWER);
+	g_assert_cmpint(failed_with(f, "408", 408)->state, ==, CALL_STATE_NO_ANSWER);
+	g_assert_cmpint(failed_with(f, "404", 404)->state, ==, CALL_STATE_FAILED);
+	g_assert_cmpint(failed_with(f, "302", 302)->state, ==, CALL_STATE_FAILED);
+	g_assert_cmpint(failed_with(f, "487", 487)->state, ==, CALL_STATE_CANCELLED);
+	sip_model_finish(f->m, at(f, 100000));
+	g_assert_cmpint(k->state, ==, CALL_STATE_BUSY);
+	g_assert_cmpint(k->end_ts, ==, at(f, 2000));
+	flow_free(f);
+}
+
+/* CANCEL then 487: cancelled by the caller. */
+static void test_cancelled(void)
+{
+	flow *f = flow_new();
+	ua_call c = ua_call_make(f, "cancel@a.example");
+	req(&c, 0, true, "INVITE", 1, "z9hG4bKi", NULL);
+	rsp(&c, 10, true, 180, "INVITE", 1, "z9hG4bKi", "bt");
+	sip_id can = req(&c, 4000, true, "CANCEL", 1, "z9hG4bKi", NULL);
+	rsp(&c, 4010, true, 200, "CANCEL", 1, "z9hG4bKi", "bt");
+	const sip_call *k = call_named(f, "cancel@a.example");
+	g_assert_cmpint(k->state, ==, CALL_STATE_SETUP);
+	rsp(&c, 4020, true, 487, "INVITE", 1, "z9hG4bKi", "bt");
+	req(&c, 4030, true, "ACK", 1, "z9hG4bKi", "bt");
+	g_assert_cmpint(k->state, ==, CALL_STATE_CANCELLED);
+	g_assert_cmpuint(k->final_status, ==, 487);
+	g_assert_cmpint(k->end_ts, ==, at(f, 4020));
+	g_assert_cmpint(k->ended_by, ==, CALL_END_CALLER);
+	g_assert_cmpuint(k->cancel_msg, ==, can);
+	g_assert_cmpuint(k->ender.addr[3], ==, 1);
+	flow_free(f);
+}
+
+/* CANCEL racing a 200: the 200 wins, the call is answered. */
+static void test_cancel_races_200(void)
+{
+	flow *f = flow_new();
+	ua_call c = ua_call_make(f, "race@a.example");
+	req(&c, 0, true, "INVITE", 1, "z9hG4bKi", NULL);
+	rsp(&c, 10, true, 180, "INVITE", 1, "z9hG4bKi", "bt");
+	req(&c, 4000, true, "CANCEL", 1, "z9hG4bKi", NULL);
+	rsp(&c, 4001, true, 200, "INVITE", 1, "z9hG4bKi", "bt");
+	rsp(&c, 4010, true, 200, "CANCEL", 1, "z9hG4bKi", "bt");
+	req(&c, 4020, true, "ACK", 1, "z9hG4bKa", "bt");
+	const sip_call *k = call_named(f, "race@a.example");
+	g_assert_cmpint(k->state, ==, CALL_STATE_ACTIVE);
+	g_assert_cmpuint(k->final_status, ==, 200);
+	req(&c, 4030, true, "BYE", 2, "z9hG4bKb", "bt");
+	rsp(&c, 4040, true, 200, "BYE", 2, "z9hG4bKb", "bt");
+	g_assert_cmpint(k->state, ==, CALL_STATE_ANSWERED);
+	g_assert_cmpint(k->ended_by, ==, CALL_END_CALLER);
+	sip_model_finish(f->m, at(f, 100000));
+	g_assert_cmpint(k->state, ==, CALL_STATE_ANSWERED);
+
+	/* the 487 on one fork and the 200 on another: still answered */
+	ua_call c2 = ua_call_make(f, "race2@a.example");
+	req(&c2, 200000, true, "INVITE", 1, "z9hG4bKj", NULL);
+	req(&c2, 201000, true, "CANCEL", 1, "z9hG4bKj", NULL);
+	rsp(&c2, 201001, true, 487, "INVITE", 1, "z9hG4bKj", "x");
+	rsp(&c2, 201002, true, 200, "INVITE", 1, "z9hG4bKj", "y");
+	g_assert_cmpint(call_named(f, "race2@a.example")->state, ==, CALL_STATE_ACTIVE);
+	flow_free(f);
+}
+
+/* Forks answer 200 and 486: answered, whichever comes first, whatever the hop. */
+static void test_fork_200_and_486(void)
+{
+	flow *f = flow_new();
+	/* seen upstream of the forking proxy: both in one transaction */
+	ua_call c = ua_call_make(f, "fork@a.example");
+	req(&c, 0, true, "INVITE", 1, "z9hG4bKi", NULL);
+	rsp(&c, 10, true, 180, "INVITE", 1, "z9hG4bKi", "one");
+	rsp(&c, 20, true, 180, "INVITE", 1, "z9hG4bKi", "two");
+	rsp(&c, 1000, true, 486, "INVITE", 1, "z9hG4bKi", "one");
+	rsp(&c, 1100, true, 200, "INVITE", 1, "z9hG4bKi", "two");
+	const sip_call *k = call_named(f, "fork@a.example");
+	g_assert_cmpint(k->state, ==, CALL_STATE_ACTIVE);
+	g_assert_cmpuint(k->final_status, ==, 200);
+	g_assert_cmpuint(k->dialogs->len, ==, 2);
+
+	/* seen on the forked legs: two transactions, one per branch */
+	const char *P = "10.0.0.9:5060", *B1 = "10.0.0.21:5060", *B2 = "10.0.0.22:5060";
+	const char *common =
+		"From: <sip:alice@a.example>;tag=at\n"
+		"Call-ID: legs@a.example\n"
+		"CSeq: 1 INVITE\n";
+	const char *up = "Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKup\n";
+	feedf(f, 2000, P, B1, "INVITE sip:bob@10.0.0.21 SIP/2.0\n"
+		"Via: SIP/2.0/UDP 10.0.0.9;branch=z9hG4bKleg1\n%s%sTo: <sip:bob@b.example>\n", up, common);
+	feedf(f, 2001, P, B2, "INVITE sip:bob@10.0.0.22 SIP/2.0\n"
+		"Via: SIP/2.0/UDP 10.0.0.9;branch=z9hG4bKleg2\n%s%sTo: <sip:bob@b.example>\n", up, common);
+	feedf(f, 2100, B1, P, "SIP/2.0 486 Busy Here\n"
+		"Via: SIP/2.0/UDP 10.0.0.9;branch=z9hG4bKleg1\n%s%sTo: <sip:bob@b.example>;tag=b1\n",
+		up, common);
+	const sip_call *k2 = call_named(f, "legs@a.example");
+	g_assert_cmpint(k2->state, ==, CALL_STATE_SETUP);   /* the other leg is still open */
+	feedf(f, 2200, B2, P, "SIP/2.0 200 OK\n"
+		"Via: SIP/2.0/UDP 10.0.0.9;branch=z9hG4bKleg2\n%s%sTo: <sip:bob@b.example>;tag=b2\n"
+		"Contact: <sip:bob@10.0.0.22>\n", up, common);
+	g_assert_cmpint(k2->state, ==, CALL_STATE_ACTIVE);
+	g_assert_cmpint(k2->answer_ts, ==, at(f, 2200));
+
+	/* and both busy: busy */
+	const char *common3 =
+		"From: <sip:alice@a.example>;tag=at\n"
+		"Call-ID: legs3@a.example\n"
+		"CSeq: 1 INVITE\n";
+	feedf(f, 3000, P, B1, "INVITE sip:bob@10.0.0.21 SIP/2.0\n"
+		"Via: SIP/2.0/UDP 10.0.0.9;branch=z9hG4bKleg3\n%s%sTo: <sip:bob@b.example>\n", up, common3);
+	feedf(f, 3001, P, B2, "INVITE sip:bob@10.0.0.22 SIP/2.0\n"
+		"Via: SIP/2.0/UDP 10.0.0.9;branch=z9hG4bKleg4\n%s%sTo: <sip:bob@b.example>\n", up, common3);
+	feedf(f, 3100, B1, P, "SIP/2.0 486 Busy Here\n"
+		"Via: SIP/2.0/UDP 10.0.0.9;branch=z9hG4bKleg3\n%s%sTo: <sip:bob@b.example>;tag=b1\n",
+		up, common3);
+	feedf(f, 3200, B2, P, "SIP/2.0 486 Busy Here\n"
+		"Via: SIP/2.0/UDP 10.0.0.9;branch=z9hG4bKleg4\n%s%sTo: <sip:bob@b.example>;tag=b2\n",
+		up, common3);
+	const sip_call *k3 = call_named(f, "legs3@a.example");
+	g_assert_cmpint(k3->state, ==, CALL_STATE_BUSY);
+	g_assert_cmpint(k3->end_ts, ==, at(f, 3200));
+	flow_free(f);
+}
+
+/* A re-INVITE failing with 491 and a 501 to UPDATE do not touch the outcome. */
+static void test_in_dialog_failures_ignored(void)
+{
+	flow *f = flow_new();
+	ua_call c = ua_call_make(f, "reinv@a.example");
+	basic_setup(&c, 0);
+	req(&c, 5000, true, "INVITE", 2, "z9hG4bKr", "bt");
+	rsp(&c, 5010, true, 491, "INVITE", 2, "z9hG4bKr", "bt");
+	req(&c, 5020, true, "ACK", 2, "z9hG4bKr", "bt");
+	req(&c, 6000, false, "UPDATE", 1, "z9hG4bKu", "bt");
+	rsp(&c, 6010, false, 501, "UPDATE", 1, "z9hG4bKu", "bt");
+	const sip_call *k = call_named(f, "reinv@a.example");
+	g_assert_cmpint(k->state, ==, CALL_STATE_ACTIVE);
+	g_assert_cmpuint(k->final_status, ==, 200);
+	req(&c, 9000, true, "BYE", 3, "z9hG4bKb", "bt");
+	rsp(&c, 9010, true, 200, "BYE", 3, "z9hG4bKb", "bt");
+	g_assert_cmpint(k->state, ==, CALL_STATE_ANSWERED);
+	g_assert_cmpuint(k->final_status, ==, 200);
+
+	/* the same before the answer: an UPDATE 501 in the early dialog */
+	ua_call c2 = ua_call_make(f, "early-update@a.example");
+	req(&c2, 20000, true, "INVITE", 1, "z9hG4bKi2", NULL);
+	rsp(&c2, 20010, true, 183, "INVITE", 1, "z9hG4bKi2", "bt");
+	req(&c2, 20020, true, "UPDATE", 2, "z9hG4bKu2", "bt");
+	rsp(&c2, 20030, true, 501, "UPDATE", 2, "z9hG4bKu2", "bt");
+	const sip_call *k2 = call_named(f, "early-update@a.example");
+	g_assert_cmpint(k2->state, ==, CALL_STATE_SETUP);
+	g_assert_cmpint(k2->ring_ts, ==, at(f, 20010));
+	rsp(&c2, 21000, true, 200, "INVITE", 1, "z9hG4bKi2", "bt");
+	g_assert_cmpint(k2->state, ==, CALL_STATE_ACTIVE);
+	flow_free(f);
+}
+
+/* 407 challenge, then the INVITE again with credentials. */
+static void test_challenge(void)
+{
+	flow *f = flow_new();
+	ua_call c = ua_call_make(f, "auth@a.example");
+	req(&c, 0, true, "INVITE", 1, "z9hG4bK1", NULL);
+	rsp(&c, 10, true, 407, "INVITE", 1, "z9hG4bK1", "p1");
+	req(&c, 20, true, "ACK", 1, "z9hG4bK1", "p1");
+	const sip_call *k = call_named(f, "auth@a.example");
+	g_assert_cmpint(k->state, ==, CALL_STATE_FAILED);
+	g_assert_cmpuint(k->final_status, ==, 407);
+	req(&c, 30, true, "INVITE", 2, "z9hG4bK2", NULL);
+	g_assert_cmpint(k->state, ==, CALL_STATE_SETUP);
+	g_assert_cmpuint(k->final_status, ==, 0);
+	g_assert_cmpint(k->end_ts, ==, 0);
+	rsp(&c, 1000, true, 180, "INVITE", 2, "z9hG4bK2", "bt");
+	rsp(&c, 2000, true, 200, "INVITE", 2, "z9hG4bK2", "bt");
+	g_assert_cmpint(k->state, ==, CALL_STATE_ACTIVE);
+	g_assert_cmpint(k->ring_ts, ==, at(f, 1000));
+	g_assert_cmpuint(k->initial_txn, ==, msg_of(f, 0)->txn);
+	flow_free(f);
+}
+
+/* No final response: setup while the capture is short, no answer after 64×T1. */
+static void test_no_answer_timeout(void)
+{
+	flow *f = flow_new();
+	ua_call c = ua_call_make(f, "silent@a.example");
+	req(&c, 0, true, "INVITE", 1, "z9hG4bKi", NULL);
+	req(&c, 500, true, "INVITE", 1, "z9hG4bKi", NULL);
+	const sip_call *k = call_named(f, "silent@a.example");
+	sip_model_finish(f->m, at(f, 10000));
+	g_assert_cmpint(k->state, ==, CALL_STATE_SETUP);
+	sip_model_finish(f->m, at(f, 40000));
+	g_assert_cmpint(k->state, ==, CALL_STATE_NO_ANSWER);
+	g_assert_cmpint(k->end_ts, ==, at(f, 32000));
+	g_assert_cmpuint(k->final_status, ==, 0);
+	flow_free(f);
+}
+
+/* Related calls: X-Call-ID both ways (before and after the other exists),
+ * Replaces, and a Replaces inside Refer-To. */
+static void test_related(void)
+{
+	flow *f = flow_new();
+	ua_call a = ua_call_make(f, "leg-a@a.example");
+	req_x(&a, 0, true, "INVITE", 1, "z9hG4bKa", NULL, "X-Call-ID: leg-b@b.example\n");
+	const sip_call *ka = call_named(f, "leg-a@a.example");
+	g_assert_cmpuint(ka->related->len, ==, 1);
+	g_assert_cmpstr(g_ptr_array_index(ka->related, 0), ==, "leg-b@b.example");
+	ua_call b = ua_call_make(f, "leg-b@b.example");
+	req(&b, 10, true, "INVITE", 1, "z9hG4bKb", NULL);
+	const sip_call *kb = call_named(f, "leg-b@b.example");
+	g_assert_cmpuint(kb->related->len, ==, 1);
+	g_assert_cmpstr(g_ptr_array_index(kb->related, 0), ==, "leg-a@a.example");
+	/* named again: no duplicate */
+	req_x(&a, 20, true, "INVITE", 1, "z9hG4bKa", NULL, "X-CID: leg-b@b.example\n");
+	g_assert_cmpuint(ka->related->len, ==, 1);
+	/* the other call exists already */
+	ua_call d = ua_call_make(f, "leg-d@a.example");
+	req_x(&d, 30, true, "INVITE", 1, "z9hG4bKd", NULL, "X-Orig-Call-ID: leg-a@a.example\n");
+	g_assert_cmpuint(ka->related->len, ==, 2);
+	g_assert_cmpstr(g_ptr_array_index(ka->related, 1), ==, "leg-d@a.example");
+
+	/* attended transfer: REFER with an embedded Replaces, then INVITE with Replaces */
+	ua_call t = ua_call_make(f, "transfer@a.example");
+	basic_setup(&t, 100);
+	req_x(&t, 5000, true, "REFER", 2, "z9hG4bKr", "bt",
+		"Refer-To: <sip:carol@c.example?Replaces=consult%40a.example%3Bto-tag%3D1%3Bfrom-tag%3D2>\n"
+		"Referred-By: <sip:alice@a.example>\n");
+	const sip_call *kt = call_named(f, "transfer@a.example");
+	g_assert_cmpuint(kt->related->len, ==, 1);
+	g_assert_cmpstr(g_ptr_array_index(kt->related, 0), ==, "consult@a.example");
+	ua_call n = ua_call_make(f, "new@b.example");
+	req_x(&n, 6000, true, "INVITE", 1, "z9hG4bKn", NULL,
+		"Replaces: consult@a.example;to-tag=1;from-tag=2\n");
+	const sip_call *kn = call_named(f, "new@b.example");
+	g_assert_cmpstr(g_ptr_array_index(kn->related, 0), ==, "consult@a.example");
+	ua_call s = ua_call_make(f, "consult@a.example");
+	req(&s, 7000, true, "OPTIONS", 1, "z9hG4bKo", NULL);
+	const sip_call *ks = call_named(f, "consult@a.example");
+	g_assert_cmpuint(ks->related->len, ==, 2);
+	g_assert_cmpstr(g_ptr_array_index(ks->related, 0), ==, "transfer@a.example");
+	g_assert_cmpstr(g_ptr_array_index(ks->related, 1), ==, "new@b.example");
+	g_assert_cmpint(ks->state, ==, CALL_STATE_NOT_A_CALL);
+	flow_free(f);
+}
+
+/* Not calls: OPTIONS, REGISTER, MESSAGE. */
+static void test_not_a_call(void)
+{
+	flow *f = flow_new();
+	ua_call c = ua_call_make(f, "opt@a.example");
+	req(&c, 0, true, "OPTIONS", 1, "z9hG4bKo", NULL);
+	rsp(&c, 10, true, 200, "OPTIONS", 1, "z9hG4bKo", "bt");
+	ua_call m = ua_call_make(f, "msg@a.example");
+	req(&m, 0, true, "MESSAGE", 1, "z9hG4bKm", NULL);
+	rsp(&m, 10, true, 200, "MESSAGE", 1, "z9hG4bKm", "bt");
+	sip_model_finish(f->m, at(f, 100000));
+	const sip_call *k = call_named(f, "opt@a.example");
+	g_assert_cmpint(k->state, ==, CALL_STATE_NOT_A_CALL);
+	g_assert_cmpstr(call_state_name(k->state), ==, "not-a-call");
+	assert_sv_eq(k->first_method, "OPTIONS");
+	g_assert_cmpint(call_named(f, "msg@a.example")->state, ==, CALL_STATE_NOT_A_CALL);
+	flow_free(f);
+}
+
+/* Captures that start mid-call. */
+static void test_mid_call_captures(void)
+{
+	flow *f = flow_new();
+	/* after the INVITE: ringing and answer only */
+	ua_call c = ua_call_make(f, "late@a.example");
+	rsp(&c, 0, true, 180, "INVITE", 1, "z9hG4bKi", "bt");
+	rsp(&c, 1000, true, 200, "INVITE", 1, "z9hG4bKi", "bt");
+	req(&c, 1010, true, "ACK", 1, "z9hG4bKa", "bt");
+	const sip_call *k = call_named(f, "late@a.example");
+	g_assert_cmpint(k->state, ==, CALL_STATE_ACTIVE);
+	g_assert_cmpint(k->ring_ts, ==, at(f, 0));
+	g_assert_cmpint(k->answer_ts, ==, at(f, 1000));
+	assert_sv_eq(k->from, "sip:alice@a.example");
+	req(&c, 2000, false, "BYE", 1, "z9hG4bKb", "bt");
+	rsp(&c, 2010, false, 200, "BYE", 1, "z9hG4bKb", "bt");
+	g_assert_cmpint(k->state, ==, CALL_STATE_ANSWERED);
+	g_assert_cmpint(k->ended_by, ==, CALL_END_CALLEE);
+
+	/* only the BYE and its 200 */
+	ua_call c2 = ua_call_make(f, "bye@a.example");
+	req(&c2, 3000, true, "BYE", 7, "z9hG4bKc", "bt");
+	const sip_call *k2 = call_named(f, "bye@a.example");
+	g_assert_cmpint(k2->state, ==, CALL_STATE_ACTIVE);
+	rsp(&c2, 3010, true, 200, "BYE", 7, "z9hG4bKc", "bt");
+	g_assert_cmpint(k2->state, ==, CALL_STATE_ANSWERED);
+	g_assert_cmpint(k2->end_ts, ==, at(f, 3010));
+	g_assert_cmpint(k2->ended_by, ==, CALL_END_OTHER);
+
+	/* a BYE never answered, in a call met midway */
+	ua_call c3 = ua_call_make(f, "bye-lost@a.example");
+	req(&c3, 4000, true, "INFO", 7, "z9hG4bKd", "bt");
+	req(&c3, 5000, true, "BYE", 8, "z9hG4bKe", "bt");
+	sip_model_finish(f->m, at(f, 6000));
+	const sip_call *k3 = call_named(f, "bye-lost@a.example");
+	g_assert_cmpint(k3->state, ==, CALL_STATE_ANSWERED);
+	g_assert_cmpint(k3->end_ts, ==, at(f, 5000));
+	flow_free(f);
+}
+
+/* An answered call whose BYE got no answer ends at the BYE when the capture ends. */
+static void test_bye_unanswered(void)
+{
+	flow *f = flow_new();
+	ua_call c = ua_call_make(f, "byeq@a.example");
+	basic_setup(&c, 0);
+	req(&c, 9000, false, "BYE", 1, "z9hG4bKb", "bt");
+	const sip_call *k = call_named(f, "byeq@a.example");
+	g_assert_cmpint(k->state, ==, CALL_STATE_ACTIVE);
+	sip_model_finish(f->m, at(f, 9500));
+	g_assert_cmpint(k->state, ==, CALL_STATE_ANSWERED);
+	g_assert_cmpint(k->end_ts, ==, at(f, 9000));
+	g_assert_cmpint(k->ended_by, ==, CALL_END_CALLEE);
+
+	/* two answered forks: the call lasts until both dialogs end */
+	ua_call c2 = ua_call_make(f, "twofork@a.example");
+	req(&c2, 20000, true, "INVITE", 1, "z9hG4bKf", NULL);
+	rsp(&c2, 20010, true, 200, "INVITE", 1, "z9hG4bKf", "one");
+	rsp(&c2, 20020, true, 200, "INVITE", 1, "z9hG4bKf", "two");
+	req(&c2, 20030, true, "BYE", 2, "z9hG4bKg", "two");
+	rsp(&c2, 20040, true, 200, "BYE", 2, "z9hG4bKg", "two");
+	const sip_call *k2 = call_named(f, "twofork@a.example");
+	g_assert_cmpint(k2->state, ==, CALL_STATE_ACTIVE);
+	req(&c2, 30000, false, "BYE", 1, "z9hG4bKh", "one");
+	rsp(&c2, 30010, false, 200, "BYE", 1, "z9hG4bKh", "one");
+	g_assert_cmpint(k2->state, ==, CALL_STATE_ANSWERED);
+	g_assert_cmpint(k2->ended_by, ==, CALL_END_CALLEE);
+	flow_free(f);
+}
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/model/call/basic", test_basic_call);
+	g_test_add_func("/model/call/callee-ends-and-active", test_callee_ends_and_active);
+	g_test_add_func("/model/call/failures", test_failures);
+	g_test_add_func("/model/call/cancelled", test_cancelled);
+	g_test_add_func("/model/call/cancel-races-200", test_cancel_races_200);
+	g_test_add_func("/model/call/fork-200-and-486", test_fork_200_and_486);
+	g_test_add_func("/model/call/in-dialog-failures-ignored", test_in_dialog_failures_ignored);
+	g_test_add_func("/model/call/challenge", test_challenge);
+	g_test_add_func("/model/call/no-answer-timeout", test_no_answer_timeout);
+	g_test_add_func("/model/call/related", test_related);
+	g_test_add_func("/model/call/not-a-call", test_not_a_call);
+	g_test_add_func("/model/call/mid-call-captures", test_mid_call_captures);
+	g_test_add_func("/model/call/bye-unanswered", test_bye_unanswered);
+	return g_test_run();
+}

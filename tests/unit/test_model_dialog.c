@@ -1,0 +1,515 @@
+/*
+ * Model: dialogs (RFC 3261 §12, RFC 6665) — early / confirmed / terminated,
+ * forking, in-dialog requests from either side, 481 / 408, subscriptions,
+ * dialogs met midway.
+ */
+#include <glib.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "dissect/model.h"
+#include "dissect/sip.h"
+
+/* ---- test flows: messages from text, fed to a model ------------------------------ */
+
+typedef struct flow {
+	sip_model *m;
+	sip_msg *p;           /* reused for every message, as the application does */
+	GPtrArray *bufs;      /* message bytes: they must outlive the model */
+	int64_t t0;
+	uint64_t frames;
+	const char *transport;
+} flow;
+
+G_GNUC_UNUSED static flow *flow_new(void)
+{
+	flow *f = g_new0(flow, 1);
+	f->m = sip_model_new();
+	f->p = g_new0(sip_msg, 1);
+	f->bufs = g_ptr_array_new_with_free_func(g_free);
+	f->t0 = INT64_C(1700000000) * 1000000000;
+	f->transport = "UDP";
+	return f;
+}
+
+G_GNUC_UNUSED static void flow_free(flow *f)
+{
+	sip_model_free(f->m);
+	g_ptr_array_free(f->bufs, TRUE);
+	g_free(f->p);
+	g_free(f);
+}
+
+G_GNUC_UNUSED static int64_t at(const flow *f, int64_t ms)
+{
+	return f->t0 + ms * 1000000;
+}
+
+G_GNUC_UNUSED static endpoint ep(const char *s)
+{
+	endpoint e;
+	unsigned a, b, c, d, port;
+	memset(&e, 0, sizeof(e));
+	g_assert_cmpint(sscanf(s, "%u.%u.%u.%u:%u", &a, &b, &c, &d, &port), ==, 5);
+	e.family = EP_IPV4;
+	e.addr[0] = (uint8_t)a;
+	e.addr[1] = (uint8_t)b;
+	e.addr[2] = (uint8_t)c;
+	e.addr[3] = (uint8_t)d;
+	e.port = (uint16_t)port;
+	return e;
+}
+
+/* text: start line and header fields separated by '\n' (sent as CRLF),
+ * without Content-Length, which is added. */
+G_GNUC_UNUSED static sip_id feed_body(flow *f, int64_t ms, const char *src, const char *dst,
+	const char *text, const char *body)
+{
+	GString *s = g_string_new(NULL);
+	for (const char *q = text; *q; q++) {
+		if (*q == '\n')
+			g_string_append(s, "\r\n");
+		else
+			g_string_append_c(s, *q);
+	}
+	if (s->len < 2 || strcmp(s->str + s->len - 2, "\r\n") != 0)
+		g_string_append(s, "\r\n");
+	g_string_append_printf(s, "Content-Length: %zu\r\n\r\n%s", body ? strlen(body) : 0,
+		body ? body : "");
+	size_t len = s->len;
+	uint8_t *buf = g_malloc(len);
+	memcpy(buf, s->str, len);
+	g_string_free(s, TRUE);
+	g_ptr_array_add(f->bufs, buf);
+	sip_parse_message(sv_make(buf, len), strcmp(f->transport, "UDP") != 0, f->p);
+	f->frames++;
+	sip_msg_meta meta = {
+		.frame = f->frames, .first_frame = f->frames, .ts_ns = at(f, ms),
+		.transport = f->transport, .src = ep(src), .dst = ep(dst),
+	};
+	sip_id id = sip_model_add(f->m, &meta, f->p);
+	memset(f->p, 0xA5, sizeof(*f->p));   /* the model must not keep the parse */
+	return id;
+}
+
+G_GNUC_UNUSED static sip_id feed(flow *f, int64_t ms, const char *src, const char *dst,
+	const char *text)
+{
+	return feed_body(f, ms, src, dst, text, NULL);
+}
+
+G_GNUC_UNUSED G_GNUC_PRINTF(5, 6) static sip_id feedf(flow *f, int64_t ms, const char *src,
+	const char *dst, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	g_autofree char *text = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	return feed(f, ms, src, dst, text);
+}
+
+/* A call between two user agents, A (caller, alice) and B (callee, bob),
+ * without proxies. */
+typedef struct ua_call {
+	flow *f;
+	const char *call_id;
+	const char *a, *b;        /* "ip:port" */
+	const char *a_tag;
+} ua_call;
+
+G_GNUC_UNUSED static const char *reason_of(int status)
+{
+	switch (status) {
+	case 100: return "Trying";
+	case 180: return "Ringing";
+	case 183: return "Session Progress";
+	case 200: return "OK";
+	case 401: return "Unauthorized";
+	case 407: return "Proxy Authentication Required";
+	case 408: return "Request Timeout";
+	case 480: return "Temporarily Unavailable";
+	case 481: return "Call/Transaction Does Not Exist";
+	case 486: return "Busy Here";
+	case 487: return "Request Terminated";
+	case 491: return "Request Pending";
+	case 501: return "Not Implemented";
+	case 600: return "Busy Everywhere";
+	case 603: return "Decline";
+	default: return "Whatever";
+	}
+}
+
+/* A request from A (from_a) or from B; b_tag: B's tag (NULL: none yet);
+ * extra: more header lines, each ending in '\n' (or NULL). */
+G_GNUC_UNUSED static sip_id req_x(ua_call *c, int64_t ms, bool from_a, const char *method,
+	unsigned cseq, const char *branch, const char *b_tag, const char *extra)
+{
+	g_autofree char *btag = b_tag ? g_strdup_printf(";tag=%s", b_tag) : g_strdup("");
+	const char *src = from_a ? c->a : c->b, *dst = from_a ? c->b : c->a;
+	g_autofree char *from = from_a ? g_strdup_printf("<sip:alice@a.example>;tag=%s", c->a_tag)
+		: g_strdup_printf("<sip:bob@b.example>%s", btag);
+	g_autofree char *to = from_a ? g_strdup_printf("<sip:bob@b.example>%s", btag)
+		: g_strdup_printf("<sip:alice@a.example>;tag=%s", c->a_tag);
+	return feedf(c->f, ms, src, dst,
+		"%s sip:%s@%s SIP/2.0\n"
+		"Via: SIP/2.0/UDP %s;branch=%s\n"
+		"Max-Forwards: 70\n"
+		"From: %s\n"
+		"To: %s\n"
+		"Call-ID: %s\n"
+		"CSeq: %u %s\n"
+		"Contact: <sip:%s@%s>\n"
+		"%s",
+		method, from_a ? "bob" : "alice", dst, src, branch, from, to, c->call_id, cseq, method,
+		from_a ? "alice" : "bob", src, extra ? extra : "");
+}
+
+G_GNUC_UNUSED static sip_id req(ua_call *c, int64_t ms, bool from_a, const char *method,
+	unsigned cseq, const char *branch, const char *b_tag)
+{
+	return req_x(c, ms, from_a, method, cseq, branch, b_tag, NULL);
+}
+
+/* The response to a request of A (to_a) or of B. */
+G_GNUC_UNUSED static sip_id rsp_x(ua_call *c, int64_t ms, bool to_a, int status, const char *method,
+	unsigned cseq, const char *branch, const char *b_tag, const char *extra)
+{
+	g_autofree char *btag = b_tag ? g_strdup_printf(";tag=%s", b_tag) : g_strdup("");
+	const char *src = to_a ? c->b : c->a, *dst = to_a ? c->a : c->b;
+	g_autofree char *from = to_a ? g_strdup_printf("<sip:alice@a.example>;tag=%s", c->a_tag)
+		: g_strdup_printf("<sip:bob@b.example>%s", btag);
+	g_autofree char *to = to_a ? g_strdup_printf("<sip:bob@b.example>%s", btag)
+		: g_strdup_printf("<sip:alice@a.example>;tag=%s", c->a_tag);
+	g_autofree char *contact = status > 100 && status < 300
+		? g_strdup_printf("Contact: <sip:%s@%s>\n", to_a ? "bob" : "alice", src) : g_strdup("");
+	return feedf(c->f, ms, src, dst,
+		"SIP/2.0 %d %s\n"
+		"Via: SIP/2.0/UDP %s;branch=%s\n"
+		"From: %s\n"
+		"To: %s\n"
+		"Call-ID: %s\n"
+		"CSeq: %u %s\n"
+		"%s%s",
+		status, reason_of(status), dst, branch, from, to, c->call_id, cseq, method, contact,
+		extra ? extra : "");
+}
+
+G_GNUC_UNUSED static sip_id rsp(ua_call *c, int64_t ms, bool to_a, int status, const char *method,
+	unsigned cseq, const char *branch, const char *b_tag)
+{
+	return rsp_x(c, ms, to_a, status, method, cseq, branch, b_tag, NULL);
+}
+
+G_GNUC_UNUSED static ua_call ua_call_make(flow *f, const char *call_id)
+{
+	return (ua_call){ f, call_id, "10.0.0.1:5060", "10.0.0.2:5060", "atag" };
+}
+
+G_GNUC_UNUSED static const sip_message *msg_of(flow *f, sip_id id)
+{
+	const sip_message *m = sip_model_message(f->m, id);
+	g_assert_nonnull(m);
+	return m;
+}
+
+G_GNUC_UNUSED static const sip_txn *txn_of(flow *f, sip_id msg)
+{
+	const sip_txn *t = sip_model_txn(f->m, msg_of(f, msg)->txn);
+	g_assert_nonnull(t);
+	return t;
+}
+
+G_GNUC_UNUSED static const sip_call *call_named(flow *f, const char *call_id)
+{
+	const sip_call *c = sip_model_call_find(f->m, sv_from_cstr(call_id));
+	g_assert_nonnull(c);
+	return c;
+}
+
+G_GNUC_UNUSED static void assert_sv_eq(sv v, const char *want)
+{
+	if (want == NULL) {
+		g_assert_null(v.p);
+		return;
+	}
+	g_assert_nonnull(v.p);
+	g_assert_cmpmem(v.p, v.len, want, strlen(want));
+}
+
+static const sip_dialog *dialog_of(flow *f, sip_id msg)
+{
+	const sip_dialog *d = sip_model_dialog(f->m, msg_of(f, msg)->dialog);
+	g_assert_nonnull(d);
+	return d;
+}
+
+/* ---- tests -------------------------------------------------------------------------- */
+
+/* Basic call: early on 180, confirmed on 200, terminated by the 2xx to BYE. */
+static void test_basic_lifecycle(void)
+{
+	flow *f = flow_new();
+	ua_call c = ua_call_make(f, "dlg@a.example");
+	sip_id inv = req(&c, 0, true, "INVITE", 1, "z9hG4bKi", NULL);
+	sip_id r100 = rsp(&c, 5, true, 100, "INVITE", 1, "z9hG4bKi", NULL);
+	g_assert_cmpuint(sip_model_dialog_count(f->m), ==, 0);
+	sip_id r180 = rsp_x(&c, 10, true, 180, "INVITE", 1, "z9hG4bKi", "bt",
+		"Record-Route: <sip:p2.example;lr>, <sip:p1.example;lr>\n");
+	g_assert_cmpuint(sip_model_dialog_count(f->m), ==, 1);
+	const sip_dialog *d = dialog_of(f, r180);
+	g_assert_cmpint(d->state, ==, DLG_STATE_EARLY);
+	g_assert_cmpint(d->early_ts, ==, at(f, 10));
+	assert_sv_eq(d->call_id, "dlg@a.example");
+	assert_sv_eq(d->from_tag, "atag");
+	assert_sv_eq(d->to_tag, "bt");
+	assert_sv_eq(d->created_by, "INVITE");
+	g_assert_false(d->midway);
+	g_assert_cmpuint(d->creating_txn, ==, msg_of(f, inv)->txn);
+	assert_sv_eq(d->route_set, "<sip:p2.example;lr>");
+	assert_sv_eq(d->remote_target, "sip:bob@10.0.0.2:5060");
+	assert_sv_eq(d->local_target, "sip:alice@10.0.0.1:5060");
+	g_assert_cmpuint(msg_of(f, inv)->dialog, ==, SIP_ID_NONE);
+	g_assert_cmpuint(msg_of(f, r100)->dialog, ==, SIP_ID_NONE);
+
+	sip_id r200 = rsp_x(&c, 2000, true, 200, "INVITE", 1, "z9hG4bKi", "bt",
+		"Record-Route: <sip:p3.example;lr>\n");
+	g_assert_cmpuint(msg_of(f, r200)->dialog, ==, d->id);
+	g_assert_cmpint(d->state, ==, DLG_STATE_CONFIRMED);
+	g_assert_cmpint(d->confirmed_ts, ==, at(f, 2000));
+	assert_sv_eq(d->route_set, "<sip:p3.example;lr>");   /* the 2xx's route set wins */
+	g_assert_cmpuint(d->route_msg, ==, r200);
+	sip_id ack = req(&c, 2010, true, "ACK", 1, "z9hG4bKa", "bt");
+	g_assert_cmpuint(msg_of(f, ack)->dialog, ==, d->id);
+	g_assert_cmpuint(txn_of(f, ack)->dialog, ==, d->id);
+	/* an in-dialog request from the callee carries the tags the other way */
+	sip_id info = req(&c, 3000, false, "INFO", 1, "z9hG4bKinfo", "bt");
+	sip_id info200 = rsp(&c, 3010, false, 200, "INFO", 1, "z9hG4bKinfo", "bt");
+	g_assert_cmpuint(msg_of(f, info)->dialog, ==, d->id);
+	g_assert_cmpuint(msg_of(f, info200)->dialog, ==, d->id);
+	g_assert_cmpint(d->state, ==, DLG_STATE_CONFIRMED);
+
+	sip_id bye = req(&c, 5000, true, "BYE", 2, "z9hG4bKb", "bt");
+	g_assert_cmpint(d->state, ==, DLG_STATE_CONFIRMED);
+	sip_id bye200 = rsp(&c, 5010, true, 200, "BYE", 2, "z9hG4bKb", "bt");
+	g_assert_cmpuint(msg_of(f, bye)->dialog, ==, d->id);
+	g_assert_cmpint(d->state, ==, DLG_STATE_TERMINATED);
+	g_assert_cmpint(d->terminated_ts, ==, at(f, 5010));
+	g_assert_cmpuint(d->terminating_msg, ==, bye200);
+	g_assert_cmpstr(d->end_reason, ==, "BYE");
+	g_assert_cmpstr(dlg_state_name(d->state), ==, "terminated");
+	g_assert_cmpuint(d->messages, ==, 7);   /* 180 200 ACK INFO 200 BYE 200 */
+	g_assert_cmpuint(sip_model_dialog_count(f->m), ==, 1);
+	flow_free(f);
+}
+
+/* Forking: two early dialogs; the 200 confirms one; the other ends 64×T1
+ * after the 2xx (§13.2.2.4), and only if the capture lasts that long. */
+static void test_forking(void)
+{
+	flow *f = flow_new();
+	ua_call c = ua_call_make(f, "fork@a.example");
+	req(&c, 0, true, "INVITE", 1, "z9hG4bKf", NULL);
+	sip_id r1 = rsp(&c, 10, true, 180, "INVITE", 1, "z9hG4bKf", "one");
+	sip_id r2 = rsp(&c, 20, true, 180, "INVITE", 1, "z9hG4bKf", "two");
+	g_assert_cmpuint(sip_model_dialog_count(f->m), ==, 2);
+	const sip_dialog *d1 = dialog_of(f, r1), *d2 = dialog_of(f, r2);
+	g_assert_cmpuint(d1->id, !=, d2->id);
+	g_assert_cmpint(d1->state, ==, DLG_STATE_EARLY);
+	g_assert_cmpint(d2->state, ==, DLG_STATE_EARLY);
+	sip_id ok = rsp(&c, 1000, true, 200, "INVITE", 1, "z9hG4bKf", "two");
+	g_assert_cmpuint(msg_of(f, ok)->dialog, ==, d2->id);
+	g_assert_cmpint(d2->state, ==, DLG_STATE_CONFIRMED);
+	g_assert_cmpint(d1->state, ==, DLG_STATE_EARLY);
+	req(&c, 1010, true, "ACK", 1, "z9hG4bKfa", "two");
+	sip_model_finish(f->m, at(f, 10000));
+	g_assert_cmpint(d1->state, ==, DLG_STATE_EARLY);
+	sip_model_finish(f->m, at(f, 40000));
+	g_assert_cmpint(d1->state, ==, DLG_STATE_TERMINATED);
+	g_assert_cmpint(d1->terminated_ts, ==, at(f, 33000));
+	g_assert_cmpstr(d1->end_reason, ==, "other fork answered");
+	g_assert_cmpint(d2->state, ==, DLG_STATE_CONFIRMED);
+
+	/* two 2xx from two forks: two confirmed dialogs */
+	ua_call c2 = ua_call_make(f, "fork2@a.example");
+	req(&c2, 50000, true, "INVITE", 1, "z9hG4bKg", NULL);
+	sip_id a = rsp(&c2, 50010, true, 200, "INVITE", 1, "z9hG4bKg", "one");
+	sip_id b = rsp(&c2, 50020, true, 200, "INVITE", 1, "z9hG4bKg", "two");
+	g_assert_cmpint(dialog_of(f, a)->state, ==, DLG_STATE_CONFIRMED);
+	g_assert_cmpint(dialog_of(f, b)->state, ==, DLG_STATE_CONFIRMED);
+	g_assert_cmpuint(dialog_of(f, a)->id, !=, dialog_of(f, b)->id);
+	flow_free(f);
+}
+
+/* A non-2xx final to the INVITE ends all its early dialogs. */
+static void test_failure_ends_early(void)
+{
+	flow *f = flow_new();
+	ua_call c = ua_call_make(f, "fail@a.example");
+	req(&c, 0, true, "INVITE", 1, "z9hG4bKx", NULL);
+	sip_id r1 = rsp(&c, 10, true, 183, "INVITE", 1, "z9hG4bKx", "one");
+	sip_id r2 = rsp(&c, 20, true, 180, "INVITE", 1, "z9hG4bKx", "two");
+	req(&c, 100, true, "CANCEL", 1, "z9hG4bKx", NULL);
+	rsp(&c, 110, true, 200, "CANCEL", 1, "z9hG4bKx", "two");
+	sip_id r487 = rsp(&c, 120, true, 487, "INVITE", 1, "z9hG4bKx", "two");
+	const sip_dialog *d1 = dialog_of(f, r1), *d2 = dialog_of(f, r2);
+	g_assert_cmpint(d1->state, ==, DLG_STATE_TERMINATED);
+	g_assert_cmpint(d2->state, ==, DLG_STATE_TERMINATED);
+	g_assert_cmpstr(d1->end_reason, ==, "non-2xx final response");
+	g_assert_cmpuint(d1->terminating_msg, ==, r487);
+	g_assert_cmpint(d2->terminated_ts, ==, at(f, 120));
+	/* a 487 retransmission changes nothing */
+	sip_id again = rsp(&c, 600, true, 487, "INVITE", 1, "z9hG4bKx", "two");
+	g_assert_true(msg_of(f, again)->retransmission);
+	g_assert_cmpint(d2->terminated_ts, ==, at(f, 120));
+	flow_free(f);
+}
+
+/* 481 (and 408) to a request inside the dialog end it. */
+static void test_481_to_bye(void)
+{
+	flow *f = flow_new();
+	ua_call c = ua_call_make(f, "481@a.example");
+	req(&c, 0, true, "INVITE", 1, "z9hG4bKi", NULL);
+	sip_id ok = rsp(&c, 10, true, 200, "INVITE", 1, "z9hG4bKi", "bt");
+	req(&c, 20, true, "ACK", 1, "z9hG4bKa", "bt");
+	const sip_dialog *d = dialog_of(f, ok);
+	/* a 501 to an UPDATE leaves the dialog alone */
+	req(&c, 30, true, "UPDATE", 2, "z9hG4bKu", "bt");
+	rsp(&c, 40, true, 501, "UPDATE", 2, "z9hG4bKu", "bt");
+	g_assert_cmpint(d->state, ==, DLG_STATE_CONFIRMED);
+	req(&c, 1000, false, "BYE", 1, "z9hG4bKb", "bt");
+	sip_id r481 = rsp(&c, 1010, false, 481, "BYE", 1, "z9hG4bKb", "bt");
+	g_assert_cmpint(d->state, ==, DLG_STATE_TERMINATED);
+	g_assert_cmpstr(d->end_reason, ==, "481");
+	g_assert_cmpuint(d->terminating_msg, ==, r481);
+
+	ua_call c2 = ua_call_make(f, "408@a.example");
+	req(&c2, 2000, true, "INVITE", 1, "z9hG4bKj", NULL);
+	sip_id ok2 = rsp(&c2, 2010, true, 200, "INVITE", 1, "z9hG4bKj", "bt");
+	req(&c2, 2020, true, "INVITE", 2, "z9hG4bKk", "bt");
+	rsp(&c2, 2030, true, 408, "INVITE", 2, "z9hG4bKk", "bt");
+	g_assert_cmpint(dialog_of(f, ok2)->state, ==, DLG_STATE_TERMINATED);
+	g_assert_cmpstr(dialog_of(f, ok2)->end_reason, ==, "408");
+	flow_free(f);
+}
+
+/* A BYE left without its 2xx ends the dialog at finish (§15.1.1). */
+static void test_bye_without_answer(void)
+{
+	flow *f = flow_new();
+	ua_call c = ua_call_make(f, "byelost@a.example");
+	req(&c, 0, true, "INVITE", 1, "z9hG4bKi", NULL);
+	sip_id ok = rsp(&c, 10, true, 200, "INVITE", 1, "z9hG4bKi", "bt");
+	sip_id bye = req(&c, 1000, false, "BYE", 1, "z9hG4bKb", "bt");
+	const sip_dialog *d = dialog_of(f, ok);
+	g_assert_cmpint(d->state, ==, DLG_STATE_CONFIRMED);
+	sip_model_finish(f->m, at(f, 2000));
+	g_assert_cmpint(d->state, ==, DLG_STATE_TERMINATED);
+	g_assert_cmpuint(d->terminating_msg, ==, bye);
+	g_assert_cmpint(d->terminated_ts, ==, at(f, 1000));
+	flow_free(f);
+}
+
+/* The capture began mid-dialog: the 2xx to an in-dialog request makes it. */
+static void test_midway(void)
+{
+	flow *f = flow_new();
+	ua_call c = ua_call_make(f, "midway@a.example");
+	sip_id reinv = req(&c, 0, false, "INVITE", 5, "z9hG4bKr", "bt");
+	g_assert_cmpuint(msg_of(f, reinv)->dialog, ==, SIP_ID_NONE);
+	sip_id ok = rsp(&c, 10, false, 200, "INVITE", 5, "z9hG4bKr", "bt");
+	const sip_dialog *d = dialog_of(f, ok);
+	g_assert_true(d->midway);
+	assert_sv_eq(d->created_by, NULL);
+	g_assert_cmpint(d->state, ==, DLG_STATE_CONFIRMED);
+	assert_sv_eq(d->from_tag, "bt");   /* whoever sent the request we saw */
+	sip_id bye = req(&c, 500, true, "BYE", 9, "z9hG4bKb", "bt");
+	g_assert_cmpuint(msg_of(f, bye)->dialog, ==, d->id);
+	rsp(&c, 510, true, 200, "BYE", 9, "z9hG4bKb", "bt");
+	g_assert_cmpint(d->state, ==, DLG_STATE_TERMINATED);
+	g_assert_cmpuint(sip_model_dialog_count(f->m), ==, 1);
+
+	/* only a BYE and its 200 */
+	ua_call c2 = ua_call_make(f, "byeonly@a.example");
+	req(&c2, 1000, true, "BYE", 9, "z9hG4bKc", "bt");
+	sip_id ok2 = rsp(&c2, 1010, true, 200, "BYE", 9, "z9hG4bKc", "bt");
+	g_assert_cmpint(dialog_of(f, ok2)->state, ==, DLG_STATE_TERMINATED);
+	g_assert_true(dialog_of(f, ok2)->midway);
+	flow_free(f);
+}
+
+/* SUBSCRIBE / NOTIFY (RFC 6665): the subscription dialog, and a NOTIFY that
+ * arrives before the SUBSCRIBE's 200. */
+static void test_subscription(void)
+{
+	flow *f = flow_new();
+	ua_call c = ua_call_make(f, "sub@a.example");
+	req_x(&c, 0, true, "SUBSCRIBE", 1, "z9hG4bKs", NULL, "Event: presence\nExpires: 600\n");
+	sip_id ok = rsp(&c, 10, true, 200, "SUBSCRIBE", 1, "z9hG4bKs", "nt");
+	const sip_dialog *d = dialog_of(f, ok);
+	assert_sv_eq(d->created_by, "SUBSCRIBE");
+	g_assert_cmpint(d->state, ==, DLG_STATE_CONFIRMED);
+	sip_id n1 = req_x(&c, 20, false, "NOTIFY", 1, "z9hG4bKn1", "nt",
+		"Event: presence\nSubscription-State: active;expires=600\n");
+	rsp(&c, 30, false, 200, "NOTIFY", 1, "z9hG4bKn1", "nt");
+	g_assert_cmpuint(msg_of(f, n1)->dialog, ==, d->id);
+	g_assert_cmpint(d->state, ==, DLG_STATE_CONFIRMED);
+	req_x(&c, 1000, false, "NOTIFY", 2, "z9hG4bKn2", "nt",
+		"Event: presence\nSubscription-State: terminated;reason=timeout\n");
+	sip_id end = rsp(&c, 1010, false, 200, "NOTIFY", 2, "z9hG4bKn2", "nt");
+	g_assert_cmpint(d->state, ==, DLG_STATE_TERMINATED);
+	g_assert_cmpstr(d->end_reason, ==, "subscription terminated");
+	g_assert_cmpuint(d->terminating_msg, ==, end);
+
+	/* the NOTIFY overtakes the 200: its 2xx creates the dialog */
+	ua_call c2 = ua_call_make(f, "sub2@a.example");
+	req_x(&c2, 2000, true, "SUBSCRIBE", 1, "z9hG4bKs2", NULL, "Event: dialog\n");
+	req_x(&c2, 2010, false, "NOTIFY", 1, "z9hG4bKn3", "nt2",
+		"Event: dialog\nSubscription-State: active\n");
+	sip_id n200 = rsp(&c2, 2020, false, 200, "NOTIFY", 1, "z9hG4bKn3", "nt2");
+	const sip_dialog *d2 = dialog_of(f, n200);
+	assert_sv_eq(d2->created_by, "NOTIFY");
+	assert_sv_eq(d2->from_tag, "atag");   /* the subscriber */
+	assert_sv_eq(d2->to_tag, "nt2");
+	sip_id s200 = rsp(&c2, 2030, true, 200, "SUBSCRIBE", 1, "z9hG4bKs2", "nt2");
+	g_assert_cmpuint(msg_of(f, s200)->dialog, ==, d2->id);
+	g_assert_cmpuint(sip_model_dialog_count(f->m), ==, 2);
+	flow_free(f);
+}
+
+/* PRACK and UPDATE inside an early dialog belong to it and do not confirm it. */
+static void test_early_in_dialog_requests(void)
+{
+	flow *f = flow_new();
+	ua_call c = ua_call_make(f, "prack@a.example");
+	req(&c, 0, true, "INVITE", 1, "z9hG4bKi", NULL);
+	sip_id r183 = rsp_x(&c, 10, true, 183, "INVITE", 1, "z9hG4bKi", "bt", "RSeq: 1\nRequire: 100rel\n");
+	const sip_dialog *d = dialog_of(f, r183);
+	sip_id pr = req_x(&c, 20, true, "PRACK", 2, "z9hG4bKp", "bt", "RAck: 1 1 INVITE\n");
+	sip_id pr200 = rsp(&c, 30, true, 200, "PRACK", 2, "z9hG4bKp", "bt");
+	g_assert_cmpuint(msg_of(f, pr)->dialog, ==, d->id);
+	g_assert_cmpuint(msg_of(f, pr200)->dialog, ==, d->id);
+	g_assert_cmpint(d->state, ==, DLG_STATE_EARLY);
+	/* the 183 retransmitted (reliable provisional): same dialog, retransmission */
+	sip_id again = rsp_x(&c, 500, true, 183, "INVITE", 1, "z9hG4bKi", "bt", "RSeq: 1\nRequire: 100rel\n");
+	g_assert_true(msg_of(f, again)->retransmission);
+	g_assert_cmpuint(msg_of(f, again)->dialog, ==, d->id);
+	rsp(&c, 1000, true, 200, "INVITE", 1, "z9hG4bKi", "bt");
+	g_assert_cmpint(d->state, ==, DLG_STATE_CONFIRMED);
+	flow_free(f);
+}
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/model/dialog/basic-lifecycle", test_basic_lifecycle);
+	g_test_add_func("/model/dialog/forking", test_forking);
+	g_test_add_func("/model/dialog/failure-ends-early", test_failure_ends_early);
+	g_test_add_func("/model/dialog/481-to-bye", test_481_to_bye);
+	g_test_add_func("/model/dialog/bye-without-answer", test_bye_without_answer);
+	g_test_add_func("/model/dialog/midway", test_midway);
+	g_test_add_func("/model/dialog/subscription", test_subscription);
+	g_test_add_func("/model/dialog/early-in-dialog-requests", test_early_in_dialog_requests);
+	return g_test_run();
+}

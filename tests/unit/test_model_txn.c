@@ -1,0 +1,862 @@
+/*
+ * Model: transactions (RFC 3261 §17) — matching by branch / sent-by /
+ * method and by the RFC 2543 fields, ACK and CANCEL, retransmissions,
+ * states and timers, proxy hops, the message record, taps.
+ */
+#include <glib.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "dissect/model.h"
+#include "dissect/sip.h"
+
+/* ---- test flows: messages from text, fed to a model ------------------------------ */
+
+typedef struct flow {
+	sip_model *m;
+	sip_msg *p;           /* reused for every message, as the application does */
+	GPtrArray *bufs;      /* message bytes: they must outlive the model */
+	int64_t t0;
+	uint64_t frames;
+	const char *transport;
+} flow;
+
+G_GNUC_UNUSED static flow *flow_new(void)
+{
+	flow *f = g_new0(flow, 1);
+	f->m = sip_model_new();
+	f->p = g_new0(sip_msg, 1);
+	f->bufs = g_ptr_array_new_with_free_func(g_free);
+	f->t0 = INT64_C(1700000000) * 1000000000;
+	f->transport = "UDP";
+	return f;
+}
+
+G_GNUC_UNUSED static void flow_free(flow *f)
+{
+	sip_model_free(f->m);
+	g_ptr_array_free(f->bufs, TRUE);
+	g_free(f->p);
+	g_free(f);
+}
+
+G_GNUC_UNUSED static int64_t at(const flow *f, int64_t ms)
+{
+	return f->t0 + ms * 1000000;
+}
+
+G_GNUC_UNUSED static endpoint ep(const char *s)
+{
+	endpoint e;
+	unsigned a, b, c, d, port;
+	memset(&e, 0, sizeof(e));
+	g_assert_cmpint(sscanf(s, "%u.%u.%u.%u:%u", &a, &b, &c, &d, &port), ==, 5);
+	e.family = EP_IPV4;
+	e.addr[0] = (uint8_t)a;
+	e.addr[1] = (uint8_t)b;
+	e.addr[2] = (uint8_t)c;
+	e.addr[3] = (uint8_t)d;
+	e.port = (uint16_t)port;
+	return e;
+}
+
+/* text: start line and header fields separated by '\n' (sent as CRLF),
+ * without Content-Length, which is added. */
+G_GNUC_UNUSED static sip_id feed_body(flow *f, int64_t ms, const char *src, const char *dst,
+	const char *text, const char *body)
+{
+	GString *s = g_string_new(NULL);
+	for (const char *q = text; *q; q++) {
+		if (*q == '\n')
+			g_string_append(s, "\r\n");
+		else
+			g_string_append_c(s, *q);
+	}
+	if (s->len < 2 || strcmp(s->str + s->len - 2, "\r\n") != 0)
+		g_string_append(s, "\r\n");
+	g_string_append_printf(s, "Content-Length: %zu\r\n\r\n%s", body ? strlen(body) : 0,
+		body ? body : "");
+	size_t len = s->len;
+	uint8_t *buf = g_malloc(len);
+	memcpy(buf, s->str, len);
+	g_string_free(s, TRUE);
+	g_ptr_array_add(f->bufs, buf);
+	sip_parse_message(sv_make(buf, len), strcmp(f->transport, "UDP") != 0, f->p);
+	f->frames++;
+	sip_msg_meta meta = {
+		.frame = f->frames, .first_frame = f->frames, .ts_ns = at(f, ms),
+		.transport = f->transport, .src = ep(src), .dst = ep(dst),
+	};
+	sip_id id = sip_model_add(f->m, &meta, f->p);
+	memset(f->p, 0xA5, sizeof(*f->p));   /* the model must not keep the parse */
+	return id;
+}
+
+G_GNUC_UNUSED static sip_id feed(flow *f, int64_t ms, const char *src, const char *dst,
+	const char *text)
+{
+	return feed_body(f, ms, src, dst, text, NULL);
+}
+
+G_GNUC_UNUSED G_GNUC_PRINTF(5, 6) static sip_id feedf(flow *f, int64_t ms, const char *src,
+	const char *dst, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	g_autofree char *text = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	return feed(f, ms, src, dst, text);
+}
+
+/* A call between two user agents, A (caller, alice) and B (callee, bob),
+ * without proxies. */
+typedef struct ua_call {
+	flow *f;
+	const char *call_id;
+	const char *a, *b;        /* "ip:port" */
+	const char *a_tag;
+} ua_call;
+
+G_GNUC_UNUSED static const char *reason_of(int status)
+{
+	switch (status) {
+	case 100: return "Trying";
+	case 180: return "Ringing";
+	case 183: return "Session Progress";
+	case 200: return "OK";
+	case 401: return "Unauthorized";
+	case 407: return "Proxy Authentication Required";
+	case 408: return "Request Timeout";
+	case 480: return "Temporarily Unavailable";
+	case 481: return "Call/Transaction Does Not Exist";
+	case 486: return "Busy Here";
+	case 487: return "Request Terminated";
+	case 491: return "Request Pending";
+	case 501: return "Not Implemented";
+	case 600: return "Busy Everywhere";
+	case 603: return "Decline";
+	default: return "Whatever";
+	}
+}
+
+/* A request from A (from_a) or from B; b_tag: B's tag (NULL: none yet);
+ * extra: more header lines, each ending in '\n' (or NULL). */
+G_GNUC_UNUSED static sip_id req_x(ua_call *c, int64_t ms, bool from_a, const char *method,
+	unsigned cseq, const char *branch, const char *b_tag, const char *extra)
+{
+	g_autofree char *btag = b_tag ? g_strdup_printf(";tag=%s", b_tag) : g_strdup("");
+	const char *src = from_a ? c->a : c->b, *dst = from_a ? c->b : c->a;
+	g_autofree char *from = from_a ? g_strdup_printf("<sip:alice@a.example>;tag=%s", c->a_tag)
+		: g_strdup_printf("<sip:bob@b.example>%s", btag);
+	g_autofree char *to = from_a ? g_strdup_printf("<sip:bob@b.example>%s", btag)
+		: g_strdup_printf("<sip:alice@a.example>;tag=%s", c->a_tag);
+	return feedf(c->f, ms, src, dst,
+		"%s sip:%s@%s SIP/2.0\n"
+		"Via: SIP/2.0/UDP %s;branch=%s\n"
+		"Max-Forwards: 70\n"
+		"From: %s\n"
+		"To: %s\n"
+		"Call-ID: %s\n"
+		"CSeq: %u %s\n"
+		"Contact: <sip:%s@%s>\n"
+		"%s",
+		method, from_a ? "bob" : "alice", dst, src, branch, from, to, c->call_id, cseq, method,
+		from_a ? "alice" : "bob", src, extra ? extra : "");
+}
+
+G_GNUC_UNUSED static sip_id req(ua_call *c, int64_t ms, bool from_a, const char *method,
+	unsigned cseq, const char *branch, const char *b_tag)
+{
+	return req_x(c, ms, from_a, method, cseq, branch, b_tag, NULL);
+}
+
+/* The response to a request of A (to_a) or of B. */
+G_GNUC_UNUSED static sip_id rsp_x(ua_call *c, int64_t ms, bool to_a, int status, const char *method,
+	unsigned cseq, const char *branch, const char *b_tag, const char *extra)
+{
+	g_autofree char *btag = b_tag ? g_strdup_printf(";tag=%s", b_tag) : g_strdup("");
+	const char *src = to_a ? c->b : c->a, *dst = to_a ? c->a : c->b;
+	g_autofree char *from = to_a ? g_strdup_printf("<sip:alice@a.example>;tag=%s", c->a_tag)
+		: g_strdup_printf("<sip:bob@b.example>%s", btag);
+	g_autofree char *to = to_a ? g_strdup_printf("<sip:bob@b.example>%s", btag)
+		: g_strdup_printf("<sip:alice@a.example>;tag=%s", c->a_tag);
+	g_autofree char *contact = status > 100 && status < 300
+		? g_strdup_printf("Contact: <sip:%s@%s>\n", to_a ? "bob" : "alice", src) : g_strdup("");
+	return feedf(c->f, ms, src, dst,
+		"SIP/2.0 %d %s\n"
+		"Via: SIP/2.0/UDP %s;branch=%s\n"
+		"From: %s\n"
+		"To: %s\n"
+		"Call-ID: %s\n"
+		"CSeq: %u %s\n"
+		"%s%s",
+		status, reason_of(status), dst, branch, from, to, c->call_id, cseq, method, contact,
+		extra ? extra : "");
+}
+
+G_GNUC_UNUSED static sip_id rsp(ua_call *c, int64_t ms, bool to_a, int status, const char *method,
+	unsigned cseq, const char *branch, const char *b_tag)
+{
+	return rsp_x(c, ms, to_a, status, method, cseq, branch, b_tag, NULL);
+}
+
+G_GNUC_UNUSED static ua_call ua_call_make(flow *f, const char *call_id)
+{
+	return (ua_call){ f, call_id, "10.0.0.1:5060", "10.0.0.2:5060", "atag" };
+}
+
+G_GNUC_UNUSED static const sip_message *msg_of(flow *f, sip_id id)
+{
+	const sip_message *m = sip_model_message(f->m, id);
+	g_assert_nonnull(m);
+	return m;
+}
+
+G_GNUC_UNUSED static const sip_txn *txn_of(flow *f, sip_id msg)
+{
+	const sip_txn *t = sip_model_txn(f->m, msg_of(f, msg)->txn);
+	g_assert_nonnull(t);
+	return t;
+}
+
+G_GNUC_UNUSED static const sip_call *call_named(flow *f, const char *call_id)
+{
+	const sip_call *c = sip_model_call_find(f->m, sv_from_cstr(call_id));
+	g_assert_nonnull(c);
+	return c;
+}
+
+G_GNUC_UNUSED static void assert_sv_eq(sv v, const char *want)
+{
+	if (want == NULL) {
+		g_assert_null(v.p);
+		return;
+	}
+	g_assert_nonnull(v.p);
+	g_assert_cmpmem(v.p, v.len, want, strlen(want));
+}
+
+/* ---- tests -------------------------------------------------------------------------- */
+
+/* RFC 3665 §3.1-like basic call without proxies. */
+static void test_basic_call(void)
+{
+	flow *f = flow_new();
+	ua_call c = ua_call_make(f, "basic@a.example");
+	sip_id inv = req(&c, 0, true, "INVITE", 1, "z9hG4bKinv1", NULL);
+	sip_id t100 = rsp(&c, 10, true, 100, "INVITE", 1, "z9hG4bKinv1", NULL);
+	sip_id r180 = rsp(&c, 20, true, 180, "INVITE", 1, "z9hG4bKinv1", "btag");
+	sip_id r200 = rsp(&c, 3000, true, 200, "INVITE", 1, "z9hG4bKinv1", "btag");
+	sip_id ack = req(&c, 3010, true, "ACK", 1, "z9hG4bKack1", "btag");
+	sip_id bye = req(&c, 10000, true, "BYE", 2, "z9hG4bKbye1", "btag");
+	sip_id bye200 = rsp(&c, 10020, true, 200, "BYE", 2, "z9hG4bKbye1", "btag");
+
+	g_assert_cmpuint(sip_model_message_count(f->m), ==, 7);
+	g_assert_cmpuint(sip_model_txn_count(f->m), ==, 3);
+
+	const sip_txn *ti = txn_of(f, inv);
+	g_assert_cmpuint(msg_of(f, t100)->txn, ==, ti->id);
+	g_assert_cmpuint(msg_of(f, r180)->txn, ==, ti->id);
+	g_assert_cmpuint(msg_of(f, r200)->txn, ==, ti->id);
+	assert_sv_eq(ti->method, "INVITE");
+	assert_sv_eq(ti->branch, "z9hG4bKinv1");
+	assert_sv_eq(ti->sent_by, "10.0.0.1:5060");
+	g_assert_true(ti->is_invite);
+	g_assert_false(ti->rfc2543);
+	g_assert_cmpuint(ti->request, ==, inv);
+	g_assert_cmpuint(ti->first_provisional, ==, t100);
+	g_assert_cmpuint(ti->final, ==, r200);
+	g_assert_cmpuint(ti->final_status, ==, 200);
+	g_assert_cmpuint(ti->ack, ==, SIP_ID_NONE);
+	g_assert_cmpint(ti->state, ==, TXN_STATE_TERMINATED);
+	g_assert_cmpint(ti->end, ==, TXN_END_FINAL);
+	g_assert_cmpint(ti->state_ts[TXN_STATE_CALLING], ==, at(f, 0));
+	g_assert_cmpint(ti->state_ts[TXN_STATE_PROCEEDING], ==, at(f, 10));
+	g_assert_cmpint(ti->state_ts[TXN_STATE_COMPLETED], ==, 0);
+	g_assert_cmpint(ti->state_ts[TXN_STATE_TERMINATED], ==, at(f, 3000));
+	g_assert_cmpint(sip_txn_provisional_delay(ti), ==, 10 * 1000000);
+	g_assert_cmpint(sip_txn_final_delay(ti), ==, INT64_C(3000) * 1000000);
+	g_assert_cmpuint(ti->messages, ==, 4);
+	g_assert_cmpuint(ti->cseq, ==, 1);
+
+	/* the ACK for the 2xx: a transaction of its own, with no response */
+	const sip_txn *ta = txn_of(f, ack);
+	g_assert_cmpuint(ta->id, !=, ti->id);
+	assert_sv_eq(ta->method, "ACK");
+	g_assert_cmpint(ta->state, ==, TXN_STATE_TERMINATED);
+	g_assert_cmpint(ta->end, ==, TXN_END_FINAL);
+	g_assert_cmpuint(ta->final, ==, SIP_ID_NONE);
+
+	const sip_txn *tb = txn_of(f, bye);
+	g_assert_cmpuint(msg_of(f, bye200)->txn, ==, tb->id);
+	g_assert_false(tb->is_invite);
+	g_assert_cmpint(tb->state_ts[TXN_STATE_TRYING], ==, at(f, 10000));
+	g_assert_cmpint(tb->state, ==, TXN_STATE_COMPLETED);
+	g_assert_cmpuint(tb->final_status, ==, 200);
+	g_assert_cmpuint(tb->first_provisional, ==, SIP_ID_NONE);
+	g_assert_cmpint(sip_txn_provisional_delay(tb), ==, -1);
+
+	for (sip_id i = 0; i < 7; i++)
+		g_assert_false(msg_of(f, i)->retransmission);
+
+	/* Timer K (T4 over UDP) has not run out yet ... */
+	sip_model_finish(f->m, at(f, 12000));
+	g_assert_cmpint(tb->state, ==, TXN_STATE_COMPLETED);
+	/* ... now it has */
+	sip_model_finish(f->m, at(f, 20000));
+	g_assert_cmpint(tb->state, ==, TXN_STATE_TERMINATED);
+	g_assert_cmpint(tb->state_ts[TXN_STATE_TERMINATED], ==, at(f, 15020));
+	flow_free(f);
+}
+
+/* The message record keeps views into the message, not into the parse. */
+static void test_message_record(void)
+{
+	flow *f = flow_new();
+	ua_call c = ua_call_make(f, "rec@a.example");
+	sip_id inv = req_x(&c, 0, true, "INVITE", 7, "z9hG4bKrec", NULL,
+		"Content-Type: application/sdp\n");
+	sip_id r = rsp(&c, 5, true, 180, "INVITE", 7, "z9hG4bKrec", "bt");
+	const sip_message *m = msg_of(f, inv);
+	g_assert_cmpuint(m->id, ==, inv);
+	g_assert_cmpint(m->kind, ==, SIP_KIND_REQUEST);
+	assert_sv_eq(sip_message_field(m, m->method), "INVITE");
+	assert_sv_eq(sip_message_field(m, m->request_uri), "sip:bob@10.0.0.2:5060");
+	assert_sv_eq(sip_message_field(m, m->call_id), "rec@a.example");
+	assert_sv_eq(sip_message_field(m, m->cseq_method), "INVITE");
+	assert_sv_eq(sip_message_field(m, m->from_tag), "atag");
+	assert_sv_eq(sip_message_field(m, m->to_tag), NULL);
+	assert_sv_eq(sip_message_field(m, m->branch), "z9hG4bKrec");
+	assert_sv_eq(sip_message_field(m, m->via_sent_by), "10.0.0.1:5060");
+	assert_sv_eq(sip_message_field(m, m->reason), NULL);
+	g_assert_cmpuint(m->cseq, ==, 7);
+	g_assert_true(m->has_cseq);
+	g_assert_false(m->has_sdp);   /* no body */
+	g_assert_cmpint(m->meta.ts_ns, ==, at(f, 0));
+	g_assert_cmpuint(m->meta.src.port, ==, 5060);
+	g_assert_cmpuint(m->meta.src.addr[3], ==, 1);
+	const sip_message *mr = msg_of(f, r);
+	g_assert_cmpuint(mr->status, ==, 180);
+	assert_sv_eq(sip_message_field(mr, mr->reason), "Ringing");
+	assert_sv_eq(sip_message_field(mr, mr->to_tag), "bt");
+	g_assert_cmpuint(mr->call, ==, m->call);
+
+	sip_id sdp = feed_body(f, 10, c.b, c.a,
+		"SIP/2.0 200 OK\n"
+		"Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKrec\n"
+		"From: <sip:alice@a.example>;tag=atag\n"
+		"To: <sip:bob@b.example>;tag=bt\n"
+		"Call-ID: rec@a.example\n"
+		"CSeq: 7 INVITE\n"
+		"Content-Type: application/sdp\n",
+		"v=0\r\no=- 1 1 IN IP4 10.0.0.2\r\ns=-\r\nc=IN IP4 10.0.0.2\r\nt=0 0\r\n"
+		"m=audio 4000 RTP/AVP 0\r\n");
+	g_assert_true(msg_of(f, sdp)->has_sdp);
+
+	g_assert_cmpuint(sizeof(sip_message), <=, 200);
+	flow_free(f);
+}
+
+/* RFC 3665 §3.3-like: 486, and the ACK joins the INVITE transaction. */
+static void test_busy_ack_joins(void)
+{
+	flow *f = flow_new();
+	ua_call c = ua_call_make(f, "busy@a.example");
+	sip_id inv = req(&c, 0, true, "INVITE", 1, "z9hG4bKb1", NULL);
+	rsp(&c, 10, true, 100, "INVITE", 1, "z9hG4bKb1", NULL);
+	sip_id busy = rsp(&c, 500, true, 486, "INVITE", 1, "z9hG4bKb1", "bt");
+	sip_id ack = req(&c, 510, true, "ACK", 1, "z9hG4bKb1", "bt");
+	g_assert_cmpuint(sip_model_txn_count(f->m), ==, 1);
+	const sip_txn *t = txn_of(f, inv);
+	g_assert_cmpuint(msg_of(f, ack)->txn, ==, t->id);
+	g_assert_cmpuint(t->ack, ==, ack);
+	g_assert_cmpuint(t->final, ==, busy);
+	g_assert_cmpuint(t->final_status, ==, 486);
+	g_assert_cmpint(t->state, ==, TXN_STATE_CONFIRMED);
+	g_assert_cmpint(t->state_ts[TXN_STATE_COMPLETED], ==, at(f, 500));
+	g_assert_cmpint(t->state_ts[TXN_STATE_CONFIRMED], ==, at(f, 510));
+
+	/* the 486 retransmitted (the ACK was lost): retransmissions both */
+	sip_id busy2 = rsp(&c, 1000, true, 486, "INVITE", 1, "z9hG4bKb1", "bt");
+	sip_id ack2 = req(&c, 1010, true, "ACK", 1, "z9hG4bKb1", "bt");
+	g_assert_true(msg_of(f, busy2)->retransmission);
+	g_assert_true(msg_of(f, ack2)->retransmission);
+	g_assert_cmpuint(t->response_retransmissions, ==, 1);
+	g_assert_cmpuint(t->request_retransmissions, ==, 1);
+	g_assert_cmpuint(t->ack, ==, ack);
+	g_assert_cmpuint(sip_model_txn_count(f->m), ==, 1);
+
+	/* Timer I after the ACK */
+	sip_model_finish(f->m, at(f, 6000));
+	g_assert_cmpint(t->state, ==, TXN_STATE_TERMINATED);
+	g_assert_cmpint(t->state_ts[TXN_STATE_TERMINATED], ==, at(f, 5510));
+	flow_free(f);
+}
+
+/* CANCEL: its own transaction, linked both ways to the INVITE. */
+static void test_cancel_linked(void)
+{
+	flow *f = flow_new();
+	ua_call c = ua_call_make(f, "cancel@a.example");
+	sip_id inv = req(&c, 0, true, "INVITE", 1, "z9hG4bKc1", NULL);
+	rsp(&c, 10, true, 180, "INVITE", 1, "z9hG4bKc1", "bt");
+	sip_id can = req(&c, 2000, true, "CANCEL", 1, "z9hG4bKc1", NULL);
+	sip_id can200 = rsp(&c, 2010, true, 200, "CANCEL", 1, "z9hG4bKc1", "bt");
+	sip_id r487 = rsp(&c, 2020, true, 487, "INVITE", 1, "z9hG4bKc1", "bt");
+	sip_id ack = req(&c, 2030, true, "ACK", 1, "z9hG4bKc1", "bt");
+	g_assert_cmpuint(sip_model_txn_count(f->m), ==, 2);
+	const sip_txn *ti = txn_of(f, inv), *tc = txn_of(f, can);
+	g_assert_cmpuint(ti->id, !=, tc->id);
+	assert_sv_eq(tc->method, "CANCEL");
+	g_assert_cmpuint(ti->cancel, ==, tc->id);
+	g_assert_cmpuint(tc->cancel, ==, ti->id);
+	g_assert_cmpuint(msg_of(f, can200)->txn, ==, tc->id);
+	g_assert_cmpuint(msg_of(f, r487)->txn, ==, ti->id);
+	g_assert_cmpuint(msg_of(f, ack)->txn, ==, ti->id);
+	g_assert_cmpint(tc->state, ==, TXN_STATE_COMPLETED);
+	g_assert_cmpint(ti->state, ==, TXN_STATE_CONFIRMED);
+	g_assert_cmpuint(ti->final_status, ==, 487);
+
+	/* a CANCEL retransmitted (Timer E) is not a new transaction */
+	sip_id can2 = req(&c, 2500, true, "CANCEL", 1, "z9hG4bKc1", NULL);
+	g_assert_true(msg_of(f, can2)->retransmission);
+	g_assert_cmpuint(msg_of(f, can2)->txn, ==, tc->id);
+	flow_free(f);
+}
+
+/* INVITE, 200 and ACK retransmissions: marked, counted, no new transaction. */
+static void test_retransmissions(void)
+{
+	flow *f = flow_new();
+	ua_call c = ua_call_make(f, "rtx@a.example");
+	sip_id inv = req(&c, 0, true, "INVITE", 1, "z9hG4bKr1", NULL);
+	sip_id inv2 = req(&c, 500, true, "INVITE", 1, "z9hG4bKr1", NULL);
+	sip_id inv3 = req(&c, 1500, true, "INVITE", 1, "z9hG4bKr1", NULL);
+	sip_id r100 = rsp(&c, 1510, true, 100, "INVITE", 1, "z9hG4bKr1", NULL);
+	sip_id r180 = rsp(&c, 1600, true, 180, "INVITE", 1, "z9hG4bKr1", "bt");
+	sip_id r200 = rsp(&c, 2000, true, 200, "INVITE", 1, "z9hG4bKr1", "bt");
+	sip_id r200b = rsp(&c, 2500, true, 200, "INVITE", 1, "z9hG4bKr1", "bt");
+	sip_id ack = req(&c, 2510, true, "ACK", 1, "z9hG4bKa1", "bt");
+	sip_id ack2 = req(&c, 2520, true, "ACK", 1, "z9hG4bKa1", "bt");
+	g_assert_cmpuint(sip_model_txn_count(f->m), ==, 2);
+	const sip_txn *t = txn_of(f, inv);
+	g_assert_false(msg_of(f, inv)->retransmission);
+	g_assert_true(msg_of(f, inv2)->retransmission);
+	g_assert_true(msg_of(f, inv3)->retransmission);
+	g_assert_false(msg_of(f, r100)->retransmission);
+	g_assert_false(msg_of(f, r180)->retransmission);
+	g_assert_false(msg_of(f, r200)->retransmission);
+	g_assert_true(msg_of(f, r200b)->retransmission);
+	g_assert_false(msg_of(f, ack)->retransmission);
+	g_assert_true(msg_of(f, ack2)->retransmission);
+	g_assert_cmpuint(msg_of(f, inv3)->txn, ==, t->id);
+	g_assert_cmpuint(msg_of(f, r200b)->txn, ==, t->id);
+	g_assert_cmpuint(t->request_retransmissions, ==, 2);
+	g_assert_cmpuint(t->response_retransmissions, ==, 1);
+	g_assert_cmpuint(t->messages, ==, 7);
+	g_assert_cmpuint(t->final, ==, r200);
+	g_assert_cmpint(sip_txn_provisional_delay(t), ==, INT64_C(1510) * 1000000);
+	const sip_txn *ta = txn_of(f, ack);
+	g_assert_cmpuint(ta->request_retransmissions, ==, 1);
+
+	/* a 200 with another To tag is another fork's answer, not a retransmission */
+	sip_id fork = rsp(&c, 2600, true, 200, "INVITE", 1, "z9hG4bKr1", "other");
+	g_assert_false(msg_of(f, fork)->retransmission);
+	g_assert_cmpuint(t->final, ==, r200);
+	flow_free(f);
+}
+
+/* The capture begins after the INVITE: responses make a transaction of their own. */
+static void test_responses_without_request(void)
+{
+	flow *f = flow_new();
+	ua_call c = ua_call_make(f, "late@a.example");
+	sip_id r180 = rsp(&c, 0, true, 180, "INVITE", 1, "z9hG4bKl1", "bt");
+	sip_id r200 = rsp(&c, 1000, true, 200, "INVITE", 1, "z9hG4bKl1", "bt");
+	sip_id ack = req(&c, 1010, true, "ACK", 1, "z9hG4bKl2", "bt");
+	const sip_txn *t = txn_of(f, r180);
+	g_assert_cmpuint(t->request, ==, SIP_ID_NONE);
+	g_assert_cmpuint(msg_of(f, r200)->txn, ==, t->id);
+	assert_sv_eq(t->method, "INVITE");
+	g_assert_true(t->is_invite);
+	g_assert_cmpint(t->state, ==, TXN_STATE_TERMINATED);
+	g_assert_cmpint(t->state_ts[TXN_STATE_CALLING], ==, 0);
+	g_assert_cmpint(t->state_ts[TXN_STATE_PROCEEDING], ==, at(f, 0));
+	g_assert_cmpint(t->request_ts, ==, 0);
+	g_assert_cmpint(sip_txn_final_delay(t), ==, -1);
+	g_assert_cmpuint(msg_of(f, ack)->txn, !=, t->id);
+
+	/* a response to a request never seen, then the request (clock skew): filled in */
+	sip_id o200 = rsp(&c, 2000, true, 200, "OPTIONS", 5, "z9hG4bKo1", "bt");
+	sip_id opt = req(&c, 2001, true, "OPTIONS", 5, "z9hG4bKo1", "bt");
+	const sip_txn *to = txn_of(f, o200);
+	g_assert_cmpuint(msg_of(f, opt)->txn, ==, to->id);
+	g_assert_cmpuint(to->request, ==, opt);
+	g_assert_false(msg_of(f, opt)->retransmission);
+	g_assert_cmpint(to->state_ts[TXN_STATE_TRYING], ==, at(f, 2001));
+	flow_free(f);
+}
+
+/* RFC 2543 peers: no magic cookie, no branch at all, no From tag. */
+static void test_rfc2543(void)
+{
+	flow *f = flow_new();
+	const char *A = "10.0.0.1:5060", *B = "10.0.0.2:5060";
+	const char *hdr =
+		"Via: SIP/2.0/UDP 10.0.0.1\n"
+		"From: <sip:alice@a.example>\n"
+		"Call-ID: old@a.example\n";
+	sip_id inv = feedf(f, 0, A, B, "INVITE sip:bob@b.example SIP/2.0\n%s"
+		"To: <sip:bob@b.example>\nCSeq: 1 INVITE\nContact: <sip:alice@10.0.0.1>\n", hdr);
+	/* the server added received=, the Via port is now explicit */
+	const char *rhdr =
+		"Via: SIP/2.0/UDP 10.0.0.1:5060;received=10.0.0.1\n"
+		"From: <sip:alice@a.example>\n"
+		"Call-ID: old@a.example\n";
+	sip_id r180 = feedf(f, 10, B, A, "SIP/2.0 180 Ringing\n%sTo: <sip:bob@b.example>;tag=b1\n"
+		"CSeq: 1 INVITE\n", rhdr);
+	sip_id r200 = feedf(f, 20, B, A, "SIP/2.0 200 OK\n%sTo: <sip:bob@b.example>;tag=b1\n"
+		"CSeq: 1 INVITE\nContact: <sip:bob@10.0.0.2>\n", rhdr);
+	sip_id inv2 = feedf(f, 25, A, B, "INVITE sip:bob@b.example SIP/2.0\n%s"
+		"To: <sip:bob@b.example>\nCSeq: 1 INVITE\n", hdr);
+	sip_id ack = feedf(f, 30, A, B, "ACK sip:bob@10.0.0.2 SIP/2.0\n%s"
+		"To: <sip:bob@b.example>;tag=b1\nCSeq: 1 ACK\n", hdr);
+	sip_id bye = feedf(f, 1000, A, B, "BYE sip:bob@10.0.0.2 SIP/2.0\n%s"
+		"To: <sip:bob@b.example>;tag=b1\nCSeq: 2 BYE\n", hdr);
+	sip_id bye200 = feedf(f, 1010, B, A, "SIP/2.0 200 OK\n%sTo: <sip:bob@b.example>;tag=b1\n"
+		"CSeq: 2 BYE\n", rhdr);
+
+	const sip_txn *t = txn_of(f, inv);
+	g_assert_true(t->rfc2543);
+	assert_sv_eq(t->branch, NULL);
+	g_assert_cmpuint(msg_of(f, r180)->txn, ==, t->id);
+	g_assert_cmpuint(msg_of(f, r200)->txn, ==, t->id);
+	g_assert_true(msg_of(f, inv2)->retransmission);
+	g_assert_cmpuint(msg_of(f, inv2)->txn, ==, t->id);
+	g_assert_cmpint(t->state, ==, TXN_STATE_TERMINATED);
+	/* the ACK for a 2xx is a transaction of its own, here as with RFC 3261 */
+	g_assert_cmpuint(msg_of(f, ack)->txn, !=, t->id);
+	const sip_txn *tb = txn_of(f, bye);
+	g_assert_true(tb->rfc2543);
+	g_assert_cmpuint(msg_of(f, bye200)->txn, ==, tb->id);
+	g_assert_cmpuint(sip_model_txn_count(f->m), ==, 3);
+
+	/* one dialog, with an empty From tag */
+	g_assert_cmpuint(sip_model_dialog_count(f->m), ==, 1);
+	const sip_dialog *d = sip_model_dialog(f->m, 0);
+	g_assert_cmpint(d->state, ==, DLG_STATE_TERMINATED);
+	g_assert_cmpuint(msg_of(f, bye)->dialog, ==, d->id);
+
+	/* a 2543 branch without the cookie; a busy answer and its ACK */
+	const char *h2 =
+		"Via: SIP/2.0/UDP 10.0.0.1:5060;branch=1234abcd\n"
+		"From: <sip:alice@a.example>;tag=x\n"
+		"Call-ID: old2@a.example\n";
+	sip_id i2 = feedf(f, 2000, A, B, "INVITE sip:bob@b.example SIP/2.0\n%s"
+		"To: <sip:bob@b.example>\nCSeq: 9 INVITE\n", h2);
+	sip_id b2 = feedf(f, 2010, B, A, "SIP/2.0 486 Busy Here\n%sTo: <sip:bob@b.example>;tag=q\n"
+		"CSeq: 9 INVITE\n", h2);
+	sip_id a2 = feedf(f, 2020, A, B, "ACK sip:bob@b.example SIP/2.0\n%s"
+		"To: <sip:bob@b.example>;tag=q\nCSeq: 9 ACK\n", h2);
+	const sip_txn *t2 = txn_of(f, i2);
+	g_assert_true(t2->rfc2543);
+	g_assert_cmpuint(msg_of(f, b2)->txn, ==, t2->id);
+	g_assert_cmpuint(msg_of(f, a2)->txn, ==, t2->id);
+	g_assert_cmpint(t2->state, ==, TXN_STATE_CONFIRMED);
+	/* the same branch under another Call-ID is another transaction */
+	const char *h3 =
+		"Via: SIP/2.0/UDP 10.0.0.1:5060;branch=1234abcd\n"
+		"From: <sip:alice@a.example>;tag=x\n"
+		"Call-ID: old3@a.example\n";
+	sip_id i3 = feedf(f, 3000, A, B, "INVITE sip:bob@b.example SIP/2.0\n%s"
+		"To: <sip:bob@b.example>\nCSeq: 9 INVITE\n", h3);
+	g_assert_cmpuint(msg_of(f, i3)->txn, !=, t2->id);
+	g_assert_false(msg_of(f, i3)->retransmission);
+	flow_free(f);
+}
+
+/* Via sent-by: default port, host and branch case-insensitive; the cookie alone is not unique. */
+static void test_sent_by_rules(void)
+{
+	flow *f = flow_new();
+	const char *A = "10.0.0.1:5060", *B = "10.0.0.2:5060";
+	sip_id o = feed(f, 0, A, B, "OPTIONS sip:b.example SIP/2.0\n"
+		"Via: SIP/2.0/UDP Host.A.Example;branch=z9hG4bKAbC\n"
+		"From: <sip:a@a.example>;tag=1\nTo: <sip:b.example>\nCall-ID: sb\nCSeq: 1 OPTIONS\n");
+	sip_id r = feed(f, 10, B, A, "SIP/2.0 200 OK\n"
+		"Via: SIP/2.0/UDP host.a.example:5060;branch=z9hG4bKabc;received=10.0.0.1\n"
+		"From: <sip:a@a.example>;tag=1\nTo: <sip:b.example>;tag=2\nCall-ID: sb\nCSeq: 1 OPTIONS\n");
+	g_assert_cmpuint(msg_of(f, r)->txn, ==, msg_of(f, o)->txn);
+	/* over TLS the default port is 5061 */
+	sip_id o2 = feed(f, 20, A, B, "OPTIONS sip:b.example SIP/2.0\n"
+		"Via: SIP/2.0/TLS host.a.example;branch=z9hG4bKtls\n"
+		"From: <sip:a@a.example>;tag=1\nTo: <sip:b.example>\nCall-ID: sb\nCSeq: 2 OPTIONS\n");
+	sip_id r2 = feed(f, 30, B, A, "SIP/2.0 200 OK\n"
+		"Via: SIP/2.0/TLS host.a.example:5060;branch=z9hG4bKtls\n"
+		"From: <sip:a@a.example>;tag=1\nTo: <sip:b.example>;tag=2\nCall-ID: sb\nCSeq: 2 OPTIONS\n");
+	sip_id r3 = feed(f, 31, B, A, "SIP/2.0 200 OK\n"
+		"Via: SIP/2.0/TLS host.a.example:5061;branch=z9hG4bKtls\n"
+		"From: <sip:a@a.example>;tag=1\nTo: <sip:b.example>;tag=2\nCall-ID: sb\nCSeq: 2 OPTIONS\n");
+	g_assert_cmpuint(msg_of(f, r2)->txn, !=, msg_of(f, o2)->txn);
+	g_assert_cmpuint(msg_of(f, r3)->txn, ==, msg_of(f, o2)->txn);
+	g_assert_cmpuint(txn_of(f, r2)->request, ==, SIP_ID_NONE);
+	/* a response with the same branch but another CSeq method is another transaction */
+	sip_id r4 = feed(f, 40, B, A, "SIP/2.0 200 OK\n"
+		"Via: SIP/2.0/UDP host.a.example;branch=z9hG4bKabc\n"
+		"From: <sip:a@a.example>;tag=1\nTo: <sip:b.example>;tag=2\nCall-ID: sb\nCSeq: 1 INFO\n");
+	g_assert_cmpuint(msg_of(f, r4)->txn, !=, msg_of(f, o)->txn);
+	/* "z9hG4bK" alone: matched by the RFC 2543 fields */
+	sip_id c1 = feed(f, 50, A, B, "OPTIONS sip:b.example SIP/2.0\n"
+		"Via: SIP/2.0/UDP host.a.example;branch=z9hG4bK\n"
+		"From: <sip:a@a.example>;tag=1\nTo: <sip:b.example>\nCall-ID: sb\nCSeq: 3 OPTIONS\n");
+	sip_id c2 = feed(f, 60, A, B, "OPTIONS sip:b.example SIP/2.0\n"
+		"Via: SIP/2.0/UDP host.a.example;branch=z9hG4bK\n"
+		"From: <sip:a@a.example>;tag=1\nTo: <sip:b.example>\nCall-ID: sb\nCSeq: 4 OPTIONS\n");
+	g_assert_true(txn_of(f, c1)->rfc2543);
+	g_assert_cmpuint(msg_of(f, c2)->txn, !=, msg_of(f, c1)->txn);
+	g_assert_false(msg_of(f, c2)->retransmission);
+	flow_free(f);
+}
+
+/* A proxied call (RFC 3261 §24.2-like, one proxy): each hop is a transaction,
+ * the downstream one has the upstream one as parent; one dialog, one call. */
+static void test_proxy_hops(void)
+{
+	flow *f = flow_new();
+	const char *A = "10.0.0.1:5060", *P = "10.0.0.9:5060", *B = "10.0.0.2:5060";
+	const char *via_a = "Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKa1\n";
+	const char *via_p = "Via: SIP/2.0/UDP 10.0.0.9:5060;branch=z9hG4bKp1\n";
+	const char *via_a_rcv = "Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKa1;received=10.0.0.1\n";
+	const char *common =
+		"From: <sip:alice@a.example>;tag=at\n"
+		"Call-ID: proxied@a.example\n";
+	sip_id inv_a = feedf(f, 0, A, P, "INVITE sip:bob@b.example SIP/2.0\n%s%s"
+		"To: <sip:bob@b.example>\nCSeq: 1 INVITE\nContact: <sip:alice@10.0.0.1>\n", via_a, common);
+	sip_id try_a = feedf(f, 1, P, A, "SIP/2.0 100 Trying\n%s%s"
+		"To: <sip:bob@b.example>\nCSeq: 1 INVITE\n", via_a_rcv, common);
+	sip_id inv_b = feedf(f, 2, P, B, "INVITE sip:bob@10.0.0.2 SIP/2.0\n%s%s%s"
+		"Record-Route: <sip:10.0.0.9;lr>\n"
+		"To: <sip:bob@b.example>\nCSeq: 1 INVITE\nContact: <sip:alice@10.0.0.1>\n",
+		via_p, via_a_rcv, common);
+	sip_id r180_b = feedf(f, 10, B, P, "SIP/2.0 180 Ringing\n%s%s%s"
+		"Record-Route: <sip:10.0.0.9;lr>\n"
+		"To: <sip:bob@b.example>;tag=bt\nCSeq: 1 INVITE\nContact: <sip:bob@10.0.0.2>\n",
+		via_p, via_a_rcv, common);
+	sip_id r180_a = feedf(f, 11, P, A, "SIP/2.0 180 Ringing\n%s%s"
+		"Record-Route: <sip:10.0.0.9;lr>\n"
+		"To: <sip:bob@b.example>;tag=bt\nCSeq: 1 INVITE\nContact: <sip:bob@10.0.0.2>\n",
+		via_a_rcv, common);
+	sip_id r200_b = feedf(f, 1000, B, P, "SIP/2.0 200 OK\n%s%s%s"
+		"Record-Route: <sip:10.0.0.9;lr>\n"
+		"To: <sip:bob@b.example>;tag=bt\nCSeq: 1 INVITE\nContact: <sip:bob@10.0.0.2>\n",
+		via_p, via_a_rcv, common);
+	sip_id r200_a = feedf(f, 1001, P, A, "SIP/2.0 200 OK\n%s%s"
+		"Record-Route: <sip:10.0.0.9;lr>\n"
+		"To: <sip:bob@b.example>;tag=bt\nCSeq: 1 INVITE\nContact: <sip:bob@10.0.0.2>\n",
+		via_a_rcv, common);
+	/* the ACK for the 2xx follows the route set through the proxy */
+	sip_id ack_a = feedf(f, 1010, A, P, "ACK sip:bob@10.0.0.2 SIP/2.0\n"
+		"Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKa2\n%s"
+		"Route: <sip:10.0.0.9;lr>\nTo: <sip:bob@b.example>;tag=bt\nCSeq: 1 ACK\n", common);
+	sip_id ack_b = feedf(f, 1011, P, B, "ACK sip:bob@10.0.0.2 SIP/2.0\n"
+		"Via: SIP/2.0/UDP 10.0.0.9:5060;branch=z9hG4bKp2\n"
+		"Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKa2;received=10.0.0.1\n%s"
+		"To: <sip:bob@b.example>;tag=bt\nCSeq: 1 ACK\n", common);
+
+	const sip_txn *ta = txn_of(f, inv_a), *tb = txn_of(f, inv_b);
+	g_assert_cmpuint(ta->id, !=, tb->id);
+	g_assert_cmpuint(ta->parent, ==, SIP_ID_NONE);
+	g_assert_cmpuint(tb->parent, ==, ta->id);
+	g_assert_cmpuint(msg_of(f, try_a)->txn, ==, ta->id);
+	g_assert_cmpuint(msg_of(f, r180_b)->txn, ==, tb->id);
+	g_assert_cmpuint(msg_of(f, r180_a)->txn, ==, ta->id);
+	g_assert_cmpuint(msg_of(f, r200_b)->txn, ==, tb->id);
+	g_assert_cmpuint(msg_of(f, r200_a)->txn, ==, ta->id);
+	g_assert_false(msg_of(f, r180_a)->retransmission);
+	g_assert_false(msg_of(f, r200_a)->retransmission);
+	g_assert_cmpint(ta->state, ==, TXN_STATE_TERMINATED);
+	g_assert_cmpint(tb->state, ==, TXN_STATE_TERMINATED);
+	const sip_txn *tack_b = txn_of(f, ack_b);
+	g_assert_cmpuint(tack_b->parent, ==, msg_of(f, ack_a)->txn);
+	g_assert_cmpuint(sip_model_txn_count(f->m), ==, 4);
+
+	g_assert_cmpuint(sip_model_dialog_count(f->m), ==, 1);
+	g_assert_cmpuint(sip_model_call_count(f->m), ==, 1);
+	const sip_dialog *d = sip_model_dialog(f->m, 0);
+	g_assert_cmpint(d->state, ==, DLG_STATE_CONFIRMED);
+	g_assert_cmpuint(d->creating_txn, ==, tb->id);
+	assert_sv_eq(d->route_set, "<sip:10.0.0.9;lr>");
+	for (sip_id i = r180_b; i <= ack_b; i++)
+		g_assert_cmpuint(msg_of(f, i)->dialog, ==, d->id);
+	const sip_call *c = call_named(f, "proxied@a.example");
+	g_assert_cmpint(c->state, ==, CALL_STATE_ACTIVE);
+	g_assert_cmpint(c->answer_ts, ==, at(f, 1000));
+	g_assert_cmpint(c->ring_ts, ==, at(f, 10));
+	g_assert_cmpuint(c->txns->len, ==, 4);
+	flow_free(f);
+}
+
+/* A proxy's CANCEL downstream has no upstream Via: linked through the INVITEs. */
+static void test_proxy_cancel(void)
+{
+	flow *f = flow_new();
+	const char *A = "10.0.0.1:5060", *P = "10.0.0.9:5060", *B = "10.0.0.2:5060";
+	const char *common =
+		"From: <sip:alice@a.example>;tag=at\n"
+		"To: <sip:bob@b.example>\n"
+		"Call-ID: pc@a.example\n";
+	const char *via_a = "Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKa1\n";
+	const char *via_p = "Via: SIP/2.0/UDP 10.0.0.9:5060;branch=z9hG4bKp1\n";
+	sip_id inv_a = feedf(f, 0, A, P, "INVITE sip:bob@b.example SIP/2.0\n%s%sCSeq: 1 INVITE\n",
+		via_a, common);
+	sip_id inv_b = feedf(f, 2, P, B, "INVITE sip:bob@10.0.0.2 SIP/2.0\n%s%s%sCSeq: 1 INVITE\n",
+		via_p, via_a, common);
+	sip_id can_a = feedf(f, 500, A, P, "CANCEL sip:bob@b.example SIP/2.0\n%s%sCSeq: 1 CANCEL\n",
+		via_a, common);
+	sip_id can_b = feedf(f, 501, P, B, "CANCEL sip:bob@10.0.0.2 SIP/2.0\n%s%sCSeq: 1 CANCEL\n",
+		via_p, common);
+	const sip_txn *tca = txn_of(f, can_a), *tcb = txn_of(f, can_b);
+	g_assert_cmpuint(tca->cancel, ==, msg_of(f, inv_a)->txn);
+	g_assert_cmpuint(tcb->cancel, ==, msg_of(f, inv_b)->txn);
+	g_assert_cmpuint(tcb->parent, ==, tca->id);
+	g_assert_cmpuint(txn_of(f, inv_b)->parent, ==, txn_of(f, inv_a)->id);
+	flow_free(f);
+}
+
+/* No final response: judged against 64×T1 (Timer C for a ringing INVITE) at finish. */
+static void test_no_final(void)
+{
+	flow *f = flow_new();
+	ua_call c = ua_call_make(f, "nofinal@a.example");
+	sip_id inv = req(&c, 0, true, "INVITE", 1, "z9hG4bKn1", NULL);
+	sip_id opt = req(&c, 1000, true, "OPTIONS", 2, "z9hG4bKn2", NULL);
+	ua_call c2 = ua_call_make(f, "ringing@a.example");
+	sip_id inv2 = req(&c2, 0, true, "INVITE", 1, "z9hG4bKn3", NULL);
+	rsp(&c2, 100, true, 180, "INVITE", 1, "z9hG4bKn3", "bt");
+	sip_id late = req(&c, 30000, true, "OPTIONS", 3, "z9hG4bKn4", NULL);
+
+	sip_model_finish(f->m, at(f, 20000));
+	const sip_txn *t = txn_of(f, inv), *to = txn_of(f, opt), *t2 = txn_of(f, inv2);
+	g_assert_cmpint(t->end, ==, TXN_END_CAPTURE_ENDED);
+	g_assert_cmpint(t->state, ==, TXN_STATE_CALLING);
+
+	sip_model_finish(f->m, at(f, 40000));
+	g_assert_cmpint(t->end, ==, TXN_END_NO_FINAL);
+	g_assert_cmpint(t->state, ==, TXN_STATE_TERMINATED);
+	g_assert_cmpint(t->state_ts[TXN_STATE_TERMINATED], ==, at(f, 32000));
+	g_assert_cmpint(to->end, ==, TXN_END_NO_FINAL);
+	g_assert_cmpint(to->state_ts[TXN_STATE_TERMINATED], ==, at(f, 33000));
+	/* ringing: Timer B no longer runs */
+	g_assert_cmpint(t2->end, ==, TXN_END_CAPTURE_ENDED);
+	g_assert_cmpint(t2->state, ==, TXN_STATE_PROCEEDING);
+	g_assert_cmpint(txn_of(f, late)->end, ==, TXN_END_CAPTURE_ENDED);
+	sip_model_finish(f->m, at(f, 181000));
+	g_assert_cmpint(t2->end, ==, TXN_END_NO_FINAL);
+	g_assert_cmpint(t2->state_ts[TXN_STATE_TERMINATED], ==, at(f, 180100));
+	flow_free(f);
+}
+
+typedef struct tap_log {
+	GString *s;
+} tap_log;
+
+static void on_event(void *user, const sip_model *m, sip_event ev, sip_id id)
+{
+	tap_log *l = user;
+	(void)m;
+	const char *k = ev == SIP_EV_MESSAGE ? "m" : ev == SIP_EV_TXN ? "t" : ev == SIP_EV_DIALOG ? "d"
+		: ev == SIP_EV_CALL ? "c" : "r";
+	g_string_append_printf(l->s, "%s%u ", k, id);
+}
+
+/* Taps hear of the message, then of each object it changed, once. */
+static void test_taps(void)
+{
+	flow *f = flow_new();
+	tap_log all = { g_string_new(NULL) }, calls = { g_string_new(NULL) };
+	sip_model_tap_add(f->m, SIP_EV_MESSAGE | SIP_EV_TXN | SIP_EV_DIALOG | SIP_EV_CALL |
+		SIP_EV_REGISTRATION, on_event, &all);
+	sip_model_tap_add(f->m, SIP_EV_CALL, on_event, &calls);
+	ua_call c = ua_call_make(f, "tap@a.example");
+	req(&c, 0, true, "INVITE", 1, "z9hG4bKt1", NULL);
+	g_assert_cmpstr(all.s->str, ==, "m0 t0 c0 ");
+	g_string_truncate(all.s, 0);
+	rsp(&c, 10, true, 180, "INVITE", 1, "z9hG4bKt1", "bt");
+	g_assert_cmpstr(all.s->str, ==, "m1 t0 d0 c0 ");
+	g_string_truncate(all.s, 0);
+	feed(f, 20, "10.0.0.1:5060", "10.0.0.3:5060", "REGISTER sip:a.example SIP/2.0\n"
+		"Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKreg\n"
+		"From: <sip:alice@a.example>;tag=r\nTo: <sip:alice@a.example>\n"
+		"Call-ID: tapreg\nCSeq: 1 REGISTER\nContact: <sip:alice@10.0.0.1>\n");
+	g_assert_cmpstr(all.s->str, ==, "m2 t1 c1 r0 ");
+	g_string_truncate(all.s, 0);
+	sip_model_finish(f->m, at(f, 100000));   /* Timer C still running: only the REGISTER timed out */
+	g_assert_cmpstr(all.s->str, ==, "t0 t1 ");
+	g_string_truncate(all.s, 0);
+	sip_model_finish(f->m, at(f, 200000));
+	g_assert_cmpstr(all.s->str, ==, "t0 d0 c0 ");
+	g_assert_cmpstr(calls.s->str, ==, "c0 c0 c1 c0 ");
+	g_assert_cmpint(sip_model_call(f->m, 0)->state, ==, CALL_STATE_NO_ANSWER);
+	g_assert_cmpstr(sip_model_dialog(f->m, 0)->end_reason, ==, "no final response");
+	g_string_free(all.s, TRUE);
+	g_string_free(calls.s, TRUE);
+	flow_free(f);
+}
+
+/* Broken messages still get a place, and nothing crashes. */
+static void test_hostile(void)
+{
+	flow *f = flow_new();
+	const char *A = "10.0.0.1:5060", *B = "10.0.0.2:5060";
+	sip_id hello = feed(f, 0, A, B, "HELLO WORLD\nCall-ID: hello\n");
+	g_assert_cmpint(msg_of(f, hello)->kind, ==, SIP_KIND_INVALID);
+	g_assert_cmpuint(msg_of(f, hello)->txn, ==, SIP_ID_NONE);
+	sip_id junk = feed(f, 0, A, B, "B@D sip:x SIP/2.0\nCall-ID: junk\n");
+	const sip_message *mj = msg_of(f, junk);
+	g_assert_cmpint(mj->kind, ==, SIP_KIND_INVALID);
+	g_assert_cmpuint(mj->txn, ==, SIP_ID_NONE);
+	g_assert_cmpuint(mj->dialog, ==, SIP_ID_NONE);
+	g_assert_cmpuint(mj->call, ==, call_named(f, "junk")->id);
+	sip_id nothing = feed(f, 1, A, B, "OPTIONS sip:x SIP/2.0\n");
+	g_assert_cmpuint(msg_of(f, nothing)->call, ==, SIP_ID_NONE);
+	g_assert_cmpuint(msg_of(f, nothing)->txn, !=, SIP_ID_NONE);
+	sip_id nocseq = feed(f, 2, B, A, "SIP/2.0 200 OK\nCall-ID: c\nTo: <sip:x>;tag=1\n");
+	g_assert_cmpuint(msg_of(f, nocseq)->txn, !=, SIP_ID_NONE);
+	sip_id empty_cid = feed(f, 3, A, B, "BYE sip:x SIP/2.0\nCall-ID:\nFrom: <sip:a>;tag=1\n"
+		"To: <sip:b>;tag=2\nCSeq: 1 BYE\n");
+	g_assert_cmpuint(msg_of(f, empty_cid)->call, ==, SIP_ID_NONE);
+	feed(f, 4, B, A, "SIP/2.0 200 OK\nCall-ID:\nFrom: <sip:a>;tag=1\nTo: <sip:b>;tag=2\nCSeq: 1 BYE\n");
+	feed(f, 5, A, B, "ACK sip:x SIP/2.0\nVia: garbage\nCall-ID: c\nCSeq: 1 ACK\n");
+	feed(f, 6, A, B, "CANCEL sip:x SIP/2.0\nVia: SIP/2.0/UDP [::1\nCall-ID: c\nCSeq: x CANCEL\n");
+	feed(f, 7, B, A, "SIP/2.0 699 Odd\nVia: SIP/2.0/UDP h;branch=z9hG4bKzz\nCall-ID: c\n"
+		"CSeq: 1 REGISTER\nTo: <nonsense>;tag=1\nContact: *\nContact: <sip:a@b>;expires=x\n");
+	feed(f, 8, A, B, "REFER sip:x SIP/2.0\nCall-ID: r\nRefer-To: <sip:x?Replaces=%4\n"
+		"Replaces: ;to-tag=1\nX-Call-ID: r\nCSeq: 1 REFER\n");
+	feed(f, 9, A, B, "REFER sip:x SIP/2.0\nCall-ID: r\nRefer-To: <sip:x?Replaces=%41%3b&a=b>\n"
+		"CSeq: 2 REFER\n");
+	sip_model_finish(f->m, at(f, 100000));
+	const sip_call *r = call_named(f, "r");
+	g_assert_cmpuint(r->related->len, ==, 1);   /* the unterminated Refer-To gives nothing */
+	g_assert_cmpstr(g_ptr_array_index(r->related, 0), ==, "A");
+	flow_free(f);
+}
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/model/txn/basic-call", test_basic_call);
+	g_test_add_func("/model/txn/message-record", test_message_record);
+	g_test_add_func("/model/txn/busy-ack-joins", test_busy_ack_joins);
+	g_test_add_func("/model/txn/cancel-linked", test_cancel_linked);
+	g_test_add_func("/model/txn/retransmissions", test_retransmissions);
+	g_test_add_func("/model/txn/responses-without-request", test_responses_without_request);
+	g_test_add_func("/model/txn/rfc2543", test_rfc2543);
+	g_test_add_func("/model/txn/sent-by-rules", test_sent_by_rules);
+	g_test_add_func("/model/txn/proxy-hops", test_proxy_hops);
+	g_test_add_func("/model/txn/proxy-cancel", test_proxy_cancel);
+	g_test_add_func("/model/txn/no-final", test_no_final);
+	g_test_add_func("/model/txn/taps", test_taps);
+	g_test_add_func("/model/txn/hostile", test_hostile);
+	return g_test_run();
+}

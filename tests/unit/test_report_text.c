@@ -1,0 +1,139 @@
+/*
+ * The small text helpers of the reports: cell widths and cutting
+ * (output/textwidth.h), times and durations (output/timefmt.h),
+ * percentiles and reason phrases (output/stats.h).
+ */
+#include <glib.h>
+#include <string.h>
+
+#include "output/stats.h"
+#include "output/textwidth.h"
+#include "output/timefmt.h"
+
+#define S(x) ((int64_t)(x) * 1000000000)
+
+static void test_width(void)
+{
+	g_assert_cmpuint(text_width("abc", 3), ==, 3);
+	g_assert_cmpuint(text_width("", 0), ==, 0);
+	/* é is one cell in two bytes, 日本 two wide characters. */
+	g_assert_cmpuint(text_width("caf\xc3\xa9", 5), ==, 4);
+	g_assert_cmpuint(text_width("\xe6\x97\xa5\xe6\x9c\xac", 6), ==, 4);
+	/* A combining acute accent takes no cell. */
+	g_assert_cmpuint(text_width("e\xcc\x81", 3), ==, 1);
+	/* A stray invalid byte still counts one. */
+	g_assert_cmpuint(text_width("a\xff" "b", 3), ==, 3);
+}
+
+static void test_fit(void)
+{
+	g_autoptr(GString) s = g_string_new("sip:alice@atlanta.example.com");
+	g_assert_cmpuint(text_fit(s, 100), ==, 29);
+	g_assert_cmpstr(s->str, ==, "sip:alice@atlanta.example.com");
+	g_assert_cmpuint(text_fit(s, 12), ==, 12);
+	g_assert_cmpstr(s->str, ==, "sip:alice...");
+	g_string_assign(s, "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe6\x96\x87");
+	/* 8 cells into 7: two wide characters and the dots; into 6, one. */
+	g_assert_cmpuint(text_fit(s, 7), ==, 7);
+	g_assert_cmpstr(s->str, ==, "\xe6\x97\xa5\xe6\x9c\xac...");
+	g_assert_cmpuint(text_fit(s, 6), ==, 5);
+	g_assert_cmpstr(s->str, ==, "\xe6\x97\xa5...");
+	g_string_assign(s, "abcdef");
+	g_assert_cmpuint(text_fit(s, 3), ==, 3);
+	g_assert_cmpstr(s->str, ==, "abc");
+
+	g_autoptr(GString) o = g_string_new(NULL);
+	text_append_padded(o, "ab", 4);
+	text_append_right(o, "cd", 4);
+	text_append_padded(o, "toolong", 2);
+	g_assert_cmpstr(o->str, ==, "ab    cdtoolong");
+}
+
+static void test_times(void)
+{
+	g_autoptr(GString) o = g_string_new(NULL);
+	text_append_clock(o, S(1700000000) + 123456789);
+	g_assert_cmpstr(o->str, ==, "22:13:20.123457");
+	g_string_truncate(o, 0);
+	text_append_datetime(o, S(1700000000) + 123456789, 3);
+	g_assert_cmpstr(o->str, ==, "2023-11-14 22:13:20.123");
+	g_string_truncate(o, 0);
+	text_append_datetime(o, S(1700000000) + 999999999, 6);
+	g_assert_cmpstr(o->str, ==, "2023-11-14 22:13:21.000000");
+	g_string_truncate(o, 0);
+	/* Before 1970: the fraction counts forward from the earlier second. */
+	text_append_datetime(o, -500000000, 6);
+	g_assert_cmpstr(o->str, ==, "1969-12-31 23:59:59.500000");
+	g_string_truncate(o, 0);
+	text_append_date(o, S(1700000000));
+	g_assert_cmpstr(o->str, ==, "2023-11-14");
+
+	g_string_truncate(o, 0);
+	text_append_delta(o, 21000000);
+	g_string_append_c(o, ' ');
+	text_append_delta(o, 0);
+	g_string_append_c(o, ' ');
+	text_append_delta(o, -1500000000);
+	g_string_append_c(o, ' ');
+	text_append_delta(o, S(3600));
+	g_assert_cmpstr(o->str, ==, "+0.021000 +0.000000 -1.500000 +3600.000000");
+
+	g_string_truncate(o, 0);
+	text_append_duration(o, 126000000);
+	g_string_append_c(o, ' ');
+	text_append_duration(o, S(59) + 999400000);
+	g_string_append_c(o, ' ');
+	text_append_duration(o, S(62) + 500000000);
+	g_string_append_c(o, ' ');
+	text_append_duration(o, S(7384));
+	g_string_append_c(o, ' ');
+	text_append_duration(o, -S(2));
+	g_assert_cmpstr(o->str, ==, "0.126 59.999 1:02.500 2:03:04.000 -2.000");
+
+	g_string_truncate(o, 0);
+	text_append_ms(o, 21000000);
+	g_string_append_c(o, ' ');
+	text_append_ms(o, 1234);
+	g_string_append_c(o, ' ');
+	text_append_ms(o, S(41) + 776392000);
+	g_assert_cmpstr(o->str, ==, "21.000 0.001 41776.392");
+}
+
+static void test_percentiles(void)
+{
+	int64_t v[10];
+	for (int i = 0; i < 10; i++)
+		v[i] = (i + 1) * 10;
+	g_assert_cmpint(stats_percentile(v, 10, 50), ==, 50);
+	g_assert_cmpint(stats_percentile(v, 10, 90), ==, 90);
+	g_assert_cmpint(stats_percentile(v, 10, 99), ==, 100);
+	g_assert_cmpint(stats_percentile(v, 10, 100), ==, 100);
+	g_assert_cmpint(stats_percentile(v, 1, 50), ==, 10);
+	g_assert_cmpint(stats_percentile(v, 3, 50), ==, 20);
+	g_assert_cmpint(stats_percentile(v, 0, 50), ==, 0);
+	int64_t w[200];
+	for (int i = 0; i < 200; i++)
+		w[i] = i;
+	/* Nearest rank: ceil(0.99 * 200) = 198th value. */
+	g_assert_cmpint(stats_percentile(w, 200, 99), ==, 197);
+}
+
+static void test_reasons(void)
+{
+	g_assert_cmpstr(stats_reason_phrase(180), ==, "Ringing");
+	g_assert_cmpstr(stats_reason_phrase(487), ==, "Request Terminated");
+	g_assert_cmpstr(stats_reason_phrase(603), ==, "Decline");
+	g_assert_null(stats_reason_phrase(299));
+	g_assert_null(stats_reason_phrase(0));
+}
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/report-text/width", test_width);
+	g_test_add_func("/report-text/fit", test_fit);
+	g_test_add_func("/report-text/times", test_times);
+	g_test_add_func("/report-text/percentiles", test_percentiles);
+	g_test_add_func("/report-text/reasons", test_reasons);
+	return g_test_run();
+}
