@@ -149,13 +149,29 @@ static bool refer_to_replaces(const sip_msg *p, GString *out)
 	return false;
 }
 
+static bool is_related_name(sv name)
+{
+	return sv_eq_ci_cstr(name, "X-Call-ID") || sv_eq_ci_cstr(name, "X-CID") ||
+		sv_eq_ci_cstr(name, "X-Orig-Call-ID");
+}
+
 static void find_related(call_table *ct, call_rec *r, const sip_msg *p, mdl_changes *ch)
 {
-	static const char *const names[] = { "X-Call-ID", "X-CID", "X-Orig-Call-ID" };
-	for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
-		sv v = sip_msg_find_cstr(p, names[i]);
-		if (v.p)
-			link_related(ct, r, v, true, ch);
+	/* one pass over the unknown headers instead of a search per name */
+	if (p->index_full) {
+		static const char *const names[] = { "X-Call-ID", "X-CID", "X-Orig-Call-ID" };
+		for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+			sv v = sip_msg_find_cstr(p, names[i]);
+			if (v.p)
+				link_related(ct, r, v, true, ch);
+		}
+	} else {
+		for (unsigned i = 0; i < p->n_headers; i++) {
+			const sip_header *h = &p->headers[i];
+			if (h->id == SIP_HDR_UNKNOWN && (sv_at(h->name, 0) | 0x20) == 'x' &&
+			    is_related_name(h->name))
+				link_related(ct, r, h->value, true, ch);
+		}
 	}
 	sv rep = sip_msg_value(p, SIP_HDR_REPLACES);
 	if (rep.p) {
@@ -447,6 +463,27 @@ void call_process(call_table *ct, txn_table *t, dlg_table *d, mdl_ctx *c, const 
 	apply_state(r, c->msgs);
 }
 
+static bool times_out_attempt(const call_rec *r, const txn_rec *tx)
+{
+	return tx->initial_invite && r->have_attempt && tx->pub.cseq == r->attempt_cseq &&
+		tx->pub.parent == SIP_ID_NONE && tx->pub.end == TXN_END_NO_FINAL;
+}
+
+void call_txns_expired(call_table *ct, const txn_table *t, const GPtrArray *msgs, mdl_changes *ch,
+	const GArray *expired)
+{
+	for (guint i = 0; i < expired->len; i++) {
+		const txn_rec *tx = txn_get(t, g_array_index(expired, sip_id, i));
+		call_rec *r = tx ? call_get(ct, tx->pub.call) : NULL;
+		if (!r || r->answered || !times_out_attempt(r, tx))
+			continue;
+		r->timed_out = true;
+		r->pub.end_ts = tx->pub.state_ts[TXN_STATE_TERMINATED];
+		apply_state(r, msgs);
+		changed(ch, r);
+	}
+}
+
 void call_finish(call_table *ct, const txn_table *t, const dlg_table *d, const GPtrArray *msgs,
 	mdl_changes *ch, int64_t end_ts, const GArray *ended)
 {
@@ -470,8 +507,7 @@ void call_finish(call_table *ct, const txn_table *t, const dlg_table *d, const G
 		if (r->has_initial && !r->answered && r->attempt_open > 0) {
 			for (guint j = 0; j < r->pub.txns->len; j++) {
 				const txn_rec *tx = txn_get(t, g_array_index(r->pub.txns, sip_id, j));
-				if (tx && tx->initial_invite && tx->pub.cseq == r->attempt_cseq &&
-				    tx->pub.parent == SIP_ID_NONE && tx->pub.end == TXN_END_NO_FINAL) {
+				if (tx && times_out_attempt(r, tx)) {
 					r->timed_out = true;
 					r->pub.end_ts = tx->pub.state_ts[TXN_STATE_TERMINATED];
 				}

@@ -64,6 +64,10 @@ void call_attach(call_table *ct, mdl_ctx *c);
 void call_process(call_table *ct, txn_table *t, dlg_table *d, mdl_ctx *c, const txn_result *tr,
 	const dlg_result *dr);
 
+/* Transactions that just ran out of time without a final (txn_tick). */
+void call_txns_expired(call_table *ct, const txn_table *t, const GPtrArray *msgs, mdl_changes *ch,
+	const GArray *expired);
+
 /* After dlg_finish: ended lists the confirmed dialogs it terminated. */
 void call_finish(call_table *ct, const txn_table *t, const dlg_table *d, const GPtrArray *msgs,
 	mdl_changes *ch, int64_t end_ts, const GArray *ended);

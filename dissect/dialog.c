@@ -146,10 +146,10 @@ static void end_early(dlg_table *d, txn_table *t, mdl_ctx *c, txn_rec *tx)
  * lives inside dialogs. */
 static bool midway_evidence(const txn_rec *tx, sv cm)
 {
-	if (is_method(cm, "CANCEL") || is_method(cm, "ACK"))
+	if (is_method(cm, "ACK"))
 		return false;
 	if (tx->pub.request != SIP_ID_NONE)
-		return tx->req_to_tag.p != NULL;
+		return tx->req_to_tag;
 	return is_method(cm, "BYE") || is_method(cm, "INFO") || is_method(cm, "UPDATE") ||
 		is_method(cm, "PRACK");
 }
@@ -160,12 +160,13 @@ void dlg_process(dlg_table *d, txn_table *t, mdl_ctx *c, const txn_result *tr, d
 	out->created = out->confirmed = out->terminated = SIP_ID_NONE;
 	const sip_msg *p = c->parsed;
 	txn_rec *tx = tr->txn;
-	if (!tx || p->call_id.p == NULL || p->call_id.len == 0)
+	sv cm = mdl_method(p);
+	/* a CANCEL is hop by hop: neither it nor its responses are in a dialog */
+	if (!tx || p->call_id.p == NULL || p->call_id.len == 0 || is_method(cm, "CANCEL"))
 		return;
 	bool response = p->kind == SIP_KIND_RESPONSE;
 	uint16_t st = p->status;
-	sv cm = mdl_method(p);
-	bool creating = response && tx->req_to_tag.p == NULL &&
+	bool creating = response && !tx->req_to_tag &&
 		(is_method(cm, "INVITE") || is_method(cm, "SUBSCRIBE") || is_method(cm, "REFER"));
 	bool ends_early = creating && tr->first_final && st >= 300;
 
@@ -205,9 +206,13 @@ void dlg_process(dlg_table *d, txn_table *t, mdl_ctx *c, const txn_result *tr, d
 	} else if (!tr->retransmission) {
 		if (is_method(cm, "NOTIFY")) {
 			/* RFC 6665 §4.1.2.4: the subscriber is the NOTIFY's To side */
-			if (st >= 200 && st < 300)
+			if (st >= 200 && st < 300) {
 				r = dlg_new(d, t, c, tx, p->to_tag, p->from_tag, DLG_STATE_CONFIRMED,
 					cm, false, out);
+				sv notifier = r->pub.local_target;
+				r->pub.local_target = r->pub.remote_target;
+				r->pub.remote_target = notifier;
+			}
 		} else if (creating) {
 			if (st >= 101 && st < 200)
 				r = dlg_new(d, t, c, tx, p->from_tag, p->to_tag, DLG_STATE_EARLY, cm,
@@ -228,8 +233,7 @@ void dlg_process(dlg_table *d, txn_table *t, mdl_ctx *c, const txn_result *tr, d
 	if (r) {
 		if (st >= 200 && st < 300 && is_method(cm, "BYE")) {
 			terminate(r, "BYE", c->msg->id, c->ts, c->ch, out);
-		} else if ((st == 481 || st == 408) && !creating && !is_method(cm, "CANCEL") &&
-			   !is_method(cm, "ACK")) {
+		} else if ((st == 481 || st == 408) && !creating && !is_method(cm, "ACK")) {
 			terminate(r, st == 481 ? "481" : "408", c->msg->id, c->ts, c->ch, out);
 		} else if (st >= 200 && st < 300 && is_method(cm, "NOTIFY") && tx->notify_terminated &&
 			   !r->session) {

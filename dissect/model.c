@@ -33,6 +33,7 @@ struct sip_model {
 	GArray *taps;             /* model_tap */
 	mdl_changes ch;
 	GArray *ended;            /* sip_id scratch for sip_model_finish */
+	GArray *expired;          /* sip_id scratch for txn_tick */
 	int64_t clock;
 };
 
@@ -107,6 +108,7 @@ sip_model *sip_model_new(void)
 		m->ch.ids[i] = g_array_new(FALSE, FALSE, sizeof(sip_id));
 	m->ch.stamp = 1;
 	m->ended = g_array_new(FALSE, FALSE, sizeof(sip_id));
+	m->expired = g_array_new(FALSE, FALSE, sizeof(sip_id));
 	return m;
 }
 
@@ -121,6 +123,7 @@ void sip_model_free(sip_model *m)
 	for (unsigned i = 0; i < MDL_CH__COUNT; i++)
 		g_array_free(m->ch.ids[i], TRUE);
 	g_array_free(m->ended, TRUE);
+	g_array_free(m->expired, TRUE);
 	g_array_free(m->taps, TRUE);
 	g_ptr_array_free(m->msgs, TRUE);
 	arena_free(&m->mem);
@@ -242,6 +245,11 @@ sip_id sip_model_add(sip_model *m, const sip_msg_meta *meta, const sip_msg *pars
 	dlg_process(&m->dialogs, &m->txns, &c, &tr, &dr);
 	call_process(&m->calls, &m->txns, &m->dialogs, &c, &tr, &dr);
 	reg_process(&m->regs, &c, &tr);
+	/* after the message: a final arriving late still counts as the final */
+	g_array_set_size(m->expired, 0);
+	txn_tick(&m->txns, &m->ch, m->clock, m->expired);
+	if (m->expired->len)
+		call_txns_expired(&m->calls, &m->txns, m->msgs, &m->ch, m->expired);
 	flush(m, msg->id);
 	return msg->id;
 }

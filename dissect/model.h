@@ -74,8 +74,8 @@ static inline sv sip_span_sv(sv raw, sip_span s)
 /* ---- messages ---------------------------------------------------------- */
 
 /* Where and how a message was seen: filled by the caller (the capture side),
- * copied into the record. */
-/* Fields are ordered to avoid padding: fill it with designated initialisers. */
+ * copied into the record.  Fields are ordered to avoid padding: fill it
+ * with designated initialisers. */
 typedef struct sip_msg_meta {
 	uint64_t frame;        /* frame where the last byte arrived */
 	uint64_t first_frame;  /* frame where the first byte arrived */
@@ -174,7 +174,11 @@ typedef struct sip_message {
  * TXN_END_CAPTURE_ENDED.  The timer is Timer B/F (64×T1 from the request,
  * or from the first response when the request was not seen), except for an
  * INVITE in proceeding, which Timer B no longer covers (§17.1.1.2): there
- * Timer C (3 minutes after the last provisional, §16.6) applies.
+ * Timer C (3 minutes after the last provisional, §16.6) applies.  Timer
+ * B/F is also judged as messages go, once a later message shows the clock
+ * past it (the call of an initial INVITE then turns no-answer at once);
+ * Timer C only at sip_model_finish.  A final response arriving after that
+ * judgement still becomes the transaction's final.
  */
 
 /* RFC 3261 §17.1.2.2: T4 = 5 s (Timer K); §16.6: Timer C > 3 minutes. */
@@ -245,6 +249,8 @@ static inline int64_t sip_txn_final_delay(const sip_txn *t)
  * A dialog is Call-ID + the two tags, looked up with the tags in either
  * order (requests from the callee carry them swapped).  A From tag may be
  * absent (RFC 2543 peers): it then counts as empty; a To tag may not.
+ * Requests and responses carrying both tags belong to the dialog they
+ * name, CANCEL and its responses aside (a CANCEL is hop by hop).
  *  - Created by a 101-199 response with a To tag (early) or a 2xx
  *    (confirmed) to a request without a To tag of a dialog-creating method:
  *    INVITE, SUBSCRIBE, REFER; with forking, each To tag makes its own
@@ -253,7 +259,7 @@ static inline int64_t sip_txn_final_delay(const sip_txn *t)
  *  - A 2xx to a NOTIFY whose dialog is unknown creates it confirmed (RFC
  *    6665 §4.1.2.4): the subscriber, the NOTIFY's To side, is from_tag.
  *  - A 2xx to any other request carrying both tags for an unknown dialog
- *    (the capture began mid-dialog; CANCEL and ACK aside; when the request
+ *    (the capture began mid-dialog; ACK aside; when the request
  *    was not captured, only for BYE, INFO, UPDATE and PRACK, which live
  *    inside dialogs) creates it confirmed with midway set and created_by
  *    SV_NULL; from_tag is then the tag of whoever sent that request, not
@@ -262,7 +268,7 @@ static inline int64_t sip_txn_final_delay(const sip_txn *t)
  *  - Terminated by: a 2xx to a BYE inside it ("BYE"); a 300-699 final to
  *    the creating request, which ends every early dialog it (or, at a
  *    proxy, the downstream transactions it forked) created ("non-2xx final
- *    response"); a 481 or 408 final to a request inside it, CANCEL aside
+ *    response"); a 481 or 408 final to a request inside it
  *    ("481", "408"); a 2xx to a NOTIFY with Subscription-State: terminated
  *    in a dialog created by SUBSCRIBE, REFER or NOTIFY ("subscription
  *    terminated").  At sip_model_finish: an early dialog whose INVITE got a
@@ -274,8 +280,9 @@ static inline int64_t sip_txn_final_delay(const sip_txn *t)
  *  - route_set is the first Record-Route value of the response that
  *    created or confirmed the dialog (route_msg: re-parse it for all the
  *    values); remote_target the Contact URI of that response; local_target
- *    the Contact URI of the creating request.  Target refreshes by
- *    re-INVITE / UPDATE are not followed.
+ *    the Contact URI of the creating request (the other way round for a
+ *    dialog created by NOTIFY, whose sender is the UAS side).  Target
+ *    refreshes by re-INVITE / UPDATE are not followed.
  */
 typedef enum { DLG_STATE_EARLY = 0, DLG_STATE_CONFIRMED, DLG_STATE_TERMINATED } dlg_state;
 const char *dlg_state_name(dlg_state s); /* "early", "confirmed", "terminated" */

@@ -28,15 +28,35 @@ static uint16_t default_port(sv transport)
 	return 5060;
 }
 
-static void key_from_via(const sip_via *v, const sip_msg *p, txn_key *k)
+/* host and port of a sent-by ("host", "host:port", "[v6]:port"); the port
+ * defaults by transport. */
+static void sent_by_split(sv sent_by, sv transport, sv *host, uint16_t *port)
+{
+	sv rest = SV_NULL;
+	*port = default_port(transport);
+	if (sv_at(sent_by, 0) == '[') {
+		ptrdiff_t close = sv_find_byte(sent_by, ']');
+		if (close < 0) {
+			*host = sent_by;
+			return;
+		}
+		*host = sv_sub(sent_by, 1, (size_t)close - 1);
+		rest = sv_skip(sent_by, (size_t)close + 1);
+	} else {
+		ptrdiff_t colon = sv_find_byte(sent_by, ':');
+		*host = colon < 0 ? sent_by : sv_head(sent_by, (size_t)colon);
+		rest = colon < 0 ? SV_NULL : sv_skip(sent_by, (size_t)colon);
+	}
+	uint32_t n;
+	if (sv_at(rest, 0) == ':' && sip_uint_parse(sv_skip(rest, 1), 65535, &n))
+		*port = (uint16_t)n;
+}
+
+static void key_make(sv branch, sv sent_by, sv transport, const sip_msg *p, txn_key *k)
 {
 	memset(k, 0, sizeof(*k));
-	if (v) {
-		k->host = v->host;
-		k->port = v->has_port ? v->port : default_port(v->transport);
-		if (v->has_branch)
-			k->branch = v->branch;
-	}
+	sent_by_split(sent_by, transport, &k->host, &k->port);
+	k->branch = branch;
 	k->rfc2543 = !branch_is_3261(k->branch);
 	/* never different within a transaction, they keep a UA that reuses
 	 * its branches from merging unrelated transactions */
@@ -91,10 +111,13 @@ void txn_table_init(txn_table *t, arena *mem)
 	t->recs = g_ptr_array_new();
 	t->by_key = g_hash_table_new(key_hash, key_equal);
 	t->responses = g_hash_table_new(resp_hash, resp_equal);
+	t->timers = g_array_new(FALSE, FALSE, sizeof(sip_id));
+	t->timers_head = 0;
 }
 
 void txn_table_clear(txn_table *t)
 {
+	g_array_free(t->timers, TRUE);
 	g_hash_table_destroy(t->responses);
 	g_hash_table_destroy(t->by_key);
 	g_ptr_array_free(t->recs, TRUE);
@@ -162,9 +185,6 @@ static txn_rec *txn_new(txn_table *t, const mdl_ctx *c, const txn_key *k, sv met
 	x->cseq = p->has_cseq ? p->cseq : 0;
 	r->key = *k;
 	r->key.method = method;
-	r->call_id = p->call_id;
-	r->from_tag = p->from_tag;
-	r->req_to_tag = SV_NULL;
 	r->contact = SV_NULL;
 	r->first_dialog = r->reg = SIP_ID_NONE;
 	r->reliable = transport_reliable(c->msg->meta.transport);
@@ -184,7 +204,7 @@ static void set_request(txn_rec *r, const mdl_ctx *c)
 	const sip_msg *p = c->parsed;
 	r->pub.request = c->msg->id;
 	r->pub.request_ts = c->ts;
-	r->req_to_tag = mdl_tag_present(p->to_tag) ? p->to_tag : SV_NULL;
+	r->req_to_tag = mdl_tag_present(p->to_tag);
 	r->initial_invite = r->pub.is_invite && !mdl_tag_present(p->to_tag);
 	r->reliable = transport_reliable(c->msg->meta.transport);
 	if (dialog_forming(p->method)) {
@@ -219,10 +239,10 @@ static void link_parent(const txn_table *t, txn_rec *r, const sip_msg *p)
 	if (!sip_via_parse(item, &v))
 		return;
 	txn_key k;
-	key_from_via(&v, p, &k);
+	key_make(v.has_branch ? v.branch : SV_NULL, v.sent_by, v.transport, p, &k);
 	k.method = r->key.method;
 	txn_rec *up = lookup(t, &k);
-	if (!up || up == r || up->pub.cseq != r->pub.cseq || !sv_eq(up->call_id, r->call_id))
+	if (!up || up == r || up->pub.cseq != r->pub.cseq || !sv_eq(up->key.call_id, r->key.call_id))
 		return;
 	r->pub.parent = up->pub.id;
 }
@@ -297,11 +317,21 @@ static void on_request(txn_table *t, const mdl_ctx *c, txn_key *k, txn_result *o
 			/* no response ever comes for an ACK */
 			enter(r, TXN_STATE_TERMINATED, c->ts);
 			r->pub.end = TXN_END_FINAL;
+		} else {
+			g_array_append_val(t->timers, r->pub.id);
 		}
 	}
 	link_parent(t, r, p);
-	if (sv_eq_cstr(method, "CANCEL"))
+	if (sv_eq_cstr(method, "CANCEL")) {
 		link_cancel(t, r);
+	} else if (out->created && r->pub.is_invite) {
+		/* the CANCEL came first (capture points out of step) */
+		txn_key kc = r->key;
+		kc.method = sv_make("CANCEL", 6);
+		txn_rec *cancel = lookup(t, &kc);
+		if (cancel)
+			link_cancel(t, cancel);
+	}
 }
 
 static void saw_2xx(const txn_table *t, txn_rec *r, int64_t ts)
@@ -374,10 +404,8 @@ void txn_process(txn_table *t, mdl_ctx *c, txn_result *out)
 	const sip_msg *p = c->parsed;
 	if (p->kind == SIP_KIND_INVALID)
 		return;
-	sip_via v;
-	bool have_via = sip_msg_via_top(p, &v);
 	txn_key k;
-	key_from_via(have_via ? &v : NULL, p, &k);
+	key_make(p->branch, p->via_sent_by, p->via_transport, p, &k);
 	if (p->kind == SIP_KIND_REQUEST)
 		on_request(t, c, &k, out);
 	else
@@ -398,6 +426,30 @@ static int64_t no_final_deadline(const txn_rec *r)
 		return r->last_provisional_ts + SIP_TIMER_C_NS;
 	int64_t base = x->request_ts ? x->request_ts : x->first_provisional_ts;
 	return base + SIP_TIMER_64T1_NS;
+}
+
+void txn_tick(txn_table *t, mdl_changes *ch, int64_t now, GArray *expired)
+{
+	GArray *q = t->timers;
+	while (t->timers_head < q->len) {
+		txn_rec *r = txn_get(t, g_array_index(q, sip_id, t->timers_head));
+		int64_t deadline = r->pub.request_ts + SIP_TIMER_64T1_NS;
+		if (deadline > now)
+			break;   /* requests come in time order: the rest are younger */
+		t->timers_head++;
+		sip_txn *x = &r->pub;
+		if (x->final != SIP_ID_NONE || x->state == TXN_STATE_TERMINATED ||
+		    (x->is_invite && x->state == TXN_STATE_PROCEEDING))
+			continue;
+		x->end = TXN_END_NO_FINAL;
+		enter(r, TXN_STATE_TERMINATED, deadline);
+		mdl_changed(ch, MDL_CH_TXN, &r->stamp, x->id);
+		g_array_append_val(expired, x->id);
+	}
+	if (t->timers_head >= 4096 && t->timers_head * 2 >= q->len) {
+		g_array_remove_range(q, 0, t->timers_head);
+		t->timers_head = 0;
+	}
 }
 
 void txn_finish(txn_table *t, mdl_changes *ch, int64_t end_ts)

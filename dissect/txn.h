@@ -79,11 +79,9 @@ typedef struct txn_key {
 
 typedef struct txn_rec {
 	sip_txn pub;
-	txn_key key;
-	sv call_id;              /* of the message that created it */
-	sv from_tag;             /* From tag of that message */
-	sv req_to_tag;           /* To tag of the request (SV_NULL: none, or request unseen) */
+	txn_key key;             /* its call_id and cseq hold for every transaction */
 	sv contact;              /* Contact URI of the request (dialog-creating methods) */
+	bool req_to_tag;         /* the request had a To tag (false too when it was not seen) */
 	bool initial_invite;     /* INVITE without To tag (or response-only, judged by the call) */
 	bool saw_2xx;
 	bool reliable;           /* over a reliable transport: Timers I/K are zero */
@@ -101,6 +99,8 @@ typedef struct txn_table {
 	GPtrArray *recs;          /* txn_rec* by id */
 	GHashTable *by_key;       /* txn_key* -> txn_rec* */
 	GHashTable *responses;    /* sip_message* (distinct responses: txn, status, To tag) */
+	GArray *timers;           /* sip_id of transactions with a request, in order of creation */
+	guint timers_head;        /* the ones before were judged by txn_tick */
 } txn_table;
 
 /* What adding one message did to its transaction. */
@@ -131,6 +131,11 @@ bool txn_descends(const txn_table *t, const txn_rec *r, const txn_rec *anc);
 /* Matches the message of c to its transaction (creating it when needed),
  * sets c->msg->txn and c->msg->retransmission, updates the state. */
 void txn_process(txn_table *t, mdl_ctx *c, txn_result *out);
+
+/* The clock reached now: transactions whose Timer B / F ran out without a
+ * final response end TXN_END_NO_FINAL (a ringing INVITE waits for
+ * txn_finish: Timer C is long).  Appends their ids to expired. */
+void txn_tick(txn_table *t, mdl_changes *ch, int64_t now, GArray *expired);
 
 /* End of capture: timers, TXN_END_NO_FINAL / TXN_END_CAPTURE_ENDED. */
 void txn_finish(txn_table *t, mdl_changes *ch, int64_t end_ts);

@@ -532,6 +532,20 @@ static void test_no_answer_timeout(void)
 	g_assert_cmpint(k->end_ts, ==, at(f, 32000));
 	g_assert_cmpuint(k->final_status, ==, 0);
 	flow_free(f);
+
+	/* judged as messages go: a later message moves the clock past Timer B */
+	f = flow_new();
+	ua_call c2 = ua_call_make(f, "silent2@a.example");
+	req(&c2, 0, true, "INVITE", 1, "z9hG4bKj", NULL);
+	k = call_named(f, "silent2@a.example");
+	ua_call other = ua_call_make(f, "other@a.example");
+	req(&other, 31000, true, "OPTIONS", 1, "z9hG4bKo1", NULL);
+	g_assert_cmpint(k->state, ==, CALL_STATE_SETUP);
+	req(&other, 33000, true, "OPTIONS", 2, "z9hG4bKo2", NULL);
+	g_assert_cmpint(k->state, ==, CALL_STATE_NO_ANSWER);
+	g_assert_cmpint(k->end_ts, ==, at(f, 32000));
+	g_assert_cmpint(txn_of(f, 0)->end, ==, TXN_END_NO_FINAL);
+	flow_free(f);
 }
 
 /* Related calls: X-Call-ID both ways (before and after the other exists),

@@ -472,6 +472,8 @@ static void test_subscription(void)
 	assert_sv_eq(d2->created_by, "NOTIFY");
 	assert_sv_eq(d2->from_tag, "atag");   /* the subscriber */
 	assert_sv_eq(d2->to_tag, "nt2");
+	assert_sv_eq(d2->remote_target, "sip:bob@10.0.0.2:5060");    /* the notifier */
+	assert_sv_eq(d2->local_target, "sip:alice@10.0.0.1:5060");
 	sip_id s200 = rsp(&c2, 2030, true, 200, "SUBSCRIBE", 1, "z9hG4bKs2", "nt2");
 	g_assert_cmpuint(msg_of(f, s200)->dialog, ==, d2->id);
 	g_assert_cmpuint(sip_model_dialog_count(f->m), ==, 2);

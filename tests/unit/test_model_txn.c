@@ -422,6 +422,18 @@ static void test_cancel_linked(void)
 	sip_id can2 = req(&c, 2500, true, "CANCEL", 1, "z9hG4bKc1", NULL);
 	g_assert_true(msg_of(f, can2)->retransmission);
 	g_assert_cmpuint(msg_of(f, can2)->txn, ==, tc->id);
+	/* hop by hop: no dialog for the CANCEL nor its 200, the 487 has one */
+	g_assert_cmpuint(msg_of(f, can)->dialog, ==, SIP_ID_NONE);
+	g_assert_cmpuint(msg_of(f, can200)->dialog, ==, SIP_ID_NONE);
+	g_assert_cmpuint(msg_of(f, r487)->dialog, !=, SIP_ID_NONE);
+	g_assert_cmpuint(tc->dialog, ==, SIP_ID_NONE);
+
+	/* the CANCEL seen before its INVITE (capture points out of step) */
+	ua_call c2 = ua_call_make(f, "cancel-first@a.example");
+	sip_id can3 = req(&c2, 3000, true, "CANCEL", 1, "z9hG4bKc2", NULL);
+	sip_id inv3 = req(&c2, 3001, true, "INVITE", 1, "z9hG4bKc2", NULL);
+	g_assert_cmpuint(txn_of(f, can3)->cancel, ==, msg_of(f, inv3)->txn);
+	g_assert_cmpuint(txn_of(f, inv3)->cancel, ==, msg_of(f, can3)->txn);
 	flow_free(f);
 }
 
@@ -616,6 +628,15 @@ static void test_sent_by_rules(void)
 	g_assert_true(txn_of(f, c1)->rfc2543);
 	g_assert_cmpuint(msg_of(f, c2)->txn, !=, msg_of(f, c1)->txn);
 	g_assert_false(msg_of(f, c2)->retransmission);
+	/* a UA that reuses one branch for every call: Call-ID and CSeq keep them apart */
+	sip_id u1 = feed(f, 70, A, B, "INVITE sip:b.example SIP/2.0\n"
+		"Via: SIP/2.0/UDP host.a.example;branch=z9hG4bKsame\n"
+		"From: <sip:a@a.example>;tag=1\nTo: <sip:b.example>\nCall-ID: call-one\nCSeq: 1 INVITE\n");
+	sip_id u2 = feed(f, 80, A, B, "INVITE sip:b.example SIP/2.0\n"
+		"Via: SIP/2.0/UDP host.a.example;branch=z9hG4bKsame\n"
+		"From: <sip:a@a.example>;tag=2\nTo: <sip:b.example>\nCall-ID: call-two\nCSeq: 1 INVITE\n");
+	g_assert_cmpuint(msg_of(f, u2)->txn, !=, msg_of(f, u1)->txn);
+	g_assert_false(msg_of(f, u2)->retransmission);
 	flow_free(f);
 }
 
@@ -754,6 +775,23 @@ static void test_no_final(void)
 	sip_model_finish(f->m, at(f, 181000));
 	g_assert_cmpint(t2->end, ==, TXN_END_NO_FINAL);
 	g_assert_cmpint(t2->state_ts[TXN_STATE_TERMINATED], ==, at(f, 180100));
+	flow_free(f);
+
+	/* judged as the clock moves; a final arriving after that still counts */
+	f = flow_new();
+	ua_call c3 = ua_call_make(f, "tick@a.example");
+	sip_id o1 = req(&c3, 0, true, "OPTIONS", 1, "z9hG4bKt1", NULL);
+	const sip_txn *t3 = txn_of(f, o1);
+	req(&c3, 31000, true, "OPTIONS", 2, "z9hG4bKt2", NULL);
+	g_assert_cmpint(t3->end, ==, TXN_END_NONE);
+	req(&c3, 32000, true, "OPTIONS", 3, "z9hG4bKt3", NULL);
+	g_assert_cmpint(t3->end, ==, TXN_END_NO_FINAL);
+	g_assert_cmpint(t3->state, ==, TXN_STATE_TERMINATED);
+	g_assert_cmpint(t3->state_ts[TXN_STATE_TERMINATED], ==, at(f, 32000));
+	sip_id late_ok = rsp(&c3, 40000, true, 200, "OPTIONS", 1, "z9hG4bKt1", "bt");
+	g_assert_cmpuint(t3->final, ==, late_ok);
+	g_assert_cmpint(t3->end, ==, TXN_END_FINAL);
+	g_assert_cmpint(t3->state, ==, TXN_STATE_TERMINATED);
 	flow_free(f);
 }
 
