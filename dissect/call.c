@@ -277,7 +277,8 @@ static void note_initial(call_rec *r, const txn_rec *tx, bool counts_open)
 }
 
 /* The call is over: msg is what ended it (a BYE, its response, a 481/408). */
-static void end_call(call_rec *r, const txn_table *t, const GPtrArray *msgs, sip_id msg_id, int64_t ts)
+static void end_call(call_rec *r, const txn_table *t, const GPtrArray *msgs, sip_id msg_id,
+	int64_t ts)
 {
 	r->ended = true;
 	r->pub.end_ts = ts;

@@ -20,7 +20,8 @@ typedef struct call_rec {
 	sip_call pub;
 	sv caller_tag;            /* From tag of the initial INVITE */
 	bool caller_known;
-	int8_t parties_level;     /* where from/to came from: 0 first message, 1 a request, 2 the initial INVITE */
+	int8_t parties_level;     /* from/to taken from: 0 the first message, 1 a request,
+	                             2 the initial INVITE; -1 none yet */
 	bool is_call;             /* INVITE, ACK, BYE, CANCEL or PRACK traffic */
 	bool has_initial;         /* an initial INVITE (or a response-only one) */
 	bool midway;              /* in-dialog traffic of a session whose start was not captured */

@@ -136,9 +136,9 @@ typedef struct sip_message {
  * tag (Call-ID + CSeq number + From tag + top Via + method, for requests
  * and responses alike), where "top Via" compares its sent-by and branch
  * parameter only, because a server adds received/rport to the Via it
- * copies into its responses.  The Request-URI and To tag of §17.2.3 are not compared: they
- * cannot change within a transaction and responses do not carry the
- * request's To tag.
+ * copies into its responses.  The Request-URI and To tag of §17.2.3 are
+ * not compared: they cannot change within a transaction and responses do
+ * not carry the request's To tag.
  *
  * Responses that match no transaction (the capture began mid-transaction)
  * create one with request == SIP_ID_NONE and method taken from the CSeq;
@@ -200,7 +200,8 @@ const char *txn_state_name(txn_state s); /* "calling", "proceeding", ... */
 typedef enum {
 	TXN_END_NONE = 0,
 	TXN_END_FINAL,           /* ended normally */
-	TXN_END_NO_FINAL,        /* no final response before its timer ran out (64×T1; Timer C for a ringing INVITE) */
+	TXN_END_NO_FINAL,        /* no final response before its timer ran out
+	                            (64×T1; Timer C for a ringing INVITE) */
 	TXN_END_CAPTURE_ENDED,   /* the capture ended before a final response or 64×T1 */
 } txn_end;
 
