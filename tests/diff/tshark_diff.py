@@ -43,6 +43,8 @@ import subprocess
 import sys
 import tempfile
 
+from tshark_json import ToolError, get, sip_packets, to_int
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 LOCAL_DIR = os.path.normpath(os.path.join(HERE, "..", "pcaps"))
 KNOWN_FILE = os.path.join(HERE, "known-differences.tsv")
@@ -64,10 +66,6 @@ EXPECTED_COUNT_EXCEPTIONS = {
         "no-icmp",
         "5 SIP messages quoted in ICMP errors are not messages"),
 }
-
-
-class ToolError(Exception):
-    pass
 
 
 # ---------------------------------------------------------------- sipscope
@@ -124,69 +122,35 @@ def key_from_sipscope(rec):
 
 # ---------------------------------------------------------------- tshark
 
-def _pairs(items):
-    """Keeps duplicate keys: a JSON object becomes a list of pairs."""
-    return list(items)
-
-
-def _get(pairs, key):
-    if isinstance(pairs, list):
-        for k, v in pairs:
-            if k == key:
-                return v
-    return None
-
-
-def _int(v):
-    try:
-        return int(v)
-    except (TypeError, ValueError):
-        return None
-
-
 def tshark_messages(path, confdir):
     """Runs tshark; returns ({frame: [key, ...]}, icmp_frames, start_lines)."""
-    cmd = ["tshark", "-r", path,
-           "-o", "sip.desegment_headers:TRUE",
-           "-o", "sip.desegment_body:TRUE",
-           "-Y", "sip", "-T", "json", "-J", "frame sip"]
-    env = dict(os.environ, WIRESHARK_CONFIG_DIR=confdir)
-    try:
-        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           timeout=TIMEOUT, env=env)
-    except subprocess.TimeoutExpired:
-        raise ToolError("tshark timed out after %d s" % TIMEOUT)
-    if p.returncode != 0:
-        raise ToolError("tshark exited with status %d: %s" % (
-            p.returncode, p.stderr.decode("utf-8", "replace").strip()[-2000:]))
-    out = p.stdout.decode("utf-8", "replace").strip()
-    packets = json.loads(out, object_pairs_hook=_pairs) if out else []
+    packets = sip_packets(path, confdir)
     frames = {}
     icmp = {}
     lines = 0
     for pkt in packets:
-        layers = _get(_get(pkt, "_source"), "layers")
-        frame = _get(layers, "frame")
-        num = _int(_get(frame, "frame.number"))
-        protos = (_get(frame, "frame.protocols") or "").split(":")
+        layers = get(get(pkt, "_source"), "layers")
+        frame = get(layers, "frame")
+        num = to_int(get(frame, "frame.number"))
+        protos = (get(frame, "frame.protocols") or "").split(":")
         msgs = []
         for k, sip in layers:
             if k != "sip" or not isinstance(sip, list):
                 continue
-            req = _get(sip, "sip.Request-Line_tree")
-            st = _get(sip, "sip.Status-Line_tree")
+            req = get(sip, "sip.Request-Line_tree")
+            st = get(sip, "sip.Status-Line_tree")
             if req is None and st is None:
                 continue  # continuation data, keep-alives
             lines += 1
-            hdr = _get(sip, "sip.msg_hdr_tree")
-            cseq = _get(hdr, "sip.CSeq_tree")
-            call_id = _get(hdr, "sip.Call-ID")
+            hdr = get(sip, "sip.msg_hdr_tree")
+            cseq = get(hdr, "sip.CSeq_tree")
+            call_id = get(hdr, "sip.Call-ID")
             msgs.append((
-                _get(req, "sip.Method") if req is not None else None,
-                _int(_get(st, "sip.Status-Code")) if st is not None else None,
+                get(req, "sip.Method") if req is not None else None,
+                to_int(get(st, "sip.Status-Code")) if st is not None else None,
                 call_id,
-                _int(_get(cseq, "sip.CSeq.seq")),
-                _get(cseq, "sip.CSeq.method")))
+                to_int(get(cseq, "sip.CSeq.seq")),
+                get(cseq, "sip.CSeq.method")))
         if not msgs:
             continue
         if "icmp" in protos or "icmpv6" in protos:

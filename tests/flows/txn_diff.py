@@ -62,6 +62,10 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "diff"))
+from tshark_json import ToolError, find, get, get_all, sip_packets, to_int  # noqa: E402
+
 SKIP = 77
 TIMEOUT = 600
 KNOWN_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
@@ -70,51 +74,6 @@ KINDS = ("no-transaction", "split", "merged", "dialog-missing",
          "dialog-extra")
 COOKIE = "z9hG4bK"
 DIALOG_METHODS = ("INVITE", "SUBSCRIBE", "REFER", "NOTIFY")
-
-
-class ToolError(Exception):
-    pass
-
-
-# ---------------------------------------------------------------- JSON walk
-
-def _pairs(items):
-    return list(items)
-
-
-def _get(pairs, key):
-    if isinstance(pairs, list):
-        for k, v in pairs:
-            if k == key:
-                return v
-    return None
-
-
-def _all(pairs, key):
-    if not isinstance(pairs, list):
-        return []
-    return [v for k, v in pairs if k == key]
-
-
-def _find(pairs, key):
-    """First value of key anywhere below pairs (depth first, in order)."""
-    if not isinstance(pairs, list):
-        return None
-    for k, v in pairs:
-        if k == key:
-            return v
-        if isinstance(v, list):
-            r = _find(v, key)
-            if r is not None:
-                return r
-    return None
-
-
-def _int(v):
-    try:
-        return int(v)
-    except (TypeError, ValueError):
-        return None
 
 
 def split_top(value):
@@ -172,28 +131,14 @@ class TMsg:
 
 
 def tshark_messages(path, confdir):
-    cmd = ["tshark", "-r", path,
-           "-o", "sip.desegment_headers:TRUE",
-           "-o", "sip.desegment_body:TRUE",
-           "-Y", "sip", "-T", "json", "-J", "frame sip"]
-    env = dict(os.environ, WIRESHARK_CONFIG_DIR=confdir)
-    try:
-        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           timeout=TIMEOUT, env=env)
-    except subprocess.TimeoutExpired:
-        raise ToolError("tshark timed out after %d s" % TIMEOUT)
-    if p.returncode != 0:
-        raise ToolError("tshark exited with status %d: %s" % (
-            p.returncode, p.stderr.decode("utf-8", "replace").strip()[-2000:]))
-    out = p.stdout.decode("utf-8", "replace").strip()
-    packets = json.loads(out, object_pairs_hook=_pairs) if out else []
+    packets = sip_packets(path, confdir)
     frames = {}
     icmp = set()
     for pkt in packets:
-        layers = _get(_get(pkt, "_source"), "layers")
-        frame = _get(layers, "frame")
-        num = _int(_get(frame, "frame.number"))
-        protos = (_get(frame, "frame.protocols") or "").split(":")
+        layers = get(get(pkt, "_source"), "layers")
+        frame = get(layers, "frame")
+        num = to_int(get(frame, "frame.number"))
+        protos = (get(frame, "frame.protocols") or "").split(":")
         if "icmp" in protos or "icmpv6" in protos:
             icmp.add(num)
             continue
@@ -201,26 +146,26 @@ def tshark_messages(path, confdir):
         for k, sip in (layers or []):
             if k != "sip" or not isinstance(sip, list):
                 continue
-            req = _get(sip, "sip.Request-Line_tree")
-            st = _get(sip, "sip.Status-Line_tree")
+            req = get(sip, "sip.Request-Line_tree")
+            st = get(sip, "sip.Status-Line_tree")
             if req is None and st is None:
                 continue
-            hdr = _get(sip, "sip.msg_hdr_tree")
+            hdr = get(sip, "sip.msg_hdr_tree")
             m = TMsg()
             m.frame, m.index = num, len(msgs)
-            m.method = _get(req, "sip.Method") if req is not None else None
-            m.status = _int(_get(st, "sip.Status-Code")) if st is not None \
+            m.method = get(req, "sip.Method") if req is not None else None
+            m.status = to_int(get(st, "sip.Status-Code")) if st is not None \
                 else None
-            m.ruri = _get(req, "sip.r-uri") if req is not None else None
-            vias = _all(hdr, "sip.Via")
+            m.ruri = get(req, "sip.r-uri") if req is not None else None
+            vias = get_all(hdr, "sip.Via")
             m.sent_by, m.branch, m.via_ident = parse_via(vias[0]) if vias \
                 else (None, None, None)
-            cseq = _get(hdr, "sip.CSeq_tree")
-            m.cseq = _int(_get(cseq, "sip.CSeq.seq"))
-            m.cseq_method = _get(cseq, "sip.CSeq.method")
-            m.call_id = _get(hdr, "sip.Call-ID")
-            m.from_tag = _find(_get(hdr, "sip.From_tree"), "sip.from.tag")
-            m.to_tag = _find(_get(hdr, "sip.To_tree"), "sip.to.tag")
+            cseq = get(hdr, "sip.CSeq_tree")
+            m.cseq = to_int(get(cseq, "sip.CSeq.seq"))
+            m.cseq_method = get(cseq, "sip.CSeq.method")
+            m.call_id = get(hdr, "sip.Call-ID")
+            m.from_tag = find(get(hdr, "sip.From_tree"), "sip.from.tag")
+            m.to_tag = find(get(hdr, "sip.To_tree"), "sip.to.tag")
             msgs.append(m)
         if msgs:
             frames.setdefault(num, []).extend(msgs)
