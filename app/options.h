@@ -7,11 +7,12 @@
 
 #include <glib.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 typedef enum {
-	OUT_TEXT = 0, /* one line per message (until the curses UI exists) */
+	OUT_TEXT = 0, /* one line per message, or the interactive UI on a terminal */
 	OUT_JSON,     /* JSON Lines */
-	OUT_REPORT,   /* --list / --stats / --ladder: reports at end of input */
+	OUT_REPORT,   /* --list / --stats / --ladder / --check: reports at end of input */
 } out_mode;
 
 typedef struct options {
@@ -19,17 +20,38 @@ typedef struct options {
 	out_mode mode;
 	char *filter;        /* BPF expression from the trailing arguments */
 	bool quiet;          /* -q: no summary on standard error */
+	bool no_ui;          /* -N: per-message lines even on a terminal */
 	/* OUT_REPORT: any combination, printed in this order. */
 	bool list;           /* --list: the call list */
 	bool stats;          /* --stats: the summary report */
 	char **ladder;       /* --ladder: Call-IDs (or "all"), NULL-terminated; NULL when none */
 	bool ladder_by_host; /* --ladder-by-host: one column per address */
+	bool check;          /* --check: the findings; exit status 1 when one is an error */
+	/* Live input (app/pipeline.h), instead of -r. */
+	char **ifaces;       /* -i, NULL-terminated; NULL when none */
+	char **hep_listen;   /* --hep-listen udp:ADDR:PORT, NULL-terminated */
+	uint32_t snaplen;    /* -s; 0: the default */
+	bool no_promisc;     /* -p */
+	uint32_t buffer_mb;  /* -B; 0: the default */
+	bool immediate;      /* --immediate-mode */
+	uint32_t duration;   /* --duration SECONDS; 0: none */
+	char *user;          /* -Z: drop privileges to this user */
+	/* Any input. */
+	uint64_t count;      /* -c: stop after this many frames; 0: no limit */
+	char *write_file;    /* -w */
+	uint64_t rotate_bytes; /* -C, in bytes */
+	uint32_t rotate_secs;  /* -G */
+	bool write_sip_only; /* --write-sip-only */
 } options;
 
 /* Parses argv.  On a usage error prints one line to stderr and returns false
  * with *exit_status set; on --help/--version prints and returns false with
  * status 0. */
 bool options_parse(int argc, char **argv, options *o, int *exit_status);
+/* Live input: -i or --hep-listen. */
+bool options_live(const options *o);
+/* The interactive UI: OUT_TEXT without -N, standard output a terminal. */
+bool options_want_ui(const options *o);
 void options_clear(options *o);
 
 #endif

@@ -1,20 +1,20 @@
 #include "run.h"
 
 #include <errno.h>
+#include <pcap/pcap.h>
 #include <signal.h>
 #include <string.h>
 #include <stdio.h>
 #include <unistd.h>
 
-#include "app/frame_filter.h"
 #include "app/exit_status.h"
-#include "base/arena.h"
-#include "capture/decode.h"
-#include "capture/sipframe.h"
-#include "capture/source.h"
+#include "app/pipeline.h"
+#include "dissect/findings.h"
+#include "capture/live.h"
 #include "dissect/model.h"
-#include "dissect/sip.h"
+#include "output/check.h"
 #include "output/json.h"
+#include "output/json_findings.h"
 #include "output/json_model.h"
 #include "output/ladder_text.h"
 #include "output/list.h"
@@ -29,177 +29,52 @@ static volatile sig_atomic_t stop_requested;
 static void on_stop_signal(int sig)
 {
 	(void)sig;
-	stop_requested = 1;
+	/* Live: the first signal stops capturing (what was captured is still
+	 * processed), a second one stops at once. */
+	if (stop_requested < 2)
+		stop_requested++;
 }
-
-/* The last UDP message seen on each (src, dst) pair, so an ICMP error that
- * quotes a datagram can name the message it refers to.  One entry per flow:
- * ICMP errors answer recent datagrams. */
-typedef struct flow_last {
-	endpoint src, dst;
-	uint64_t frame;
-	uint32_t index;
-	size_t prefix_len;
-	uint8_t prefix[64];
-} flow_last;
 
 typedef struct run_state {
 	const options *opt;
 	sink out;
-	arena mem;
-	cap_decoder *dec;
-	cap_sipframer *framer;
-	sip_msg *parsed; /* scratch, reused for every message */
+	pipeline *pipe;
 	sip_model *model;
+	findings *found;        /* the detector, when an output shows findings (else NULL) */
+	bool error_found;       /* --check printed a finding of severity error */
 	GPtrArray *late_errors; /* lines for standard error once the output is out */
 	int64_t end_ts;  /* timestamp of the newest frame read: where the capture ends */
-	GHashTable *flows; /* flow_last* set */
-	uint64_t messages;
-	uint64_t invalid;
-	uint64_t with_warnings;
-	uint64_t retransmissions;
-	uint64_t icmp_notes;
-	uint64_t frames_read;
-	uint64_t frames_filtered;
 } run_state;
 
-enum { ICMP_MATCH_MIN = 16 };
-
-static guint flow_hash(gconstpointer p)
+static void on_icmp(void *user, const pipeline_icmp *ic)
 {
-	const flow_last *f = p;
-	return endpoint_hash(&f->src) * 31u ^ endpoint_hash(&f->dst);
-}
-
-static gboolean flow_equal(gconstpointer a, gconstpointer b)
-{
-	const flow_last *x = a, *y = b;
-	return endpoint_eq(&x->src, &y->src) && endpoint_eq(&x->dst, &y->dst);
-}
-
-static void flow_remember(run_state *st, const cap_sipmsg *m)
-{
-	flow_last key = { .src = m->src, .dst = m->dst };
-	flow_last *f = g_hash_table_lookup(st->flows, &key);
-	if (!f) {
-		f = g_new0(flow_last, 1);
-		f->src = m->src;
-		f->dst = m->dst;
-		g_hash_table_add(st->flows, f);
-	}
-	f->frame = m->frame->num;
-	f->index = m->index;
-	f->prefix_len = MIN(m->data.len, sizeof(f->prefix));
-	memcpy(f->prefix, m->data.p, f->prefix_len);
-}
-
-static const flow_last *flow_match(run_state *st, const cap_sipmsg *m)
-{
-	flow_last key = { .src = m->src, .dst = m->dst };
-	const flow_last *f = g_hash_table_lookup(st->flows, &key);
-	if (!f)
-		return NULL;
-	/* The quote is usually cut short: compare what both have, and ask for
-	 * enough bytes that a different message on the same flow cannot pass. */
-	size_t n = MIN(f->prefix_len, m->data.len);
-	if (n < MIN((size_t)ICMP_MATCH_MIN, f->prefix_len) || !sv_eq(sv_head(m->data, n), sv_make(f->prefix, n)))
-		return NULL;
-	return f;
-}
-
-static void write_icmp_note(run_state *st, const cap_sipmsg *m)
-{
-	st->icmp_notes++;
-	const flow_last *orig = flow_match(st, m);
+	run_state *st = user;
 	if (st->opt->mode != OUT_JSON)
 		return;
 	GString *o = st->out.buf;
 	char ep[ENDPOINT_STRLEN];
 	g_string_append_printf(o, "{\"type\":\"icmp\",\"frame\":%" G_GUINT64_FORMAT
 			       ",\"icmp_type\":%u,\"icmp_code\":%u,\"src\":",
-			       m->frame->num, m->icmp_type, m->icmp_code);
-	json_append_str(o, endpoint_format(&m->src, ep, sizeof(ep)));
+			       ic->frame, ic->type, ic->code);
+	json_append_str(o, endpoint_format(&ic->src, ep, sizeof(ep)));
 	g_string_append(o, ",\"dst\":");
-	json_append_str(o, endpoint_format(&m->dst, ep, sizeof(ep)));
-	if (orig)
+	json_append_str(o, endpoint_format(&ic->dst, ep, sizeof(ep)));
+	if (ic->quotes_known)
 		g_string_append_printf(o, ",\"quotes_frame\":%" G_GUINT64_FORMAT ",\"quotes_index\":%u",
-				       orig->frame, orig->index);
+				       ic->quotes_frame, ic->quotes_index);
 	else
 		g_string_append(o, ",\"quotes_frame\":null,\"quotes_index\":null");
 	g_string_append(o, ",\"note\":\"an ICMP error quoting a SIP message sent earlier; not a message on the wire\"}\n");
 	sink_end_record(&st->out);
 }
 
-static void add_note(msg_out *mo, const char *text)
-{
-	if (mo->n_notes < MSG_OUT_MAX_NOTES)
-		mo->notes[mo->n_notes++] = text;
-}
-
-static void on_sipmsg(void *user, const cap_sipmsg *m)
+static void on_message(void *user, const msg_out *mo)
 {
 	run_state *st = user;
-	if (m->flags & CAP_SIPMSG_ICMP_QUOTED) {
-		write_icmp_note(st, m);
-		return;
-	}
-	bool stream = m->transport != SIP_TRANSPORT_UDP;
-	sip_parse_message(m->data, stream, st->parsed);
-
-	msg_out mo = {
-		.frame = m->frame->num,
-		.first_frame = m->first_frame ? m->first_frame : m->frame->num,
-		.index = m->index,
-		.ts_ns = m->frame->ts_ns,
-		.src = m->src,
-		.dst = m->dst,
-		.transport = sip_transport_name(m->transport),
-		.sip = st->parsed,
-	};
-	if (m->flags & CAP_SIPMSG_TRUNCATED)
-		add_note(&mo, "message incomplete: the stream or capture ended before all of it arrived");
-	if (m->flags & CAP_SIPMSG_AFTER_GAP)
-		add_note(&mo, "bytes before this message were never captured (gap in the TCP stream)");
-	if (m->flags & CAP_SIPMSG_SNAPLEN_CUT)
-		add_note(&mo, "frame cut short by the capture's snap length; the message may be incomplete");
-	if ((m->flags & CAP_SIPMSG_NO_CONTENT_LENGTH) && st->parsed->kind == SIP_KIND_INVALID)
-		add_note(&mo, "no Content-Length on a stream transport; body assumed empty");
-	if (m->flags & CAP_SIPMSG_BAD_CONTENT_LENGTH)
-		add_note(&mo, "unparsable Content-Length on a stream transport; body assumed empty");
-
-	st->messages++;
-	if (st->parsed->kind == SIP_KIND_INVALID)
-		st->invalid++;
-	if (mo.n_notes || st->parsed->n_warnings)
-		st->with_warnings++;
-	if (m->transport == SIP_TRANSPORT_UDP)
-		flow_remember(st, m);
-
-	sip_msg_meta meta = {
-		.frame = mo.frame,
-		.first_frame = mo.first_frame,
-		.index = mo.index,
-		.ts_ns = mo.ts_ns,
-		.src = mo.src,
-		.dst = mo.dst,
-		.transport = mo.transport,
-		.capture_flags = m->flags,
-	};
-	const sip_message *rec = sip_model_message(st->model, sip_model_add(st->model, &meta, st->parsed));
-	if (rec) {
-		mo.modelled = true;
-		mo.txn = rec->txn;
-		mo.dialog = rec->dialog;
-		mo.call = rec->call;
-		mo.retransmission = rec->retransmission;
-		if (rec->retransmission)
-			st->retransmissions++;
-	}
-
 	if (st->opt->mode == OUT_JSON)
-		json_write_message(&st->out, &mo);
+		json_write_message(&st->out, mo);
 	else if (st->opt->mode == OUT_TEXT)
-		text_write_message(&st->out, &mo);
+		text_write_message(&st->out, mo);
 }
 
 /* The calls named by --ladder: a Call-ID, else "all", else an ID as --list
@@ -230,8 +105,36 @@ static bool ladder_calls(run_state *st, GArray *calls, bool *all)
 	return ok;
 }
 
-/* --list, --stats, --ladder, in that order, a blank line apart.  Returns
- * false when a --ladder name matched no call. */
+static void blank_line(run_state *st, bool *first)
+{
+	if (!*first) {
+		g_string_append_c(st->out.buf, '\n');
+		sink_end_record(&st->out);
+	}
+	*first = false;
+}
+
+/* --ladder: the diagram of the calls named.  Returns false when a name
+ * matched no call. */
+static bool write_ladder(run_state *st, bool *first)
+{
+	const options *o = st->opt;
+	g_autoptr(GArray) calls = g_array_new(FALSE, FALSE, sizeof(sip_id));
+	bool all = false;
+	bool ok = ladder_calls(st, calls, &all);
+	if (!all && calls->len == 0)
+		return ok;
+	g_autoptr(GArray) msgs = all ? ladder_messages_all(st->model)
+				     : ladder_messages_of_calls(st->model, (sip_id *)calls->data, calls->len);
+	ladder_opts lo = { .group_by_host = o->ladder_by_host };
+	g_autoptr(ladder_layout) lay = ladder_layout_new(st->model, (sip_id *)msgs->data, msgs->len, &lo);
+	blank_line(st, first);
+	ladder_text_write_findings(&st->out, st->model, lay, st->found);
+	return ok;
+}
+
+/* --list, --stats, --ladder, --check, in that order, a blank line apart.
+ * Returns false when a --ladder name matched no call. */
 static bool write_reports(run_state *st)
 {
 	const options *o = st->opt;
@@ -248,36 +151,22 @@ static bool write_reports(run_state *st)
 		stats_write(&st->out, st->model);
 		first = false;
 	}
-	if (!o->ladder || !o->ladder[0])
-		return true;
-	g_autoptr(GArray) calls = g_array_new(FALSE, FALSE, sizeof(sip_id));
-	bool all = false;
-	bool ok = ladder_calls(st, calls, &all);
-	if (!all && calls->len == 0)
-		return ok;
-	g_autoptr(GArray) msgs = all ? ladder_messages_all(st->model)
-				     : ladder_messages_of_calls(st->model, (sip_id *)calls->data, calls->len);
-	ladder_opts lo = { .group_by_host = o->ladder_by_host };
-	g_autoptr(ladder_layout) lay = ladder_layout_new(st->model, (sip_id *)msgs->data, msgs->len, &lo);
-	if (!first) {
-		g_string_append_c(st->out.buf, '\n');
-		sink_end_record(&st->out);
+	bool ok = true;
+	if (o->ladder && o->ladder[0])
+		ok = write_ladder(st, &first);
+	if (o->check) {
+		blank_line(st, &first);
+		st->error_found = check_write(&st->out, st->model, st->found);
 	}
-	ladder_text_write(&st->out, st->model, lay);
 	return ok;
-}
-
-static void on_payload(void *user, const cap_payload *pl)
-{
-	run_state *st = user;
-	cap_sipframer_feed(st->framer, pl);
 }
 
 static void write_summary(run_state *st, const GPtrArray *errors, const GPtrArray *notices,
 			  const options *o)
 {
-	const cap_decode_stats *ds = cap_decoder_stats(st->dec);
-	const cap_sipframe_stats *fs = cap_sipframer_stats(st->framer);
+	const cap_decode_stats *ds = pipeline_decode_stats(st->pipe);
+	const cap_sipframe_stats *fs = pipeline_sipframe_stats(st->pipe);
+	const pipeline_counters *c = pipeline_counters_get(st->pipe);
 	if (o->mode == OUT_JSON) {
 		GString *b = st->out.buf;
 		g_string_append_printf(b,
@@ -290,13 +179,44 @@ static void write_summary(run_state *st, const GPtrArray *errors, const GPtrArra
 			",\"tcp_gaps\":%" G_GUINT64_FORMAT ",\"keepalives\":%" G_GUINT64_FORMAT
 			",\"non_sip_payloads\":%" G_GUINT64_FORMAT
 			",\"retransmissions\":%" G_GUINT64_FORMAT ",\"transactions\":%u,\"dialogs\":%u"
-			",\"calls\":%u,\"registrations\":%u,\"errors\":[",
-			st->frames_read, st->frames_filtered, st->messages, st->invalid,
-			st->with_warnings, st->icmp_notes, ds->fragments, ds->reassembled,
+			",\"calls\":%u,\"registrations\":%u,\"findings\":%u",
+			c->frames_read, c->frames_filtered, c->messages, c->invalid,
+			c->with_warnings, c->icmp_notes, ds->fragments, ds->reassembled,
 			fs->tcp_streams, fs->tcp_gaps, fs->keepalives, fs->not_sip,
-			st->retransmissions, sip_model_txn_count(st->model),
+			c->retransmissions, sip_model_txn_count(st->model),
 			sip_model_dialog_count(st->model), sip_model_call_count(st->model),
-			sip_model_registration_count(st->model));
+			sip_model_registration_count(st->model), st->found ? findings_count(st->found) : 0);
+		/* Only for live input and -w: the summary of a file run stays as
+		 * it was. */
+		const cap_live *lv = pipeline_live(st->pipe);
+		if (lv) {
+			g_string_append(b, ",\"capture\":[");
+			for (guint i = 0; i < cap_live_input_count(lv); i++) {
+				cap_live_stats ls;
+				cap_live_get_stats(lv, (int)i, &ls);
+				if (i)
+					g_string_append_c(b, ',');
+				g_string_append(b, "{\"input\":");
+				json_append_str(b, cap_live_input_name(lv, i));
+				g_string_append_printf(b, ",\"received\":%" G_GUINT64_FORMAT
+					",\"kernel_dropped\":%" G_GUINT64_FORMAT ",\"if_dropped\":%" G_GUINT64_FORMAT
+					",\"ring_dropped\":%" G_GUINT64_FORMAT ",\"filtered\":%" G_GUINT64_FORMAT
+					",\"bytes_held\":%" G_GUINT64_FORMAT,
+					ls.received, ls.kernel_dropped, ls.if_dropped, ls.ring_dropped, ls.filtered,
+					ls.bytes_held);
+				if (cap_live_input_linktype(lv, i) == LINKTYPE_RAW && strchr(cap_live_input_name(lv, i), ':'))
+					g_string_append_printf(b, ",\"hep_packets\":%" G_GUINT64_FORMAT
+						",\"hep_not_sip\":%" G_GUINT64_FORMAT ",\"hep_damaged\":%" G_GUINT64_FORMAT,
+						ls.hep_packets, ls.hep_not_sip, ls.hep_bad);
+				g_string_append_c(b, '}');
+			}
+			g_string_append_c(b, ']');
+		}
+		pipeline_write_info wi;
+		if (pipeline_write_counts(st->pipe, &wi))
+			g_string_append_printf(b, ",\"written_frames\":%" G_GUINT64_FORMAT
+					       ",\"write_lost_frames\":%" G_GUINT64_FORMAT, wi.frames, wi.lost);
+		g_string_append(b, ",\"errors\":[");
 		for (guint i = 0; i < errors->len; i++) {
 			if (i)
 				g_string_append_c(b, ',');
@@ -313,42 +233,77 @@ static void write_summary(run_state *st, const GPtrArray *errors, const GPtrArra
 	}
 }
 
+/* "listening on lo, link type EN10MB (Ethernet), snapshot length 262144
+ * bytes", as tcpdump says it; tests wait for it. */
+static void print_listening(pipeline *p, const options *o)
+{
+	const cap_live *lv = pipeline_live(p);
+	for (guint i = 0; i < cap_live_input_count(lv); i++) {
+		const char *name = cap_live_input_name(lv, i);
+		bool hep = o->hep_listen && g_strv_contains((const char *const *)o->hep_listen, name);
+		if (hep) {
+			fprintf(stderr, "sipscope: listening for HEP on %s\n", name);
+			continue;
+		}
+		uint32_t lt = cap_live_input_linktype(lv, i);
+		int dlt = lt == LINKTYPE_RAW ? DLT_RAW : (int)lt;
+		const char *dname = pcap_datalink_val_to_name(dlt);
+		const char *ddesc = pcap_datalink_val_to_description(dlt);
+		fprintf(stderr, "sipscope: listening on %s, link type %s (%s), snapshot length %u bytes\n", name,
+			dname ? dname : "?", ddesc ? ddesc : "?", cap_live_input_snaplen(lv, i));
+	}
+	fflush(stderr);
+}
+
+/* End of a run: what each live input received and dropped, and what -w
+ * wrote. */
+void run_print_capture_counts(const pipeline *p)
+{
+	const cap_live *lv = pipeline_live(p);
+	for (guint i = 0; lv && i < cap_live_input_count(lv); i++) {
+		cap_live_stats ls;
+		cap_live_get_stats(lv, (int)i, &ls);
+		const char *name = cap_live_input_name(lv, i);
+		if (ls.hep_packets || (cap_live_input_linktype(lv, i) == LINKTYPE_RAW && strchr(name, ':')))
+			fprintf(stderr, "sipscope: %s: %" G_GUINT64_FORMAT " HEP packets (%" G_GUINT64_FORMAT
+				" SIP, %" G_GUINT64_FORMAT " other payload types, %" G_GUINT64_FORMAT
+				" damaged), %" G_GUINT64_FORMAT " dropped by the kernel, %" G_GUINT64_FORMAT
+				" by sipscope (ring full)\n", name, ls.hep_packets, ls.received, ls.hep_not_sip,
+				ls.hep_bad, ls.kernel_dropped, ls.ring_dropped);
+		else
+			fprintf(stderr, "sipscope: %s: %" G_GUINT64_FORMAT " frames received, %" G_GUINT64_FORMAT
+				" dropped by the kernel, %" G_GUINT64_FORMAT " by the interface, %" G_GUINT64_FORMAT
+				" by sipscope (ring full)\n", name, ls.received, ls.kernel_dropped, ls.if_dropped,
+				ls.ring_dropped);
+	}
+	pipeline_write_info wi;
+	if (pipeline_write_counts(p, &wi) && wi.path) {
+		fprintf(stderr, "sipscope: wrote %" G_GUINT64_FORMAT " frames to %s%s (%s)", wi.frames,
+			wi.files > 1 ? "files up to " : "", wi.path, wi.format);
+		if (wi.lost)
+			fprintf(stderr, "; %" G_GUINT64_FORMAT " frames not written", wi.lost);
+		fputc('\n', stderr);
+	}
+}
+
 int run_offline(const options *o)
 {
 	int status = EXIT_OK;
-	g_autoptr(GPtrArray) srcs = g_ptr_array_new();
-	frame_filter *filter = NULL;
-
-	if (o->filter) {
-		g_autoptr(GError) err = NULL;
-		filter = frame_filter_new(o->filter, &err);
-		if (!filter) {
-			fprintf(stderr, "sipscope: %s\n", err->message);
-			return EXIT_USAGE;
-		}
-	}
-	for (char **p = o->read_files; *p; p++) {
-		g_autoptr(GError) err = NULL;
-		cap_source *s = cap_source_open(*p, &err);
-		if (!s) {
-			fprintf(stderr, "sipscope: %s\n", err->message);
-			for (guint i = 0; i < srcs->len; i++)
-				cap_source_free(g_ptr_array_index(srcs, i));
-			frame_filter_free(filter);
-			return EXIT_NO_INPUT;
-		}
-		g_ptr_array_add(srcs, s);
-	}
-
 	run_state st = { .opt = o };
+	pipeline_hooks hooks = { .user = &st, .message = on_message, .icmp = on_icmp };
+	g_autoptr(GError) err = NULL;
+	st.pipe = pipeline_open(o, &hooks, false, &status, &err);
+	if (!st.pipe) {
+		fprintf(stderr, "sipscope: %s\n", err->message);
+		return status;
+	}
+	st.model = pipeline_model(st.pipe);
+	/* The detector costs a little on every message: only when something
+	 * shows its findings (the ladder marks them). */
+	if (o->mode == OUT_JSON || o->check || (o->ladder && o->ladder[0]))
+		st.found = findings_new(st.model);
 	sink_init(&st.out, STDOUT_FILENO, "standard output");
-	arena_init(&st.mem, 0);
-	st.dec = cap_decoder_new(&st.mem, on_payload, &st);
-	st.framer = cap_sipframer_new(&st.mem, on_sipmsg, &st);
-	st.parsed = g_new0(sip_msg, 1);
-	st.model = sip_model_new();
 	st.late_errors = g_ptr_array_new_with_free_func(g_free);
-	st.flows = g_hash_table_new_full(flow_hash, flow_equal, g_free, NULL);
 
 	struct sigaction sa = { .sa_handler = on_stop_signal };
 	sigemptyset(&sa.sa_mask);
@@ -357,32 +312,61 @@ int run_offline(const options *o)
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	cap_merger *mg = cap_merger_new((cap_source **)srcs->pdata, srcs->len);
-	cap_frame fr;
-	while (!stop_requested && !sink_failed(&st.out) && cap_merger_next(mg, &fr) == CAP_NEXT_FRAME) {
-		st.frames_read++;
-		if (st.frames_read == 1 || fr.ts_ns > st.end_ts)
-			st.end_ts = fr.ts_ns;
-		if (filter && !frame_filter_match(filter, &fr)) {
-			st.frames_filtered++;
-			continue;
+	bool live = pipeline_is_live(st.pipe);
+	if (live && !o->quiet)
+		print_listening(st.pipe, o);
+	guint errors_said = 0;
+	bool write_error_said = false;
+	if (!live) {
+		/* Small steps: a signal or a reader that went away stops the
+		 * reading soon. */
+		while (!stop_requested && !sink_failed(&st.out) && pipeline_step(st.pipe, 64))
+			;
+	} else {
+		/* Live: wait for frames a little at a time, so signals, the
+		 * deadline and errors are seen soon; print what came while the
+		 * input is quiet, so the lines follow the traffic. */
+		bool stopping = false;
+		while (stop_requested < 2 && !sink_failed(&st.out)) {
+			if (stop_requested && !stopping) {
+				pipeline_stop(st.pipe);
+				stopping = true;
+			}
+			uint64_t before = pipeline_counters_get(st.pipe)->frames_read;
+			bool more = pipeline_step_wait(st.pipe, 256, 100);
+			if (pipeline_counters_get(st.pipe)->frames_read - before < 256)
+				sink_flush(&st.out);
+			/* Faults are said when they happen; the run goes on. */
+			const GPtrArray *errs = pipeline_errors(st.pipe);
+			for (; errors_said < errs->len; errors_said++)
+				fprintf(stderr, "sipscope: %s\n",
+					((GError *)g_ptr_array_index(errs, errors_said))->message);
+			const char *we = pipeline_write_error(st.pipe);
+			if (we && !write_error_said) {
+				fprintf(stderr, "sipscope: %s\n", we);
+				write_error_said = true;
+			}
+			if (!more)
+				break;
 		}
-		cap_decoder_feed(st.dec, &fr);
 	}
 	if (!sink_failed(&st.out))
-		cap_sipframer_flush(st.framer);
-	sip_model_finish(st.model, st.end_ts);
+		pipeline_finish(st.pipe);
+	else
+		sip_model_finish(st.model, pipeline_counters_get(st.pipe)->end_ts);
+	if (st.found)
+		findings_finish(st.found);
+	st.end_ts = pipeline_counters_get(st.pipe)->end_ts;
 	bool ladder_missing = false;
-	if (o->mode == OUT_JSON && !sink_failed(&st.out))
+	if (o->mode == OUT_JSON && !sink_failed(&st.out)) {
 		json_write_model(&st.out, st.model);
-	else if (o->mode == OUT_REPORT && !sink_failed(&st.out))
+		json_write_findings(&st.out, st.model, st.found);
+	} else if (o->mode == OUT_REPORT && !sink_failed(&st.out))
 		ladder_missing = !write_reports(&st);
 
-	const GPtrArray *errors = cap_merger_errors(mg);
+	const GPtrArray *errors = pipeline_errors(st.pipe);
 	g_autoptr(GPtrArray) notices = g_ptr_array_new_with_free_func(g_free);
-	cap_decoder_notices(st.dec, notices);
-	if (filter)
-		frame_filter_notices(filter, notices);
+	pipeline_notices(st.pipe, notices);
 	write_summary(&st, errors, notices, o);
 	/* What was read goes out before the lines on standard error, so a
 	 * terminal shows them in that order.  A reader that went away (a
@@ -396,30 +380,36 @@ int run_offline(const options *o)
 
 	for (guint i = 0; i < st.late_errors->len; i++)
 		fprintf(stderr, "sipscope: %s\n", (char *)g_ptr_array_index(st.late_errors, i));
-	for (guint i = 0; i < errors->len; i++)
+	for (guint i = errors_said; i < errors->len; i++)
 		fprintf(stderr, "sipscope: %s\n", ((GError *)g_ptr_array_index(errors, i))->message);
 	if (errors->len && status == EXIT_OK)
 		status = EXIT_PARTIAL;
+	/* -w: a failure was said when it happened (or at the close). */
+	const char *we = pipeline_write_error(st.pipe);
+	if (we) {
+		if (!write_error_said)
+			fprintf(stderr, "sipscope: %s\n", we);
+		if (status == EXIT_OK || status == EXIT_PARTIAL)
+			status = EXIT_OUTPUT;
+	}
 	if (ladder_missing && status == EXIT_OK)
 		status = EXIT_USAGE;
+	if (st.error_found && status == EXIT_OK)
+		status = EXIT_FINDINGS;
 	if (!o->quiet) {
+		const pipeline_counters *c = pipeline_counters_get(st.pipe);
 		for (guint i = 0; i < notices->len; i++)
 			fprintf(stderr, "sipscope: note: %s\n", (char *)g_ptr_array_index(notices, i));
 		fprintf(stderr, "sipscope: %" G_GUINT64_FORMAT " frames, %" G_GUINT64_FORMAT
 			" SIP messages (%" G_GUINT64_FORMAT " with warnings)%s\n",
-			st.frames_read, st.messages, st.with_warnings,
+			c->frames_read, c->messages, c->with_warnings,
 			stop_requested ? ", stopped by a signal" : "");
+		run_print_capture_counts(st.pipe);
 	}
 	sink_finish(&st.out);
 
-	cap_merger_free(mg);
-	cap_sipframer_free(st.framer);
-	cap_decoder_free(st.dec);
-	g_hash_table_destroy(st.flows);
-	g_free(st.parsed);
-	sip_model_free(st.model);
+	findings_free(st.found);
+	pipeline_free(st.pipe);
 	g_ptr_array_free(st.late_errors, TRUE);
-	arena_free(&st.mem);
-	frame_filter_free(filter);
 	return status;
 }

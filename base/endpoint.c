@@ -4,8 +4,50 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Decimal digits of v at p; returns the end. */
+static char *put_uint(char *p, unsigned v)
+{
+	char d[10];
+	size_t k = 0;
+	do {
+		d[k++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (k)
+		*p++ = d[--k];
+	return p;
+}
+
+/* The dotted quad, optionally ":port": what inet_ntop and "%s:%u" write,
+ * without the printf machinery (this runs for every message written). */
+static void format_v4(const endpoint *e, bool port, char *buf, size_t n)
+{
+	char tmp[24];
+	char *p = tmp;
+	for (int i = 0; i < 4; i++) {
+		if (i)
+			*p++ = '.';
+		p = put_uint(p, e->addr[i]);
+	}
+	if (port) {
+		*p++ = ':';
+		p = put_uint(p, e->port);
+	}
+	if (n == 0)
+		return;
+	size_t len = (size_t)(p - tmp);
+	if (len > n - 1)
+		len = n - 1;
+	memcpy(buf, tmp, len);
+	buf[len] = '\0';
+}
+
 char *endpoint_format_addr(const endpoint *e, char *buf, size_t n)
 {
+	if (e->family == EP_IPV4) {
+		format_v4(e, false, buf, n);
+		return buf;
+	}
 	char tmp[ENDPOINT_ADDRSTRLEN];
 	if (e->family == EP_IPV6)
 		inet_ntop(AF_INET6, e->addr, tmp, sizeof(tmp));
@@ -19,6 +61,10 @@ char *endpoint_format_addr(const endpoint *e, char *buf, size_t n)
 
 char *endpoint_format(const endpoint *e, char *buf, size_t n)
 {
+	if (e->family == EP_IPV4) {
+		format_v4(e, true, buf, n);
+		return buf;
+	}
 	char a[ENDPOINT_ADDRSTRLEN];
 	endpoint_format_addr(e, a, sizeof(a));
 	if (e->family == EP_IPV6)

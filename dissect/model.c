@@ -34,6 +34,7 @@ struct sip_model {
 	mdl_changes ch;
 	GArray *ended;            /* sip_id scratch for sip_model_finish */
 	GArray *expired;          /* sip_id scratch for txn_tick */
+	const sip_msg *adding;    /* the parse of the message being added, during its taps */
 	int64_t clock;
 };
 
@@ -250,7 +251,9 @@ sip_id sip_model_add(sip_model *m, const sip_msg_meta *meta, const sip_msg *pars
 	txn_tick(&m->txns, &m->ch, m->clock, m->expired);
 	if (m->expired->len)
 		call_txns_expired(&m->calls, &m->txns, m->msgs, &m->ch, m->expired);
+	m->adding = parsed;
 	flush(m, msg->id);
+	m->adding = NULL;
 	return msg->id;
 }
 
@@ -332,4 +335,11 @@ const sip_call *sip_model_call_find(const sip_model *m, sv call_id)
 int64_t sip_model_clock(const sip_model *m)
 {
 	return m->clock;
+}
+
+const sip_msg *sip_model_parse_of(const sip_model *m, sip_id id)
+{
+	if (!m->adding || id == SIP_ID_NONE || id + 1 != m->msgs->len)
+		return NULL;
+	return m->adding;
 }

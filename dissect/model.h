@@ -488,5 +488,8 @@ static inline sv sip_message_field(const sip_message *msg, sip_span s)
 }
 /* The newest timestamp seen (messages and sip_model_finish). */
 int64_t sip_model_clock(const sip_model *m);
+/* The parse of message id while it is being added (inside the taps called
+ * for it), so a tap need not parse it again; NULL otherwise. */
+const sip_msg *sip_model_parse_of(const sip_model *m, sip_id id);
 
 #endif

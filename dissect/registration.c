@@ -255,8 +255,8 @@ static void apply_2xx(reg_table *rt, reg_rec *r, const reg_update *u, const sip_
 	if (u->req) {
 		if (!rt->scratch)
 			rt->scratch = g_new0(sip_msg, 1);
-		const char *tr = u->req->meta.transport;
-		sip_parse_message(u->req->raw, tr && strcmp(tr, "UDP") != 0, rt->scratch);
+		/* only the Expires and Contact fields are read again */
+		sip_parse_fields(u->req->raw, rt->scratch);
 		req = rt->scratch;
 		has_req_hdr = sip_msg_expires(req, &req_hdr);
 		sip_list_init(&it, req, SIP_HDR_CONTACT);

@@ -85,22 +85,30 @@ static const hdr_def hdr_defs[SIP_HDR__COUNT] = {
 	[SIP_HDR_WWW_AUTHENTICATE] = { "WWW-Authenticate", 0, false },
 };
 
-/* Long names go through a small open-addressing table keyed by the
- * case-insensitive hash, built once; compact forms through a letter table. */
-enum { HDR_SLOTS = 256 };
-static uint8_t hdr_slots[HDR_SLOTS];   /* id, 0 = empty */
+/* Long names are found by their length and first letter (a handful of
+ * candidates at most, compared case-insensitively against the lower-case
+ * name); compact forms through a letter table.  Built once. */
+enum { HDR_MAX_LEN = 24, HDR_PER_BUCKET = 4 };
+static uint8_t hdr_bucket[HDR_MAX_LEN + 1][26][HDR_PER_BUCKET]; /* ids, 0 = empty */
 static uint8_t hdr_compact[26];        /* id by letter */
-static uint8_t hdr_len[SIP_HDR__COUNT]; /* strlen of each long name */
+static char hdr_lower[SIP_HDR__COUNT][HDR_MAX_LEN + 1];  /* long names in lower case */
 
 static void hdr_table_build(void)
 {
 	for (unsigned id = 1; id < SIP_HDR__COUNT; id++) {
 		const hdr_def *d = &hdr_defs[id];
-		hdr_len[id] = (uint8_t)strlen(d->name);
-		uint32_t h = sv_hash_ci(sv_from_cstr(d->name)) & (HDR_SLOTS - 1);
-		while (hdr_slots[h])
-			h = (h + 1) & (HDR_SLOTS - 1);
-		hdr_slots[h] = (uint8_t)id;
+		size_t len = strlen(d->name);
+		g_assert(len >= 2 && len <= HDR_MAX_LEN);
+		for (size_t i = 0; i < len; i++)
+			hdr_lower[id][i] = (char)sv_lower((uint8_t)d->name[i]);
+		int c0 = hdr_lower[id][0];
+		g_assert(c0 >= 'a' && c0 <= 'z');
+		uint8_t *b = hdr_bucket[len][c0 - 'a'];
+		size_t k = 0;
+		while (b[k])
+			k++;
+		g_assert(k < HDR_PER_BUCKET);
+		b[k] = (uint8_t)id;
 		if (d->compact)
 			hdr_compact[sv_lower(d->compact) - 'a'] = (uint8_t)id;
 	}
@@ -115,23 +123,31 @@ static void hdr_table_ensure(void)
 	}
 }
 
+static inline unsigned ascii_lower(unsigned c)
+{
+	return c - 'A' < 26u ? c + ('a' - 'A') : c;
+}
+
 sip_hdr_id sip_hdr_lookup(sv name)
 {
 	if (name.len == 0)
 		return SIP_HDR_UNKNOWN;
 	hdr_table_ensure();
-	if (name.len == 1) {
-		int c = sv_lower(name.p[0]);
-		if (c >= 'a' && c <= 'z')
-			return (sip_hdr_id)hdr_compact[c - 'a'];
+	unsigned c0 = ascii_lower(name.p[0]);
+	if (c0 - 'a' >= 26u)
 		return SIP_HDR_UNKNOWN;
-	}
-	uint32_t h = sv_hash_ci(name) & (HDR_SLOTS - 1);
-	while (hdr_slots[h]) {
-		unsigned id = hdr_slots[h];
-		if (name.len == hdr_len[id] && sv_eq_ci(name, sv_make(hdr_defs[id].name, name.len)))
-			return (sip_hdr_id)id;
-		h = (h + 1) & (HDR_SLOTS - 1);
+	if (name.len == 1)
+		return (sip_hdr_id)hdr_compact[c0 - 'a'];
+	if (name.len > HDR_MAX_LEN)
+		return SIP_HDR_UNKNOWN;
+	const uint8_t *b = hdr_bucket[name.len][c0 - 'a'];
+	for (size_t k = 0; k < HDR_PER_BUCKET && b[k]; k++) {
+		const char *want = hdr_lower[b[k]];
+		size_t i = 1;
+		while (i < name.len && ascii_lower(name.p[i]) == (uint8_t)want[i])
+			i++;
+		if (i == name.len)
+			return (sip_hdr_id)b[k];
 	}
 	return SIP_HDR_UNKNOWN;
 }
@@ -148,28 +164,22 @@ bool sip_hdr_is_list(unsigned id)
 
 /* ---- characters ------------------------------------------------------------ */
 
-bool sip_is_token_char(int c)
-{
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-		return true;
-	switch (c) {
-	case '-': case '.': case '!': case '%': case '*':
-	case '_': case '+': case '`': case '\'': case '~':
-		return true;
-	default:
-		return false;
-	}
-}
-
-bool sip_is_token(sv v)
-{
-	if (v.len == 0)
-		return false;
-	for (size_t i = 0; i < v.len; i++)
-		if (!sip_is_token_char(v.p[i]))
-			return false;
-	return true;
-}
+/* Built by hand rather than at run time so that the hot path has no
+ * initialisation check. */
+const uint8_t sip_token_chars[256] = {
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1,
+	['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1,
+	['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1,
+	['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1,
+	['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1,
+	['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1,
+	['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1,
+	['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+	['-'] = 1, ['.'] = 1, ['!'] = 1, ['%'] = 1, ['*'] = 1,
+	['_'] = 1, ['+'] = 1, ['`'] = 1, ['\''] = 1, ['~'] = 1,
+};
 
 static size_t skip_lws(sv v, size_t i)
 {
@@ -374,6 +384,11 @@ unsigned sip_msg_count(const sip_msg *m, sip_hdr_id id)
 
 /* ---- lists ------------------------------------------------------------------------ */
 
+/* Bytes that matter to sip_list_split; everything else is skipped in runs. */
+static const uint8_t list_special[256] = {
+	['"'] = 1, ['<'] = 1, ['>'] = 1, [','] = 1,
+};
+
 bool sip_list_split(sv *rest, sv *item)
 {
 	sv v = *rest;
@@ -382,6 +397,10 @@ bool sip_list_split(sv *rest, sv *item)
 	size_t i = 0;
 	bool angle = false;
 	while (i < v.len) {
+		while (i < v.len && !list_special[v.p[i]])
+			i++;
+		if (i >= v.len)
+			break;
 		uint8_t c = v.p[i];
 		if (c == '"' && !angle) {
 			bool closed;

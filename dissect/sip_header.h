@@ -28,10 +28,24 @@ static inline bool sip_is_lws(int c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* RFC 3261 token: alphanum and -.!%*_+`'~ */
-bool sip_is_token_char(int c);
+/* RFC 3261 token: alphanum and -.!%*_+`'~ (a table: it runs per byte). */
+extern const uint8_t sip_token_chars[256];
+
+static inline bool sip_is_token_char(int c)
+{
+	return (unsigned)c < 256u && sip_token_chars[(unsigned)c];
+}
+
 /* True when v is non-empty and made of token characters only. */
-bool sip_is_token(sv v);
+static inline bool sip_is_token(sv v)
+{
+	if (v.len == 0)
+		return false;
+	for (size_t i = 0; i < v.len; i++)
+		if (!sip_token_chars[v.p[i]])
+			return false;
+	return true;
+}
 
 /* ---- header fields ------------------------------------------------------- */
 
@@ -50,6 +64,12 @@ void sip_hdr_iter_init(sip_hdr_iter *it, const sip_msg *m, sip_hdr_id id);
 /* A known name (any form) iterates by id; anything else by exact name (case-insensitive). */
 void sip_hdr_iter_init_name(sip_hdr_iter *it, const sip_msg *m, sv name);
 bool sip_hdr_iter_next(sip_hdr_iter *it, sip_header *out);
+
+/* Parses only the start line and the header fields of raw into m (the
+ * field index, first values and counts, as sip_parse_message fills them);
+ * no summary fields, no body, not every warning.  For reading the fields
+ * of a message parsed in full before. */
+void sip_parse_fields(sv raw, sip_msg *m);
 
 /* First field with this id; false when absent. */
 bool sip_msg_header(const sip_msg *m, sip_hdr_id id, sip_header *out);

@@ -211,12 +211,15 @@ static void add_field(sip_msg *m, sv f)
 		warn(m, SIP_W_FOLD_FIRST, 0, 0, f);
 		return;
 	}
-	ptrdiff_t colon = sv_find_byte(f, ':');
-	if (colon < 0) {
+	/* the colon is a few bytes in: a loop beats a memchr call here */
+	size_t colon = 0;
+	while (colon < f.len && f.p[colon] != ':')
+		colon++;
+	if (colon >= f.len) {
 		warn(m, SIP_W_NO_COLON, 0, 0, f);
 		return;
 	}
-	size_t ne = (size_t)colon;
+	size_t ne = colon;
 	while (ne > 0 && (f.p[ne - 1] == ' ' || f.p[ne - 1] == '\t'))
 		ne--;
 	if (ne == 0) {
@@ -224,7 +227,7 @@ static void add_field(sip_msg *m, sv f)
 		return;
 	}
 	sv name = sv_head(f, ne);
-	sv value = sv_trim(sv_skip(f, (size_t)colon + 1));
+	sv value = sv_trim(sv_skip(f, colon + 1));
 	sip_hdr_id id = SIP_HDR_UNKNOWN;
 	if (sip_is_token(name))
 		id = sip_hdr_lookup(name);
@@ -462,7 +465,9 @@ static void frame_body(sip_msg *m, bool is_stream, bool ended, size_t body_start
 
 /* ---- entry point ---------------------------------------------------------------- */
 
-void sip_parse_message(sv raw, bool is_stream, sip_msg *m)
+/* full: everything; otherwise only the start line and the header index
+ * (no summary, no body, fewer checks) for callers that read fields again. */
+static void parse(sv raw, bool is_stream, sip_msg *m, bool full)
 {
 	memset(m, 0, offsetof(sip_msg, headers));
 	m->raw = raw;
@@ -525,6 +530,8 @@ void sip_parse_message(sv raw, bool is_stream, sip_msg *m)
 		hb_end = off < raw.len ? off : raw.len;
 	m->header_block = span(raw, hb_start, hb_end);
 	m->headers_ended = ended;
+	if (!full)
+		return;
 
 	check_nul(m, span(raw, msg_start, hb_end), msg_start);
 	if (bare_lf)
@@ -536,4 +543,14 @@ void sip_parse_message(sv raw, bool is_stream, sip_msg *m)
 
 	summarize(m);
 	frame_body(m, is_stream, ended, body_start);
+}
+
+void sip_parse_message(sv raw, bool is_stream, sip_msg *m)
+{
+	parse(raw, is_stream, m, true);
+}
+
+void sip_parse_fields(sv raw, sip_msg *m)
+{
+	parse(raw, false, m, false);
 }

@@ -75,6 +75,7 @@ typedef struct txn_key {
 	uint32_t cseq;      /* CSeq number */
 	uint16_t port;      /* sent-by port, default filled in */
 	bool rfc2543;
+	uint32_t hash_base; /* hash of every field but method, computed once */
 } txn_key;
 
 typedef struct txn_rec {

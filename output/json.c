@@ -106,6 +106,21 @@ void json_append_ts(GString *out, int64_t ts_ns)
 	int64_t us = ts_ns >= 0 ? (ts_ns + 500) / 1000 : -((-ts_ns + 500) / 1000);
 	const char *sign = us < 0 ? "-" : "";
 	uint64_t a = us < 0 ? (uint64_t)(-(us + 1)) + 1 : (uint64_t)us;
-	g_string_append_printf(out, "%s%" G_GUINT64_FORMAT ".%06u", sign, a / 1000000u,
-			       (unsigned)(a % 1000000u));
+	/* digits by hand: this runs for every message written */
+	char d[32];
+	size_t k = sizeof(d);
+	unsigned frac = (unsigned)(a % 1000000u);
+	for (int i = 0; i < 6; i++) {
+		d[--k] = (char)('0' + frac % 10);
+		frac /= 10;
+	}
+	d[--k] = '.';
+	uint64_t sec = a / 1000000u;
+	do {
+		d[--k] = (char)('0' + sec % 10);
+		sec /= 10;
+	} while (sec);
+	if (*sign)
+		d[--k] = '-';
+	g_string_append_len(out, d + k, (gssize)(sizeof(d) - k));
 }

@@ -2,6 +2,7 @@
 
 #include <math.h>
 
+#include "dissect/findings.h"
 #include "output/json.h"
 
 /* ,"key":value helpers: key is always a literal of ours. */
@@ -191,7 +192,6 @@ void json_write_dialog(sink *s, const sip_model *m, const sip_dialog *d)
 
 void json_write_call(sink *s, const sip_model *m, const sip_call *c)
 {
-	(void)m;
 	GString *o = s->buf;
 	g_string_append_printf(o, "{\"type\":\"call\",\"id\":%u", c->id);
 	put_sv(o, "call_id", c->call_id);
@@ -219,7 +219,13 @@ void json_write_call(sink *s, const sip_model *m, const sip_call *c)
 			g_string_append_c(o, ',');
 		json_append_str(o, g_ptr_array_index(c->related, i));
 	}
-	g_string_append(o, "]}\n");
+	g_string_append_c(o, ']');
+	/* how it ended and why, in one line (dissect/findings.h) */
+	g_autoptr(GString) outcome = g_string_new(NULL);
+	findings_call_outcome(m, c, outcome);
+	key(o, "outcome");
+	json_append_sv(o, sv_make(outcome->str, outcome->len));
+	g_string_append(o, "}\n");
 	sink_end_record(s);
 }
 

@@ -3,6 +3,9 @@
  * at end of input after the message records: "transaction", "dialog",
  * "call" and "registration", each in id order.
  *
+ * A call record ends with "outcome": one line saying how it ended and why
+ * (findings_call_outcome).
+ *
  * Conventions shared with the message records: times are seconds since the
  * epoch with microsecond precision ("ts" style), durations are seconds with
  * microsecond precision, ids are numbers (the model's 0-based ids, which

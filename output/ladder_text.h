@@ -25,6 +25,7 @@
 #ifndef SIPSCOPE_OUTPUT_LADDER_TEXT_H
 #define SIPSCOPE_OUTPUT_LADDER_TEXT_H
 
+#include "dissect/findings.h"
 #include "dissect/model.h"
 #include "output/sink.h"
 #include "ui/ladder_layout.h"
@@ -33,5 +34,17 @@
 void ladder_text_write(sink *s, const sip_model *m, const ladder_layout *l);
 /* The diagram alone (titles, lifelines, rows). */
 void ladder_text_write_diagram(sink *s, const ladder_layout *l);
+/* As ladder_text_write, with findings: every finding of severity warning
+ * or error that names a drawn message (or belongs to a drawn call) gets a
+ * number; the rows of its messages are marked after the delta ("  !1 !3")
+ * and the findings are listed under the diagram, one line each:
+ *
+ *   Findings:
+ *    !1  error    ack-missing  200 OK to INVITE from ... [RFC 3261 §13.2.2.4, §13.3.1.4]
+ *
+ * Info findings are left out: the ladder shows what went wrong.  f NULL:
+ * as ladder_text_write. */
+void ladder_text_write_findings(sink *s, const sip_model *m, const ladder_layout *l,
+				const findings *f);
 
 #endif

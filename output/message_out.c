@@ -31,13 +31,25 @@ static void append_warnings_json(GString *o, const msg_out *m)
 	g_string_append_c(o, ']');
 }
 
+/* Decimal without printf: these run several times per message. */
+static void append_u64(GString *o, uint64_t v)
+{
+	char d[20];
+	size_t k = sizeof(d);
+	do {
+		d[--k] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	g_string_append_len(o, d + k, (gssize)(sizeof(d) - k));
+}
+
 static void append_id(GString *o, const char *key, sip_id id)
 {
 	g_string_append(o, key);
 	if (id == SIP_ID_NONE)
 		g_string_append(o, "null");
 	else
-		g_string_append_printf(o, "%u", id);
+		append_u64(o, id);
 }
 
 void json_write_message(sink *s, const msg_out *m)
@@ -47,10 +59,14 @@ void json_write_message(sink *s, const msg_out *m)
 	char ep[ENDPOINT_STRLEN];
 
 	g_string_append(o, "{\"type\":\"message\",\"frame\":");
-	g_string_append_printf(o, "%" G_GUINT64_FORMAT, m->frame);
-	if (m->first_frame != m->frame)
-		g_string_append_printf(o, ",\"first_frame\":%" G_GUINT64_FORMAT, m->first_frame);
-	g_string_append_printf(o, ",\"index\":%u,\"ts\":", m->index);
+	append_u64(o, m->frame);
+	if (m->first_frame != m->frame) {
+		g_string_append(o, ",\"first_frame\":");
+		append_u64(o, m->first_frame);
+	}
+	g_string_append(o, ",\"index\":");
+	append_u64(o, m->index);
+	g_string_append(o, ",\"ts\":");
 	json_append_ts(o, m->ts_ns);
 	g_string_append(o, ",\"src\":");
 	json_append_str(o, endpoint_format(&m->src, ep, sizeof(ep)));
@@ -62,7 +78,7 @@ void json_write_message(sink *s, const msg_out *m)
 	json_append_sv(o, sip->kind == SIP_KIND_REQUEST ? sip->method : SV_NULL);
 	g_string_append(o, ",\"status\":");
 	if (sip->kind == SIP_KIND_RESPONSE)
-		g_string_append_printf(o, "%u", sip->status);
+		append_u64(o, sip->status);
 	else
 		g_string_append(o, "null");
 	g_string_append(o, ",\"reason\":");
@@ -71,7 +87,7 @@ void json_write_message(sink *s, const msg_out *m)
 	json_append_sv(o, sip->call_id);
 	g_string_append(o, ",\"cseq\":");
 	if (sip->has_cseq)
-		g_string_append_printf(o, "%u", sip->cseq);
+		append_u64(o, sip->cseq);
 	else
 		g_string_append(o, "null");
 	g_string_append(o, ",\"cseq_method\":");
@@ -86,9 +102,11 @@ void json_write_message(sink *s, const msg_out *m)
 		append_id(o, ",\"transaction\":", m->txn);
 		append_id(o, ",\"dialog\":", m->dialog);
 		append_id(o, ",\"call\":", m->call);
-		g_string_append_printf(o, ",\"retransmission\":%s", m->retransmission ? "true" : "false");
+		g_string_append(o, m->retransmission ? ",\"retransmission\":true" : ",\"retransmission\":false");
 	}
-	g_string_append_printf(o, ",\"length\":%zu,\"warnings\":", sip->raw.len);
+	g_string_append(o, ",\"length\":");
+	append_u64(o, sip->raw.len);
+	g_string_append(o, ",\"warnings\":");
 	append_warnings_json(o, m);
 	g_string_append(o, "}\n");
 	sink_end_record(s);

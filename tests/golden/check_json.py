@@ -4,8 +4,8 @@
 Usage: check_json.py --sipscope BINARY
 
 For each capture: every line is a JSON object; message and icmp records
-come first, then the transaction, dialog, call and registration records in
-that order, each kind numbered 0, 1, 2, ... by "id", and the summary record
+come first, then the transaction, dialog, call, registration and finding
+records in that order, each kind numbered 0, 1, 2, ... by "id", and the summary record
 last, whose counts match the records; every message record carries
 "transaction", "dialog", "call" (ids of existing records, or null) and
 "retransmission" (a boolean); the ids the records name exist; times are
@@ -22,7 +22,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PCAPS = os.path.join(os.path.dirname(HERE), "pcaps")
-ORDER = ["message", "transaction", "dialog", "call", "registration", "summary"]
+ORDER = ["message", "transaction", "dialog", "call", "registration", "finding", "summary"]
 COUNT_KEY = {"transaction": "transactions", "dialog": "dialogs", "call": "calls",
              "registration": "registrations"}
 TIME_KEYS = {
@@ -96,6 +96,7 @@ def check_capture(binary, capture):
         if m["method"] is not None or m["status"] is not None:
             check(m["transaction"] is not None, "a valid message without a transaction")
     check(summary["retransmissions"] == retrans, "summary retransmissions")
+    check(summary["findings"] == len(by_type["finding"]), "summary findings")
     for c in by_type["call"]:
         for d in c["dialogs"]:
             check(0 <= d < ndlg, "call names dialog %r" % d)

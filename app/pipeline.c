@@ -1,0 +1,909 @@
+#include "pipeline.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "app/exit_status.h"
+#include "app/frame_filter.h"
+#include "app/privs.h"
+#include "base/arena.h"
+#include "capture/live.h"
+#include "capture/pcap_writer.h"
+#include "capture/source.h"
+#include "dissect/sip.h"
+
+/* The last UDP message seen on each (src, dst) pair, so an ICMP error that
+ * quotes a datagram can name the message it refers to.  One entry per flow:
+ * ICMP errors answer recent datagrams. */
+typedef struct flow_last {
+	endpoint src, dst;
+	uint64_t frame;
+	uint32_t index;
+	size_t prefix_len;
+	uint8_t prefix[64];
+} flow_last;
+
+enum { ICMP_MATCH_MIN = 16 };
+
+/* Frames of a stream (TCP, SCTP) not yet known to belong to a message:
+ * a message that spans segments takes its frames from here.  Bounded: a
+ * stream that carries no SIP keeps at most PENDING_MAX frames. */
+typedef struct stream_pending {
+	endpoint src, dst;
+	GArray *frames; /* cap_frame, oldest first */
+} stream_pending;
+
+enum { PENDING_MAX = 32, FRAGMENTS_MAX = 64 };
+
+/* Per message: its frames in frame_copies[start, start + count). */
+typedef struct msg_frames {
+	uint32_t start, count;
+} msg_frames;
+
+struct pipeline {
+	pipeline_hooks hooks;
+	arena mem;
+	frame_filter *filter;
+	cap_merger *merger;
+	cap_decoder *dec;
+	cap_sipframer *framer;
+	sip_msg *parsed; /* scratch, reused for every message */
+	sip_model *model;
+	GHashTable *flows; /* flow_last* set */
+	pipeline_counters count;
+	bool more;
+	bool finished;
+	char *source_name;
+	unsigned *record_overhead; /* per source: bytes of a record header */
+	unsigned n_sources;
+	/* keep_frames */
+	bool keep_frames;
+	GArray *msg_frames;    /* msg_frames, indexed by sip_id */
+	GArray *frame_copies;  /* cap_frame */
+	GHashTable *pending;   /* stream_pending* set, by (src, dst) */
+	GArray *fragments;     /* cap_frame: recent frames that were IP fragments */
+	bool track_frames;     /* keep_frames or --write-sip-only: pending and fragments kept */
+	/* live input (-i, --hep-listen) instead of files */
+	cap_live *live;
+	bool live_stopping;
+	int64_t deadline_ns;   /* --duration, monotonic; 0: none */
+	uint64_t max_frames;   /* -c; 0: no limit */
+	GPtrArray *live_errors; /* GError*, copies of cap_live's */
+	/* -w */
+	cap_writer *writer;
+	bool write_sip_only;
+	GHashTable *written;   /* --write-sip-only: recent frame numbers written */
+	GQueue *written_order; /* the same, oldest first, to forget them */
+	char *write_error;     /* the writer's error line, once it failed */
+	bool writer_closed;    /* after pipeline_finish: the counts below */
+	uint64_t written_frames, write_lost;
+	guint write_files;
+	const char *write_format;
+	char *write_path;
+};
+
+enum { WRITTEN_REMEMBER = 8192 };
+
+static guint flow_hash(gconstpointer p)
+{
+	const flow_last *f = p;
+	return endpoint_hash(&f->src) * 31u ^ endpoint_hash(&f->dst);
+}
+
+static gboolean flow_equal(gconstpointer a, gconstpointer b)
+{
+	const flow_last *x = a, *y = b;
+	return endpoint_eq(&x->src, &y->src) && endpoint_eq(&x->dst, &y->dst);
+}
+
+static guint pending_hash(gconstpointer p)
+{
+	const stream_pending *f = p;
+	return endpoint_hash(&f->src) * 31u ^ endpoint_hash(&f->dst);
+}
+
+static gboolean pending_equal(gconstpointer a, gconstpointer b)
+{
+	const stream_pending *x = a, *y = b;
+	return endpoint_eq(&x->src, &y->src) && endpoint_eq(&x->dst, &y->dst);
+}
+
+static void pending_free(gpointer p)
+{
+	stream_pending *s = p;
+	g_array_free(s->frames, TRUE);
+	g_free(s);
+}
+
+static void flow_remember(pipeline *p, const cap_sipmsg *m)
+{
+	flow_last key = { .src = m->src, .dst = m->dst };
+	flow_last *f = g_hash_table_lookup(p->flows, &key);
+	if (!f) {
+		f = g_new0(flow_last, 1);
+		f->src = m->src;
+		f->dst = m->dst;
+		g_hash_table_add(p->flows, f);
+	}
+	f->frame = m->frame->num;
+	f->index = m->index;
+	f->prefix_len = MIN(m->data.len, sizeof(f->prefix));
+	memcpy(f->prefix, m->data.p, f->prefix_len);
+}
+
+static const flow_last *flow_match(pipeline *p, const cap_sipmsg *m)
+{
+	flow_last key = { .src = m->src, .dst = m->dst };
+	const flow_last *f = g_hash_table_lookup(p->flows, &key);
+	if (!f)
+		return NULL;
+	/* The quote is usually cut short: compare what both have, and ask for
+	 * enough bytes that a different message on the same flow cannot pass. */
+	size_t n = MIN(f->prefix_len, m->data.len);
+	if (n < MIN((size_t)ICMP_MATCH_MIN, f->prefix_len) || !sv_eq(sv_head(m->data, n), sv_make(f->prefix, n)))
+		return NULL;
+	return f;
+}
+
+static void add_note(msg_out *mo, const char *text)
+{
+	if (mo->n_notes < MSG_OUT_MAX_NOTES)
+		mo->notes[mo->n_notes++] = text;
+}
+
+/* Keeps frames [first, last] of `from` (oldest first) for the message
+ * being added. */
+static void take_frames_between(pipeline *p, const GArray *from, uint64_t first, uint64_t last)
+{
+	for (guint i = 0; i < from->len; i++) {
+		const cap_frame *f = &g_array_index(from, cap_frame, i);
+		if (f->num >= first && f->num < last)
+			g_array_append_val(p->frame_copies, *f);
+	}
+}
+
+/* Whether the frame's first bytes (link and IP headers) hold both
+ * addresses of the message: how the earlier fragments of a reassembled
+ * datagram are told from fragments of other traffic, without decoding the
+ * frame again. */
+static bool frame_has_addresses(const cap_frame *f, const cap_sipmsg *m)
+{
+	size_t alen = m->src.family == EP_IPV6 ? 16 : 4;
+	sv head = sv_head(f->data, 128);
+	return sv_find(head, sv_make(m->src.addr, alen)) >= 0 &&
+	       sv_find(head, sv_make(m->dst.addr, alen)) >= 0;
+}
+
+/* The earlier fragments of a datagram put together from IP fragments: the
+ * recent fragments between the same two addresses, taken out of the list
+ * so each is saved with one message. */
+static void take_fragments(pipeline *p, const cap_sipmsg *m)
+{
+	guint w = 0;
+	for (guint i = 0; i < p->fragments->len; i++) {
+		const cap_frame *f = &g_array_index(p->fragments, cap_frame, i);
+		if (f->num < m->frame->num && frame_has_addresses(f, m))
+			g_array_append_val(p->frame_copies, *f);
+		else if (f->num != m->frame->num)
+			g_array_index(p->fragments, cap_frame, w++) = *f;
+	}
+	g_array_set_size(p->fragments, w);
+}
+
+/* The stream's frames before this message's last one belong to no later
+ * message (its last frame may also start the next). */
+static void forget_stream_frames(pipeline *p, const cap_sipmsg *m)
+{
+	stream_pending key = { .src = m->src, .dst = m->dst };
+	stream_pending *s = g_hash_table_lookup(p->pending, &key);
+	if (s) {
+		guint drop = 0;
+		while (drop < s->frames->len && g_array_index(s->frames, cap_frame, drop).num < m->frame->num)
+			drop++;
+		if (drop)
+			g_array_remove_range(s->frames, 0, drop);
+	}
+}
+
+static void keep_message_frames(pipeline *p, sip_id id, const cap_sipmsg *m)
+{
+	/* Ids come in order; a gap would mean a message the model did not
+	 * number, which it never does, but keep the index dense anyway. */
+	while (p->msg_frames->len < id) {
+		msg_frames none = { 0, 0 };
+		g_array_append_val(p->msg_frames, none);
+	}
+	msg_frames mf = { .start = p->frame_copies->len };
+	uint64_t last = m->frame->num;
+	uint64_t first = m->first_frame ? m->first_frame : last;
+	if (first < last) {
+		stream_pending key = { .src = m->src, .dst = m->dst };
+		stream_pending *s = g_hash_table_lookup(p->pending, &key);
+		if (s)
+			take_frames_between(p, s->frames, first, last);
+	}
+	if (m->flags & CAP_SIPMSG_IP_REASSEMBLED)
+		take_fragments(p, m);
+	g_array_append_val(p->frame_copies, *m->frame);
+	mf.count = p->frame_copies->len - mf.start;
+	g_array_append_val(p->msg_frames, mf);
+
+	forget_stream_frames(p, m);
+}
+
+/* --write-sip-only: a frame once, when the first message it carried is
+ * complete. */
+static void write_frame_once(pipeline *p, const cap_frame *f)
+{
+	gpointer key = GSIZE_TO_POINTER((gsize)f->num);
+	if (g_hash_table_contains(p->written, key))
+		return;
+	cap_writer_write(p->writer, f);
+	g_hash_table_add(p->written, key);
+	g_queue_push_tail(p->written_order, key);
+	if (g_queue_get_length(p->written_order) > WRITTEN_REMEMBER)
+		g_hash_table_remove(p->written, g_queue_pop_head(p->written_order));
+}
+
+static void write_between(pipeline *p, const GArray *from, uint64_t first, uint64_t last)
+{
+	for (guint i = 0; i < from->len; i++) {
+		const cap_frame *f = &g_array_index(from, cap_frame, i);
+		if (f->num >= first && f->num < last)
+			write_frame_once(p, f);
+	}
+}
+
+/* The IP addresses of a frame on the common link types (Ethernet with
+ * VLAN tags, Linux SLL and SLL2, raw IP, BSD loopback); false for anything
+ * else (tunnels included). */
+static bool frame_ip_addrs(const cap_frame *f, int *family, sv *src, sv *dst)
+{
+	rd r = rd_make(f->data);
+	uint16_t et = 0;
+	switch (f->linktype) {
+	case LINKTYPE_ETHERNET:
+		if (!rd_skip(&r, 12) || !rd_u16be(&r, &et))
+			return false;
+		while (et == 0x8100 || et == 0x88a8 || et == 0x9100)
+			if (!rd_skip(&r, 2) || !rd_u16be(&r, &et))
+				return false;
+		break;
+	case LINKTYPE_LINUX_SLL:
+		if (!rd_skip(&r, 14) || !rd_u16be(&r, &et))
+			return false;
+		break;
+	case LINKTYPE_LINUX_SLL2:
+		if (!rd_u16be(&r, &et) || !rd_skip(&r, 18))
+			return false;
+		break;
+	case LINKTYPE_NULL:
+	case LINKTYPE_LOOP:
+		if (!rd_skip(&r, 4))
+			return false;
+		/* fall through */
+	case LINKTYPE_RAW:
+	case LINKTYPE_IPV4:
+	case LINKTYPE_IPV6:
+		et = (rd_peek(&r, 0) >> 4) == 6 ? 0x86dd : 0x0800;
+		break;
+	default:
+		return false;
+	}
+	sv ip = rd_view(&r);
+	if (et == 0x0800 && (sv_at(ip, 0) >> 4) == 4 && ip.len >= 20) {
+		*family = EP_IPV4;
+		*src = sv_sub(ip, 12, 4);
+		*dst = sv_sub(ip, 16, 4);
+		return true;
+	}
+	if (et == 0x86dd && (sv_at(ip, 0) >> 4) == 6 && ip.len >= 40) {
+		*family = EP_IPV6;
+		*src = sv_sub(ip, 8, 16);
+		*dst = sv_sub(ip, 24, 16);
+		return true;
+	}
+	return false;
+}
+
+/* A message put together from IP fragments names only the frame of its
+ * last fragment: the earlier fragments are the recent fragment frames
+ * between the same addresses that were not written yet. */
+static void write_fragments_of(pipeline *p, const cap_sipmsg *m)
+{
+	size_t alen = m->src.family == EP_IPV4 ? 4 : 16;
+	for (guint i = 0; i < p->fragments->len; i++) {
+		const cap_frame *f = &g_array_index(p->fragments, cap_frame, i);
+		int fam;
+		sv a, b;
+		if (f->num >= m->frame->num || !frame_ip_addrs(f, &fam, &a, &b) || fam != m->src.family)
+			continue;
+		if (sv_eq(a, sv_make(m->src.addr, alen)) && sv_eq(b, sv_make(m->dst.addr, alen)))
+			write_frame_once(p, f);
+	}
+}
+
+/* The frames that carried m: for a message over a stream, every frame of
+ * that stream since the previous message (segments that came out of
+ * order arrived before the one that holds the message's first byte, and
+ * retransmissions may hold part of it), then the last. */
+static void write_message_frames(pipeline *p, const cap_sipmsg *m)
+{
+	if (m->transport != SIP_TRANSPORT_UDP) {
+		stream_pending key = { .src = m->src, .dst = m->dst };
+		stream_pending *s = g_hash_table_lookup(p->pending, &key);
+		if (s)
+			write_between(p, s->frames, 0, m->frame->num);
+	}
+	if (m->flags & CAP_SIPMSG_IP_REASSEMBLED)
+		write_fragments_of(p, m);
+	write_frame_once(p, m->frame);
+}
+
+static void on_sipmsg(void *user, const cap_sipmsg *m)
+{
+	pipeline *p = user;
+	if (m->flags & CAP_SIPMSG_ICMP_QUOTED) {
+		p->count.icmp_notes++;
+		const flow_last *orig = flow_match(p, m);
+		pipeline_icmp ic = {
+			.frame = m->frame->num,
+			.type = m->icmp_type,
+			.code = m->icmp_code,
+			.src = m->src,
+			.dst = m->dst,
+			.quotes_known = orig != NULL,
+			.quotes_frame = orig ? orig->frame : 0,
+			.quotes_index = orig ? orig->index : 0,
+		};
+		if (p->hooks.icmp)
+			p->hooks.icmp(p->hooks.user, &ic);
+		return;
+	}
+	if (p->writer && p->write_sip_only)
+		write_message_frames(p, m);
+	bool stream = m->transport != SIP_TRANSPORT_UDP;
+	sip_parse_message(m->data, stream, p->parsed);
+
+	msg_out mo = {
+		.frame = m->frame->num,
+		.first_frame = m->first_frame ? m->first_frame : m->frame->num,
+		.index = m->index,
+		.ts_ns = m->frame->ts_ns,
+		.src = m->src,
+		.dst = m->dst,
+		.transport = sip_transport_name(m->transport),
+		.sip = p->parsed,
+	};
+	if (m->flags & CAP_SIPMSG_TRUNCATED)
+		add_note(&mo, "message incomplete: the stream or capture ended before all of it arrived");
+	if (m->flags & CAP_SIPMSG_AFTER_GAP)
+		add_note(&mo, "bytes before this message were never captured (gap in the TCP stream)");
+	if (m->flags & CAP_SIPMSG_SNAPLEN_CUT)
+		add_note(&mo, "frame cut short by the capture's snap length; the message may be incomplete");
+	if ((m->flags & CAP_SIPMSG_NO_CONTENT_LENGTH) && p->parsed->kind == SIP_KIND_INVALID)
+		add_note(&mo, "no Content-Length on a stream transport; body assumed empty");
+	if (m->flags & CAP_SIPMSG_BAD_CONTENT_LENGTH)
+		add_note(&mo, "unparsable Content-Length on a stream transport; body assumed empty");
+
+	p->count.messages++;
+	if (p->parsed->kind == SIP_KIND_INVALID)
+		p->count.invalid++;
+	if (mo.n_notes || p->parsed->n_warnings)
+		p->count.with_warnings++;
+	if (m->transport == SIP_TRANSPORT_UDP)
+		flow_remember(p, m);
+
+	sip_msg_meta meta = {
+		.frame = mo.frame,
+		.first_frame = mo.first_frame,
+		.index = mo.index,
+		.ts_ns = mo.ts_ns,
+		.src = mo.src,
+		.dst = mo.dst,
+		.transport = mo.transport,
+		.capture_flags = m->flags,
+	};
+	sip_id id = sip_model_add(p->model, &meta, p->parsed);
+	const sip_message *rec = sip_model_message(p->model, id);
+	if (rec) {
+		mo.modelled = true;
+		mo.txn = rec->txn;
+		mo.dialog = rec->dialog;
+		mo.call = rec->call;
+		mo.retransmission = rec->retransmission;
+		if (rec->retransmission)
+			p->count.retransmissions++;
+		if (p->keep_frames)
+			keep_message_frames(p, id, m);
+		else if (p->track_frames)
+			forget_stream_frames(p, m);
+	}
+	if (p->hooks.message)
+		p->hooks.message(p->hooks.user, &mo);
+}
+
+static void remember_stream_frame(pipeline *p, const cap_payload *pl)
+{
+	stream_pending key = { .src = pl->src, .dst = pl->dst };
+	stream_pending *s = g_hash_table_lookup(p->pending, &key);
+	if (!s) {
+		s = g_new0(stream_pending, 1);
+		s->src = pl->src;
+		s->dst = pl->dst;
+		s->frames = g_array_new(FALSE, FALSE, sizeof(cap_frame));
+		g_hash_table_add(p->pending, s);
+	}
+	guint n = s->frames->len;
+	if (n && g_array_index(s->frames, cap_frame, n - 1).num == pl->frame->num)
+		return;
+	if (n >= PENDING_MAX)
+		g_array_remove_range(s->frames, 0, PENDING_MAX / 2);
+	g_array_append_val(s->frames, *pl->frame);
+}
+
+static void on_payload(void *user, const cap_payload *pl)
+{
+	pipeline *p = user;
+	if (p->track_frames && pl->proto != CAP_PROTO_UDP && !pl->icmp_quoted && pl->data.len)
+		remember_stream_frame(p, pl);
+	cap_sipframer_feed(p->framer, pl);
+}
+
+/* Opens every -r file: the sources, their names and sizes. */
+static bool open_files(const options *o, GPtrArray *srcs, GString *names, uint64_t *total, GError **err)
+{
+	bool sizes_known = true;
+	*total = 0;
+	for (char **f = o->read_files; f && *f; f++) {
+		cap_source *s = cap_source_open(*f, err);
+		if (!s)
+			return false;
+		g_ptr_array_add(srcs, s);
+		if (names->len)
+			g_string_append(names, ", ");
+		g_string_append(names, strcmp(*f, "-") == 0 ? "standard input" : *f);
+		struct stat sb;
+		if (strcmp(*f, "-") != 0 && stat(*f, &sb) == 0 && S_ISREG(sb.st_mode))
+			*total += (uint64_t)sb.st_size;
+		else
+			sizes_known = false;
+	}
+	if (!sizes_known)
+		*total = 0;
+	return true;
+}
+
+static cap_live *open_live(const options *o, GString *names, int *exit_status, GError **err)
+{
+	cap_live_config cfg = {
+		.ifaces = o->ifaces,
+		.hep_listen = o->hep_listen,
+		.filter = o->filter,
+		.snaplen = o->snaplen,
+		.no_promisc = o->no_promisc,
+		.buffer_mb = o->buffer_mb,
+		.immediate = o->immediate,
+	};
+	cap_live *l = cap_live_open(&cfg, err);
+	if (!l) {
+		*exit_status = g_error_matches(*err, CAP_LIVE_ERROR, CAP_LIVE_ERROR_FILTER) ? EXIT_USAGE
+											  : EXIT_NO_INPUT;
+		return NULL;
+	}
+	for (guint i = 0; i < cap_live_input_count(l); i++) {
+		if (names->len)
+			g_string_append(names, ", ");
+		g_string_append(names, cap_live_input_name(l, i));
+	}
+	return l;
+}
+
+/* -w: classic pcap when the live inputs share a link type; pcapng for
+ * files (a pcapng input may mix link types, unknown before reading). */
+static cap_writer *open_writer(const options *o, cap_live *live, GError **err)
+{
+	guint n = live ? cap_live_input_count(live) : g_strv_length(o->read_files);
+	g_autofree cap_writer_iface *ifs = g_new0(cap_writer_iface, n ? n : 1);
+	for (guint i = 0; i < n; i++) {
+		if (live) {
+			ifs[i].linktype = cap_live_input_linktype(live, i);
+			ifs[i].snaplen = cap_live_input_snaplen(live, i);
+			ifs[i].name = cap_live_input_name(live, i);
+		} else {
+			ifs[i].name = o->read_files[i];
+		}
+	}
+	cap_writer_config cfg = {
+		.path = o->write_file,
+		.rotate_bytes = o->rotate_bytes,
+		.rotate_secs = o->rotate_secs,
+		.ifaces = ifs,
+		.n_ifaces = n,
+		.pcapng = !live,
+	};
+	return cap_writer_open(&cfg, err);
+}
+
+static int64_t mono_ns(void)
+{
+	return g_get_monotonic_time() * 1000;
+}
+
+pipeline *pipeline_open(const options *o, const pipeline_hooks *hooks, bool keep_frames,
+			int *exit_status, GError **err)
+{
+	frame_filter *filter = NULL;
+	bool live = options_live(o);
+	/* Live: libpcap compiles the filter for each interface itself. */
+	if (o->filter && !live) {
+		filter = frame_filter_new(o->filter, err);
+		if (!filter) {
+			*exit_status = EXIT_USAGE;
+			return NULL;
+		}
+	}
+	g_autoptr(GPtrArray) srcs = g_ptr_array_new();
+	g_autoptr(GString) names = g_string_new(NULL);
+	uint64_t total = 0;
+	cap_live *lv = NULL;
+	cap_writer *writer = NULL;
+	bool ok;
+	if (live) {
+		lv = open_live(o, names, exit_status, err);
+		ok = lv != NULL;
+	} else {
+		ok = open_files(o, srcs, names, &total, err);
+		if (!ok)
+			*exit_status = EXIT_NO_INPUT;
+	}
+	/* Privileges go before anything is read or written. */
+	if (ok && o->user && !privs_drop(o->user, err)) {
+		*exit_status = EXIT_USAGE;
+		ok = false;
+	}
+	if (ok && o->write_file) {
+		writer = open_writer(o, lv, err);
+		if (!writer) {
+			*exit_status = EXIT_OUTPUT;
+			ok = false;
+		}
+	}
+	if (ok && lv && !cap_live_start(lv, err)) {
+		*exit_status = EXIT_NO_INPUT;
+		ok = false;
+	}
+	if (!ok) {
+		for (guint i = 0; i < srcs->len; i++)
+			cap_source_free(g_ptr_array_index(srcs, i));
+		cap_live_free(lv);
+		cap_writer_close(writer, NULL);
+		frame_filter_free(filter);
+		return NULL;
+	}
+
+	pipeline *p = g_new0(pipeline, 1);
+	if (hooks)
+		p->hooks = *hooks;
+	p->filter = filter;
+	p->source_name = g_string_free(g_steal_pointer(&names), FALSE);
+	p->n_sources = lv ? cap_live_input_count(lv) : srcs->len;
+	p->record_overhead = g_new0(unsigned, p->n_sources ? p->n_sources : 1);
+	for (guint i = 0; i < p->n_sources; i++)
+		p->record_overhead[i] = lv || strcmp(cap_source_format(g_ptr_array_index(srcs, i)), "pcapng") != 0 ? 16 : 32;
+	p->count.bytes_total = total;
+	arena_init(&p->mem, 0);
+	p->dec = cap_decoder_new(&p->mem, on_payload, p);
+	p->framer = cap_sipframer_new(&p->mem, on_sipmsg, p);
+	p->parsed = g_new0(sip_msg, 1);
+	p->model = sip_model_new();
+	p->flows = g_hash_table_new_full(flow_hash, flow_equal, g_free, NULL);
+	p->merger = cap_merger_new((cap_source **)srcs->pdata, srcs->len);
+	p->more = true;
+	p->keep_frames = keep_frames;
+	p->live = lv;
+	p->live_errors = g_ptr_array_new_with_free_func((GDestroyNotify)g_error_free);
+	p->max_frames = o->count;
+	if (lv && o->duration)
+		p->deadline_ns = mono_ns() + (int64_t)o->duration * 1000000000;
+	p->writer = writer;
+	p->write_sip_only = writer && o->write_sip_only;
+	if (p->write_sip_only) {
+		p->written = g_hash_table_new(g_direct_hash, g_direct_equal);
+		p->written_order = g_queue_new();
+	}
+	p->track_frames = keep_frames || p->write_sip_only;
+	if (keep_frames) {
+		p->msg_frames = g_array_new(FALSE, FALSE, sizeof(msg_frames));
+		p->frame_copies = g_array_new(FALSE, FALSE, sizeof(cap_frame));
+	}
+	if (p->track_frames) {
+		p->pending = g_hash_table_new_full(pending_hash, pending_equal, pending_free, NULL);
+		p->fragments = g_array_new(FALSE, FALSE, sizeof(cap_frame));
+	}
+	return p;
+}
+
+/* Live: errors of the capture threads, copied when new ones came. */
+static void live_errors_refresh(pipeline *p)
+{
+	if (!p->live || cap_live_error_count(p->live) == p->live_errors->len)
+		return;
+	g_ptr_array_set_size(p->live_errors, 0);
+	cap_live_errors(p->live, p->live_errors);
+}
+
+/* Live: past --duration, stop capturing (what is captured still comes). */
+static void live_check_deadline(pipeline *p)
+{
+	if (p->deadline_ns && !p->live_stopping && mono_ns() >= p->deadline_ns)
+		pipeline_stop(p);
+}
+
+/* The next frame: 1, 0 at the end, -1 when none has come yet (live). */
+static int next_frame(pipeline *p, cap_frame *fr, int wait_ms)
+{
+	if (!p->live)
+		return cap_merger_next(p->merger, fr) == CAP_NEXT_FRAME ? 1 : 0;
+	if (wait_ms > 0 && p->deadline_ns && !p->live_stopping) {
+		int64_t left = (p->deadline_ns - mono_ns()) / 1000000 + 1;
+		if (left < wait_ms)
+			wait_ms = left > 0 ? (int)left : 0;
+	}
+	switch (cap_live_next(p->live, fr, wait_ms)) {
+	case CAP_LIVE_FRAME:
+		return 1;
+	case CAP_LIVE_TIMEOUT:
+		return -1;
+	default:
+		return 0;
+	}
+}
+
+bool pipeline_step_wait(pipeline *p, uint64_t max_frames, int wait_ms)
+{
+	cap_frame fr;
+	if (p->live) {
+		live_check_deadline(p);
+		live_errors_refresh(p);
+	}
+	for (uint64_t i = 0; i < max_frames && p->more && !p->finished; i++) {
+		if (p->max_frames && p->count.frames_read - p->count.frames_filtered >= p->max_frames) {
+			/* -c reached: what is still in the rings is not read. */
+			p->more = false;
+			if (p->live)
+				cap_live_stop(p->live);
+			break;
+		}
+		int got = next_frame(p, &fr, i == 0 ? wait_ms : 0);
+		if (got < 0) {
+			/* Idle: what was written reaches the file now. */
+			if (p->writer)
+				cap_writer_flush(p->writer);
+			live_check_deadline(p);
+			break;
+		}
+		if (got == 0) {
+			p->more = false;
+			break;
+		}
+		p->count.frames_read++;
+		p->count.bytes_read += fr.caplen +
+			(fr.source < p->n_sources ? p->record_overhead[fr.source] : 16);
+		if (p->count.frames_read == 1 || fr.ts_ns > p->count.end_ts)
+			p->count.end_ts = fr.ts_ns;
+		if (p->filter && !frame_filter_match(p->filter, &fr)) {
+			p->count.frames_filtered++;
+			continue;
+		}
+		if (p->writer && !p->write_sip_only)
+			cap_writer_write(p->writer, &fr);
+		uint64_t frags = p->track_frames ? cap_decoder_stats(p->dec)->fragments : 0;
+		cap_decoder_feed(p->dec, &fr);
+		if (p->track_frames && cap_decoder_stats(p->dec)->fragments != frags) {
+			if (p->fragments->len >= FRAGMENTS_MAX)
+				g_array_remove_range(p->fragments, 0, FRAGMENTS_MAX / 2);
+			g_array_append_val(p->fragments, fr);
+		}
+	}
+	if (p->live)
+		live_errors_refresh(p);
+	return p->more && !p->finished;
+}
+
+bool pipeline_step(pipeline *p, uint64_t max_frames)
+{
+	return pipeline_step_wait(p, max_frames, 0);
+}
+
+void pipeline_stop(pipeline *p)
+{
+	if (p->live) {
+		p->live_stopping = true;
+		cap_live_stop(p->live);
+	} else {
+		p->more = false;
+	}
+}
+
+bool pipeline_is_live(const pipeline *p)
+{
+	return p->live != NULL;
+}
+
+const cap_live *pipeline_live(const pipeline *p)
+{
+	return p->live;
+}
+
+void pipeline_close_writer(pipeline *p)
+{
+	if (!p->writer)
+		return;
+	p->written_frames = cap_writer_frames(p->writer);
+	p->write_lost = cap_writer_frames_lost(p->writer);
+	p->write_files = cap_writer_files(p->writer);
+	p->write_format = cap_writer_format(p->writer);
+	g_free(p->write_path);
+	p->write_path = g_strdup(cap_writer_path(p->writer));
+	GError *e = NULL;
+	if (!cap_writer_close(p->writer, &e) && !p->write_error)
+		p->write_error = g_strdup(e->message);
+	g_clear_error(&e);
+	p->writer = NULL;
+	p->writer_closed = true;
+}
+
+void pipeline_finish(pipeline *p)
+{
+	if (p->finished)
+		return;
+	p->finished = true;
+	if (p->live) {
+		/* Capturing ends; frames still in the rings are not read. */
+		cap_live_stop(p->live);
+		live_errors_refresh(p);
+	}
+	cap_sipframer_flush(p->framer);
+	sip_model_finish(p->model, p->count.end_ts);
+	pipeline_close_writer(p);
+}
+
+const char *pipeline_write_error(pipeline *p)
+{
+	if (p->writer && !p->write_error && cap_writer_failed(p->writer))
+		p->write_error = g_strdup(cap_writer_error(p->writer));
+	return p->write_error;
+}
+
+bool pipeline_write_counts(const pipeline *p, pipeline_write_info *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!p->writer && !p->writer_closed)
+		return false;
+	if (p->writer) {
+		out->frames = cap_writer_frames(p->writer);
+		out->lost = cap_writer_frames_lost(p->writer);
+		out->files = cap_writer_files(p->writer);
+		out->format = cap_writer_format(p->writer);
+		out->path = cap_writer_path(p->writer);
+	} else {
+		out->frames = p->written_frames;
+		out->lost = p->write_lost;
+		out->files = p->write_files;
+		out->format = p->write_format;
+		out->path = p->write_path;
+	}
+	return true;
+}
+
+bool pipeline_finished(const pipeline *p)
+{
+	return p->finished;
+}
+
+void pipeline_free(pipeline *p)
+{
+	if (!p)
+		return;
+	cap_merger_free(p->merger);
+	cap_sipframer_free(p->framer);
+	cap_decoder_free(p->dec);
+	g_hash_table_destroy(p->flows);
+	g_free(p->parsed);
+	sip_model_free(p->model);
+	arena_free(&p->mem);
+	frame_filter_free(p->filter);
+	g_free(p->source_name);
+	g_free(p->record_overhead);
+	/* The writer first (whole records, a closed file), then the threads
+	 * and the frames they captured. */
+	pipeline_close_writer(p);
+	cap_live_free(p->live);
+	if (p->keep_frames) {
+		g_array_free(p->msg_frames, TRUE);
+		g_array_free(p->frame_copies, TRUE);
+	}
+	if (p->track_frames) {
+		g_hash_table_destroy(p->pending);
+		g_array_free(p->fragments, TRUE);
+	}
+	if (p->written) {
+		g_hash_table_destroy(p->written);
+		g_queue_free(p->written_order);
+	}
+	g_ptr_array_free(p->live_errors, TRUE);
+	g_free(p->write_error);
+	g_free(p->write_path);
+	g_free(p);
+}
+
+sip_model *pipeline_model(const pipeline *p)
+{
+	return p->model;
+}
+
+const pipeline_counters *pipeline_counters_get(const pipeline *p)
+{
+	return &p->count;
+}
+
+const cap_decode_stats *pipeline_decode_stats(const pipeline *p)
+{
+	return cap_decoder_stats(p->dec);
+}
+
+const cap_sipframe_stats *pipeline_sipframe_stats(const pipeline *p)
+{
+	return cap_sipframer_stats(p->framer);
+}
+
+const GPtrArray *pipeline_errors(const pipeline *p)
+{
+	return p->live ? p->live_errors : cap_merger_errors(p->merger);
+}
+
+void pipeline_notices(const pipeline *p, GPtrArray *out)
+{
+	cap_decoder_notices(p->dec, out);
+	if (p->filter)
+		frame_filter_notices(p->filter, out);
+	if (p->live)
+		cap_live_notices(p->live, out);
+}
+
+const char *pipeline_source_name(const pipeline *p)
+{
+	return p->source_name;
+}
+
+static gint frame_cmp(gconstpointer a, gconstpointer b)
+{
+	const cap_frame *x = a, *y = b;
+	return x->num < y->num ? -1 : x->num > y->num;
+}
+
+void pipeline_frames_of_messages(const pipeline *p, const sip_id *msgs, size_t n, GArray *out)
+{
+	if (!p->keep_frames)
+		return;
+	guint base = out->len;
+	for (size_t i = 0; i < n; i++) {
+		if (msgs[i] >= p->msg_frames->len)
+			continue;
+		const msg_frames *mf = &g_array_index(p->msg_frames, msg_frames, msgs[i]);
+		for (uint32_t k = 0; k < mf->count; k++)
+			g_array_append_val(out, g_array_index(p->frame_copies, cap_frame, mf->start + k));
+	}
+	if (out->len - base < 2)
+		return;
+	cap_frame *v = &g_array_index(out, cap_frame, base);
+	size_t cnt = out->len - base;
+	qsort(v, cnt, sizeof(cap_frame), frame_cmp);
+	size_t w = 1;
+	for (size_t r = 1; r < cnt; r++)
+		if (v[r].num != v[w - 1].num)
+			v[w++] = v[r];
+	g_array_set_size(out, base + (guint)w);
+}

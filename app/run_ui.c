@@ -1,0 +1,160 @@
+#include "run_ui.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "app/exit_status.h"
+#include "app/pcap_write.h"
+#include "app/pipeline.h"
+#include "app/run.h"
+#include "capture/live.h"
+#include "ui/ui.h"
+
+/* Frames read between two looks at the keyboard: small enough that keys
+ * answer at once (a few milliseconds of work), large enough that a big
+ * file loads at full speed. */
+enum { BATCH_FRAMES = 5000 };
+
+/* Live: the longest a step waits for the first frame; the keyboard is
+ * looked at between steps. */
+enum { LIVE_WAIT_MS = 50 };
+
+typedef struct ui_run_state {
+	pipeline *pipe;
+	const char *names;
+	bool live;
+	char live_name[512]; /* live: the names and the drop counts, for the status bar */
+} ui_run_state;
+
+static bool feed_step(void *user)
+{
+	ui_run_state *st = user;
+	if (pipeline_step_wait(st->pipe, BATCH_FRAMES, st->live ? LIVE_WAIT_MS : 0))
+		return true;
+	pipeline_finish(st->pipe);
+	return false;
+}
+
+/* "lo (live; 0 dropped)", or with drops "lo (live; 12 dropped: kernel 10,
+ * sipscope 2)": the status bar shows the source's name, so the counters
+ * ride along with it. */
+static void live_status_name(ui_run_state *st)
+{
+	const cap_live *lv = pipeline_live(st->pipe);
+	cap_live_stats ls;
+	cap_live_get_stats(lv, -1, &ls);
+	uint64_t dropped = ls.kernel_dropped + ls.if_dropped + ls.ring_dropped;
+	g_autoptr(GString) t = g_string_new(NULL);
+	g_string_printf(t, "%s (%s; %" G_GUINT64_FORMAT " dropped", st->names,
+			cap_live_running(lv) ? "live" : "stopped", dropped);
+	const char *sep = ": ";
+	if (ls.kernel_dropped) {
+		g_string_append_printf(t, "%skernel %" G_GUINT64_FORMAT, sep, ls.kernel_dropped);
+		sep = ", ";
+	}
+	if (ls.if_dropped) {
+		g_string_append_printf(t, "%sinterface %" G_GUINT64_FORMAT, sep, ls.if_dropped);
+		sep = ", ";
+	}
+	if (ls.ring_dropped)
+		g_string_append_printf(t, "%ssipscope %" G_GUINT64_FORMAT, sep, ls.ring_dropped);
+	g_string_append_c(t, ')');
+	/* The feed keeps a pointer to this buffer: write in place. */
+	g_strlcpy(st->live_name, t->str, sizeof(st->live_name));
+}
+
+static void feed_status(void *user, ui_feed_status *out)
+{
+	ui_run_state *st = user;
+	const pipeline_counters *c = pipeline_counters_get(st->pipe);
+	out->frames = c->frames_read;
+	out->messages = c->messages;
+	out->bytes_read = c->bytes_read;
+	out->bytes_total = c->bytes_total;
+	out->errors = pipeline_errors(st->pipe)->len;
+	if (st->live)
+		live_status_name(st);
+}
+
+static bool feed_save(void *user, const sip_id *msgs, size_t n, const char *path, uint64_t *written,
+		      GError **err)
+{
+	ui_run_state *st = user;
+	g_autoptr(GArray) frames = g_array_new(FALSE, FALSE, sizeof(cap_frame));
+	pipeline_frames_of_messages(st->pipe, msgs, n, frames);
+	if (!pcap_write_frames(path, (cap_frame *)frames->data, frames->len, err))
+		return false;
+	*written = frames->len;
+	return true;
+}
+
+/* The file names without their folders, for the status bar. */
+static char *short_names(const options *o)
+{
+	g_autoptr(GString) s = g_string_new(NULL);
+	for (char **p = o->read_files; p && *p; p++) {
+		if (s->len)
+			g_string_append(s, ", ");
+		if (strcmp(*p, "-") == 0) {
+			g_string_append(s, "standard input");
+		} else {
+			g_autofree char *b = g_path_get_basename(*p);
+			g_string_append(s, b);
+		}
+	}
+	return g_string_free(g_steal_pointer(&s), FALSE);
+}
+
+int run_ui(const options *o, bool *started)
+{
+	*started = false;
+	g_autoptr(GError) err = NULL;
+	if (!ui_start(&err))
+		return EXIT_OK;
+	*started = true;
+
+	int status = EXIT_OK;
+	ui_run_state st = { 0 };
+	st.pipe = pipeline_open(o, NULL, true, &status, &err);
+	if (!st.pipe) {
+		ui_stop();
+		fprintf(stderr, "sipscope: %s\n", err->message);
+		return status;
+	}
+	g_autofree char *names = short_names(o);
+	st.live = pipeline_is_live(st.pipe);
+	st.names = st.live ? pipeline_source_name(st.pipe) : names;
+	if (st.live)
+		live_status_name(&st);
+	ui_feed feed = {
+		.user = &st,
+		.model = pipeline_model(st.pipe),
+		.source_name = st.live ? st.live_name : names,
+		.step = feed_step,
+		.status = feed_status,
+		.save_packets = feed_save,
+	};
+	ui_run(&feed);
+
+	/* After the terminal is back: damage met in the inputs.  The UI may
+	 * have quit before the end of input: the model is not finished then
+	 * (its tap belonged to the UI). */
+	const GPtrArray *errors = pipeline_errors(st.pipe);
+	for (guint i = 0; i < errors->len; i++)
+		fprintf(stderr, "sipscope: %s\n", ((GError *)g_ptr_array_index(errors, i))->message);
+	if (errors->len)
+		status = EXIT_PARTIAL;
+	/* -w: the file is closed whole; a failure is said now.  (Not
+	 * pipeline_finish: messages still held would reach the UI's tap,
+	 * which is gone.) */
+	pipeline_close_writer(st.pipe);
+	const char *we = pipeline_write_error(st.pipe);
+	if (we) {
+		fprintf(stderr, "sipscope: %s\n", we);
+		status = EXIT_OUTPUT;
+	}
+	if (!o->quiet)
+		run_print_capture_counts(st.pipe);
+	pipeline_free(st.pipe);
+	return status;
+}

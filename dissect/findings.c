@@ -1,0 +1,682 @@
+/*
+ * findings.c — the detector's core: finding records and their indexes
+ * (per call, per message), folding of repeated faults into one finding,
+ * the tap that feeds the checks, the waits for ACKs, and the pass at the
+ * end of the capture.
+ */
+#include "dissect/findings.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "dissect/findings_internal.h"
+#include "dissect/sip_header.h"
+
+/* Summaries quote at most this much of any one wire field. */
+enum { FND_ARENA_CHUNK = 64 * 1024 };
+
+const char *finding_severity_name(finding_severity s)
+{
+	switch (s) {
+	case FINDING_ERROR: return "error";
+	case FINDING_WARNING: return "warning";
+	case FINDING_INFO:
+	default: return "info";
+	}
+}
+
+/* ---- fold keys ---------------------------------------------------------------- */
+
+typedef struct fold_key {
+	const fnd_kind *kind;
+	sip_id call;
+	uint64_t fold;
+} fold_key;
+
+static guint fold_hash(gconstpointer p)
+{
+	const fold_key *k = p;
+	uint64_t h = (uint64_t)(uintptr_t)k->kind * 0x9e3779b97f4a7c15ull;
+	h ^= (uint64_t)k->call * 0xff51afd7ed558ccdull;
+	h ^= k->fold * 0xc4ceb9fe1a85ec53ull;
+	return (guint)(h ^ (h >> 32));
+}
+
+static gboolean fold_equal(gconstpointer a, gconstpointer b)
+{
+	const fold_key *x = a, *y = b;
+	return x->kind == y->kind && x->call == y->call && x->fold == y->fold;
+}
+
+/* ---- 2xx waits keyed by Call-ID, CSeq, To tag ------------------------------------ */
+
+static guint wait_hash(gconstpointer p)
+{
+	const ack_wait *w = p;
+	return sv_hash(w->call_id) ^ (w->cseq * 2654435761u) ^ (sv_hash_ci(w->to_tag) * 40503u);
+}
+
+static gboolean wait_equal(gconstpointer a, gconstpointer b)
+{
+	const ack_wait *x = a, *y = b;
+	return x->cseq == y->cseq && sv_eq(x->call_id, y->call_id) && sv_eq_ci(x->to_tag, y->to_tag);
+}
+
+/* ---- life -------------------------------------------------------------------------- */
+
+static void on_event(void *user, const sip_model *m, sip_event ev, sip_id id);
+
+findings *findings_new(sip_model *m)
+{
+	findings *f = g_new0(findings, 1);
+	f->m = m;
+	arena_init(&f->mem, FND_ARENA_CHUNK);
+	f->recs = g_ptr_array_new();
+	f->by_call = g_ptr_array_new();
+	f->no_call = g_array_new(FALSE, FALSE, sizeof(sip_id));
+	f->by_msg = g_hash_table_new(g_direct_hash, g_direct_equal);
+	f->folded = g_hash_table_new(fold_hash, fold_equal);
+	f->txns = g_array_new(FALSE, TRUE, sizeof(det_txn));
+	f->dialogs = g_array_new(FALSE, TRUE, sizeof(det_dlg));
+	f->calls = g_array_new(FALSE, TRUE, sizeof(det_call));
+	f->regs = g_array_new(FALSE, TRUE, sizeof(det_reg));
+	f->waits = g_ptr_array_new();
+	f->waits_by_key = g_hash_table_new(wait_hash, wait_equal);
+	f->p = g_new0(sip_msg, 1);
+	f->q = g_new0(sip_msg, 1);
+	f->s = g_string_new(NULL);
+	sip_model_tap_add(m, SIP_EV_MESSAGE | SIP_EV_TXN | SIP_EV_REGISTRATION, on_event, f);
+	return f;
+}
+
+static void free_id_array(gpointer p)
+{
+	if (p)
+		g_array_free(p, TRUE);
+}
+
+void findings_free(findings *f)
+{
+	if (!f)
+		return;
+	for (guint i = 0; i < f->recs->len; i++) {
+		fnd_rec *r = g_ptr_array_index(f->recs, i);
+		g_free(r->pub.summary);
+		g_free(r->base);
+		if (r->note)
+			g_string_free(r->note, TRUE);
+		g_array_free(r->pub.messages, TRUE);
+		g_array_free(r->pub.txns, TRUE);
+		g_array_free(r->pub.dialogs, TRUE);
+		g_free(r);
+	}
+	g_ptr_array_free(f->recs, TRUE);
+	for (guint i = 0; i < f->by_call->len; i++)
+		free_id_array(g_ptr_array_index(f->by_call, i));
+	g_ptr_array_free(f->by_call, TRUE);
+	g_array_free(f->no_call, TRUE);
+	GHashTableIter it;
+	gpointer k, v;
+	g_hash_table_iter_init(&it, f->by_msg);
+	while (g_hash_table_iter_next(&it, &k, &v))
+		free_id_array(v);
+	g_hash_table_destroy(f->by_msg);
+	g_hash_table_destroy(f->folded);
+	g_array_free(f->txns, TRUE);
+	g_array_free(f->dialogs, TRUE);
+	g_array_free(f->calls, TRUE);
+	g_array_free(f->regs, TRUE);
+	g_ptr_array_free(f->waits, TRUE);
+	g_hash_table_destroy(f->waits_by_key);
+	g_free(f->p);
+	g_free(f->q);
+	g_free(f->sdp_a);
+	g_free(f->sdp_b);
+	g_free(f->mp);
+	g_string_free(f->s, TRUE);
+	arena_free(&f->mem);
+	g_free(f);
+}
+
+/* ---- per-object state ------------------------------------------------------------------ */
+
+static void *grow(GArray *a, sip_id id)
+{
+	if (id == SIP_ID_NONE)
+		return NULL;
+	if (id >= a->len)
+		g_array_set_size(a, id + 1);
+	return a->data + (size_t)id * g_array_get_element_size(a);
+}
+
+det_txn *fnd_txn(findings *f, sip_id id)
+{
+	return grow(f->txns, id);
+}
+
+det_dlg *fnd_dlg(findings *f, sip_id id)
+{
+	return grow(f->dialogs, id);
+}
+
+det_call *fnd_call(findings *f, sip_id id)
+{
+	return grow(f->calls, id);
+}
+
+det_reg *fnd_reg(findings *f, sip_id id)
+{
+	return grow(f->regs, id);
+}
+
+/* ---- records ------------------------------------------------------------------------------ */
+
+fnd_rec *fnd_find(findings *f, const fnd_kind *k, sip_id call, uint64_t fold)
+{
+	fold_key key = { k, call, fold };
+	return g_hash_table_lookup(f->folded, &key);
+}
+
+static void index_id(GArray **slot, sip_id id)
+{
+	if (!*slot)
+		*slot = g_array_new(FALSE, FALSE, sizeof(sip_id));
+	g_array_append_val(*slot, id);
+}
+
+fnd_rec *fnd_add(findings *f, const fnd_kind *k, sip_id call, uint64_t fold, int64_t ts, bool *fresh)
+{
+	f->generation++;
+	if (fold) {
+		fnd_rec *r = fnd_find(f, k, call, fold);
+		if (r) {
+			r->pub.count++;
+			*fresh = false;
+			return r;
+		}
+	}
+	fnd_rec *r = g_new0(fnd_rec, 1);
+	finding *x = &r->pub;
+	x->id = f->recs->len;
+	x->severity = k->severity;
+	x->code = k->code;
+	x->rfc = k->rfc;
+	x->call = call;
+	x->ts = ts;
+	x->count = 1;
+	x->messages = g_array_new(FALSE, FALSE, sizeof(sip_id));
+	x->txns = g_array_new(FALSE, FALSE, sizeof(sip_id));
+	x->dialogs = g_array_new(FALSE, FALSE, sizeof(sip_id));
+	x->summary = g_strdup(k->code);
+	r->kind = k;
+	g_ptr_array_add(f->recs, r);
+	if (call == SIP_ID_NONE) {
+		g_array_append_val(f->no_call, x->id);
+	} else {
+		while (f->by_call->len <= call)
+			g_ptr_array_add(f->by_call, NULL);
+		GArray **slot = (GArray **)&g_ptr_array_index(f->by_call, call);
+		index_id(slot, x->id);
+	}
+	if (fold) {
+		fold_key *key = arena_alloc(&f->mem, sizeof(*key));
+		*key = (fold_key){ k, call, fold };
+		g_hash_table_insert(f->folded, key, r);
+	}
+	*fresh = true;
+	return r;
+}
+
+static void rebuild_summary(fnd_rec *r)
+{
+	g_free(r->pub.summary);
+	if (r->note && r->note->len)
+		r->pub.summary = g_strdup_printf("%s; %s", r->base ? r->base : r->pub.code, r->note->str);
+	else
+		r->pub.summary = g_strdup(r->base ? r->base : r->pub.code);
+}
+
+void fnd_set_summary(findings *f, fnd_rec *r, const char *text)
+{
+	g_free(r->base);
+	r->base = g_strdup(text);
+	rebuild_summary(r);
+	f->generation++;
+}
+
+void fnd_set_note(findings *f, fnd_rec *r, const char *text)
+{
+	if (!text) {
+		if (r->note)
+			g_string_truncate(r->note, 0);
+	} else {
+		if (!r->note)
+			r->note = g_string_new(NULL);
+		g_string_assign(r->note, text);
+	}
+	rebuild_summary(r);
+	f->generation++;
+}
+
+static bool has_id(const GArray *a, sip_id id)
+{
+	/* ids mostly arrive in ascending order: look from the end */
+	for (guint i = a->len; i > 0; i--) {
+		sip_id x = g_array_index(a, sip_id, i - 1);
+		if (x == id)
+			return true;
+		if (x < id)
+			return false;
+	}
+	return false;
+}
+
+static void add_sorted(GArray *a, sip_id id)
+{
+	guint i = a->len;
+	while (i > 0 && g_array_index(a, sip_id, i - 1) > id)
+		i--;
+	g_array_insert_val(a, i, id);
+}
+
+void fnd_add_msg(findings *f, fnd_rec *r, sip_id msg)
+{
+	if (msg == SIP_ID_NONE || has_id(r->pub.messages, msg))
+		return;
+	add_sorted(r->pub.messages, msg);
+	gpointer key = GUINT_TO_POINTER(msg + 1);
+	GArray *ids = g_hash_table_lookup(f->by_msg, key);
+	if (!ids) {
+		ids = g_array_new(FALSE, FALSE, sizeof(sip_id));
+		g_hash_table_insert(f->by_msg, key, ids);
+	}
+	if (!ids->len || g_array_index(ids, sip_id, ids->len - 1) != r->pub.id)
+		g_array_append_val(ids, r->pub.id);
+	f->generation++;
+}
+
+void fnd_add_txn(findings *f, fnd_rec *r, sip_id txn)
+{
+	if (txn != SIP_ID_NONE && !has_id(r->pub.txns, txn)) {
+		add_sorted(r->pub.txns, txn);
+		f->generation++;
+	}
+}
+
+void fnd_add_dialog(findings *f, fnd_rec *r, sip_id dlg)
+{
+	if (dlg != SIP_ID_NONE && !has_id(r->pub.dialogs, dlg)) {
+		add_sorted(r->pub.dialogs, dlg);
+		f->generation++;
+	}
+}
+
+/* The call's messages are in id order: start at the transaction's first
+ * message and look a bounded way ahead (a transaction's messages are
+ * close together in a call). */
+enum { TXN_SCAN_MAX = 4096 };
+
+void fnd_add_txn_messages(findings *f, fnd_rec *r, sip_id txn)
+{
+	const sip_txn *t = sip_model_txn(f->m, txn);
+	if (!t)
+		return;
+	fnd_add_txn(f, r, txn);
+	const sip_call *c = sip_model_call(f->m, t->call);
+	sip_id first = t->request;
+	if (t->first_provisional < first)
+		first = t->first_provisional;
+	if (t->final < first)
+		first = t->final;
+	if (!c || first == SIP_ID_NONE)
+		return;
+	const GArray *ms = c->messages;
+	guint lo = 0, hi = ms->len;
+	while (lo < hi) {
+		guint mid = lo + (hi - lo) / 2;
+		if (g_array_index(ms, sip_id, mid) < first)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	uint32_t found = 0;
+	for (guint i = lo; i < ms->len && i - lo < TXN_SCAN_MAX && found < t->messages; i++) {
+		sip_id id = g_array_index(ms, sip_id, i);
+		const sip_message *msg = sip_model_message(f->m, id);
+		if (msg && msg->txn == txn) {
+			fnd_add_msg(f, r, id);
+			found++;
+		}
+	}
+}
+
+/* ---- text --------------------------------------------------------------------------------- */
+
+void fnd_append_wire(GString *out, sv v, size_t max)
+{
+	size_t n = v.len < max ? v.len : max;
+	for (size_t i = 0; i < n; i++) {
+		uint8_t c = v.p[i];
+		if (c == '\\')
+			g_string_append(out, "\\\\");
+		else if (c >= 0x20 && c < 0x7f)
+			g_string_append_c(out, (char)c);
+		else
+			g_string_append_printf(out, "\\x%02X", c);
+	}
+	if (v.len > n)
+		g_string_append(out, "...");
+}
+
+void fnd_append_ep(GString *out, const endpoint *e)
+{
+	char buf[ENDPOINT_STRLEN];
+	if (!e || e->family == EP_NONE)
+		g_string_append(out, "?");
+	else
+		g_string_append(out, endpoint_format(e, buf, sizeof(buf)));
+}
+
+enum { WHAT_MAX = 40 };
+
+void fnd_append_what(GString *out, const sip_message *msg)
+{
+	if (msg->kind == SIP_KIND_REQUEST) {
+		fnd_append_wire(out, sip_message_field(msg, msg->method), WHAT_MAX);
+		return;
+	}
+	if (msg->kind != SIP_KIND_RESPONSE) {
+		g_string_append(out, "invalid message");
+		return;
+	}
+	g_string_append_printf(out, "%u", msg->status);
+	sv reason = sip_message_field(msg, msg->reason);
+	if (reason.len) {
+		g_string_append_c(out, ' ');
+		fnd_append_wire(out, reason, WHAT_MAX);
+	}
+	sv cm = sip_message_field(msg, msg->cseq_method);
+	if (cm.len) {
+		g_string_append(out, " to ");
+		fnd_append_wire(out, cm, WHAT_MAX);
+	}
+}
+
+void fnd_append_duration(GString *out, int64_t ns)
+{
+	if (ns < 0)
+		ns = 0;
+	int64_t ms = (ns + 500000) / 1000000;
+	if (ms >= 60000) {
+		int64_t s = ms / 1000;
+		if (s >= 3600)
+			g_string_append_printf(out, "%" G_GINT64_FORMAT ":%02d:%02d", s / 3600,
+				(int)(s / 60 % 60), (int)(s % 60));
+		else
+			g_string_append_printf(out, "%d:%02d", (int)(s / 60), (int)(s % 60));
+		return;
+	}
+	if (ms % 1000 == 0)
+		g_string_append_printf(out, "%d s", (int)(ms / 1000));
+	else if (ms % 100 == 0)
+		g_string_append_printf(out, "%d.%d s", (int)(ms / 1000), (int)(ms % 1000 / 100));
+	else if (ms % 10 == 0)
+		g_string_append_printf(out, "%d.%02d s", (int)(ms / 1000), (int)(ms % 1000 / 10));
+	else
+		g_string_append_printf(out, "%d.%03d s", (int)(ms / 1000), (int)(ms % 1000));
+}
+
+uint64_t fnd_hash_sv(sv v)
+{
+	/* FNV-1a 64: fold values only need to tell apart what one call holds */
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (size_t i = 0; i < v.len; i++) {
+		h ^= v.p[i];
+		h *= 0x100000001b3ull;
+	}
+	return h | 1;   /* never 0: 0 means "do not fold" */
+}
+
+uint64_t fnd_hash_ep(const endpoint *e)
+{
+	return fnd_hash_sv(sv_make(e, sizeof(*e)));
+}
+
+/* ---- parsing ------------------------------------------------------------------------------ */
+
+void fnd_parse(const sip_message *msg, sip_msg *into)
+{
+	const char *tr = msg->meta.transport;
+	bool stream = tr && strcmp(tr, "UDP") != 0;
+	sip_parse_message(msg->raw, stream, into);
+}
+
+bool fnd_msg_is(const sip_message *msg, sip_span s, const char *text)
+{
+	return sv_eq_cstr(sip_message_field(msg, s), text);
+}
+
+/* ---- waits for ACKs --------------------------------------------------------------------------- */
+
+static void wait_push(findings *f, ack_wait *w)
+{
+	g_ptr_array_add(f->waits, w);
+}
+
+void fnd_wait_2xx(findings *f, const sip_message *msg, const sip_msg *p)
+{
+	(void)p;
+	ack_wait key = {
+		.call_id = sip_message_field(msg, msg->call_id),
+		.to_tag = sip_message_field(msg, msg->to_tag),
+		.cseq = msg->cseq,
+	};
+	if (g_hash_table_contains(f->waits_by_key, &key))
+		return;   /* the same 2xx on another hop, or another copy */
+	ack_wait *w = arena_alloc(&f->mem, sizeof(*w));
+	*w = key;
+	w->msg = msg->id;
+	w->txn = msg->txn;
+	w->ack = SIP_ID_NONE;
+	w->finding = SIP_ID_NONE;
+	w->ts = msg->meta.ts_ns;
+	g_hash_table_add(f->waits_by_key, w);
+	wait_push(f, w);
+}
+
+void fnd_wait_non2xx(findings *f, const sip_message *msg, const sip_txn *t)
+{
+	det_txn *dt = fnd_txn(f, t->id);
+	if (dt->flags & DT_NON2XX_ACK)
+		return;
+	dt->flags |= DT_NON2XX_ACK;
+	ack_wait *w = arena_alloc(&f->mem, sizeof(*w));
+	memset(w, 0, sizeof(*w));
+	w->non2xx = true;
+	w->msg = msg->id;
+	w->txn = t->id;
+	w->ack = SIP_ID_NONE;
+	w->finding = SIP_ID_NONE;
+	w->cseq = t->cseq;
+	w->ts = msg->meta.ts_ns;
+	wait_push(f, w);
+}
+
+static ack_wait *wait_lookup(findings *f, const sip_message *msg)
+{
+	ack_wait key = {
+		.call_id = sip_message_field(msg, msg->call_id),
+		.to_tag = sip_message_field(msg, msg->to_tag),
+		.cseq = msg->cseq,
+	};
+	return g_hash_table_lookup(f->waits_by_key, &key);
+}
+
+void fnd_ack_seen(findings *f, const sip_message *ack)
+{
+	ack_wait *w = wait_lookup(f, ack);
+	if (w && !w->acked) {
+		w->acked = true;
+		w->ack = ack->id;
+	}
+}
+
+const ack_wait *fnd_wait_for_ack(findings *f, const sip_message *ack)
+{
+	return wait_lookup(f, ack);
+}
+
+void fnd_2xx_retransmitted(findings *f, const sip_message *msg)
+{
+	ack_wait *w = wait_lookup(f, msg);
+	if (w && !w->acked)
+		w->retransmissions++;
+}
+
+static bool wait_done(findings *f, const ack_wait *w)
+{
+	if (!w->non2xx)
+		return w->acked;
+	const sip_txn *t = sip_model_txn(f->m, w->txn);
+	return !t || t->ack != SIP_ID_NONE;
+}
+
+/* Judges the waits whose 64×T1 ran out by now (all at the end). */
+static void waits_run(findings *f, int64_t now, bool all)
+{
+	GPtrArray *q = f->waits;
+	while (f->waits_head < q->len) {
+		ack_wait *w = g_ptr_array_index(q, f->waits_head);
+		if (w->ts + SIP_TIMER_64T1_NS > now) {
+			if (!all)
+				break;   /* waits are queued in time order */
+			f->waits_head++;
+			continue;   /* the capture ended before its timer */
+		}
+		f->waits_head++;
+		if (!wait_done(f, w))
+			fnd_report_ack_wait(f, w);
+	}
+}
+
+/* ---- the tap ----------------------------------------------------------------------------------- */
+
+static void on_message(findings *f, sip_id id)
+{
+	const sip_message *msg = sip_model_message(f->m, id);
+	if (!msg)
+		return;
+	if (!f->have_first) {
+		f->have_first = true;
+		f->first_ts = msg->meta.ts_ns;
+	}
+	/* the model's own parse while it lasts; a parse of our own otherwise */
+	const sip_msg *p = sip_model_parse_of(f->m, id);
+	if (!p && fnd_wants_parse(f, msg)) {
+		fnd_parse(msg, f->p);
+		p = f->p;
+	}
+	/* the waits that ran out before this message came are judged first */
+	waits_run(f, sip_model_clock(f->m), false);
+	fnd_check_message(f, msg, p);
+}
+
+static void on_event(void *user, const sip_model *m, sip_event ev, sip_id id)
+{
+	findings *f = user;
+	(void)m;
+	switch (ev) {
+	case SIP_EV_MESSAGE:
+		on_message(f, id);
+		break;
+	case SIP_EV_TXN: {
+		const sip_txn *t = sip_model_txn(f->m, id);
+		if (t)
+			fnd_check_txn(f, t);
+		break;
+	}
+	case SIP_EV_REGISTRATION: {
+		const sip_registration *r = sip_model_registration(f->m, id);
+		if (r)
+			fnd_check_registration(f, r);
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+void findings_finish(findings *f)
+{
+	if (f->finished)
+		return;
+	f->finished = true;
+	waits_run(f, sip_model_clock(f->m), true);
+	for (guint i = 0; i < f->waits->len; i++) {
+		const ack_wait *w = g_ptr_array_index(f->waits, i);
+		if (w->finding != SIP_ID_NONE && !w->non2xx)
+			fnd_ack_wait_aftermath(f, w);
+	}
+	for (guint i = 0, n = sip_model_txn_count(f->m); i < n; i++)
+		fnd_check_txn(f, sip_model_txn(f->m, i));
+	for (guint i = 0, n = sip_model_registration_count(f->m); i < n; i++)
+		fnd_check_registration(f, sip_model_registration(f->m, i));
+	for (guint i = 0, n = sip_model_call_count(f->m); i < n; i++)
+		fnd_check_call_end(f, sip_model_call(f->m, i));
+}
+
+/* ---- accessors ------------------------------------------------------------------------------- */
+
+guint findings_count(const findings *f)
+{
+	return f->recs->len;
+}
+
+const finding *findings_get(const findings *f, sip_id id)
+{
+	if (id >= f->recs->len)
+		return NULL;
+	return &((const fnd_rec *)g_ptr_array_index(f->recs, id))->pub;
+}
+
+guint findings_count_at_least(const findings *f, finding_severity min)
+{
+	guint n = 0;
+	for (guint i = 0; i < f->recs->len; i++)
+		if (((const fnd_rec *)g_ptr_array_index(f->recs, i))->pub.severity >= min)
+			n++;
+	return n;
+}
+
+const GArray *findings_of_call(const findings *f, sip_id call)
+{
+	if (call == SIP_ID_NONE)
+		return f->no_call->len ? f->no_call : NULL;
+	if (call >= f->by_call->len)
+		return NULL;
+	return g_ptr_array_index(f->by_call, call);
+}
+
+const GArray *findings_of_message(const findings *f, sip_id msg)
+{
+	if (msg == SIP_ID_NONE)
+		return NULL;
+	return g_hash_table_lookup(f->by_msg, GUINT_TO_POINTER(msg + 1));
+}
+
+int findings_message_severity(const findings *f, sip_id msg)
+{
+	const GArray *ids = findings_of_message(f, msg);
+	int worst = -1;
+	for (guint i = 0; ids && i < ids->len; i++) {
+		const finding *x = findings_get(f, g_array_index(ids, sip_id, i));
+		if (x && (int)x->severity > worst)
+			worst = (int)x->severity;
+	}
+	return worst;
+}
+
+uint64_t findings_generation(const findings *f)
+{
+	return f->generation;
+}

@@ -1,0 +1,217 @@
+/*
+ * findings_internal.h — shared by the detector's files: the detector's
+ * state, the catalogue entry of a finding (code, severity, RFC section),
+ * and the helpers that add findings and build their summaries.
+ *
+ *   findings.c         records, indexes, folding of repeats, the tap,
+ *                      timers, the end-of-capture pass
+ *   findings_msg.c     checks on each message: syntax, transactions,
+ *                      dialogs, authentication, loops, redirects, routing
+ *   findings_sdp.c     offer/answer and media checks (RFC 3264)
+ *   findings_outcome.c the one-line outcome of a call
+ *
+ * Per-object state lives in arrays indexed by the model's ids (grown on
+ * demand, zero-filled), so a check costs array lookups, not searches.
+ */
+#ifndef SIPSCOPE_DISSECT_FINDINGS_INTERNAL_H
+#define SIPSCOPE_DISSECT_FINDINGS_INTERNAL_H
+
+#include <glib.h>
+
+#include "base/arena.h"
+#include "dissect/findings.h"
+#include "dissect/multipart.h"
+#include "dissect/sdp.h"
+#include "dissect/sip.h"
+
+/* One kind of finding: the catalogue is in findings_msg.c / findings_sdp.c. */
+typedef struct fnd_kind {
+	const char *code;
+	finding_severity severity;
+	const char *rfc;
+} fnd_kind;
+
+/* Per transaction. */
+enum {
+	DT_NO_FINAL = 1u << 0,     /* no-final-response reported */
+	DT_STORM = 1u << 1,        /* retransmission storm reported */
+	DT_NON2XX_ACK = 1u << 2,   /* non-2xx final waiting for its ACK (queued) */
+	DT_TO_TAG = 1u << 3,       /* to-tag-changed reported */
+};
+
+/* The codecs of an SDP offer, kept compact so the answer can be checked
+ * without parsing the offer again: per m= line (the first OFFER_MEDIA_MAX),
+ * its formats (the first OFFER_FMT_MAX) as payload type and a key for the
+ * encoding name and clock rate (0 when unknown). */
+enum { OFFER_MEDIA_MAX = 4, OFFER_FMT_MAX = 12 };
+
+typedef struct offer_codecs {
+	sip_id msg;                /* the message that carried the offer */
+	uint8_t n_media;           /* m= lines in the offer (all of them) */
+	uint8_t n_fmt[OFFER_MEDIA_MAX];
+	bool overflow[OFFER_MEDIA_MAX]; /* more formats than kept: assume any is offered */
+	bool port_zero[OFFER_MEDIA_MAX];
+	uint8_t pt[OFFER_MEDIA_MAX][OFFER_FMT_MAX];   /* 255: not a number */
+	uint32_t key[OFFER_MEDIA_MAX][OFFER_FMT_MAX];
+} offer_codecs;
+
+typedef struct det_txn {
+	uint16_t flags;
+	bool answered;             /* the offer got its answer */
+	bool offer_in_2xx;         /* the INVITE had no SDP: the 2xx offered, the ACK answers */
+	bool creds;                /* the request carried Authorization / Proxy-Authorization */
+	offer_codecs *offer;       /* arena; NULL: no offer seen */
+	sv cred_nonce;             /* the nonce its credentials answer (view into the request) */
+} det_txn;
+
+/* Per dialog: the highest CSeq each side used, the route set's size. */
+typedef struct det_dlg {
+	uint32_t cseq[2];          /* [0] caller (from_tag side), [1] callee */
+	sv cseq_method[2];
+	bool cseq_known[2];
+	sip_id rr_msg1;            /* message the route set was counted from, + 1 */
+	int rr_count;              /* Record-Route values of that message */
+	bool rr_proxied;           /* a proxy was seen on the path of that message */
+	int64_t glare_ts[2];       /* when each side's re-INVITE was refused with 491 */
+	sip_id glare_txn1[2];      /* that re-INVITE's transaction, + 1 */
+} det_dlg;
+
+/* Per call. */
+enum {
+	DC_ACTIVE_REPORTED = 1u << 0,
+	DC_CHAIN_REPORTED = 1u << 1,
+};
+
+typedef struct det_call {
+	uint16_t flags;
+	uint16_t redirects;        /* 3xx finals to INVITE seen */
+	uint16_t rejected_creds;   /* challenges answering a request that carried credentials */
+	sv nonce;                  /* nonce of the newest 401/407 (view into its message) */
+} det_call;
+
+/* Per registration: bindings already reported (the first 64). */
+typedef struct det_reg {
+	uint64_t expired;
+	uint64_t shortened;
+} det_reg;
+
+/* A 2xx to INVITE waiting for its ACK, or a non-2xx final waiting for its
+ * ACK (Timer H): judged once the clock passes ts + 64×T1. */
+typedef struct ack_wait {
+	sv call_id;
+	sv to_tag;
+	uint32_t cseq;
+	bool non2xx;               /* txn: the INVITE transaction (non-2xx); else msg: the first 2xx */
+	bool acked;
+	sip_id msg;                /* the response */
+	sip_id txn;
+	sip_id ack;                /* the ACK that came, SIP_ID_NONE until then */
+	uint32_t retransmissions;  /* of the 2xx */
+	sip_id finding;            /* the ack-missing finding made of it, SIP_ID_NONE until then */
+	int64_t ts;
+} ack_wait;
+
+typedef struct fnd_rec {
+	finding pub;
+	const fnd_kind *kind;
+	char *base;                /* summary of the first occurrence */
+	GString *note;             /* optional text after the base, rewritten by checks */
+} fnd_rec;
+
+struct findings {
+	sip_model *m;
+	arena mem;
+	GPtrArray *recs;           /* fnd_rec* by id */
+	GPtrArray *by_call;        /* GArray* of ids, indexed by call id */
+	GArray *no_call;           /* ids of findings without a call */
+	GHashTable *by_msg;        /* GUINT(msg + 1) -> GArray* of ids */
+	GHashTable *folded;        /* fold key* -> fnd_rec* */
+	GArray *txns, *dialogs, *calls, *regs;  /* det_* by id */
+	GPtrArray *waits;          /* ack_wait*, in time order */
+	guint waits_head;
+	GHashTable *waits_by_key;  /* ack_wait* (2xx only) by Call-ID, CSeq, To tag */
+	sip_msg *p;                /* the message being checked, re-parsed */
+	sip_msg *q;                /* another message, re-parsed on demand */
+	sdp_session *sdp_a, *sdp_b;
+	mp_body *mp;
+	GString *s;                /* scratch for summaries */
+	int64_t first_ts;
+	bool have_first;
+	bool finished;
+	uint64_t generation;
+};
+
+/* ---- records ------------------------------------------------------------- */
+
+/* A new finding, or (fold != 0) the one already made for this kind, call
+ * and fold value: then its count grows and *fresh is false.  The summary
+ * of a fresh finding is set with fnd_set_summary. */
+fnd_rec *fnd_add(findings *f, const fnd_kind *k, sip_id call, uint64_t fold, int64_t ts, bool *fresh);
+void fnd_set_summary(findings *f, fnd_rec *r, const char *text);
+/* Text shown after the summary (", seen 3 times", ...); NULL clears it. */
+void fnd_set_note(findings *f, fnd_rec *r, const char *text);
+void fnd_add_msg(findings *f, fnd_rec *r, sip_id msg);
+void fnd_add_txn(findings *f, fnd_rec *r, sip_id txn);
+void fnd_add_dialog(findings *f, fnd_rec *r, sip_id dlg);
+/* The transaction and all its messages (request, retransmissions, responses). */
+void fnd_add_txn_messages(findings *f, fnd_rec *r, sip_id txn);
+/* The finding already made for this kind, call and fold value, or NULL. */
+fnd_rec *fnd_find(findings *f, const fnd_kind *k, sip_id call, uint64_t fold);
+
+det_txn *fnd_txn(findings *f, sip_id id);
+det_dlg *fnd_dlg(findings *f, sip_id id);
+det_call *fnd_call(findings *f, sip_id id);
+det_reg *fnd_reg(findings *f, sip_id id);
+
+/* ---- text ------------------------------------------------------------------ */
+
+/* Wire bytes for a summary: printable ASCII kept, backslash doubled,
+ * anything else \xHH, cut after max bytes with "...". */
+void fnd_append_wire(GString *out, sv v, size_t max);
+void fnd_append_ep(GString *out, const endpoint *e);
+/* "INVITE" for a request, "200 OK (INVITE)" for a response (escaped). */
+void fnd_append_what(GString *out, const sip_message *msg);
+/* Seconds with up to 3 decimals: "32 s", "0.5 s", "1:02" for a minute and more. */
+void fnd_append_duration(GString *out, int64_t ns);
+/* A hash of bytes for fold values. */
+uint64_t fnd_hash_sv(sv v);
+uint64_t fnd_hash_ep(const endpoint *e);
+
+/* ---- parsing on demand ------------------------------------------------------- */
+
+/* Re-parses a message into the scratch given (f->p or f->q). */
+void fnd_parse(const sip_message *msg, sip_msg *into);
+bool fnd_msg_is(const sip_message *msg, sip_span s, const char *text);
+
+/* ---- checks ------------------------------------------------------------------ */
+
+/* findings_msg.c: every message, after the model placed it. p is NULL when
+ * the message was not re-parsed (a retransmission, most responses). */
+bool fnd_wants_parse(findings *f, const sip_message *msg);
+void fnd_check_message(findings *f, const sip_message *msg, const sip_msg *p);
+/* A transaction changed (its timer may have run out). */
+void fnd_check_txn(findings *f, const sip_txn *t);
+/* A registration changed, or the end of the capture. */
+void fnd_check_registration(findings *f, const sip_registration *r);
+/* A timed wait for an ACK came due without one: sets w->finding. */
+void fnd_report_ack_wait(findings *f, ack_wait *w);
+/* End of capture: what became of the session after an unacknowledged 2xx. */
+void fnd_ack_wait_aftermath(findings *f, const ack_wait *w);
+/* End of the capture: calls still up. */
+void fnd_check_call_end(findings *f, const sip_call *c);
+
+/* findings.c: timed waits. */
+void fnd_wait_2xx(findings *f, const sip_message *msg, const sip_msg *p);
+void fnd_wait_non2xx(findings *f, const sip_message *msg, const sip_txn *t);
+/* An ACK came: the wait for its 2xx (Call-ID, CSeq, To tag) is over. */
+void fnd_ack_seen(findings *f, const sip_message *ack);
+/* A 2xx retransmission: counts against its wait. */
+void fnd_2xx_retransmitted(findings *f, const sip_message *msg);
+/* The 2xx wait an ACK answers (for SDP answers in an ACK), or NULL. */
+const ack_wait *fnd_wait_for_ack(findings *f, const sip_message *ack);
+
+/* findings_sdp.c */
+void fnd_check_sdp(findings *f, const sip_message *msg, const sip_msg *p);
+void fnd_check_sdp_failure(findings *f, const sip_message *msg, const sip_msg *p);
+
+#endif

@@ -1,0 +1,254 @@
+/*
+ * fuzz_model.c — libFuzzer harness: the transaction / dialog / call /
+ * registration engine (dissect/model.h) fed a sequence of SIP messages.
+ *
+ * Input: messages separated by MODEL_SEP; each chunk is
+ *     u8 control | message bytes
+ * where control bits 0-1 pick the source and bits 2-3 the destination among
+ * four endpoints, bit 4 says the message came over TCP (else UDP), and bits
+ * 5-7 the time since the previous message (model_delta_ns: from 0 to past
+ * Timer B and Timer C).  Each message is parsed and added; then the model
+ * is finished a random-ish time later, walked through every accessor (ids
+ * must index the model's arrays, views must be readable), and every report
+ * is written and checked as in fuzz_frame.c.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "dissect/model.h"
+#include "dissect/sip.h"
+#include "fuzz_util.h"
+#include "output/message_out.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define MODEL_SEP "\n%%\n"
+
+#define MS INT64_C(1000000)
+#define SEC INT64_C(1000000000)
+static const int64_t model_delta_ns[8] = {
+	0, 1 * MS, 20 * MS, 500 * MS, 4 * SEC, 33 * SEC, 181 * SEC, 7200 * SEC,
+};
+
+static endpoint model_eps[4];
+
+static void eps_init(void)
+{
+	static const uint8_t a[3][4] = { { 192, 0, 2, 10 }, { 198, 51, 100, 20 }, { 203, 0, 113, 5 } };
+	for (int i = 0; i < 3; i++) {
+		model_eps[i].family = EP_IPV4;
+		memcpy(model_eps[i].addr, a[i], 4);
+		model_eps[i].port = 5060;
+	}
+	static const uint8_t v6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+	model_eps[3].family = EP_IPV6;
+	memcpy(model_eps[3].addr, v6, 16);
+	model_eps[3].port = 5061;
+}
+
+static void check_id(sip_id id, guint count, const char *what)
+{
+	if (id != SIP_ID_NONE && id >= count)
+		fuzz_fail("%s id %u out of %u", what, id, count);
+}
+
+static void check_ids(const GArray *a, guint count, const char *what)
+{
+	if (!a)
+		return;
+	for (guint i = 0; i < a->len; i++) {
+		sip_id id = g_array_index(a, sip_id, i);
+		if (id >= count)
+			fuzz_fail("%s id %u out of %u", what, id, count);
+	}
+}
+
+static void walk_model(const sip_model *m, guint added)
+{
+	guint nm = sip_model_message_count(m), nt = sip_model_txn_count(m),
+	      nd = sip_model_dialog_count(m), nc = sip_model_call_count(m),
+	      nr = sip_model_registration_count(m);
+	if (nm != added)
+		fuzz_fail("model holds %u messages, %u added", nm, added);
+	for (sip_id i = 0; i < nm; i++) {
+		const sip_message *msg = sip_model_message(m, i);
+		if (!msg || msg->id != i)
+			fuzz_fail("message %u", i);
+		check_id(msg->txn, nt, "message.txn");
+		check_id(msg->dialog, nd, "message.dialog");
+		check_id(msg->call, nc, "message.call");
+		const sip_span spans[] = { msg->method, msg->request_uri, msg->reason, msg->call_id,
+					   msg->cseq_method, msg->from_tag, msg->to_tag, msg->branch,
+					   msg->via_sent_by };
+		for (size_t k = 0; k < G_N_ELEMENTS(spans); k++) {
+			if (spans[k].off != UINT32_MAX &&
+			    (spans[k].off > msg->raw.len || spans[k].len > msg->raw.len - spans[k].off))
+				fuzz_fail("message %u: span %zu outside its bytes", i, k);
+			fuzz_touch(sip_message_field(msg, spans[k]));
+		}
+	}
+	for (sip_id i = 0; i < nt; i++) {
+		const sip_txn *t = sip_model_txn(m, i);
+		if (!t || t->id != i)
+			fuzz_fail("txn %u", i);
+		check_id(t->call, nc, "txn.call");
+		check_id(t->request, nm, "txn.request");
+		check_id(t->first_provisional, nm, "txn.first_provisional");
+		check_id(t->final, nm, "txn.final");
+		check_id(t->ack, nm, "txn.ack");
+		check_id(t->cancel, nt, "txn.cancel");
+		check_id(t->parent, nt, "txn.parent");
+		check_id(t->dialog, nd, "txn.dialog");
+		if (t->state >= TXN_STATE__COUNT)
+			fuzz_fail("txn state %d", t->state);
+		fuzz_touch(t->method);
+		fuzz_touch(t->branch);
+		fuzz_touch(t->sent_by);
+		fuzz_touch_str(txn_state_name(t->state));
+		(void)sip_txn_final_delay(t);
+		(void)sip_txn_provisional_delay(t);
+	}
+	for (sip_id i = 0; i < nd; i++) {
+		const sip_dialog *d = sip_model_dialog(m, i);
+		if (!d || d->id != i)
+			fuzz_fail("dialog %u", i);
+		check_id(d->call, nc, "dialog.call");
+		check_id(d->creating_txn, nt, "dialog.creating_txn");
+		check_id(d->terminating_msg, nm, "dialog.terminating_msg");
+		check_id(d->route_msg, nm, "dialog.route_msg");
+		const sv v[] = { d->call_id, d->from_tag, d->to_tag, d->created_by, d->route_set,
+				 d->remote_target, d->local_target };
+		for (size_t k = 0; k < G_N_ELEMENTS(v); k++)
+			fuzz_touch(v[k]);
+		fuzz_touch_str(dlg_state_name(d->state));
+		fuzz_touch_str(d->end_reason);
+	}
+	for (sip_id i = 0; i < nc; i++) {
+		const sip_call *c = sip_model_call(m, i);
+		if (!c || c->id != i)
+			fuzz_fail("call %u", i);
+		check_ids(c->messages, nm, "call.messages");
+		check_ids(c->dialogs, nd, "call.dialogs");
+		check_ids(c->txns, nt, "call.txns");
+		check_id(c->initial_txn, nt, "call.initial_txn");
+		check_id(c->cancel_msg, nm, "call.cancel_msg");
+		fuzz_touch(c->call_id);
+		fuzz_touch(c->first_method);
+		fuzz_touch(c->from);
+		fuzz_touch(c->to);
+		if (c->state >= CALL_STATE__COUNT)
+			fuzz_fail("call state %d", c->state);
+		fuzz_touch_str(call_state_name(c->state));
+		fuzz_touch_str(call_ender_name(c->ended_by));
+		for (guint k = 0; c->related && k < c->related->len; k++)
+			fuzz_touch_str(g_ptr_array_index(c->related, k));
+		if (sip_model_call_find(m, c->call_id) == NULL)
+			fuzz_fail("call %u not found by its Call-ID", i);
+	}
+	for (sip_id i = 0; i < nr; i++) {
+		const sip_registration *r = sip_model_registration(m, i);
+		if (!r || r->id != i)
+			fuzz_fail("registration %u", i);
+		fuzz_touch(r->aor);
+		fuzz_touch_str(sip_registration_state(r));
+		for (guint k = 0; r->bindings && k < r->bindings->len; k++) {
+			const sip_binding *b = &g_array_index(r->bindings, sip_binding, k);
+			fuzz_touch(b->contact);
+			fuzz_touch(b->call_id);
+			fuzz_touch_str(binding_state_name(b->state));
+			check_id(b->register_txn, nt, "binding.register_txn");
+		}
+	}
+}
+
+static unsigned tap_calls;
+
+static void on_event(void *user, const sip_model *m, sip_event ev, sip_id id)
+{
+	tap_calls++;
+	guint count = ev == SIP_EV_MESSAGE ? sip_model_message_count(m)
+		    : ev == SIP_EV_TXN ? sip_model_txn_count(m)
+		    : ev == SIP_EV_DIALOG ? sip_model_dialog_count(m)
+		    : ev == SIP_EV_CALL ? sip_model_call_count(m)
+		    : ev == SIP_EV_REGISTRATION ? sip_model_registration_count(m) : 0;
+	if (id >= count)
+		fuzz_fail("tap event %u for id %u of %u", ev, id, count);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static sip_msg *parsed;
+	static fuzz_memsink json, text;
+	if (!parsed) {
+		parsed = g_new0(sip_msg, 1);
+		eps_init();
+		fuzz_memsink_init(&json, "fuzz-json");
+		fuzz_memsink_init(&text, "fuzz-text");
+	}
+	sip_model *m = sip_model_new();
+	sip_model_tap_add(m, SIP_EV_MESSAGE | SIP_EV_TXN | SIP_EV_DIALOG | SIP_EV_CALL |
+			  SIP_EV_REGISTRATION, on_event, NULL);
+	fuzz_memsink_begin(&json);
+	fuzz_memsink_begin(&text);
+
+	int64_t ts = INT64_C(1700000000) * SEC;
+	sv rest = sv_make(data, size);
+	const sv sep = SV_LIT(MODEL_SEP);
+	guint added = 0;
+	uint64_t frame = 0;
+	while (rest.len) {
+		ptrdiff_t at = sv_find(rest, sep);
+		sv chunk = at < 0 ? rest : sv_head(rest, (size_t)at);
+		rest = at < 0 ? SV_NULL : sv_skip(rest, (size_t)at + sep.len);
+		if (chunk.len < 1)
+			continue;
+		uint8_t ctl = chunk.p[0];
+		sv msg = sv_skip(chunk, 1);
+		bool tcp = ctl & 0x10;
+		ts += model_delta_ns[ctl >> 5];
+		sip_parse_message(msg, tcp, parsed);
+		frame++;
+		sip_msg_meta meta = {
+			.frame = frame,
+			.first_frame = frame,
+			.ts_ns = ts,
+			.transport = tcp ? "TCP" : "UDP",
+			.src = model_eps[ctl & 3],
+			.dst = model_eps[(ctl >> 2) & 3],
+		};
+		sip_id id = sip_model_add(m, &meta, parsed);
+		added++;
+		const sip_message *rec = sip_model_message(m, id);
+		msg_out mo = {
+			.frame = meta.frame,
+			.first_frame = meta.first_frame,
+			.ts_ns = ts,
+			.src = meta.src,
+			.dst = meta.dst,
+			.transport = meta.transport,
+			.sip = parsed,
+			.modelled = rec != NULL,
+			.txn = rec ? rec->txn : SIP_ID_NONE,
+			.dialog = rec ? rec->dialog : SIP_ID_NONE,
+			.call = rec ? rec->call : SIP_ID_NONE,
+			.retransmission = rec && rec->retransmission,
+		};
+		json_write_message(&json.s, &mo);
+		text_write_message(&text.s, &mo);
+	}
+	/* The end of the capture: some time after the last message, from the
+	 * last input byte. */
+	int64_t end = ts + (size ? model_delta_ns[data[size - 1] & 7] : 0);
+	sip_model_finish(m, end);
+	if (sip_model_clock(m) < ts)
+		fuzz_fail("model clock went back");
+	walk_model(m, added);
+	if (fuzz_verbose())
+		fprintf(stderr, "messages %u txns %u dialogs %u calls %u registrations %u\n", added,
+			sip_model_txn_count(m), sip_model_dialog_count(m), sip_model_call_count(m),
+			sip_model_registration_count(m));
+	fuzz_write_model_outputs(m, end, &json, &text);
+	sip_model_free(m);
+	return 0;
+}

@@ -1,0 +1,35 @@
+#include "fuzz_util.h"
+
+#include "dissect/model.h"
+#include "output/json_model.h"
+#include "output/ladder_text.h"
+#include "output/list.h"
+#include "output/stats.h"
+#include "ui/ladder_layout.h"
+
+void fuzz_write_model_outputs(const sip_model *m, int64_t end_ts, fuzz_memsink *json,
+			      fuzz_memsink *text)
+{
+	json_write_model(&json->s, m);
+	list_write(&text->s, m, end_ts);
+	stats_write(&text->s, m);
+	g_autoptr(GArray) all = ladder_messages_all(m);
+	for (int by_host = 0; by_host < 2; by_host++) {
+		ladder_opts lo = { .group_by_host = by_host };
+		g_autoptr(ladder_layout) lay =
+			ladder_layout_new(m, (const sip_id *)all->data, all->len, &lo);
+		ladder_text_write(&text->s, m, lay);
+	}
+	/* The ladder of each call, as --ladder CALL-ID draws it. */
+	guint ncalls = MIN(sip_model_call_count(m), 2u);
+	for (sip_id c = 0; c < ncalls; c++) {
+		g_autoptr(GArray) msgs = ladder_messages_of_calls(m, &c, 1);
+		g_autoptr(ladder_layout) lay =
+			ladder_layout_new(m, (const sip_id *)msgs->data, msgs->len, NULL);
+		ladder_text_write(&text->s, m, lay);
+	}
+	const GString *j = fuzz_memsink_end(json);
+	fuzz_check_json_lines(j->str, j->len, "JSON output");
+	const GString *t = fuzz_memsink_end(text);
+	fuzz_check_text(t->str, t->len, true, "text output");
+}

@@ -1,0 +1,489 @@
+#!/usr/bin/env python3
+"""Golden-screen tests of sipscope's interactive UI: the real binary runs in
+tmux (a private server per test), keys go in with send-keys, and the screen
+comes back with capture-pane and is compared with tests/ui/golden/CASE.txt.
+
+Usage: test_ui.py --sipscope BINARY [CASE...]   (no CASE: every case)
+       test_ui.py --list                        (the case names)
+
+Exit status 77 (a skip for ctest) when tmux is not installed.
+
+The screens are deterministic: times are the capture's, in UTC; the status
+bar has no clock; the terminal is 100x30 unless a case says otherwise, with
+LANG=C.UTF-8 and TERM=screen.  A screen has "settled" when three captures in
+a row are equal and the status bar no longer says "loading".
+
+To refresh the golden files on purpose (after a deliberate change of a
+screen), set SIPSCOPE_GOLDEN_UPDATE=1:
+
+    SIPSCOPE_GOLDEN_UPDATE=1 ctest --test-dir BUILD -R '^ui/'
+
+then read `git diff tests/ui/golden` before committing.
+"""
+
+import argparse
+import difflib
+import os
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TESTS = os.path.dirname(HERE)
+PCAPS = os.path.join(TESTS, "pcaps")
+GOLDEN = os.path.join(HERE, "golden")
+SKIP = 77
+
+BASIC = ["udp_basic_call.pcap"]
+MANY = ["udp_basic_call.pcap", "cancel_flow.pcap", "register_digest.pcap",
+        "forking.pcap", "compact_headers.pcap"]
+ESCAPES = "@escapes"   # made by make_escape_pcap.py in the test's folder
+
+TMUX_CONF = """\
+set -g status off
+set -g remain-on-exit on
+set -g default-terminal screen
+set -g allow-rename on
+set -g set-clipboard on
+set -g history-limit 100
+"""
+
+
+class Tmux:
+    """One private tmux server (its own socket) running one session."""
+
+    def __init__(self, workdir):
+        self.workdir = workdir
+        self.sock = os.path.join(workdir, "tmux.sock")
+        self.conf = os.path.join(workdir, "tmux.conf")
+        with open(self.conf, "w") as fh:
+            fh.write(TMUX_CONF)
+
+    def cmd(self, *args, check=True):
+        p = subprocess.run(["tmux", "-S", self.sock, "-f", self.conf] + list(args),
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30)
+        if check and p.returncode != 0:
+            raise RuntimeError("tmux %s: %s" % (" ".join(args), p.stderr.decode()))
+        return p.stdout.decode("utf-8", "replace")
+
+    def start(self, width, height, script, env):
+        args = ["new-session", "-d", "-s", "ui", "-x", str(width), "-y", str(height),
+                "-c", self.workdir]
+        for k, v in env.items():
+            args += ["-e", "%s=%s" % (k, v)]
+        args.append("sh %s" % shlex.quote(script))
+        self.cmd(*args)
+
+    def keys(self, *keys):
+        for k in keys:
+            if k.startswith("literal:"):
+                self.cmd("send-keys", "-t", "ui", "-l", k[len("literal:"):])
+            else:
+                self.cmd("send-keys", "-t", "ui", k)
+            time.sleep(0.05)
+
+    def capture(self):
+        return self.cmd("capture-pane", "-p", "-t", "ui")
+
+    def display(self, fmt):
+        return self.cmd("display-message", "-p", "-t", "ui", fmt).strip()
+
+    def resize(self, width, height):
+        self.cmd("resize-window", "-t", "ui", "-x", str(width), "-y", str(height))
+
+    def dead(self):
+        return self.display("#{pane_dead}") == "1"
+
+    def kill(self):
+        self.cmd("kill-server", check=False)
+
+
+def normalise(screen):
+    lines = [l.rstrip() for l in screen.split("\n")]
+    while lines and lines[-1] == "":
+        lines.pop()
+    return "\n".join(lines) + "\n"
+
+
+def settle(t, timeout=30.0):
+    """The screen once it stops changing (and loading is over)."""
+    deadline = time.time() + timeout
+    last, same = None, 0
+    while time.time() < deadline:
+        s = t.capture()
+        first = s.split("\n", 1)[0]
+        if s == last and "loading" not in first:
+            same += 1
+            if same >= 3:
+                return s
+        else:
+            same = 0
+        last = s
+        time.sleep(0.1)
+    raise RuntimeError("the screen did not settle:\n" + (last or ""))
+
+
+class Case:
+    def __init__(self, name, inputs, keys=(), size=(100, 30), resize=None, check=None,
+                 golden=True, quit_keys=("q",), expect_rc=0, args=()):
+        self.name = name
+        self.inputs = inputs
+        self.keys = keys
+        self.size = size
+        self.resize = resize
+        self.check = check
+        self.golden = golden
+        self.quit_keys = quit_keys
+        self.expect_rc = expect_rc
+        self.args = args
+
+
+def check_escapes(ctx):
+    """Nothing from the wire drove the terminal: the pane title and window
+    name are what they were, no tmux buffer was set (OSC 52), and the
+    escapes show as text."""
+    screen = ctx["screen"]
+    errors = []
+    for want in ("\\x1b]0;PWNED-TITLE\\x07", "\\x1b[31mRED\\x1b[0m", "\\x1bkevil-window\\x1b\\\\",
+                 "\\x1b]52;c;ZXZpbA==\\x07", "esc\\x1b[7mcall@192.0.2.66"):
+        if want not in screen:
+            errors.append("the screen does not show %r as text" % want)
+    t = ctx["tmux"]
+    if "PWNED" in t.display("#{pane_title}"):
+        errors.append("the pane title was changed: %r" % t.display("#{pane_title}"))
+    if "evil" in t.display("#{window_name}"):
+        errors.append("the window was renamed: %r" % t.display("#{window_name}"))
+    if t.cmd("list-buffers", check=False).strip():
+        errors.append("a tmux buffer was set (OSC 52)")
+    return errors
+
+
+def check_quit(ctx):
+    """After q the program has ended with status 0 and given the terminal
+    back: the tty modes are what they were (stty), the alternate screen is
+    off, the keypad is back in normal mode, and nothing of the UI is left
+    on the screen."""
+    t = ctx["tmux"]
+    deadline = time.time() + 20
+    while time.time() < deadline and not t.dead():
+        time.sleep(0.1)
+    screen = t.capture()
+    errors = []
+    if not t.dead():
+        errors.append("sipscope did not exit after q")
+    if "AFTER rc=0" not in screen:
+        errors.append("sipscope did not exit with status 0:\n" + screen)
+    if "STTY-RESTORED" not in screen:
+        errors.append("the tty modes were not restored:\n" + screen)
+    # (tmux's cursor_flag of a dead pane depends on timing: not checked.)
+    flags = t.display("#{alternate_on} #{keypad_flag} #{keypad_cursor_flag}")
+    if flags != "0 0 0":
+        errors.append("terminal state after exit (alternate screen, keypad, keypad cursor) "
+                      "is %r, not '0 0 0'" % flags)
+    if "sipscope " in screen or "Ladder" in screen or "TIME (UTC)" in screen:
+        errors.append("the UI is still on the screen:\n" + screen)
+    return errors
+
+
+def check_no_ui(ctx):
+    """-N on a terminal: the text lines, no UI."""
+    screen = ctx["screen"]
+    if "UDP 100 Trying  CSeq 101 INVITE" not in screen.replace("\n", "") or "TIME (UTC)" in screen \
+            or "Ladder" in screen:
+        return ["-N did not print the text lines:\n" + screen]
+    return []
+
+
+def program_pid(t):
+    """The pid of sipscope: the child of the pane's shell."""
+    shell = t.display("#{pane_pid}")
+    out = subprocess.run(["ps", "-o", "pid=,comm=", "--ppid", shell], stdout=subprocess.PIPE,
+                         timeout=10).stdout.decode().split("\n")
+    for line in out:
+        parts = line.split()
+        if len(parts) == 2 and parts[1].startswith("sipscope"):
+            return int(parts[0])
+    raise RuntimeError("sipscope is not running under the pane's shell")
+
+
+def signal_check(sig, want_rc):
+    def check(ctx):
+        t = ctx["tmux"]
+        os.kill(program_pid(t), sig)
+        deadline = time.time() + 20
+        while time.time() < deadline and not t.dead():
+            time.sleep(0.1)
+        screen = t.capture()
+        errors = []
+        if want_rc is not None and ("AFTER rc=%d" % want_rc) not in screen:
+            errors.append("exit status is not %d after signal %d:\n%s" % (want_rc, sig, screen))
+        if "STTY-RESTORED" not in screen:
+            errors.append("the tty modes were not restored after signal %d:\n%s" % (sig, screen))
+        flags = t.display("#{alternate_on} #{keypad_flag}")
+        if flags != "0 0":
+            errors.append("alternate screen / keypad still on after signal %d: %r" % (sig, flags))
+        return errors
+    return check
+
+
+def sip_lines(out):
+    """The -N lines without their frame numbers (a saved file numbers its
+    frames anew)."""
+    return [re.sub(r"^\s*\d+ ", "", l) for l in out.decode("utf-8", "replace").splitlines()]
+
+
+def loosely(lines):
+    """Sorted, without warning counts: a saved stream has gaps where frames
+    that carried no SIP were, so its messages may come out in another
+    order across the two directions, with a note about the gap."""
+    return sorted(re.sub(r"  \[\d+ warnings?\]$", "", l) for l in lines)
+
+
+def save_check(capture, calls, base, exact=True):
+    """s + Enter saved the calls' packets under the default name: a capture
+    sipscope reads back with the same SIP messages; S + Enter saved the
+    ladder, byte for byte what --ladder prints for those calls."""
+    def check(ctx):
+        errors = []
+        wd = ctx["workdir"]
+        pcap = os.path.join(wd, base + ".pcap")
+        txt = os.path.join(wd, base + ".txt")
+        src = os.path.join(PCAPS, capture)
+        if not os.path.exists(pcap):
+            return ["no %s.pcap was written:\n%s" % (base, ctx["screen_after_save"])]
+        if not re.search(r"saved \d+ packets? of %d calls? to %s\.pcap" % (len(calls), re.escape(base)),
+                         ctx["screen_after_save"]):
+            errors.append("no message after saving:\n" + ctx["screen_after_save"])
+
+        def run(*a):
+            return subprocess.run([ctx["bin"], "-q"] + list(a), stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, timeout=60)
+        got = run("-N", "-r", pcap)
+        want = run("-N", "-r", src)
+        want_lines = [l for l in sip_lines(want.stdout)
+                      if any(("Call-ID " + cid) in l for cid in ctx["call_ids"])]
+        got_lines = sip_lines(got.stdout)
+        if not exact:
+            got_lines, want_lines = loosely(got_lines), loosely(want_lines)
+        if got.returncode != 0 or got_lines != want_lines:
+            errors.append("the saved packets differ:\n%s\n---\n%s" % (
+                "\n".join(got_lines), "\n".join(want_lines)))
+        if not os.path.exists(txt):
+            errors.append("no %s.txt was written" % base)
+        else:
+            args = ["-r", src]
+            for c in calls:
+                args += ["--ladder", str(c)]
+            want_txt = run(*args).stdout
+            with open(txt, "rb") as fh:
+                got_txt = fh.read()
+            if got_txt != want_txt:
+                errors.append("the saved ladder differs from --ladder:\n" + got_txt.decode("utf-8", "replace"))
+        return errors
+    return check
+
+
+def call_ids(binary, capture, calls):
+    out = subprocess.run([binary, "-q", "-r", os.path.join(PCAPS, capture), "--list"],
+                         stdout=subprocess.PIPE, timeout=60).stdout.decode().splitlines()[1:]
+    ids = {}
+    for line in out:
+        f = line.split()
+        ids[int(f[0])] = f[-1]
+    return [ids[c] for c in calls]
+
+
+def save_case(name, capture, calls, keys=(), exact=True):
+    base = "sipscope-call-%d" % calls[0] if len(calls) == 1 else "sipscope-%d-calls" % len(calls)
+    c = Case(name, [capture], keys=keys, check=save_check(capture, calls, base, exact),
+             golden=False)
+    c.save_calls = calls
+    return c
+
+
+CASES = [
+    Case("call_list", BASIC),
+    Case("call_list_many", MANY),
+    Case("filter", MANY, keys=("/", "literal:cancelled", "Enter")),
+    Case("filter_typing", MANY, keys=("/", "literal:erin"), quit_keys=("Escape", "q")),
+    Case("filter_header", MANY, keys=("/", "literal:Asterisk PBX", "Enter")),
+    Case("filter_regex", MANY, keys=("/", "literal:~^CSeq: [0-9]+ REGISTER", "Enter")),
+    Case("filter_no_match", MANY, keys=("/", "literal:nothing-like-this", "Enter")),
+    Case("sort_reverse", MANY, keys=("o", "o", "o", "r")),
+    Case("hide_non_calls", MANY, keys=("n", "x")),
+    Case("ladder", BASIC, keys=("Enter",)),
+    Case("message_pane", BASIC, keys=("Enter", "Down", "Down", "Down")),
+    Case("message_pane_beside", BASIC, keys=("Enter", "Down", "Tab"), size=(160, 30)),
+    Case("ladder_merged", MANY, keys=("Space", "Space", "Enter", "Tab", "Tab")),
+    Case("ladder_forking_hosts", MANY, keys=("Down", "Down", "Down", "Enter", "H", "End")),
+    Case("message_pane_scroll", BASIC, keys=("Enter", "J", "J", "J", "J", "J", "J")),
+    Case("ladder_retransmissions", ["flows/retransmissions.pcap"], keys=("Enter", "End")),
+    Case("ladder_scroll_sideways", ["forking.pcap"], keys=("Enter", "Tab", "Tab", "Right", "Right"),
+         size=(70, 24)),
+    Case("help", BASIC, keys=("?",)),
+    Case("help_scrolled", BASIC, keys=("?", "PageDown"), size=(80, 24)),
+    Case("resize_80x24", BASIC, keys=("Enter",), resize=(80, 24)),
+    Case("resize_200x50", MANY, keys=("Enter",), resize=(200, 50)),
+    Case("tiny_20x5", BASIC, keys=("Enter", "Down"), size=(20, 5)),
+    Case("escapes", [ESCAPES], keys=("Enter",), check=check_escapes),
+    Case("no_ui_flag", BASIC, args=("-N", "-q"), quit_keys=(), golden=False, check=check_no_ui),
+    Case("quit", BASIC, keys=("Enter", "q", "q"), check=check_quit, golden=False, quit_keys=()),
+    Case("sigterm", BASIC, keys=("Enter",), check=signal_check(signal.SIGTERM, 0), golden=False,
+         quit_keys=()),
+    Case("crash_restores", BASIC, keys=("Enter",), check=signal_check(signal.SIGSEGV, None),
+         golden=False, quit_keys=(), expect_rc=None),
+    save_case("save", "udp_basic_call.pcap", [0]),
+    save_case("save_tcp", "tcp_split.pcap", [0]),
+    save_case("save_websocket", "ws_call.pcap", [0], exact=False),
+    save_case("save_ip_fragments", "ipv4_frag.pcap", [0]),
+    save_case("save_mixed_linktypes", "pcapng_mixed_linktypes.pcapng", [0, 1, 2],
+              keys=("Space", "Space", "Space")),
+]
+
+
+def write_script(workdir, binary, inputs, extra=()):
+    paths = []
+    for i in inputs:
+        if i == ESCAPES:
+            out = os.path.join(workdir, "escapes.pcap")
+            subprocess.run([sys.executable, os.path.join(HERE, "make_escape_pcap.py"), out],
+                           check=True, timeout=60)
+            paths.append(out)
+        else:
+            paths.append(os.path.join(PCAPS, i))
+    args = " ".join(["-r %s" % shlex.quote(p) for p in paths] + [shlex.quote(a) for a in extra])
+    script = os.path.join(workdir, "run.sh")
+    with open(script, "w") as fh:
+        fh.write("modes=$(stty -g)\n")
+        fh.write("%s %s 2>%s\n" % (shlex.quote(binary), args,
+                                  shlex.quote(os.path.join(workdir, "stderr.txt"))))
+        fh.write("rc=$?\n")
+        # tmux may drop the first line written after the alternate screen
+        # ends (a detached session's quirk): an empty line takes the loss.
+        fh.write("echo\n")
+        fh.write("[ \"$modes\" = \"$(stty -g)\" ] && echo STTY-RESTORED\n")
+        fh.write("echo \"AFTER rc=$rc\"\n")
+    return script
+
+
+def run_case(binary, case, update):
+    workdir = tempfile.mkdtemp(prefix="sipscope-ui-")
+    t = Tmux(workdir)
+    errors = []
+    try:
+        script = write_script(workdir, binary, case.inputs, case.args)
+        env = {
+            "LANG": "C.UTF-8",
+            "LC_ALL": "C.UTF-8",
+            "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "detect_leaks=1"),
+            "UBSAN_OPTIONS": os.environ.get("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1"),
+        }
+        t.start(case.size[0], case.size[1], script, env)
+        settle(t)
+        ctx = {"tmux": t, "workdir": workdir, "bin": binary}
+        for k in case.keys:
+            t.keys(k)
+            if not t.dead():
+                settle(t)
+        if getattr(case, "save_calls", None) is not None:
+            ctx["call_ids"] = call_ids(binary, case.inputs[0], case.save_calls)
+            t.keys("s")
+            settle(t)
+            t.keys("Enter")
+            ctx["screen_after_save"] = settle(t)
+            t.keys("S")
+            settle(t)
+            t.keys("Enter")
+            settle(t)
+        if case.resize:
+            t.resize(*case.resize)
+            time.sleep(0.2)
+        screen = normalise(settle(t)) if not t.dead() else normalise(t.capture())
+        ctx["screen"] = screen
+        if case.check:
+            errors += case.check(ctx)
+        if case.golden:
+            path = os.path.join(GOLDEN, case.name + ".txt")
+            if update:
+                old = open(path, encoding="utf-8").read() if os.path.exists(path) else None
+                if old != screen:
+                    with open(path, "w", encoding="utf-8") as fh:
+                        fh.write(screen)
+                    print("%s: golden file updated" % case.name)
+            elif not os.path.exists(path):
+                errors.append("no golden file %s (run with SIPSCOPE_GOLDEN_UPDATE=1)" % path)
+            else:
+                want = open(path, encoding="utf-8").read()
+                if want != screen:
+                    diff = difflib.unified_diff(want.splitlines(True), screen.splitlines(True),
+                                                "golden/" + case.name + ".txt", "screen")
+                    errors.append("the screen differs from the golden file:\n" + "".join(diff))
+        # Leave, and check that the program ended cleanly.
+        if not t.dead():
+            for k in case.quit_keys:
+                t.keys(k)
+            for _ in range(10):
+                if t.dead():
+                    break
+                t.keys("q")
+                time.sleep(0.3)
+        deadline = time.time() + 30
+        while time.time() < deadline and not t.dead():
+            time.sleep(0.1)
+        final = t.capture()
+        if case.expect_rc is not None and ("AFTER rc=%d" % case.expect_rc) not in final:
+            errors.append("sipscope did not exit with status %d:\n%s" % (case.expect_rc, final))
+        err_path = os.path.join(workdir, "stderr.txt")
+        if case.expect_rc is not None and os.path.exists(err_path):
+            err = open(err_path, encoding="utf-8", errors="replace").read()
+            if err.strip():
+                errors.append("standard error:\n" + err)
+    except Exception as e:  # noqa: BLE001 - report any failure of the harness as the case's
+        errors.append("%s: %s" % (type(e).__name__, e))
+    finally:
+        t.kill()
+        if not errors:
+            shutil.rmtree(workdir, ignore_errors=True)
+    if errors:
+        print("ui/%s: FAILED (files kept in %s)" % (case.name, workdir))
+        for e in errors:
+            print("  " + e.replace("\n", "\n  "))
+        return False
+    print("ui/%s: ok" % case.name)
+    return True
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sipscope")
+    ap.add_argument("--list", action="store_true", help="print the case names and exit")
+    ap.add_argument("cases", nargs="*")
+    args = ap.parse_args()
+    if args.list:
+        print("\n".join(c.name for c in CASES))
+        return 0
+    if not args.sipscope:
+        ap.error("--sipscope is needed")
+    if not shutil.which("tmux"):
+        print("tmux is not installed: skipped (scripts/install-deps installs it)")
+        return SKIP
+    by_name = {c.name: c for c in CASES}
+    names = args.cases or [c.name for c in CASES]
+    unknown = [n for n in names if n not in by_name]
+    if unknown:
+        print("unknown case(s): %s" % ", ".join(unknown))
+        return 2
+    update = os.environ.get("SIPSCOPE_GOLDEN_UPDATE") == "1"
+    ok = True
+    for n in names:
+        ok = run_case(os.path.abspath(args.sipscope), by_name[n], update) and ok
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
