@@ -4,10 +4,10 @@
 #include <string.h>
 
 #include "app/exit_status.h"
-#include "app/pcap_write.h"
 #include "app/pipeline.h"
 #include "app/run.h"
 #include "capture/live.h"
+#include "capture/pcap_writer.h"
 #include "ui/ui.h"
 
 /* Frames read between two looks at the keyboard: small enough that keys
@@ -82,10 +82,7 @@ static bool feed_save(void *user, const sip_id *msgs, size_t n, const char *path
 	ui_run_state *st = user;
 	g_autoptr(GArray) frames = g_array_new(FALSE, FALSE, sizeof(cap_frame));
 	pipeline_frames_of_messages(st->pipe, msgs, n, frames);
-	if (!pcap_write_frames(path, (cap_frame *)frames->data, frames->len, err))
-		return false;
-	*written = frames->len;
-	return true;
+	return cap_writer_save(path, (cap_frame *)frames->data, frames->len, written, err);
 }
 
 /* The file names without their folders, for the status bar. */

@@ -1,28 +1,70 @@
 #include "bytes.h"
 
-bool sv_eq_ci(sv a, sv b)
+/* Eight bytes at a time: little SWAR helpers.  The loads go through
+ * memcpy (no alignment or aliasing assumptions); the tail is read as a
+ * smaller zero-padded word so nothing past n is touched. */
+static inline uint64_t word_load(const uint8_t *p)
 {
-	if (a.len != b.len)
-		return false;
-	for (size_t i = 0; i < a.len; i++)
-		if (sv_lower(a.p[i]) != sv_lower(b.p[i]))
-			return false;
-	return true;
+	uint64_t w;
+	memcpy(&w, p, 8);
+	return w;
 }
 
-bool sv_eq_ci_cstr(sv a, const char *s)
+/* 1 <= n < 8 bytes as one word.  Not a zero-padded copy (that would
+ * cost a memcpy call): overlapping loads that together cover every byte,
+ * so two tails of the same length are equal exactly when their bytes are. */
+static inline uint64_t word_load_tail(const uint8_t *p, size_t n)
 {
-	return sv_eq_ci(a, sv_from_cstr(s));
+	if (n >= 4) {
+		uint32_t lo, hi;
+		memcpy(&lo, p, 4);
+		memcpy(&hi, p + n - 4, 4);
+		return lo | (uint64_t)hi << 32;
+	}
+	return p[0] | (uint64_t)p[n >> 1] << 8 | (uint64_t)p[n - 1] << 16;
+}
+
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+/* A-Z to a-z in every byte; other bytes (and those >= 0x80) unchanged. */
+static inline uint64_t word_lower(uint64_t w)
+{
+	uint64_t h = w & ~HIGHS;
+	uint64_t ge_a = h + ONES * (0x80 - 'A');       /* high bit: byte >= 'A' */
+	uint64_t gt_z = h + ONES * (0x80 - 'Z' - 1);   /* high bit: byte > 'Z' */
+	uint64_t upper = (ge_a & ~gt_z) & ~w & HIGHS;
+	return w | (upper >> 2);
+}
+
+bool sv_mem_eq_lower(const uint8_t *a, const uint8_t *lower, size_t n)
+{
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8)
+		if (word_lower(word_load(a + i)) != word_load(lower + i))
+			return false;
+	return i == n || word_lower(word_load_tail(a + i, n - i)) == word_load_tail(lower + i, n - i);
+}
+
+bool sv_mem_eq_ci(const uint8_t *a, const uint8_t *b, size_t n)
+{
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x = word_load(a + i), y = word_load(b + i);
+		if (x != y && word_lower(x) != word_lower(y))
+			return false;
+	}
+	if (i < n) {
+		uint64_t x = word_load_tail(a + i, n - i), y = word_load_tail(b + i, n - i);
+		if (x != y && word_lower(x) != word_lower(y))
+			return false;
+	}
+	return true;
 }
 
 bool sv_starts_with(sv v, sv prefix)
 {
 	return v.len >= prefix.len && sv_eq(sv_head(v, prefix.len), prefix);
-}
-
-bool sv_starts_with_ci(sv v, sv prefix)
-{
-	return v.len >= prefix.len && sv_eq_ci(sv_head(v, prefix.len), prefix);
 }
 
 ptrdiff_t sv_find_byte(sv v, uint8_t c)
@@ -53,21 +95,6 @@ ptrdiff_t sv_find(sv v, sv needle)
 	return -1;
 }
 
-static bool is_trim_byte(uint8_t c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-sv sv_trim(sv v)
-{
-	size_t b = 0, e = v.len;
-	while (b < e && is_trim_byte(v.p[b]))
-		b++;
-	while (e > b && is_trim_byte(v.p[e - 1]))
-		e--;
-	return sv_sub(v, b, e - b);
-}
-
 bool sv_to_u64(sv v, uint64_t max, uint64_t *out)
 {
 	uint64_t n = 0;
@@ -86,22 +113,38 @@ bool sv_to_u64(sv v, uint64_t max, uint64_t *out)
 	return true;
 }
 
+static inline uint64_t hash_mix(uint64_t h, uint64_t w)
+{
+	h ^= w;
+	h *= 0x9e3779b97f4a7c15ull;
+	return h ^ (h >> 29);
+}
+
+static inline uint32_t hash_final(uint64_t h)
+{
+	h ^= h >> 32;
+	h *= 0xd6e8feb86659fd93ull;
+	return (uint32_t)(h ^ (h >> 32));
+}
+
 uint32_t sv_hash(sv v)
 {
-	uint32_t h = 2166136261u;
-	for (size_t i = 0; i < v.len; i++) {
-		h ^= v.p[i];
-		h *= 16777619u;
-	}
-	return h;
+	uint64_t h = 0xcbf29ce484222325ull ^ v.len;
+	size_t i = 0;
+	for (; i + 8 <= v.len; i += 8)
+		h = hash_mix(h, word_load(v.p + i));
+	if (i < v.len)
+		h = hash_mix(h, word_load_tail(v.p + i, v.len - i));
+	return hash_final(h);
 }
 
 uint32_t sv_hash_ci(sv v)
 {
-	uint32_t h = 2166136261u;
-	for (size_t i = 0; i < v.len; i++) {
-		h ^= (uint32_t)sv_lower(v.p[i]);
-		h *= 16777619u;
-	}
-	return h;
+	uint64_t h = 0xcbf29ce484222325ull ^ v.len;
+	size_t i = 0;
+	for (; i + 8 <= v.len; i += 8)
+		h = hash_mix(h, word_lower(word_load(v.p + i)));
+	if (i < v.len)
+		h = hash_mix(h, word_lower(word_load_tail(v.p + i, v.len - i)));
+	return hash_final(h);
 }

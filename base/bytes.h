@@ -82,25 +82,62 @@ static inline int sv_lower(int c)
 	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
 }
 
-/* ASCII case-insensitive equality (RFC 3261 §7.3.1 tokens, header names). */
-bool sv_eq_ci(sv a, sv b);
-bool sv_eq_ci_cstr(sv a, const char *s);
+/* ASCII case-insensitive equality of n bytes (RFC 3261 §7.3.1 tokens,
+ * header names): eight bytes at a time, bytes >= 0x80 compared exactly. */
+bool sv_mem_eq_ci(const uint8_t *a, const uint8_t *b, size_t n);
+/* The same when the second operand is known to be lower-case already
+ * (a table of names): half the work. */
+bool sv_mem_eq_lower(const uint8_t *a, const uint8_t *lower, size_t n);
+
+static inline bool sv_eq_ci(sv a, sv b)
+{
+	return a.len == b.len && (a.len == 0 || sv_mem_eq_ci(a.p, b.p, a.len));
+}
+
+/* Inline so that the length of a literal s is known at compile time and
+ * most mismatches cost one comparison. */
+static inline bool sv_eq_ci_cstr(sv a, const char *s)
+{
+	size_t n = strlen(s);
+	return a.len == n && (n == 0 || sv_mem_eq_ci(a.p, (const uint8_t *)s, n));
+}
+
 bool sv_starts_with(sv v, sv prefix);
-bool sv_starts_with_ci(sv v, sv prefix);
+
+static inline bool sv_starts_with_ci(sv v, sv prefix)
+{
+	return v.len >= prefix.len && (prefix.len == 0 || sv_mem_eq_ci(v.p, prefix.p, prefix.len));
+}
 
 /* Index of the first c in v, or -1. */
 ptrdiff_t sv_find_byte(sv v, uint8_t c);
 /* Index of the first occurrence of needle in v, or -1. */
 ptrdiff_t sv_find(sv v, sv needle);
 
-/* Strip SP, HTAB, CR and LF from both ends. */
-sv sv_trim(sv v);
+static inline bool sv_is_trim_byte(uint8_t c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Strip SP, HTAB, CR and LF from both ends.  Inline: called for every
+ * header value, list item and parameter. */
+static inline sv sv_trim(sv v)
+{
+	size_t b = 0, e = v.len;
+	while (b < e && sv_is_trim_byte(v.p[b]))
+		b++;
+	while (e > b && sv_is_trim_byte(v.p[e - 1]))
+		e--;
+	return sv_sub(v, b, e - b);
+}
 
 /* Decimal digits only, no sign, saturating is not allowed: false on overflow
  * beyond max or on any non-digit or on an empty view. */
 bool sv_to_u64(sv v, uint64_t max, uint64_t *out);
 
-/* FNV-1a over the bytes, and over the lower-cased bytes. */
+/* Hashes for hash tables (not stable across versions: never stored):
+ * eight bytes at a time, multiply-mix; the _ci one over the lower-cased
+ * bytes, so views equal under sv_eq_ci hash alike. */
 uint32_t sv_hash(sv v);
 uint32_t sv_hash_ci(sv v);
 

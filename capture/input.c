@@ -52,6 +52,7 @@ static bool input_map(cap_input *in, const struct stat *st, off_t from)
 	in->map_base = p;
 	in->map_len = len;
 	in->map = sv_make((const uint8_t *)p + from, len - (size_t)from);
+	in->release_at = CAP_INPUT_RELEASE_STEP;
 	return true;
 }
 
@@ -108,6 +109,24 @@ bool cap_input_open(cap_input *in, const char *path, GError **err)
 	}
 	input_init_stream(in);
 	return true;
+}
+
+void cap_input_release(cap_input *in)
+{
+	/* offsets of in->off are relative to in->map, which starts at
+	 * map_base + (map_len - map.len) */
+	in->release_at = in->off + CAP_INPUT_RELEASE_STEP;
+	if (!in->map_base)
+		return;
+	uint64_t upto = in->off + (in->map_len - in->map.len);
+	long page = sysconf(_SC_PAGESIZE);
+	uint64_t ps = page > 0 ? (uint64_t)page : 4096;
+	upto -= upto % ps;
+	if (upto > in->given_back && upto <= in->map_len) {
+		(void)madvise((uint8_t *)in->map_base + in->given_back, (size_t)upto - in->given_back,
+			MADV_DONTNEED);
+		in->given_back = (size_t)upto;
+	}
 }
 
 void cap_input_close(cap_input *in)

@@ -12,6 +12,12 @@
  * must to satisfy a peek, so a slow writer's first records are available
  * as soon as they arrive.
  *
+ * Pages of a mapped file behind the cursor are given back to the kernel
+ * (MADV_DONTNEED) every CAP_INPUT_RELEASE_STEP bytes: views into them stay
+ * valid, a later read faults the page in again from the page cache, and
+ * the resident set of a multi-gigabyte file stays at what is being
+ * read plus what is looked at again.
+ *
  * A mapped file that another process shortens while it is read raises
  * SIGBUS, as with every mmap reader; a capture still being written is best
  * read through a pipe (`tail -c +1 -f x.pcap | sipscope -r -`).
@@ -43,6 +49,8 @@ typedef struct cap_input {
 	void *map_base;   /* what mmap returned */
 	size_t map_len;   /* what was mapped */
 	sv map;           /* the part that is the capture */
+	uint64_t release_at; /* cursor offset of the next cap_input_release */
+	size_t given_back;   /* map_base bytes whose pages were given back */
 
 	/* stream */
 	uint8_t *buf;
@@ -56,6 +64,12 @@ typedef struct cap_input {
  * too (CAP_ERROR_FORMAT, "path: empty file"). */
 bool cap_input_open(cap_input *in, const char *path, GError **err);
 void cap_input_close(cap_input *in);
+
+enum { CAP_INPUT_RELEASE_STEP = 32 << 20 };
+
+/* Slow path of cap_input_consume for mapped files: gives back the pages
+ * behind the cursor. */
+void cap_input_release(cap_input *in);
 
 /* Slow path of cap_input_peek for streams. */
 bool cap_input_fill(cap_input *in, size_t n, sv *out, GError **err);
@@ -85,6 +99,8 @@ static inline void cap_input_consume(cap_input *in, size_t n)
 		in->start += n;
 	}
 	in->off += n;
+	if (in->mapped && in->off >= in->release_at)
+		cap_input_release(in);
 }
 
 /* A view that stays valid for the life of the input: v itself for a mapped

@@ -9,6 +9,8 @@
 enum {
 	FLUSH_AT = 256 * 1024, /* buffered bytes that trigger a write */
 	PCAP_MAGIC_USEC = 0xa1b2c3d4u,
+	PCAP_MAGIC_NSEC = 0xa1b23c4du,
+	DEFAULT_SNAPLEN = 262144,
 	PCAPNG_SHB = 0x0a0d0d0au,
 	PCAPNG_IDB = 1,
 	PCAPNG_EPB = 6,
@@ -111,7 +113,7 @@ static void file_header(cap_writer *w)
 {
 	GByteArray *b = w->buf;
 	if (!w->pcapng) {
-		put_u32(b, PCAP_MAGIC_USEC);
+		put_u32(b, w->cfg.nsec ? PCAP_MAGIC_NSEC : PCAP_MAGIC_USEC);
 		put_u16(b, 2);
 		put_u16(b, 4);
 		put_u32(b, 0); /* thiszone */
@@ -142,7 +144,7 @@ static guint pcapng_iface(cap_writer *w, const cap_frame *f)
 		return GPOINTER_TO_UINT(v) - 1;
 	const cap_writer_iface *ifc = f->source < w->cfg.n_ifaces ? &w->ifaces[f->source] : NULL;
 	const char *name = ifc && ifc->name ? ifc->name : NULL;
-	uint32_t snaplen = ifc && ifc->snaplen ? ifc->snaplen : 262144;
+	uint32_t snaplen = ifc && ifc->snaplen ? ifc->snaplen : DEFAULT_SNAPLEN;
 	size_t name_len = name ? strlen(name) : 0;
 	if (name_len > 65000)
 		name_len = 65000;
@@ -191,7 +193,7 @@ static void add_record(cap_writer *w, const cap_frame *f)
 	if (!w->pcapng) {
 		uint64_t sec = ts / 1000000000u;
 		put_u32(b, sec > UINT32_MAX ? UINT32_MAX : (uint32_t)sec);
-		put_u32(b, (uint32_t)(ts % 1000000000u / 1000u));
+		put_u32(b, (uint32_t)(w->cfg.nsec ? ts % 1000000000u : ts % 1000000000u / 1000u));
 		put_u32(b, caplen);
 		put_u32(b, wirelen);
 		g_byte_array_append(b, f->data.p, caplen);
@@ -324,7 +326,7 @@ cap_writer *cap_writer_open(const cap_writer_config *cfg, GError **err)
 			w->snaplen = cfg->ifaces[i].snaplen;
 	}
 	if (!w->snaplen)
-		w->snaplen = 262144;
+		w->snaplen = DEFAULT_SNAPLEN;
 	w->idb = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
 	w->buf = g_byte_array_sized_new(FLUSH_AT + 65536);
 	w->fd = -1;
@@ -438,4 +440,29 @@ guint cap_writer_files(const cap_writer *w)
 const char *cap_writer_path(const cap_writer *w)
 {
 	return w->cur_path;
+}
+
+bool cap_writer_save(const char *path, const cap_frame *frames, size_t n, uint64_t *written,
+		     GError **err)
+{
+	cap_writer_iface one = { .linktype = n ? frames[0].linktype : LINKTYPE_ETHERNET };
+	bool mixed = false;
+	for (size_t i = 1; i < n && !mixed; i++)
+		mixed = frames[i].linktype != one.linktype;
+	/* Mixed link types: no inputs to describe, pcapng says them per frame. */
+	cap_writer_config cfg = {
+		.path = path,
+		.ifaces = mixed ? NULL : &one,
+		.n_ifaces = mixed ? 0 : 1,
+		.pcapng = mixed,
+		.nsec = true,
+	};
+	*written = 0;
+	cap_writer *w = cap_writer_open(&cfg, err);
+	if (!w)
+		return false;
+	for (size_t i = 0; i < n && cap_writer_write(w, &frames[i]); i++)
+		;
+	*written = cap_writer_frames(w);
+	return cap_writer_close(w, err);
 }

@@ -1,13 +1,15 @@
 /*
  * pcap_writer.h — writes frames to capture files as they arrive (-w), with
- * rotation by size (-C) and by time (-G).
+ * rotation by size (-C) and by time (-G); and a set of frames to one file
+ * in one go (cap_writer_save: the UI's "save packets").
  *
- * Format: classic pcap (microsecond timestamps, the most widely read) when
- * every input has the same link type; pcapng (one interface block per
- * input, named, nanosecond timestamps) when they differ, since a classic
- * file has a single link type.  The choice is made once, from the inputs
- * given at open (or pcapng when asked, for inputs whose link types are
- * not known in advance), and holds for every file of the run.
+ * Format: classic pcap (microsecond timestamps, the most widely read, or
+ * nanosecond ones when asked) when every input has the same link type;
+ * pcapng (one interface block per input and link type, named, nanosecond
+ * timestamps) when they differ, since a classic file has a single link
+ * type.  The choice is made once, from the inputs given at open (or
+ * pcapng when asked, for inputs whose link types are not known in
+ * advance), and holds for every file of the run.
  *
  * Whole records only: records are built in a buffer and written whole; a
  * file is never left ending in part of a record by us.  When a write
@@ -55,6 +57,8 @@ typedef struct cap_writer_config {
 	guint n_ifaces;
 	bool pcapng;           /* pcapng whatever the link types (inputs whose
 				* link types are not known in advance) */
+	bool nsec;             /* classic pcap: nanosecond timestamps (magic
+				* 0xa1b23c4d) rather than microsecond ones */
 } cap_writer_config;
 
 typedef struct cap_writer cap_writer;
@@ -86,5 +90,14 @@ const char *cap_writer_path(const cap_writer *w);
 /* The name of file number index for this configuration (what rotation
  * uses; exposed for tests).  ts_ns: when the file starts. */
 char *cap_writer_file_name(const cap_writer_config *cfg, guint index, int64_t ts_ns);
+
+/* Writes frames[0..n) in the order given to path (replaced if it exists),
+ * as they were read: link-layer bytes, timestamps, original lengths.
+ * Classic pcap with nanosecond timestamps when every frame has the same
+ * link type (Ethernet when there are none), else pcapng.  *written: the
+ * frames written.  False + *err (the error line) on failure; the file
+ * then ends with whole records. */
+bool cap_writer_save(const char *path, const cap_frame *frames, size_t n, uint64_t *written,
+		     GError **err);
 
 #endif

@@ -300,14 +300,19 @@ ws_probe_result ws_probe(sv data, ws_check_fn check)
 		}
 		if (h.opcode == WS_OP_CONT || h.rsv != 0 || h.len == 0)
 			return WS_PROBE_NO;
-		rd_skip(&r, h.hdr_len);
+		/* hdr_parse saw the whole header and n is at most what is
+		 * left, so neither read fails; their results are checked all
+		 * the same rather than assumed. */
+		if (!rd_skip(&r, h.hdr_len))
+			return WS_PROBE_MORE;
 		size_t avail = rd_left(&r);
 		size_t n = h.len < avail ? (size_t)h.len : avail;
 		if (n > WS_PROBE_BYTES)
 			n = WS_PROBE_BYTES;
 		uint8_t head[WS_PROBE_BYTES];
 		sv in;
-		rd_bytes(&r, n, &in);
+		if (!rd_bytes(&r, n, &in))
+			return WS_PROBE_MORE;
 		if (h.masked)
 			unmask(head, in.p, n, h.key, 0);
 		else if (n)

@@ -79,8 +79,8 @@ static bool add_related(call_rec *r, sv name)
 	return true;
 }
 
-/* stable: name points into a message (true) or into scratch (false) */
-static void link_related(call_table *ct, call_rec *r, sv name, bool stable, mdl_changes *ch)
+/* name may point into scratch: what is kept of it is a copy */
+static void link_related(call_table *ct, call_rec *r, sv name, mdl_changes *ch)
 {
 	name = sv_trim(name);
 	if (name.len == 0 || sv_eq(name, r->pub.call_id) || !add_related(r, name))
@@ -96,7 +96,7 @@ static void link_related(call_table *ct, call_rec *r, sv name, bool stable, mdl_
 	if (!pd) {
 		pd = arena_alloc(ct->mem, sizeof(*pd));
 		memset(pd, 0, sizeof(*pd));
-		pd->name = stable ? name : sv_make(arena_copy(ct->mem, name.p, name.len), name.len);
+		pd->name = mdl_keep(ct->mem, name);
 		g_hash_table_insert(ct->pending, &pd->name, pd);
 	}
 	for (uint32_t i = 0; i < pd->n; i++)
@@ -163,23 +163,23 @@ static void find_related(call_table *ct, call_rec *r, const sip_msg *p, mdl_chan
 		for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
 			sv v = sip_msg_find_cstr(p, names[i]);
 			if (v.p)
-				link_related(ct, r, v, true, ch);
+				link_related(ct, r, v, ch);
 		}
 	} else {
 		for (unsigned i = 0; i < p->n_headers; i++) {
 			const sip_header *h = &p->headers[i];
 			if (h->id == SIP_HDR_UNKNOWN && (sv_at(h->name, 0) | 0x20) == 'x' &&
 			    is_related_name(h->name))
-				link_related(ct, r, h->value, true, ch);
+				link_related(ct, r, h->value, ch);
 		}
 	}
 	sv rep = sip_msg_value(p, SIP_HDR_REPLACES);
 	if (rep.p) {
 		ptrdiff_t semi = sv_find_byte(rep, ';');
-		link_related(ct, r, semi < 0 ? rep : sv_head(rep, (size_t)semi), true, ch);
+		link_related(ct, r, semi < 0 ? rep : sv_head(rep, (size_t)semi), ch);
 	}
 	if (p->hdr_count[SIP_HDR_REFER_TO] && refer_to_replaces(p, ct->scratch))
-		link_related(ct, r, sv_make(ct->scratch->str, ct->scratch->len), false, ch);
+		link_related(ct, r, sv_make(ct->scratch->str, ct->scratch->len), ch);
 }
 
 /* ---- calls ------------------------------------------------------------------- */
@@ -202,7 +202,7 @@ static call_rec *call_new(call_table *ct, mdl_ctx *c)
 	memset(r, 0, sizeof(*r));
 	sip_call *x = &r->pub;
 	x->id = ct->recs->len;
-	x->call_id = c->parsed->call_id;
+	x->call_id = mdl_keep(ct->mem, c->parsed->call_id);
 	x->first_method = x->from = x->to = SV_NULL;
 	x->state = CALL_STATE_NOT_A_CALL;
 	x->ended_by = CALL_END_NONE;

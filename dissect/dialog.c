@@ -77,9 +77,9 @@ static dlg_rec *dlg_new(dlg_table *d, txn_table *t, mdl_ctx *c, txn_rec *tx, sv 
 	x->call = c->msg->call;
 	x->creating_txn = tx->pub.id;
 	x->terminating_msg = SIP_ID_NONE;
-	x->call_id = c->parsed->call_id;
-	x->from_tag = from_tag;
-	x->to_tag = to_tag;
+	x->call_id = mdl_keep(d->mem, c->parsed->call_id);
+	x->from_tag = mdl_keep(d->mem, from_tag);
+	x->to_tag = mdl_keep(d->mem, to_tag);
 	x->created_by = created_by;
 	x->state = st;
 	if (st == DLG_STATE_EARLY)
@@ -92,7 +92,7 @@ static dlg_rec *dlg_new(dlg_table *d, txn_table *t, mdl_ctx *c, txn_rec *tx, sv 
 	x->local_target = tx->contact;
 	x->midway = created_by.p == NULL;
 	r->session = x->midway || is_method(created_by, "INVITE");
-	r->key = (dlg_key){ x->call_id, from_tag, to_tag };
+	r->key = (dlg_key){ x->call_id, x->from_tag, x->to_tag };
 	r->next_in_root = SIP_ID_NONE;
 	r->bye_txn = SIP_ID_NONE;
 	if (chain) {

@@ -228,6 +228,9 @@ static sip_message *record(sip_model *m, const sip_msg_meta *meta, const sip_msg
 	r->to_tag = span_of(raw, p->to_tag);
 	r->branch = span_of(raw, p->branch);
 	r->via_sent_by = span_of(raw, p->via_sent_by);
+	r->to_tag_hash = sv_hash_ci(p->to_tag);
+	r->method_code = (uint8_t)sip_method_lookup(p->method);
+	r->cseq_method_code = p->has_cseq ? (uint8_t)sip_method_lookup(p->cseq_method) : SIP_METHOD_OTHER;
 	g_ptr_array_add(m->msgs, r);
 	return r;
 }

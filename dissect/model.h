@@ -100,12 +100,17 @@ typedef struct sip_message {
 	sip_msg_meta meta;
 	sv raw;
 	uint8_t kind;          /* sip_kind */
-	bool retransmission;   /* by the rules of §17, not by byte comparison */
-	bool has_cseq;
-	bool has_sdp;          /* application/sdp body, alone or as a part of a multipart body */
+	/* one byte of flags, so that the record stays at 200 bytes */
+	bool retransmission : 1; /* by the rules of §17, not by byte comparison */
+	bool has_cseq : 1;
+	bool has_sdp : 1;      /* application/sdp body, alone or as a part of a multipart body */
+	uint8_t method_code;   /* sip_method_code of the method (requests) */
+	uint8_t cseq_method_code; /* and of the CSeq method */
 	uint16_t status;
 	uint16_t n_warnings;   /* parser warnings (re-parse raw for the texts) */
 	uint32_t cseq;
+	uint32_t to_tag_hash;  /* sv_hash_ci of the To tag: lookups among responses
+	                          hash without reading the message's bytes again */
 	sip_span method, request_uri, reason, call_id, cseq_method, from_tag, to_tag,
 		branch, via_sent_by;
 } sip_message;

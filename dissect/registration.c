@@ -118,6 +118,8 @@ static reg_rec *reg_for(reg_table *rt, const mdl_ctx *c)
 	r->pub.bindings = g_array_new(FALSE, TRUE, sizeof(sip_binding));
 	r->pub.first_ts = c->ts;
 	r->key = k;
+	r->key.user = mdl_keep(rt->mem, k.user);
+	r->key.host = mdl_keep(rt->mem, k.host);
 	g_ptr_array_add(rt->recs, r);
 	g_hash_table_insert(rt->by_aor, &r->key, r);
 	return r;
@@ -197,6 +199,8 @@ static void binding_set(reg_table *rt, reg_rec *r, const reg_update *u, sv uri, 
 		g_array_append_val(r->pub.bindings, nb);
 		bind_key *bk = arena_alloc(rt->mem, sizeof(*bk));
 		*bk = (bind_key){ k, r->pub.id, r->pub.bindings->len - 1 };
+		bk->uri.user = mdl_keep(rt->mem, k.user);
+		bk->uri.host = mdl_keep(rt->mem, k.host);
 		g_hash_table_add(rt->bindings, bk);
 		b = &g_array_index(r->pub.bindings, sip_binding, bk->index);
 		b->state = BINDING_ACTIVE;

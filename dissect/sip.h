@@ -120,6 +120,32 @@ const char *sip_hdr_name(unsigned id);
  * Route, Allow, Supported, ...): several lines concatenate as one list. */
 bool sip_hdr_is_list(unsigned id);
 
+/* The methods of RFC 3261 and its common extensions, by code, so that a
+ * record can name its method without keeping or re-reading the bytes.
+ * Methods are case-sensitive (§7.1): "invite" is SIP_METHOD_OTHER. */
+typedef enum sip_method_code {
+	SIP_METHOD_OTHER = 0,
+	SIP_METHOD_INVITE,
+	SIP_METHOD_ACK,
+	SIP_METHOD_BYE,
+	SIP_METHOD_CANCEL,
+	SIP_METHOD_REGISTER,
+	SIP_METHOD_OPTIONS,
+	SIP_METHOD_PRACK,
+	SIP_METHOD_SUBSCRIBE,
+	SIP_METHOD_NOTIFY,
+	SIP_METHOD_PUBLISH,
+	SIP_METHOD_INFO,
+	SIP_METHOD_REFER,
+	SIP_METHOD_MESSAGE,
+	SIP_METHOD_UPDATE,
+	SIP_METHOD__COUNT
+} sip_method_code;
+
+sip_method_code sip_method_lookup(sv method);
+/* "INVITE"; "" for SIP_METHOD_OTHER or out of range. */
+const char *sip_method_name(unsigned code);
+
 /* ---- warnings ---------------------------------------------------------- */
 
 enum sip_warning_code {
@@ -208,6 +234,22 @@ void sip_warning_push(sip_warning *arr, unsigned *n, unsigned *dropped, unsigned
 
 /* ---- the message -------------------------------------------------------- */
 
+/* A name-addr or addr-spec value (From, To, Contact, Route, ...), as views;
+ * parsed by sip_addr_parse (sip_header.h). */
+typedef struct sip_addr {
+	sv display;         /* inside the quotes when quoted (escapes kept); SV_NULL when none */
+	bool display_quoted;
+	bool angle;         /* name-addr form: the URI was inside <> */
+	bool star;          /* Contact: * */
+	sv uri;             /* the URI text */
+	sv params;          /* header parameters (after '>' or, for an addr-spec,
+	                       from the first ';' after the URI — RFC 3261 §20.10) */
+	unsigned flaws;     /* SIP_ADDR_F_* */
+	bool has_tag;       /* a tag parameter among params; tag: the first one's value */
+	sv tag;
+} sip_addr;
+
+
 enum { SIP_MAX_HEADERS = 256 };
 
 typedef struct sip_header {
@@ -235,6 +277,11 @@ typedef struct sip_msg {
 	sv via_sent_by;         /* sent-by (host[:port]) of the topmost Via */
 	sv via_transport;       /* transport token of the topmost Via (UDP, TCP, TLS, SCTP, WS, WSS, ...) */
 	sv body;                /* the body (per Content-Length when present and satisfiable, else the rest) */
+	/* From and To as the summary parsed them (sip_msg_from / sip_msg_to
+	 * return these rather than parsing again); *_parsed: a value was seen,
+	 * *_ok: what sip_addr_parse returned for it */
+	bool from_parsed, from_ok, to_parsed, to_ok;
+	sip_addr from, to;
 	unsigned n_warnings;
 	sip_warning warnings[SIP_MAX_WARNINGS];
 	unsigned n_warnings_dropped;   /* warnings beyond SIP_MAX_WARNINGS */

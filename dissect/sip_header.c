@@ -143,13 +143,60 @@ sip_hdr_id sip_hdr_lookup(sv name)
 	const uint8_t *b = hdr_bucket[name.len][c0 - 'a'];
 	for (size_t k = 0; k < HDR_PER_BUCKET && b[k]; k++) {
 		const char *want = hdr_lower[b[k]];
-		size_t i = 1;
-		while (i < name.len && ascii_lower(name.p[i]) == (uint8_t)want[i])
-			i++;
-		if (i == name.len)
+		/* the last letter tells most candidates of a bucket apart */
+		if (ascii_lower(name.p[name.len - 1]) == (uint8_t)want[name.len - 1] &&
+		    sv_mem_eq_lower(name.p, (const uint8_t *)want, name.len))
 			return (sip_hdr_id)b[k];
 	}
 	return SIP_HDR_UNKNOWN;
+}
+
+static const char *const method_names[SIP_METHOD__COUNT] = {
+	[SIP_METHOD_OTHER] = "",
+	[SIP_METHOD_INVITE] = "INVITE",
+	[SIP_METHOD_ACK] = "ACK",
+	[SIP_METHOD_BYE] = "BYE",
+	[SIP_METHOD_CANCEL] = "CANCEL",
+	[SIP_METHOD_REGISTER] = "REGISTER",
+	[SIP_METHOD_OPTIONS] = "OPTIONS",
+	[SIP_METHOD_PRACK] = "PRACK",
+	[SIP_METHOD_SUBSCRIBE] = "SUBSCRIBE",
+	[SIP_METHOD_NOTIFY] = "NOTIFY",
+	[SIP_METHOD_PUBLISH] = "PUBLISH",
+	[SIP_METHOD_INFO] = "INFO",
+	[SIP_METHOD_REFER] = "REFER",
+	[SIP_METHOD_MESSAGE] = "MESSAGE",
+	[SIP_METHOD_UPDATE] = "UPDATE",
+};
+
+sip_method_code sip_method_lookup(sv method)
+{
+	if (method.len < 3 || method.len > 9)
+		return SIP_METHOD_OTHER;
+	/* the first letter and the length leave one candidate at most */
+	unsigned code;
+	switch (method.p[0]) {
+	case 'I': code = method.len == 6 ? SIP_METHOD_INVITE : SIP_METHOD_INFO; break;
+	case 'A': code = SIP_METHOD_ACK; break;
+	case 'B': code = SIP_METHOD_BYE; break;
+	case 'C': code = SIP_METHOD_CANCEL; break;
+	case 'R': code = method.len == 8 ? SIP_METHOD_REGISTER : SIP_METHOD_REFER; break;
+	case 'O': code = SIP_METHOD_OPTIONS; break;
+	case 'P': code = method.len == 5 ? SIP_METHOD_PRACK : SIP_METHOD_PUBLISH; break;
+	case 'S': code = SIP_METHOD_SUBSCRIBE; break;
+	case 'N': code = SIP_METHOD_NOTIFY; break;
+	case 'M': code = SIP_METHOD_MESSAGE; break;
+	case 'U': code = SIP_METHOD_UPDATE; break;
+	default: return SIP_METHOD_OTHER;
+	}
+	const char *n = method_names[code];
+	return strlen(n) == method.len && memcmp(n, method.p, method.len) == 0 ? (sip_method_code)code :
+		SIP_METHOD_OTHER;
+}
+
+const char *sip_method_name(unsigned code)
+{
+	return code < SIP_METHOD__COUNT ? method_names[code] : "";
 }
 
 const char *sip_hdr_name(unsigned id)
@@ -394,6 +441,14 @@ bool sip_list_split(sv *rest, sv *item)
 	sv v = *rest;
 	if (v.p == NULL)
 		return false;
+	/* Most values hold one item: without a comma anywhere, quotes and
+	 * angle brackets cannot change the answer, and memchr finds that
+	 * out faster than the scan below. */
+	if (v.len == 0 || memchr(v.p, ',', v.len) == NULL) {
+		*item = sv_trim(v);
+		*rest = SV_NULL;
+		return true;
+	}
 	size_t i = 0;
 	bool angle = false;
 	while (i < v.len) {
@@ -455,9 +510,19 @@ bool sip_list_next(sip_list_iter *it, sv *item)
 /* ---- parameters ------------------------------------------------------------------- */
 
 /* Bytes that end an unquoted parameter value. */
+/* Bytes that end a parameter value (PARAM_VALUE_END) and a parameter
+ * name (PARAM_NAME_END: those and '='), as a table: these loops run over
+ * every parameter of every Via, From, To and Contact. */
+enum { PARAM_VALUE_END = 1, PARAM_NAME_END = 2 };
+static const uint8_t param_stop[256] = {
+	[';'] = 3, [','] = 3, ['?'] = 3, ['>'] = 3,
+	[' '] = 3, ['\t'] = 3, ['\r'] = 3, ['\n'] = 3,
+	['='] = PARAM_NAME_END,
+};
+
 static bool param_value_stop(uint8_t c)
 {
-	return c == ';' || c == ',' || c == '?' || c == '>' || sip_is_lws(c);
+	return param_stop[c] & PARAM_VALUE_END;
 }
 
 bool sip_param_next(sv *rest, sip_param *p)
@@ -468,7 +533,7 @@ bool sip_param_next(sv *rest, sip_param *p)
 		return false;
 	i = skip_lws(v, i + 1);
 	size_t ns = i;
-	while (i < v.len && !param_value_stop(v.p[i]) && v.p[i] != '=')
+	while (i < v.len && !(param_stop[v.p[i]] & PARAM_NAME_END))
 		i++;
 	*p = (sip_param){ sub(v, ns, i), SV_NULL, false, false };
 	size_t j = skip_lws(v, i);
@@ -682,14 +747,21 @@ void sip_unquote_append(sv inner, GString *out)
 	}
 }
 
-static unsigned params_flaws(sv params)
+/* The flaws of a's parameters; on the way, the first tag (what
+ * sip_param_get(a->params, "tag") returns), read once for the dialog. */
+static unsigned params_flaws(sip_addr *a)
 {
 	sip_param p;
 	unsigned flaws = 0;
-	sv rest = params;
-	while (sip_param_next(&rest, &p))
+	sv rest = a->params;
+	while (sip_param_next(&rest, &p)) {
 		if (p.name.len == 0)
 			flaws |= SIP_ADDR_F_EMPTY_PARAM;
+		else if (!a->has_tag && p.name.len == 3 && sv_eq_ci_cstr(p.name, "tag")) {
+			a->has_tag = true;
+			a->tag = p.value;
+		}
+	}
 	if (skip_lws(rest, 0) < rest.len)
 		flaws |= SIP_ADDR_F_JUNK;
 	return flaws;
@@ -709,6 +781,7 @@ bool sip_addr_parse(sv value, sip_addr *a)
 	memset(a, 0, sizeof(*a));
 	sv v = sv_trim(value);
 	a->display = SV_NULL;
+	a->tag = SV_NULL;
 	a->params = sv_sub(v, v.len, 0);
 	if (v.len == 1 && v.p[0] == '*') {
 		a->star = true;
@@ -746,7 +819,7 @@ bool sip_addr_parse(sv value, sip_addr *a)
 				if (a->uri.p[k] == '?' || a->uri.p[k] == ',')
 					a->flaws |= SIP_ADDR_F_NEEDS_ANGLE;
 			a->params = sv_skip(v, e);
-			a->flaws |= params_flaws(a->params);
+			a->flaws |= params_flaws(a);
 			return true;
 		}
 		sv d = sv_trim(sv_head(v, (size_t)lt));
@@ -775,18 +848,26 @@ bool sip_addr_parse(sv value, sip_addr *a)
 		return false;
 	}
 	a->params = sv_skip(v, i + (size_t)gt + 1);
-	a->flaws |= params_flaws(a->params);
+	a->flaws |= params_flaws(a);
 	return true;
 }
 
 bool sip_msg_from(const sip_msg *m, sip_addr *a)
 {
+	if (m->from_parsed) {
+		*a = m->from;
+		return m->from_ok;
+	}
 	sv v = sip_msg_value(m, SIP_HDR_FROM);
 	return v.p && sip_addr_parse(v, a);
 }
 
 bool sip_msg_to(const sip_msg *m, sip_addr *a)
 {
+	if (m->to_parsed) {
+		*a = m->to;
+		return m->to_ok;
+	}
 	sv v = sip_msg_value(m, SIP_HDR_TO);
 	return v.p && sip_addr_parse(v, a);
 }

@@ -157,16 +157,7 @@ enum {
 	SIP_ADDR_F_JUNK = 1u << 7,            /* bytes after '>' that are not parameters */
 };
 
-typedef struct sip_addr {
-	sv display;         /* inside the quotes when quoted (escapes kept); SV_NULL when none */
-	bool display_quoted;
-	bool angle;         /* name-addr form: the URI was inside <> */
-	bool star;          /* Contact: * */
-	sv uri;             /* the URI text */
-	sv params;          /* header parameters (after '>' or, for an addr-spec,
-	                       from the first ';' after the URI — RFC 3261 §20.10) */
-	unsigned flaws;     /* SIP_ADDR_F_* */
-} sip_addr;
+/* struct sip_addr is declared in sip.h (the parser keeps From and To parsed). */
 
 /* False when no URI could be found (the flaws say why). */
 bool sip_addr_parse(sv value, sip_addr *a);

@@ -211,25 +211,36 @@ static void add_field(sip_msg *m, sv f)
 		warn(m, SIP_W_FOLD_FIRST, 0, 0, f);
 		return;
 	}
-	/* the colon is a few bytes in: a loop beats a memchr call here */
-	size_t colon = 0;
-	while (colon < f.len && f.p[colon] != ':')
+	/* The usual field: a token, maybe blanks, the colon.  One scan finds
+	 * the name, checks it is a token and reaches the colon (the first
+	 * one: no token character is a colon). */
+	size_t ne = 0;
+	while (ne < f.len && sip_token_chars[f.p[ne]])
+		ne++;
+	size_t colon = ne;
+	while (colon < f.len && (f.p[colon] == ' ' || f.p[colon] == '\t'))
 		colon++;
-	if (colon >= f.len) {
-		warn(m, SIP_W_NO_COLON, 0, 0, f);
-		return;
-	}
-	size_t ne = colon;
-	while (ne > 0 && (f.p[ne - 1] == ' ' || f.p[ne - 1] == '\t'))
-		ne--;
-	if (ne == 0) {
-		warn(m, SIP_W_EMPTY_HDR_NAME, 0, 0, f);
-		return;
+	bool is_token = ne > 0 && colon < f.len && f.p[colon] == ':';
+	if (!is_token) {
+		colon = 0;
+		while (colon < f.len && f.p[colon] != ':')
+			colon++;
+		if (colon >= f.len) {
+			warn(m, SIP_W_NO_COLON, 0, 0, f);
+			return;
+		}
+		ne = colon;
+		while (ne > 0 && (f.p[ne - 1] == ' ' || f.p[ne - 1] == '\t'))
+			ne--;
+		if (ne == 0) {
+			warn(m, SIP_W_EMPTY_HDR_NAME, 0, 0, f);
+			return;
+		}
 	}
 	sv name = sv_head(f, ne);
 	sv value = sv_trim(sv_skip(f, colon + 1));
 	sip_hdr_id id = SIP_HDR_UNKNOWN;
-	if (sip_is_token(name))
+	if (is_token || sip_is_token(name))
 		id = sip_hdr_lookup(name);
 	else
 		warn(m, SIP_W_BAD_HDR_NAME, 0, 0, name);
@@ -313,17 +324,15 @@ static void check_addr_value(sip_msg *m, sip_hdr_id id, sv value, sip_addr *a, b
 	}
 }
 
-static void summary_tag(sip_msg *m, sip_hdr_id id, sv *tag)
+static void summary_tag(sip_msg *m, sip_hdr_id id, sv *tag, sip_addr *a, bool *parsed, bool *ok)
 {
 	sv v = m->hdr_value1[id];
 	if (v.p == NULL)
 		return;
-	sip_addr a;
-	bool ok;
-	check_addr_value(m, id, v, &a, &ok);
-	sv t;
-	if (ok && sip_param_get(a.params, "tag", &t))
-		*tag = t;
+	*parsed = true;
+	check_addr_value(m, id, v, a, ok);
+	if (*ok && a->has_tag)
+		*tag = a->tag;
 }
 
 static void summary_via(sip_msg *m)
@@ -390,8 +399,8 @@ static void summarize(sip_msg *m)
 	if (m->kind == SIP_KIND_REQUEST && m->has_cseq && !sv_eq(m->cseq_method, m->method))
 		warn(m, SIP_W_CSEQ_MISMATCH, 0, 0, m->cseq_method);
 
-	summary_tag(m, SIP_HDR_FROM, &m->from_tag);
-	summary_tag(m, SIP_HDR_TO, &m->to_tag);
+	summary_tag(m, SIP_HDR_FROM, &m->from_tag, &m->from, &m->from_parsed, &m->from_ok);
+	summary_tag(m, SIP_HDR_TO, &m->to_tag, &m->to, &m->to_parsed, &m->to_ok);
 	summary_via(m);
 	summary_contacts(m);
 

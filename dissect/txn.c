@@ -101,8 +101,7 @@ static gboolean key_equal(gconstpointer a, gconstpointer b)
 static guint resp_hash(gconstpointer a)
 {
 	const sip_message *m = a;
-	return (m->txn * 2654435761u) ^ ((uint32_t)m->status * 40503u) ^
-		sv_hash_ci(sip_span_sv(m->raw, m->to_tag));
+	return (m->txn * 2654435761u) ^ ((uint32_t)m->status * 40503u) ^ m->to_tag_hash;
 }
 
 static gboolean resp_equal(gconstpointer a, gconstpointer b)
@@ -183,15 +182,19 @@ static txn_rec *txn_new(txn_table *t, const mdl_ctx *c, const txn_key *k, sv met
 	x->call = c->msg->call;
 	x->request = x->first_provisional = x->final = x->ack = SIP_ID_NONE;
 	x->cancel = x->parent = x->dialog = SIP_ID_NONE;
-	x->method = method;
-	x->branch = k->rfc2543 ? SV_NULL : k->branch;
+	r->key = *k;
+	r->key.method = mdl_keep(t->mem, method);
+	r->key.branch = mdl_keep(t->mem, k->branch);
+	r->key.host = mdl_keep(t->mem, k->host);
+	r->key.call_id = mdl_keep(t->mem, k->call_id);
+	r->key.from_tag = mdl_keep(t->mem, k->from_tag);
+	x->method = r->key.method;
+	x->branch = k->rfc2543 ? SV_NULL : r->key.branch;
 	x->sent_by = p->via_sent_by;
 	x->rfc2543 = k->rfc2543;
 	x->is_invite = sv_eq(method, sv_invite);
 	x->state = x->is_invite ? TXN_STATE_CALLING : TXN_STATE_TRYING;
 	x->cseq = p->has_cseq ? p->cseq : 0;
-	r->key = *k;
-	r->key.method = method;
 	r->contact = SV_NULL;
 	r->first_dialog = r->reg = SIP_ID_NONE;
 	r->reliable = transport_reliable(c->msg->meta.transport);

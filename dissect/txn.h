@@ -39,6 +39,18 @@ static inline void mdl_changed(mdl_changes *ch, unsigned kind, uint32_t *rec_sta
 	g_array_append_val(ch->ids[kind], id);
 }
 
+/* A copy of v in the model's arena.  The keys of the lookup tables are
+ * copies, not views into the capture: the pages of a mapped capture are
+ * given back behind the reading cursor (capture/input.h), and a key that
+ * pointed there would bring its page back at every lookup.  A NULL view
+ * stays NULL, an empty one stays empty. */
+static inline sv mdl_keep(arena *a, sv v)
+{
+	if (v.p == NULL)
+		return SV_NULL;
+	return sv_make(arena_copy(a, v.p, v.len), v.len);
+}
+
 /* The message being added. */
 typedef struct mdl_ctx {
 	sip_message *msg;         /* its record, already stored */

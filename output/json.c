@@ -36,11 +36,23 @@ size_t utf8_valid_len(const uint8_t *p, size_t n)
 	return need;
 }
 
+/* Bytes that cannot be copied into a JSON string as they are: controls,
+ * '"', '\\' and everything from 0x80 (checked as UTF-8). */
+static const uint8_t json_special[256] = {
+#define R4(b) [b] = 1, [b + 1] = 1, [b + 2] = 1, [b + 3] = 1
+#define R16(b) R4(b), R4(b + 4), R4(b + 8), R4(b + 12)
+	R16(0x00), R16(0x10), ['"'] = 1, ['\\'] = 1,
+	R16(0x80), R16(0x90), R16(0xa0), R16(0xb0),
+	R16(0xc0), R16(0xd0), R16(0xe0), R16(0xf0),
+#undef R16
+#undef R4
+};
+
 void json_append_sv(GString *out, sv v)
 {
 	static const char hex[] = "0123456789abcdef";
 	if (!v.p) {
-		g_string_append_len(out, "null", 4);
+		JSON_LIT(out, "null");
 		return;
 	}
 	g_string_append_c(out, '"');
@@ -48,14 +60,10 @@ void json_append_sv(GString *out, sv v)
 	while (i < v.len) {
 		/* Copy the longest run of bytes that need no escaping at once. */
 		size_t run = i;
-		while (run < v.len) {
-			uint8_t c = v.p[run];
-			if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80)
-				break;
+		while (run < v.len && !json_special[v.p[run]])
 			run++;
-		}
 		if (run > i) {
-			g_string_append_len(out, (const char *)v.p + i, (gssize)(run - i));
+			json_buf_append(out, v.p + i, run - i);
 			i = run;
 			continue;
 		}
@@ -63,20 +71,20 @@ void json_append_sv(GString *out, sv v)
 		if (c >= 0x80) {
 			size_t n = utf8_valid_len(v.p + i, v.len - i);
 			if (n == 0) {
-				g_string_append_len(out, "\xEF\xBF\xBD", 3);
+				JSON_LIT(out, "\xEF\xBF\xBD");
 				i++;
 			} else {
-				g_string_append_len(out, (const char *)v.p + i, (gssize)n);
+				json_buf_append(out, v.p + i, n);
 				i += n;
 			}
 			continue;
 		}
 		switch (c) {
-		case '"': g_string_append_len(out, "\\\"", 2); break;
-		case '\\': g_string_append_len(out, "\\\\", 2); break;
-		case '\n': g_string_append_len(out, "\\n", 2); break;
-		case '\r': g_string_append_len(out, "\\r", 2); break;
-		case '\t': g_string_append_len(out, "\\t", 2); break;
+		case '"': JSON_LIT(out, "\\\""); break;
+		case '\\': JSON_LIT(out, "\\\\"); break;
+		case '\n': JSON_LIT(out, "\\n"); break;
+		case '\r': JSON_LIT(out, "\\r"); break;
+		case '\t': JSON_LIT(out, "\\t"); break;
 		default: {
 			char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
 			g_string_append_len(out, e, 6);
@@ -92,11 +100,16 @@ void json_append_str(GString *out, const char *s)
 	json_append_sv(out, s ? sv_from_cstr(s) : SV_NULL);
 }
 
-void json_append_key(GString *out, const char *key)
+
+void json_append_u64(GString *out, uint64_t v)
 {
-	g_string_append_c(out, '"');
-	g_string_append(out, key);
-	g_string_append_len(out, "\":", 2);
+	char d[20];
+	size_t k = sizeof(d);
+	do {
+		d[--k] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	json_buf_append(out, d + k, sizeof(d) - k);
 }
 
 void json_append_ts(GString *out, int64_t ts_ns)
@@ -122,5 +135,5 @@ void json_append_ts(GString *out, int64_t ts_ns)
 	} while (sec);
 	if (*sign)
 		d[--k] = '-';
-	g_string_append_len(out, d + k, (gssize)(sizeof(d) - k));
+	json_buf_append(out, d + k, sizeof(d) - k);
 }

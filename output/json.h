@@ -10,6 +10,7 @@
 #define SIPSCOPE_OUTPUT_JSON_H
 
 #include <glib.h>
+#include <string.h>
 #include <stdint.h>
 
 #include "base/bytes.h"
@@ -19,13 +20,40 @@
 void json_append_sv(GString *out, sv v);
 void json_append_str(GString *out, const char *s); /* NULL → null */
 /* "key": — key is a literal from our code, never from the wire. */
-void json_append_key(GString *out, const char *key);
+static inline void json_append_key(GString *out, const char *key);
 /* Seconds since the epoch with microsecond precision, from nanoseconds. */
 void json_append_ts(GString *out, int64_t ts_ns);
+/* Decimal digits without printf: numbers are written several times per
+ * record. */
+void json_append_u64(GString *out, uint64_t v);
 
 /* Length of the valid UTF-8 sequence starting at p[0] (1..4), or 0 if the
  * bytes there do not start a valid, shortest-form sequence. Shared with the
  * terminal escaper. */
 size_t utf8_valid_len(const uint8_t *p, size_t n);
+
+
+/* Appends n bytes: inline when they fit the buffer (the usual case), as
+ * GLib's own appends are calls that go through g_string_insert_len. */
+static inline void json_buf_append(GString *out, const void *p, size_t n)
+{
+	if (out->len + n < out->allocated_len) {
+		memcpy(out->str + out->len, p, n);
+		out->len += n;
+		out->str[out->len] = '\0';
+	} else {
+		g_string_append_len(out, (const char *)p, (gssize)n);
+	}
+}
+
+/* A string literal of ours. */
+#define JSON_LIT(out, lit) json_buf_append((out), "" lit, sizeof(lit) - 1)
+
+static inline void json_append_key(GString *out, const char *key)
+{
+	g_string_append_c(out, '"');
+	json_buf_append(out, key, strlen(key));
+	JSON_LIT(out, "\":");
+}
 
 #endif

@@ -20,28 +20,28 @@ void json_write_finding(sink *s, const sip_model *m, const finding *x)
 	GString *o = s->buf;
 	g_string_append_printf(o, "{\"type\":\"finding\",\"id\":%u,\"severity\":", x->id);
 	json_append_str(o, finding_severity_name(x->severity));
-	g_string_append(o, ",\"code\":");
+	JSON_LIT(o, ",\"code\":");
 	json_append_str(o, x->code);
-	g_string_append(o, ",\"rfc\":");
+	JSON_LIT(o, ",\"rfc\":");
 	json_append_str(o, x->rfc);
-	g_string_append(o, ",\"summary\":");
+	JSON_LIT(o, ",\"summary\":");
 	json_append_str(o, x->summary);
 	const sip_call *c = sip_model_call(m, x->call);
 	if (c)
 		g_string_append_printf(o, ",\"call\":%u,\"call_id\":", c->id);
 	else
-		g_string_append(o, ",\"call\":null,\"call_id\":");
+		JSON_LIT(o, ",\"call\":null,\"call_id\":");
 	json_append_sv(o, c ? c->call_id : SV_NULL);
-	g_string_append(o, ",\"ts\":");
+	JSON_LIT(o, ",\"ts\":");
 	if (x->ts)
 		json_append_ts(o, x->ts);
 	else
-		g_string_append(o, "null");
+		JSON_LIT(o, "null");
 	g_string_append_printf(o, ",\"count\":%u", x->count);
 	put_ids(o, "messages", x->messages);
 	put_ids(o, "transactions", x->txns);
 	put_ids(o, "dialogs", x->dialogs);
-	g_string_append(o, "}\n");
+	JSON_LIT(o, "}\n");
 	sink_end_record(s);
 }
 

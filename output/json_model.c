@@ -16,24 +16,24 @@ static void put_id(GString *o, const char *k, sip_id id)
 {
 	key(o, k);
 	if (id == SIP_ID_NONE)
-		g_string_append(o, "null");
+		JSON_LIT(o, "null");
 	else
-		g_string_append_printf(o, "%u", id);
+		json_append_u64(o, id);
 }
 
 static void put_u(GString *o, const char *k, uint64_t v)
 {
 	key(o, k);
-	g_string_append_printf(o, "%" G_GUINT64_FORMAT, v);
+	json_append_u64(o, v);
 }
 
 static void put_status(GString *o, const char *k, unsigned status)
 {
 	key(o, k);
 	if (status)
-		g_string_append_printf(o, "%u", status);
+		json_append_u64(o, status);
 	else
-		g_string_append(o, "null");
+		JSON_LIT(o, "null");
 }
 
 /* Times: 0 means never (the model's convention). */
@@ -43,7 +43,7 @@ static void put_ts(GString *o, const char *k, int64_t ts)
 	if (ts)
 		json_append_ts(o, ts);
 	else
-		g_string_append(o, "null");
+		JSON_LIT(o, "null");
 }
 
 /* b - a in seconds, null unless both happened. */
@@ -53,7 +53,7 @@ static void put_span(GString *o, const char *k, int64_t a, int64_t b)
 	if (a && b)
 		json_append_ts(o, b - a);
 	else
-		g_string_append(o, "null");
+		JSON_LIT(o, "null");
 }
 
 static void put_sv(GString *o, const char *k, sv v)
@@ -79,7 +79,7 @@ static void put_ep(GString *o, const char *k, const endpoint *e)
 	char buf[ENDPOINT_STRLEN];
 	key(o, k);
 	if (!e || e->family == EP_NONE)
-		g_string_append(o, "null");
+		JSON_LIT(o, "null");
 	else
 		json_append_str(o, endpoint_format(e, buf, sizeof(buf)));
 }
@@ -91,7 +91,7 @@ static void put_ids(GString *o, const char *k, const GArray *ids)
 	for (guint i = 0; ids && i < ids->len; i++) {
 		if (i)
 			g_string_append_c(o, ',');
-		g_string_append_printf(o, "%u", g_array_index(ids, sip_id, i));
+		json_append_u64(o, g_array_index(ids, sip_id, i));
 	}
 	g_string_append_c(o, ']');
 }
@@ -113,7 +113,8 @@ void json_write_txn(sink *s, const sip_model *m, const sip_txn *t)
 	const sip_message *req = sip_model_message(m, t->request);
 	int64_t req_ts = req ? req->meta.ts_ns : 0;
 
-	g_string_append_printf(o, "{\"type\":\"transaction\",\"id\":%u", t->id);
+	JSON_LIT(o, "{\"type\":\"transaction\",\"id\":");
+	json_append_u64(o, t->id);
 	put_id(o, "call", t->call);
 	put_sv(o, "method", t->method);
 	put_sv(o, "branch", t->branch);
@@ -155,13 +156,13 @@ void json_write_txn(sink *s, const sip_model *m, const sip_txn *t)
 		if (ts)
 			json_append_ts(o, ts);
 		else
-			g_string_append(o, "null");
+			JSON_LIT(o, "null");
 	}
 	g_string_append_c(o, '}');
 	put_u(o, "messages", t->messages);
 	put_u(o, "request_retransmissions", t->request_retransmissions);
 	put_u(o, "response_retransmissions", t->response_retransmissions);
-	g_string_append(o, "}\n");
+	JSON_LIT(o, "}\n");
 	sink_end_record(s);
 }
 
@@ -169,7 +170,8 @@ void json_write_dialog(sink *s, const sip_model *m, const sip_dialog *d)
 {
 	(void)m;
 	GString *o = s->buf;
-	g_string_append_printf(o, "{\"type\":\"dialog\",\"id\":%u", d->id);
+	JSON_LIT(o, "{\"type\":\"dialog\",\"id\":");
+	json_append_u64(o, d->id);
 	put_id(o, "call", d->call);
 	put_sv(o, "call_id", d->call_id);
 	put_sv(o, "from_tag", d->from_tag);
@@ -186,14 +188,15 @@ void json_write_dialog(sink *s, const sip_model *m, const sip_dialog *d)
 	put_sv(o, "remote_target", d->remote_target);
 	put_sv(o, "local_target", d->local_target);
 	put_u(o, "messages", d->messages);
-	g_string_append(o, "}\n");
+	JSON_LIT(o, "}\n");
 	sink_end_record(s);
 }
 
 void json_write_call(sink *s, const sip_model *m, const sip_call *c)
 {
 	GString *o = s->buf;
-	g_string_append_printf(o, "{\"type\":\"call\",\"id\":%u", c->id);
+	JSON_LIT(o, "{\"type\":\"call\",\"id\":");
+	json_append_u64(o, c->id);
 	put_sv(o, "call_id", c->call_id);
 	put_sv(o, "method", c->first_method);
 	put_sv(o, "from", c->from);
@@ -225,7 +228,7 @@ void json_write_call(sink *s, const sip_model *m, const sip_call *c)
 	findings_call_outcome(m, c, outcome);
 	key(o, "outcome");
 	json_append_sv(o, sv_make(outcome->str, outcome->len));
-	g_string_append(o, "}\n");
+	JSON_LIT(o, "}\n");
 	sink_end_record(s);
 }
 
@@ -233,7 +236,8 @@ void json_write_registration(sink *s, const sip_model *m, const sip_registration
 {
 	(void)m;
 	GString *o = s->buf;
-	g_string_append_printf(o, "{\"type\":\"registration\",\"id\":%u", r->id);
+	JSON_LIT(o, "{\"type\":\"registration\",\"id\":");
+	json_append_u64(o, r->id);
 	put_sv(o, "aor", r->aor);
 	key(o, "contacts");
 	g_string_append_c(o, '[');
@@ -241,12 +245,12 @@ void json_write_registration(sink *s, const sip_model *m, const sip_registration
 		const sip_binding *b = &g_array_index(r->bindings, sip_binding, i);
 		if (i)
 			g_string_append_c(o, ',');
-		g_string_append(o, "{\"uri\":");
+		JSON_LIT(o, "{\"uri\":");
 		json_append_sv(o, b->contact);
 		put_u(o, "expires", b->expires);
 		key(o, "q");
 		if (b->q < 0 || !isfinite(b->q)) {
-			g_string_append(o, "null");
+			JSON_LIT(o, "null");
 		} else {
 			/* Not printf: the locale may use a decimal comma. */
 			char q[G_ASCII_DTOSTR_BUF_SIZE];
@@ -269,7 +273,7 @@ void json_write_registration(sink *s, const sip_model *m, const sip_registration
 	put_u(o, "failures", r->failures);
 	put_ts(o, "first_ts", r->first_ts);
 	put_ts(o, "last_ts", r->last_ts);
-	g_string_append(o, "}\n");
+	JSON_LIT(o, "}\n");
 	sink_end_record(s);
 }
 

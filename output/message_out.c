@@ -31,25 +31,13 @@ static void append_warnings_json(GString *o, const msg_out *m)
 	g_string_append_c(o, ']');
 }
 
-/* Decimal without printf: these run several times per message. */
-static void append_u64(GString *o, uint64_t v)
-{
-	char d[20];
-	size_t k = sizeof(d);
-	do {
-		d[--k] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	g_string_append_len(o, d + k, (gssize)(sizeof(d) - k));
-}
-
 static void append_id(GString *o, const char *key, sip_id id)
 {
 	g_string_append(o, key);
 	if (id == SIP_ID_NONE)
-		g_string_append(o, "null");
+		JSON_LIT(o, "null");
 	else
-		append_u64(o, id);
+		json_append_u64(o, id);
 }
 
 void json_write_message(sink *s, const msg_out *m)
@@ -58,45 +46,45 @@ void json_write_message(sink *s, const msg_out *m)
 	const sip_msg *sip = m->sip;
 	char ep[ENDPOINT_STRLEN];
 
-	g_string_append(o, "{\"type\":\"message\",\"frame\":");
-	append_u64(o, m->frame);
+	JSON_LIT(o, "{\"type\":\"message\",\"frame\":");
+	json_append_u64(o, m->frame);
 	if (m->first_frame != m->frame) {
-		g_string_append(o, ",\"first_frame\":");
-		append_u64(o, m->first_frame);
+		JSON_LIT(o, ",\"first_frame\":");
+		json_append_u64(o, m->first_frame);
 	}
-	g_string_append(o, ",\"index\":");
-	append_u64(o, m->index);
-	g_string_append(o, ",\"ts\":");
+	JSON_LIT(o, ",\"index\":");
+	json_append_u64(o, m->index);
+	JSON_LIT(o, ",\"ts\":");
 	json_append_ts(o, m->ts_ns);
-	g_string_append(o, ",\"src\":");
+	JSON_LIT(o, ",\"src\":");
 	json_append_str(o, endpoint_format(&m->src, ep, sizeof(ep)));
-	g_string_append(o, ",\"dst\":");
+	JSON_LIT(o, ",\"dst\":");
 	json_append_str(o, endpoint_format(&m->dst, ep, sizeof(ep)));
-	g_string_append(o, ",\"transport\":");
+	JSON_LIT(o, ",\"transport\":");
 	json_append_str(o, m->transport);
-	g_string_append(o, ",\"method\":");
+	JSON_LIT(o, ",\"method\":");
 	json_append_sv(o, sip->kind == SIP_KIND_REQUEST ? sip->method : SV_NULL);
-	g_string_append(o, ",\"status\":");
+	JSON_LIT(o, ",\"status\":");
 	if (sip->kind == SIP_KIND_RESPONSE)
-		append_u64(o, sip->status);
+		json_append_u64(o, sip->status);
 	else
-		g_string_append(o, "null");
-	g_string_append(o, ",\"reason\":");
+		JSON_LIT(o, "null");
+	JSON_LIT(o, ",\"reason\":");
 	json_append_sv(o, sip->kind == SIP_KIND_RESPONSE ? sip->reason : SV_NULL);
-	g_string_append(o, ",\"call_id\":");
+	JSON_LIT(o, ",\"call_id\":");
 	json_append_sv(o, sip->call_id);
-	g_string_append(o, ",\"cseq\":");
+	JSON_LIT(o, ",\"cseq\":");
 	if (sip->has_cseq)
-		append_u64(o, sip->cseq);
+		json_append_u64(o, sip->cseq);
 	else
-		g_string_append(o, "null");
-	g_string_append(o, ",\"cseq_method\":");
+		JSON_LIT(o, "null");
+	JSON_LIT(o, ",\"cseq_method\":");
 	json_append_sv(o, sip->has_cseq ? sip->cseq_method : SV_NULL);
-	g_string_append(o, ",\"from_tag\":");
+	JSON_LIT(o, ",\"from_tag\":");
 	json_append_sv(o, sip->from_tag);
-	g_string_append(o, ",\"to_tag\":");
+	JSON_LIT(o, ",\"to_tag\":");
 	json_append_sv(o, sip->to_tag);
-	g_string_append(o, ",\"branch\":");
+	JSON_LIT(o, ",\"branch\":");
 	json_append_sv(o, sip->branch);
 	if (m->modelled) {
 		append_id(o, ",\"transaction\":", m->txn);
@@ -104,11 +92,11 @@ void json_write_message(sink *s, const msg_out *m)
 		append_id(o, ",\"call\":", m->call);
 		g_string_append(o, m->retransmission ? ",\"retransmission\":true" : ",\"retransmission\":false");
 	}
-	g_string_append(o, ",\"length\":");
-	append_u64(o, sip->raw.len);
-	g_string_append(o, ",\"warnings\":");
+	JSON_LIT(o, ",\"length\":");
+	json_append_u64(o, sip->raw.len);
+	JSON_LIT(o, ",\"warnings\":");
 	append_warnings_json(o, m);
-	g_string_append(o, "}\n");
+	JSON_LIT(o, "}\n");
 	sink_end_record(s);
 }
 
@@ -135,21 +123,21 @@ void text_write_message(sink *s, const msg_out *m)
 		g_string_append_printf(o, "%u ", sip->status);
 		text_append_sv(o, sip->reason);
 	} else {
-		g_string_append(o, "(not a valid SIP message)");
+		JSON_LIT(o, "(not a valid SIP message)");
 	}
 	if (sip->has_cseq) {
 		g_string_append_printf(o, "  CSeq %u ", sip->cseq);
 		text_append_sv(o, sip->cseq_method);
 	}
 	if (sip->call_id.p) {
-		g_string_append(o, "  Call-ID ");
+		JSON_LIT(o, "  Call-ID ");
 		text_append_sv(o, sip->call_id);
 	}
 	unsigned nw = m->n_notes + sip->n_warnings + sip->n_warnings_dropped;
 	if (nw)
 		g_string_append_printf(o, "  [%u warning%s]", nw, nw == 1 ? "" : "s");
 	if (m->modelled && m->retransmission)
-		g_string_append(o, "  (retransmission)");
+		JSON_LIT(o, "  (retransmission)");
 	g_string_append_c(o, '\n');
 	sink_end_record(s);
 }

@@ -233,6 +233,20 @@ static method_stat *method_get(gather *g, sv name)
 	return s;
 }
 
+/* The method a message counts under (a response: its CSeq method), by
+ * code when it is a known one, so that gathering does not read every
+ * message's bytes again. */
+static sv message_method(const sip_message *msg)
+{
+	if (msg->kind == SIP_KIND_REQUEST)
+		return msg->method_code ? sv_from_cstr(sip_method_name(msg->method_code)) :
+			sip_span_sv(msg->raw, msg->method);
+	if (!msg->has_cseq)
+		return SV_NULL;
+	return msg->cseq_method_code ? sv_from_cstr(sip_method_name(msg->cseq_method_code)) :
+		sip_span_sv(msg->raw, msg->cseq_method);
+}
+
 static void gather_messages(gather *g, const sip_model *m)
 {
 	for (guint i = 0, n = sip_model_message_count(m); i < n; i++) {
@@ -241,7 +255,7 @@ static void gather_messages(gather *g, const sip_model *m)
 			continue;
 		g->messages++;
 		if (msg->kind == SIP_KIND_REQUEST) {
-			method_stat *s = method_get(g, sip_span_sv(msg->raw, msg->method));
+			method_stat *s = method_get(g, message_method(msg));
 			g->requests++;
 			s->requests++;
 			if (msg->retransmission) {
@@ -249,7 +263,7 @@ static void gather_messages(gather *g, const sip_model *m)
 				s->req_retrans++;
 			}
 		} else if (msg->kind == SIP_KIND_RESPONSE) {
-			method_stat *s = method_get(g, msg->has_cseq ? sip_span_sv(msg->raw, msg->cseq_method) : SV_NULL);
+			method_stat *s = method_get(g, message_method(msg));
 			g->responses++;
 			s->responses++;
 			if (msg->retransmission) {
@@ -306,12 +320,6 @@ static gint by_traffic(gconstpointer a, gconstpointer b)
 	if (nx != ny)
 		return nx > ny ? -1 : 1;
 	return x->order < y->order ? -1 : x->order > y->order;
-}
-
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return x < y ? -1 : x > y;
 }
 
 static char *method_name(const method_stat *s)
@@ -378,12 +386,52 @@ static void section_status(sink *s, const gather *g)
 	table_write(s, &t);
 }
 
+/* LSD radix sort, a byte per pass, passes where every value has the same
+ * byte skipped: the time columns hold one value per transaction, and a
+ * comparison sort of a million of them cost more than building them.
+ * The sign bit is flipped so negative durations (clock steps in a
+ * capture) sort first. */
+static void sort_i64(int64_t *d, size_t n)
+{
+	if (n < 2)
+		return;
+	uint64_t *a = (uint64_t *)d, *b = g_new(uint64_t, n);
+	const uint64_t sign = UINT64_C(1) << 63;
+	for (size_t i = 0; i < n; i++)
+		a[i] ^= sign;
+	for (unsigned shift = 0; shift < 64; shift += 8) {
+		size_t count[256] = { 0 };
+		for (size_t i = 0; i < n; i++)
+			count[(a[i] >> shift) & 0xff]++;
+		if (count[(a[0] >> shift) & 0xff] == n)
+			continue;
+		size_t pos = 0;
+		for (unsigned k = 0; k < 256; k++) {
+			size_t c = count[k];
+			count[k] = pos;
+			pos += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			b[count[(a[i] >> shift) & 0xff]++] = a[i];
+		uint64_t *t = a;
+		a = b;
+		b = t;
+	}
+	if (a != (uint64_t *)d) {
+		memcpy(d, a, n * sizeof(*d));
+		b = a;
+	}
+	for (size_t i = 0; i < n; i++)
+		d[i] = (int64_t)((uint64_t)d[i] ^ sign);
+	g_free(b);
+}
+
 static void time_row(table *t, const char *label, GArray *v)
 {
 	if (v->len == 0)
 		return;
 	int64_t *d = (int64_t *)v->data;
-	qsort(d, v->len, sizeof(*d), cmp_i64);
+	sort_i64(d, v->len);
 	g_autofree char *n = NUM(v->len);
 	GString *p[4];
 	static const unsigned pct[3] = { 50, 90, 99 };

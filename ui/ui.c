@@ -81,7 +81,7 @@ void ui_quit(ui *u)
 	u->quit = true;
 }
 
-static void set_message(ui *u, bool error, const char *fmt, va_list ap)
+G_GNUC_PRINTF(3, 0) static void set_message(ui *u, bool error, const char *fmt, va_list ap)
 {
 	g_string_vprintf(u->message, fmt, ap);
 	u->message_error = error;

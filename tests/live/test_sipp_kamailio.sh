@@ -180,10 +180,12 @@ FROM='From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_numb
 TO='To: [service] <sip:[service]@[remote_ip]:[remote_port]>'
 VIA='Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]'
 
-# UAC: INVITE; ACK and BYE to the remote target, along the route set.
-cat > uac.xml <<EOF
+# The start both UAC scenarios share: the INVITE (with an SDP offer) and
+# the optional 100.  $1: the scenario's name.
+uac_start() {
+	cat <<EOF
 <?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="UAC through a Record-Routing proxy">
+<scenario name="$1">
   <send retrans="500">
     <![CDATA[
       INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
@@ -201,6 +203,31 @@ cat > uac.xml <<EOF
     ]]>
   </send>
   <recv response="100" optional="true"/>
+EOF
+}
+
+# The 180 both UASes answer an INVITE with.
+ringing_send() {
+	cat <<EOF
+  <send>
+    <![CDATA[
+      SIP/2.0 180 Ringing
+      [last_Via:]
+      [last_Record-Route:]
+      [last_From:]
+      [last_To:];tag=[pid]SIPpTag01[call_number]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+      Content-Length: 0
+    ]]>
+  </send>
+EOF
+}
+
+# UAC: INVITE; ACK and BYE to the remote target, along the route set.
+cat > uac.xml <<EOF
+$(uac_start "UAC through a Record-Routing proxy")
   <recv response="180" optional="true"/>
   <recv response="200" rtd="true" rrs="true"/>
   <send>
@@ -237,25 +264,7 @@ EOF
 # UAC that gives up after the 180: CANCEL (on the INVITE's branch), 200,
 # 487, ACK (on the INVITE's branch too).
 cat > uac_cancel.xml <<EOF
-<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="UAC that cancels after ringing">
-  <send retrans="500">
-    <![CDATA[
-      INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-      $VIA
-      $FROM
-      $TO
-      Call-ID: [call_id]
-      CSeq: 1 INVITE
-      Contact: <sip:sipp@[local_ip]:[local_port];transport=[transport]>
-      Max-Forwards: 70
-      Content-Type: application/sdp
-      Content-Length: [len]
-
-      $SDP
-    ]]>
-  </send>
-  <recv response="100" optional="true"/>
+$(uac_start "UAC that cancels after ringing")
   <recv response="180"/>
   <pause milliseconds="300"/>
   <send retrans="500">
@@ -292,19 +301,7 @@ cat > uas.xml <<EOF
 <?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="UAS that answers">
   <recv request="INVITE" crlf="true"/>
-  <send>
-    <![CDATA[
-      SIP/2.0 180 Ringing
-      [last_Via:]
-      [last_Record-Route:]
-      [last_From:]
-      [last_To:];tag=[pid]SIPpTag01[call_number]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Contact: <sip:[local_ip]:[local_port];transport=[transport]>
-      Content-Length: 0
-    ]]>
-  </send>
+$(ringing_send)
   <pause milliseconds="100"/>
   <send retrans="500">
     <![CDATA[
@@ -353,19 +350,7 @@ cat > uas_ring.xml <<EOF
       <ereg regexp="[0-9]+" search_in="hdr" header="CSeq:" assign_to="cseq"/>
     </action>
   </recv>
-  <send>
-    <![CDATA[
-      SIP/2.0 180 Ringing
-      [last_Via:]
-      [last_Record-Route:]
-      [last_From:]
-      [last_To:];tag=[pid]SIPpTag01[call_number]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Contact: <sip:[local_ip]:[local_port];transport=[transport]>
-      Content-Length: 0
-    ]]>
-  </send>
+$(ringing_send)
   <recv request="CANCEL"/>
   <send>
     <![CDATA[

@@ -13,26 +13,24 @@ finding's code.  tests/findings/test_findings.py says which findings each
 one must trigger (and that nothing else of severity warning or error
 does).  tests/pcaps/findings/README.md describes them.
 
-The SIP text is built with the helpers of make_flow_pcaps.py (requests,
+The SIP text is built with the helpers of scenario.py (requests,
 responses, proxies forwarding, SDP); messages that must be malformed are
 written as bytes.  Output is byte for byte deterministic.
 """
 
-import argparse
-import filecmp
 import os
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from make_flow_pcaps import (  # noqa: E402
-    Flow, Node, ack_for, back, cancel_for, forward, received, request,
-    response, sdp, check)
 from mkpcap import TcpConn  # noqa: E402
+from scenario import (  # noqa: E402
+    Flow, Generator, Node, ack_for, back, cancel_for, forward, received,
+    request, response, sdp)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-OUT = os.path.normpath(os.path.join(HERE, "..", "pcaps", "findings"))
+GEN = Generator(__file__, os.path.normpath(os.path.join(HERE, "..", "pcaps", "findings")))
+scenario = GEN.scenario
 
 ALICE = Node("192.0.2.30")
 BOB = Node("198.51.100.40")
@@ -45,15 +43,6 @@ TO = "<sip:bob@example.net>"
 BOB_URI = "sip:bob@198.51.100.40:5060"
 BOB_CONTACT = [("Contact", "<%s>" % BOB_URI)]
 ALICE_CONTACT = "<sip:alice@192.0.2.30:5060>"
-
-SCENARIOS = {}
-
-
-def scenario(name):
-    def reg(fn):
-        SCENARIOS[name] = fn
-        return fn
-    return reg
 
 
 def invite(cid, cseq=1, branch="z9hG4bKf001", body=None, ruri="sip:bob@example.net",
@@ -105,12 +94,6 @@ def ping(f, t, cid="keepalive@192.0.2.30"):
 
 # ---------------------------------------------------------------- 1: syntax
 
-def _options_without(f, header, cid):
-    o = options(cid).remove(header)
-    f.send(0, ALICE, BOB, o)
-    return o
-
-
 @scenario("missing-max-forwards.pcap")
 def s_missing_max_forwards(path):
     """Two OPTIONS without Max-Forwards from Alice, both answered 200."""
@@ -122,44 +105,22 @@ def s_missing_max_forwards(path):
     f.write(path)
 
 
-@scenario("missing-to.pcap")
-def s_missing_to(path):
-    """An OPTIONS without To, never answered."""
-    f = Flow()
-    _options_without(f, "To", "mt-1@192.0.2.30")
-    f.write(path)
+def _options_without(name, header, cid):
+    """Registers the capture name: an OPTIONS without header, never
+    answered."""
+    def make(path):
+        f = Flow()
+        f.send(0, ALICE, BOB, options(cid).remove(header))
+        f.write(path)
+    make.__doc__ = "An OPTIONS without %s, never answered." % header
+    scenario(name)(make)
 
 
-@scenario("missing-from.pcap")
-def s_missing_from(path):
-    """An OPTIONS without From, never answered."""
-    f = Flow()
-    _options_without(f, "From", "mfr-1@192.0.2.30")
-    f.write(path)
-
-
-@scenario("missing-call-id.pcap")
-def s_missing_call_id(path):
-    """An OPTIONS without Call-ID, never answered."""
-    f = Flow()
-    _options_without(f, "Call-ID", "unused")
-    f.write(path)
-
-
-@scenario("missing-cseq.pcap")
-def s_missing_cseq(path):
-    """An OPTIONS without CSeq, never answered."""
-    f = Flow()
-    _options_without(f, "CSeq", "mc-1@192.0.2.30")
-    f.write(path)
-
-
-@scenario("missing-via.pcap")
-def s_missing_via(path):
-    """An OPTIONS without Via, never answered."""
-    f = Flow()
-    _options_without(f, "Via", "mv-1@192.0.2.30")
-    f.write(path)
+_options_without("missing-to.pcap", "To", "mt-1@192.0.2.30")
+_options_without("missing-from.pcap", "From", "mfr-1@192.0.2.30")
+_options_without("missing-call-id.pcap", "Call-ID", "unused")
+_options_without("missing-cseq.pcap", "CSeq", "mc-1@192.0.2.30")
+_options_without("missing-via.pcap", "Via", "mv-1@192.0.2.30")
 
 
 @scenario("cseq-method-mismatch.pcap")
@@ -948,57 +909,5 @@ def s_private(path):
 
 # ---------------------------------------------------------------- main
 
-def verify(out, names):
-    bad = 0
-    with tempfile.TemporaryDirectory(prefix="finding-pcaps-") as tmp:
-        for n in names:
-            SCENARIOS[n](os.path.join(tmp, n))
-            ref = os.path.join(out, n)
-            if not os.path.exists(ref):
-                print("missing: %s" % ref)
-                bad += 1
-            elif not filecmp.cmp(ref, os.path.join(tmp, n), shallow=False):
-                print("differs from the generator: %s" % ref)
-                bad += 1
-    if bad:
-        print("regenerate with: python3 %s" % os.path.relpath(__file__))
-    else:
-        print("%d captures up to date" % len(names))
-    return 1 if bad else 0
-
-
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--out", default=OUT)
-    ap.add_argument("--check", action="store_true",
-                    help="afterwards, check every capture with tshark")
-    ap.add_argument("--verify", action="store_true",
-                    help="build into a temporary folder and fail if any "
-                    "file differs from the one in --out (or is missing)")
-    ap.add_argument("--list", action="store_true", help="list the names")
-    ap.add_argument("names", nargs="*")
-    a = ap.parse_args()
-    names = a.names or sorted(SCENARIOS)
-    for n in names:
-        if n not in SCENARIOS:
-            sys.exit("unknown capture %s" % n)
-    if a.list:
-        print("\n".join(names))
-        return 0
-    if a.verify:
-        return verify(a.out, names)
-    os.makedirs(a.out, exist_ok=True)
-    bad = 0
-    for n in names:
-        path = os.path.join(a.out, n)
-        SCENARIOS[n](path)
-        print("wrote %s" % path)
-        if a.check:
-            for p in check(path):
-                print("  %s: %s" % (n, p))
-                bad += 1
-    return 1 if bad else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(GEN.main(__doc__))

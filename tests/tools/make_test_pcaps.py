@@ -9,7 +9,6 @@ ranges (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32).
 tests/pcaps/README.md says what each capture holds.
 """
 
-import argparse
 import os
 import sys
 
@@ -21,6 +20,7 @@ from mkpcap import (  # noqa: E402
     sctp_data, sctp_packet, ws_frame, ws_upgrade_request, ws_upgrade_response,
     LINKTYPE_ETHERNET, LINKTYPE_RAW, LINKTYPE_LINUX_SLL,
 )
+from scenario import Generator  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.normpath(os.path.join(HERE, "..", "pcaps"))
@@ -201,14 +201,34 @@ ALICE = ("192.0.2.10", 5060)
 BOB = ("198.51.100.20", 5060)
 PROXY = ("203.0.113.1", 5060)
 
-SCENARIOS = {}
+# Captures where tshark is expected to flag something as malformed.
+EXPECT_MALFORMED = {"malformed.pcap"}
 
 
-def scenario(name):
-    def reg(fn):
-        SCENARIOS[name] = fn
-        return fn
-    return reg
+def check(path):
+    """Runs tshark over a capture with every checksum check on; returns a
+    list of problems (bad checksums, malformed packets).  Needs tshark."""
+    import subprocess
+    out = subprocess.run(
+        ["tshark", "-r", path, "-V",
+         "-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE",
+         "-o", "udp.check_checksum:TRUE", "-o", "sctp.checksum:CRC-32C",
+         "-o", "sip.desegment_headers:TRUE", "-o", "sip.desegment_body:TRUE"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        check=True).stdout
+    problems = []
+    for line in out.splitlines():
+        t = line.strip()
+        if "Status: Bad" in t or "status: Bad" in t:
+            problems.append(t)
+        elif "Malformed" in t and os.path.basename(path) not in \
+                EXPECT_MALFORMED:
+            problems.append(t)
+    return problems
+
+
+GEN = Generator(__file__, OUT, check=check, ordered=True, complete=True)
+scenario = GEN.scenario
 
 
 @scenario("udp_basic_call.pcap")
@@ -1105,89 +1125,5 @@ def s_null(path):
     cap.write_pcap(path, nanosecond=True, big_endian=True)
 
 
-# Captures where tshark is expected to flag something as malformed.
-EXPECT_MALFORMED = {"malformed.pcap"}
-
-
-def check(path):
-    """Runs tshark over a capture with every checksum check on; returns a
-    list of problems (bad checksums, malformed packets).  Needs tshark."""
-    import subprocess
-    out = subprocess.run(
-        ["tshark", "-r", path, "-V",
-         "-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE",
-         "-o", "udp.check_checksum:TRUE", "-o", "sctp.checksum:CRC-32C",
-         "-o", "sip.desegment_headers:TRUE", "-o", "sip.desegment_body:TRUE"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-        check=True).stdout
-    problems = []
-    for line in out.splitlines():
-        t = line.strip()
-        if "Status: Bad" in t or "status: Bad" in t:
-            problems.append(t)
-        elif "Malformed" in t and os.path.basename(path) not in \
-                EXPECT_MALFORMED:
-            problems.append(t)
-    return problems
-
-
-def verify(out, names):
-    import tempfile
-    bad = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for n in names:
-            SCENARIOS[n](os.path.join(tmp, n))
-            try:
-                with open(os.path.join(out, n), "rb") as f:
-                    old = f.read()
-            except OSError:
-                old = None
-            with open(os.path.join(tmp, n), "rb") as f:
-                if f.read() != old:
-                    bad.append(n)
-    known = set(names)
-    extra = sorted(f for f in os.listdir(out) if f.endswith(
-        (".pcap", ".pcapng")) and f not in known) if names == list(
-            SCENARIOS) else []
-    for n in bad:
-        print("out of date: %s" % n)
-    for n in extra:
-        print("not made by this script: %s" % n)
-    if bad or extra:
-        print("run: python3 tests/tools/make_test_pcaps.py")
-        return 1
-    print("%d captures up to date" % len(names))
-    return 0
-
-
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--out", default=OUT)
-    ap.add_argument("--check", action="store_true",
-                    help="afterwards, check every capture with tshark "
-                    "(checksums, malformed packets)")
-    ap.add_argument("--verify", action="store_true",
-                    help="build into a temporary folder and fail if any "
-                    "file differs from the one in --out (or is missing)")
-    ap.add_argument("names", nargs="*")
-    a = ap.parse_args()
-    names = a.names or list(SCENARIOS)
-    if a.verify:
-        return verify(a.out, names)
-    os.makedirs(a.out, exist_ok=True)
-    bad = 0
-    for n in names:
-        if n not in SCENARIOS:
-            sys.exit("unknown capture %s" % n)
-        path = os.path.join(a.out, n)
-        SCENARIOS[n](path)
-        print("wrote %s" % path)
-        if a.check:
-            for p in check(path):
-                print("  %s: %s" % (n, p))
-                bad += 1
-    return 1 if bad else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(GEN.main(__doc__))

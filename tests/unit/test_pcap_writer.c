@@ -2,8 +2,10 @@
  * test_pcap_writer.c — the -w writer: classic pcap for one link type,
  * pcapng for several, rotation by size and by time with names that sort,
  * and a write failure in the middle (the file must still end with whole
- * records and read back cleanly).  Every file is read back with the
- * project's own reader (cap_source_open).
+ * records and read back cleanly); and cap_writer_save (the UI's "save
+ * packets"): nanosecond classic pcap, pcapng for mixed link types, an
+ * empty file, the errors.  Every file is read back with the project's own
+ * reader (cap_source_open).
  */
 #include <errno.h>
 #include <glib.h>
@@ -366,6 +368,87 @@ static void test_dev_full(void)
 	g_assert_false(cap_writer_close(w, &err));
 }
 
+/* The first n frames of write_n's kind, in one array (bytes freed by the
+ * caller through *bytes). */
+static cap_frame *save_frames(guint n, const uint32_t *lens, bool mixed, int64_t step_ns, GPtrArray *bytes)
+{
+	cap_frame *fr = g_new0(cap_frame, n ? n : 1);
+	for (guint i = 0; i < n; i++) {
+		uint8_t *b = frame_bytes(i, lens[i]);
+		g_ptr_array_add(bytes, b);
+		uint32_t lt = mixed && i % 2 ? LINKTYPE_RAW : LINKTYPE_ETHERNET;
+		fr[i] = make_frame(i, lens[i], lt, i % 3, T0 + (int64_t)i * step_ns, b);
+	}
+	return fr;
+}
+
+static uint32_t file_magic(const char *path)
+{
+	g_autofree char *data = NULL;
+	gsize len = 0;
+	g_assert_true(g_file_get_contents(path, &data, &len, NULL));
+	g_assert_cmpuint(len, >=, 4);
+	uint32_t m;
+	memcpy(&m, data, 4);
+	return m;
+}
+
+static void test_save(void)
+{
+	g_autofree char *dir = tmpdir();
+	enum { N = 400 };
+	uint32_t lens[N];
+	for (guint i = 0; i < N; i++)
+		lens[i] = (i * 53) % 1500;
+	g_autoptr(GPtrArray) bytes = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GError) err = NULL;
+	uint64_t written = 0;
+
+	/* One link type (from several inputs): classic pcap, nanoseconds kept. */
+	g_autofree char *one = g_build_filename(dir, "one.pcap", NULL);
+	g_autofree cap_frame *fr = save_frames(N, lens, false, 1000123, bytes);
+	g_assert_true(cap_writer_save(one, fr, N, &written, &err));
+	g_assert_no_error(err);
+	g_assert_cmpuint(written, ==, N);
+	g_assert_cmphex(file_magic(one), ==, 0xa1b23c4d);
+	g_assert_cmpuint(check_file(one, 0, "pcap", false, LINKTYPE_ETHERNET, LINKTYPE_ETHERNET, 1000123, lens), ==, N);
+
+	/* Mixed link types: pcapng, each frame with its own. */
+	g_autofree char *mixed = g_build_filename(dir, "mixed.pcapng", NULL);
+	g_autofree cap_frame *mfr = save_frames(N, lens, true, 777, bytes);
+	g_assert_true(cap_writer_save(mixed, mfr, N, &written, &err));
+	g_assert_no_error(err);
+	g_assert_cmpuint(written, ==, N);
+	g_assert_cmpuint(check_file(mixed, 0, "pcapng", false, LINKTYPE_ETHERNET, LINKTYPE_RAW, 777, lens), ==, N);
+
+	/* Nothing to save: a valid, empty Ethernet capture. */
+	g_autofree char *empty = g_build_filename(dir, "empty.pcap", NULL);
+	g_assert_true(cap_writer_save(empty, fr, 0, &written, &err));
+	g_assert_cmpuint(written, ==, 0);
+	g_assert_cmpuint(check_file(empty, 0, "pcap", false, LINKTYPE_ETHERNET, LINKTYPE_ETHERNET, 1, lens), ==, 0);
+	g_autofree char *hdr = NULL;
+	gsize hdr_len = 0;
+	g_assert_true(g_file_get_contents(empty, &hdr, &hdr_len, NULL));
+	g_assert_cmpuint(hdr_len, ==, 24);
+	uint32_t linktype;
+	memcpy(&linktype, hdr + 20, 4);
+	g_assert_cmpuint(linktype, ==, LINKTYPE_ETHERNET);
+
+	/* Errors: the one line, nothing counted as written. */
+	g_assert_false(cap_writer_save("/nonexistent-dir/x.pcap", fr, N, &written, &err));
+	g_assert_error(err, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+	g_assert_nonnull(strstr(err->message, "/nonexistent-dir/x.pcap"));
+	g_assert_cmpuint(written, ==, 0);
+	g_clear_error(&err);
+	if (g_file_test("/dev/full", G_FILE_TEST_EXISTS)) {
+		g_assert_false(cap_writer_save("/dev/full", fr, N, &written, &err));
+		g_assert_nonnull(err);
+		g_assert_nonnull(strstr(err->message, "No space left on device"));
+		g_assert_cmpuint(written, ==, 0);
+	}
+	rm_rf(dir);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -378,5 +461,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/pcap_writer/open_error", test_open_error);
 	g_test_add_func("/pcap_writer/write_failure", test_write_failure);
 	g_test_add_func("/pcap_writer/dev_full", test_dev_full);
+	g_test_add_func("/pcap_writer/save", test_save);
 	return g_test_run();
 }
