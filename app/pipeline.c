@@ -1,5 +1,6 @@
 #include "pipeline.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -41,8 +42,36 @@ typedef struct msg_frames {
 	uint32_t start, count;
 } msg_frames;
 
+/* Reading ahead (files only, see pipeline.h): a thread reads, decodes,
+ * frames and parses; the caller's thread takes the parsed messages in
+ * order and runs the model and the hooks.  One producer, one consumer, a
+ * ring of slots; each side sleeps only when the ring is empty (full), and
+ * is woken when READER_BATCH messages (free slots) are there for it, so
+ * that the threads do not wake each other for every message. */
+enum { READER_SLOTS = 128, READER_BATCH = 32 };
+
+typedef struct msg_slot {
+	cap_sipmsg m;          /* m.frame points at frame */
+	cap_frame frame;
+	sip_msg *parsed;       /* not filled for ICMP-quoted copies */
+} msg_slot;
+
+typedef struct readahead {
+	GThread *thread;
+	msg_slot slots[READER_SLOTS];
+	atomic_uint head;      /* slots filled (by the reading thread) */
+	atomic_uint tail;      /* slots taken (by the caller) */
+	atomic_bool done;      /* the reading thread has put its last message */
+	atomic_bool stop;      /* read no more frames (what is read still comes) */
+	atomic_bool abandon;   /* drop what is read: nobody takes it any more */
+	atomic_bool consumer_waits, producer_waits;
+	GMutex lock;
+	GCond cond;
+} readahead;
+
 struct pipeline {
 	pipeline_hooks hooks;
+	readahead *ra;         /* files on a machine with several cores; NULL: one thread */
 	arena mem;
 	frame_filter *filter;
 	cap_merger *merger;
@@ -341,9 +370,10 @@ static void write_message_frames(pipeline *p, const cap_sipmsg *m)
 	write_frame_once(p, m->frame);
 }
 
-static void on_sipmsg(void *user, const cap_sipmsg *m)
+/* What follows the parse of a message: the model, the counters, the
+ * hooks.  parsed holds m parsed (nothing for an ICMP-quoted copy). */
+static void deliver(pipeline *p, const cap_sipmsg *m, const sip_msg *parsed)
 {
-	pipeline *p = user;
 	if (m->flags & CAP_SIPMSG_ICMP_QUOTED) {
 		p->count.icmp_notes++;
 		const flow_last *orig = flow_match(p, m);
@@ -363,8 +393,6 @@ static void on_sipmsg(void *user, const cap_sipmsg *m)
 	}
 	if (p->writer && p->write_sip_only)
 		write_message_frames(p, m);
-	bool stream = m->transport != SIP_TRANSPORT_UDP;
-	sip_parse_message(m->data, stream, p->parsed);
 
 	msg_out mo = {
 		.frame = m->frame->num,
@@ -374,7 +402,7 @@ static void on_sipmsg(void *user, const cap_sipmsg *m)
 		.src = m->src,
 		.dst = m->dst,
 		.transport = sip_transport_name(m->transport),
-		.sip = p->parsed,
+		.sip = parsed,
 	};
 	if (m->flags & CAP_SIPMSG_TRUNCATED)
 		add_note(&mo, "message incomplete: the stream or capture ended before all of it arrived");
@@ -382,15 +410,15 @@ static void on_sipmsg(void *user, const cap_sipmsg *m)
 		add_note(&mo, "bytes before this message were never captured (gap in the TCP stream)");
 	if (m->flags & CAP_SIPMSG_SNAPLEN_CUT)
 		add_note(&mo, "frame cut short by the capture's snap length; the message may be incomplete");
-	if ((m->flags & CAP_SIPMSG_NO_CONTENT_LENGTH) && p->parsed->kind == SIP_KIND_INVALID)
+	if ((m->flags & CAP_SIPMSG_NO_CONTENT_LENGTH) && parsed->kind == SIP_KIND_INVALID)
 		add_note(&mo, "no Content-Length on a stream transport; body assumed empty");
 	if (m->flags & CAP_SIPMSG_BAD_CONTENT_LENGTH)
 		add_note(&mo, "unparsable Content-Length on a stream transport; body assumed empty");
 
 	p->count.messages++;
-	if (p->parsed->kind == SIP_KIND_INVALID)
+	if (parsed->kind == SIP_KIND_INVALID)
 		p->count.invalid++;
-	if (mo.n_notes || p->parsed->n_warnings)
+	if (mo.n_notes || parsed->n_warnings)
 		p->count.with_warnings++;
 	if (m->transport == SIP_TRANSPORT_UDP)
 		flow_remember(p, m);
@@ -405,7 +433,7 @@ static void on_sipmsg(void *user, const cap_sipmsg *m)
 		.transport = mo.transport,
 		.capture_flags = m->flags,
 	};
-	sip_id id = sip_model_add(p->model, &meta, p->parsed);
+	sip_id id = sip_model_add(p->model, &meta, parsed);
 	const sip_message *rec = sip_model_message(p->model, id);
 	if (rec) {
 		mo.modelled = true;
@@ -422,6 +450,155 @@ static void on_sipmsg(void *user, const cap_sipmsg *m)
 	}
 	if (p->hooks.message)
 		p->hooks.message(p->hooks.user, &mo);
+}
+
+/* ---- reading ahead ------------------------------------------------------ */
+
+static void reader_wake(readahead *ra)
+{
+	g_mutex_lock(&ra->lock);
+	g_cond_broadcast(&ra->cond);
+	g_mutex_unlock(&ra->lock);
+}
+
+/* Reading thread: a message into the next slot, parsed there. */
+static void reader_put(pipeline *p, const cap_sipmsg *m)
+{
+	readahead *ra = p->ra;
+	unsigned head = atomic_load(&ra->head);
+	while (head - atomic_load(&ra->tail) == READER_SLOTS) {
+		if (atomic_load(&ra->abandon))
+			return;
+		g_mutex_lock(&ra->lock);
+		atomic_store(&ra->producer_waits, true);
+		if (head - atomic_load(&ra->tail) == READER_SLOTS && !atomic_load(&ra->abandon))
+			g_cond_wait(&ra->cond, &ra->lock);
+		atomic_store(&ra->producer_waits, false);
+		g_mutex_unlock(&ra->lock);
+	}
+	msg_slot *s = &ra->slots[head % READER_SLOTS];
+	s->frame = *m->frame;
+	s->m = *m;
+	s->m.frame = &s->frame;
+	if (!(m->flags & CAP_SIPMSG_ICMP_QUOTED))
+		sip_parse_message(m->data, m->transport != SIP_TRANSPORT_UDP, s->parsed);
+	atomic_store(&ra->head, head + 1);
+	if (atomic_load(&ra->consumer_waits) && head + 1 - atomic_load(&ra->tail) >= READER_BATCH)
+		reader_wake(ra);
+}
+
+/* Caller's thread: the next message, waiting for it; NULL once the
+ * reading thread is done and every message was taken. */
+static msg_slot *reader_peek(readahead *ra)
+{
+	unsigned tail = atomic_load(&ra->tail);
+	for (;;) {
+		if (atomic_load(&ra->head) != tail)
+			return &ra->slots[tail % READER_SLOTS];
+		if (atomic_load(&ra->done))
+			return atomic_load(&ra->head) != tail ? &ra->slots[tail % READER_SLOTS] : NULL;
+		g_mutex_lock(&ra->lock);
+		atomic_store(&ra->consumer_waits, true);
+		if (atomic_load(&ra->head) == tail && !atomic_load(&ra->done))
+			g_cond_wait(&ra->cond, &ra->lock);
+		atomic_store(&ra->consumer_waits, false);
+		g_mutex_unlock(&ra->lock);
+	}
+}
+
+static void reader_take(readahead *ra)
+{
+	unsigned tail = atomic_load(&ra->tail) + 1;
+	atomic_store(&ra->tail, tail);
+	if (atomic_load(&ra->producer_waits) &&
+	    READER_SLOTS - (atomic_load(&ra->head) - tail) >= READER_BATCH)
+		reader_wake(ra);
+}
+
+static bool read_frame(pipeline *p, const cap_frame *fr);
+
+static gpointer reader_main(gpointer data)
+{
+	pipeline *p = data;
+	readahead *ra = p->ra;
+	cap_frame fr;
+	while (!atomic_load(&ra->stop)) {
+		if (p->max_frames && p->count.frames_read - p->count.frames_filtered >= p->max_frames)
+			break;
+		if (cap_merger_next(p->merger, &fr) != CAP_NEXT_FRAME)
+			break;
+		read_frame(p, &fr);
+	}
+	/* as pipeline_finish does without a reading thread */
+	cap_sipframer_flush(p->framer);
+	atomic_store(&ra->done, true);
+	reader_wake(ra);
+	return NULL;
+}
+
+static void reader_start(pipeline *p)
+{
+	readahead *ra = g_new0(readahead, 1);
+	for (unsigned i = 0; i < READER_SLOTS; i++)
+		ra->slots[i].parsed = g_new0(sip_msg, 1);
+	g_mutex_init(&ra->lock);
+	g_cond_init(&ra->cond);
+	p->ra = ra;
+	ra->thread = g_thread_new("sipscope-read", reader_main, p);
+}
+
+/* Waits for the reading thread; with abandon, what it still reads is
+ * dropped rather than waited for. */
+static void reader_join(pipeline *p, bool abandon)
+{
+	readahead *ra = p->ra;
+	if (!ra || !ra->thread)
+		return;
+	atomic_store(&ra->stop, true);
+	if (abandon)
+		atomic_store(&ra->abandon, true);
+	reader_wake(ra);
+	g_thread_join(ra->thread);
+	ra->thread = NULL;
+}
+
+static void reader_free(pipeline *p)
+{
+	readahead *ra = p->ra;
+	if (!ra)
+		return;
+	reader_join(p, true);
+	for (unsigned i = 0; i < READER_SLOTS; i++)
+		g_free(ra->slots[i].parsed);
+	g_mutex_clear(&ra->lock);
+	g_cond_clear(&ra->cond);
+	g_free(ra);
+	p->ra = NULL;
+}
+
+/* Caller's thread: up to max messages through the model. */
+static bool reader_step(pipeline *p, uint64_t max)
+{
+	for (uint64_t i = 0; i < max; i++) {
+		msg_slot *s = reader_peek(p->ra);
+		if (!s)
+			return false;
+		deliver(p, &s->m, s->parsed);
+		reader_take(p->ra);
+	}
+	return true;
+}
+
+static void on_sipmsg(void *user, const cap_sipmsg *m)
+{
+	pipeline *p = user;
+	if (p->ra) {
+		reader_put(p, m);
+		return;
+	}
+	if (!(m->flags & CAP_SIPMSG_ICMP_QUOTED))
+		sip_parse_message(m->data, m->transport != SIP_TRANSPORT_UDP, p->parsed);
+	deliver(p, m, p->parsed);
 }
 
 static void remember_stream_frame(pipeline *p, const cap_payload *pl)
@@ -622,6 +799,19 @@ pipeline *pipeline_open(const options *o, const pipeline_hooks *hooks, bool keep
 		p->pending = g_hash_table_new_full(pending_hash, pending_equal, pending_free, NULL);
 		p->fragments = g_array_new(FALSE, FALSE, sizeof(cap_frame));
 	}
+	/* Files, nothing to remember per frame, nothing to write: reading
+	 * and parsing go to a thread of their own when there is a core for
+	 * it.  Not standard input: messages from a pipe that trickles in
+	 * are handed on one by one, not in batches.  SIPSCOPE_THREADS=1
+	 * keeps everything on one thread, =2 asks for the reading thread
+	 * even on one core (tests compare the two). */
+	const char *threads = g_getenv("SIPSCOPE_THREADS");
+	bool from_stdin = false;
+	for (char **f = o->read_files; f && *f; f++)
+		from_stdin |= strcmp(*f, "-") == 0;
+	bool want = threads && *threads ? strcmp(threads, "1") != 0 : g_get_num_processors() > 1;
+	if (!lv && !keep_frames && !writer && !from_stdin && want)
+		reader_start(p);
 	return p;
 }
 
@@ -661,8 +851,39 @@ static int next_frame(pipeline *p, cap_frame *fr, int wait_ms)
 	}
 }
 
+/* A frame read: counted, filtered, written (-w), decoded.  False when the
+ * filter dropped it. */
+static bool read_frame(pipeline *p, const cap_frame *fr)
+{
+	p->count.frames_read++;
+	p->count.bytes_read += fr->caplen +
+		(fr->source < p->n_sources ? p->record_overhead[fr->source] : 16);
+	if (p->count.frames_read == 1 || fr->ts_ns > p->count.end_ts)
+		p->count.end_ts = fr->ts_ns;
+	if (p->filter && !frame_filter_match(p->filter, fr)) {
+		p->count.frames_filtered++;
+		return false;
+	}
+	if (p->writer && !p->write_sip_only)
+		cap_writer_write(p->writer, fr);
+	uint64_t frags = p->track_frames ? cap_decoder_stats(p->dec)->fragments : 0;
+	cap_decoder_feed(p->dec, fr);
+	if (p->track_frames && cap_decoder_stats(p->dec)->fragments != frags) {
+		if (p->fragments->len >= FRAGMENTS_MAX)
+			g_array_remove_range(p->fragments, 0, FRAGMENTS_MAX / 2);
+		g_array_append_val(p->fragments, *fr);
+	}
+	return true;
+}
+
 bool pipeline_step_wait(pipeline *p, uint64_t max_frames, int wait_ms)
 {
+	if (p->ra) {
+		/* max_frames counts messages here: the reading thread is ahead */
+		if (p->finished)
+			return false;
+		return reader_step(p, max_frames);
+	}
 	cap_frame fr;
 	if (p->live) {
 		live_check_deadline(p);
@@ -688,24 +909,7 @@ bool pipeline_step_wait(pipeline *p, uint64_t max_frames, int wait_ms)
 			p->more = false;
 			break;
 		}
-		p->count.frames_read++;
-		p->count.bytes_read += fr.caplen +
-			(fr.source < p->n_sources ? p->record_overhead[fr.source] : 16);
-		if (p->count.frames_read == 1 || fr.ts_ns > p->count.end_ts)
-			p->count.end_ts = fr.ts_ns;
-		if (p->filter && !frame_filter_match(p->filter, &fr)) {
-			p->count.frames_filtered++;
-			continue;
-		}
-		if (p->writer && !p->write_sip_only)
-			cap_writer_write(p->writer, &fr);
-		uint64_t frags = p->track_frames ? cap_decoder_stats(p->dec)->fragments : 0;
-		cap_decoder_feed(p->dec, &fr);
-		if (p->track_frames && cap_decoder_stats(p->dec)->fragments != frags) {
-			if (p->fragments->len >= FRAGMENTS_MAX)
-				g_array_remove_range(p->fragments, 0, FRAGMENTS_MAX / 2);
-			g_array_append_val(p->fragments, fr);
-		}
+		read_frame(p, &fr);
 	}
 	if (p->live)
 		live_errors_refresh(p);
@@ -719,6 +923,10 @@ bool pipeline_step(pipeline *p, uint64_t max_frames)
 
 void pipeline_stop(pipeline *p)
 {
+	if (p->ra) {
+		atomic_store(&p->ra->stop, true);
+		return;
+	}
 	if (p->live) {
 		p->live_stopping = true;
 		cap_live_stop(p->live);
@@ -765,9 +973,24 @@ void pipeline_finish(pipeline *p)
 		cap_live_stop(p->live);
 		live_errors_refresh(p);
 	}
-	cap_sipframer_flush(p->framer);
+	if (p->ra) {
+		/* Stopped early (a signal): the frames read still go through,
+		 * and the reading thread flushes the framer. */
+		atomic_store(&p->ra->stop, true);
+		while (reader_step(p, UINT64_MAX))
+			;
+		reader_join(p, false);
+	} else {
+		cap_sipframer_flush(p->framer);
+	}
 	sip_model_finish(p->model, p->count.end_ts);
 	pipeline_close_writer(p);
+}
+
+void pipeline_abandon(pipeline *p)
+{
+	if (p->ra)
+		reader_join(p, true);
 }
 
 const char *pipeline_write_error(pipeline *p)
@@ -807,6 +1030,7 @@ void pipeline_free(pipeline *p)
 {
 	if (!p)
 		return;
+	reader_free(p);
 	cap_merger_free(p->merger);
 	cap_sipframer_free(p->framer);
 	cap_decoder_free(p->dec);

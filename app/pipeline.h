@@ -29,6 +29,19 @@
  * the frames that carried a SIP message, when the message is complete; the
  * file is closed by pipeline_finish (or pipeline_free).
  *
+ * Reading ahead: for files, when no frames are kept (keep_frames) and
+ * nothing is written (-w), a thread of the pipeline's own reads, decodes,
+ * frames and parses the messages while the caller's thread runs the
+ * model and the hooks on the messages in their order; a step then takes
+ * up to max_frames messages, waiting for the reading thread when it is
+ * behind.  The model, the hooks and the counters of messages belong to
+ * the caller's thread; the frame counters, the decoder's and framer's
+ * statistics and the input errors are complete (and safe to read) once
+ * pipeline_finish or pipeline_abandon returned.  SIPSCOPE_THREADS=1 in the
+ * environment keeps one thread, =2 reads ahead even on one core (the
+ * outputs are the same either way);
+ * standard input (-r -) is read on one thread, message by message.
+ *
  * Invariants: message ids of the model are the order in which messages
  * went in, so per-message data is indexed by sip_id.  Nothing here writes
  * to standard output or standard error.
@@ -117,6 +130,9 @@ void pipeline_close_writer(pipeline *p);
 /* End of input (or of reading): messages still held by the framer go out,
  * and the model judges its timers.  Once only; later calls do nothing. */
 void pipeline_finish(pipeline *p);
+/* Reading stops and what was read but not taken is dropped (a failed
+ * output): the counters are then safe to read.  Without pipeline_finish. */
+void pipeline_abandon(pipeline *p);
 bool pipeline_finished(const pipeline *p);
 void pipeline_free(pipeline *p);
 

@@ -350,10 +350,12 @@ int run_offline(const options *o)
 				break;
 		}
 	}
-	if (!sink_failed(&st.out))
+	if (!sink_failed(&st.out)) {
 		pipeline_finish(st.pipe);
-	else
+	} else {
+		pipeline_abandon(st.pipe);
 		sip_model_finish(st.model, pipeline_counters_get(st.pipe)->end_ts);
+	}
 	if (st.found)
 		findings_finish(st.found);
 	st.end_ts = pipeline_counters_get(st.pipe)->end_ts;

@@ -100,12 +100,14 @@ bool sv_to_u64(sv v, uint64_t max, uint64_t *out)
 	uint64_t n = 0;
 	if (v.len == 0)
 		return false;
+	/* n * 10 + d <= max, without a division per digit */
+	const uint64_t q = max / 10, r = max % 10;
 	for (size_t i = 0; i < v.len; i++) {
 		uint8_t c = v.p[i];
 		if (c < '0' || c > '9')
 			return false;
 		uint64_t d = (uint64_t)(c - '0');
-		if (n > (max - d) / 10)
+		if (n > q || (n == q && d > r))
 			return false;
 		n = n * 10 + d;
 	}

@@ -595,11 +595,16 @@ static bool parse_port(sv v, uint16_t *port)
 
 /* Bytes that end a host name: in a URI ';' and '?'; in a Via sent-by also
  * linear whitespace and ','. */
+enum { HOST_END_URI = 1, HOST_END_VIA = 2 };
+static const uint8_t host_end[256] = {
+	[';'] = 3, [':'] = 3, ['?'] = HOST_END_URI,
+	[' '] = HOST_END_VIA, ['\t'] = HOST_END_VIA, ['\r'] = HOST_END_VIA,
+	['\n'] = HOST_END_VIA, [','] = HOST_END_VIA,
+};
+
 static bool host_stop(uint8_t c, bool via)
 {
-	if (c == ';' || c == ':')
-		return true;
-	return via ? (sip_is_lws(c) || c == ',') : c == '?';
+	return host_end[c] & (via ? HOST_END_VIA : HOST_END_URI);
 }
 
 /* host[:port] from v[i].  Fills host, host_ipv6, hostport, has_port, port;

@@ -263,6 +263,12 @@ static void move_cursor(screen_calls *s, ui *u, int to)
 
 static void filter_apply(ui *u, const char *text, bool report)
 {
+	/* The same text again (Enter after typing it): the pass over the
+	 * calls that is running or done stands; starting it again would cost
+	 * a second on a large capture. */
+	const ui_filter *cur = call_list_filter(ui_calls(u));
+	if (g_strcmp0(cur ? ui_filter_text(cur) : "", text ? text : "") == 0)
+		return;
 	GError *err = NULL;
 	ui_filter *f = ui_filter_new(text, &err);
 	if (err) {

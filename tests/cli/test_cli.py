@@ -229,6 +229,43 @@ class Cli(unittest.TestCase):
     # --- output errors --------------------------------------------------
 
     @unittest.skipUnless(os.path.exists("/dev/full"), "no /dev/full")
+    # --- the reading thread -----------------------------------------
+
+    def test_reading_thread_changes_nothing(self):
+        """Files are read and parsed on a thread of their own while the
+        model runs on the main one: every output must be the same as on
+        one thread, byte for byte, for every capture of the suite."""
+        caps = []
+        for root, _dirs, files in os.walk(PCAPS):
+            caps += [os.path.join(root, f) for f in sorted(files)
+                     if f.endswith((".pcap", ".pcapng"))]
+        self.assertGreater(len(caps), 50)
+        env1 = dict(os.environ, SIPSCOPE_THREADS="1")
+        env2 = dict(os.environ, SIPSCOPE_THREADS="2")
+        for cap in caps:
+            for mode in (["--json"], ["--stats"]):
+                args = [BIN, "-r", cap] + mode
+                a = subprocess.run(args, env=env1, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, timeout=60)
+                b = subprocess.run(args, env=env2, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, timeout=60)
+                what = "%s %s" % (os.path.relpath(cap, PCAPS), " ".join(mode))
+                self.assertEqual(a.returncode, b.returncode, what)
+                self.assertEqual(a.stdout, b.stdout, what)
+                self.assertEqual(a.stderr, b.stderr, what)
+
+    def test_reading_thread_stops_on_full_disk(self):
+        """An output that fails ends the run at once, the reading thread
+        with it (nothing waits for a reader that went away)."""
+        cap = capture_of([invite(i, cid="c%d" % i) for i in range(3000)])
+        cap.write_pcap(self.path("many.pcap"))
+        env = dict(os.environ, SIPSCOPE_THREADS="2")
+        with open("/dev/full", "wb") as full:
+            p = subprocess.run([BIN, "-r", self.path("many.pcap"), "--json", "-q"],
+                               stdout=full, stderr=subprocess.PIPE, env=env, timeout=60)
+        self.assertEqual(p.returncode, 5)
+        self.assertIn("No space left", one_error_line(self, p.stderr))
+
     def test_full_disk(self):
         with open("/dev/full", "wb") as full:
             p = run(["-r", os.path.join(PCAPS, "udp_basic_call.pcap"), "--json", "-q"],
