@@ -389,7 +389,7 @@ void call_process(call_table *ct, txn_table *t, dlg_table *d, mdl_ctx *c, const 
 
 	if (!response) {
 		if (r->pub.first_method.p == NULL)
-			r->pub.first_method = p->method;
+			r->pub.first_method = mdl_keep(ct->mem, p->method);
 		set_parties(r, p, 1);
 		if (mdl_tag_present(p->to_tag) && is_session_request(p->method))
 			r->midway = r->midway || !r->has_initial;
