@@ -454,7 +454,7 @@ static void deliver(pipeline *p, const cap_sipmsg *m, const sip_msg *parsed)
 
 /* ---- reading ahead ------------------------------------------------------ */
 
-static void reader_wake(readahead *ra)
+static void readahead_wake(readahead *ra)
 {
 	g_mutex_lock(&ra->lock);
 	g_cond_broadcast(&ra->cond);
@@ -462,7 +462,7 @@ static void reader_wake(readahead *ra)
 }
 
 /* Reading thread: a message into the next slot, parsed there. */
-static void reader_put(pipeline *p, const cap_sipmsg *m)
+static void readahead_put(pipeline *p, const cap_sipmsg *m)
 {
 	readahead *ra = p->ra;
 	unsigned head = atomic_load(&ra->head);
@@ -484,12 +484,12 @@ static void reader_put(pipeline *p, const cap_sipmsg *m)
 		sip_parse_message(m->data, m->transport != SIP_TRANSPORT_UDP, s->parsed);
 	atomic_store(&ra->head, head + 1);
 	if (atomic_load(&ra->consumer_waits) && head + 1 - atomic_load(&ra->tail) >= READER_BATCH)
-		reader_wake(ra);
+		readahead_wake(ra);
 }
 
 /* Caller's thread: the next message, waiting for it; NULL once the
  * reading thread is done and every message was taken. */
-static msg_slot *reader_peek(readahead *ra)
+static msg_slot *readahead_peek(readahead *ra)
 {
 	unsigned tail = atomic_load(&ra->tail);
 	for (;;) {
@@ -506,18 +506,18 @@ static msg_slot *reader_peek(readahead *ra)
 	}
 }
 
-static void reader_take(readahead *ra)
+static void readahead_take(readahead *ra)
 {
 	unsigned tail = atomic_load(&ra->tail) + 1;
 	atomic_store(&ra->tail, tail);
 	if (atomic_load(&ra->producer_waits) &&
 	    READER_SLOTS - (atomic_load(&ra->head) - tail) >= READER_BATCH)
-		reader_wake(ra);
+		readahead_wake(ra);
 }
 
-static bool read_frame(pipeline *p, const cap_frame *fr);
+static void read_frame(pipeline *p, const cap_frame *fr);
 
-static gpointer reader_main(gpointer data)
+static gpointer readahead_main(gpointer data)
 {
 	pipeline *p = data;
 	readahead *ra = p->ra;
@@ -532,11 +532,11 @@ static gpointer reader_main(gpointer data)
 	/* as pipeline_finish does without a reading thread */
 	cap_sipframer_flush(p->framer);
 	atomic_store(&ra->done, true);
-	reader_wake(ra);
+	readahead_wake(ra);
 	return NULL;
 }
 
-static void reader_start(pipeline *p)
+static void readahead_start(pipeline *p)
 {
 	readahead *ra = g_new0(readahead, 1);
 	for (unsigned i = 0; i < READER_SLOTS; i++)
@@ -544,12 +544,12 @@ static void reader_start(pipeline *p)
 	g_mutex_init(&ra->lock);
 	g_cond_init(&ra->cond);
 	p->ra = ra;
-	ra->thread = g_thread_new("sipscope-read", reader_main, p);
+	ra->thread = g_thread_new("sipscope-read", readahead_main, p);
 }
 
 /* Waits for the reading thread; with abandon, what it still reads is
  * dropped rather than waited for. */
-static void reader_join(pipeline *p, bool abandon)
+static void readahead_join(pipeline *p, bool abandon)
 {
 	readahead *ra = p->ra;
 	if (!ra || !ra->thread)
@@ -557,17 +557,17 @@ static void reader_join(pipeline *p, bool abandon)
 	atomic_store(&ra->stop, true);
 	if (abandon)
 		atomic_store(&ra->abandon, true);
-	reader_wake(ra);
+	readahead_wake(ra);
 	g_thread_join(ra->thread);
 	ra->thread = NULL;
 }
 
-static void reader_free(pipeline *p)
+static void readahead_free(pipeline *p)
 {
 	readahead *ra = p->ra;
 	if (!ra)
 		return;
-	reader_join(p, true);
+	readahead_join(p, true);
 	for (unsigned i = 0; i < READER_SLOTS; i++)
 		g_free(ra->slots[i].parsed);
 	g_mutex_clear(&ra->lock);
@@ -577,14 +577,14 @@ static void reader_free(pipeline *p)
 }
 
 /* Caller's thread: up to max messages through the model. */
-static bool reader_step(pipeline *p, uint64_t max)
+static bool readahead_step(pipeline *p, uint64_t max)
 {
 	for (uint64_t i = 0; i < max; i++) {
-		msg_slot *s = reader_peek(p->ra);
+		msg_slot *s = readahead_peek(p->ra);
 		if (!s)
 			return false;
 		deliver(p, &s->m, s->parsed);
-		reader_take(p->ra);
+		readahead_take(p->ra);
 	}
 	return true;
 }
@@ -593,7 +593,7 @@ static void on_sipmsg(void *user, const cap_sipmsg *m)
 {
 	pipeline *p = user;
 	if (p->ra) {
-		reader_put(p, m);
+		readahead_put(p, m);
 		return;
 	}
 	if (!(m->flags & CAP_SIPMSG_ICMP_QUOTED))
@@ -811,7 +811,7 @@ pipeline *pipeline_open(const options *o, const pipeline_hooks *hooks, bool keep
 		from_stdin |= strcmp(*f, "-") == 0;
 	bool want = threads && *threads ? strcmp(threads, "1") != 0 : g_get_num_processors() > 1;
 	if (!lv && !keep_frames && !writer && !from_stdin && want)
-		reader_start(p);
+		readahead_start(p);
 	return p;
 }
 
@@ -851,9 +851,8 @@ static int next_frame(pipeline *p, cap_frame *fr, int wait_ms)
 	}
 }
 
-/* A frame read: counted, filtered, written (-w), decoded.  False when the
- * filter dropped it. */
-static bool read_frame(pipeline *p, const cap_frame *fr)
+/* A frame read: counted, filtered, written (-w), decoded. */
+static void read_frame(pipeline *p, const cap_frame *fr)
 {
 	p->count.frames_read++;
 	p->count.bytes_read += fr->caplen +
@@ -862,7 +861,7 @@ static bool read_frame(pipeline *p, const cap_frame *fr)
 		p->count.end_ts = fr->ts_ns;
 	if (p->filter && !frame_filter_match(p->filter, fr)) {
 		p->count.frames_filtered++;
-		return false;
+		return;
 	}
 	if (p->writer && !p->write_sip_only)
 		cap_writer_write(p->writer, fr);
@@ -873,7 +872,6 @@ static bool read_frame(pipeline *p, const cap_frame *fr)
 			g_array_remove_range(p->fragments, 0, FRAGMENTS_MAX / 2);
 		g_array_append_val(p->fragments, *fr);
 	}
-	return true;
 }
 
 bool pipeline_step_wait(pipeline *p, uint64_t max_frames, int wait_ms)
@@ -882,7 +880,7 @@ bool pipeline_step_wait(pipeline *p, uint64_t max_frames, int wait_ms)
 		/* max_frames counts messages here: the reading thread is ahead */
 		if (p->finished)
 			return false;
-		return reader_step(p, max_frames);
+		return readahead_step(p, max_frames);
 	}
 	cap_frame fr;
 	if (p->live) {
@@ -977,9 +975,9 @@ void pipeline_finish(pipeline *p)
 		/* Stopped early (a signal): the frames read still go through,
 		 * and the reading thread flushes the framer. */
 		atomic_store(&p->ra->stop, true);
-		while (reader_step(p, UINT64_MAX))
+		while (readahead_step(p, UINT64_MAX))
 			;
-		reader_join(p, false);
+		readahead_join(p, false);
 	} else {
 		cap_sipframer_flush(p->framer);
 	}
@@ -990,7 +988,7 @@ void pipeline_finish(pipeline *p)
 void pipeline_abandon(pipeline *p)
 {
 	if (p->ra)
-		reader_join(p, true);
+		readahead_join(p, true);
 }
 
 const char *pipeline_write_error(pipeline *p)
@@ -1030,7 +1028,7 @@ void pipeline_free(pipeline *p)
 {
 	if (!p)
 		return;
-	reader_free(p);
+	readahead_free(p);
 	cap_merger_free(p->merger);
 	cap_sipframer_free(p->framer);
 	cap_decoder_free(p->dec);
