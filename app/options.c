@@ -36,7 +36,7 @@ static const char summary_text[] =
 	"  1  --check found a finding of severity error\n"
 	"  2  usage error: unknown option, missing argument, invalid filter,\n"
 	"     options that cannot be combined, or a --ladder CALL-ID that matches\n"
-	"     no call of the input\n"
+	"     no call of the input; the UI's configuration file unreadable or wrong\n"
 	"  3  an input could not be opened or is not a capture file; an\n"
 	"     interface that does not exist, is down, or may not be captured on\n"
 	"     (the line names the privilege missing); a HEP port that cannot be\n"
@@ -95,13 +95,29 @@ static const char *live_options(options *o, const char *snaplen, const char *buf
 	return bad;
 }
 
+/* The timers of --t1, --t4 and --timer-c; NULL or a usage error.  The
+ * bounds keep them where a network can be: T1 and T4 up to a minute,
+ * Timer C up to a day. */
+static const char *timer_options(options *o, const char *t1, const char *t4, const char *timer_c)
+{
+	const char *bad = NULL;
+	uint64_t v = 0;
+	if (t1 && !(bad = parse_uint("--t1", t1, 1, 60000, &v)))
+		o->t1_ms = (uint32_t)v;
+	if (!bad && t4 && !(bad = parse_uint("--t4", t4, 1, 60000, &v)))
+		o->t4_ms = (uint32_t)v;
+	if (!bad && timer_c && !(bad = parse_uint("--timer-c", timer_c, 1, 86400, &v)))
+		o->timer_c_s = (uint32_t)v;
+	return bad;
+}
+
 bool options_parse(int argc, char **argv, options *o, int *exit_status)
 {
 	gboolean json = FALSE, version = FALSE, quiet = FALSE, list = FALSE, stats = FALSE,
 		 by_host = FALSE, no_ui = FALSE, check = FALSE;
 	gboolean no_promisc = FALSE, immediate = FALSE, sip_only = FALSE;
 	g_autofree char *snaplen_s = NULL, *buffer_s = NULL, *count_s = NULL, *duration_s = NULL,
-			*size_s = NULL, *secs_s = NULL;
+			*size_s = NULL, *secs_s = NULL, *t1_s = NULL, *t4_s = NULL, *timer_c_s = NULL;
 	char **ladder = NULL;
 	char **rest = NULL;
 	GOptionEntry entries[] = {
@@ -126,6 +142,18 @@ bool options_parse(int argc, char **argv, options *o, int *exit_status)
 		  "grouped per call; exit status 1 when one is an error", NULL },
 		{ "ladder-by-host", 0, 0, G_OPTION_ARG_NONE, &by_host,
 		  "In ladder diagrams, one column per IP address instead of per address and port", NULL },
+		{ "t1", 0, 0, G_OPTION_ARG_STRING, &t1_s,
+		  "RFC 3261 T1, the round-trip estimate, in milliseconds (default 500): a transaction "
+		  "waits 64*T1 for its final response, a 2xx 64*T1 for its ACK", "MS" },
+		{ "t4", 0, 0, G_OPTION_ARG_STRING, &t4_s,
+		  "RFC 3261 T4 in milliseconds (default 5000): how long a completed transaction over "
+		  "UDP lingers (Timers I and K)", "MS" },
+		{ "timer-c", 0, 0, G_OPTION_ARG_STRING, &timer_c_s,
+		  "RFC 3261 Timer C in seconds (default 180): how long a ringing INVITE waits for its "
+		  "final response", "SECONDS" },
+		{ "config", 0, 0, G_OPTION_ARG_FILENAME, &o->config_file,
+		  "Read the interactive UI's settings from FILE instead of "
+		  "$XDG_CONFIG_HOME/sipscope/config", "FILE" },
 		{ "no-ui", 'N', 0, G_OPTION_ARG_NONE, &no_ui,
 		  "Print one line per message even when standard output is a terminal "
 		  "(no interactive UI)", NULL },
@@ -229,6 +257,8 @@ bool options_parse(int argc, char **argv, options *o, int *exit_status)
 	}
 	g_strfreev(rest);
 	const char *bad = live_options(o, snaplen_s, buffer_s, count_s, duration_s, size_s, secs_s);
+	if (!bad)
+		bad = timer_options(o, t1_s, t4_s, timer_c_s);
 	if (!bad) {
 		o->no_promisc = no_promisc;
 		o->immediate = immediate;
@@ -275,5 +305,6 @@ void options_clear(options *o)
 	g_strfreev(o->hep_listen);
 	g_free(o->user);
 	g_free(o->write_file);
+	g_free(o->config_file);
 	memset(o, 0, sizeof(*o));
 }

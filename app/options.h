@@ -42,6 +42,11 @@ typedef struct options {
 	uint64_t rotate_bytes; /* -C, in bytes */
 	uint32_t rotate_secs;  /* -G */
 	bool write_sip_only; /* --write-sip-only */
+	char *config_file;   /* --config: the UI's settings (ui/ui_config.h); NULL: the default file */
+	/* RFC 3261 timers the model judges by (dissect/model.h); 0: its default. */
+	uint32_t t1_ms;      /* --t1 */
+	uint32_t t4_ms;      /* --t4 */
+	uint32_t timer_c_s;  /* --timer-c */
 } options;
 
 /* Parses argv.  On a usage error prints one line to stderr and returns false

@@ -9,6 +9,7 @@
 #include "app/frame_filter.h"
 #include "app/privs.h"
 #include "base/arena.h"
+#include "base/hindex.h"
 #include "capture/live.h"
 #include "capture/pcap_writer.h"
 #include "capture/source.h"
@@ -26,6 +27,15 @@ typedef struct flow_last {
 } flow_last;
 
 enum { ICMP_MATCH_MIN = 16 };
+
+/* What flow tracking says about one message: for an ICMP-quoted copy,
+ * the message it quotes when known.  Taken where messages are read (the
+ * reading thread, when there is one), so the flows are that thread's. */
+typedef struct flow_quote {
+	bool known;
+	uint64_t frame;
+	uint32_t index;
+} flow_quote;
 
 /* Frames of a stream (TCP, SCTP) not yet known to belong to a message:
  * a message that spans segments takes its frames from here.  Bounded: a
@@ -54,6 +64,8 @@ typedef struct msg_slot {
 	cap_sipmsg m;          /* m.frame points at frame */
 	cap_frame frame;
 	sip_msg *parsed;       /* not filled for ICMP-quoted copies */
+	sip_prepared prep;     /* the model's part of the work done here too */
+	flow_quote quote;
 } msg_slot;
 
 typedef struct readahead {
@@ -79,7 +91,8 @@ struct pipeline {
 	cap_sipframer *framer;
 	sip_msg *parsed; /* scratch, reused for every message */
 	sip_model *model;
-	GHashTable *flows; /* flow_last* set */
+	GPtrArray *flows;  /* flow_last*, owned; used only where messages are read */
+	hindex flows_by;   /* flow hash -> index in flows */
 	pipeline_counters count;
 	bool more;
 	bool finished;
@@ -114,16 +127,9 @@ struct pipeline {
 
 enum { WRITTEN_REMEMBER = 8192 };
 
-static guint flow_hash(gconstpointer p)
+static uint32_t flow_hash(const endpoint *src, const endpoint *dst)
 {
-	const flow_last *f = p;
-	return endpoint_hash(&f->src) * 31u ^ endpoint_hash(&f->dst);
-}
-
-static gboolean flow_equal(gconstpointer a, gconstpointer b)
-{
-	const flow_last *x = a, *y = b;
-	return endpoint_eq(&x->src, &y->src) && endpoint_eq(&x->dst, &y->dst);
+	return endpoint_hash(src) * 31u ^ endpoint_hash(dst);
 }
 
 static guint pending_hash(gconstpointer p)
@@ -145,15 +151,29 @@ static void pending_free(gpointer p)
 	g_free(s);
 }
 
+static flow_last *flow_find(const pipeline *p, const cap_sipmsg *m, uint32_t hash)
+{
+	hindex_probe pr;
+	uint32_t i;
+	hindex_probe_start(&p->flows_by, hash, &pr);
+	while (hindex_probe_next(&p->flows_by, &pr, &i)) {
+		flow_last *f = g_ptr_array_index(p->flows, i);
+		if (endpoint_eq(&f->src, &m->src) && endpoint_eq(&f->dst, &m->dst))
+			return f;
+	}
+	return NULL;
+}
+
 static void flow_remember(pipeline *p, const cap_sipmsg *m)
 {
-	flow_last key = { .src = m->src, .dst = m->dst };
-	flow_last *f = g_hash_table_lookup(p->flows, &key);
+	uint32_t h = flow_hash(&m->src, &m->dst);
+	flow_last *f = flow_find(p, m, h);
 	if (!f) {
 		f = g_new0(flow_last, 1);
 		f->src = m->src;
 		f->dst = m->dst;
-		g_hash_table_add(p->flows, f);
+		hindex_insert(&p->flows_by, h, p->flows->len);
+		g_ptr_array_add(p->flows, f);
 	}
 	f->frame = m->frame->num;
 	f->index = m->index;
@@ -163,8 +183,7 @@ static void flow_remember(pipeline *p, const cap_sipmsg *m)
 
 static const flow_last *flow_match(pipeline *p, const cap_sipmsg *m)
 {
-	flow_last key = { .src = m->src, .dst = m->dst };
-	const flow_last *f = g_hash_table_lookup(p->flows, &key);
+	const flow_last *f = flow_find(p, m, flow_hash(&m->src, &m->dst));
 	if (!f)
 		return NULL;
 	/* The quote is usually cut short: compare what both have, and ask for
@@ -173,6 +192,19 @@ static const flow_last *flow_match(pipeline *p, const cap_sipmsg *m)
 	if (n < MIN((size_t)ICMP_MATCH_MIN, f->prefix_len) || !sv_eq(sv_head(m->data, n), sv_make(f->prefix, n)))
 		return NULL;
 	return f;
+}
+
+/* Flow tracking for one message, in reading order. */
+static void flow_note(pipeline *p, const cap_sipmsg *m, flow_quote *q)
+{
+	*q = (flow_quote){ 0 };
+	if (m->flags & CAP_SIPMSG_ICMP_QUOTED) {
+		const flow_last *orig = flow_match(p, m);
+		if (orig)
+			*q = (flow_quote){ true, orig->frame, orig->index };
+	} else if (m->transport == SIP_TRANSPORT_UDP) {
+		flow_remember(p, m);
+	}
 }
 
 static void add_note(msg_out *mo, const char *text)
@@ -371,21 +403,22 @@ static void write_message_frames(pipeline *p, const cap_sipmsg *m)
 }
 
 /* What follows the parse of a message: the model, the counters, the
- * hooks.  parsed holds m parsed (nothing for an ICMP-quoted copy). */
-static void deliver(pipeline *p, const cap_sipmsg *m, const sip_msg *parsed)
+ * hooks.  parsed holds m parsed and prep what sip_model_prepare took from
+ * it (neither is filled for an ICMP-quoted copy). */
+static void deliver(pipeline *p, const cap_sipmsg *m, const sip_msg *parsed, const sip_prepared *prep,
+	const flow_quote *quote)
 {
 	if (m->flags & CAP_SIPMSG_ICMP_QUOTED) {
 		p->count.icmp_notes++;
-		const flow_last *orig = flow_match(p, m);
 		pipeline_icmp ic = {
 			.frame = m->frame->num,
 			.type = m->icmp_type,
 			.code = m->icmp_code,
 			.src = m->src,
 			.dst = m->dst,
-			.quotes_known = orig != NULL,
-			.quotes_frame = orig ? orig->frame : 0,
-			.quotes_index = orig ? orig->index : 0,
+			.quotes_known = quote->known,
+			.quotes_frame = quote->frame,
+			.quotes_index = quote->index,
 		};
 		if (p->hooks.icmp)
 			p->hooks.icmp(p->hooks.user, &ic);
@@ -420,8 +453,6 @@ static void deliver(pipeline *p, const cap_sipmsg *m, const sip_msg *parsed)
 		p->count.invalid++;
 	if (mo.n_notes || parsed->n_warnings)
 		p->count.with_warnings++;
-	if (m->transport == SIP_TRANSPORT_UDP)
-		flow_remember(p, m);
 
 	sip_msg_meta meta = {
 		.frame = mo.frame,
@@ -433,7 +464,7 @@ static void deliver(pipeline *p, const cap_sipmsg *m, const sip_msg *parsed)
 		.transport = mo.transport,
 		.capture_flags = m->flags,
 	};
-	sip_id id = sip_model_add(p->model, &meta, parsed);
+	sip_id id = sip_model_add_prepared(p->model, &meta, parsed, prep);
 	const sip_message *rec = sip_model_message(p->model, id);
 	if (rec) {
 		mo.modelled = true;
@@ -480,8 +511,11 @@ static void readahead_put(pipeline *p, const cap_sipmsg *m)
 	s->frame = *m->frame;
 	s->m = *m;
 	s->m.frame = &s->frame;
-	if (!(m->flags & CAP_SIPMSG_ICMP_QUOTED))
+	flow_note(p, m, &s->quote);
+	if (!(m->flags & CAP_SIPMSG_ICMP_QUOTED)) {
 		sip_parse_message(m->data, m->transport != SIP_TRANSPORT_UDP, s->parsed);
+		sip_model_prepare(s->parsed, &s->prep);
+	}
 	atomic_store(&ra->head, head + 1);
 	if (atomic_load(&ra->consumer_waits) && head + 1 - atomic_load(&ra->tail) >= READER_BATCH)
 		readahead_wake(ra);
@@ -583,7 +617,7 @@ static bool readahead_step(pipeline *p, uint64_t max)
 		msg_slot *s = readahead_peek(p->ra);
 		if (!s)
 			return false;
-		deliver(p, &s->m, s->parsed);
+		deliver(p, &s->m, s->parsed, &s->prep, &s->quote);
 		readahead_take(p->ra);
 	}
 	return true;
@@ -596,9 +630,14 @@ static void on_sipmsg(void *user, const cap_sipmsg *m)
 		readahead_put(p, m);
 		return;
 	}
-	if (!(m->flags & CAP_SIPMSG_ICMP_QUOTED))
+	sip_prepared prep = { 0 };
+	flow_quote quote;
+	flow_note(p, m, &quote);
+	if (!(m->flags & CAP_SIPMSG_ICMP_QUOTED)) {
 		sip_parse_message(m->data, m->transport != SIP_TRANSPORT_UDP, p->parsed);
-	deliver(p, m, p->parsed);
+		sip_model_prepare(p->parsed, &prep);
+	}
+	deliver(p, m, p->parsed, &prep, &quote);
 }
 
 static void remember_stream_frame(pipeline *p, const cap_payload *pl)
@@ -623,7 +662,10 @@ static void remember_stream_frame(pipeline *p, const cap_payload *pl)
 static void on_payload(void *user, const cap_payload *pl)
 {
 	pipeline *p = user;
-	if (p->track_frames && pl->proto != CAP_PROTO_UDP && !pl->icmp_quoted && pl->data.len)
+	/* a live frame the framer does not want was not copied: its bytes go
+	 * back to the ring, so it must not be remembered */
+	if (p->track_frames && pl->proto != CAP_PROTO_UDP && !pl->icmp_quoted && pl->data.len &&
+	    (!p->live || cap_sipframer_wants(p->framer, pl)))
 		remember_stream_frame(p, pl);
 	cap_sipframer_feed(p->framer, pl);
 }
@@ -775,7 +817,18 @@ pipeline *pipeline_open(const options *o, const pipeline_hooks *hooks, bool keep
 	p->framer = cap_sipframer_new(&p->mem, on_sipmsg, p);
 	p->parsed = g_new0(sip_msg, 1);
 	p->model = sip_model_new();
-	p->flows = g_hash_table_new_full(flow_hash, flow_equal, g_free, NULL);
+	sip_timers timers = SIP_TIMERS_DEFAULT;
+	if (o->t1_ms)
+		timers.t1_ns = (int64_t)o->t1_ms * 1000000;
+	if (o->t4_ms)
+		timers.t4_ns = (int64_t)o->t4_ms * 1000000;
+	if (o->timer_c_s)
+		timers.timer_c_ns = (int64_t)o->timer_c_s * 1000000000;
+	/* options_parse keeps every value within the model's bounds */
+	if (!sip_model_set_timers(p->model, &timers))
+		g_assert_not_reached();
+	p->flows = g_ptr_array_new_with_free_func(g_free);
+	hindex_init(&p->flows_by);
 	p->merger = cap_merger_new((cap_source **)srcs->pdata, srcs->len);
 	p->more = true;
 	p->keep_frames = keep_frames;
@@ -874,6 +927,30 @@ static void read_frame(pipeline *p, const cap_frame *fr)
 	}
 }
 
+/* Live frames: a ring gives a frame's bytes back once the next one is
+ * taken, so a frame that anything past the decoder may keep (a SIP
+ * datagram, stream data, a fragment) is copied first; the rest (RTP and
+ * whatever else the interface carries) is decoded where it lies and costs
+ * no memory however long the capture runs. */
+static bool live_payload_wanted(void *user, const cap_payload *pl)
+{
+	pipeline *p = user;
+	return cap_sipframer_wants(p->framer, pl);
+}
+
+static void read_live_frame(pipeline *p, const cap_frame *fr)
+{
+	if (!cap_decoder_classify(p->dec, fr, live_payload_wanted, p)) {
+		read_frame(p, fr);
+		return;
+	}
+	cap_frame kept = *fr;
+	kept.data = sv_make(arena_copy(&p->mem, fr->data.p, fr->data.len), fr->data.len);
+	p->count.frames_kept++;
+	p->count.bytes_kept += fr->data.len;
+	read_frame(p, &kept);
+}
+
 bool pipeline_step_wait(pipeline *p, uint64_t max_frames, int wait_ms)
 {
 	if (p->ra) {
@@ -907,7 +984,10 @@ bool pipeline_step_wait(pipeline *p, uint64_t max_frames, int wait_ms)
 			p->more = false;
 			break;
 		}
-		read_frame(p, &fr);
+		if (p->live)
+			read_live_frame(p, &fr);
+		else
+			read_frame(p, &fr);
 	}
 	if (p->live)
 		live_errors_refresh(p);
@@ -1032,7 +1112,8 @@ void pipeline_free(pipeline *p)
 	cap_merger_free(p->merger);
 	cap_sipframer_free(p->framer);
 	cap_decoder_free(p->dec);
-	g_hash_table_destroy(p->flows);
+	hindex_clear(&p->flows_by);
+	g_ptr_array_free(p->flows, TRUE);
 	g_free(p->parsed);
 	sip_model_free(p->model);
 	arena_free(&p->mem);

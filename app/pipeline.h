@@ -91,6 +91,11 @@ typedef struct pipeline_counters {
 	uint64_t bytes_read;   /* approximate: records' lengths and headers */
 	uint64_t bytes_total;  /* sizes of the regular input files; 0 when unknown (a pipe) */
 	int64_t end_ts;        /* timestamp of the newest frame read */
+	/* live input: frames copied out of the capture rings because something
+	 * may keep them (SIP, stream data, fragments), and their bytes; the
+	 * others are decoded where they lie and cost no memory */
+	uint64_t frames_kept;
+	uint64_t bytes_kept;
 } pipeline_counters;
 
 /* Opens every -r file and compiles the filter.  On failure returns NULL

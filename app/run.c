@@ -211,6 +211,8 @@ static void write_summary(run_state *st, const GPtrArray *errors, const GPtrArra
 				g_string_append_c(b, '}');
 			}
 			g_string_append_c(b, ']');
+			g_string_append_printf(b, ",\"frames_kept\":%" G_GUINT64_FORMAT
+				",\"bytes_kept\":%" G_GUINT64_FORMAT, c->frames_kept, c->bytes_kept);
 		}
 		pipeline_write_info wi;
 		if (pipeline_write_counts(st->pipe, &wi))

@@ -8,7 +8,9 @@
 #include "app/run.h"
 #include "capture/live.h"
 #include "capture/pcap_writer.h"
+#include "dissect/findings.h"
 #include "ui/ui.h"
+#include "ui/ui_config.h"
 
 /* Frames read between two looks at the keyboard: small enough that keys
  * answer at once (a few milliseconds of work), large enough that a big
@@ -21,6 +23,7 @@ enum { LIVE_WAIT_MS = 50 };
 
 typedef struct ui_run_state {
 	pipeline *pipe;
+	findings *found;
 	const char *names;
 	bool live;
 	char live_name[512]; /* live: the names and the drop counts, for the status bar */
@@ -32,6 +35,7 @@ static bool feed_step(void *user)
 	if (pipeline_step_wait(st->pipe, BATCH_FRAMES, st->live ? LIVE_WAIT_MS : 0))
 		return true;
 	pipeline_finish(st->pipe);
+	findings_finish(st->found);
 	return false;
 }
 
@@ -106,6 +110,16 @@ int run_ui(const options *o, bool *started)
 {
 	*started = false;
 	g_autoptr(GError) err = NULL;
+	/* Before the terminal changes, so a mistake in the file is said on
+	 * standard error as any usage error is. */
+	ui_config cfg;
+	ui_config_init(&cfg);
+	g_autofree char *cfg_path = o->config_file ? g_strdup(o->config_file) : ui_config_default_path();
+	if (!ui_config_load(&cfg, cfg_path, o->config_file != NULL, &err)) {
+		fprintf(stderr, "sipscope: %s\n", err->message);
+		*started = true;
+		return EXIT_USAGE;
+	}
 	if (!ui_start(&err))
 		return EXIT_OK;
 	*started = true;
@@ -118,6 +132,9 @@ int run_ui(const options *o, bool *started)
 		fprintf(stderr, "sipscope: %s\n", err->message);
 		return status;
 	}
+	/* Before the first message: the call list counts findings and the
+	 * ladder marks them. */
+	st.found = findings_new(pipeline_model(st.pipe));
 	g_autofree char *names = short_names(o);
 	st.live = pipeline_is_live(st.pipe);
 	st.names = st.live ? pipeline_source_name(st.pipe) : names;
@@ -126,6 +143,8 @@ int run_ui(const options *o, bool *started)
 	ui_feed feed = {
 		.user = &st,
 		.model = pipeline_model(st.pipe),
+		.found = st.found,
+		.config = &cfg,
 		.source_name = st.live ? st.live_name : names,
 		.step = feed_step,
 		.status = feed_status,
@@ -152,6 +171,7 @@ int run_ui(const options *o, bool *started)
 	}
 	if (!o->quiet)
 		run_print_capture_counts(st.pipe);
+	findings_free(st.found);
 	pipeline_free(st.pipe);
 	return status;
 }

@@ -12,7 +12,9 @@
 
 /* Returns the exit status (app/exit_status.h).  *started is false when the
  * terminal could not show the UI: nothing was read, and the caller may run
- * without it. */
+ * without it.  A configuration file that cannot be read or says something
+ * wrong (ui/ui_config.h) ends the run with a line on standard error and
+ * EXIT_USAGE, *started true. */
 int run_ui(const options *o, bool *started);
 
 #endif

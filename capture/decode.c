@@ -59,6 +59,23 @@ void cap_decoder_feed(cap_decoder *d, const cap_frame *f)
 	d->st.frag_incomplete = ipfrag_incomplete_total(d->frag);
 }
 
+bool cap_decoder_classify(cap_decoder *d, const cap_frame *f, cap_payload_want_fn want, void *user)
+{
+	dec_ctx c = {
+		.d = d,
+		.f = f,
+		.snap_cut = f->wirelen > f->data.len,
+		.want = want,
+		.want_user = user,
+	};
+	/* The counting helpers skip notes when classifying; counters are put
+	 * back whole rather than guarded one by one. */
+	cap_decode_stats saved = d->st;
+	dec_link(&c, f->linktype, f->data);
+	d->st = saved;
+	return c.wanted;
+}
+
 const cap_decode_stats *cap_decoder_stats(const cap_decoder *d)
 {
 	return &d->st;
@@ -68,6 +85,8 @@ const cap_decode_stats *cap_decoder_stats(const cap_decoder *d)
 
 void dec_note_add(dec_ctx *c, dec_note_kind kind, uint32_t value)
 {
+	if (c->want)
+		return;
 	dec_note key = { .kind = kind, .value = value };
 	dec_note *n = g_hash_table_lookup(c->d->notes, &key);
 	if (!n) {
@@ -134,6 +153,10 @@ void dec_emit(dec_ctx *c, cap_payload *pl)
 	pl->icmp_type = c->quoted ? c->icmp_type : 0;
 	pl->icmp_code = c->quoted ? c->icmp_code : 0;
 	pl->tunnel_depth = c->depth;
+	if (c->want) {
+		c->wanted |= c->want(c->want_user, pl);
+		return;
+	}
 	c->d->st.payloads++;
 	if (c->d->fn)
 		c->d->fn(c->d->user, pl);

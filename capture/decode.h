@@ -75,6 +75,14 @@ typedef struct cap_decoder cap_decoder;
 /* mem: where reassembled datagrams go; must outlive every payload view. */
 cap_decoder *cap_decoder_new(arena *mem, cap_payload_fn fn, void *user);
 void cap_decoder_feed(cap_decoder *d, const cap_frame *f);
+
+/* Whether decoding f would hand on anything that may outlive the frame:
+ * an IP fragment or SCTP chunk (reassembly holds them), or a payload that
+ * want(user, pl) accepts.  Decodes f without changing anything: no
+ * counters, notes, reassembly or callback.  Live capture asks this before
+ * it decides to copy a frame it would otherwise give back at once. */
+typedef bool (*cap_payload_want_fn)(void *user, const cap_payload *pl);
+bool cap_decoder_classify(cap_decoder *d, const cap_frame *f, cap_payload_want_fn want, void *user);
 const cap_decode_stats *cap_decoder_stats(const cap_decoder *d);
 /* One line per kind of thing not decoded, each reported once with its count
  * and first frame, e.g. "unsupported link type 147 (12 frames, first frame

@@ -102,6 +102,11 @@ typedef struct dec_ctx {
 	uint8_t reasm_nest;   /* reassemblies completed inside one another */
 	bool snap_cut;        /* the frame is shorter than on the wire */
 	bool truncated_noted; /* truncation counted for this frame already */
+	/* cap_decoder_classify: decode without effects; wanted says whether
+	 * something would be kept */
+	cap_payload_want_fn want;
+	void *want_user;
+	bool wanted;
 } dec_ctx;
 
 /* decode.c */

@@ -37,6 +37,10 @@ static void frag_add(dec_ctx *c, const dec_ip *ip, uint8_t proto, uint32_t id,
 		     uint32_t off, bool more, sv data, dec_layer layer)
 {
 	cap_decoder *d = c->d;
+	if (c->want) {
+		c->wanted = true;   /* reassembly holds the piece */
+		return;
+	}
 	d->st.fragments++;
 	if (ip->partial)
 		return; /* truncation counted by the IP layer */

@@ -127,6 +127,10 @@ static void sctp_data(dec_ctx *c, const dec_ip *ip, uint16_t sport, uint16_t dpo
 		.sctp_stream = sid,
 	};
 	endpoints_set(&pl, ip, sport, dport);
+	if (c->want && !c->quoted) {
+		c->wanted = true;   /* reassembly may hold the chunk */
+		return;
+	}
 	/* A quote repeats an earlier packet; a cut chunk lacks bytes. */
 	if (c->quoted || cut) {
 		if (whole)

@@ -1,9 +1,13 @@
 /*
  * frame.h — one captured record, as every source hands it on.
  *
- * A frame's bytes live as long as the source that produced it (a read-only
+ * A file's frames live as long as the source that produced it (a read-only
  * mapping of the file, or an arena chunk for streams): views into them may
- * be kept for the whole run.
+ * be kept for the whole run.  A live frame lives only until the next frame
+ * of its input is taken (capture/live.h); the pipeline copies, before
+ * decoding, every live frame that the decoder says something may keep
+ * (cap_decoder_classify), so that past it, every frame that reaches the
+ * decoder, framer and model lives for the whole run.
  */
 #ifndef SIPSCOPE_CAPTURE_FRAME_H
 #define SIPSCOPE_CAPTURE_FRAME_H

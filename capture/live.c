@@ -316,6 +316,11 @@ cap_live *cap_live_open(const cap_live_config *cfg, GError **err)
 	}
 
 	uint32_t slots = cfg->ring_slots ? cfg->ring_slots : DEFAULT_RING_SLOTS;
+	/* The program's ring holds twice what the kernel's buffer does: -B
+	 * sizes both, and the ring absorbs what the kernel hands over in a
+	 * burst while the main thread is busy. */
+	size_t ring_bytes = cfg->ring_bytes ? cfg->ring_bytes :
+		(size_t)2 * MIN(cfg->buffer_mb ? cfg->buffer_mb : DEFAULT_BUFFER_MB, 2047u) << 20;
 	bool ok = true;
 	guint i = 0;
 	for (int pass = 0; pass < 3 && ok; pass++) {
@@ -327,7 +332,7 @@ cap_live *cap_live_open(const cap_live_config *cfg, GError **err)
 			in->name = g_strdup(*p);
 			in->kind = pass == 2 ? IN_HEP : IN_PCAP;
 			in->ctl_fd = -1;
-			in->ring = cap_ring_new(slots, 0);
+			in->ring = cap_ring_new(slots, ring_bytes);
 			l->n = i + 1;
 			if (pass == 0)
 				ok = open_iface(l, in, cfg, err);

@@ -20,9 +20,12 @@
  * thread (pcap_offline_filter).
  *
  * Threads: a capture thread only drains its handle (pcap_dispatch) or its
- * socket, copies each frame into its ring's arena and wakes the main
+ * socket, copies each frame into its ring's buffer and wakes the main
  * thread; it never blocks on the main thread — a full ring drops the frame
- * and counts it.  Frames handed out stay valid until cap_live_free().
+ * and counts it.  A frame handed out stays valid until the next frame of
+ * the same input is handed out (at least until the next cap_live_next()
+ * call): the caller copies what it keeps longer, so memory stays bounded
+ * on a capture that runs for days.
  * Signals are blocked in the capture threads, so SIGINT and SIGTERM reach
  * the main thread.
  *
@@ -83,6 +86,7 @@ typedef struct cap_live_config {
 	uint32_t buffer_mb;  /* kernel buffer per interface, MiB; 0: 32 */
 	bool immediate;      /* libpcap's immediate mode (see above) */
 	uint32_t ring_slots; /* frames each ring holds; 0: 131072 */
+	size_t ring_bytes;   /* bytes of frames each ring holds; 0: twice buffer_mb */
 	/* For tests: capture files read through libpcap by the same threads
 	 * and rings, as if they were interfaces (NULL-terminated). */
 	char **test_files;
@@ -129,7 +133,7 @@ typedef struct cap_live_stats {
 	uint64_t if_dropped;     /* dropped by the interface or its driver */
 	uint64_t ring_dropped;   /* dropped by the program: the ring was full */
 	uint64_t filtered;       /* HEP frames the filter did not pass */
-	uint64_t bytes_held;     /* memory holding captured frames */
+	uint64_t bytes_held;     /* memory of the rings that hand frames over */
 	/* HEP listeners */
 	uint64_t hep_packets, hep_not_sip, hep_bad;
 } cap_live_stats;

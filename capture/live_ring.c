@@ -4,29 +4,38 @@
 #include <string.h>
 #include <time.h>
 
-#include "base/arena.h"
 
-enum { RING_CHUNK = 4u << 20, CACHE_LINE = 64 };
+enum { CACHE_LINE = 64 };
+#define RING_DEFAULT_BYTES ((size_t)64 << 20)
 
 /* Producer and consumer fields sit on separate cache lines (padding rather
- * than _Alignas: the ring comes from g_malloc, which promises less). */
+ * than _Alignas: the ring comes from g_malloc, which promises less).
+ * Byte positions (wpos, rpos, slot ends) count every byte ever reserved,
+ * the skipped end of the buffer at each wrap included; a position's place
+ * in the buffer is position % size. */
 struct cap_ring {
 	atomic_uint_fast64_t head;          /* next slot to fill; producer writes */
 	char pad0[CACHE_LINE - sizeof(atomic_uint_fast64_t)];
 	atomic_uint_fast64_t tail;          /* next slot to take; consumer writes */
-	char pad1[CACHE_LINE - sizeof(atomic_uint_fast64_t)];
+	atomic_uint_fast64_t rpos;          /* bytes before it are free again; consumer writes */
+	char pad1[CACHE_LINE - 2 * sizeof(atomic_uint_fast64_t)];
 	/* producer only */
 	uint64_t tail_seen;                 /* last tail read: saves a load per push */
-	arena mem;
+	uint64_t rpos_seen;                 /* last rpos read */
+	uint64_t wpos;                      /* end of the last frame committed */
+	uint64_t res_end;                   /* end of the frame reserved, not yet committed */
 	atomic_uint_fast64_t dropped;
-	atomic_uint_fast64_t bytes;
 	char pad2[CACHE_LINE];
+	/* consumer only */
+	uint64_t taken_end;                 /* end of the frame last taken: freed at the next take */
 	/* fixed */
 	uint32_t mask;
 	cap_ring_slot *slots;
+	uint8_t *buf;
+	size_t size;
 };
 
-cap_ring *cap_ring_new(uint32_t slots, size_t chunk_size)
+cap_ring *cap_ring_new(uint32_t slots, size_t bytes)
 {
 	uint32_t n = 2;
 	while (n < slots && n < (1u << 30))
@@ -34,11 +43,13 @@ cap_ring *cap_ring_new(uint32_t slots, size_t chunk_size)
 	cap_ring *r = g_new0(cap_ring, 1);
 	atomic_init(&r->head, 0);
 	atomic_init(&r->tail, 0);
+	atomic_init(&r->rpos, 0);
 	atomic_init(&r->dropped, 0);
-	atomic_init(&r->bytes, 0);
 	r->mask = n - 1;
 	r->slots = g_new0(cap_ring_slot, n);
-	arena_init(&r->mem, chunk_size ? chunk_size : RING_CHUNK);
+	r->size = bytes ? bytes : RING_DEFAULT_BYTES;
+	/* not zeroed: pages become resident as frames first reach them */
+	r->buf = g_malloc(r->size);
 	return r;
 }
 
@@ -46,7 +57,7 @@ void cap_ring_free(cap_ring *r)
 {
 	if (!r)
 		return;
-	arena_free(&r->mem);
+	g_free(r->buf);
 	g_free(r->slots);
 	g_free(r);
 }
@@ -66,18 +77,30 @@ static bool ring_has_room(cap_ring *r, uint64_t head)
 	return head - r->tail_seen <= r->mask;
 }
 
+/* Producer: are the bytes up to end free?  Same economy with rpos. */
+static bool ring_has_bytes(cap_ring *r, uint64_t end)
+{
+	if (end - r->rpos_seen <= r->size)
+		return true;
+	r->rpos_seen = atomic_load_explicit(&r->rpos, memory_order_acquire);
+	return end - r->rpos_seen <= r->size;
+}
+
 uint8_t *cap_ring_reserve(cap_ring *r, uint32_t len)
 {
 	uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
-	if (!ring_has_room(r, head)) {
+	uint64_t start = r->wpos;
+	size_t off = (size_t)(start % r->size);
+	/* a frame never wraps: it starts over at the beginning of the buffer */
+	if (len > r->size - off)
+		start += r->size - off;
+	uint64_t end = start + len;
+	if (len > r->size || !ring_has_room(r, head) || !ring_has_bytes(r, end)) {
 		atomic_fetch_add_explicit(&r->dropped, 1, memory_order_relaxed);
 		return NULL;
 	}
-	size_t before = r->mem.bytes_reserved;
-	uint8_t *p = arena_alloc(&r->mem, len);
-	if (r->mem.bytes_reserved != before)
-		atomic_store_explicit(&r->bytes, r->mem.bytes_reserved, memory_order_relaxed);
-	return p;
+	r->res_end = end;
+	return r->buf + (size_t)(start % r->size);
 }
 
 void cap_ring_commit(cap_ring *r, int64_t ts_ns, const uint8_t *data, uint32_t caplen, uint32_t wirelen)
@@ -88,6 +111,8 @@ void cap_ring_commit(cap_ring *r, int64_t ts_ns, const uint8_t *data, uint32_t c
 	s->caplen = caplen;
 	s->wirelen = wirelen;
 	s->data = data;
+	s->end = r->res_end;
+	r->wpos = r->res_end;
 	/* Publishes the slot and the bytes it points to. */
 	atomic_store_explicit(&r->head, head + 1, memory_order_release);
 }
@@ -116,9 +141,12 @@ bool cap_ring_peek(cap_ring *r, cap_ring_slot *out)
 void cap_ring_pop(cap_ring *r)
 {
 	uint64_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
-	/* The slot may be reused by the producer from here on; the bytes it
-	 * pointed to stay where they are. */
+	uint64_t end = r->slots[tail & r->mask].end;
+	/* The slot may be reused by the producer from here on; the frame
+	 * taken before this one is done with, so its bytes may be too. */
 	atomic_store_explicit(&r->tail, tail + 1, memory_order_release);
+	atomic_store_explicit(&r->rpos, r->taken_end, memory_order_release);
+	r->taken_end = end;
 }
 
 bool cap_ring_empty(const cap_ring *r)
@@ -140,7 +168,7 @@ uint64_t cap_ring_dropped(const cap_ring *r)
 
 uint64_t cap_ring_bytes(const cap_ring *r)
 {
-	return atomic_load_explicit(&((cap_ring *)r)->bytes, memory_order_relaxed);
+	return r->size;
 }
 
 /* ---- wake-up ------------------------------------------------------------- */

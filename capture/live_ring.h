@@ -3,15 +3,17 @@
  * thread: a single-producer single-consumer ring of frame descriptors, and
  * the wake-up that lets the main thread sleep while every ring is empty.
  *
- * The producer (a capture thread) copies each frame's bytes into its own
- * append-only arena of large chunks and publishes a descriptor; the
- * consumer (the main thread) takes descriptors in order.  The bytes are
- * never moved or freed before cap_ring_free(), so a frame handed out stays
- * valid for the whole run, as frame.h requires.  Memory therefore grows
- * with what is captured; cap_ring_bytes() tells how much.
+ * The producer (a capture thread) copies each frame's bytes into a buffer
+ * of fixed size used circularly (a frame never wraps: it starts over at
+ * the beginning) and publishes a descriptor; the consumer (the main
+ * thread) takes descriptors in order.  A frame's bytes stay valid until
+ * the consumer takes the next frame of the same ring: taking a frame frees
+ * the one taken before.  Whoever keeps bytes longer copies them.  Memory
+ * is therefore bounded by the buffer, whatever the capture's length.
  *
- * A full ring never blocks the producer: the frame is dropped and counted
- * (cap_ring_dropped), and nothing of it is copied.
+ * A full ring (no free slot, or not enough free bytes) never blocks the
+ * producer: the frame is dropped and counted (cap_ring_dropped), and
+ * nothing of it is copied.
  *
  * Lock-free: head is written only by the producer, tail only by the
  * consumer (release stores, acquire loads), each on its own cache line.
@@ -31,14 +33,16 @@ typedef struct cap_ring_slot {
 	int64_t ts_ns;
 	uint32_t caplen;
 	uint32_t wirelen;
-	const uint8_t *data; /* caplen bytes in the producer's arena */
+	const uint8_t *data; /* caplen bytes in the ring's buffer */
+	uint64_t end;        /* ring position after the frame (what taking the next frees) */
 } cap_ring_slot;
 
 typedef struct cap_ring cap_ring;
 
-/* slots is rounded up to a power of two (at least 2); chunk_size 0 picks
- * 4 MiB arena chunks. */
-cap_ring *cap_ring_new(uint32_t slots, size_t chunk_size);
+/* slots is rounded up to a power of two (at least 2); bytes is the size
+ * of the buffer for frames (0: 64 MiB).  A frame larger than the buffer
+ * is always dropped. */
+cap_ring *cap_ring_new(uint32_t slots, size_t bytes);
 /* Consumer side, after the producer has stopped for good. */
 void cap_ring_free(cap_ring *r);
 uint32_t cap_ring_capacity(const cap_ring *r);
@@ -58,7 +62,8 @@ void cap_ring_commit(cap_ring *r, int64_t ts_ns, const uint8_t *data, uint32_t c
 
 /* The oldest frame not yet taken, without taking it. */
 bool cap_ring_peek(cap_ring *r, cap_ring_slot *out);
-/* Takes the frame cap_ring_peek() showed. */
+/* Takes the frame cap_ring_peek() showed; the frame taken before it (its
+ * bytes) is given back to the producer. */
 void cap_ring_pop(cap_ring *r);
 bool cap_ring_empty(const cap_ring *r);
 
@@ -66,7 +71,7 @@ bool cap_ring_empty(const cap_ring *r);
 
 uint64_t cap_ring_pushed(const cap_ring *r);  /* frames published */
 uint64_t cap_ring_dropped(const cap_ring *r); /* frames refused: ring full */
-uint64_t cap_ring_bytes(const cap_ring *r);   /* arena bytes reserved */
+uint64_t cap_ring_bytes(const cap_ring *r);   /* size of the buffer for frames */
 
 /* ---- wake-up ------------------------------------------------------------- */
 

@@ -1425,6 +1425,29 @@ void cap_sipframer_feed(cap_sipframer *f, const cap_payload *pl)
 		feed_datagram(f, pl, transport);
 }
 
+bool cap_sipframer_wants(const cap_sipframer *f, const cap_payload *pl)
+{
+	if (!f || !pl || pl->icmp_quoted)
+		return false;   /* a quote is matched at once, never kept */
+	switch (pl->proto) {
+	case CAP_PROTO_UDP:
+	case CAP_PROTO_SCTP: {
+		sv d = pl->data;
+		return startline_check(sv_skip(d, skip_crlf(d)), NULL) == SL_YES;
+	}
+	case CAP_PROTO_TCP: {
+		if (pl->data.len == 0)
+			return false;
+		flow_key k = { pl->src, pl->dst };
+		const sip_flow *fl = g_hash_table_lookup(f->flows, &k);
+		/* a SYN may start the flow over */
+		return !fl || !(fl->mode == M_IGNORE || fl->closed) || (pl->tcp_flags & CAP_TCP_SYN);
+	}
+	default:
+		return false;
+	}
+}
+
 void cap_sipframer_flush(cap_sipframer *f)
 {
 	if (!f)

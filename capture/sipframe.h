@@ -78,6 +78,10 @@ typedef struct cap_sipframer cap_sipframer;
 cap_sipframer *cap_sipframer_new(arena *mem, cap_sipmsg_fn fn, void *user);
 /* Feed payloads in frame order (the decoder's callback can call this). */
 void cap_sipframer_feed(cap_sipframer *f, const cap_payload *pl);
+/* Whether feeding pl may make a message of its bytes or leave the framer
+ * holding them: a datagram that starts like SIP, or TCP data on a flow
+ * not given up as something else.  Changes nothing. */
+bool cap_sipframer_wants(const cap_sipframer *f, const cap_payload *pl);
 /* End of input: messages still waiting for bytes are handed on with
  * CAP_SIPMSG_TRUNCATED; held out-of-order data is framed as far as it goes. */
 void cap_sipframer_flush(cap_sipframer *f);

@@ -32,7 +32,7 @@ void call_table_init(call_table *ct, arena *mem)
 {
 	ct->mem = mem;
 	ct->recs = g_ptr_array_new();
-	ct->by_id = g_hash_table_new(sv_ptr_hash, sv_ptr_equal);
+	hindex_init(&ct->by_id);
 	ct->pending = g_hash_table_new(sv_ptr_hash, sv_ptr_equal);
 	ct->scratch = g_string_new(NULL);
 }
@@ -47,7 +47,7 @@ void call_table_clear(call_table *ct)
 		g_ptr_array_free(r->pub.related, TRUE);
 	}
 	g_hash_table_destroy(ct->pending);
-	g_hash_table_destroy(ct->by_id);
+	hindex_clear(&ct->by_id);
 	g_ptr_array_free(ct->recs, TRUE);
 	g_string_free(ct->scratch, TRUE);
 	memset(ct, 0, sizeof(*ct));
@@ -55,7 +55,20 @@ void call_table_clear(call_table *ct)
 
 call_rec *call_find(const call_table *ct, sv call_id)
 {
-	return g_hash_table_lookup(ct->by_id, &call_id);
+	return call_find_hashed(ct, call_id, sv_hash(call_id));
+}
+
+call_rec *call_find_hashed(const call_table *ct, sv call_id, uint32_t hash)
+{
+	hindex_probe pr;
+	uint32_t id;
+	hindex_probe_start(&ct->by_id, hash, &pr);
+	while (hindex_probe_next(&ct->by_id, &pr, &id)) {
+		call_rec *r = g_ptr_array_index(ct->recs, id);
+		if (sv_eq(r->pub.call_id, call_id))
+			return r;
+	}
+	return NULL;
 }
 
 static void changed(mdl_changes *ch, call_rec *r)
@@ -157,8 +170,11 @@ static bool is_related_name(sv name)
 
 static void find_related(call_table *ct, call_rec *r, const sip_msg *p, mdl_changes *ch)
 {
-	/* one pass over the unknown headers instead of a search per name */
-	if (p->index_full) {
+	/* one pass over the unknown headers instead of a search per name, and
+	 * none when the parser saw no X- header */
+	if (!p->has_x_header) {
+		/* nothing to link by name */
+	} else if (p->index_full) {
 		static const char *const names[] = { "X-Call-ID", "X-CID", "X-Orig-Call-ID" };
 		for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
 			sv v = sip_msg_find_cstr(p, names[i]);
@@ -216,7 +232,8 @@ static call_rec *call_new(call_table *ct, mdl_ctx *c)
 	r->parties_level = -1;
 	r->last_bye = SIP_ID_NONE;
 	g_ptr_array_add(ct->recs, r);
-	g_hash_table_insert(ct->by_id, &x->call_id, r);
+	/* created only when call_find found none: ids stay unique */
+	hindex_insert(&ct->by_id, c->prep->call_id_hash, x->id);
 
 	call_pending *pd = g_hash_table_lookup(ct->pending, &x->call_id);
 	if (pd) {
@@ -236,7 +253,7 @@ void call_attach(call_table *ct, mdl_ctx *c)
 	c->msg->call = SIP_ID_NONE;
 	if (p->call_id.p == NULL || p->call_id.len == 0)
 		return;
-	call_rec *r = call_find(ct, p->call_id);
+	call_rec *r = call_find_hashed(ct, p->call_id, c->prep->call_id_hash);
 	if (!r)
 		r = call_new(ct, c);
 	set_parties(r, p, 0);

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 
 #include "base/arena.h"
+#include "base/hindex.h"
 #include "dissect/dialog.h"
 #include "dissect/model.h"
 #include "dissect/txn.h"
@@ -42,7 +43,7 @@ typedef struct call_rec {
 typedef struct call_table {
 	arena *mem;
 	GPtrArray *recs;          /* call_rec* by id */
-	GHashTable *by_id;        /* sv* (the call's Call-ID) -> call_rec* */
+	hindex by_id;             /* Call-ID hash -> call id */
 	GHashTable *pending;      /* sv* (a named Call-ID not seen yet) -> internal list */
 	GString *scratch;
 } call_table;
@@ -56,6 +57,8 @@ static inline call_rec *call_get(const call_table *ct, sip_id id)
 }
 
 call_rec *call_find(const call_table *ct, sv call_id);
+/* The same with hash = sv_hash(call_id) already known (sip_prepared). */
+call_rec *call_find_hashed(const call_table *ct, sv call_id, uint32_t hash);
 
 /* Finds or creates the call of the message (its Call-ID), sets
  * c->msg->call and lists the message in it.  Before txn_process. */

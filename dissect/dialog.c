@@ -9,32 +9,48 @@
 
 #include "dissect/sip_header.h"
 
-static guint key_hash(gconstpointer a)
+/* The sum keeps the hash independent of the tags' order; the parts are
+ * the parser's hashes of the message's Call-ID and tags, which every key
+ * here is made of. */
+/* Every key here is made of the message's Call-ID and tags, so the hash
+ * comes from the hashes sip_model_prepare took; the sum keeps it
+ * independent of the tags' order. */
+static uint32_t msg_key_hash(const sip_prepared *h)
 {
-	const dlg_key *k = a;
-	/* the sum keeps the hash independent of the tags' order */
-	return sv_hash(k->call_id) ^ ((sv_hash_ci(k->tag_a) + sv_hash_ci(k->tag_b)) * 2654435761u);
+	return h->call_id_hash ^ ((h->from_tag_hash + h->to_tag_hash) * 2654435761u);
 }
 
-static gboolean key_equal(gconstpointer a, gconstpointer b)
+static bool key_equal(const dlg_key *x, const dlg_key *y)
 {
-	const dlg_key *x = a, *y = b;
 	if (!sv_eq(x->call_id, y->call_id))
-		return FALSE;
+		return false;
 	return (sv_eq_ci(x->tag_a, y->tag_a) && sv_eq_ci(x->tag_b, y->tag_b)) ||
 		(sv_eq_ci(x->tag_a, y->tag_b) && sv_eq_ci(x->tag_b, y->tag_a));
+}
+
+static dlg_rec *dlg_lookup(const dlg_table *d, const dlg_key *k, uint32_t hash)
+{
+	hindex_probe pr;
+	uint32_t id;
+	hindex_probe_start(&d->by_key, hash, &pr);
+	while (hindex_probe_next(&d->by_key, &pr, &id)) {
+		dlg_rec *r = g_ptr_array_index(d->recs, id);
+		if (key_equal(&r->key, k))
+			return r;
+	}
+	return NULL;
 }
 
 void dlg_table_init(dlg_table *d, arena *mem)
 {
 	d->mem = mem;
 	d->recs = g_ptr_array_new();
-	d->by_key = g_hash_table_new(key_hash, key_equal);
+	hindex_init(&d->by_key);
 }
 
 void dlg_table_clear(dlg_table *d)
 {
-	g_hash_table_destroy(d->by_key);
+	hindex_clear(&d->by_key);
 	g_ptr_array_free(d->recs, TRUE);
 	memset(d, 0, sizeof(*d));
 }
@@ -101,7 +117,8 @@ static dlg_rec *dlg_new(dlg_table *d, txn_table *t, mdl_ctx *c, txn_rec *tx, sv 
 		root->first_dialog = x->id;
 	}
 	g_ptr_array_add(d->recs, r);
-	g_hash_table_insert(d->by_key, &r->key, r);
+	/* created only when no dialog has an equal key: ids stay unique */
+	hindex_insert(&d->by_key, msg_key_hash(c->prep), x->id);
 	attach(r, c, out);
 	out->created = x->id;
 	if (st == DLG_STATE_CONFIRMED)
@@ -176,7 +193,7 @@ void dlg_process(dlg_table *d, txn_table *t, mdl_ctx *c, const txn_result *tr, d
 		return;
 	}
 	dlg_key k = { p->call_id, p->from_tag, p->to_tag };
-	dlg_rec *r = g_hash_table_lookup(d->by_key, &k);
+	dlg_rec *r = dlg_lookup(d, &k, msg_key_hash(c->prep));
 
 	if (!response) {
 		if (!r)
@@ -253,9 +270,10 @@ void dlg_finish(dlg_table *d, const txn_table *t, mdl_changes *ch, int64_t end_t
 			txn_rec *tx = txn_get(t, x->creating_txn);
 			txn_rec *root = tx ? txn_root(t, tx) : NULL;
 			int64_t first_2xx = root ? root->first_2xx_ts : 0;
-			if (first_2xx && end_ts >= first_2xx + SIP_TIMER_64T1_NS)
+			int64_t wait = sip_timers_64t1(t->settings);
+			if (first_2xx && end_ts >= first_2xx + wait)
 				terminate(r, "other fork answered", SIP_ID_NONE,
-					first_2xx + SIP_TIMER_64T1_NS, ch, NULL);
+					first_2xx + wait, ch, NULL);
 			else if (tx && tx->pub.end == TXN_END_NO_FINAL)
 				terminate(r, "no final response", SIP_ID_NONE,
 					tx->pub.state_ts[TXN_STATE_TERMINATED], ch, NULL);

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 
 #include "base/arena.h"
+#include "base/hindex.h"
 #include "dissect/model.h"
 #include "dissect/txn.h"
 
@@ -32,7 +33,7 @@ typedef struct dlg_rec {
 typedef struct dlg_table {
 	arena *mem;
 	GPtrArray *recs;          /* dlg_rec* by id */
-	GHashTable *by_key;       /* dlg_key* -> dlg_rec* */
+	hindex by_key;            /* key hash -> dialog id */
 } dlg_table;
 
 /* What adding one message did to dialogs. */

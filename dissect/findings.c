@@ -545,9 +545,10 @@ static bool wait_done(findings *f, const ack_wait *w)
 static void waits_run(findings *f, int64_t now, bool all)
 {
 	GPtrArray *q = f->waits;
+	int64_t wait = sip_timers_64t1(sip_model_timers(f->m));
 	while (f->waits_head < q->len) {
 		ack_wait *w = g_ptr_array_index(q, f->waits_head);
-		if (w->ts + SIP_TIMER_64T1_NS > now) {
+		if (w->ts + wait > now) {
 			if (!all)
 				break;   /* waits are queued in time order */
 			f->waits_head++;

@@ -8,7 +8,9 @@
  * call, and at the transactions, dialogs and registrations the model
  * reports as changed; findings_finish, called after sip_model_finish,
  * judges what only the end of the capture can tell (timers that ran out,
- * bindings that expired, calls still up).  It reads the message being
+ * bindings that expired, calls still up).  Every timer it waits for or
+ * names in a summary (64×T1, Timer C, the schedule of Timers A and E) is
+ * the model's (sip_model_timers).  It reads the message being
  * added through the model's own parse (sip_model_parse_of) and re-parses
  * an older message from its raw bytes only when a check needs it (the
  * offer's codecs when a finding about an answer is written, a 482's

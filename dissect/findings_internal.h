@@ -37,6 +37,8 @@ enum {
 	DT_STORM = 1u << 1,        /* retransmission storm reported */
 	DT_NON2XX_ACK = 1u << 2,   /* non-2xx final waiting for its ACK (queued) */
 	DT_TO_TAG = 1u << 3,       /* to-tag-changed reported */
+	DT_RSP_STORM = 1u << 4,    /* response-retransmission-storm reported */
+	DT_QVALUES = 1u << 5,      /* a REGISTER giving its Contacts different q-values */
 };
 
 /* The codecs of an SDP offer, kept compact so the answer can be checked
@@ -62,6 +64,8 @@ typedef struct det_txn {
 	bool creds;                /* the request carried Authorization / Proxy-Authorization */
 	offer_codecs *offer;       /* arena; NULL: no offer seen */
 	sv cred_nonce;             /* the nonce its credentials answer (view into the request) */
+	uint32_t final_resends;    /* copies of the first final response after it */
+	uint32_t prompts;          /* request retransmissions (ACK aside): each may draw a copy */
 } det_txn;
 
 /* Per dialog: the highest CSeq each side used, the route set's size. */
@@ -82,11 +86,40 @@ enum {
 	DC_CHAIN_REPORTED = 1u << 1,
 };
 
+/* The targets of the newest 3xx to INVITE with several Contacts, and the
+ * order the caller (or a recursing proxy) tried them in (§8.1.3.4,
+ * §16.5): each later INVITE of the call whose Request-URI is one of them
+ * is a try.  Views into the 3xx; arena. */
+enum { REDIR_KEEP = 16 };
+
+typedef struct redir_target {
+	sv uri;
+	uint16_t q;                /* thousandths */
+	bool has_q;
+	bool before;               /* already tried before the 3xx (a redirect loop) */
+	uint32_t try_cseq;
+	sip_id try_txn;            /* its newest attempt; SIP_ID_NONE: not tried */
+} redir_target;
+
+typedef struct redir_set {
+	sip_id msg;                /* the 3xx */
+	sip_id finding;            /* its redirect finding */
+	sip_id order_finding;      /* redirect-q-order made of it, SIP_ID_NONE until then */
+	uint8_t n;                 /* targets kept */
+	uint8_t tried;             /* entries of order[] */
+	bool parallel;             /* a try went out while an earlier one was pending */
+	bool out_of_order;
+	uint8_t order[REDIR_KEEP]; /* indexes of the targets, in the order tried */
+	bool joined[REDIR_KEEP];   /* order[i] went out while an earlier try was pending */
+	redir_target t[REDIR_KEEP];
+} redir_set;
+
 typedef struct det_call {
 	uint16_t flags;
 	uint16_t redirects;        /* 3xx finals to INVITE seen */
 	uint16_t rejected_creds;   /* challenges answering a request that carried credentials */
 	sv nonce;                  /* nonce of the newest 401/407 (view into its message) */
+	redir_set *redir;          /* arena; NULL without a 3xx of several targets */
 } det_call;
 
 /* Per registration: bindings already reported (the first 64). */

@@ -43,6 +43,9 @@ static const fnd_kind K_ACK_MISSING = { "ack-missing", FINDING_ERROR, "RFC 3261 
 static const fnd_kind K_NON2XX_ACK = { "non2xx-ack-missing", FINDING_WARNING, "RFC 3261 §17.1.1.3, §17.2.1" };
 static const fnd_kind K_STORM = { "retransmission-storm", FINDING_WARNING, "RFC 3261 §17.1.1.2, §17.1.2.2" };
 static const fnd_kind K_STORM_RELIABLE = { "retransmission-storm", FINDING_WARNING, "RFC 3261 §17.1.1.2, §18.3" };
+static const fnd_kind K_RSP_STORM_G = { "response-retransmission-storm", FINDING_WARNING, "RFC 3261 §17.2.1" };
+static const fnd_kind K_RSP_STORM_2XX = { "response-retransmission-storm", FINDING_WARNING, "RFC 3261 §13.3.1.4" };
+static const fnd_kind K_RSP_STORM_OTHER = { "response-retransmission-storm", FINDING_WARNING, "RFC 3261 §17.2.2" };
 static const fnd_kind K_STRAY = { "stray-response", FINDING_WARNING, "RFC 3261 §17.1.3, §18.1.2" };
 static const fnd_kind K_CANCEL_UNKNOWN = { "cancel-unknown-invite", FINDING_WARNING, "RFC 3261 §9.1, §9.2" };
 static const fnd_kind K_CANCEL_LATE = { "cancel-after-final", FINDING_INFO, "RFC 3261 §9.1" };
@@ -57,6 +60,7 @@ static const fnd_kind K_NOT_ENDED = { "call-not-ended", FINDING_INFO, "RFC 3261 
 static const fnd_kind K_AUTH = { "auth-failed", FINDING_ERROR, "RFC 3261 §22.2, §22.3" };
 static const fnd_kind K_BINDING_EXPIRED = { "binding-expired", FINDING_WARNING, "RFC 3261 §10.2.1, §10.3" };
 static const fnd_kind K_EXPIRES_SHORT = { "expires-shortened", FINDING_INFO, "RFC 3261 §10.2.1.1, §10.3" };
+static const fnd_kind K_QVALUES = { "q-values-ignored", FINDING_WARNING, "RFC 3261 §10.2.1.2, §10.3" };
 
 static const fnd_kind K_LOOP = { "forwarding-loop", FINDING_ERROR, "RFC 3261 §16.3 item 4" };
 static const fnd_kind K_VIA_LOOP = { "via-loop", FINDING_ERROR, "RFC 3261 §16.3 item 4, §16.6 item 8" };
@@ -67,18 +71,19 @@ static const fnd_kind K_482 = { "loop-detected", FINDING_WARNING, "RFC 3261 §16
 static const fnd_kind K_REDIRECT = { "redirect", FINDING_INFO, "RFC 3261 §8.1.3.4" };
 static const fnd_kind K_REDIRECT_LOOP = { "redirect-loop", FINDING_ERROR, "RFC 3261 §8.1.3.4, §16.5" };
 static const fnd_kind K_REDIRECT_CHAIN = { "redirect-chain", FINDING_WARNING, "RFC 3261 §8.1.3.4" };
+static const fnd_kind K_REDIRECT_ORDER = { "redirect-q-order", FINDING_WARNING, "RFC 3261 §8.1.3.4, §16.5" };
 
 static const fnd_kind K_STRICT = { "strict-routing", FINDING_WARNING, "RFC 3261 §16.4, §16.12" };
 static const fnd_kind K_ROUTE_SKIPPED = { "route-skipped", FINDING_WARNING, "RFC 3261 §12.2.1.1" };
+static const fnd_kind K_ROUTE_MISMATCH = { "route-set-mismatch", FINDING_WARNING, "RFC 3261 §12.2.1.1, §16.12" };
 
 /* Wire bytes quoted in a summary: URIs and header values. */
 enum { QUOTE_MAX = 60 };
 /* Redirect: targets listed in a summary. */
 enum { TARGETS_MAX = 5 };
-/* Retransmissions within 64×T1: INVITE (Timer A doubling from T1) and
- * others (Timer E doubling, capped at T2). */
-enum { INVITE_MAX_RETRANS = 6, OTHER_MAX_RETRANS = 10 };
-#define SIP_T2_NS INT64_C(4000000000)
+/* Retransmissions looked at on the schedule of Timers A and E: with
+ * 64×T1 over, the transaction has given up anyway. */
+enum { RETRANS_SCHEDULE_MAX = 64 };
 /* Vias looked at for a repeated proxy; Max-Forwards 70 allows 71. */
 enum { VIA_MAX = 80 };
 /* 3xx responses to one call before the redirects look endless. */
@@ -98,6 +103,10 @@ static bool is_invite_response(const sip_message *msg)
 	return msg->kind == SIP_KIND_RESPONSE && fnd_msg_is(msg, msg->cseq_method, "INVITE");
 }
 
+static bool uri_same(sv a, sv b);
+static void keep_redirect_set(findings *f, const sip_message *msg, const fnd_rec *r, redir_set *rs,
+	unsigned n);
+
 static bool tag_present(const sip_message *msg, sip_span s)
 {
 	return s.off != UINT32_MAX && s.len > 0;
@@ -116,6 +125,34 @@ static void what_from_to(GString *s, const sip_message *msg)
 static int64_t since_start(findings *f, int64_t ts)
 {
 	return ts - f->first_ts;
+}
+
+static const sip_timers *timers_of(const findings *f)
+{
+	return sip_model_timers(f->m);
+}
+
+/* A timer's length in a summary: "32 s", "0.5 s", "3 minutes".  Unlike
+ * fnd_append_duration, never "m:ss": "within 1:04" would read as a time
+ * of day. */
+static void append_timer(GString *s, int64_t ns)
+{
+	const int64_t minute = INT64_C(60000000000);
+	if (ns >= minute && ns % minute == 0) {
+		int64_t n = ns / minute;
+		g_string_append_printf(s, "%" G_GINT64_FORMAT " minute%s", n, n == 1 ? "" : "s");
+		return;
+	}
+	int64_t ms = (ns + 500000) / 1000000;
+	int frac = (int)(ms % 1000);
+	g_string_append_printf(s, "%" G_GINT64_FORMAT, ms / 1000);
+	if (frac % 100 == 0 && frac)
+		g_string_append_printf(s, ".%d", frac / 100);
+	else if (frac % 10 == 0 && frac)
+		g_string_append_printf(s, ".%02d", frac / 10);
+	else if (frac)
+		g_string_append_printf(s, ".%03d", frac);
+	g_string_append(s, " s");
 }
 
 /* "+12.5 s" from the first message of the capture */
@@ -156,9 +193,10 @@ static uint64_t fold_cseq(const sip_message *msg)
 
 /* ---- 1: message syntax and mandatory headers ---------------------------------- */
 
+static bool wants_qvalues(const findings *f, const sip_message *msg);
+
 bool fnd_wants_parse(findings *f, const sip_message *msg)
 {
-	(void)f;
 	if (msg->kind == SIP_KIND_INVALID)
 		return true;
 	if (msg->retransmission)
@@ -167,7 +205,7 @@ bool fnd_wants_parse(findings *f, const sip_message *msg)
 		return true;
 	uint16_t st = msg->status;
 	if (st >= 200 && st < 300)
-		return is_invite_response(msg);
+		return is_invite_response(msg) || wants_qvalues(f, msg);
 	return (st >= 300 && st < 400) || st == 401 || st == 407 || st == 488 || st == 606;
 }
 
@@ -366,14 +404,17 @@ void fnd_check_txn(findings *f, const sip_txn *t)
 	}
 	if (ringing) {
 		const sip_message *prov = msg_get(f, t->first_provisional);
-		g_string_append(s, " got no final response within 3 minutes of its last provisional response (Timer C)");
+		g_string_append(s, " got no final response within ");
+		append_timer(s, timers_of(f)->timer_c_ns);
+		g_string_append(s, " of its last provisional response (Timer C)");
 		if (prov) {
 			g_string_append(s, "; it had answered ");
 			fnd_append_what(s, prov);
 		}
 	} else {
-		g_string_append_printf(s, " got no final response within 32 s (%s, 64×T1)",
-			t->is_invite ? "Timer B" : "Timer F");
+		g_string_append(s, " got no final response within ");
+		append_timer(s, sip_timers_64t1(timers_of(f)));
+		g_string_append_printf(s, " (%s, 64×T1)", t->is_invite ? "Timer B" : "Timer F");
 		if (req) {
 			uint32_t sends = 1 + t->request_retransmissions;
 			if (sends == 1)
@@ -396,13 +437,16 @@ void fnd_report_ack_wait(findings *f, ack_wait *w)
 		return;
 	bool fresh;
 	GString *s = f->s;
+	int64_t wait = sip_timers_64t1(timers_of(f));
 	if (w->non2xx) {
-		fnd_rec *r = fnd_add(f, &K_NON2XX_ACK, msg->call, 0, w->ts + SIP_TIMER_64T1_NS, &fresh);
+		fnd_rec *r = fnd_add(f, &K_NON2XX_ACK, msg->call, 0, w->ts + wait, &fresh);
 		w->finding = r->pub.id;
 		fnd_add_txn_messages(f, r, w->txn);
 		g_string_truncate(s, 0);
 		what_from_to(s, msg);
-		g_string_append(s, " was never acknowledged: no ACK within 32 s (Timer H)");
+		g_string_append(s, " was never acknowledged: no ACK within ");
+		append_timer(s, wait);
+		g_string_append(s, " (Timer H)");
 		const sip_txn *t = sip_model_txn(f->m, w->txn);
 		if (t && t->response_retransmissions)
 			g_string_append_printf(s, "; the response was sent %u times",
@@ -410,13 +454,15 @@ void fnd_report_ack_wait(findings *f, ack_wait *w)
 		set_summary_s(f, r);
 		return;
 	}
-	fnd_rec *r = fnd_add(f, &K_ACK_MISSING, msg->call, 0, w->ts + SIP_TIMER_64T1_NS, &fresh);
+	fnd_rec *r = fnd_add(f, &K_ACK_MISSING, msg->call, 0, w->ts + wait, &fresh);
 	w->finding = r->pub.id;
 	fnd_add_txn_messages(f, r, w->txn);
 	fnd_add_dialog(f, r, msg->dialog);
 	g_string_truncate(s, 0);
 	what_from_to(s, msg);
-	g_string_append(s, " was never acknowledged: no ACK within 32 s (64×T1)");
+	g_string_append(s, " was never acknowledged: no ACK within ");
+	append_timer(s, wait);
+	g_string_append(s, " (64×T1)");
 	if (w->retransmissions == 1)
 		g_string_append(s, "; the answer was retransmitted once");
 	else if (w->retransmissions)
@@ -455,17 +501,32 @@ void fnd_ack_wait_aftermath(findings *f, const ack_wait *w)
 }
 
 /* Earliest time after the first send at which the n-th retransmission may
- * go out on an unreliable transport. */
-static int64_t retrans_schedule(bool invite, uint32_t n)
+ * go out on an unreliable transport: Timer A doubles from T1, Timer E too
+ * but no further than T2. */
+static int64_t retrans_schedule(const sip_timers *tm, bool invite, uint32_t n)
 {
-	int64_t total = 0, step = SIP_T1_NS;
-	for (uint32_t i = 0; i < n && i < 64; i++) {
+	int64_t total = 0, step = tm->t1_ns;
+	for (uint32_t i = 0; i < n && i < RETRANS_SCHEDULE_MAX; i++) {
 		total += step;
+		if (step > INT64_MAX / 4)
+			break;   /* far past 64×T1 already: doubling on would overflow */
 		step *= 2;
-		if (!invite && step > SIP_T2_NS)
-			step = SIP_T2_NS;
+		if (!invite && step > tm->t2_ns)
+			step = tm->t2_ns;
 	}
 	return total;
+}
+
+/* Retransmissions the schedule fits in before 64×T1, when the
+ * transaction gives up: 6 for an INVITE and 10 for others with the
+ * defaults. */
+static uint32_t retrans_max(const sip_timers *tm, bool invite)
+{
+	int64_t window = sip_timers_64t1(tm);
+	uint32_t n = 0;
+	while (n < RETRANS_SCHEDULE_MAX && retrans_schedule(tm, invite, n + 1) < window)
+		n++;
+	return n;
 }
 
 static void check_storm(findings *f, const sip_message *msg, const sip_txn *t)
@@ -473,6 +534,7 @@ static void check_storm(findings *f, const sip_message *msg, const sip_txn *t)
 	if (!t || t->request_ts == 0 || fnd_msg_is(msg, msg->method, "ACK"))
 		return;
 	det_txn *dt = fnd_txn(f, t->id);
+	const sip_timers *tm = timers_of(f);
 	uint32_t n = t->request_retransmissions;
 	int64_t elapsed = msg->meta.ts_ns - t->request_ts;
 	const char *tr = msg->meta.transport ? msg->meta.transport : "UDP";
@@ -482,8 +544,8 @@ static void check_storm(findings *f, const sip_message *msg, const sip_txn *t)
 		if (reliable)
 			storm = n >= 1;
 		else
-			storm = n > (t->is_invite ? INVITE_MAX_RETRANS : OTHER_MAX_RETRANS) ||
-				(n >= 3 && elapsed * 4 < retrans_schedule(t->is_invite, n));
+			storm = n > retrans_max(tm, t->is_invite) ||
+				(n >= 3 && elapsed * 4 < retrans_schedule(tm, t->is_invite, n));
 		if (!storm)
 			return;
 		dt->flags |= DT_STORM;
@@ -501,10 +563,95 @@ static void check_storm(findings *f, const sip_message *msg, const sip_txn *t)
 	fnd_append_duration(s, elapsed);
 	if (reliable)
 		g_string_append_printf(s, " over %s: requests are not retransmitted over a reliable transport", tr);
-	else if (t->is_invite)
-		g_string_append(s, ": beyond Timer A's schedule (at most 7 sends in 32 s, 0.5 s apart then doubling)");
-	else
-		g_string_append(s, ": beyond Timer E's schedule (at most 11 sends in 32 s, 0.5 s apart doubling up to 4 s)");
+	else {
+		g_string_append_printf(s, ": beyond Timer %s's schedule (at most %u sends in ",
+			t->is_invite ? "A" : "E", 1 + retrans_max(tm, t->is_invite));
+		append_timer(s, sip_timers_64t1(tm));
+		g_string_append(s, ", ");
+		append_timer(s, tm->t1_ns);
+		if (t->is_invite) {
+			g_string_append(s, " apart then doubling)");
+		} else {
+			g_string_append(s, " apart doubling up to ");
+			append_timer(s, tm->t2_ns);
+			g_string_append_c(s, ')');
+		}
+	}
+	set_summary_s(f, r);
+}
+
+/* Copies of a server transaction's final response (§17.2).  A non-2xx
+ * final to an INVITE goes again on Timer G, over unreliable transports
+ * only: T1, doubling up to T2, until the ACK or Timer H; a 2xx to an
+ * INVITE on the same schedule over any transport (§13.3.1.4, the ACK is
+ * end to end); a final to any other request only when that request comes
+ * again (§17.2.2).  A retransmitted request may draw a copy in every case
+ * (a stateless element answers each copy it gets, even before its first
+ * final went out): those copies are owed and not counted.  For a
+ * non-INVITE request two unprompted copies are needed, so that one request
+ * retransmission missing from the capture does not make a storm. */
+static void check_response_storm(findings *f, const sip_message *msg, const sip_txn *t)
+{
+	if (msg->status < 200 || t->final == SIP_ID_NONE || t->final == msg->id || t->final_ts == 0)
+		return;
+	const sip_message *fin = msg_get(f, t->final);
+	if (!fin || fin->status != msg->status ||
+	    !sv_eq_ci(sip_message_field(fin, fin->to_tag), sip_message_field(msg, msg->to_tag)))
+		return;   /* a copy of another fork's final: only the first final is followed */
+	det_txn *dt = fnd_txn(f, t->id);
+	if (dt->final_resends < UINT32_MAX)
+		dt->final_resends++;
+	uint32_t owed = dt->prompts < dt->final_resends ? dt->prompts : dt->final_resends;
+	uint32_t n = dt->final_resends - owed;
+	int64_t elapsed = msg->meta.ts_ns - t->final_ts;
+	const char *tr = msg->meta.transport ? msg->meta.transport : "UDP";
+	bool reliable = strcmp(tr, "UDP") != 0;
+	bool ok = msg->status < 300;
+	const sip_timers *tm = timers_of(f);
+	const fnd_kind *k = !t->is_invite ? &K_RSP_STORM_OTHER : ok ? &K_RSP_STORM_2XX : &K_RSP_STORM_G;
+	if (!(dt->flags & DT_RSP_STORM)) {
+		bool storm;
+		if (k == &K_RSP_STORM_OTHER)
+			storm = n >= 2;
+		else if (!ok && reliable)
+			storm = n >= 1;
+		else   /* Timer G and the 2xx double as Timer E does: up to T2 */
+			storm = n > retrans_max(tm, false) ||
+				(n >= 3 && elapsed * 4 < retrans_schedule(tm, false, n));
+		if (!storm)
+			return;
+		dt->flags |= DT_RSP_STORM;
+	}
+	bool fresh;
+	fnd_rec *r = fnd_add(f, k, t->call, 0x5708ull ^ ((uint64_t)t->id << 16), msg->meta.ts_ns, &fresh);
+	if (fresh)
+		fnd_add_txn_messages(f, r, t->id);
+	fnd_add_msg(f, r, msg->id);
+	fnd_add_dialog(f, r, msg->dialog);
+	GString *s = f->s;
+	g_string_truncate(s, 0);
+	what_from_to(s, msg);
+	g_string_append_printf(s, " sent %u times in ", 1 + dt->final_resends);
+	fnd_append_duration(s, elapsed);
+	if (owed)
+		g_string_append_printf(s, " (%u of the copies answer retransmitted requests)", owed);
+	if (k == &K_RSP_STORM_OTHER) {
+		g_string_append_printf(s, ": %u copies came without a retransmitted request, but the final "
+			"response to a non-INVITE request is sent again only when the request is", n);
+	} else if (!ok && reliable) {
+		g_string_append_printf(s, " over %s: Timer G resends a non-2xx final response over "
+			"unreliable transports only", tr);
+	} else {
+		g_string_append_printf(s, ": beyond %s (at most %u sends in ",
+			ok ? "the schedule of 2xx retransmissions" : "Timer G's schedule",
+			1 + retrans_max(tm, false));
+		append_timer(s, sip_timers_64t1(tm));
+		g_string_append(s, ", ");
+		append_timer(s, tm->t1_ns);
+		g_string_append(s, " apart doubling up to ");
+		append_timer(s, tm->t2_ns);
+		g_string_append_c(s, ')');
+	}
 	set_summary_s(f, r);
 }
 
@@ -513,7 +660,7 @@ static void check_stray(findings *f, const sip_message *msg, const sip_txn *t)
 	if (t->request != SIP_ID_NONE || t->messages != 1)
 		return;
 	int64_t running = since_start(f, msg->meta.ts_ns);
-	if (running <= SIP_TIMER_64T1_NS)
+	if (running <= sip_timers_64t1(timers_of(f)))
 		return;   /* the request may predate the capture */
 	bool fresh;
 	fnd_rec *r = about_msg(f, &K_STRAY, msg, 0, &fresh);
@@ -538,7 +685,7 @@ static void check_cancel(findings *f, const sip_message *msg, const sip_txn *ct)
 			if (t && t->is_invite && t->cseq == msg->cseq && t->request != SIP_ID_NONE)
 				other = t;
 		}
-		if (!other && since_start(f, msg->meta.ts_ns) <= SIP_TIMER_C_NS)
+		if (!other && since_start(f, msg->meta.ts_ns) <= timers_of(f)->timer_c_ns)
 			return;   /* the INVITE may be older than the capture */
 		fnd_rec *r = about_msg(f, &K_CANCEL_UNKNOWN, msg, 0, &fresh);
 		g_string_truncate(s, 0);
@@ -772,7 +919,8 @@ static void explain_glare(findings *f, const sip_message *msg, const sip_txn *t)
 		const sip_message *om = o ? msg_get(f, o->request) : NULL;
 		if (!om || o == t || !o->is_invite || o->dialog != d->id || dialog_side(d, om) == side)
 			continue;
-		if (om->meta.ts_ns <= msg->meta.ts_ns && om->meta.ts_ns + SIP_TIMER_64T1_NS >= req->meta.ts_ns) {
+		if (om->meta.ts_ns <= msg->meta.ts_ns &&
+		    om->meta.ts_ns + sip_timers_64t1(timers_of(f)) >= req->meta.ts_ns) {
 			other = o;
 			oreq = om;
 		}
@@ -980,6 +1128,130 @@ void fnd_check_registration(findings *f, const sip_registration *r)
 			set_summary_s(f, x);
 		}
 	}
+}
+
+/* q-values (§10.2.1.2): a REGISTER that gives at least two of the bindings
+ * it adds (not "*", not expires 0) q-values that are not all equal states
+ * an order of preference, which the registrar keeps with the bindings and
+ * lists back in its 2xx (§10.3 items 7 and 8).  A binding the 2xx lists
+ * with no q-value or another one lost that order; a binding the 2xx leaves
+ * out is not judged (the model does not either), nor a 2xx listing none. */
+enum { QV_KEEP = 16 };
+
+static bool contact_adds(const sip_contact *ct, bool has_hdr, uint32_t hdr)
+{
+	if (ct->star)
+		return false;
+	return ct->has_expires ? ct->expires != 0 : !has_hdr || hdr != 0;
+}
+
+static void note_qvalues(findings *f, const sip_message *msg, const sip_msg *p)
+{
+	unsigned nc = p->hdr_count[SIP_HDR_CONTACT];
+	if (nc == 0 || (nc == 1 && sv_find_byte(p->hdr_value1[SIP_HDR_CONTACT], ',') < 0))
+		return;   /* one Contact at most: no order to state */
+	uint32_t hdr = 0;
+	bool has_hdr = sip_msg_expires(p, &hdr);
+	unsigned with_q = 0;
+	uint16_t first = 0;
+	bool differ = false;
+	sip_list_iter it;
+	sv item;
+	sip_list_init(&it, p, SIP_HDR_CONTACT);
+	while (!differ && sip_list_next(&it, &item)) {
+		sip_contact ct;
+		if (!sip_contact_parse(item, &ct) || !ct.has_q || !contact_adds(&ct, has_hdr, hdr))
+			continue;
+		if (with_q++ == 0)
+			first = ct.q;
+		else
+			differ = ct.q != first;
+	}
+	det_txn *dt = differ ? fnd_txn(f, msg->txn) : NULL;
+	if (dt)
+		dt->flags |= DT_QVALUES;
+}
+
+static bool wants_qvalues(const findings *f, const sip_message *msg)
+{
+	return msg->txn < f->txns->len &&
+		(g_array_index(f->txns, det_txn, msg->txn).flags & DT_QVALUES) &&
+		fnd_msg_is(msg, msg->cseq_method, "REGISTER");
+}
+
+static void append_q(GString *s, uint16_t q)
+{
+	g_string_append_printf(s, "q=%u.%03u", q / 1000u, q % 1000u);
+}
+
+static void check_qvalues(findings *f, const sip_message *msg, const sip_msg *p, const sip_txn *t)
+{
+	if (!wants_qvalues(f, msg) || !p->hdr_count[SIP_HDR_CONTACT])
+		return;
+	const sip_message *req = msg_get(f, t->request);
+	if (!req)
+		return;
+	struct { sv uri; uint16_t q; bool matched; } asked[QV_KEEP];
+	unsigned n = 0;
+	uint32_t hdr = 0;
+	sip_list_iter it;
+	sv item;
+	sip_contact ct;
+	fnd_parse(req, f->q);
+	bool has_hdr = sip_msg_expires(f->q, &hdr);
+	sip_list_init(&it, f->q, SIP_HDR_CONTACT);
+	while (n < QV_KEEP && sip_list_next(&it, &item)) {
+		if (!sip_contact_parse(item, &ct) || !ct.has_q || !contact_adds(&ct, has_hdr, hdr))
+			continue;
+		asked[n].uri = ct.addr.uri;
+		asked[n].q = ct.q;
+		asked[n].matched = false;
+		n++;
+	}
+	GString *s = f->s;
+	g_string_truncate(s, 0);
+	what_from_to(s, msg);
+	g_string_append(s, " lists the bindings of ");
+	fnd_append_wire(s, p->to_ok ? p->to.uri : SV_LIT("?"), QUOTE_MAX);
+	g_string_append(s, " with the q-values of the REGISTER dropped or changed: ");
+	unsigned changed = 0;
+	sip_list_init(&it, p, SIP_HDR_CONTACT);
+	while (sip_list_next(&it, &item)) {
+		if (!sip_contact_parse(item, &ct) || ct.star)
+			continue;
+		for (unsigned i = 0; i < n; i++) {
+			if (asked[i].matched || !uri_same(asked[i].uri, ct.addr.uri))
+				continue;
+			asked[i].matched = true;
+			if (ct.has_q && ct.q == asked[i].q)
+				break;
+			if (changed++ < TARGETS_MAX) {
+				g_string_append(s, changed > 1 ? ", " : "");
+				fnd_append_wire(s, ct.addr.uri, QUOTE_MAX);
+				g_string_append(s, " (");
+				append_q(s, asked[i].q);
+				g_string_append(s, " asked, ");
+				if (ct.has_q)
+					append_q(s, ct.q);
+				else
+					g_string_append(s, "none");
+				g_string_append(s, " granted)");
+			}
+			break;
+		}
+	}
+	if (!changed)
+		return;
+	if (changed > TARGETS_MAX)
+		g_string_append(s, ", ...");
+	g_string_append(s, ": the registrar ignored the order of preference they state");
+	bool fresh;
+	fnd_rec *r = about_msg(f, &K_QVALUES, msg, 0x9a1ull, &fresh);
+	fnd_add_txn_messages(f, r, t->id);
+	if (fresh)
+		set_summary_s(f, r);
+	else
+		note_count(f, r, "REGISTER responses");
 }
 
 /* ---- 5: loops and spirals ------------------------------------------------------------- */
@@ -1276,6 +1548,8 @@ static void check_redirect(findings *f, const sip_message *msg, const sip_msg *p
 	unsigned n = 0;
 	GString *targets = g_string_new(NULL);
 	const sip_call *c = sip_model_call(f->m, msg->call);
+	redir_set rs;
+	memset(&rs, 0, sizeof(rs));
 	sip_list_init(&it, p, SIP_HDR_CONTACT);
 	while (sip_list_next(&it, &item)) {
 		sip_contact ct;
@@ -1287,6 +1561,12 @@ static void check_redirect(findings *f, const sip_message *msg, const sip_msg *p
 			if (ct.has_q)
 				g_string_append_printf(targets, " (q=%u.%03u)", ct.q / 1000, ct.q % 1000);
 		}
+		if (n < REDIR_KEEP) {
+			rs.t[n].uri = ct.addr.uri;
+			rs.t[n].q = ct.q;
+			rs.t[n].has_q = ct.has_q;
+			rs.t[n].try_txn = SIP_ID_NONE;
+		}
 		n++;
 		/* a target already tried in this call: a redirection loop */
 		for (guint i = 0; c && i < c->txns->len; i++) {
@@ -1294,6 +1574,8 @@ static void check_redirect(findings *f, const sip_message *msg, const sip_msg *p
 			const sip_message *om = o && o->is_invite ? msg_get(f, o->request) : NULL;
 			if (!om || !uri_same(ct.addr.uri, sip_message_field(om, om->request_uri)))
 				continue;
+			if (n <= REDIR_KEEP)
+				rs.t[n - 1].before = true;
 			bool lf;
 			fnd_rec *l = about_msg(f, &K_REDIRECT_LOOP, msg, fnd_hash_sv(ct.addr.uri), &lf);
 			fnd_add_msg(f, l, om->id);
@@ -1320,6 +1602,8 @@ static void check_redirect(findings *f, const sip_message *msg, const sip_msg *p
 			n > TARGETS_MAX ? ", ..." : "");
 	g_string_free(targets, TRUE);
 	set_summary_s(f, r);
+	if (n >= 2)
+		keep_redirect_set(f, msg, r, &rs, n);
 
 	if (dc && dc->redirects >= REDIRECT_CHAIN_MIN && !(dc->flags & DC_CHAIN_REPORTED)) {
 		dc->flags |= DC_CHAIN_REPORTED;
@@ -1329,6 +1613,154 @@ static void check_redirect(findings *f, const sip_message *msg, const sip_msg *p
 			"the list of targets does not end", dc->redirects);
 		fnd_set_summary(f, x, text);
 	}
+}
+
+static void keep_redirect_set(findings *f, const sip_message *msg, const fnd_rec *r, redir_set *rs,
+	unsigned n)
+{
+	det_call *dc = fnd_call(f, msg->call);
+	if (!dc)
+		return;
+	rs->msg = msg->id;
+	rs->finding = r->pub.id;
+	rs->order_finding = SIP_ID_NONE;
+	rs->n = (uint8_t)(n < REDIR_KEEP ? n : REDIR_KEEP);
+	dc->redir = arena_alloc(&f->mem, sizeof(*rs));
+	*dc->redir = *rs;
+}
+
+/* A try still waiting for its final response: ringing ends with Timer C
+ * at the latest, silence with Timer B. */
+static bool try_pending(findings *f, sip_id txn, int64_t now)
+{
+	const sip_txn *t = sip_model_txn(f->m, txn);
+	if (!t || t->final != SIP_ID_NONE || t->end == TXN_END_NO_FINAL)
+		return false;
+	return t->first_provisional != SIP_ID_NONE || now - t->request_ts < sip_timers_64t1(timers_of(f));
+}
+
+static void append_target(GString *s, const redir_target *x)
+{
+	fnd_append_wire(s, x->uri, QUOTE_MAX);
+	if (x->has_q) {
+		g_string_append(s, " (");
+		append_q(s, x->q);
+		g_string_append_c(s, ')');
+	}
+}
+
+/* The redirect's finding says which targets were tried, how, and whether
+ * in q-value order. */
+static void note_redirect_tries(findings *f, const redir_set *rs)
+{
+	fnd_rec *r = rs->finding < f->recs->len ? g_ptr_array_index(f->recs, rs->finding) : NULL;
+	if (!r || rs->tried == 0)
+		return;
+	GString *s = g_string_new("tried ");
+	if (rs->out_of_order)
+		g_string_append_printf(s, "out of q-value order (finding %u)", rs->order_finding);
+	else if (rs->parallel)
+		g_string_append(s, "in q-value order, equal q-values in parallel");
+	else if (rs->tried > 1)
+		g_string_append(s, "one at a time in q-value order");
+	g_string_append(s, rs->tried > 1 || rs->out_of_order ? ": " : "");
+	for (unsigned k = 0; k < rs->tried && k < TARGETS_MAX; k++) {
+		if (k)
+			g_string_append(s, rs->joined[k] ? " and " : ", then ");
+		append_target(s, &rs->t[rs->order[k]]);
+	}
+	if (rs->tried > TARGETS_MAX)
+		g_string_append(s, ", ...");
+	fnd_set_note(f, r, s->str);
+	g_string_free(s, TRUE);
+}
+
+static void report_redirect_order(findings *f, redir_set *rs, const sip_message *msg,
+	const redir_target *x, const redir_target *higher, bool pending)
+{
+	bool fresh;
+	fnd_rec *r = about_msg(f, &K_REDIRECT_ORDER, msg, 0x9e7ull ^ ((uint64_t)rs->msg << 8), &fresh);
+	fnd_add_msg(f, r, rs->msg);
+	rs->out_of_order = true;
+	rs->order_finding = r->pub.id;
+	if (!fresh) {
+		note_count(f, r, "tries out of order");
+		return;
+	}
+	const sip_message *r3xx = msg_get(f, rs->msg);
+	GString *s = f->s;
+	g_string_truncate(s, 0);
+	fnd_append_what(s, msg);
+	g_string_append(s, " from ");
+	fnd_append_ep(s, &msg->meta.src);
+	g_string_append(s, " tries ");
+	append_target(s, x);
+	if (r3xx) {
+		g_string_append(s, ", a target of ");
+		fnd_append_what(s, r3xx);
+		g_string_append(s, " from ");
+		fnd_append_ep(s, &r3xx->meta.src);
+		g_string_append_c(s, ',');
+	}
+	if (pending) {
+		g_string_append(s, " while the try of ");
+		append_target(s, higher);
+		g_string_append(s, " is still pending: targets of different q-values tried in parallel");
+	} else {
+		g_string_append(s, " before ");
+		append_target(s, higher);
+		g_string_append(s, ": targets tried out of q-value order");
+	}
+	set_summary_s(f, r);
+}
+
+/* An INVITE without To tag after a 3xx of several targets, to one of them:
+ * a try.  Another hop of a try has its CSeq; a new attempt at the same
+ * target (after a challenge) a new one. */
+static void note_redirect_try(findings *f, const sip_message *msg, const sip_txn *t)
+{
+	det_call *dc = fnd_call(f, msg->call);
+	redir_set *rs = dc ? dc->redir : NULL;
+	if (!rs || msg->id <= rs->msg)
+		return;
+	sv ruri = sip_message_field(msg, msg->request_uri);
+	unsigned i = 0;
+	while (i < rs->n && (rs->t[i].before || !uri_same(rs->t[i].uri, ruri)))
+		i++;
+	if (i == rs->n)
+		return;
+	redir_target *x = &rs->t[i];
+	if (x->try_txn != SIP_ID_NONE) {
+		if (x->try_cseq != msg->cseq) {
+			x->try_txn = t->id;
+			x->try_cseq = msg->cseq;
+		}
+		return;
+	}
+	int64_t now = msg->meta.ts_ns;
+	bool joined = false;
+	const redir_target *higher = NULL, *pending_higher = NULL;
+	for (unsigned k = 0; k < rs->tried; k++) {
+		const redir_target *o = &rs->t[rs->order[k]];
+		if (!try_pending(f, o->try_txn, now))
+			continue;
+		joined = true;
+		if (o->has_q && x->has_q && o->q > x->q && !pending_higher)
+			pending_higher = o;
+	}
+	for (unsigned k = 0; k < rs->n && !higher; k++) {
+		const redir_target *o = &rs->t[k];
+		if (k != i && !o->before && o->try_txn == SIP_ID_NONE && o->has_q && x->has_q && o->q > x->q)
+			higher = o;
+	}
+	x->try_txn = t->id;
+	x->try_cseq = msg->cseq;
+	rs->joined[rs->tried] = joined;
+	rs->order[rs->tried++] = (uint8_t)i;
+	rs->parallel = rs->parallel || joined;
+	if (higher || pending_higher)
+		report_redirect_order(f, rs, msg, x, higher ? higher : pending_higher, !higher);
+	note_redirect_tries(f, rs);
 }
 
 /* ---- 7: routing ------------------------------------------------------------------------------ */
@@ -1412,9 +1844,312 @@ static void note_route_set(findings *f, const sip_message *msg, const sip_msg *p
 	dd->rr_proxied = dd->rr_count > 0 && proxy_on_path(msg, p, d->remote_target);
 }
 
+/* Route URIs compared by RFC 3261 §19.1.4: scheme, user and password
+ * byte for byte (with %HH escapes resolved), host case-insensitively, a
+ * port only when both carry it; a parameter in both must match
+ * (case-insensitively), and user, ttl, method and maddr may not stand in
+ * one only.  Stricter than §19.1.4, neither may transport or lr: without
+ * them the next hop is reached over another transport, or taken for a
+ * strict router. */
+
+static int hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = sv_lower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* The next character of v from *i, %HH resolved; -1 at the end. */
+static int esc_next(sv v, size_t *i)
+{
+	int c = sv_at(v, *i);
+	if (c < 0)
+		return -1;
+	if (c == '%') {
+		int hi = hex_digit(sv_at(v, *i + 1)), lo = hex_digit(sv_at(v, *i + 2));
+		if (hi >= 0 && lo >= 0) {
+			*i += 3;
+			return hi * 16 + lo;
+		}
+	}
+	(*i)++;
+	return c;
+}
+
+static bool esc_eq(sv a, sv b, bool ci)
+{
+	size_t i = 0, j = 0;
+	for (;;) {
+		int x = esc_next(a, &i), y = esc_next(b, &j);
+		if (x < 0 || y < 0)
+			return x == y;
+		if (ci ? sv_lower(x) != sv_lower(y) : x != y)
+			return false;
+	}
+}
+
+static const char *param_word(sv name)
+{
+	static const char *const paired[][2] = {
+		{ "transport", "the transport parameter" }, { "lr", "the lr parameter" },
+		{ "maddr", "the maddr parameter" }, { "user", "the user parameter" },
+		{ "ttl", "the ttl parameter" }, { "method", "the method parameter" },
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(paired); i++)
+		if (sv_eq_ci_cstr(name, paired[i][0]))
+			return paired[i][1];
+	return NULL;
+}
+
+/* The first parameter of a that b contradicts: different in both, or one
+ * that must be in both and is in a only. */
+static const char *params_diff(sv a, sv b)
+{
+	sip_param x, y;
+	while (sip_param_next(&a, &x)) {
+		const char *word = param_word(x.name);
+		bool found = false;
+		sv rest = b;
+		while (!found && sip_param_next(&rest, &y))
+			found = esc_eq(x.name, y.name, true);
+		if (found) {
+			if (x.has_value != y.has_value || !esc_eq(x.value, y.value, true))
+				return word ? word : "a parameter";
+		} else if (word) {
+			return word;
+		}
+	}
+	return NULL;
+}
+
+/* How two route values differ, as a few words for a summary; NULL when they
+ * are the same URI. */
+static const char *route_diff(sv a, sv b)
+{
+	sip_route x, y;
+	if (!sip_route_parse(a, &x) || !sip_route_parse(b, &y))
+		return sv_eq_ci(sv_trim(a), sv_trim(b)) ? NULL : "the value";
+	const sip_uri *u = &x.uri, *v = &y.uri;
+	if (u->scheme != v->scheme || !sv_eq_ci(u->scheme_name, v->scheme_name))
+		return "the scheme";
+	if (u->scheme != SIP_URI_SIP && u->scheme != SIP_URI_SIPS)
+		return esc_eq(u->opaque, v->opaque, true) ? NULL : "the URI";
+	if (!esc_eq(u->user, v->user, false) || !esc_eq(u->password, v->password, false))
+		return "the user part";
+	if (!sv_eq_ci(u->host, v->host))
+		return "the host";
+	if (u->has_port != v->has_port || u->port != v->port)
+		return "the port";
+	const char *d = params_diff(u->params, v->params);
+	return d ? d : params_diff(v->params, u->params);
+}
+
+static bool same_host(const endpoint *a, const endpoint *b)
+{
+	return a->family != EP_NONE && a->family == b->family && memcmp(a->addr, b->addr, sizeof(a->addr)) == 0;
+}
+
+/* The response whose Record-Route is the route set of the side sending
+ * req, as that side saw it: the callee's is the response it sent (a copy
+ * of the request's Record-Route, §12.1.1); the caller's is the one that
+ * reached it, at the top of the creating transaction's hops (§12.1.2).  A
+ * proxy may rewrite its Record-Route on the way back (§16.7 item 4), so a
+ * copy from another hop is no reference: SIP_ID_NONE when the capture
+ * lacks the right one. */
+static sip_id route_ref(findings *f, const sip_dialog *d, int side, const sip_message *req)
+{
+	if (side == 1) {
+		const sip_message *rm = msg_get(f, d->route_msg);
+		return rm && same_host(&rm->meta.src, &req->meta.src) ? rm->id : SIP_ID_NONE;
+	}
+	const sip_txn *t = sip_model_txn(f->m, d->creating_txn);
+	for (unsigned k = 0; t && t->parent != SIP_ID_NONE && k < VIA_MAX; k++)
+		t = sip_model_txn(f->m, t->parent);
+	const sip_message *fin = t ? msg_get(f, t->final) : NULL;
+	if (!fin || fin->status >= 300 || fin->id >= req->id ||
+	    !sv_eq_ci(sip_message_field(fin, fin->to_tag), d->to_tag) ||
+	    !same_host(&fin->meta.dst, &req->meta.src))
+		return SIP_ID_NONE;
+	return fin->id;
+}
+
+/* Route set values compared; a longer set is left unjudged. */
+enum { ROUTES_KEEP = 8 };
+
+/* A side's route set as read from its reference response, for one check:
+ * views into that response, which lives as long as the run. */
+typedef struct side_routes {
+	sip_id ref;
+	int side;
+	unsigned n;
+	sv uri[ROUTES_KEEP];
+} side_routes;
+
+/* Reads the Record-Route of ref in the order the side must use it; false
+ * for a set longer than kept, which is left unjudged. */
+static bool read_route_set(findings *f, sip_id ref, int side, side_routes *rs)
+{
+	const sip_message *rm = msg_get(f, ref);
+	if (!rm)
+		return false;
+	fnd_parse(rm, f->q);
+	sv vals[ROUTES_KEEP];
+	unsigned n = 0;
+	sip_list_iter it;
+	sv item;
+	sip_list_init(&it, f->q, SIP_HDR_RECORD_ROUTE);
+	while (sip_list_next(&it, &item)) {
+		if (n == ROUTES_KEEP)
+			return false;
+		vals[n++] = item;
+	}
+	for (unsigned k = 0; k < n; k++)
+		rs->uri[k] = vals[side == 0 ? n - 1 - k : k];
+	rs->n = n;
+	rs->ref = ref;
+	rs->side = side;
+	return true;
+}
+
+/* "the Record-Route of 200 OK to INVITE from P, reversed, as the caller must use it" */
+static void append_route_source(findings *f, GString *s, const side_routes *rs)
+{
+	const sip_message *rm = msg_get(f, rs->ref);
+	g_string_append(s, "the Record-Route of ");
+	if (rm) {
+		fnd_append_what(s, rm);
+		g_string_append(s, " from ");
+		fnd_append_ep(s, &rm->meta.src);
+	}
+	g_string_append(s, rs->side == 0 ? ", reversed, as the caller must use it"
+		: ", in order, as the callee must use it");
+}
+
+/* rs NULL: only the counts were compared. */
+static void report_route_skipped(findings *f, const sip_message *msg, const sip_dialog *d, const det_dlg *dd,
+	unsigned routes, const side_routes *rs, const sv *got)
+{
+	bool fresh;
+	fnd_rec *r = about_msg(f, &K_ROUTE_SKIPPED, msg, 0x7007ull ^ ((uint64_t)d->id << 8), &fresh);
+	if (!fresh) {
+		note_count(f, r, "requests");
+		return;
+	}
+	fnd_add_msg(f, r, d->route_msg);
+	GString *s = f->s;
+	g_string_truncate(s, 0);
+	what_from_to(s, msg);
+	g_string_append_printf(s, " carries %u Route header%s though the dialog's route set has %d (",
+		routes, routes == 1 ? "" : "s", rs ? (int)rs->n : dd->rr_count);
+	if (!rs) {
+		g_string_append(s, "Record-Route, first ");
+		fnd_append_wire(s, d->route_set, QUOTE_MAX);
+		g_string_append(s, "): it skips a proxy that asked to stay on the path");
+		set_summary_s(f, r);
+		return;
+	}
+	fnd_add_msg(f, r, rs->ref);
+	append_route_source(f, s, rs);
+	g_string_append(s, "): it skips ");
+	unsigned j = 0, left_out = 0;
+	for (unsigned i = 0; i <= routes; i++, j++) {
+		for (; j < rs->n && (i == routes || route_diff(got[i], rs->uri[j])); j++) {
+			g_string_append(s, left_out++ ? " and " : "");
+			fnd_append_wire(s, rs->uri[j], QUOTE_MAX);
+		}
+	}
+	g_string_append(s, ", which asked to stay on the path");
+	set_summary_s(f, r);
+}
+
+static void report_route_mismatch(findings *f, const sip_message *msg, const sip_dialog *d, const side_routes *rs,
+	const sv *got, unsigned n_got, unsigned at)
+{
+	bool fresh;
+	fnd_rec *r = about_msg(f, &K_ROUTE_MISMATCH, msg, 0x7e7eull ^ ((uint64_t)d->id << 8) ^ (uint64_t)rs->side,
+		&fresh);
+	if (!fresh) {
+		note_count(f, r, "requests");
+		return;
+	}
+	fnd_add_msg(f, r, rs->ref);
+	GString *s = f->s;
+	g_string_truncate(s, 0);
+	what_from_to(s, msg);
+	if (at < n_got && at < rs->n) {
+		g_string_append_printf(s, " carries Route %u ", at + 1);
+		fnd_append_wire(s, got[at], QUOTE_MAX);
+		g_string_append(s, " where the dialog's route set has ");
+		fnd_append_wire(s, rs->uri[at], QUOTE_MAX);
+		g_string_append_printf(s, " (%s differs; ", route_diff(got[at], rs->uri[at]));
+	} else {
+		g_string_append(s, " carries Route ");
+		fnd_append_wire(s, got[at], QUOTE_MAX);
+		g_string_append_printf(s, " beyond the dialog's route set of %u (", rs->n);
+	}
+	append_route_source(f, s, rs);
+	g_string_append(s, "): the request does not follow the path the proxies asked for");
+	set_summary_s(f, r);
+}
+
+/* Judges the Route headers of a request from a UA inside a dialog against
+ * its side's route set; false when the capture holds no reference for that
+ * side (then only the counts can be compared).  The reference is parsed
+ * again for each request rather than kept: dialogs are many, and the
+ * requests checked a few per dialog. */
+static bool compare_routes(findings *f, const sip_message *msg, const sip_msg *p, const sip_dialog *d,
+	const det_dlg *dd)
+{
+	if (d->midway || !(sv_eq_cstr(d->created_by, "INVITE") || sv_eq_cstr(d->created_by, "SUBSCRIBE") ||
+			   sv_eq_cstr(d->created_by, "REFER")))
+		return false;
+	int side = dialog_side(d, msg);
+	sip_id ref = route_ref(f, d, side, msg);
+	side_routes rs;
+	if (ref == SIP_ID_NONE || !read_route_set(f, ref, side, &rs))
+		return false;
+	if (rs.n == 0)
+		return false;   /* a hop hid the Record-Route from this side: its Routes have another source */
+	sip_route first;
+	if (sip_route_parse(rs.uri[0], &first) && !first.lr)
+		return false;   /* a strict router first: strict-routing says why the Routes differ */
+	sv got[ROUTES_KEEP + 1];
+	unsigned ng = 0;
+	sip_list_iter it;
+	sv item;
+	sip_list_init(&it, p, SIP_HDR_ROUTE);
+	while (sip_list_next(&it, &item)) {
+		if (ng == G_N_ELEMENTS(got))
+			return true;   /* longer than any route set kept */
+		got[ng++] = item;
+	}
+	unsigned at = 0;
+	while (at < ng && at < rs.n && !route_diff(got[at], rs.uri[at]))
+		at++;
+	if (at == ng && at == rs.n)
+		return true;
+	if (ng < rs.n) {
+		/* the route set in order with entries left out: proxies skipped */
+		bool subsequence = true;
+		for (unsigned i = 0, j = 0; i < ng && subsequence; i++, j++) {
+			while (j < rs.n && route_diff(got[i], rs.uri[j]))
+				j++;
+			subsequence = j < rs.n;
+		}
+		if (subsequence) {
+			if (dd->rr_proxied)
+				report_route_skipped(f, msg, d, dd, ng, &rs, got);
+			return true;
+		}
+	}
+	report_route_mismatch(f, msg, d, &rs, got, ng, at);
+	return true;
+}
+
 /* A request a UA sends inside a dialog carries the route set as Route
- * headers; one that carries fewer goes around a proxy that asked to stay
- * on the path. */
+ * headers (§12.2.1.1): the same URIs in the same order.  One that carries
+ * fewer goes around a proxy that asked to stay on the path. */
 static void check_route_set(findings *f, const sip_message *msg, const sip_msg *p, unsigned n_vias)
 {
 	if (n_vias != 1 || fnd_msg_is(msg, msg->method, "CANCEL"))
@@ -1439,24 +2174,12 @@ static void check_route_set(findings *f, const sip_message *msg, const sip_msg *
 			dd->rr_proxied = proxy_on_path(rm, f->q, d->remote_target);
 		}
 	}
+	if (dd->rr_count == 0 || compare_routes(f, msg, p, d, dd))
+		return;
 	int routes = count_list(p, SIP_HDR_ROUTE);
-	if (dd->rr_count == 0 || !dd->rr_proxied || routes >= dd->rr_count)
+	if (!dd->rr_proxied || routes >= dd->rr_count)
 		return;
-	bool fresh;
-	fnd_rec *r = about_msg(f, &K_ROUTE_SKIPPED, msg, 0x7007ull ^ ((uint64_t)d->id << 8), &fresh);
-	if (!fresh) {
-		note_count(f, r, "requests");
-		return;
-	}
-	fnd_add_msg(f, r, d->route_msg);
-	GString *s = f->s;
-	g_string_truncate(s, 0);
-	what_from_to(s, msg);
-	g_string_append_printf(s, " carries %d Route header%s though the dialog's route set has %d "
-		"(Record-Route, first ", routes, routes == 1 ? "" : "s", dd->rr_count);
-	fnd_append_wire(s, d->route_set, QUOTE_MAX);
-	g_string_append(s, "): it skips a proxy that asked to stay on the path");
-	set_summary_s(f, r);
+	report_route_skipped(f, msg, d, dd, (unsigned)routes, NULL, NULL);
 }
 
 /* ---- dispatch --------------------------------------------------------------------------------- */
@@ -1468,6 +2191,8 @@ static void on_request(findings *f, const sip_message *msg, const sip_msg *p)
 	if (ack)
 		fnd_ack_seen(f, msg);
 	if (msg->retransmission) {
+		if (t && !ack)
+			fnd_txn(f, t->id)->prompts++;   /* the final may be sent again for it */
 		check_storm(f, msg, t);
 		check_looped_copy(f, msg, p, t);
 		return;
@@ -1482,9 +2207,13 @@ static void on_request(findings *f, const sip_message *msg, const sip_msg *p)
 	if (!ack)
 		check_cseq_order(f, msg);
 	check_glare_retry(f, msg);
+	if (fnd_msg_is(msg, msg->method, "INVITE") && !tag_present(msg, msg->to_tag))
+		note_redirect_try(f, msg, t);
 	if (!p)
 		return;
 	unsigned n_vias = 0;
+	if (fnd_msg_is(msg, msg->method, "REGISTER"))
+		note_qvalues(f, msg, p);
 	note_credentials(f, msg, p);
 	check_vias(f, msg, p, &n_vias);
 	check_strict(f, msg, p);
@@ -1501,6 +2230,8 @@ static void on_response(findings *f, const sip_message *msg, const sip_msg *p)
 	if (msg->retransmission) {
 		if (invite && st >= 200 && st < 300)
 			fnd_2xx_retransmitted(f, msg);
+		if (t)
+			check_response_storm(f, msg, t);
 		return;
 	}
 	if (!t)
@@ -1512,6 +2243,8 @@ static void on_response(findings *f, const sip_message *msg, const sip_msg *p)
 		if (dc)
 			dc->rejected_creds = 0;
 	}
+	if (st >= 200 && st < 300 && p)
+		check_qvalues(f, msg, p, t);
 	if (invite && st >= 200 && st < 300) {
 		check_invite_2xx(f, msg, p);
 		fnd_wait_2xx(f, msg, p);

@@ -36,6 +36,7 @@ struct sip_model {
 	GArray *expired;          /* sip_id scratch for txn_tick */
 	const sip_msg *adding;    /* the parse of the message being added, during its taps */
 	int64_t clock;
+	sip_timers timers;        /* fixed once the first message went in; the tables point here */
 };
 
 /* ---- names ------------------------------------------------------------------ */
@@ -100,7 +101,8 @@ sip_model *sip_model_new(void)
 	sip_model *m = g_new0(sip_model, 1);
 	arena_init(&m->mem, MODEL_ARENA_CHUNK);
 	m->msgs = g_ptr_array_new();
-	txn_table_init(&m->txns, &m->mem);
+	m->timers = SIP_TIMERS_DEFAULT;
+	txn_table_init(&m->txns, &m->mem, &m->timers);
 	dlg_table_init(&m->dialogs, &m->mem);
 	call_table_init(&m->calls, &m->mem);
 	reg_table_init(&m->regs, &m->mem);
@@ -129,6 +131,29 @@ void sip_model_free(sip_model *m)
 	g_ptr_array_free(m->msgs, TRUE);
 	arena_free(&m->mem);
 	g_free(m);
+}
+
+bool sip_timers_valid(const sip_timers *t)
+{
+	return t->t1_ns >= 1 && t->t1_ns <= SIP_TIMER_MAX_NS &&
+		t->t2_ns >= 1 && t->t2_ns <= SIP_TIMER_MAX_NS &&
+		t->t4_ns >= 0 && t->t4_ns <= SIP_TIMER_MAX_NS &&
+		t->timer_c_ns >= 1 && t->timer_c_ns <= SIP_TIMER_MAX_NS;
+}
+
+bool sip_model_set_timers(sip_model *m, const sip_timers *t)
+{
+	/* a transaction judged by one T1 and the next by another would make
+	 * the run's answers depend on when the change happened */
+	if (m->msgs->len > 0 || !sip_timers_valid(t))
+		return false;
+	m->timers = *t;
+	return true;
+}
+
+const sip_timers *sip_model_timers(const sip_model *m)
+{
+	return &m->timers;
 }
 
 void sip_model_tap_add(sip_model *m, unsigned events, sip_tap_fn fn, void *user)
@@ -203,7 +228,19 @@ static bool body_has_sdp(const sip_msg *p)
 	return false;
 }
 
-static sip_message *record(sip_model *m, const sip_msg_meta *meta, const sip_msg *p)
+void sip_model_prepare(const sip_msg *p, sip_prepared *out)
+{
+	out->call_id_hash = sv_hash(p->call_id);
+	out->from_tag_hash = sv_hash_ci(p->from_tag);
+	out->to_tag_hash = sv_hash_ci(p->to_tag);
+	out->branch_hash = sv_hash_ci(p->branch);
+	out->method_code = (uint8_t)sip_method_lookup(p->method);
+	out->cseq_method_code = p->has_cseq ? (uint8_t)sip_method_lookup(p->cseq_method) : SIP_METHOD_OTHER;
+	out->has_sdp = body_has_sdp(p);
+}
+
+static sip_message *record(sip_model *m, const sip_msg_meta *meta, const sip_msg *p,
+	const sip_prepared *prep)
 {
 	sip_message *r = arena_alloc(&m->mem, sizeof(*r));
 	memset(r, 0, sizeof(*r));
@@ -213,7 +250,7 @@ static sip_message *record(sip_model *m, const sip_msg_meta *meta, const sip_msg
 	r->raw = p->raw;
 	r->kind = (uint8_t)p->kind;
 	r->has_cseq = p->has_cseq;
-	r->has_sdp = body_has_sdp(p);
+	r->has_sdp = prep->has_sdp;
 	r->status = p->status;
 	unsigned nw = p->n_warnings + p->n_warnings_dropped;
 	r->n_warnings = nw > UINT16_MAX ? UINT16_MAX : (uint16_t)nw;
@@ -228,19 +265,27 @@ static sip_message *record(sip_model *m, const sip_msg_meta *meta, const sip_msg
 	r->to_tag = span_of(raw, p->to_tag);
 	r->branch = span_of(raw, p->branch);
 	r->via_sent_by = span_of(raw, p->via_sent_by);
-	r->to_tag_hash = sv_hash_ci(p->to_tag);
-	r->method_code = (uint8_t)sip_method_lookup(p->method);
-	r->cseq_method_code = p->has_cseq ? (uint8_t)sip_method_lookup(p->cseq_method) : SIP_METHOD_OTHER;
+	r->to_tag_hash = prep->to_tag_hash;
+	r->method_code = prep->method_code;
+	r->cseq_method_code = prep->cseq_method_code;
 	g_ptr_array_add(m->msgs, r);
 	return r;
 }
 
 sip_id sip_model_add(sip_model *m, const sip_msg_meta *meta, const sip_msg *parsed)
 {
-	sip_message *msg = record(m, meta, parsed);
+	sip_prepared prep;
+	sip_model_prepare(parsed, &prep);
+	return sip_model_add_prepared(m, meta, parsed, &prep);
+}
+
+sip_id sip_model_add_prepared(sip_model *m, const sip_msg_meta *meta, const sip_msg *parsed,
+	const sip_prepared *prep)
+{
+	sip_message *msg = record(m, meta, parsed, prep);
 	if (meta->ts_ns > m->clock)
 		m->clock = meta->ts_ns;
-	mdl_ctx c = { msg, parsed, meta->ts_ns, &m->ch, m->msgs };
+	mdl_ctx c = { msg, parsed, prep, meta->ts_ns, &m->ch, m->msgs };
 	txn_result tr;
 	dlg_result dr;
 

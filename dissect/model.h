@@ -53,9 +53,43 @@
 typedef uint32_t sip_id;
 #define SIP_ID_NONE UINT32_MAX
 
-/* RFC 3261 §17.1.1.1: T1 = 500 ms; Timer B / F = 64×T1. */
-#define SIP_T1_NS INT64_C(500000000)
-#define SIP_TIMER_64T1_NS (64 * SIP_T1_NS)
+/* ---- timers (RFC 3261 §17.1.1.1, table 4) --------------------------------
+ *
+ * The values every timer of the model is judged by, one set per model:
+ * they are fixed before its first message (sip_model_set_timers) so that
+ * every judgement of a run rests on the same values.  Everything derived
+ * follows them: 64×T1 is Timers B, F and H, the wait for the ACK of a 2xx
+ * (§13.3.1.4) and the span in which retransmissions are expected.  The
+ * defaults are RFC 3261's; a network with a known round-trip time (a LAN:
+ * shorter T1) or a proxy with a longer Timer C is judged by its own. */
+#define SIP_T1_DEFAULT_NS INT64_C(500000000)         /* round-trip estimate */
+#define SIP_T2_DEFAULT_NS INT64_C(4000000000)        /* longest retransmission interval of
+                                                        non-INVITE requests (Timer E) */
+#define SIP_T4_DEFAULT_NS INT64_C(5000000000)        /* longest a message stays in the
+                                                        network (Timers I, K) */
+#define SIP_TIMER_C_DEFAULT_NS INT64_C(180000000000) /* §16.6: more than 3 minutes */
+/* Upper bound of every value: 64×T1 and the sums of timestamps stay far
+ * from overflowing. */
+#define SIP_TIMER_MAX_NS (INT64_C(86400) * 1000000000)
+
+typedef struct sip_timers {
+	int64_t t1_ns;       /* 1 ns .. SIP_TIMER_MAX_NS */
+	int64_t t2_ns;       /* 1 ns .. SIP_TIMER_MAX_NS */
+	int64_t t4_ns;       /* 0 .. SIP_TIMER_MAX_NS */
+	int64_t timer_c_ns;  /* 1 ns .. SIP_TIMER_MAX_NS */
+} sip_timers;
+
+#define SIP_TIMERS_DEFAULT ((sip_timers){ SIP_T1_DEFAULT_NS, SIP_T2_DEFAULT_NS, \
+	SIP_T4_DEFAULT_NS, SIP_TIMER_C_DEFAULT_NS })
+
+/* Timers B, F, H: 64×T1. */
+static inline int64_t sip_timers_64t1(const sip_timers *t)
+{
+	return 64 * t->t1_ns;
+}
+
+/* Every value within its bounds. */
+bool sip_timers_valid(const sip_timers *t);
 
 /* A field of a message as an offset and length into its raw bytes;
  * off == UINT32_MAX: absent. */
@@ -179,16 +213,13 @@ typedef struct sip_message {
  * TXN_END_CAPTURE_ENDED.  The timer is Timer B/F (64×T1 from the request,
  * or from the first response when the request was not seen), except for an
  * INVITE in proceeding, which Timer B no longer covers (§17.1.1.2): there
- * Timer C (3 minutes after the last provisional, §16.6) applies.  Timer
- * B/F is also judged as messages go, once a later message shows the clock
- * past it (the call of an initial INVITE then turns no-answer at once);
- * Timer C only at sip_model_finish.  A final response arriving after that
- * judgement still becomes the transaction's final.
+ * Timer C (§16.6; 3 minutes by default) after the last provisional
+ * applies.  Timer B/F is also judged as messages go, once a later message
+ * shows the clock past it (the call of an initial INVITE then turns
+ * no-answer at once); Timer C only at sip_model_finish.  A final response
+ * arriving after that judgement still becomes the transaction's final.
+ * Every timer is the model's (sip_model_timers).
  */
-
-/* RFC 3261 §17.1.2.2: T4 = 5 s (Timer K); §16.6: Timer C > 3 minutes. */
-#define SIP_T4_NS INT64_C(5000000000)
-#define SIP_TIMER_C_NS INT64_C(180000000000)
 
 typedef enum {
 	TXN_STATE_CALLING = 0,  /* INVITE sent, nothing back */
@@ -460,8 +491,13 @@ typedef enum {
 typedef struct sip_model sip_model;
 typedef void (*sip_tap_fn)(void *user, const sip_model *m, sip_event ev, sip_id id);
 
+/* A model with the timers of RFC 3261 (SIP_TIMERS_DEFAULT). */
 sip_model *sip_model_new(void);
 void sip_model_free(sip_model *m);
+/* Other timer values, before the first message: false (and nothing
+ * changed) once a message went in or when a value is out of bounds. */
+bool sip_model_set_timers(sip_model *m, const sip_timers *t);
+const sip_timers *sip_model_timers(const sip_model *m);
 void sip_model_tap_add(sip_model *m, unsigned events, sip_tap_fn fn, void *user);
 
 /* Adds one parsed message (parsed->raw must stay valid for the whole run;
@@ -469,6 +505,23 @@ void sip_model_tap_add(sip_model *m, unsigned events, sip_tap_fn fn, void *user)
  * order; a timestamp going backwards is accepted (the clock does not move
  * back).  Returns its id. */
 sip_id sip_model_add(sip_model *m, const sip_msg_meta *meta, const sip_msg *parsed);
+
+/* What the model derives from a parsed message before it touches a table:
+ * the hashes it looks its tables up by, method codes, whether the body
+ * holds SDP.  sip_model_prepare reads the message and nothing else, so the
+ * thread that parses can take this work off the one that runs the model:
+ * sip_model_add is sip_model_prepare then sip_model_add_prepared. */
+typedef struct sip_prepared {
+	uint32_t call_id_hash;                 /* sv_hash of the Call-ID */
+	uint32_t from_tag_hash, to_tag_hash;   /* sv_hash_ci of the tags (empty: of SV_NULL) */
+	uint32_t branch_hash;                  /* sv_hash_ci of the top Via branch */
+	uint8_t method_code, cseq_method_code; /* sip_method_code; OTHER when unknown or absent */
+	bool has_sdp;                          /* an SDP body, alone or in a multipart */
+} sip_prepared;
+
+void sip_model_prepare(const sip_msg *parsed, sip_prepared *out);
+sip_id sip_model_add_prepared(sip_model *m, const sip_msg_meta *meta, const sip_msg *parsed,
+	const sip_prepared *prep);
 /* End of input at end_ts: judges timers (no final response within 64×T1),
  * calls still active, bindings expired by then.  end_ts below the newest
  * message's time counts as that time. */
@@ -496,5 +549,8 @@ int64_t sip_model_clock(const sip_model *m);
 /* The parse of message id while it is being added (inside the taps called
  * for it), so a tap need not parse it again; NULL otherwise. */
 const sip_msg *sip_model_parse_of(const sip_model *m, sip_id id);
+/* The message a retransmission repeats (its first copy), by the rules
+ * above; SIP_ID_NONE when msg is not a retransmission. */
+sip_id sip_model_original(const sip_model *m, sip_id msg);
 
 #endif

@@ -282,6 +282,12 @@ typedef struct sip_msg {
 	 * *_ok: what sip_addr_parse returned for it */
 	bool from_parsed, from_ok, to_parsed, to_ok;
 	sip_addr from, to;
+	bool has_x_header;      /* an unknown header whose name starts with X- */
+	/* The second Via value when it parsed (a proxy's upstream hop, which
+	 * the model links a forwarded transaction to): branch (SV_NULL when
+	 * it has none), sent-by, transport. */
+	bool has_via2;
+	sv via2_branch, via2_sent_by, via2_transport;
 	unsigned n_warnings;
 	sip_warning warnings[SIP_MAX_WARNINGS];
 	unsigned n_warnings_dropped;   /* warnings beyond SIP_MAX_WARNINGS */

@@ -246,7 +246,9 @@ static void add_field(sip_msg *m, sv f)
 		warn(m, SIP_W_BAD_HDR_NAME, 0, 0, name);
 
 	m->n_fields++;
-	if (id != SIP_HDR_UNKNOWN) {
+	if (id == SIP_HDR_UNKNOWN) {
+		m->has_x_header |= name.len > 2 && (name.p[0] | 0x20) == 'x' && name.p[1] == '-';
+	} else {
 		if (m->hdr_count[id] < UINT16_MAX)
 			m->hdr_count[id]++;
 		if (m->hdr_value1[id].p == NULL)
@@ -339,7 +341,7 @@ static void summary_via(sip_msg *m)
 {
 	sip_list_iter it;
 	sv item;
-	bool top = true;
+	unsigned n = 0;
 	sip_list_init(&it, m, SIP_HDR_VIA);
 	while (sip_list_next(&it, &item)) {
 		sip_via v;
@@ -348,8 +350,7 @@ static void summary_via(sip_msg *m)
 			warn(m, SIP_W_VIA_BAD, 0, 0, item);
 		else if (v.empty_param)
 			warn(m, SIP_W_EMPTY_PARAM, SIP_HDR_VIA, 0, item);
-		if (top) {
-			top = false;
+		if (++n == 1) {
 			m->via_transport = v.transport;
 			m->via_sent_by = v.sent_by;
 			if (v.has_branch) {
@@ -357,8 +358,13 @@ static void summary_via(sip_msg *m)
 				if (sv_eq_cstr(v.branch, "z9hG4bK"))
 					warn(m, SIP_W_BRANCH_COOKIE_ONLY, 0, 0, v.branch);
 			}
+		} else if (n == 2 && ok) {
+			m->has_via2 = true;
+			m->via2_branch = v.has_branch ? v.branch : SV_NULL;
+			m->via2_sent_by = v.sent_by;
+			m->via2_transport = v.transport;
 		}
-		if (m->n_warnings_dropped)
+		if (m->n_warnings_dropped && n >= 2)
 			break;   /* a flood of bad values: the rest adds nothing */
 	}
 }

@@ -52,7 +52,8 @@ static void sent_by_split(sv sent_by, sv transport, sv *host, uint16_t *port)
 		*port = (uint16_t)n;
 }
 
-static void key_make(sv branch, sv sent_by, sv transport, const sip_msg *p, txn_key *k)
+static void key_make(sv branch, sv sent_by, sv transport, const sip_msg *p, const sip_prepared *prep,
+	txn_key *k)
 {
 	memset(k, 0, sizeof(*k));
 	sent_by_split(sent_by, transport, &k->host, &k->port);
@@ -66,19 +67,19 @@ static void key_make(sv branch, sv sent_by, sv transport, const sip_msg *p, txn_
 		k->from_tag = p->from_tag;
 	/* the method changes between lookups of one message (ACK, CANCEL):
 	 * everything else is hashed here, once */
-	uint32_t h = sv_hash_ci(k->branch);
+	bool own_branch = branch.p == p->branch.p && branch.len == p->branch.len;
+	uint32_t h = own_branch ? prep->branch_hash : sv_hash_ci(k->branch);
 	h = (h * 16777619u) ^ sv_hash_ci(k->host);
 	h = (h * 16777619u) ^ k->port;
-	h = (h * 16777619u) ^ sv_hash(k->call_id);
+	h = (h * 16777619u) ^ prep->call_id_hash;
 	h = (h * 16777619u) ^ k->cseq;
 	if (k->rfc2543)
-		h = ((h * 16777619u) ^ sv_hash_ci(k->from_tag)) ^ 0x9e3779b9u;
+		h = ((h * 16777619u) ^ prep->from_tag_hash) ^ 0x9e3779b9u;
 	k->hash_base = h;
 }
 
-static guint key_hash(gconstpointer a)
+static uint32_t key_hash(const txn_key *k)
 {
-	const txn_key *k = a;
 	uint32_t h = k->hash_base;
 	/* methods are short: FNV-1a inline rather than a call */
 	uint32_t mh = 2166136261u;
@@ -87,36 +88,49 @@ static guint key_hash(gconstpointer a)
 	return (h * 16777619u) ^ mh;
 }
 
-static gboolean key_equal(gconstpointer a, gconstpointer b)
+static bool key_equal(const txn_key *x, const txn_key *y)
 {
-	const txn_key *x = a, *y = b;
 	if (x->rfc2543 != y->rfc2543 || x->port != y->port || x->cseq != y->cseq ||
 	    !sv_eq(x->method, y->method) || !sv_eq_ci(x->branch, y->branch) ||
 	    !sv_eq_ci(x->host, y->host) || !sv_eq(x->call_id, y->call_id))
-		return FALSE;
+		return false;
 	return !x->rfc2543 || sv_eq_ci(x->from_tag, y->from_tag);
 }
 
 /* Distinct responses of a transaction: (txn, status, To tag). */
-static guint resp_hash(gconstpointer a)
+static uint32_t resp_hash(const sip_message *m)
 {
-	const sip_message *m = a;
 	return (m->txn * 2654435761u) ^ ((uint32_t)m->status * 40503u) ^ m->to_tag_hash;
 }
 
-static gboolean resp_equal(gconstpointer a, gconstpointer b)
+static bool resp_equal(const sip_message *x, const sip_message *y)
 {
-	const sip_message *x = a, *y = b;
 	return x->txn == y->txn && x->status == y->status &&
 		sv_eq_ci(sip_span_sv(x->raw, x->to_tag), sip_span_sv(y->raw, y->to_tag));
 }
 
-void txn_table_init(txn_table *t, arena *mem)
+/* Whether an equal response is already in the set; if not, msg joins it. */
+static bool resp_seen_or_add(txn_table *t, const GPtrArray *msgs, const sip_message *msg)
+{
+	uint32_t h = resp_hash(msg), id;
+	hindex_probe pr;
+	hindex_probe_start(&t->responses, h, &pr);
+	while (hindex_probe_next(&t->responses, &pr, &id)) {
+		const sip_message *o = mdl_msg(msgs, id);
+		if (o && resp_equal(o, msg))
+			return true;
+	}
+	hindex_insert(&t->responses, h, msg->id);
+	return false;
+}
+
+void txn_table_init(txn_table *t, arena *mem, const sip_timers *timers)
 {
 	t->mem = mem;
+	t->settings = timers;
 	t->recs = g_ptr_array_new();
-	t->by_key = g_hash_table_new(key_hash, key_equal);
-	t->responses = g_hash_table_new(resp_hash, resp_equal);
+	hindex_init(&t->by_key);
+	hindex_init(&t->responses);
 	t->timers = g_array_new(FALSE, FALSE, sizeof(sip_id));
 	t->timers_head = 0;
 }
@@ -124,8 +138,8 @@ void txn_table_init(txn_table *t, arena *mem)
 void txn_table_clear(txn_table *t)
 {
 	g_array_free(t->timers, TRUE);
-	g_hash_table_destroy(t->responses);
-	g_hash_table_destroy(t->by_key);
+	hindex_clear(&t->responses);
+	hindex_clear(&t->by_key);
 	g_ptr_array_free(t->recs, TRUE);
 	memset(t, 0, sizeof(*t));
 }
@@ -199,7 +213,7 @@ static txn_rec *txn_new(txn_table *t, const mdl_ctx *c, const txn_key *k, sv met
 	r->first_dialog = r->reg = SIP_ID_NONE;
 	r->reliable = transport_reliable(c->msg->meta.transport);
 	g_ptr_array_add(t->recs, r);
-	g_hash_table_insert(t->by_key, &r->key, r);
+	hindex_insert(&t->by_key, key_hash(&r->key), x->id);
 	return r;
 }
 
@@ -229,32 +243,29 @@ static void set_request(txn_rec *r, const mdl_ctx *c)
 	}
 }
 
+/* The oldest transaction under an equal key (the only one: a
+ * transaction is created only when the lookup finds none). */
 static txn_rec *lookup(const txn_table *t, const txn_key *k)
 {
-	return g_hash_table_lookup(t->by_key, k);
+	hindex_probe pr;
+	uint32_t id;
+	hindex_probe_start(&t->by_key, key_hash(k), &pr);
+	while (hindex_probe_next(&t->by_key, &pr, &id)) {
+		txn_rec *r = g_ptr_array_index(t->recs, id);
+		if (key_equal(&r->key, k))
+			return r;
+	}
+	return NULL;
 }
 
 /* The downstream hop of a proxy carries the upstream hop's top Via second:
  * requests and responses alike. */
-static void link_parent(const txn_table *t, txn_rec *r, const sip_msg *p)
+static void link_parent(const txn_table *t, txn_rec *r, const sip_msg *p, const sip_prepared *prep)
 {
-	if (r->pub.parent != SIP_ID_NONE)
-		return;
-	/* most messages carry one Via value: no list walk for them */
-	sv via1 = sip_msg_value(p, SIP_HDR_VIA);
-	if (sip_msg_count(p, SIP_HDR_VIA) <= 1 &&
-	    (via1.len == 0 || memchr(via1.p, ',', via1.len) == NULL))
-		return;
-	sip_list_iter it;
-	sv item;
-	sip_list_init(&it, p, SIP_HDR_VIA);
-	if (!sip_list_next(&it, &item) || !sip_list_next(&it, &item))
-		return;
-	sip_via v;
-	if (!sip_via_parse(item, &v))
+	if (r->pub.parent != SIP_ID_NONE || !p->has_via2)
 		return;
 	txn_key k;
-	key_make(v.has_branch ? v.branch : SV_NULL, v.sent_by, v.transport, p, &k);
+	key_make(p->via2_branch, p->via2_sent_by, p->via2_transport, p, prep, &k);
 	k.method = r->key.method;
 	txn_rec *up = lookup(t, &k);
 	if (!up || up == r || up->pub.cseq != r->pub.cseq || !sv_eq(up->key.call_id, r->key.call_id))
@@ -336,7 +347,7 @@ static void on_request(txn_table *t, const mdl_ctx *c, txn_key *k, txn_result *o
 			g_array_append_val(t->timers, r->pub.id);
 		}
 	}
-	link_parent(t, r, p);
+	link_parent(t, r, p, c->prep);
 	if (sv_eq_cstr(method, "CANCEL")) {
 		link_cancel(t, r);
 	} else if (out->created && r->pub.is_invite) {
@@ -375,17 +386,16 @@ static void on_response(txn_table *t, const mdl_ctx *c, txn_key *k, txn_result *
 	}
 	out->txn = r;
 	if (r->pub.parent == SIP_ID_NONE)
-		link_parent(t, r, p);
+		link_parent(t, r, p, c->prep);
 	if (out->created && sv_eq_cstr(k->method, "CANCEL"))
 		link_cancel(t, r);
 
 	msg->txn = r->pub.id;   /* the response set keys on it */
-	if (g_hash_table_contains(t->responses, msg)) {
+	if (resp_seen_or_add(t, c->msgs, msg)) {
 		out->retransmission = true;
 		r->pub.response_retransmissions++;
 		return;
 	}
-	g_hash_table_add(t->responses, msg);
 
 	sip_txn *x = &r->pub;
 	uint16_t st = p->status;
@@ -420,7 +430,7 @@ void txn_process(txn_table *t, mdl_ctx *c, txn_result *out)
 	if (p->kind == SIP_KIND_INVALID)
 		return;
 	txn_key k;
-	key_make(p->branch, p->via_sent_by, p->via_transport, p, &k);
+	key_make(p->branch, p->via_sent_by, p->via_transport, p, c->prep, &k);
 	if (p->kind == SIP_KIND_REQUEST)
 		on_request(t, c, &k, out);
 	else
@@ -434,13 +444,13 @@ void txn_process(txn_table *t, mdl_ctx *c, txn_result *out)
 
 /* ---- end of capture --------------------------------------------------------------- */
 
-static int64_t no_final_deadline(const txn_rec *r)
+static int64_t no_final_deadline(const txn_table *t, const txn_rec *r)
 {
 	const sip_txn *x = &r->pub;
 	if (x->is_invite && x->state == TXN_STATE_PROCEEDING)
-		return r->last_provisional_ts + SIP_TIMER_C_NS;
+		return r->last_provisional_ts + t->settings->timer_c_ns;
 	int64_t base = x->request_ts ? x->request_ts : x->first_provisional_ts;
-	return base + SIP_TIMER_64T1_NS;
+	return base + sip_timers_64t1(t->settings);
 }
 
 void txn_tick(txn_table *t, mdl_changes *ch, int64_t now, GArray *expired)
@@ -448,7 +458,7 @@ void txn_tick(txn_table *t, mdl_changes *ch, int64_t now, GArray *expired)
 	GArray *q = t->timers;
 	while (t->timers_head < q->len) {
 		txn_rec *r = txn_get(t, g_array_index(q, sip_id, t->timers_head));
-		int64_t deadline = r->pub.request_ts + SIP_TIMER_64T1_NS;
+		int64_t deadline = r->pub.request_ts + sip_timers_64t1(t->settings);
 		if (deadline > now)
 			break;   /* requests come in time order: the rest are younger */
 		t->timers_head++;
@@ -475,7 +485,7 @@ void txn_finish(txn_table *t, mdl_changes *ch, int64_t end_ts)
 		if (x->state == TXN_STATE_TERMINATED)
 			continue;
 		if (x->final == SIP_ID_NONE) {
-			int64_t deadline = no_final_deadline(r);
+			int64_t deadline = no_final_deadline(t, r);
 			txn_end was = x->end;
 			if (end_ts >= deadline) {
 				x->end = TXN_END_NO_FINAL;
@@ -488,11 +498,11 @@ void txn_finish(txn_table *t, mdl_changes *ch, int64_t end_ts)
 			continue;
 		}
 		int64_t when = 0;
-		int64_t t4 = r->reliable ? 0 : SIP_T4_NS;
+		int64_t t4 = r->reliable ? 0 : t->settings->t4_ns;
 		if (x->state == TXN_STATE_CONFIRMED)
 			when = r->ack_ts + t4;                       /* Timer I */
 		else if (x->state == TXN_STATE_COMPLETED)
-			when = x->is_invite ? x->final_ts + SIP_TIMER_64T1_NS   /* Timer H */
+			when = x->is_invite ? x->final_ts + sip_timers_64t1(t->settings) /* Timer H */
 				: x->final_ts + t4;                  /* Timer K */
 		if (when && end_ts >= when) {
 			enter(r, TXN_STATE_TERMINATED, when);

@@ -17,6 +17,7 @@
 
 #include "base/arena.h"
 #include "base/bytes.h"
+#include "base/hindex.h"
 #include "dissect/model.h"
 #include "dissect/sip.h"
 
@@ -55,6 +56,7 @@ static inline sv mdl_keep(arena *a, sv v)
 typedef struct mdl_ctx {
 	sip_message *msg;         /* its record, already stored */
 	const sip_msg *parsed;
+	const sip_prepared *prep; /* its hashes and codes */
 	int64_t ts;
 	mdl_changes *ch;
 	const GPtrArray *msgs;    /* every sip_message*, by id */
@@ -109,9 +111,10 @@ typedef struct txn_rec {
 
 typedef struct txn_table {
 	arena *mem;
+	const sip_timers *settings; /* the model's timers: fixed before its first message */
 	GPtrArray *recs;          /* txn_rec* by id */
-	GHashTable *by_key;       /* txn_key* -> txn_rec* */
-	GHashTable *responses;    /* sip_message* (distinct responses: txn, status, To tag) */
+	hindex by_key;            /* key hash -> txn id */
+	hindex responses;         /* -> sip_message id: distinct responses (txn, status, To tag) */
 	GArray *timers;           /* sip_id of transactions with a request, in order of creation */
 	guint timers_head;        /* the ones before were judged by txn_tick */
 } txn_table;
@@ -128,7 +131,7 @@ typedef struct txn_result {
 	bool ack_joined;          /* ACK for a non-2xx final, joined to the INVITE */
 } txn_result;
 
-void txn_table_init(txn_table *t, arena *mem);
+void txn_table_init(txn_table *t, arena *mem, const sip_timers *timers);
 void txn_table_clear(txn_table *t);
 
 static inline txn_rec *txn_get(const txn_table *t, sip_id id)

@@ -6,6 +6,7 @@
 #include "output/list.h"
 #include "output/textesc.h"
 #include "output/timefmt.h"
+#include "ui/ladder_findings.h"
 
 /* Width of the time gutter: "22:13:20.000000" and two spaces. */
 enum { GUTTER = 17, MAX_CALLS_LISTED = 20 };
@@ -76,28 +77,7 @@ static void row_line(GString *o, const ladder_layout *l, const ladder_row *r, un
 	}
 }
 
-/* Findings shown with a ladder: their ids in order of number (1-based). */
-typedef struct ladder_marks {
-	const findings *f;
-	GArray *shown;        /* sip_id of findings, numbered from 1 */
-	GHashTable *number;   /* finding id + 1 -> number */
-} ladder_marks;
-
-static void append_marks(GString *o, const ladder_marks *mk, sip_id msg)
-{
-	const GArray *ids = mk ? findings_of_message(mk->f, msg) : NULL;
-	bool first = true;
-	for (guint i = 0; ids && i < ids->len; i++) {
-		guint n = GPOINTER_TO_UINT(g_hash_table_lookup(mk->number,
-			GUINT_TO_POINTER(g_array_index(ids, sip_id, i) + 1)));
-		if (!n)
-			continue;   /* info: not shown on the ladder */
-		g_string_append_printf(o, first ? "  !%u" : " !%u", n);
-		first = false;
-	}
-}
-
-static void write_diagram(sink *s, const ladder_layout *l, const ladder_marks *mk)
+static void write_diagram(sink *s, const ladder_layout *l, const ladder_findings *mk)
 {
 	GString *o = s->buf;
 	size_t start;
@@ -145,7 +125,7 @@ static void write_diagram(sink *s, const ladder_layout *l, const ladder_marks *m
 				text_append_delta(o, r->delta_ns);
 				if (r->retransmission)
 					g_string_append(o, "  (retransmission)");
-				append_marks(o, mk, r->msg);
+				ladder_findings_append_marks(o, mk, r->msg);
 			}
 			end_line(s, start);
 		}
@@ -207,15 +187,6 @@ void ladder_text_write(sink *s, const sip_model *m, const ladder_layout *l)
 	ladder_text_write_diagram(s, l);
 }
 
-static void mark_finding(ladder_marks *mk, const finding *x)
-{
-	gpointer key = GUINT_TO_POINTER(x->id + 1);
-	if (x->severity < FINDING_WARNING || g_hash_table_contains(mk->number, key))
-		return;
-	g_array_append_val(mk->shown, x->id);
-	g_hash_table_insert(mk->number, key, GUINT_TO_POINTER(mk->shown->len));
-}
-
 void ladder_text_write_findings(sink *s, const sip_model *m, const ladder_layout *l,
 				const findings *f)
 {
@@ -223,40 +194,19 @@ void ladder_text_write_findings(sink *s, const sip_model *m, const ladder_layout
 		ladder_text_write(s, m, l);
 		return;
 	}
-	ladder_marks mk = { f, g_array_new(FALSE, FALSE, sizeof(sip_id)),
-			    g_hash_table_new(g_direct_hash, g_direct_equal) };
-	g_autoptr(GHashTable) calls = g_hash_table_new(g_direct_hash, g_direct_equal);
-	g_autoptr(GArray) order = g_array_new(FALSE, FALSE, sizeof(sip_id));
-	for (guint i = 0; i < l->rows->len; i++) {
-		const ladder_row *r = ladder_row_at(l, i);
-		const GArray *ids = findings_of_message(f, r->msg);
-		for (guint k = 0; ids && k < ids->len; k++)
-			mark_finding(&mk, findings_get(f, g_array_index(ids, sip_id, k)));
-		if (r->call != SIP_ID_NONE && !g_hash_table_contains(calls, GUINT_TO_POINTER(r->call + 1))) {
-			g_hash_table_add(calls, GUINT_TO_POINTER(r->call + 1));
-			g_array_append_val(order, r->call);
-		}
-	}
-	/* findings of the drawn calls that name none of the drawn messages */
-	for (guint i = 0; i < order->len; i++) {
-		const GArray *ids = findings_of_call(f, g_array_index(order, sip_id, i));
-		for (guint k = 0; ids && k < ids->len; k++)
-			mark_finding(&mk, findings_get(f, g_array_index(ids, sip_id, k)));
-	}
+	g_autoptr(ladder_findings) mk = ladder_findings_new(l, f);
 	write_heading(s, m, l);
-	write_diagram(s, l, &mk);
-	if (mk.shown->len) {
+	write_diagram(s, l, mk);
+	if (mk->shown->len) {
 		GString *o = s->buf;
 		g_string_append(o, "\nFindings:\n");
 		sink_end_record(s);
-		for (guint i = 0; i < mk.shown->len; i++) {
-			const finding *x = findings_get(f, g_array_index(mk.shown, sip_id, i));
+		for (guint i = 0; i < mk->shown->len; i++) {
+			const finding *x = ladder_findings_at(mk, i + 1);
 			g_string_append_printf(o, " !%-3u ", i + 1);
 			check_append_finding(o, x);
 			g_string_append_c(o, '\n');
 			sink_end_record(s);
 		}
 	}
-	g_array_free(mk.shown, TRUE);
-	g_hash_table_destroy(mk.number);
 }

@@ -192,6 +192,7 @@ typedef struct method_stat {
 typedef struct gather {
 	GHashTable *by_name;   /* sv* (method_stat.name) -> method_stat* */
 	GPtrArray *methods;    /* method_stat*, in order of first appearance */
+	method_stat *by_code[SIP_METHOD__COUNT]; /* known methods, found without hashing */
 	uint64_t messages, requests, responses, invalid, req_retrans, resp_retrans;
 	uint64_t status[700], status_retrans[700];
 	uint64_t status_other; /* outside 100..699 (should not happen) */
@@ -233,18 +234,27 @@ static method_stat *method_get(gather *g, sv name)
 	return s;
 }
 
-/* The method a message counts under (a response: its CSeq method), by
- * code when it is a known one, so that gathering does not read every
- * message's bytes again. */
-static sv message_method(const sip_message *msg)
+/* The row of a method known by code: one hash lookup per method, not
+ * per message. */
+static method_stat *method_get_code(gather *g, unsigned code)
+{
+	if (!g->by_code[code])
+		g->by_code[code] = method_get(g, sv_from_cstr(sip_method_name(code)));
+	return g->by_code[code];
+}
+
+/* The row a message counts under (a response: its CSeq method), by code
+ * when it is a known one, so that gathering does not read every message's
+ * bytes again. */
+static method_stat *message_method(gather *g, const sip_message *msg)
 {
 	if (msg->kind == SIP_KIND_REQUEST)
-		return msg->method_code ? sv_from_cstr(sip_method_name(msg->method_code)) :
-			sip_span_sv(msg->raw, msg->method);
+		return msg->method_code ? method_get_code(g, msg->method_code) :
+			method_get(g, sip_span_sv(msg->raw, msg->method));
 	if (!msg->has_cseq)
-		return SV_NULL;
-	return msg->cseq_method_code ? sv_from_cstr(sip_method_name(msg->cseq_method_code)) :
-		sip_span_sv(msg->raw, msg->cseq_method);
+		return method_get(g, SV_NULL);
+	return msg->cseq_method_code ? method_get_code(g, msg->cseq_method_code) :
+		method_get(g, sip_span_sv(msg->raw, msg->cseq_method));
 }
 
 static void gather_messages(gather *g, const sip_model *m)
@@ -255,7 +265,7 @@ static void gather_messages(gather *g, const sip_model *m)
 			continue;
 		g->messages++;
 		if (msg->kind == SIP_KIND_REQUEST) {
-			method_stat *s = method_get(g, message_method(msg));
+			method_stat *s = message_method(g, msg);
 			g->requests++;
 			s->requests++;
 			if (msg->retransmission) {
@@ -263,7 +273,7 @@ static void gather_messages(gather *g, const sip_model *m)
 				s->req_retrans++;
 			}
 		} else if (msg->kind == SIP_KIND_RESPONSE) {
-			method_stat *s = method_get(g, message_method(msg));
+			method_stat *s = message_method(g, msg);
 			g->responses++;
 			s->responses++;
 			if (msg->retransmission) {

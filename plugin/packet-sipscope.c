@@ -58,9 +58,13 @@
  * SIP messages of the capture, plus the model's few hundred bytes per
  * message.
  *
- * Timer values (T1, T4) are the model's compile-time constants (RFC 3261
- * defaults), so there is no T1 preference: the model takes no per-run
- * configuration.
+ * Preferences sipscope.t1, sipscope.t4 (milliseconds) and
+ * sipscope.timer_c (seconds) are the timers the model judges by (RFC 3261
+ * defaults: 500, 5000, 180).  A model takes its timers before its first
+ * message, so they are read where the model is made, in the init routine:
+ * a changed preference redissects everything, which makes a new model
+ * with the new values.  A value out of range (0, or above 60000 ms or
+ * 86400 s) counts as the default.
  *
  * All packet bytes are read through tvb accessors after a bounds check
  * (captured length); nothing from the wire is used as a format string, and
@@ -71,6 +75,7 @@
 
 #include <epan/expert.h>
 #include <epan/packet.h>
+#include <epan/prefs.h>
 #include <epan/proto.h>
 #include <epan/proto_data.h>
 
@@ -173,6 +178,13 @@ static expert_field ei_finding_info = EI_INIT;
 
 static dissector_handle_t sipscope_handle;
 
+/* Preferences: the model's timers, in the units users set them in. */
+enum { SS_T1_DEFAULT_MS = 500, SS_T4_DEFAULT_MS = 5000, SS_TIMER_C_DEFAULT_S = 180 };
+enum { SS_T_MAX_MS = 60000, SS_TIMER_C_MAX_S = 86400 };
+static guint pref_t1_ms = SS_T1_DEFAULT_MS;
+static guint pref_t4_ms = SS_T4_DEFAULT_MS;
+static guint pref_timer_c_s = SS_TIMER_C_DEFAULT_S;
+
 /* ---- life of the engine ------------------------------------------------ */
 
 static void sipscope_cleanup(void)
@@ -188,11 +200,29 @@ static void sipscope_cleanup(void)
 	ss.parsed = NULL;
 }
 
-/* A fresh engine for each capture file (and each full redissection). */
+/* The timers of the preferences; a value out of range keeps the default
+ * (a uint preference has no range of its own). */
+static sip_timers timers_from_prefs(void)
+{
+	sip_timers t = SIP_TIMERS_DEFAULT;
+	if (pref_t1_ms >= 1 && pref_t1_ms <= SS_T_MAX_MS)
+		t.t1_ns = (gint64)pref_t1_ms * 1000000;
+	if (pref_t4_ms >= 1 && pref_t4_ms <= SS_T_MAX_MS)
+		t.t4_ns = (gint64)pref_t4_ms * 1000000;
+	if (pref_timer_c_s >= 1 && pref_timer_c_s <= SS_TIMER_C_MAX_S)
+		t.timer_c_ns = (gint64)pref_timer_c_s * 1000000000;
+	return t;
+}
+
+/* A fresh engine for each capture file (and each full redissection, which
+ * a changed preference brings). */
 static void sipscope_init(void)
 {
 	sipscope_cleanup();
 	ss.model = sip_model_new();
+	sip_timers timers = timers_from_prefs();
+	/* a new model with values in range: this cannot fail */
+	sip_model_set_timers(ss.model, &timers);
 	ss.found = findings_new(ss.model);
 	arena_init(&ss.bytes, 0);
 	ss.parsed = g_new(sip_msg, 1);
@@ -838,6 +868,22 @@ static void proto_register_sipscope(void)
 	proto_register_subtree_array(ett, array_length(ett));
 	expert_module_t *em = expert_register_protocol(proto_sipscope);
 	expert_register_field_array(em, ei, array_length(ei));
+
+	/* No apply callback: sipscope_init reads the values when the
+	 * redissection that follows a change makes the new model. */
+	module_t *prefs = prefs_register_protocol(proto_sipscope, NULL);
+	prefs_register_uint_preference(prefs, "t1", "T1 (milliseconds)",
+		"RFC 3261 T1, the round-trip estimate (default 500, 1 to 60000): a transaction "
+		"waits 64*T1 for its final response (Timers B, F), a 2xx 64*T1 for its ACK",
+		10, &pref_t1_ms);
+	prefs_register_uint_preference(prefs, "t4", "T4 (milliseconds)",
+		"RFC 3261 T4 (default 5000, 1 to 60000): how long a completed transaction over "
+		"UDP lingers (Timers I, K)",
+		10, &pref_t4_ms);
+	prefs_register_uint_preference(prefs, "timer_c", "Timer C (seconds)",
+		"RFC 3261 Timer C (default 180, 1 to 86400): how long a ringing INVITE waits for "
+		"its final response",
+		10, &pref_timer_c_s);
 
 	register_init_routine(sipscope_init);
 	register_cleanup_routine(sipscope_cleanup);

@@ -1,8 +1,10 @@
 # The Wireshark plugin under tshark (tests/plugin/test_plugin.py): its
 # fields agree with `sipscope --json` on every capture of tests/pcaps and
-# of the shared captures, its display filters select the right frames, and
-# hostile or corrupted captures raise no dissector bug.  Each skips (77)
-# when tshark, the plugin (libwireshark-dev) or the captures are missing.
+# of the shared captures, its display filters select the right frames,
+# hostile or corrupted captures raise no dissector bug, and its timer
+# preferences give what the same timers give the command line.  Each
+# skips (77) when tshark, the plugin (libwireshark-dev) or the captures
+# are missing.
 find_package(Python3 COMPONENTS Interpreter)
 if(NOT Python3_Interpreter_FOUND)
   message(STATUS "python3 not found: plugin tests disabled")
@@ -48,7 +50,12 @@ add_test(NAME plugin/hostile COMMAND ${_plugin_test} --hostile
   ${CMAKE_CURRENT_SOURCE_DIR}/pcaps/flows/retransmissions.pcap
   ${_plugin_shared}/ntop-nDPI/fuzz-2006-06-26-2594.pcap
   ${_plugin_shared}/zeek-zeek/invalid-content-length.pcap)
-set_tests_properties(plugin/local plugin/shared plugin/hostile PROPERTIES
+# The timer preferences (sipscope.t1, .t4, .timer_c) against sipscope's
+# --t1, --t4 and --timer-c, on captures whose answers rest on the timers.
+add_test(NAME plugin/timers COMMAND ${_plugin_test} --timers
+  ${CMAKE_CURRENT_SOURCE_DIR}/pcaps/flows/invite_timeout.pcap
+  ${CMAKE_CURRENT_SOURCE_DIR}/pcaps/flows/forking.pcap)
+set_tests_properties(plugin/local plugin/shared plugin/hostile plugin/timers PROPERTIES
   SKIP_RETURN_CODE 77
   TIMEOUT 1800
   ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1:abort_on_error=1;UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1")

@@ -21,6 +21,8 @@ struct call_list {
 	GArray *state;          /* call_mark, by call id */
 	GArray *touched;        /* sip_id: calls to re-check */
 	ui_filter *filter;
+	const findings *found;
+	uint64_t found_gen;     /* findings generation the rows were sorted at */
 	guint pass_next;        /* filter pass: next call id to check */
 	guint marked;
 	call_col sort;
@@ -40,11 +42,42 @@ static const char *const titles[CALL_COL__COUNT] = {
 	[CALL_COL_MSGS] = "MSGS",
 	[CALL_COL_STATE] = "STATE",
 	[CALL_COL_DURATION] = "DURATION",
+	[CALL_COL_FINDINGS] = "!",
+};
+
+static const char *const names[CALL_COL__COUNT] = {
+	[CALL_COL_INDEX] = "index",
+	[CALL_COL_START] = "start",
+	[CALL_COL_METHOD] = "method",
+	[CALL_COL_FROM] = "from",
+	[CALL_COL_TO] = "to",
+	[CALL_COL_SRC] = "src",
+	[CALL_COL_DST] = "dst",
+	[CALL_COL_MSGS] = "msgs",
+	[CALL_COL_STATE] = "state",
+	[CALL_COL_DURATION] = "duration",
+	[CALL_COL_FINDINGS] = "findings",
 };
 
 const char *call_col_title(call_col c)
 {
 	return c < CALL_COL__COUNT ? titles[c] : "";
+}
+
+const char *call_col_name(call_col c)
+{
+	return c < CALL_COL__COUNT ? names[c] : "";
+}
+
+bool call_col_lookup(const char *name, call_col *out)
+{
+	for (int c = 0; c < CALL_COL__COUNT; c++) {
+		if (g_ascii_strcasecmp(name, names[c]) == 0) {
+			*out = (call_col)c;
+			return true;
+		}
+	}
+	return false;
 }
 
 call_list *call_list_new(const sip_model *m)
@@ -67,6 +100,28 @@ void call_list_free(call_list *cl)
 	g_array_free(cl->touched, TRUE);
 	ui_filter_free(cl->filter);
 	g_free(cl);
+}
+
+void call_list_set_findings(call_list *cl, const findings *f)
+{
+	cl->found = f;
+	cl->dirty = true;
+}
+
+guint call_list_findings_of(const call_list *cl, sip_id call, guint *errors)
+{
+	guint n = 0, e = 0;
+	const GArray *ids = cl->found ? findings_of_call(cl->found, call) : NULL;
+	for (guint i = 0; ids && i < ids->len; i++) {
+		const finding *x = findings_get(cl->found, g_array_index(ids, sip_id, i));
+		if (!x || x->severity < FINDING_WARNING)
+			continue;
+		n++;
+		e += x->severity == FINDING_ERROR;
+	}
+	if (errors)
+		*errors = e;
+	return n;
 }
 
 static call_mark *mark_of(call_list *cl, sip_id call)
@@ -246,6 +301,9 @@ static int compare_calls(gconstpointer pa, gconstpointer pb, gpointer user)
 	case CALL_COL_DURATION:
 		r = cmp_i64(duration_of(cl->m, a), duration_of(cl->m, b));
 		break;
+	case CALL_COL_FINDINGS:
+		r = cmp_i64(call_list_findings_of(cl, ia, NULL), call_list_findings_of(cl, ib, NULL));
+		break;
 	default:
 		break;
 	}
@@ -302,6 +360,14 @@ void call_list_filter_work(call_list *cl, guint budget)
 bool call_list_update(call_list *cl, guint budget)
 {
 	call_list_filter_work(cl, budget);
+	/* Findings come in on their own (the end of the capture judges
+	 * timers): the order by them may change. */
+	uint64_t gen = cl->found ? findings_generation(cl->found) : 0;
+	if (gen != cl->found_gen) {
+		cl->found_gen = gen;
+		if (cl->sort == CALL_COL_FINDINGS)
+			cl->dirty = true;
+	}
 	if (!cl->dirty)
 		return false;
 	cl->dirty = false;
@@ -426,6 +492,12 @@ void call_list_cell(const call_list *cl, const sip_call *c, call_col col, bool l
 			text_append_duration(out, duration_of(cl->m, c));
 		}
 		break;
+	case CALL_COL_FINDINGS: {
+		guint n = call_list_findings_of(cl, c->id, NULL);
+		if (n)
+			g_string_append_printf(out, "%u", n);
+		break;
+	}
 	default:
 		break;
 	}

@@ -22,6 +22,7 @@
 #include <glib.h>
 #include <stdbool.h>
 
+#include "dissect/findings.h"
 #include "dissect/model.h"
 #include "ui/filter.h"
 
@@ -36,17 +37,30 @@ typedef enum {
 	CALL_COL_MSGS,
 	CALL_COL_STATE,
 	CALL_COL_DURATION,
+	CALL_COL_FINDINGS,   /* findings of severity warning or error */
 	CALL_COL__COUNT
 } call_col;
 
 /* "#", "START", "METHOD", "FROM", "TO", "SOURCE", "DESTINATION", "MSGS",
- * "STATE", "DURATION" */
+ * "STATE", "DURATION", "!" */
 const char *call_col_title(call_col c);
+/* The column's name in the configuration file and messages: "index",
+ * "start", "method", "from", "to", "src", "dst", "msgs", "state",
+ * "duration", "findings". */
+const char *call_col_name(call_col c);
+/* The column of a name (as above, case-insensitive); false when none. */
+bool call_col_lookup(const char *name, call_col *out);
 
 typedef struct call_list call_list;
 
 call_list *call_list_new(const sip_model *m);
 void call_list_free(call_list *cl);
+/* The findings the FINDINGS column counts (NULL: none); the rows are
+ * sorted again when they change. */
+void call_list_set_findings(call_list *cl, const findings *f);
+/* Findings of severity warning or error of the call; *errors: of them,
+ * those of severity error (may be NULL). */
+guint call_list_findings_of(const call_list *cl, sip_id call, guint *errors);
 
 /* The model changed this call (or made it). */
 void call_list_touch(call_list *cl, sip_id call);

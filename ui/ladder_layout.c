@@ -8,6 +8,7 @@
 #include "dissect/sip_header.h"
 #include "output/textesc.h"
 #include "output/textwidth.h"
+#include "ui/sdp_text.h"
 
 /* Scratch for re-parsing messages that carry SDP: both structures are
  * large, so they are allocated once per layout, and only when needed. */
@@ -56,72 +57,6 @@ static unsigned column_of(ladder_layout *l, GHashTable *index, const endpoint *e
 	return idx;
 }
 
-/* The SDP body of a message: the body itself when it is application/sdp,
- * or the first application/sdp part of a multipart body. */
-static sv find_sdp_body(const sip_msg *pm, mp_body *mp)
-{
-	sv ctv = sip_msg_value(pm, SIP_HDR_CONTENT_TYPE);
-	sip_ctype ct;
-	if (!ctv.p || !sip_ctype_parse(ctv, &ct))
-		return sv_starts_with(pm->body, SV_LIT("v=")) ? pm->body : SV_NULL;
-	if (sip_ctype_is(&ct, "application", "sdp"))
-		return pm->body;
-	if (!sip_ctype_is(&ct, "multipart", NULL))
-		return SV_NULL;
-	mp_parse(pm->body, ctv, mp);
-	for (unsigned i = 0; i < mp->n_parts && i < MP_MAX_PARTS; i++) {
-		const mp_part *p = &mp->parts[i];
-		sip_ctype pct;
-		if (p->content_type.p && sip_ctype_parse(p->content_type, &pct) &&
-		    sip_ctype_is(&pct, "application", "sdp"))
-			return p->body;
-	}
-	return SV_NULL;
-}
-
-static void append_media(GString *out, const sdp_session *s, const sdp_media *md)
-{
-	text_append_sv(out, md->media);
-	g_string_append_c(out, ' ');
-	const sdp_conn *c = sdp_media_conn(s, md);
-	if (c && c->address.p) {
-		bool v6 = sv_eq_ci_cstr(c->addrtype, "IP6");
-		if (v6)
-			g_string_append_c(out, '[');
-		text_append_sv(out, c->address);
-		if (v6)
-			g_string_append_c(out, ']');
-	} else {
-		g_string_append_c(out, '?');
-	}
-	g_string_append_printf(out, ":%u", md->port);
-
-	sv rest = md->fmts, fmt;
-	bool first = true;
-	while (sdp_fmt_next(&rest, &fmt)) {
-		g_string_append_c(out, first ? ' ' : ',');
-		first = false;
-		uint64_t pt;
-		const sdp_rtpmap *rm = NULL;
-		const char *stat = NULL;
-		if (sv_to_u64(fmt, 127, &pt)) {
-			rm = sdp_media_rtpmap(md, (unsigned)pt);
-			if (!rm) {
-				uint32_t rate;
-				stat = sdp_static_encoding((unsigned)pt, &rate);
-			}
-		}
-		if (rm && rm->encoding.len)
-			text_append_sv(out, rm->encoding);
-		else if (stat)
-			g_string_append(out, stat);
-		else
-			text_append_sv(out, fmt);
-	}
-	if (md->dir != SDP_DIR_SENDRECV && md->dir != SDP_DIR_NONE)
-		g_string_append_printf(out, " %s", sdp_dir_name(md->dir));
-}
-
 /* "audio 198.51.100.20:49170 PCMU,telephone-event": the first audio
  * stream (else the first stream), its direction when not sendrecv, and the
  * names of the other streams. */
@@ -134,7 +69,7 @@ static void sdp_summary(GString *out, const sip_message *msg, sdp_scratch *sc)
 	}
 	bool stream = msg->meta.transport && strcmp(msg->meta.transport, "UDP") != 0;
 	sip_parse_message(msg->raw, stream, sc->msg);
-	sv body = find_sdp_body(sc->msg, sc->mp);
+	sv body = sdp_text_body(sc->msg, sc->mp);
 	if (!body.p || body.len == 0)
 		return;
 	sdp_parse(body, sc->sdp);
@@ -151,7 +86,7 @@ static void sdp_summary(GString *out, const sip_message *msg, sdp_scratch *sc)
 			break;
 		}
 	}
-	append_media(out, s, &s->media[pick]);
+	sdp_text_append_media(out, s, &s->media[pick]);
 	for (unsigned i = 0; i < n; i++) {
 		if (i == pick)
 			continue;

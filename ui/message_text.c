@@ -3,21 +3,17 @@
 #include "output/textesc.h"
 #include "output/timefmt.h"
 
-static void add_line(GArray *out, msg_line_kind kind, GString *text, size_t name_len)
+void message_text_append(GArray *out, msg_line_kind kind, const GString *text, size_t name_len)
 {
 	msg_line l = { .kind = kind, .len = text->len, .name_len = name_len };
 	l.text = g_strndup(text->str, text->len);
 	g_array_append_val(out, l);
 }
 
-GArray *message_text_new(const sip_model *m, const sip_message *msg)
+void message_text_append_info(GString *t, const sip_message *msg)
 {
-	(void)m;
-	GArray *out = g_array_new(FALSE, FALSE, sizeof(msg_line));
-	g_autoptr(GString) t = g_string_new(NULL);
 	char a[ENDPOINT_STRLEN], b[ENDPOINT_STRLEN];
-
-	g_string_printf(t, "frame %" G_GUINT64_FORMAT "  ", msg->meta.frame);
+	g_string_append_printf(t, "frame %" G_GUINT64_FORMAT "  ", msg->meta.frame);
 	text_append_datetime(t, msg->meta.ts_ns, 6);
 	g_string_append_printf(t, " UTC  %s -> %s  %s  %zu bytes",
 			       endpoint_format(&msg->meta.src, a, sizeof(a)),
@@ -29,7 +25,15 @@ GArray *message_text_new(const sip_model *m, const sip_message *msg)
 		g_string_append(t, "  (not valid SIP)");
 	if (msg->n_warnings)
 		g_string_append_printf(t, "  %u warning%s", msg->n_warnings, msg->n_warnings == 1 ? "" : "s");
-	add_line(out, MSG_LINE_INFO, t, 0);
+}
+
+GArray *message_text_new(const sip_model *m, const sip_message *msg)
+{
+	(void)m;
+	GArray *out = g_array_new(FALSE, FALSE, sizeof(msg_line));
+	g_autoptr(GString) t = g_string_new(NULL);
+	message_text_append_info(t, msg);
+	message_text_append(out, MSG_LINE_INFO, t, 0);
 
 	sv raw = msg->raw;
 	size_t off = 0;
@@ -46,14 +50,14 @@ GArray *message_text_new(const sip_model *m, const sip_message *msg)
 		if (first) {
 			first = false;
 			text_append_sv(t, line);
-			add_line(out, MSG_LINE_START, t, 0);
+			message_text_append(out, MSG_LINE_START, t, 0);
 			continue;
 		}
 		if (!body && line.len == 0)
 			body = true;
 		if (body) {
 			text_append_sv(t, line);
-			add_line(out, MSG_LINE_BODY, t, 0);
+			message_text_append(out, MSG_LINE_BODY, t, 0);
 			continue;
 		}
 		int c0 = sv_at(line, 0);
@@ -66,7 +70,7 @@ GArray *message_text_new(const sip_model *m, const sip_message *msg)
 		} else {
 			text_append_sv(t, line);
 		}
-		add_line(out, MSG_LINE_HEADER, t, name_len);
+		message_text_append(out, MSG_LINE_HEADER, t, name_len);
 	}
 	return out;
 }

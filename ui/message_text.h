@@ -21,6 +21,11 @@ typedef enum {
 	MSG_LINE_START,     /* the start line */
 	MSG_LINE_HEADER,    /* a header (or a folded continuation) */
 	MSG_LINE_BODY,      /* the empty line and the body */
+	/* the parsed view (ui/message_parsed.h) and the findings pane */
+	MSG_LINE_DETAIL,    /* what a start line or header was decoded into */
+	MSG_LINE_SECTION,   /* a heading: "SDP", "Model", "Warnings" */
+	MSG_LINE_ERROR,     /* a finding of severity error */
+	MSG_LINE_WARNING,   /* a finding of severity warning */
 } msg_line_kind;
 
 typedef struct msg_line {
@@ -33,5 +38,9 @@ typedef struct msg_line {
 /* The lines of message msg (msg_line array; free with message_text_free). */
 GArray *message_text_new(const sip_model *m, const sip_message *msg);
 void message_text_free(GArray *lines);
+/* Appends a line (text already escaped) to a msg_line array. */
+void message_text_append(GArray *lines, msg_line_kind kind, const GString *text, size_t name_len);
+/* The line about where and when msg was seen (the first line above). */
+void message_text_append_info(GString *out, const sip_message *msg);
 
 #endif

@@ -72,7 +72,8 @@ static void write_ladder(ui *u, save_job *j)
 	g_autoptr(ladder_layout) lay = ladder_layout_new(m, (sip_id *)msgs->data, msgs->len, &o);
 	sink out;
 	sink_init(&out, fd, j->path);
-	ladder_text_write(&out, m, lay);
+	/* With the findings marked and listed, as --ladder prints it. */
+	ladder_text_write_findings(&out, m, lay, ui_feed_of(u)->found);
 	bool ok = sink_flush(&out);
 	g_autofree char *why = ok ? NULL : g_strdup(sink_error(&out));
 	sink_finish(&out);

@@ -71,5 +71,8 @@ void ui_save_ladder_prompt(ui *u, const sip_id *calls, size_t n, bool by_host);
 screen *screen_calls_new(ui *u);
 screen *screen_ladder_new(ui *u, const sip_id *calls, size_t n);
 screen *screen_help_new(ui *u);
+/* Two messages compared (the earlier on the left); NULL when either is
+ * unknown. */
+screen *screen_diff_new(ui *u, sip_id a, sip_id b);
 
 #endif

@@ -13,6 +13,31 @@
 #include "ui/keys.h"
 #include "ui/screen.h"
 #include "ui/tty.h"
+#include "ui/ui_config.h"
+
+typedef struct col_spec {
+	call_col col;
+	int min, max;
+	bool right;            /* right-aligned */
+	int drop;              /* dropped first when the screen is narrow: higher first; 0 never */
+	bool fixed;            /* the configuration gave its width */
+} col_spec;
+
+/* Every column as it is when the configuration says nothing of it. */
+static const col_spec defaults[CALL_COL__COUNT] = {
+	[CALL_COL_INDEX] = { CALL_COL_INDEX, 1, 8, true, 0, false },
+	[CALL_COL_START] = { CALL_COL_START, 8, 23, false, 2, false },
+	[CALL_COL_METHOD] = { CALL_COL_METHOD, 8, 9, false, 0, false },
+	[CALL_COL_FROM] = { CALL_COL_FROM, 14, 40, false, 0, false },
+	[CALL_COL_TO] = { CALL_COL_TO, 14, 40, false, 0, false },
+	[CALL_COL_SRC] = { CALL_COL_SRC, 18, 21, false, 1, false },
+	[CALL_COL_DST] = { CALL_COL_DST, 18, 21, false, 1, false },
+	[CALL_COL_MSGS] = { CALL_COL_MSGS, 4, 5, true, 0, false },
+	[CALL_COL_STATE] = { CALL_COL_STATE, 9, 16, false, 0, false },
+	[CALL_COL_DURATION] = { CALL_COL_DURATION, 9, 10, true, 3, false },
+	[CALL_COL_FINDINGS] = { CALL_COL_FINDINGS, 2, 3, true, 0, false },
+};
+enum { N_SPECS = CALL_COL__COUNT, MARK_W = 1 };
 
 typedef struct screen_calls {
 	screen base;
@@ -21,49 +46,34 @@ typedef struct screen_calls {
 	int top;               /* first row shown */
 	int page;              /* rows shown at the last draw */
 	char *filter_before;   /* the filter when the prompt opened */
+	col_spec specs[N_SPECS]; /* the columns shown, in order (ui/ui_config.h) */
+	int n_specs;
 } screen_calls;
 
-typedef struct col_spec {
-	call_col col;
-	int min, max;
-	bool right;            /* right-aligned */
-	int drop;              /* dropped first when the screen is narrow: higher first; 0 never */
-} col_spec;
-
-static const col_spec specs[] = {
-	{ CALL_COL_INDEX, 1, 8, true, 0 },
-	{ CALL_COL_START, 8, 23, false, 2 },
-	{ CALL_COL_METHOD, 8, 9, false, 0 },
-	{ CALL_COL_FROM, 14, 40, false, 0 },
-	{ CALL_COL_TO, 14, 40, false, 0 },
-	{ CALL_COL_SRC, 18, 21, false, 1 },
-	{ CALL_COL_DST, 18, 21, false, 1 },
-	{ CALL_COL_MSGS, 4, 5, true, 0 },
-	{ CALL_COL_STATE, 9, 16, false, 0 },
-	{ CALL_COL_DURATION, 9, 10, true, 3 },
-};
-enum { N_SPECS = G_N_ELEMENTS(specs), MARK_W = 1 };
-
 typedef struct col_layout {
+	const col_spec *specs;
+	int n;
 	bool shown[N_SPECS];
 	int width[N_SPECS];
 	int x[N_SPECS];
 } col_layout;
 
-static int spec_index(call_col c)
+/* Where column c is in the layout, or -1 when it is not configured. */
+static int spec_index(const col_layout *L, call_col c)
 {
-	for (size_t i = 0; i < N_SPECS; i++)
-		if (specs[i].col == c)
-			return (int)i;
-	return 0;
+	for (int i = 0; i < L->n; i++)
+		if (L->specs[i].col == c)
+			return i;
+	return -1;
 }
 
 /* Widens column c up to `to` cells with what is left in *extra. */
 static void widen(col_layout *L, call_col c, int to, int *extra)
 {
-	int i = spec_index(c);
-	if (!L->shown[i] || *extra <= 0)
+	int i = spec_index(L, c);
+	if (i < 0 || !L->shown[i] || *extra <= 0)
 		return;
+	const col_spec *specs = L->specs;
 	to = MIN(to, specs[i].max);
 	int add = MIN(*extra, to - L->width[i]);
 	if (add > 0) {
@@ -75,15 +85,16 @@ static void widen(col_layout *L, call_col c, int to, int *extra)
 /* FROM and TO a cell at a time in turn, up to `to` cells. */
 static void widen_pair(col_layout *L, int to, int *extra)
 {
-	int f = spec_index(CALL_COL_FROM), t = spec_index(CALL_COL_TO);
+	int f = spec_index(L, CALL_COL_FROM), t = spec_index(L, CALL_COL_TO);
+	const col_spec *specs = L->specs;
 	for (bool grew = true; grew && *extra > 0;) {
 		grew = false;
-		if (L->width[f] < MIN(to, specs[f].max) && *extra > 0) {
+		if (f >= 0 && L->shown[f] && L->width[f] < MIN(to, specs[f].max) && *extra > 0) {
 			L->width[f]++;
 			(*extra)--;
 			grew = true;
 		}
-		if (L->width[t] < MIN(to, specs[t].max) && *extra > 0) {
+		if (t >= 0 && L->shown[t] && L->width[t] < MIN(to, specs[t].max) && *extra > 0) {
 			L->width[t]++;
 			(*extra)--;
 			grew = true;
@@ -94,18 +105,21 @@ static void widen_pair(col_layout *L, int to, int *extra)
 /* Everything at its minimum; drop columns (highest drop first) until that
  * fits; then widen them in order of use: the start time to milliseconds,
  * FROM and TO a cell at a time in turn, the addresses, the date. */
-static void lay_out(col_layout *L, int width, int index_w)
+static void lay_out(col_layout *L, const screen_calls *s, int width, int index_w)
 {
-	for (size_t i = 0; i < N_SPECS; i++) {
+	L->specs = s->specs;
+	L->n = s->n_specs;
+	const col_spec *specs = L->specs;
+	for (int i = 0; i < L->n; i++) {
 		L->shown[i] = true;
 		L->width[i] = specs[i].min;
-		if (specs[i].col == CALL_COL_INDEX)
+		if (specs[i].col == CALL_COL_INDEX && !specs[i].fixed)
 			L->width[i] = MAX(index_w, 1);
 	}
 	for (;;) {
 		int need = MARK_W;
 		int worst = 0;
-		for (size_t i = 0; i < N_SPECS; i++) {
+		for (int i = 0; i < L->n; i++) {
 			if (!L->shown[i])
 				continue;
 			need += 1 + L->width[i];
@@ -113,12 +127,12 @@ static void lay_out(col_layout *L, int width, int index_w)
 		}
 		if (need <= width || worst == 0)
 			break;
-		for (size_t i = 0; i < N_SPECS; i++)
+		for (int i = 0; i < L->n; i++)
 			if (L->shown[i] && specs[i].drop == worst)
 				L->shown[i] = false;
 	}
 	int used = MARK_W;
-	for (size_t i = 0; i < N_SPECS; i++)
+	for (int i = 0; i < L->n; i++)
 		if (L->shown[i])
 			used += 1 + L->width[i];
 	int extra = width - used;
@@ -135,7 +149,7 @@ static void lay_out(col_layout *L, int width, int index_w)
 	if (extra >= 11)
 		widen(L, CALL_COL_START, 23, &extra);
 	int x = MARK_W;
-	for (size_t i = 0; i < N_SPECS; i++) {
+	for (int i = 0; i < L->n; i++) {
 		L->x[i] = x;
 		if (L->shown[i])
 			x += L->width[i] + 1;
@@ -189,14 +203,16 @@ static void calls_draw(screen *base, ui *u, int top, int width, int height)
 	call_list *cl = ui_calls(u);
 	const sip_model *m = ui_model(u);
 	col_layout L;
-	lay_out(&L, width, digits(sip_model_call_count(m)));
-	int start_w = L.width[spec_index(CALL_COL_START)];
+	lay_out(&L, s, width, digits(sip_model_call_count(m)));
+	int si = spec_index(&L, CALL_COL_START);
+	int start_w = si >= 0 ? L.width[si] : 0;
 
 	/* Titles, with the sort column marked. */
 	tty_fill(top, 0, width, TTY_HEADING);
 	g_autoptr(GString) cell = g_string_new(NULL);
 	call_col sort = call_list_sort_col(cl);
-	for (size_t i = 0; i < N_SPECS; i++) {
+	const col_spec *specs = L.specs;
+	for (int i = 0; i < L.n; i++) {
 		if (!L.shown[i])
 			continue;
 		g_string_assign(cell, call_col_title(specs[i].col));
@@ -240,7 +256,7 @@ static void calls_draw(screen *base, ui *u, int top, int width, int height)
 		if (cur || marked)
 			tty_fill(y, 0, width, st);
 		tty_puts(y, 0, MARK_W, marked ? "*" : " ", st);
-		for (size_t i = 0; i < N_SPECS; i++) {
+		for (int i = 0; i < L.n; i++) {
 			if (!L.shown[i])
 				continue;
 			g_string_truncate(cell, 0);
@@ -248,7 +264,13 @@ static void calls_draw(screen *base, ui *u, int top, int width, int height)
 			/* Time of day without milliseconds when narrow. */
 			if (specs[i].col == CALL_COL_START && start_w < 12 && cell->len > 8)
 				g_string_truncate(cell, 8);
-			put_cell(y, L.x[i], L.width[i], cell, specs[i].right, st);
+			tty_style cst = st;
+			if (specs[i].col == CALL_COL_FINDINGS && st == TTY_NORMAL && cell->len) {
+				guint errors = 0;
+				call_list_findings_of(cl, id, &errors);
+				cst = errors ? TTY_FINDING_ERROR : TTY_FINDING_WARNING;
+			}
+			put_cell(y, L.x[i], L.width[i], cell, specs[i].right, cst);
 		}
 	}
 }
@@ -316,6 +338,21 @@ static GArray *chosen_calls(screen_calls *s, ui *u)
 	return a;
 }
 
+/* The column after (dir 1) or before (dir -1) col among those configured:
+ * sorting by a column that is not there would make no sense on screen. */
+static call_col next_sort_col(const screen_calls *s, call_col col, int dir)
+{
+	int n = s->n_specs, at = -1;
+	if (n == 0)
+		return CALL_COL_INDEX;
+	for (int i = 0; i < n; i++)
+		if (s->specs[i].col == col)
+			at = i;
+	if (at < 0)
+		at = dir > 0 ? n - 1 : 0;
+	return s->specs[(at + dir + n) % n].col;
+}
+
 static bool calls_key(screen *base, ui *u, int key)
 {
 	screen_calls *s = (screen_calls *)base;
@@ -372,14 +409,12 @@ static bool calls_key(screen *base, ui *u, int key)
 	case 'o':
 	case '>':
 	case KEY_CODE_F6:
-		call_list_set_sort(cl, (call_list_sort_col(cl) + 1) % CALL_COL__COUNT,
-				   call_list_sort_reverse(cl));
-		ui_message(u, "sorted by %s", call_col_title(call_list_sort_col(cl)));
+		call_list_set_sort(cl, next_sort_col(s, call_list_sort_col(cl), 1), call_list_sort_reverse(cl));
+		ui_message(u, "sorted by %s", call_col_name(call_list_sort_col(cl)));
 		return true;
 	case '<':
-		call_list_set_sort(cl, (call_list_sort_col(cl) + CALL_COL__COUNT - 1) % CALL_COL__COUNT,
-				   call_list_sort_reverse(cl));
-		ui_message(u, "sorted by %s", call_col_title(call_list_sort_col(cl)));
+		call_list_set_sort(cl, next_sort_col(s, call_list_sort_col(cl), -1), call_list_sort_reverse(cl));
+		ui_message(u, "sorted by %s", call_col_name(call_list_sort_col(cl)));
 		return true;
 	case 'r':
 		call_list_set_sort(cl, call_list_sort_col(cl), !call_list_sort_reverse(cl));
@@ -442,9 +477,22 @@ static const screen_ops calls_ops = {
 
 screen *screen_calls_new(ui *u)
 {
-	(void)u;
 	screen_calls *s = g_new0(screen_calls, 1);
 	s->base.ops = &calls_ops;
 	s->cursor_id = SIP_ID_NONE;
+	ui_config def;
+	const ui_config *cfg = ui_feed_of(u)->config;
+	if (!cfg) {
+		ui_config_init(&def);
+		cfg = &def;
+	}
+	for (unsigned i = 0; i < cfg->n_columns && i < N_SPECS; i++) {
+		col_spec sp = defaults[cfg->columns[i].col];
+		if (cfg->columns[i].width) {
+			sp.min = sp.max = (int)cfg->columns[i].width;
+			sp.fixed = true;
+		}
+		s->specs[s->n_specs++] = sp;
+	}
 	return &s->base;
 }

@@ -11,12 +11,15 @@
  */
 #include <string.h>
 
+#include "output/check.h"
 #include "output/list.h"
 #include "output/textesc.h"
 #include "output/textwidth.h"
 #include "output/timefmt.h"
 #include "ui/keys.h"
+#include "ui/ladder_findings.h"
 #include "ui/ladder_layout.h"
+#include "ui/message_parsed.h"
 #include "ui/message_text.h"
 #include "ui/screen.h"
 #include "ui/tty.h"
@@ -28,6 +31,10 @@ typedef struct screen_ladder {
 	GArray *calls;          /* sip_id */
 	guint msg_count;        /* messages of the calls when laid out */
 	ladder_layout *lay;
+	ladder_findings *found; /* numbered as --ladder numbers them; NULL without a detector */
+	uint64_t found_gen;     /* findings generation of `found` */
+	bool show_findings;     /* the pane lists the findings, else the message */
+	GArray *ftext;          /* msg_line: the findings pane */
 	bool by_host;
 	bool by_dialog;         /* colours by dialog, else by transaction */
 	pane_mode pane;
@@ -39,7 +46,12 @@ typedef struct screen_ladder {
 	int view_w;             /* diagram cells that fit, at the last draw */
 	bool follow;            /* bring the cursor's arrow into view at the next draw */
 	sip_id cursor_msg;
+	sip_id marks[2];        /* messages marked for the diff, oldest first */
+	int n_marks;
+	bool parsed;            /* the pane shows the parsed view, else the raw message */
 	sip_id text_msg;        /* message of `text` */
+	bool text_parsed;       /* `text` is the parsed view */
+	uint64_t text_gen;      /* findings generation `text` was made at */
 	GArray *text;           /* msg_line, for the pane */
 } screen_ladder;
 
@@ -54,6 +66,38 @@ static guint messages_of(const sip_model *m, const GArray *calls)
 			n += c->messages->len;
 	}
 	return n;
+}
+
+/* The findings numbered on the layout, and the pane's lines listing them. */
+static void renumber_findings(screen_ladder *s, ui *u)
+{
+	const findings *f = ui_feed_of(u)->found;
+	ladder_findings_free(s->found);
+	s->found = NULL;
+	message_text_free(s->ftext);
+	s->ftext = NULL;
+	if (!f)
+		return;
+	s->found = ladder_findings_new(s->lay, f);
+	s->found_gen = findings_generation(f);
+	GArray *lines = g_array_new(FALSE, FALSE, sizeof(msg_line));
+	g_autoptr(GString) t = g_string_new(NULL);
+	guint n = s->found->shown->len;
+	g_string_printf(t, "Findings: %u (warnings and errors; f: back to the message)", n);
+	message_text_append(lines, MSG_LINE_INFO, t, 0);
+	if (n == 0) {
+		g_string_assign(t, "none");
+		message_text_append(lines, MSG_LINE_DETAIL, t, 0);
+	}
+	for (guint i = 1; i <= n; i++) {
+		const finding *x = ladder_findings_at(s->found, i);
+		g_string_printf(t, "!%-3u ", i);
+		size_t num = t->len;
+		check_append_finding(t, x);
+		message_text_append(lines, x->severity == FINDING_ERROR ? MSG_LINE_ERROR : MSG_LINE_WARNING,
+				    t, num);
+	}
+	s->ftext = lines;
 }
 
 static void relayout(screen_ladder *s, ui *u)
@@ -75,16 +119,28 @@ static void relayout(screen_ladder *s, ui *u)
 	if (s->cursor < 0)
 		s->cursor = 0;
 	s->cursor_msg = n ? ladder_row_at(s->lay, (guint)s->cursor)->msg : SIP_ID_NONE;
+	renumber_findings(s, u);
 }
 
 static void ladder_update(screen *base, ui *u)
 {
 	screen_ladder *s = (screen_ladder *)base;
+	const findings *f = ui_feed_of(u)->found;
 	if (messages_of(ui_model(u), s->calls) != s->msg_count)
 		relayout(s, u);
+	else if (f && findings_generation(f) != s->found_gen)
+		renumber_findings(s, u);
 }
 
 /* ---- drawing ------------------------------------------------------------ */
+
+static bool is_marked(const screen_ladder *s, sip_id msg)
+{
+	for (int i = 0; i < s->n_marks; i++)
+		if (s->marks[i] == msg)
+			return true;
+	return false;
+}
 
 static tty_style row_style(const screen_ladder *s, const ladder_row *r)
 {
@@ -176,9 +232,17 @@ static void draw_row_line(screen_ladder *s, const ladder_row *r, unsigned line, 
 		text_append_delta(d, r->delta_ns);
 		unsigned dx = l->rows_width + DELTA_GAP;
 		put_diagram_text(y, gx, vw, s->hscroll, dx, d->str, d->len, TTY_DIM);
-		if (r->retransmission)
-			put_diagram_text(y, gx, vw, s->hscroll, dx + (unsigned)d->len + 2,
-					 "(retransmission)", 16, TTY_RETRANS);
+		dx += (unsigned)d->len;
+		if (r->retransmission) {
+			put_diagram_text(y, gx, vw, s->hscroll, dx + 2, "(retransmission)", 16, TTY_RETRANS);
+			dx += 18;
+		}
+		g_string_truncate(d, 0);
+		ladder_findings_append_marks(d, s->found, r->msg);
+		if (d->len)
+			put_diagram_text(y, gx, vw, s->hscroll, dx, d->str, d->len,
+					 ladder_findings_severity(s->found, r->msg) == FINDING_ERROR
+						 ? TTY_FINDING_ERROR : TTY_FINDING_WARNING);
 	}
 	if ((int)line == ladder_row_sdp_line(r))
 		put_diagram_text(y, gx, vw, s->hscroll, r->sdp_x, r->sdp, strlen(r->sdp), arrow_st);
@@ -209,6 +273,11 @@ static void heading(screen_ladder *s, ui *u, GString *o)
 	g_string_append_printf(o, "  %u message%s", n, n == 1 ? "" : "s");
 	if (s->by_host)
 		g_string_append(o, "  by host");
+	if (s->n_marks)
+		g_string_append_printf(o, "  %d marked", s->n_marks);
+	if (s->found && s->found->shown->len)
+		g_string_append_printf(o, "  %u finding%s", s->found->shown->len,
+				       s->found->shown->len == 1 ? "" : "s");
 	g_string_append(o, s->by_dialog ? "  colours: dialog" : "  colours: transaction");
 }
 
@@ -290,9 +359,13 @@ static void draw_diagram(screen_ladder *s, int top, int x, int width, int height
 			if (line == 0 && gutter) {
 				g_autoptr(GString) t = g_string_new(NULL);
 				text_append_clock(t, r->ts_ns);
+				bool mk = is_marked(s, r->msg);
+				tty_style st = cur ? TTY_CURSOR : mk ? TTY_MARKED : TTY_DIM;
 				if (cur)
 					tty_fill(y, x, gutter - 1, TTY_CURSOR);
-				tty_put(y, x, gutter - 1, t->str, t->len, 0, cur ? TTY_CURSOR : TTY_DIM);
+				tty_put(y, x, gutter - 1, t->str, t->len, 0, st);
+				if (mk)
+					tty_puts(y, x + gutter - 1, 1, "*", st);
 			}
 			draw_row_line(s, r, line, y, gx, vw, cur);
 		}
@@ -306,32 +379,49 @@ static void draw_diagram(screen_ladder *s, int top, int x, int width, int height
 	s->page = MAX(shown - 1, 1);
 }
 
+static tty_style line_style(msg_line_kind k)
+{
+	switch (k) {
+	case MSG_LINE_START: return TTY_START_LINE;
+	case MSG_LINE_SECTION: return TTY_TITLE;
+	case MSG_LINE_ERROR: return TTY_FINDING_ERROR;
+	case MSG_LINE_WARNING: return TTY_FINDING_WARNING;
+	default: return TTY_NORMAL;
+	}
+}
+
 static void draw_pane(screen_ladder *s, ui *u, int top, int x, int width, int height)
 {
 	if (height <= 0 || width <= 0)
 		return;
 	const sip_model *m = ui_model(u);
-	if (s->text_msg != s->cursor_msg) {
+	const findings *f = ui_feed_of(u)->found;
+	uint64_t gen = s->parsed && f ? findings_generation(f) : 0;
+	if (s->text_msg != s->cursor_msg || s->text_parsed != s->parsed || s->text_gen != gen) {
+		if (s->text_msg != s->cursor_msg || s->text_parsed != s->parsed)
+			s->pscroll = 0;
 		message_text_free(s->text);
 		s->text = NULL;
 		const sip_message *msg = sip_model_message(m, s->cursor_msg);
 		if (msg)
-			s->text = message_text_new(m, msg);
+			s->text = s->parsed ? message_parsed_new(m, f, msg) : message_text_new(m, msg);
 		s->text_msg = s->cursor_msg;
-		s->pscroll = 0;
+		s->text_parsed = s->parsed;
+		s->text_gen = gen;
 	}
 	tty_fill(top, x, width, TTY_HEADING);
-	if (!s->text) {
+	GArray *text = s->show_findings && s->ftext ? s->ftext : s->text;
+	if (!text) {
 		tty_puts(top, x + 1, width - 1, "no message", TTY_HEADING);
 		return;
 	}
-	const msg_line *info = &g_array_index(s->text, msg_line, 0);
+	const msg_line *info = &g_array_index(text, msg_line, 0);
 	tty_put(top, x + 1, width - 1, info->text, info->len, 0, TTY_HEADING);
 	/* Display lines: each message line wrapped at the pane's width. */
 	int w = width;
 	int total = 0;
-	for (guint i = 1; i < s->text->len; i++) {
-		const msg_line *ml = &g_array_index(s->text, msg_line, i);
+	for (guint i = 1; i < text->len; i++) {
+		const msg_line *ml = &g_array_index(text, msg_line, i);
 		int tw = (int)text_width(ml->text, ml->len);
 		total += tw == 0 ? 1 : (tw + w - 1) / w;
 	}
@@ -341,12 +431,12 @@ static void draw_pane(screen_ladder *s, ui *u, int top, int x, int width, int he
 	if (s->pscroll < 0)
 		s->pscroll = 0;
 	int at = 0, y = top + 1;
-	for (guint i = 1; i < s->text->len && y < top + height; i++) {
-		const msg_line *ml = &g_array_index(s->text, msg_line, i);
+	for (guint i = 1; i < text->len && y < top + height; i++) {
+		const msg_line *ml = &g_array_index(text, msg_line, i);
 		int tw = (int)text_width(ml->text, ml->len);
 		int segs = tw == 0 ? 1 : (tw + w - 1) / w;
 		int nw = ml->name_len ? (int)text_width(ml->text, ml->name_len) : 0;
-		tty_style st = ml->kind == MSG_LINE_START ? TTY_START_LINE : TTY_NORMAL;
+		tty_style st = line_style(ml->kind);
 		for (int k = 0; k < segs && y < top + height; k++, at++) {
 			if (at < s->pscroll)
 				continue;
@@ -409,10 +499,55 @@ static void move_to(screen_ladder *s, int row)
 	s->follow = true;
 }
 
+static void mark_toggle(screen_ladder *s)
+{
+	sip_id msg = s->cursor_msg;
+	if (msg == SIP_ID_NONE)
+		return;
+	for (int i = 0; i < s->n_marks; i++) {
+		if (s->marks[i] == msg) {
+			for (int k = i; k + 1 < s->n_marks; k++)
+				s->marks[k] = s->marks[k + 1];
+			s->n_marks--;
+			return;
+		}
+	}
+	/* A third mark replaces the oldest: the diff compares two. */
+	if (s->n_marks == 2) {
+		s->marks[0] = s->marks[1];
+		s->n_marks = 1;
+	}
+	s->marks[s->n_marks++] = msg;
+}
+
+/* The two marked messages; one marked and the cursor's; or, with none
+ * marked, a retransmission and its first copy. */
+static void open_diff(screen_ladder *s, ui *u)
+{
+	sip_id a = SIP_ID_NONE, b = SIP_ID_NONE;
+	if (s->n_marks == 2) {
+		a = s->marks[0];
+		b = s->marks[1];
+	} else if (s->n_marks == 1 && s->cursor_msg != s->marks[0]) {
+		a = s->marks[0];
+		b = s->cursor_msg;
+	} else if (s->n_marks == 0 && s->cursor_msg != SIP_ID_NONE) {
+		a = sip_model_original(ui_model(u), s->cursor_msg);
+		b = s->cursor_msg;
+	}
+	screen *d = a != SIP_ID_NONE && b != SIP_ID_NONE ? screen_diff_new(u, a, b) : NULL;
+	if (!d) {
+		ui_message(u, "mark two messages with Space, then press d");
+		return;
+	}
+	ui_push(u, d);
+}
+
 static int content_width(const screen_ladder *s)
 {
 	const ladder_layout *l = s->lay;
-	int w = (int)l->rows_width + DELTA_GAP + 10 + 18;
+	/* the delta, "(retransmission)" and a few finding marks */
+	int w = (int)l->rows_width + DELTA_GAP + 10 + 18 + 12;
 	for (guint i = 0; i < l->rows->len; i++) {
 		const ladder_row *r = ladder_row_at(l, i);
 		if (r->sdp)
@@ -470,6 +605,27 @@ static bool ladder_key(screen *base, ui *u, int key)
 	case 'c':
 		s->by_dialog = !s->by_dialog;
 		return true;
+	case ' ':
+		mark_toggle(s);
+		return true;
+	case 'x':
+		s->n_marks = 0;
+		return true;
+	case 'd':
+		open_diff(s, u);
+		return true;
+	case 'p':
+		s->parsed = !s->parsed;
+		s->show_findings = false;
+		if (s->pane == PANE_HIDDEN)
+			s->pane = PANE_BELOW;
+		return true;
+	case 'f':
+		s->show_findings = !s->show_findings;
+		s->pscroll = 0;
+		if (s->pane == PANE_HIDDEN)
+			s->pane = PANE_BELOW;
+		return true;
 	case 'H':
 		s->by_host = !s->by_host;
 		s->hscroll = 0;
@@ -497,8 +653,8 @@ static const char *const *ladder_hints(screen *base)
 {
 	(void)base;
 	static const char *const h[] = {
-		"Up/Down", "Message", "Left/Right", "Scroll", "J/K", "Pane", "Tab", "Layout",
-		"c", "Colour", "H", "Hosts", "s", "Save", "S", "Text", "?", "Help", "q", "Back", NULL
+		"Up/Down", "Message", "p", "Parsed", "Space", "Mark", "d", "Diff", "f", "Findings",
+		"Tab", "Layout", "s", "Save", "?", "Help", "q", "Back", NULL
 	};
 	return h;
 }
@@ -509,6 +665,8 @@ static void ladder_free(screen *base)
 	g_array_free(s->calls, TRUE);
 	if (s->lay)
 		ladder_layout_free(s->lay);
+	ladder_findings_free(s->found);
+	message_text_free(s->ftext);
 	message_text_free(s->text);
 	g_free(s);
 }

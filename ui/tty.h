@@ -37,6 +37,10 @@ typedef enum {
 	TTY_RETRANS,      /* retransmission marks */
 	TTY_ERROR,        /* error messages */
 	TTY_PROGRESS,     /* the loading bar */
+	TTY_FINDING_ERROR,   /* findings of severity error, their marks on arrows */
+	TTY_FINDING_WARNING, /* findings of severity warning */
+	TTY_DIFF_CHANGED, /* a line of the diff that differs from its counterpart */
+	TTY_DIFF_ONLY,    /* a line of the diff only one message has */
 	TTY_PALETTE,      /* TTY_PALETTE + i, i < TTY_PALETTE_SIZE: transaction / dialog colours */
 	TTY_STYLE__COUNT = TTY_PALETTE + 6,
 } tty_style;

@@ -329,6 +329,7 @@ void ui_run(const ui_feed *feed)
 	u.stack = g_ptr_array_new();
 	u.message = g_string_new(NULL);
 	u.calls = call_list_new(feed->model);
+	call_list_set_findings(u.calls, feed->found);
 	sip_model_tap_add(feed->model, SIP_EV_CALL, call_list_tap, u.calls);
 	ui_push(&u, screen_calls_new(&u));
 

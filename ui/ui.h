@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "dissect/findings.h"
 #include "dissect/model.h"
 
 typedef struct ui_feed_status {
@@ -33,6 +34,11 @@ typedef struct ui_feed_status {
 typedef struct ui_feed {
 	void *user;
 	sip_model *model;
+	/* The findings detector on the model (NULL: none); finished by the
+	 * application once the input is read. */
+	const findings *found;
+	/* The settings read from the configuration file (NULL: the defaults). */
+	const struct ui_config *config;
 	const char *source_name;      /* shown in the status bar */
 	/* Reads one batch; returns false once everything has been read (the
 	 * model is then finished). */

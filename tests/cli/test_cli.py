@@ -274,6 +274,161 @@ class Cli(unittest.TestCase):
         self.assertIn("No space left", one_error_line(self, p.stderr))
 
 
+OPTIONS = (
+    "OPTIONS sip:192.0.2.2 SIP/2.0\r\n"
+    "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKo{n}\r\n"
+    "Max-Forwards: 70\r\n"
+    "From: <sip:alice@example.com>;tag=o{n}\r\n"
+    "To: <sip:192.0.2.2>\r\n"
+    "Call-ID: ping-{n}\r\n"
+    "CSeq: 1 OPTIONS\r\n"
+    "Content-Length: 0\r\n\r\n")
+
+OPTIONS_OK = (
+    "SIP/2.0 200 OK\r\n"
+    "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKo{n}\r\n"
+    "From: <sip:alice@example.com>;tag=o{n}\r\n"
+    "To: <sip:192.0.2.2>;tag=p{n}\r\n"
+    "Call-ID: ping-{n}\r\n"
+    "CSeq: 1 OPTIONS\r\n"
+    "Content-Length: 0\r\n\r\n")
+
+
+class Timers(unittest.TestCase):
+    """--t1, --t4 and --timer-c: the timers the model judges by."""
+
+    T0 = 1700000000 * 10**9
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="sipscope-timers-")
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def unanswered(self):
+        """An INVITE never answered; the capture ends 10 s later with an
+        OPTIONS answered at once."""
+        cap = mkpcap.Capture(t0_ns=self.T0)
+        cap.add(mkpcap.udp_packet("192.0.2.1", 5060, "192.0.2.2", 5060, invite(1)))
+        cap.at(self.T0 + 10 * 10**9)
+        cap.add(mkpcap.udp_packet("192.0.2.1", 5060, "192.0.2.2", 5060,
+                                  OPTIONS.format(n=1).encode()))
+        cap.add(mkpcap.udp_packet("192.0.2.2", 5060, "192.0.2.1", 5060,
+                                  OPTIONS_OK.format(n=1).encode()))
+        path = os.path.join(self.tmp, "unanswered.pcap")
+        cap.write_pcap(path)
+        return path
+
+    def objects(self, args):
+        p = run(args + ["--json", "-q"])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        objs = {}
+        for r in records(p.stdout):
+            objs.setdefault(r["type"], []).append(r)
+        return objs
+
+    def test_t1_changes_json(self):
+        cap = self.unanswered()
+        std = self.objects(["-r", cap])
+        self.assertEqual(std["transaction"][0]["end"], "capture-ended")
+        self.assertEqual(std["call"][0]["state"], "setup")
+        self.assertNotIn("finding", std)
+        short = self.objects(["-r", cap, "--t1", "100"])
+        inv = short["transaction"][0]
+        self.assertEqual(inv["end"], "no-final-response")
+        self.assertEqual(inv["state"], "terminated")
+        self.assertEqual(inv["state_ts"]["terminated"], 1700000006.4)
+        self.assertEqual(short["call"][0]["state"], "no-answer")
+        self.assertEqual([f["code"] for f in short["finding"]], ["no-final-response"])
+        self.assertIn("within 6.4 s (Timer B", short["finding"][0]["summary"])
+
+    def test_t1_changes_check(self):
+        cap = self.unanswered()
+        p = run(["-r", cap, "--check", "-q"])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertNotIn(b"no-final-response", p.stdout)
+        p = run(["-r", cap, "--check", "-q", "--t1", "100"])
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("no-final-response", p.stdout.decode())
+        # a bundled capture: the summary names the timer as set
+        flow = os.path.join(PCAPS, "flows", "invite_timeout.pcap")
+        p = run(["-r", flow, "--check", "-q"])
+        self.assertIn("within 32 s (Timer B, 64\u00d7T1)", p.stdout.decode())
+        p = run(["-r", flow, "--check", "-q", "--t1", "250"])
+        self.assertIn("within 16 s (Timer B, 64\u00d7T1)", p.stdout.decode())
+
+    def test_defaults_unchanged(self):
+        """The RFC values given explicitly change nothing, byte for byte."""
+        for cap in (os.path.join(PCAPS, "flows", "invite_timeout.pcap"),
+                    os.path.join(PCAPS, "forking.pcap"),
+                    os.path.join(PCAPS, "findings", "retransmission-storm.pcap")):
+            for mode in (["--json"], ["--check"], ["--stats"]):
+                a = run(["-r", cap, "-q"] + mode)
+                b = run(["-r", cap, "-q", "--t1", "500", "--t4", "5000",
+                         "--timer-c", "180"] + mode)
+                self.assertEqual((a.returncode, a.stdout), (b.returncode, b.stdout),
+                                 "%s %s" % (cap, mode))
+
+    def answered_and_ringing(self, end_s):
+        """An OPTIONS answered at once and an INVITE left ringing; the
+        capture ends end_s later with another OPTIONS."""
+        cap = mkpcap.Capture(t0_ns=self.T0)
+        cap.add(mkpcap.udp_packet("192.0.2.1", 5060, "192.0.2.2", 5060,
+                                  OPTIONS.format(n=1).encode()))
+        cap.add(mkpcap.udp_packet("192.0.2.2", 5060, "192.0.2.1", 5060,
+                                  OPTIONS_OK.format(n=1).encode()))
+        ringing = invite(2).decode().replace("INVITE sip:bob@example.com SIP/2.0",
+                                             "SIP/2.0 180 Ringing")
+        ringing = ringing.replace("To: <sip:bob@example.com>",
+                                  "To: <sip:bob@example.com>;tag=b2")
+        cap.add(mkpcap.udp_packet("192.0.2.1", 5060, "192.0.2.2", 5060, invite(2)))
+        cap.add(mkpcap.udp_packet("192.0.2.2", 5060, "192.0.2.1", 5060, ringing.encode()))
+        cap.at(self.T0 + end_s * 10**9)
+        cap.add(mkpcap.udp_packet("192.0.2.1", 5060, "192.0.2.2", 5060,
+                                  OPTIONS.format(n=3).encode()))
+        path = os.path.join(self.tmp, "end-%d.pcap" % end_s)
+        cap.write_pcap(path)
+        return path
+
+    def by_branch(self, args):
+        return {t["branch"]: t for t in self.objects(args)["transaction"]}
+
+    def test_t4(self):
+        path = self.answered_and_ringing(20)
+        std = self.by_branch(["-r", path])
+        self.assertEqual(std["z9hG4bKo1"]["state"], "terminated")   # Timer K: T4 = 5 s
+        self.assertEqual(std["z9hG4bKo1"]["state_ts"]["terminated"], 1700000005.001)
+        longer = self.by_branch(["-r", path, "--t4", "30000"])
+        self.assertEqual(longer["z9hG4bKo1"]["state"], "completed")
+        self.assertIsNone(longer["z9hG4bKo1"]["state_ts"]["terminated"])
+
+    def test_timer_c(self):
+        path = self.answered_and_ringing(70)
+        std = self.by_branch(["-r", path])
+        self.assertEqual(std["z9hG4bK2"]["end"], "capture-ended")   # Timer C: 3 minutes
+        self.assertEqual(std["z9hG4bK2"]["state"], "proceeding")
+        shorter = self.by_branch(["-r", path, "--timer-c", "60"])
+        self.assertEqual(shorter["z9hG4bK2"]["end"], "no-final-response")
+        self.assertEqual(shorter["z9hG4bK2"]["state"], "terminated")
+        self.assertEqual(shorter["z9hG4bK2"]["state_ts"]["terminated"], 1700000060.003)
+
+    def test_bad_values(self):
+        cap = os.path.join(PCAPS, "udp_basic_call.pcap")
+        for args, want in ((["--t1", "0"], "--t1 wants a whole number from 1 to 60000, not '0'"),
+                           (["--t1", "abc"], "--t1 wants a whole number from 1 to 60000"),
+                           (["--t1", "60001"], "--t1 wants a whole number from 1 to 60000"),
+                           (["--t1", "1.5"], "--t1 wants a whole number"),
+                           (["--t4", "-5"], "--t4 wants a whole number from 1 to 60000"),
+                           (["--timer-c", "0"], "--timer-c wants a whole number from 1 to 86400"),
+                           (["--timer-c", "86401"], "--timer-c wants a whole number")):
+            p = run(["-r", cap, "--json"] + args)
+            self.assertEqual(p.returncode, 2, args)
+            self.assertIn(want, one_error_line(self, p.stderr))
+            self.assertEqual(p.stdout, b"")
+        p = run(["-r", cap, "--t1"])
+        self.assertEqual(p.returncode, 2)
+        one_error_line(self, p.stderr)
+
 if __name__ == "__main__":
     BIN = os.path.abspath(sys.argv.pop(1))
     unittest.main(verbosity=2)

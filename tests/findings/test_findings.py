@@ -44,20 +44,23 @@ SEVERITY = {
     "invite-2xx-no-to-tag": "error", "invite-2xx-no-contact": "error",
     # transactions
     "no-final-response": "error", "ack-missing": "error", "non2xx-ack-missing": "warning",
-    "retransmission-storm": "warning", "stray-response": "warning",
+    "retransmission-storm": "warning", "response-retransmission-storm": "warning",
+    "stray-response": "warning",
     "cancel-unknown-invite": "warning", "cancel-after-final": "info", "response-481": "warning",
     # dialogs
     "dialog-unknown": "warning", "cseq-not-increasing": "warning", "reinvite-glare": "info",
     "glare-retry-too-soon": "warning", "call-not-ended": "info",
     # authentication and registration
     "auth-failed": "error", "binding-expired": "warning", "expires-shortened": "info",
+    "q-values-ignored": "warning",
     # loops and spirals
     "forwarding-loop": "error", "via-loop": "error", "spiral": "info",
     "too-many-hops": "error", "loop-detected": "warning",
     # redirects
     "redirect": "info", "redirect-loop": "error", "redirect-chain": "warning",
+    "redirect-q-order": "warning",
     # routing
-    "strict-routing": "warning", "route-skipped": "warning",
+    "strict-routing": "warning", "route-skipped": "warning", "route-set-mismatch": "warning",
     # SDP offer/answer
     "no-common-codec": "warning", "answer-codec-not-offered": "warning",
     "answer-media-mismatch": "warning", "hold": "info", "sdp-private-address": "warning",
@@ -89,6 +92,7 @@ EXPECTED = {
     "ack-missing": ({"ack-missing"}, set()),
     "non2xx-ack-missing": ({"non2xx-ack-missing"}, set()),
     "retransmission-storm": ({"retransmission-storm"}, set()),
+    "response-retransmission-storm": ({"response-retransmission-storm"}, set()),
     "stray-response": ({"stray-response"}, set()),
     "cancel-unknown-invite": ({"cancel-unknown-invite", "response-481"}, set()),
     "cancel-after-final": (set(), {"cancel-after-final"}),
@@ -101,6 +105,9 @@ EXPECTED = {
     "auth-failed": ({"auth-failed"}, set()),
     "binding-expired": ({"binding-expired"}, set()),
     "expires-shortened": (set(), {"expires-shortened"}),
+    "q-values-ignored": ({"q-values-ignored"}, set()),
+    # the same REGISTER, its q-values kept: nothing
+    "q-values-kept": (set(), set()),
     "forwarding-loop": ({"forwarding-loop", "too-many-hops"}, set()),
     # real ones, Kamailio and SIPp on loopback (tests/tools/capture_kamailio_findings.sh)
     "kamailio-loop": ({"forwarding-loop", "too-many-hops"}, set()),
@@ -111,8 +118,12 @@ EXPECTED = {
     "redirect": (set(), {"redirect"}),
     "redirect-loop": ({"redirect-loop"}, {"redirect"}),
     "redirect-chain": ({"redirect-chain"}, {"redirect"}),
+    "redirect-q-order": ({"redirect-q-order"}, {"redirect"}),
+    # targets of equal q tried at once: allowed
+    "redirect-parallel": (set(), {"redirect"}),
     "strict-routing": ({"strict-routing"}, set()),
     "route-skipped": ({"route-skipped"}, set()),
+    "route-set-mismatch": ({"route-set-mismatch"}, set()),
     "no-common-codec": ({"no-common-codec"}, set()),
     "answer-codec-not-offered": ({"answer-codec-not-offered"}, set()),
     "answer-media-mismatch": ({"answer-media-mismatch"}, set()),
@@ -131,7 +142,29 @@ SUMMARY_HAS = {
     "no-final-response": ("no-final-response", "sent 11 times, no response at all"),
     "ack-missing": ("ack-missing", "torn down"),
     "kamailio-redirect-loop": ("redirect-loop", "sends the caller back to sip:bob@127.0.0.1:5085"),
-    "redirect": ("redirect", "sip:bob@198.51.100.40:5070 (q=0.800), sip:bob@198.51.100.41 (q=0.400)"),
+    "redirect": ("redirect", "sip:bob@198.51.100.40:5070 (q=0.800), "
+                 "sip:bob@198.51.100.41 (q=0.400); tried sip:bob@198.51.100.40:5070 (q=0.800)"),
+    "redirect-q-order": ("redirect-q-order",
+                         "tries sip:bob@198.51.100.41 (q=0.500), a target of 302 Moved "
+                         "Temporarily to INVITE from 198.51.100.40:5060, before "
+                         "sip:bob@198.51.100.40:5070 (q=1.000): targets tried out of "
+                         "q-value order"),
+    "redirect-parallel": ("redirect", "tried in q-value order, equal q-values in parallel: "
+                          "sip:bob@198.51.100.40:5070 (q=0.500) and "
+                          "sip:bob@198.51.100.41 (q=0.500)"),
+    "q-values-ignored": ("q-values-ignored",
+                         "sip:carol@203.0.113.60:5060 (q=1.000 asked, none granted), "
+                         "sip:carol@203.0.113.61:5060 (q=0.500 asked, none granted)"),
+    "response-retransmission-storm": ("response-retransmission-storm",
+                                      "486 Busy Here to INVITE from 198.51.100.40:5060 to "
+                                      "192.0.2.30:5060 sent 8 times in 0.7 s: beyond "
+                                      "Timer G's schedule"),
+    "route-set-mismatch": ("route-set-mismatch",
+                           "BYE from 192.0.2.30:5060 to 203.0.113.2:5060 carries Route 1 "
+                           "<sip:203.0.113.2;lr> where the dialog's route set has "
+                           "<sip:198.51.100.2;lr> (the host differs"),
+    "route-skipped": ("route-skipped",
+                      "it skips <sip:198.51.100.2;lr>, which asked to stay on the path"),
     "response-481": ("response-481", "the peer lost it"),
 }
 

@@ -26,7 +26,9 @@
 #      capture: one line, what came before is kept, exit status 4;
 #   J. (with tcpreplay) the frames of A replayed at a fixed rate
 #      (LIVE_REPLAY_PPS, default 10000 frames/s) into a veth pair in that
-#      namespace: every frame captured, no drops.
+#      namespace: every frame captured, no drops;
+#   K. the same calls among 40,000 RTP-like datagrams through a 2 MiB ring
+#      (-B 1): every SIP message whole, only SIP frames kept, no drops.
 #
 # Exit 77 (skipped) when not root, or when sipp, tshark, python3 or
 # timeout are missing; the HEP part is skipped (with a note) without
@@ -537,8 +539,50 @@ print("J: %d of %d frames at %s frames/s; kernel %d, interface %d, ring %d dropp
 sys.exit(1 if bad else 0)
 EOF2
 	echo "ok: J (replay at $RATE frames/s)"
+
+	# ------------------------------------------------------------- K: bounded memory
+	# The calls of A among many RTP-like datagrams, replayed through a
+	# ring of 2 MiB (-B 1) that they overrun many times: every SIP message
+	# is still read whole, only the SIP frames are copied out of the ring,
+	# and nothing is dropped.
+	python3 - noise.pcap <<'EOF2' || fail "K: cannot write the noise capture"
+import struct, sys
+n, out = 2000, open(sys.argv[1], "wb")
+out.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+for i in range(n):
+    payload = bytes([0x80, 0]) + struct.pack(">HII", i, i * 160, 0x5151) + bytes(160)
+    udp = struct.pack(">HHHH", 40000, 40002, 8 + len(payload), 0) + payload
+    ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), i, 0, 64, 17, 0,
+                     bytes([10, 9, 0, 1]), bytes([10, 9, 0, 2])) + udp
+    frame = bytes(6) + bytes(6) + b"\x08\x00" + ip
+    out.write(struct.pack("<IIII", 1, i, len(frame), len(frame)) + frame)
+EOF2
+	NOISE=2000
+	KLOOPS=20
+	KWANT=$(( (A_FRAMES + NOISE) * KLOOPS ))
+	start K ip netns exec "$NETNS" "$SIPSCOPE" -i vrep1 -B 1 --json -c "$KWANT" --duration 60 \
+		"udp port $UAS_PORT or udp port 40002"
+	PID_K=$LAST
+	wait_for 10 listening K || { cat K.err; fail "K: sipscope did not start capturing"; }
+	ip netns exec "$NETNS" tcpreplay -q -i vrep0 --pps "$RATE" --loop $KLOOPS a.pcap noise.pcap > K.replay 2>&1 ||
+		{ cat K.replay; fail "K: tcpreplay failed"; }
+	finish K $PID_K 60
+	[ $RC -eq 0 ] || { cat K.err; fail "K: exit status $RC"; }
+	python3 - K.out "$KWANT" "$(( A_FRAMES * KLOOPS ))" "$(( A_MSGS * KLOOPS ))" <<'EOF2' || { cat K.err; fail "K: memory not bounded or frames lost"; }
+import json, sys
+s = [json.loads(l) for l in open(sys.argv[1])][-1]
+want, sip_frames, msgs = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+k = s["capture"][0]
+print("K: %d frames, %d SIP messages; %d frames (%d bytes) kept; ring %d bytes; dropped %d/%d/%d" % (
+    s["frames"], s["messages"], s["frames_kept"], s["bytes_kept"], k["bytes_held"],
+    k["kernel_dropped"], k["if_dropped"], k["ring_dropped"]))
+bad = (s["frames"] != want or s["messages"] != msgs or s["frames_kept"] != sip_frames or
+       k["bytes_held"] != 2 << 20 or k["kernel_dropped"] or k["ring_dropped"] or k["if_dropped"])
+sys.exit(1 if bad else 0)
+EOF2
+	echo "ok: K (only SIP kept from a ring overrun many times)"
 else
-	note "J: tcpreplay or network namespaces not available; replay case skipped"
+	note "J, K: tcpreplay or network namespaces not available; replay cases skipped"
 fi
 
 echo "ok: live capture"

@@ -4,6 +4,7 @@
     test_plugin.py --plugin SO --sipscope BIN --abi 4.0 --local DIR
     test_plugin.py --plugin SO --sipscope BIN --abi 4.0 --shared DIR
     test_plugin.py --plugin SO --abi 4.0 --hostile PATH...
+    test_plugin.py --plugin SO --sipscope BIN --abi 4.0 --timers PATH...
 
 The freshly built plugin is copied into the personal plugin folder of a
 temporary HOME (HOME/.local/lib/wireshark/plugins/ABI/epan).  tshark
@@ -41,6 +42,13 @@ every capture in them) and on corrupted copies of them (editcap -E with
 fixed seeds), and checks only that tshark exits normally without a
 dissector bug or sanitizer report.
 
+--timers PATH... checks the timer preferences (sipscope.t1, sipscope.t4,
+sipscope.timer_c) on the given captures and on one made here whose every
+transaction rests on one timer: the RFC 3261 values set explicitly give
+the very fields of no preference; each other value gives the fields
+`sipscope --t1/--t4/--timer-c` gives (compared as above) and changes the
+transaction states and findings where that capture says it must.
+
 Exit status: 0 pass, 1 fail, 2 usage, 77 skipped (no tshark, no setpriv
 when root, no plugin built, or no captures in DIR).
 """
@@ -52,6 +60,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))), "tools"))
+import mkpcap  # noqa: E402
 
 SKIP = 77
 TIMEOUT = 600
@@ -65,7 +77,8 @@ TSHARK_OPTS = ["-o", "sip.desegment_headers:TRUE",
 FIELDS = ["frame.number", "frame.protocols", "sip.Method", "sip.Status-Code",
           "sipscope.msg", "sipscope.msg.length", "sipscope.txn", "sipscope.dialog",
           "sipscope.call", "sipscope.retransmission", "sipscope.txn.state",
-          "sipscope.dialog.state", "sipscope.call.state", "sipscope.finding"]
+          "sipscope.dialog.state", "sipscope.call.state", "sipscope.finding",
+          "sipscope.txn.end"]
 
 BAD_OUTPUT = ("Dissector bug", "Malformed Packet: sipscope",
               "ERROR: AddressSanitizer", "runtime error:", "Segmentation fault")
@@ -140,8 +153,8 @@ class Tshark:
 
 # ------------------------------------------------------------- sipscope
 
-def sipscope_json(binary, path):
-    p = subprocess.run([binary, "-r", path, "--json"], stdout=subprocess.PIPE,
+def sipscope_json(binary, path, extra=()):
+    p = subprocess.run([binary, "-r", path, "--json"] + list(extra), stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, timeout=TIMEOUT)
     if p.returncode != 0:
         raise Fail("sipscope exited with status %d: %s" % (
@@ -174,8 +187,8 @@ def split(v):
     return [x for x in v.split(",") if x != ""] if v else []
 
 
-def tshark_fields(ts, path):
-    out = ts.run(["-2", "-r", path] + TSHARK_OPTS +
+def tshark_fields(ts, path, extra=()):
+    out = ts.run(["-2", "-r", path] + TSHARK_OPTS + list(extra) +
                  ["-T", "fields", "-E", "separator=/t", "-E", "occurrence=a",
                   "-E", "aggregator=,"] +
                  sum((["-e", f] for f in FIELDS), []))
@@ -194,8 +207,8 @@ def tshark_fields(ts, path):
     return frames
 
 
-def tshark_filter(ts, path, flt):
-    out = ts.run(["-2", "-r", path] + TSHARK_OPTS +
+def tshark_filter(ts, path, flt, extra=()):
+    out = ts.run(["-2", "-r", path] + TSHARK_OPTS + list(extra) +
                  ["-Y", flt, "-T", "fields", "-e", "frame.number"])
     return set(int(x) for x in out.split())
 
@@ -225,10 +238,20 @@ class IdMap:
         return all(k == v for k, v in self.fwd.items())
 
 
-def check_capture(ts, binary, path, name):
-    ss, objs = sipscope_json(binary, path)
+def timer_args(timers):
+    """sipscope's options and tshark's -o for timers [(pref, value)]."""
+    cli, prefs = [], []
+    for pref, value in timers:
+        cli += ["--" + pref.replace("_", "-"), str(value)]
+        prefs += ["-o", "sipscope.%s:%d" % (pref, value)]
+    return cli, prefs
+
+
+def check_capture(ts, binary, path, name, timers=()):
+    cli, prefs = timer_args(timers)
+    ss, objs = sipscope_json(binary, path, cli)
     staged = ts.stage(path)
-    tw = tshark_fields(ts, staged)
+    tw = tshark_fields(ts, staged, prefs)
 
     maps = {k: IdMap(k) for k in ("transaction", "dialog", "call")}
     same_messages = True
@@ -301,7 +324,7 @@ def check_capture(ts, binary, path, name):
                       ('sipscope.dialog.state == "confirmed"', confirmed),
                       ("sipscope.finding", flagged)):
         if want:
-            got = tshark_filter(ts, staged, flt) - skipped
+            got = tshark_filter(ts, staged, flt, prefs) - skipped
             if got != want:
                 raise Fail("%s: filter %s selects frames %s, sipscope says %s"
                            % (name, flt, sorted(got), sorted(want)))
@@ -342,6 +365,97 @@ def hostile(ts, todo):
     return n
 
 
+# The capture made for --timers, its transactions each resting on one timer:
+# frame 1 an INVITE never answered (Timers B: 64*T1), frames 2-3 an
+# INVITE left ringing (Timer C), frames 4-5 an OPTIONS answered at once
+# (Timer K: T4), frame 6, 50 s later, the end of the capture.
+TIMERS_T0 = 1700000000 * 10**9
+TIMERS_EXPECT = {
+    # preferences: {frame: (sipscope.txn.state, sipscope.txn.end, findings)}
+    (): {1: ("terminated", "no-final-response", ["no-final-response"]),
+         2: ("proceeding", "capture-ended", []),
+         4: ("terminated", "final", [])},
+    (("t1", 1000),): {1: ("calling", "capture-ended", []),
+                      2: ("proceeding", "capture-ended", []),
+                      4: ("terminated", "final", [])},
+    (("t1", 100),): {1: ("terminated", "no-final-response", ["no-final-response"])},
+    (("t4", 60000),): {4: ("completed", "final", [])},
+    (("timer_c", 30),): {2: ("terminated", "no-final-response", ["no-final-response"])},
+}
+# Timers the fields must not tell from no preference at all.
+TIMERS_DEFAULT = (("t1", 500), ("t4", 5000), ("timer_c", 180))
+
+
+def timers_capture(path):
+    def msg(text):
+        return text.replace("\n", "\r\n").encode()
+    head = ("Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK{n}\n"
+            "From: <sip:alice@example.com>;tag=a{n}\n"
+            "To: <sip:bob@example.com>{to}\n"
+            "Call-ID: timers-{n}\n"
+            "CSeq: 1 {m}\n")
+    def req(m, n):
+        return msg("%s sip:bob@example.com SIP/2.0\n" % m + head.format(n=n, m=m, to="") +
+                   "Max-Forwards: 70\nContent-Length: 0\n\n")
+    def rsp(status, m, n):
+        return msg("SIP/2.0 %s\n" % status + head.format(n=n, m=m, to=";tag=b%d" % n) +
+                   "Content-Length: 0\n\n")
+    a, b = ("192.0.2.1", 5060), ("192.0.2.2", 5060)
+    cap = mkpcap.Capture(t0_ns=TIMERS_T0)
+    for src, dst, data in ((a, b, req("INVITE", 1)), (a, b, req("INVITE", 2)),
+                           (b, a, rsp("180 Ringing", "INVITE", 2)),
+                           (a, b, req("OPTIONS", 3)), (b, a, rsp("200 OK", "OPTIONS", 3))):
+        cap.add(mkpcap.udp_packet(src[0], src[1], dst[0], dst[1], data))
+    cap.at(TIMERS_T0 + 50 * 10**9)
+    cap.add(mkpcap.udp_packet(a[0], a[1], b[0], b[1], req("OPTIONS", 4)))
+    cap.write_pcap(path)
+
+
+def raw_fields(ts, path, prefs):
+    return ts.run(["-2", "-r", path] + TSHARK_OPTS + list(prefs) +
+                  ["-T", "fields", "-E", "separator=/t", "-E", "occurrence=a",
+                   "-E", "aggregator=,"] + sum((["-e", f] for f in FIELDS), []))
+
+
+def timers(ts, binary, todo):
+    """--timers: the timer preferences, on todo and on a capture of our own."""
+    made = os.path.join(ts.tmp, "timers.pcap")
+    timers_capture(made)
+    os.chmod(made, 0o644)
+    checked = 0
+    for path, name in [(made, "timers.pcap")] + todo:
+        staged = ts.stage(path)
+        plain = raw_fields(ts, staged, [])
+        if raw_fields(ts, staged, timer_args(TIMERS_DEFAULT)[1]) != plain:
+            raise Fail("%s: the RFC 3261 timers set as preferences change the fields" % name)
+        check_capture(ts, binary, path, name)
+        checked += 1
+        changed = 0
+        for setting in TIMERS_EXPECT:
+            # a setting that changes no field was compared just above
+            if setting and raw_fields(ts, staged, timer_args(setting)[1]) != plain:
+                check_capture(ts, binary, path, name, setting)
+                checked += 1
+                changed += 1
+        if changed == 0:
+            raise Fail("%s: no timer preference changes any field" % name)
+        print("ok   %s: the timer preferences agree with sipscope's options; "
+              "%d of %d settings change fields" % (name, changed, len(TIMERS_EXPECT) - 1))
+    staged = ts.stage(made)
+    for setting, frames in TIMERS_EXPECT.items():
+        tw = tshark_fields(ts, staged, timer_args(setting)[1])
+        for fr, (state, end, found) in frames.items():
+            row = tw.get(fr)
+            got = (row["sipscope.txn.state"], row["sipscope.txn.end"],
+                   row["sipscope.finding"]) if row else None
+            if got != ([state], [end], found):
+                raise Fail("timers.pcap with %s, frame %d: txn.state, txn.end, findings "
+                           "%r, want %r" % (timer_args(setting)[1] or "no preference",
+                                            fr, got, ([state], [end], found)))
+    print("ok   timers.pcap: each preference moves the transaction it rules")
+    return checked
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--plugin", default="")
@@ -353,6 +467,7 @@ def main():
     g.add_argument("--local")
     g.add_argument("--shared")
     g.add_argument("--hostile", nargs="+", metavar="PATH")
+    g.add_argument("--timers", nargs="+", metavar="PATH")
     a = ap.parse_args()
 
     if not shutil.which("tshark"):
@@ -364,7 +479,9 @@ def main():
     if not a.plugin or not os.path.isfile(a.plugin) or not a.abi:
         print("SKIP: the plugin was not built (libwireshark-dev missing?)")
         return SKIP
-    if a.hostile:
+    if a.timers:
+        todo = [(p, os.path.basename(p)) for p in a.timers if os.path.isfile(p)]
+    elif a.hostile:
         todo = []
         for p in a.hostile:
             if os.path.isdir(p):
@@ -392,6 +509,10 @@ def main():
         if a.hostile:
             n = hostile(ts, todo)
             print("%d tshark runs without a dissector bug" % n)
+            return 0
+        if a.timers:
+            n = timers(ts, a.sipscope, todo)
+            print("%d captures and timer settings compared" % n)
             return 0
         for path, name in captures(d):
             try:

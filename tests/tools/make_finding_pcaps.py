@@ -388,6 +388,23 @@ def s_storm(path):
     f.write(path)
 
 
+@scenario("response-retransmission-storm.pcap")
+def s_response_storm(path):
+    """Bob answers Alice's INVITE 486 and sends it again every 100 ms,
+    eight times in all (Timer G would wait 0.5, 1, 2 s...); Alice ACKs
+    each copy."""
+    f = Flow()
+    cid = "rr-1@192.0.2.30"
+    inv = invite(cid)
+    f.send(0, ALICE, BOB, inv)
+    f.send(10, BOB, ALICE, response(inv, 100, "Trying"))
+    busy = response(inv, 486, "Busy Here", "rr1")
+    for i in range(8):
+        f.send(500 + i * 100, BOB, ALICE, busy)
+        f.send(505 + i * 100, ALICE, BOB, ack_for(inv, busy))
+    f.write(path)
+
+
 @scenario("stray-response.pcap")
 def s_stray(path):
     """A keep-alive at 0; at 40 s a 200 OK for an OPTIONS nobody sent
@@ -587,6 +604,44 @@ def s_expires_short(path):
     f.write(path)
 
 
+def _register_contacts(cseq, branch, contacts, cid):
+    """A REGISTER from Carol for several Contacts (one header, a list)."""
+    return request("REGISTER", "sip:example.org", CAROL.via(branch),
+                   "<sip:carol@example.org>;tag=cr1", "<sip:carol@example.org>",
+                   cid, cseq, contact=", ".join(contacts), extra=[("Expires", "3600")])
+
+
+@scenario("q-values-ignored.pcap")
+def s_qvalues_ignored(path):
+    """Carol registers her desk phone (q=1.0) and her softphone (q=0.5) in
+    one REGISTER; the registrar's 200 lists both bindings without their
+    q-values."""
+    f = Flow()
+    r = _register_contacts(1, "z9hG4bKqv1", [
+        "<sip:carol@203.0.113.60:5060>;q=1.0", "<sip:carol@203.0.113.61:5060>;q=0.5"],
+        "qv-1@203.0.113.60")
+    f.send(0, CAROL, REG, r)
+    f.send(10, REG, CAROL, response(r, 200, "OK", "qv", [
+        ("Contact", "<sip:carol@203.0.113.60:5060>;expires=3600, "
+                    "<sip:carol@203.0.113.61:5060>;expires=3600")]))
+    f.write(path)
+
+
+@scenario("q-values-kept.pcap")
+def s_qvalues_kept(path):
+    """The same REGISTER, and a registrar that lists both bindings with
+    their q-values (written q=1 and q=0.500): nothing to report."""
+    f = Flow()
+    r = _register_contacts(1, "z9hG4bKqk1", [
+        "<sip:carol@203.0.113.60:5060>;q=1.0", "<sip:carol@203.0.113.61:5060>;q=0.5"],
+        "qk-1@203.0.113.60")
+    f.send(0, CAROL, REG, r)
+    f.send(10, REG, CAROL, response(r, 200, "OK", "qk", [
+        ("Contact", "<sip:carol@203.0.113.60:5060>;q=1;expires=3600, "
+                    "<sip:carol@203.0.113.61:5060>;expires=3600;q=0.500")]))
+    f.write(path)
+
+
 # ---------------------------------------------------------------- 5: loops
 
 def _loop_hops(f, inv, hops, start_ms):
@@ -768,6 +823,77 @@ def s_redirect_chain(path):
     f.write(path)
 
 
+BOB2 = Node(BOB.ip, port=5070)
+GW = Node("198.51.100.41")
+BOB2_URI = "sip:bob@198.51.100.40:5070"
+GW_URI = "sip:bob@198.51.100.41"
+
+
+def _answer_try(f, t, inv, node, ruri, tag, cseq):
+    """node answers Alice's INVITE to ruri 200 at t, Alice ACKs; returns
+    a function hanging up at a given time."""
+    ok = response(inv, 200, "OK", tag, [("Contact", "<%s>" % ruri)],
+                  sdp("bob", node.ip, 30000, 2))
+    f.send(t, node, ALICE, ok)
+    to_t = TO + ";tag=" + tag
+    cid = inv.get("Call-ID")
+    f.send(t + 10, ALICE, node, request("ACK", ruri, ALICE.via("z9hG4bK%sa" % tag),
+                                         FROM, to_t, cid, cseq))
+
+    def hang_up(t_bye):
+        bye = request("BYE", ruri, ALICE.via("z9hG4bK%sb" % tag), FROM, to_t, cid, cseq + 1)
+        f.send(t_bye, ALICE, node, bye)
+        f.send(t_bye + 10, node, ALICE, response(bye, 200, "OK"))
+    return hang_up
+
+
+@scenario("redirect-q-order.pcap")
+def s_redirect_q_order(path):
+    """INVITE, 302 with Bob's desk phone (q=1.0) and a gateway to his
+    mobile (q=0.5); Alice tries the gateway first (486), then the desk
+    phone: answered, ACK, BYE."""
+    f = Flow()
+    cid = "rq-1@192.0.2.30"
+    inv = invite(cid)
+    f.send(0, ALICE, BOB, inv)
+    _redirect(f, 10, inv, ["<%s>;q=1.0" % BOB2_URI, "<%s>;q=0.5" % GW_URI], "rq1")
+    i2 = invite(cid, 2, "z9hG4bKrq2", ruri=GW_URI)
+    f.send(100, ALICE, GW, i2)
+    busy = response(i2, 486, "Busy Here", "rq2")
+    f.send(600, GW, ALICE, busy)
+    f.send(605, ALICE, GW, ack_for(i2, busy))
+    i3 = invite(cid, 3, "z9hG4bKrq3", ruri=BOB2_URI)
+    f.send(700, ALICE, BOB2, i3)
+    _answer_try(f, 1500, i3, BOB2, BOB2_URI, "rq3", 3)(5500)
+    f.write(path)
+
+
+@scenario("redirect-parallel.pcap")
+def s_redirect_parallel(path):
+    """INVITE, 302 with two targets of equal q (0.5); Alice tries both at
+    once, as §8.1.3.4 allows: the first answers, she CANCELs the other
+    (487, ACK), then hangs up."""
+    f = Flow()
+    cid = "rp-1@192.0.2.30"
+    inv = invite(cid)
+    f.send(0, ALICE, BOB, inv)
+    _redirect(f, 10, inv, ["<%s>;q=0.5" % BOB2_URI, "<%s>;q=0.5" % GW_URI], "rp1")
+    i2 = invite(cid, 2, "z9hG4bKrp2", ruri=BOB2_URI)
+    f.send(100, ALICE, BOB2, i2)
+    i3 = invite(cid, 3, "z9hG4bKrp3", ruri=GW_URI)
+    f.send(101, ALICE, GW, i3)
+    f.send(300, GW, ALICE, response(i3, 180, "Ringing", "rp3", [("Contact", "<%s>" % GW_URI)]))
+    hang_up = _answer_try(f, 1000, i2, BOB2, BOB2_URI, "rp2", 2)
+    c = cancel_for(i3)
+    f.send(1020, ALICE, GW, c)
+    f.send(1030, GW, ALICE, response(c, 200, "OK", "rp3"))
+    term = response(i3, 487, "Request Terminated", "rp3")
+    f.send(1040, GW, ALICE, term)
+    f.send(1045, ALICE, GW, ack_for(i3, term))
+    hang_up(5000)
+    f.write(path)
+
+
 # ---------------------------------------------------------------- 7: routing
 
 @scenario("strict-routing.pcap")
@@ -827,6 +953,45 @@ def s_route_skipped(path):
                   to_t, FROM, cid, 1)
     f.send(5000, BOB, ALICE, bye)
     f.send(5010, ALICE, BOB, response(bye, 200, "OK"))
+    f.write(path)
+
+
+@scenario("route-set-mismatch.pcap")
+def s_route_mismatch(path):
+    """P1 and then P2 Record-Route Alice's INVITE; her ACK lists them in
+    the right order (P1, P2: the Record-Route reversed), but her BYE keeps
+    the Record-Route's order and goes to P2 first."""
+    f = Flow()
+    cid = "rm-1@192.0.2.30"
+    inv = invite(cid)
+    f.send(0, ALICE, P1, inv)
+    fw1 = forward(inv, P1, "z9hG4bKrm1", ALICE)
+    f.send(2, P1, P2, fw1)
+    fw2 = forward(fw1, P2, "z9hG4bKrm2", P1, ruri=BOB_URI)
+    f.send(4, P2, BOB, fw2)
+    ok = response(received(fw2, P2), 200, "OK", "rm1", BOB_CONTACT,
+                  sdp("bob", BOB.ip, 30000, 2))
+    f.send(1000, BOB, P2, ok)
+    f.send(1002, P2, P1, back(ok))
+    f.send(1004, P1, ALICE, back(back(ok)))
+    to_t = TO + ";tag=rm1"
+    ack = request("ACK", BOB_URI, ALICE.via("z9hG4bKrm3"), FROM, to_t, cid, 1,
+                  route=[P1.rr(), P2.rr()])
+    f.send(1010, ALICE, P1, ack)
+    ack2 = forward(ack, P1, "z9hG4bKrm4", ALICE, record_route=False)
+    f.send(1012, P1, P2, ack2)
+    f.send(1014, P2, BOB, forward(ack2, P2, "z9hG4bKrm5", P1, record_route=False))
+    bye = request("BYE", BOB_URI, ALICE.via("z9hG4bKrm6"), FROM, to_t, cid, 2,
+                  route=[P2.rr(), P1.rr()])
+    f.send(5000, ALICE, P2, bye)
+    bye2 = forward(bye, P2, "z9hG4bKrm7", ALICE, record_route=False)
+    f.send(5002, P2, P1, bye2)
+    bye3 = forward(bye2, P1, "z9hG4bKrm8", P2, record_route=False)
+    f.send(5004, P1, BOB, bye3)
+    r = response(received(bye3, P1), 200, "OK")
+    f.send(5010, BOB, P1, r)
+    f.send(5012, P1, P2, back(r))
+    f.send(5014, P2, ALICE, back(back(r)))
     f.write(path)
 
 

@@ -43,6 +43,8 @@ BASIC = ["udp_basic_call.pcap"]
 MANY = ["udp_basic_call.pcap", "cancel_flow.pcap", "register_digest.pcap",
         "forking.pcap", "compact_headers.pcap"]
 ESCAPES = "@escapes"   # made by make_escape_pcap.py in the test's folder
+FINDINGS = ["findings/ack-missing.pcap", "findings/missing-max-forwards.pcap",
+            "findings/no-common-codec.pcap", "udp_basic_call.pcap"]
 
 TMUX_CONF = """\
 set -g status off
@@ -129,9 +131,17 @@ def settle(t, timeout=30.0):
 
 
 class Case:
+    """config: text of the configuration file ($XDG_CONFIG_HOME/sipscope/config, or
+    with config_arg the file passed with --config); expect_stderr: a regular
+    expression standard error must match (else it must be empty)."""
+
     def __init__(self, name, inputs, keys=(), size=(100, 30), resize=None, check=None,
-                 golden=True, quit_keys=("q",), expect_rc=0, args=()):
+                 golden=True, quit_keys=("q",), expect_rc=0, args=(), config=None,
+                 config_arg=None, expect_stderr=None):
         self.name = name
+        self.config = config
+        self.config_arg = config_arg
+        self.expect_stderr = expect_stderr
         self.inputs = inputs
         self.keys = keys
         self.size = size
@@ -325,12 +335,60 @@ CASES = [
     Case("ladder_retransmissions", ["flows/retransmissions.pcap"], keys=("Enter", "End")),
     Case("ladder_scroll_sideways", ["forking.pcap"], keys=("Enter", "Tab", "Tab", "Right", "Right"),
          size=(70, 24)),
+    Case("message_parsed", BASIC, keys=("Enter", "p", "Tab"), size=(160, 50)),
+    Case("message_parsed_response", BASIC, keys=("Enter", "Down", "Down", "Down", "p", "Tab"),
+         size=(160, 50)),
+    Case("message_parsed_retransmission", ["flows/retransmissions.pcap"],
+         keys=("Enter", "Down", "p", "Tab"), size=(160, 40)),
+    Case("message_parsed_compact", ["compact_headers.pcap"], keys=("Enter", "p", "Tab"),
+         size=(160, 40)),
+    Case("message_parsed_back_to_raw", BASIC, keys=("Enter", "p", "p")),
+    Case("ladder_marks", BASIC, keys=("Enter", "Space", "Down", "Down", "Down", "Space")),
+    Case("diff", BASIC, keys=("Enter", "Space", "Down", "Down", "Down", "Space", "d")),
+    Case("diff_80x24", BASIC, keys=("Enter", "Space", "Down", "Down", "Down", "Space", "d"),
+         size=(80, 24)),
+    Case("diff_next_change", BASIC, keys=("Enter", "Space", "End", "d", "n", "n"), size=(80, 24)),
+    Case("diff_third_mark", BASIC, keys=("Enter", "Space", "Down", "Space", "Down", "Space", "d")),
+    Case("diff_retransmission", ["flows/retransmissions.pcap"], keys=("Enter", "Down", "d")),
+    Case("diff_nothing_marked", BASIC, keys=("Enter", "d")),
+    Case("call_list_findings", FINDINGS),
+    Case("call_list_findings_sorted", FINDINGS, keys=("<", "r")),
+    Case("ladder_findings", ["findings/ack-missing.pcap"], keys=("Enter", "Down", "Down")),
+    Case("ladder_findings_pane", ["findings/ack-missing.pcap"], keys=("Enter", "f")),
+    Case("ladder_findings_pane_80x24", FINDINGS, keys=("Down", "Enter", "f"), size=(80, 24)),
+    Case("message_parsed_findings", ["findings/ack-missing.pcap"],
+         keys=("Enter", "Down", "Down", "p", "Tab"), size=(160, 50)),
+    Case("config_columns", FINDINGS,
+         config="# the call list\ncolumns = index, findings, state:12, from:30, msgs\n"),
+    Case("config_columns_sorted", FINDINGS, keys=("o", "o", "r"),
+         config="columns = index,findings,state:12,from:30,msgs\n"),
+    Case("config_file_option", BASIC, config_arg="columns = method,to:20,start:23\n",
+         config="columns = index\n"),
+    Case("config_unknown_column", BASIC, config="columns = index,fromm\n", golden=False,
+         quit_keys=(), expect_rc=2,
+         expect_stderr=r"^sipscope: \S*/sipscope/config: unknown column 'fromm' in 'columns' "
+                       r"\(known: index, start, method, from, to, src, dst, msgs, state, "
+                       r"duration, findings\)\n$"),
+    Case("config_unknown_setting", BASIC, config="colums = index\n", golden=False,
+         quit_keys=(), expect_rc=2,
+         expect_stderr=r"^sipscope: \S*/config: unknown setting 'colums' \(known: columns\)\n$"),
+    Case("config_bad_width", BASIC, config="columns = from:0\n", golden=False, quit_keys=(),
+         expect_rc=2,
+         expect_stderr=r"^sipscope: \S*: the width of column 'from' must be a number from 1 to "
+                       r"200, not '0'\n$"),
+    Case("config_section", BASIC, config="[ui]\ncolumns = index\n", golden=False, quit_keys=(),
+         expect_rc=2, expect_stderr=r"^sipscope: \S*: unknown section \[ui\] .*\n$"),
+    Case("config_missing_file", BASIC, args=("--config", "/nonexistent/sipscope.conf"),
+         golden=False, quit_keys=(), expect_rc=2,
+         expect_stderr=r"^sipscope: .*/nonexistent/sipscope\.conf.*\n$"),
     Case("help", BASIC, keys=("?",)),
     Case("help_scrolled", BASIC, keys=("?", "PageDown"), size=(80, 24)),
     Case("resize_80x24", BASIC, keys=("Enter",), resize=(80, 24)),
     Case("resize_200x50", MANY, keys=("Enter",), resize=(200, 50)),
     Case("tiny_20x5", BASIC, keys=("Enter", "Down"), size=(20, 5)),
     Case("escapes", [ESCAPES], keys=("Enter",), check=check_escapes),
+    Case("escapes_parsed", [ESCAPES], keys=("Enter", "p", "Tab"), size=(200, 40),
+         check=check_escapes),
     Case("no_ui_flag", BASIC, args=("-N", "-q"), quit_keys=(), golden=False, check=check_no_ui),
     Case("quit", BASIC, keys=("Enter", "q", "q"), check=check_quit, golden=False, quit_keys=()),
     Case("sigterm", BASIC, keys=("Enter",), check=signal_check(signal.SIGTERM, 0), golden=False,
@@ -343,6 +401,7 @@ CASES = [
     save_case("save_ip_fragments", "ipv4_frag.pcap", [0]),
     save_case("save_mixed_linktypes", "pcapng_mixed_linktypes.pcapng", [0, 1, 2],
               keys=("Space", "Space", "Space")),
+    save_case("save_with_findings", "findings/ack-missing.pcap", [0]),
 ]
 
 
@@ -371,13 +430,31 @@ def write_script(workdir, binary, inputs, extra=()):
     return script
 
 
+def write_config(workdir, case):
+    """The configuration files of a case; the extra arguments they need."""
+    xdg = os.path.join(workdir, "xdg")
+    if case.config is not None:
+        os.makedirs(os.path.join(xdg, "sipscope"))
+        with open(os.path.join(xdg, "sipscope", "config"), "w") as fh:
+            fh.write(case.config)
+    if case.config_arg is None:
+        return xdg, ()
+    path = os.path.join(workdir, "given.conf")
+    with open(path, "w") as fh:
+        fh.write(case.config_arg)
+    return xdg, ("--config", path)
+
+
 def run_case(binary, case, update):
     workdir = tempfile.mkdtemp(prefix="sipscope-ui-")
     t = Tmux(workdir)
     errors = []
     try:
-        script = write_script(workdir, binary, case.inputs, case.args)
+        xdg, config_args = write_config(workdir, case)
+        script = write_script(workdir, binary, case.inputs, tuple(case.args) + config_args)
         env = {
+            # A user's own configuration must not change the screens.
+            "XDG_CONFIG_HOME": xdg,
             "LANG": "C.UTF-8",
             "LC_ALL": "C.UTF-8",
             "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "detect_leaks=1"),
@@ -441,7 +518,10 @@ def run_case(binary, case, update):
         err_path = os.path.join(workdir, "stderr.txt")
         if case.expect_rc is not None and os.path.exists(err_path):
             err = open(err_path, encoding="utf-8", errors="replace").read()
-            if err.strip():
+            if case.expect_stderr is not None:
+                if not re.search(case.expect_stderr, err):
+                    errors.append("standard error does not match %r:\n%s" % (case.expect_stderr, err))
+            elif err.strip():
                 errors.append("standard error:\n" + err)
     except Exception as e:  # noqa: BLE001 - report any failure of the harness as the case's
         errors.append("%s: %s" % (type(e).__name__, e))

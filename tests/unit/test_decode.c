@@ -1697,6 +1697,92 @@ static void test_ipfrag_piece_bounds(void)
 	arena_free(&mem);
 }
 
+/* ---- classifying live frames -------------------------------------------- */
+
+typedef struct want_log {
+	unsigned calls;
+	bool answer;
+} want_log;
+
+static bool want_logged(void *user, const cap_payload *pl)
+{
+	want_log *w = user;
+	w->calls++;
+	g_assert_nonnull(pl->frame);
+	return w->answer;
+}
+
+static bool h_classify(harness *h, buf *b, want_log *w)
+{
+	cap_frame f = {
+		.num = h->num + 1,
+		.ts_ns = h->ts_ns,
+		.linktype = LINKTYPE_ETHERNET,
+		.caplen = b->len,
+		.wirelen = b->len,
+		.data = sv_make(b->data, b->len),
+	};
+	return cap_decoder_classify(h->d, &f, want_logged, w);
+}
+
+/* Classifying decodes like feeding but changes nothing: the payload goes
+ * to the question, not the callback; fragments and SCTP chunks are wanted
+ * without asking (reassembly would hold them); counters, notes and
+ * reassembly state are as if the frame had not been seen, so feeding it
+ * afterwards gives exactly what feeding alone gives. */
+static void test_classify(void)
+{
+	harness h;
+	h_init(&h);
+	buf *sip = eth(ET_IPV4, udp4_sip());
+	want_log yes = { 0, true }, no = { 0, false };
+	g_assert_true(h_classify(&h, sip, &yes));
+	g_assert_false(h_classify(&h, sip, &no));
+	g_assert_cmpuint(yes.calls, ==, 1);
+	g_assert_cmpuint(no.calls, ==, 1);
+	g_assert_cmpuint(h.got->len, ==, 0);
+	g_assert_cmpuint(h_stats(&h)->frames, ==, 0);
+	g_assert_cmpuint(h_stats(&h)->payloads, ==, 0);
+
+	/* not IP, and a malformed header: nothing asked, nothing counted */
+	buf *arp = eth(0x0806, b_str("not an IP packet at all"));
+	want_log any = { 0, true };
+	g_assert_false(h_classify(&h, arp, &any));
+	buf *bad = eth(ET_IPV4, b_str("\x45\x00\x00"));
+	g_assert_false(h_classify(&h, bad, &any));
+	g_assert_cmpuint(any.calls, ==, 0);
+	g_assert_cmpuint(h_stats(&h)->not_ip, ==, 0);
+	g_assert_cmpuint(h_stats(&h)->malformed, ==, 0);
+
+	/* fragments: wanted whatever the answer, and not taken into a set */
+	buf *dg = big_udp(3000);
+	buf *f1 = frag4(dg, 0, 1480, true, 7), *f2 = frag4(dg, 1480, 1480, true, 7),
+	    *f3 = frag4(dg, 2960, dg->len - 2960, false, 7);
+	g_assert_true(h_classify(&h, f1, &no));
+	g_assert_true(h_classify(&h, f2, &no));
+	g_assert_true(h_classify(&h, f3, &no));
+	g_assert_cmpuint(h_stats(&h)->fragments, ==, 0);
+	g_assert_cmpuint(h_stats(&h)->frag_incomplete, ==, 0);
+	/* fed now, they reassemble exactly once */
+	h_feed(&h, LINKTYPE_ETHERNET, f1);
+	h_feed(&h, LINKTYPE_ETHERNET, f2);
+	g_assert_cmpuint(h.got->len, ==, 0);
+	h_feed(&h, LINKTYPE_ETHERNET, f3);
+	g_assert_cmpuint(h.got->len, ==, 1);
+	check_reassembled(&h, 0, dg, h.num);
+	g_assert_cmpuint(h_stats(&h)->fragments, ==, 3);
+	g_assert_cmpuint(h_stats(&h)->reassembled, ==, 1);
+
+	/* the SIP frame fed after being classified twice: one payload */
+	h_feed(&h, LINKTYPE_ETHERNET, sip);
+	g_assert_cmpuint(h.got->len, ==, 2);
+	g_assert_cmpuint(h_stats(&h)->payloads, ==, 2);
+	g_byte_array_unref(arp);
+	g_byte_array_unref(bad);
+	g_byte_array_unref(dg);
+	h_free(&h);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -1727,5 +1813,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/decode/mutated_frames", test_mutated_frames);
 	g_test_add_func("/decode/ipfrag_model", test_ipfrag_model);
 	g_test_add_func("/decode/ipfrag_piece_bounds", test_ipfrag_piece_bounds);
+	g_test_add_func("/decode/classify", test_classify);
 	return g_test_run();
 }

@@ -485,6 +485,119 @@ static void test_retransmission_storm(void)
 	ff_free(&x);
 }
 
+static void test_response_storm(void)
+{
+	/* a 486 sent again every 100 ms (each copy ACKed): far beyond Timer G */
+	fflow x = ff_new();
+	ua_call c = ua_call_make(x.f, "rstorm@a.example");
+	req(&c, 0, true, "INVITE", 1, "z9hG4bKi", NULL);
+	sip_id busy = rsp(&c, 100, true, 486, "INVITE", 1, "z9hG4bKi", "bt");
+	req(&c, 105, true, "ACK", 1, "z9hG4bKi", "bt");
+	for (int i = 1; i < 8; i++) {
+		rsp(&c, 100 + i * 100, true, 486, "INVITE", 1, "z9hG4bKi", "bt");
+		req(&c, 105 + i * 100, true, "ACK", 1, "z9hG4bKi", "bt");
+	}
+	ff_finish(&x, 2000);
+	g_assert_cmpuint(count_code(x.fd, "response-retransmission-storm"), ==, 1);
+	g_assert_cmpuint(count_code(x.fd, "retransmission-storm"), ==, 0);
+	const finding *rs = find_code(x.fd, "response-retransmission-storm");
+	g_assert_cmpint(rs->severity, ==, FINDING_WARNING);
+	g_assert_cmpstr(rs->rfc, ==, "RFC 3261 §17.2.1");
+	g_assert_true(has_msg(rs, busy));
+	assert_summary_has(rs, "486 Busy Here to INVITE from 10.0.0.2:5060 to 10.0.0.1:5060 sent 8 times in 0.7 s: "
+		"beyond Timer G's schedule (at most 11 sends in 32 s, 0.5 s apart doubling up to 4 s)");
+	ff_free(&x);
+
+	/* Timer G's own schedule, then the ACK: fine */
+	x = ff_new();
+	c = ua_call_make(x.f, "rsched@a.example");
+	req(&c, 0, true, "INVITE", 1, "z9hG4bKi", NULL);
+	for (int i = 0, t = 100, step = 500; i < 5; i++, t += step, step *= 2)
+		rsp(&c, t, true, 486, "INVITE", 1, "z9hG4bKi", "bt");
+	req(&c, 7610, true, "ACK", 1, "z9hG4bKi", "bt");
+	ff_finish(&x, 9000);
+	assert_no_problems(x.fd);
+	ff_free(&x);
+
+	/* copies 0.1, 0.2 and 0.4 s apart: Timer G's schedule with T1 = 100 ms,
+	 * far too fast for the default 500 ms */
+	for (int run = 0; run < 2; run++) {
+		x = ff_new();
+		sip_timers tm = SIP_TIMERS_DEFAULT;
+		tm.t1_ns = INT64_C(100000000);
+		if (run)
+			g_assert_true(sip_model_set_timers(x.f->m, &tm));
+		c = ua_call_make(x.f, "rt1@a.example");
+		req(&c, 0, true, "INVITE", 1, "z9hG4bKi", NULL);
+		for (int i = 0, t = 100, step = 100; i < 4; i++, t += step, step *= 2)
+			rsp(&c, t, true, 486, "INVITE", 1, "z9hG4bKi", "bt");
+		req(&c, 810, true, "ACK", 1, "z9hG4bKi", "bt");
+		ff_finish(&x, 1000);
+		if (run)
+			assert_no_problems(x.fd);
+		else
+			assert_summary_has(find_code(x.fd, "response-retransmission-storm"), "sent 4 times in 0.7 s");
+		ff_free(&x);
+	}
+
+	/* a 2xx resent every 50 ms */
+	x = ff_new();
+	c = ua_call_make(x.f, "r2xx@a.example");
+	req(&c, 0, true, "INVITE", 1, "z9hG4bKi", NULL);
+	for (int i = 0; i < 5; i++)
+		rsp(&c, 100 + i * 50, true, 200, "INVITE", 1, "z9hG4bKi", "bt");
+	req(&c, 400, true, "ACK", 1, "z9hG4bKa", "bt");
+	ff_finish(&x, 1000);
+	rs = find_code(x.fd, "response-retransmission-storm");
+	g_assert_cmpstr(rs->rfc, ==, "RFC 3261 §13.3.1.4");
+	assert_summary_has(rs, "sent 5 times in 0.2 s: beyond the schedule of 2xx retransmissions");
+	ff_free(&x);
+
+	/* over TCP a 2xx still goes again until the ACK, a 486 does not */
+	x = ff_new();
+	x.f->transport = "TCP";
+	c = ua_call_make(x.f, "rtcp@a.example");
+	req(&c, 0, true, "INVITE", 1, "z9hG4bKi", NULL);
+	rsp(&c, 100, true, 200, "INVITE", 1, "z9hG4bKi", "bt");
+	rsp(&c, 600, true, 200, "INVITE", 1, "z9hG4bKi", "bt");
+	req(&c, 610, true, "ACK", 1, "z9hG4bKa", "bt");
+	ua_call c2 = ua_call_make(x.f, "rtcp486@a.example");
+	req(&c2, 1000, true, "INVITE", 1, "z9hG4bKj", NULL);
+	rsp(&c2, 1100, true, 486, "INVITE", 1, "z9hG4bKj", "bt");
+	sip_id again = rsp(&c2, 1600, true, 486, "INVITE", 1, "z9hG4bKj", "bt");
+	req(&c2, 1610, true, "ACK", 1, "z9hG4bKj", "bt");
+	ff_finish(&x, 2000);
+	g_assert_cmpuint(count_code(x.fd, "response-retransmission-storm"), ==, 1);
+	rs = find_code(x.fd, "response-retransmission-storm");
+	g_assert_true(has_msg(rs, again));
+	assert_summary_has(rs, "over TCP: Timer G resends a non-2xx final response over unreliable transports only");
+	ff_free(&x);
+
+	/* a non-INVITE final goes again only for a retransmitted request */
+	x = ff_new();
+	c = ua_call_make(x.f, "ropt@a.example");
+	req(&c, 0, true, "OPTIONS", 1, "z9hG4bKo", NULL);
+	rsp(&c, 10, true, 200, "OPTIONS", 1, "z9hG4bKo", "bt");
+	req(&c, 500, true, "OPTIONS", 1, "z9hG4bKo", NULL);
+	rsp(&c, 510, true, 200, "OPTIONS", 1, "z9hG4bKo", "bt");
+	ua_call c3 = ua_call_make(x.f, "ropt2@a.example");
+	req(&c3, 1000, true, "OPTIONS", 1, "z9hG4bKp", NULL);
+	rsp(&c3, 1010, true, 200, "OPTIONS", 1, "z9hG4bKp", "bt");
+	req(&c3, 1500, true, "OPTIONS", 1, "z9hG4bKp", NULL);
+	rsp(&c3, 1510, true, 200, "OPTIONS", 1, "z9hG4bKp", "bt");
+	rsp(&c3, 1600, true, 200, "OPTIONS", 1, "z9hG4bKp", "bt");
+	sip_id third = rsp(&c3, 1700, true, 200, "OPTIONS", 1, "z9hG4bKp", "bt");
+	ff_finish(&x, 2000);
+	g_assert_cmpuint(count_code(x.fd, "response-retransmission-storm"), ==, 1);
+	rs = find_code(x.fd, "response-retransmission-storm");
+	g_assert_cmpstr(rs->rfc, ==, "RFC 3261 §17.2.2");
+	g_assert_true(has_msg(rs, third));
+	g_assert_null(findings_of_call(x.fd, call_named(x.f, "ropt@a.example")->id));
+	assert_summary_has(rs, "200 OK to OPTIONS from 10.0.0.2:5060 to 10.0.0.1:5060 sent 4 times in 0.69 s "
+		"(1 of the copies answer retransmitted requests): 2 copies came without a retransmitted request");
+	ff_free(&x);
+}
+
 static void test_stray_response(void)
 {
 	fflow x = ff_new();
@@ -726,6 +839,62 @@ static void test_binding_expiry(void)
 	ff_free(&x);
 }
 
+static sip_id reg_contacts(flow *f, int64_t ms, unsigned cseq, const char *branch, const char *contacts)
+{
+	return feedf(f, ms, "10.0.0.1:5060", "10.0.0.9:5060",
+		"REGISTER sip:example.org SIP/2.0\n"
+		"Via: SIP/2.0/UDP 10.0.0.1:5060;branch=%s\n"
+		"Max-Forwards: 70\n"
+		"From: <sip:carol@example.org>;tag=rt\n"
+		"To: <sip:carol@example.org>\n"
+		"Call-ID: reg@10.0.0.1\n"
+		"CSeq: %u REGISTER\n"
+		"Contact: %s\n"
+		"Expires: 3600\n",
+		branch, cseq, contacts);
+}
+
+static void test_qvalues(void)
+{
+	const char *two = "<sip:carol@10.0.0.1>;q=1.0, <sip:carol@10.0.0.3>;q=0.5";
+	fflow x = ff_new();
+	sip_id rq = reg_contacts(x.f, 0, 1, "z9hG4bKq1", two);
+	sip_id ok = reg_rsp(x.f, 10, 1, "z9hG4bKq1", 200,
+		"Contact: <sip:carol@10.0.0.1>;expires=3600, <sip:carol@10.0.0.3>;expires=3600;q=1\n");
+	/* a refresh answered the same way: the same finding */
+	reg_contacts(x.f, 1000, 2, "z9hG4bKq2", two);
+	reg_rsp(x.f, 1010, 2, "z9hG4bKq2", 200,
+		"Contact: <sip:carol@10.0.0.1>;expires=3600, <sip:carol@10.0.0.3>;expires=3600\n");
+	ff_finish(&x, 2000);
+	g_assert_cmpuint(count_code(x.fd, "q-values-ignored"), ==, 1);
+	const finding *qv = find_code(x.fd, "q-values-ignored");
+	g_assert_cmpint(qv->severity, ==, FINDING_WARNING);
+	g_assert_true(has_msg(qv, rq) && has_msg(qv, ok));
+	g_assert_cmpuint(qv->count, ==, 2);
+	assert_summary_has(qv, "200 OK to REGISTER from 10.0.0.9:5060 to 10.0.0.1:5060 lists the bindings of "
+		"sip:carol@example.org with the q-values of the REGISTER dropped or changed: "
+		"sip:carol@10.0.0.1 (q=1.000 asked, none granted), sip:carol@10.0.0.3 (q=0.500 asked, q=1.000 granted)");
+	assert_summary_has(qv, "2 REGISTER responses");
+	ff_free(&x);
+
+	/* echoed in another spelling; all equal; one removal among them; not listed back: nothing */
+	x = ff_new();
+	reg_contacts(x.f, 0, 1, "z9hG4bKq1", two);
+	reg_rsp(x.f, 10, 1, "z9hG4bKq1", 200,
+		"Contact: <sip:carol@10.0.0.1>;q=1;expires=3600, <sip:carol@10.0.0.3>;expires=3600;q=0.500\n");
+	reg_contacts(x.f, 1000, 2, "z9hG4bKq2", "<sip:carol@10.0.0.1>;q=0.5, <sip:carol@10.0.0.3>;q=0.5");
+	reg_rsp(x.f, 1010, 2, "z9hG4bKq2", 200,
+		"Contact: <sip:carol@10.0.0.1>;expires=3600, <sip:carol@10.0.0.3>;expires=3600\n");
+	reg_contacts(x.f, 2000, 3, "z9hG4bKq3", "<sip:carol@10.0.0.1>;q=1.0;expires=0, <sip:carol@10.0.0.3>;q=0.5");
+	reg_rsp(x.f, 2010, 3, "z9hG4bKq3", 200, "Contact: <sip:carol@10.0.0.3>;expires=3600\n");
+	reg_contacts(x.f, 3000, 4, "z9hG4bKq4", two);
+	reg_rsp(x.f, 3010, 4, "z9hG4bKq4", 200, NULL);
+	ff_finish(&x, 4000);
+	g_assert_cmpuint(count_code(x.fd, "q-values-ignored"), ==, 0);
+	assert_no_problems(x.fd);
+	ff_free(&x);
+}
+
 /* ---- 5: loops and spirals ---------------------------------------------------------------------- */
 
 /* An INVITE as forwarded with this Via stack and Request-URI. */
@@ -893,6 +1062,87 @@ static void test_redirects(void)
 	ff_free(&x);
 }
 
+static sip_id invite_final(flow *f, int64_t ms, unsigned cseq, const char *branch, int status, const char *tag)
+{
+	return feedf(f, ms, "10.0.0.2:5060", "10.0.0.1:5060",
+		"SIP/2.0 %d %s\n"
+		"Via: SIP/2.0/UDP 10.0.0.1:5060;branch=%s\n"
+		"From: <sip:alice@a.example>;tag=rt\n"
+		"To: <sip:bob@b.example>;tag=%s\n"
+		"Call-ID: redir@a.example\n"
+		"CSeq: %u INVITE\n"
+		"Contact: <sip:bob@10.0.0.2>\n",
+		status, reason_of(status), branch, tag, cseq);
+}
+
+static void test_redirect_order(void)
+{
+	const char *ranked = "<sip:bob@c1.example>;q=1.0, <sip:bob@c2.example>;q=0.5";
+	/* the lower q-value first */
+	fflow x = ff_new();
+	invite_to(x.f, 0, "sip:bob@b.example", 1, "z9hG4bKr1");
+	sip_id r1 = redirect(x.f, 10, 1, "z9hG4bKr1", ranked);
+	sip_id low = invite_to(x.f, 100, "sip:bob@c2.example", 2, "z9hG4bKr2");
+	invite_final(x.f, 200, 2, "z9hG4bKr2", 486, "c2");
+	invite_to(x.f, 300, "sip:bob@c1.example", 3, "z9hG4bKr3");
+	invite_final(x.f, 400, 3, "z9hG4bKr3", 200, "c1");
+	ff_finish(&x, 1000);
+	g_assert_cmpuint(count_code(x.fd, "redirect-q-order"), ==, 1);
+	const finding *qo = find_code(x.fd, "redirect-q-order");
+	g_assert_cmpint(qo->severity, ==, FINDING_WARNING);
+	g_assert_true(has_msg(qo, low) && has_msg(qo, r1));
+	assert_summary_has(qo, "INVITE from 10.0.0.1:5060 tries sip:bob@c2.example (q=0.500), a target of 302 Moved "
+		"Temporarily to INVITE from 10.0.0.2:5060, before sip:bob@c1.example (q=1.000): targets tried out of "
+		"q-value order");
+	assert_summary_has(find_code(x.fd, "redirect"), "; tried out of q-value order (finding ");
+	ff_free(&x);
+
+	/* one at a time, highest first; another hop of a try is the same try */
+	x = ff_new();
+	invite_to(x.f, 0, "sip:bob@b.example", 1, "z9hG4bKr1");
+	redirect(x.f, 10, 1, "z9hG4bKr1", ranked);
+	invite_to(x.f, 100, "sip:bob@c1.example", 2, "z9hG4bKr2");
+	invite_to(x.f, 101, "sip:bob@c1.example", 2, "z9hG4bKr2hop");
+	invite_final(x.f, 200, 2, "z9hG4bKr2", 486, "c1");
+	invite_to(x.f, 300, "sip:bob@c2.example", 3, "z9hG4bKr3");
+	invite_final(x.f, 400, 3, "z9hG4bKr3", 200, "c2");
+	ff_finish(&x, 1000);
+	g_assert_cmpuint(count_code(x.fd, "redirect-q-order"), ==, 0);
+	assert_summary_has(find_code(x.fd, "redirect"), "; tried one at a time in q-value order: "
+		"sip:bob@c1.example (q=1.000), then sip:bob@c2.example (q=0.500)");
+	assert_no_problems(x.fd);
+	ff_free(&x);
+
+	/* equal q-values in parallel: allowed */
+	x = ff_new();
+	invite_to(x.f, 0, "sip:bob@b.example", 1, "z9hG4bKr1");
+	redirect(x.f, 10, 1, "z9hG4bKr1", "<sip:bob@c1.example>;q=0.5, <sip:bob@c2.example>;q=0.5");
+	invite_to(x.f, 100, "sip:bob@c1.example", 2, "z9hG4bKr2");
+	invite_to(x.f, 110, "sip:bob@c2.example", 3, "z9hG4bKr3");
+	invite_final(x.f, 300, 2, "z9hG4bKr2", 200, "c1");
+	invite_final(x.f, 400, 3, "z9hG4bKr3", 487, "c2");
+	ff_finish(&x, 1000);
+	g_assert_cmpuint(count_code(x.fd, "redirect-q-order"), ==, 0);
+	assert_summary_has(find_code(x.fd, "redirect"), "; tried in q-value order, equal q-values in parallel: "
+		"sip:bob@c1.example (q=0.500) and sip:bob@c2.example (q=0.500)");
+	assert_no_problems(x.fd);
+	ff_free(&x);
+
+	/* different q-values in parallel: the lower one did not wait */
+	x = ff_new();
+	invite_to(x.f, 0, "sip:bob@b.example", 1, "z9hG4bKr1");
+	redirect(x.f, 10, 1, "z9hG4bKr1", ranked);
+	invite_to(x.f, 100, "sip:bob@c1.example", 2, "z9hG4bKr2");
+	sip_id early = invite_to(x.f, 110, "sip:bob@c2.example", 3, "z9hG4bKr3");
+	invite_final(x.f, 300, 2, "z9hG4bKr2", 200, "c1");
+	ff_finish(&x, 1000);
+	qo = find_code(x.fd, "redirect-q-order");
+	g_assert_true(has_msg(qo, early));
+	assert_summary_has(qo, "while the try of sip:bob@c1.example (q=1.000) is still pending: targets of "
+		"different q-values tried in parallel");
+	ff_free(&x);
+}
+
 /* ---- 7: routing ---------------------------------------------------------------------------------- */
 
 static void test_routing(void)
@@ -943,6 +1193,141 @@ static void test_routing(void)
 	g_assert_true(has_msg(sr, inv));
 	assert_summary_has(sr, "sip:p1.example.com without ;lr");
 	ff_free(&x);
+}
+
+/* A dialog set up through P1 (10.0.0.5) and P2, both Record-Routing, seen
+ * on the caller's side, then the caller's BYE with these Route lines. */
+static fflow route_flow(const char *call_id, const char *record_route, const char *routes, sip_id *bye)
+{
+	fflow x = ff_new();
+	feedf(x.f, 0, "10.0.0.1:5060", "10.0.0.5:5060",
+		"INVITE sip:bob@b.example SIP/2.0\n"
+		"Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKi\n"
+		"Max-Forwards: 70\n"
+		"From: <sip:alice@a.example>;tag=atag\n"
+		"To: <sip:bob@b.example>\n"
+		"Call-ID: %s\n"
+		"CSeq: 1 INVITE\n"
+		"Contact: <sip:alice@10.0.0.1>\n",
+		call_id);
+	feedf(x.f, 10, "10.0.0.5:5060", "10.0.0.1:5060",
+		"SIP/2.0 200 OK\n"
+		"Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKi\n"
+		"Record-Route: %s\n"
+		"From: <sip:alice@a.example>;tag=atag\n"
+		"To: <sip:bob@b.example>;tag=bt\n"
+		"Call-ID: %s\n"
+		"CSeq: 1 INVITE\n"
+		"Contact: <sip:bob@10.0.0.2>\n",
+		record_route, call_id);
+	*bye = feedf(x.f, 5000, "10.0.0.1:5060", "10.0.0.5:5060",
+		"BYE sip:bob@10.0.0.2 SIP/2.0\n"
+		"Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKb\n"
+		"Max-Forwards: 70\n"
+		"%s"
+		"From: <sip:alice@a.example>;tag=atag\n"
+		"To: <sip:bob@b.example>;tag=bt\n"
+		"Call-ID: %s\n"
+		"CSeq: 2 BYE\n",
+		routes, call_id);
+	ff_finish(&x, 6000);
+	return x;
+}
+
+static void test_route_set(void)
+{
+	const char *rr = "<sip:p2.example;lr>, <sip:p1.example;lr;ftag=Ab1>";
+	static const struct {
+		const char *routes;
+		const char *code;       /* NULL: nothing of severity warning or error */
+		const char *says;
+	} cases[] = {
+		/* the Record-Route reversed, as the caller must send it */
+		{ "Route: <sip:p1.example;lr;ftag=Ab1>, <sip:p2.example;lr>\n", NULL, NULL },
+		/* §19.1.4: host and parameter values case-insensitive, parameters in any order */
+		{ "Route: <sip:P1.Example;FTAG=ab1;lr>\nRoute: \"p2\" <sip:p2.example;lr>\n", NULL, NULL },
+		{ "Route: <sip:p2.example;lr>, <sip:p1.example;lr;ftag=Ab1>\n", "route-set-mismatch",
+		  "BYE from 10.0.0.1:5060 to 10.0.0.5:5060 carries Route 1 <sip:p2.example;lr> where the dialog's "
+		  "route set has <sip:p1.example;lr;ftag=Ab1> (the host differs; the Record-Route of 200 OK to INVITE "
+		  "from 10.0.0.5:5060, reversed, as the caller must use it)" },
+		{ "Route: <sip:p1.example;lr;ftag=Ab1>, <sip:p2.example;lr;transport=tcp>\n", "route-set-mismatch",
+		  "carries Route 2 <sip:p2.example;lr;transport=tcp> where the dialog's route set has "
+		  "<sip:p2.example;lr> (the transport parameter differs" },
+		{ "Route: <sip:p1.example:5060;lr;ftag=Ab1>, <sip:p2.example;lr>\n", "route-set-mismatch",
+		  "(the port differs" },
+		{ "Route: <sip:p1.example;ftag=Ab1>, <sip:p2.example;lr>\n", "route-set-mismatch",
+		  "(the lr parameter differs" },
+		{ "Route: <sip:p1.example;lr;ftag=Xy9>, <sip:p2.example;lr>\n", "route-set-mismatch",
+		  "(a parameter differs" },
+		{ "Route: <sip:p1.example;lr;ftag=Ab1>, <sip:p2.example;lr>, <sip:p3.example;lr>\n",
+		  "route-set-mismatch", "carries Route <sip:p3.example;lr> beyond the dialog's route set of 2" },
+		{ "Route: <sip:p2.example;lr>\n", "route-skipped",
+		  "carries 1 Route header though the dialog's route set has 2 (the Record-Route of 200 OK to INVITE "
+		  "from 10.0.0.5:5060, reversed, as the caller must use it): it skips <sip:p1.example;lr;ftag=Ab1>, "
+		  "which asked to stay on the path" },
+		{ "", "route-skipped", "it skips <sip:p1.example;lr;ftag=Ab1> and <sip:p2.example;lr>" },
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_test_message("case %zu: %s", i, cases[i].routes);
+		sip_id bye;
+		fflow x = route_flow("rs@a.example", rr, cases[i].routes, &bye);
+		if (!cases[i].code) {
+			assert_no_problems(x.fd);
+		} else {
+			g_assert_cmpuint(count_code(x.fd, "route-set-mismatch") + count_code(x.fd, "route-skipped"), ==, 1);
+			const finding *m = find_code(x.fd, cases[i].code);
+			g_assert_cmpint(m->severity, ==, FINDING_WARNING);
+			g_assert_true(has_msg(m, bye));
+			assert_summary_has(m, cases[i].says);
+		}
+		ff_free(&x);
+	}
+
+	/* the callee keeps the Record-Route's order */
+	for (int wrong = 0; wrong < 2; wrong++) {
+		fflow x = ff_new();
+		const char *vias = "Via: SIP/2.0/UDP 10.0.0.6:5060;branch=z9hG4bKp2\n"
+			"Via: SIP/2.0/UDP 10.0.0.5:5060;branch=z9hG4bKp1\n"
+			"Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKi\n";
+		feedf(x.f, 0, "10.0.0.6:5060", "10.0.0.2:5060",
+			"INVITE sip:bob@10.0.0.2 SIP/2.0\n%s"
+			"Max-Forwards: 68\n"
+			"Record-Route: <sip:p2.example;lr>, <sip:p1.example;lr>\n"
+			"From: <sip:alice@a.example>;tag=atag\n"
+			"To: <sip:bob@b.example>\n"
+			"Call-ID: uas@a.example\n"
+			"CSeq: 1 INVITE\n"
+			"Contact: <sip:alice@10.0.0.1>\n", vias);
+		feedf(x.f, 10, "10.0.0.2:5060", "10.0.0.6:5060",
+			"SIP/2.0 200 OK\n%s"
+			"Record-Route: <sip:p2.example;lr>, <sip:p1.example;lr>\n"
+			"From: <sip:alice@a.example>;tag=atag\n"
+			"To: <sip:bob@b.example>;tag=bt\n"
+			"Call-ID: uas@a.example\n"
+			"CSeq: 1 INVITE\n"
+			"Contact: <sip:bob@10.0.0.2>\n", vias);
+		sip_id bye = feedf(x.f, 5000, "10.0.0.2:5060", "10.0.0.6:5060",
+			"BYE sip:alice@10.0.0.1 SIP/2.0\n"
+			"Via: SIP/2.0/UDP 10.0.0.2:5060;branch=z9hG4bKbb\n"
+			"Max-Forwards: 70\n"
+			"Route: %s\n"
+			"From: <sip:bob@b.example>;tag=bt\n"
+			"To: <sip:alice@a.example>;tag=atag\n"
+			"Call-ID: uas@a.example\n"
+			"CSeq: 1 BYE\n",
+			wrong ? "<sip:p1.example;lr>, <sip:p2.example;lr>" : "<sip:p2.example;lr>, <sip:p1.example;lr>");
+		ff_finish(&x, 6000);
+		if (!wrong) {
+			assert_no_problems(x.fd);
+		} else {
+			const finding *m = find_code(x.fd, "route-set-mismatch");
+			g_assert_true(has_msg(m, bye));
+			assert_summary_has(m, "carries Route 1 <sip:p1.example;lr> where the dialog's route set has "
+				"<sip:p2.example;lr> (the host differs; the Record-Route of 200 OK to INVITE from "
+				"10.0.0.2:5060, in order, as the callee must use it)");
+		}
+		ff_free(&x);
+	}
 }
 
 /* ---- 8: SDP ----------------------------------------------------------------------------------------- */
@@ -1189,6 +1574,14 @@ static void test_hostile(void)
 		"SIP/2.0 302 x\nVia: SIP/2.0/UDP a;branch=z9hG4bK2\nCall-ID: j\nCSeq: 2 INVITE\nContact: *\nContact: <\n\n",
 		"SIP/2.0 401 x\nVia: SIP/2.0/UDP a;branch=z9hG4bK3\nCall-ID: j\nCSeq: 3 REGISTER\nWWW-Authenticate: Digest nonce=\"\n\n",
 		"SIP/2.0 200 OK\nVia: SIP/2.0/UDP a;branch=z9hG4bK4\nCall-ID: j\nCSeq: 4 INVITE\nContent-Type: application/sdp\n\nm=audio x\nc=IN IP4 1.2.3\n",
+		"REGISTER sip:a SIP/2.0\nVia: SIP/2.0/UDP a;branch=z9hG4bK5\nCall-ID: k\nCSeq: 5 REGISTER\nTo: <sip:a>\n"
+		"Contact: <sip:a%>;q=1, <sip:b%4>;q=0.5;expires=, *;q=0, <sip:c@[::1>;q=0.9\n\n",
+		"SIP/2.0 200 OK\nVia: SIP/2.0/UDP a;branch=z9hG4bK5\nCall-ID: k\nCSeq: 5 REGISTER\nTo: <sip:a>;tag=r\n"
+		"Contact: <sip:a%>, <sip:b%4>;q=2, <sip:c@[::1>;q\n\n",
+		"SIP/2.0 200 OK\nVia: SIP/2.0/UDP a;branch=z9hG4bK6\nCall-ID: l\nCSeq: 6 INVITE\nFrom: <sip:b>;tag=f\n"
+		"To: <sip:a>;tag=t\nRecord-Route: <sip:%zz@h;lr;;=x>, <sip:h2;lr=%>, <x>\nContact: <sip:a@10.0.0.9>\n\n",
+		"BYE sip:a SIP/2.0\nVia: SIP/2.0/UDP a;branch=z9hG4bK7\nCall-ID: l\nCSeq: 7 BYE\nFrom: <sip:a>;tag=t\n"
+		"To: <sip:b>;tag=f\nRoute: <sip:%z@h;lr;;=y>, <x>, <sip:h2;lr=%>\n\n",
 	};
 	for (size_t i = 0; i < G_N_ELEMENTS(junk); i++)
 		feed_raw(x.f, (int64_t)i, "10.0.0.1:5060", "10.0.0.2:5060", junk[i]);
@@ -1221,6 +1614,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/findings/txn/ack-missing", test_ack_missing);
 	g_test_add_func("/findings/txn/non2xx-ack-missing", test_non2xx_ack_missing);
 	g_test_add_func("/findings/txn/retransmission-storm", test_retransmission_storm);
+	g_test_add_func("/findings/txn/response-retransmission-storm", test_response_storm);
 	g_test_add_func("/findings/txn/stray-response", test_stray_response);
 	g_test_add_func("/findings/txn/cancel", test_cancel_checks);
 	g_test_add_func("/findings/dialog/unknown-and-481", test_dialog_unknown_and_481);
@@ -1229,11 +1623,14 @@ int main(int argc, char **argv)
 	g_test_add_func("/findings/dialog/not-ended", test_call_not_ended);
 	g_test_add_func("/findings/auth/failed", test_auth_failed);
 	g_test_add_func("/findings/registration/expiry", test_binding_expiry);
+	g_test_add_func("/findings/registration/q-values", test_qvalues);
 	g_test_add_func("/findings/loop/forwarding-loop", test_forwarding_loop);
 	g_test_add_func("/findings/loop/spiral-and-482", test_spiral_and_482);
 	g_test_add_func("/findings/loop/via-loop", test_via_loop);
 	g_test_add_func("/findings/redirect", test_redirects);
+	g_test_add_func("/findings/redirect/q-order", test_redirect_order);
 	g_test_add_func("/findings/routing", test_routing);
+	g_test_add_func("/findings/routing/route-set", test_route_set);
 	g_test_add_func("/findings/sdp", test_sdp);
 	g_test_add_func("/findings/outcome-forks", test_outcome_forks);
 	g_test_add_func("/findings/outputs", test_outputs);

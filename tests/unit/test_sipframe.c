@@ -1218,10 +1218,65 @@ static void test_ws_refused(void)
 	h_free(h);
 }
 
+/* ---- what live capture must keep ---------------------------------------- */
+
+static bool h_wants(harness *h, uint8_t proto, uint8_t flags, const char *s, bool quoted)
+{
+	cap_frame fr = { .num = h->nframes + 1, .data = sv_make(s, strlen(s)) };
+	cap_payload pl = {
+		.frame = &fr,
+		.src = h->a,
+		.dst = h->b,
+		.proto = proto,
+		.data = sv_make(s, strlen(s)),
+		.tcp_seq = 1000,
+		.tcp_flags = flags,
+		.icmp_quoted = quoted,
+	};
+	return cap_sipframer_wants(h->f, &pl);
+}
+
+/* Datagrams: those that start like SIP; never a keep-alive, RTP or an
+ * ICMP quote.  TCP: data on a new flow or one still framing SIP, not on a
+ * flow given up as something else (unless a SYN starts it over), never a
+ * segment without data.  Asking changes nothing. */
+static void test_wants(void)
+{
+	harness *h = h_new();
+	g_autofree char *inv = sip_req("INVITE", 1, "");
+	g_assert_true(h_wants(h, CAP_PROTO_UDP, 0, inv, false));
+	g_assert_true(h_wants(h, CAP_PROTO_SCTP, 0, inv, false));
+	g_assert_false(h_wants(h, CAP_PROTO_UDP, 0, inv, true));
+	g_assert_false(h_wants(h, CAP_PROTO_UDP, 0, "\r\n\r\n", false));
+	g_assert_false(h_wants(h, CAP_PROTO_UDP, 0, "\x80\x00\x01\x02rtp payload", false));
+	g_assert_false(h_wants(h, CAP_PROTO_TCP, CAP_TCP_ACK, "", false));
+	static const char tls[] = "\x16\x03\x01\x00\x05hello";
+	g_assert_true(h_wants(h, CAP_PROTO_TCP, CAP_TCP_ACK, tls, false));
+	g_assert_cmpuint(h_stats(h)->not_sip, ==, 0);
+
+	/* a TLS stream is given up at once; other data is searched for a SIP
+	 * start line further on, so it stays wanted */
+	h_tcp(h, false, 1000, 0, tls, sizeof(tls) - 1);
+	g_assert_cmpuint(h_stats(h)->not_sip, ==, 1);
+	g_assert_false(h_wants(h, CAP_PROTO_TCP, CAP_TCP_ACK, "more of it", false));
+	g_assert_true(h_wants(h, CAP_PROTO_TCP, CAP_TCP_SYN, "a new connection", false));
+	/* the other direction is a flow of its own */
+	harness *r = h_new();
+	g_assert_true(h_wants(r, CAP_PROTO_TCP, CAP_TCP_ACK, inv, false));
+	h_tcp(r, false, 1000, 0, inv, strlen(inv) - 5);   /* a message still incomplete */
+	g_assert_true(h_wants(r, CAP_PROTO_TCP, CAP_TCP_ACK, "rest", false));
+	h_tcp(r, false, 2000, 0, "SSH-2.0-OpenSSH_9.2\r\n", 21);
+	g_assert_true(h_wants(r, CAP_PROTO_TCP, CAP_TCP_ACK, "more", false));
+	g_assert_cmpuint(r->msgs->len, ==, 0);
+	h_free(r);
+	h_free(h);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/sipframe/udp/one", test_udp_one);
+	g_test_add_func("/sipframe/wants", test_wants);
 	g_test_add_func("/sipframe/udp/keepalive", test_udp_keepalive);
 	g_test_add_func("/sipframe/udp/not-sip", test_udp_not_sip);
 	g_test_add_func("/sipframe/udp/flags", test_udp_flags);
