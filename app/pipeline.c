@@ -66,6 +66,7 @@ typedef struct msg_slot {
 	sip_msg *parsed;       /* not filled for ICMP-quoted copies */
 	sip_prepared prep;     /* the model's part of the work done here too */
 	flow_quote quote;
+	GArray *frames;        /* keep_frames: the frames that carried the message */
 } msg_slot;
 
 typedef struct readahead {
@@ -79,6 +80,13 @@ typedef struct readahead {
 	atomic_bool consumer_waits, producer_waits;
 	GMutex lock;
 	GCond cond;
+	/* What the caller's thread may show while reading goes on (the UI's
+	 * status bar): the reading thread's counters, and copies of the
+	 * inputs' errors (under lock). */
+	atomic_uint_fast64_t frames_pub, filtered_pub, bytes_pub;
+	atomic_int_fast64_t end_ts_pub;
+	guint errors_seen;     /* reading thread: errors copied so far */
+	GPtrArray *errors_pub; /* GError* copies, under lock */
 } readahead;
 
 struct pipeline {
@@ -94,6 +102,9 @@ struct pipeline {
 	GPtrArray *flows;  /* flow_last*, owned; used only where messages are read */
 	hindex flows_by;   /* flow hash -> index in flows */
 	pipeline_counters count;
+	pipeline_counters count_shown;  /* caller's copy while a reading thread runs */
+	GPtrArray *errors_shown;        /* the same for the errors (GError*, owned) */
+	GArray *frames_scratch;         /* keep_frames without a reading thread */
 	bool more;
 	bool finished;
 	char *source_name;
@@ -213,14 +224,13 @@ static void add_note(msg_out *mo, const char *text)
 		mo->notes[mo->n_notes++] = text;
 }
 
-/* Keeps frames [first, last] of `from` (oldest first) for the message
- * being added. */
-static void take_frames_between(pipeline *p, const GArray *from, uint64_t first, uint64_t last)
+/* Frames [first, last) of `from` (oldest first), onto out. */
+static void take_frames_between(const GArray *from, uint64_t first, uint64_t last, GArray *out)
 {
 	for (guint i = 0; i < from->len; i++) {
 		const cap_frame *f = &g_array_index(from, cap_frame, i);
 		if (f->num >= first && f->num < last)
-			g_array_append_val(p->frame_copies, *f);
+			g_array_append_val(out, *f);
 	}
 }
 
@@ -239,13 +249,13 @@ static bool frame_has_addresses(const cap_frame *f, const cap_sipmsg *m)
 /* The earlier fragments of a datagram put together from IP fragments: the
  * recent fragments between the same two addresses, taken out of the list
  * so each is saved with one message. */
-static void take_fragments(pipeline *p, const cap_sipmsg *m)
+static void take_fragments(pipeline *p, const cap_sipmsg *m, GArray *out)
 {
 	guint w = 0;
 	for (guint i = 0; i < p->fragments->len; i++) {
 		const cap_frame *f = &g_array_index(p->fragments, cap_frame, i);
 		if (f->num < m->frame->num && frame_has_addresses(f, m))
-			g_array_append_val(p->frame_copies, *f);
+			g_array_append_val(out, *f);
 		else if (f->num != m->frame->num)
 			g_array_index(p->fragments, cap_frame, w++) = *f;
 	}
@@ -267,7 +277,27 @@ static void forget_stream_frames(pipeline *p, const cap_sipmsg *m)
 	}
 }
 
-static void keep_message_frames(pipeline *p, sip_id id, const cap_sipmsg *m)
+/* Where frames are read (the reading thread, when there is one): the
+ * frames that carried m, onto out, taken from the stream's and the
+ * fragments' lists, so that later messages do not claim them. */
+static void collect_message_frames(pipeline *p, const cap_sipmsg *m, GArray *out)
+{
+	uint64_t last = m->frame->num;
+	uint64_t first = m->first_frame ? m->first_frame : last;
+	if (first < last) {
+		stream_pending key = { .src = m->src, .dst = m->dst };
+		stream_pending *s = g_hash_table_lookup(p->pending, &key);
+		if (s)
+			take_frames_between(s->frames, first, last, out);
+	}
+	if (m->flags & CAP_SIPMSG_IP_REASSEMBLED)
+		take_fragments(p, m, out);
+	g_array_append_val(out, *m->frame);
+	forget_stream_frames(p, m);
+}
+
+/* Where the model runs: the frames collected for message id, kept. */
+static void keep_message_frames(pipeline *p, sip_id id, const GArray *frames)
 {
 	/* Ids come in order; a gap would mean a message the model did not
 	 * number, which it never does, but keep the index dense anyway. */
@@ -275,22 +305,9 @@ static void keep_message_frames(pipeline *p, sip_id id, const cap_sipmsg *m)
 		msg_frames none = { 0, 0 };
 		g_array_append_val(p->msg_frames, none);
 	}
-	msg_frames mf = { .start = p->frame_copies->len };
-	uint64_t last = m->frame->num;
-	uint64_t first = m->first_frame ? m->first_frame : last;
-	if (first < last) {
-		stream_pending key = { .src = m->src, .dst = m->dst };
-		stream_pending *s = g_hash_table_lookup(p->pending, &key);
-		if (s)
-			take_frames_between(p, s->frames, first, last);
-	}
-	if (m->flags & CAP_SIPMSG_IP_REASSEMBLED)
-		take_fragments(p, m);
-	g_array_append_val(p->frame_copies, *m->frame);
-	mf.count = p->frame_copies->len - mf.start;
+	msg_frames mf = { .start = p->frame_copies->len, .count = frames->len };
+	g_array_append_vals(p->frame_copies, frames->data, frames->len);
 	g_array_append_val(p->msg_frames, mf);
-
-	forget_stream_frames(p, m);
 }
 
 /* --write-sip-only: a frame once, when the first message it carried is
@@ -406,7 +423,7 @@ static void write_message_frames(pipeline *p, const cap_sipmsg *m)
  * hooks.  parsed holds m parsed and prep what sip_model_prepare took from
  * it (neither is filled for an ICMP-quoted copy). */
 static void deliver(pipeline *p, const cap_sipmsg *m, const sip_msg *parsed, const sip_prepared *prep,
-	const flow_quote *quote)
+	const flow_quote *quote, const GArray *frames)
 {
 	if (m->flags & CAP_SIPMSG_ICMP_QUOTED) {
 		p->count.icmp_notes++;
@@ -424,9 +441,6 @@ static void deliver(pipeline *p, const cap_sipmsg *m, const sip_msg *parsed, con
 			p->hooks.icmp(p->hooks.user, &ic);
 		return;
 	}
-	if (p->writer && p->write_sip_only)
-		write_message_frames(p, m);
-
 	msg_out mo = {
 		.frame = m->frame->num,
 		.first_frame = m->first_frame ? m->first_frame : m->frame->num,
@@ -475,12 +489,26 @@ static void deliver(pipeline *p, const cap_sipmsg *m, const sip_msg *parsed, con
 		if (rec->retransmission)
 			p->count.retransmissions++;
 		if (p->keep_frames)
-			keep_message_frames(p, id, m);
-		else if (p->track_frames)
-			forget_stream_frames(p, m);
+			keep_message_frames(p, id, frames);
 	}
 	if (p->hooks.message)
 		p->hooks.message(p->hooks.user, &mo);
+}
+
+/* Frame bookkeeping for one message, where frames are read: with
+ * --write-sip-only its frames are written; the UI collects them into out
+ * (kept by deliver, where the model runs); either way the stream's list
+ * forgets what the message used. */
+static void frames_note(pipeline *p, const cap_sipmsg *m, GArray *out)
+{
+	if (!p->track_frames || (m->flags & CAP_SIPMSG_ICMP_QUOTED))
+		return;
+	if (p->writer && p->write_sip_only)
+		write_message_frames(p, m);
+	if (p->keep_frames)
+		collect_message_frames(p, m, out);
+	else
+		forget_stream_frames(p, m);
 }
 
 /* ---- reading ahead ------------------------------------------------------ */
@@ -512,6 +540,8 @@ static void readahead_put(pipeline *p, const cap_sipmsg *m)
 	s->m = *m;
 	s->m.frame = &s->frame;
 	flow_note(p, m, &s->quote);
+	g_array_set_size(s->frames, 0);
+	frames_note(p, m, s->frames);
 	if (!(m->flags & CAP_SIPMSG_ICMP_QUOTED)) {
 		sip_parse_message(m->data, m->transport != SIP_TRANSPORT_UDP, s->parsed);
 		sip_model_prepare(s->parsed, &s->prep);
@@ -523,7 +553,7 @@ static void readahead_put(pipeline *p, const cap_sipmsg *m)
 
 /* Caller's thread: the next message, waiting for it; NULL once the
  * reading thread is done and every message was taken. */
-static msg_slot *readahead_peek(readahead *ra)
+static msg_slot *readahead_peek(readahead *ra, int64_t deadline_us, bool *timed_out)
 {
 	unsigned tail = atomic_load(&ra->tail);
 	for (;;) {
@@ -531,10 +561,18 @@ static msg_slot *readahead_peek(readahead *ra)
 			return &ra->slots[tail % READER_SLOTS];
 		if (atomic_load(&ra->done))
 			return atomic_load(&ra->head) != tail ? &ra->slots[tail % READER_SLOTS] : NULL;
+		if (deadline_us && g_get_monotonic_time() >= deadline_us) {
+			*timed_out = true;
+			return NULL;
+		}
 		g_mutex_lock(&ra->lock);
 		atomic_store(&ra->consumer_waits, true);
-		if (atomic_load(&ra->head) == tail && !atomic_load(&ra->done))
-			g_cond_wait(&ra->cond, &ra->lock);
+		if (atomic_load(&ra->head) == tail && !atomic_load(&ra->done)) {
+			if (deadline_us)
+				g_cond_wait_until(&ra->cond, &ra->lock, deadline_us);
+			else
+				g_cond_wait(&ra->cond, &ra->lock);
+		}
 		atomic_store(&ra->consumer_waits, false);
 		g_mutex_unlock(&ra->lock);
 	}
@@ -551,6 +589,23 @@ static void readahead_take(readahead *ra)
 
 static void read_frame(pipeline *p, const cap_frame *fr);
 
+/* Reading thread: what the caller's thread may show meanwhile. */
+static void readahead_publish(pipeline *p)
+{
+	readahead *ra = p->ra;
+	atomic_store_explicit(&ra->frames_pub, p->count.frames_read, memory_order_relaxed);
+	atomic_store_explicit(&ra->filtered_pub, p->count.frames_filtered, memory_order_relaxed);
+	atomic_store_explicit(&ra->bytes_pub, p->count.bytes_read, memory_order_relaxed);
+	atomic_store_explicit(&ra->end_ts_pub, p->count.end_ts, memory_order_relaxed);
+	const GPtrArray *errs = cap_merger_errors(p->merger);
+	if (errs->len == ra->errors_seen)
+		return;
+	g_mutex_lock(&ra->lock);
+	for (; ra->errors_seen < errs->len; ra->errors_seen++)
+		g_ptr_array_add(ra->errors_pub, g_error_copy(g_ptr_array_index(errs, ra->errors_seen)));
+	g_mutex_unlock(&ra->lock);
+}
+
 static gpointer readahead_main(gpointer data)
 {
 	pipeline *p = data;
@@ -562,7 +617,9 @@ static gpointer readahead_main(gpointer data)
 		if (cap_merger_next(p->merger, &fr) != CAP_NEXT_FRAME)
 			break;
 		read_frame(p, &fr);
+		readahead_publish(p);
 	}
+	readahead_publish(p);
 	/* as pipeline_finish does without a reading thread */
 	cap_sipframer_flush(p->framer);
 	atomic_store(&ra->done, true);
@@ -573,8 +630,11 @@ static gpointer readahead_main(gpointer data)
 static void readahead_start(pipeline *p)
 {
 	readahead *ra = g_new0(readahead, 1);
-	for (unsigned i = 0; i < READER_SLOTS; i++)
+	for (unsigned i = 0; i < READER_SLOTS; i++) {
 		ra->slots[i].parsed = g_new0(sip_msg, 1);
+		ra->slots[i].frames = g_array_new(FALSE, FALSE, sizeof(cap_frame));
+	}
+	ra->errors_pub = g_ptr_array_new_with_free_func((GDestroyNotify)g_error_free);
 	g_mutex_init(&ra->lock);
 	g_cond_init(&ra->cond);
 	p->ra = ra;
@@ -602,22 +662,32 @@ static void readahead_free(pipeline *p)
 	if (!ra)
 		return;
 	readahead_join(p, true);
-	for (unsigned i = 0; i < READER_SLOTS; i++)
+	for (unsigned i = 0; i < READER_SLOTS; i++) {
 		g_free(ra->slots[i].parsed);
+		g_array_free(ra->slots[i].frames, TRUE);
+	}
+	g_ptr_array_free(ra->errors_pub, TRUE);
 	g_mutex_clear(&ra->lock);
 	g_cond_clear(&ra->cond);
 	g_free(ra);
 	p->ra = NULL;
 }
 
-/* Caller's thread: up to max messages through the model. */
+/* Caller's thread: up to max messages through the model.  An
+ * interactive caller (the UI keeps frames) waits at most UI_WAIT_US for
+ * the reading thread, so that a stalled input never freezes the screen;
+ * true then, as more is to come. */
+enum { UI_WAIT_US = 50000 };
+
 static bool readahead_step(pipeline *p, uint64_t max)
 {
+	int64_t deadline = p->keep_frames ? g_get_monotonic_time() + UI_WAIT_US : 0;
 	for (uint64_t i = 0; i < max; i++) {
-		msg_slot *s = readahead_peek(p->ra);
+		bool timed_out = false;
+		msg_slot *s = readahead_peek(p->ra, deadline, &timed_out);
 		if (!s)
-			return false;
-		deliver(p, &s->m, s->parsed, &s->prep, &s->quote);
+			return timed_out;
+		deliver(p, &s->m, s->parsed, &s->prep, &s->quote, s->frames);
 		readahead_take(p->ra);
 	}
 	return true;
@@ -633,11 +703,14 @@ static void on_sipmsg(void *user, const cap_sipmsg *m)
 	sip_prepared prep = { 0 };
 	flow_quote quote;
 	flow_note(p, m, &quote);
+	if (p->frames_scratch)
+		g_array_set_size(p->frames_scratch, 0);
+	frames_note(p, m, p->frames_scratch);
 	if (!(m->flags & CAP_SIPMSG_ICMP_QUOTED)) {
 		sip_parse_message(m->data, m->transport != SIP_TRANSPORT_UDP, p->parsed);
 		sip_model_prepare(p->parsed, &prep);
 	}
-	deliver(p, m, p->parsed, &prep, &quote);
+	deliver(p, m, p->parsed, &prep, &quote, p->frames_scratch);
 }
 
 static void remember_stream_frame(pipeline *p, const cap_payload *pl)
@@ -847,15 +920,18 @@ pipeline *pipeline_open(const options *o, const pipeline_hooks *hooks, bool keep
 	if (keep_frames) {
 		p->msg_frames = g_array_new(FALSE, FALSE, sizeof(msg_frames));
 		p->frame_copies = g_array_new(FALSE, FALSE, sizeof(cap_frame));
+		p->frames_scratch = g_array_new(FALSE, FALSE, sizeof(cap_frame));
 	}
+	p->errors_shown = g_ptr_array_new_with_free_func((GDestroyNotify)g_error_free);
 	if (p->track_frames) {
 		p->pending = g_hash_table_new_full(pending_hash, pending_equal, pending_free, NULL);
 		p->fragments = g_array_new(FALSE, FALSE, sizeof(cap_frame));
 	}
-	/* Files, nothing to remember per frame, nothing to write: reading
-	 * and parsing go to a thread of their own when there is a core for
-	 * it.  Not standard input: messages from a pipe that trickles in
-	 * are handed on one by one, not in batches.  SIPSCOPE_THREADS=1
+	/* Files, nothing to write: reading and parsing go to a thread of
+	 * their own when there is a core for it (the UI's frame bookkeeping
+	 * is done there too, and handed over with each message).  Not
+	 * standard input: messages from a pipe that trickles in are handed
+	 * on one by one, not in batches.  SIPSCOPE_THREADS=1
 	 * keeps everything on one thread, =2 asks for the reading thread
 	 * even on one core (tests compare the two). */
 	const char *threads = g_getenv("SIPSCOPE_THREADS");
@@ -863,7 +939,7 @@ pipeline *pipeline_open(const options *o, const pipeline_hooks *hooks, bool keep
 	for (char **f = o->read_files; f && *f; f++)
 		from_stdin |= strcmp(*f, "-") == 0;
 	bool want = threads && *threads ? strcmp(threads, "1") != 0 : g_get_num_processors() > 1;
-	if (!lv && !keep_frames && !writer && !from_stdin && want)
+	if (!lv && !writer && !from_stdin && want)
 		readahead_start(p);
 	return p;
 }
@@ -1124,9 +1200,11 @@ void pipeline_free(pipeline *p)
 	 * and the frames they captured. */
 	pipeline_close_writer(p);
 	cap_live_free(p->live);
+	g_ptr_array_free(p->errors_shown, TRUE);
 	if (p->keep_frames) {
 		g_array_free(p->msg_frames, TRUE);
 		g_array_free(p->frame_copies, TRUE);
+		g_array_free(p->frames_scratch, TRUE);
 	}
 	if (p->track_frames) {
 		g_hash_table_destroy(p->pending);
@@ -1147,9 +1225,30 @@ sip_model *pipeline_model(const pipeline *p)
 	return p->model;
 }
 
+/* While a reading thread runs, its counters are read from what it
+ * published; the model's side is this thread's own. */
+static bool reading_on_thread(const pipeline *p)
+{
+	return p->ra && p->ra->thread;
+}
+
 const pipeline_counters *pipeline_counters_get(const pipeline *p)
 {
-	return &p->count;
+	if (!reading_on_thread(p))
+		return &p->count;
+	pipeline *w = (pipeline *)p;
+	pipeline_counters *c = &w->count_shown;
+	c->messages = p->count.messages;
+	c->invalid = p->count.invalid;
+	c->with_warnings = p->count.with_warnings;
+	c->retransmissions = p->count.retransmissions;
+	c->icmp_notes = p->count.icmp_notes;
+	c->bytes_total = p->count.bytes_total;
+	c->frames_read = atomic_load_explicit(&w->ra->frames_pub, memory_order_relaxed);
+	c->frames_filtered = atomic_load_explicit(&w->ra->filtered_pub, memory_order_relaxed);
+	c->bytes_read = atomic_load_explicit(&w->ra->bytes_pub, memory_order_relaxed);
+	c->end_ts = atomic_load_explicit(&w->ra->end_ts_pub, memory_order_relaxed);
+	return c;
 }
 
 const cap_decode_stats *pipeline_decode_stats(const pipeline *p)
@@ -1164,7 +1263,16 @@ const cap_sipframe_stats *pipeline_sipframe_stats(const pipeline *p)
 
 const GPtrArray *pipeline_errors(const pipeline *p)
 {
-	return p->live ? p->live_errors : cap_merger_errors(p->merger);
+	if (p->live)
+		return p->live_errors;
+	if (!reading_on_thread(p))
+		return cap_merger_errors(p->merger);
+	pipeline *w = (pipeline *)p;
+	g_mutex_lock(&w->ra->lock);
+	for (guint i = w->errors_shown->len; i < w->ra->errors_pub->len; i++)
+		g_ptr_array_add(w->errors_shown, g_error_copy(g_ptr_array_index(w->ra->errors_pub, i)));
+	g_mutex_unlock(&w->ra->lock);
+	return w->errors_shown;
 }
 
 void pipeline_notices(const pipeline *p, GPtrArray *out)
