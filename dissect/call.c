@@ -258,6 +258,7 @@ void call_attach(call_table *ct, mdl_ctx *c)
 		r = call_new(ct, c);
 	set_parties(r, p, 0);
 	c->msg->call = r->pub.id;
+	c->call_id = r->pub.call_id;
 	g_array_append_val(r->pub.messages, c->msg->id);
 	changed(c->ch, r);
 }
@@ -406,7 +407,7 @@ void call_process(call_table *ct, txn_table *t, dlg_table *d, mdl_ctx *c, const 
 
 	if (!response) {
 		if (r->pub.first_method.p == NULL)
-			r->pub.first_method = mdl_keep(ct->mem, p->method);
+			r->pub.first_method = mdl_keep_method(ct->mem, p->method);
 		set_parties(r, p, 1);
 		if (mdl_tag_present(p->to_tag) && is_session_request(p->method))
 			r->midway = r->midway || !r->has_initial;

@@ -93,7 +93,8 @@ static dlg_rec *dlg_new(dlg_table *d, txn_table *t, mdl_ctx *c, txn_rec *tx, sv 
 	x->call = c->msg->call;
 	x->creating_txn = tx->pub.id;
 	x->terminating_msg = SIP_ID_NONE;
-	x->call_id = mdl_keep(d->mem, c->parsed->call_id);
+	x->call_id = c->call_id.p && sv_eq(c->call_id, c->parsed->call_id) ? c->call_id :
+		mdl_keep(d->mem, c->parsed->call_id);
 	x->from_tag = mdl_keep(d->mem, from_tag);
 	x->to_tag = mdl_keep(d->mem, to_tag);
 	x->created_by = created_by;

@@ -285,7 +285,7 @@ sip_id sip_model_add_prepared(sip_model *m, const sip_msg_meta *meta, const sip_
 	sip_message *msg = record(m, meta, parsed, prep);
 	if (meta->ts_ns > m->clock)
 		m->clock = meta->ts_ns;
-	mdl_ctx c = { msg, parsed, prep, meta->ts_ns, &m->ch, m->msgs };
+	mdl_ctx c = { msg, parsed, prep, SV_NULL, meta->ts_ns, &m->ch, m->msgs };
 	txn_result tr;
 	dlg_result dr;
 

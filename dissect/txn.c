@@ -197,10 +197,11 @@ static txn_rec *txn_new(txn_table *t, const mdl_ctx *c, const txn_key *k, sv met
 	x->request = x->first_provisional = x->final = x->ack = SIP_ID_NONE;
 	x->cancel = x->parent = x->dialog = SIP_ID_NONE;
 	r->key = *k;
-	r->key.method = mdl_keep(t->mem, method);
+	r->key.method = mdl_keep_method(t->mem, method);
 	r->key.branch = mdl_keep(t->mem, k->branch);
 	r->key.host = mdl_keep(t->mem, k->host);
-	r->key.call_id = mdl_keep(t->mem, k->call_id);
+	r->key.call_id = c->call_id.p && sv_eq(c->call_id, k->call_id) ? c->call_id :
+		mdl_keep(t->mem, k->call_id);
 	r->key.from_tag = mdl_keep(t->mem, k->from_tag);
 	x->method = r->key.method;
 	x->branch = k->rfc2543 ? SV_NULL : r->key.branch;

@@ -52,11 +52,21 @@ static inline sv mdl_keep(arena *a, sv v)
 	return sv_make(arena_copy(a, v.p, v.len), v.len);
 }
 
+/* A method name kept: the static name of a known method (the same
+ * bytes: method names are case-sensitive), else a copy. */
+static inline sv mdl_keep_method(arena *a, sv method)
+{
+	sip_method_code code = sip_method_lookup(method);
+	return code != SIP_METHOD_OTHER ? sv_from_cstr(sip_method_name(code)) : mdl_keep(a, method);
+}
+
 /* The message being added. */
 typedef struct mdl_ctx {
 	sip_message *msg;         /* its record, already stored */
 	const sip_msg *parsed;
 	const sip_prepared *prep; /* its hashes and codes */
+	sv call_id;               /* its call's copy of the Call-ID (call_attach), which
+	                             its transaction and dialog share; SV_NULL: no call */
 	int64_t ts;
 	mdl_changes *ch;
 	const GPtrArray *msgs;    /* every sip_message*, by id */
