@@ -24,9 +24,7 @@ enum { LIVE_WAIT_MS = 50 };
 typedef struct ui_run_state {
 	pipeline *pipe;
 	findings *found;
-	const char *names;
 	bool live;
-	char live_name[512]; /* live: the names and the drop counts, for the status bar */
 } ui_run_state;
 
 static bool feed_step(void *user)
@@ -39,34 +37,6 @@ static bool feed_step(void *user)
 	return false;
 }
 
-/* "lo (live; 0 dropped)", or with drops "lo (live; 12 dropped: kernel 10,
- * sipscope 2)": the status bar shows the source's name, so the counters
- * ride along with it. */
-static void live_status_name(ui_run_state *st)
-{
-	const cap_live *lv = pipeline_live(st->pipe);
-	cap_live_stats ls;
-	cap_live_get_stats(lv, -1, &ls);
-	uint64_t dropped = ls.kernel_dropped + ls.if_dropped + ls.ring_dropped;
-	g_autoptr(GString) t = g_string_new(NULL);
-	g_string_printf(t, "%s (%s; %" G_GUINT64_FORMAT " dropped", st->names,
-			cap_live_running(lv) ? "live" : "stopped", dropped);
-	const char *sep = ": ";
-	if (ls.kernel_dropped) {
-		g_string_append_printf(t, "%skernel %" G_GUINT64_FORMAT, sep, ls.kernel_dropped);
-		sep = ", ";
-	}
-	if (ls.if_dropped) {
-		g_string_append_printf(t, "%sinterface %" G_GUINT64_FORMAT, sep, ls.if_dropped);
-		sep = ", ";
-	}
-	if (ls.ring_dropped)
-		g_string_append_printf(t, "%ssipscope %" G_GUINT64_FORMAT, sep, ls.ring_dropped);
-	g_string_append_c(t, ')');
-	/* The feed keeps a pointer to this buffer: write in place. */
-	g_strlcpy(st->live_name, t->str, sizeof(st->live_name));
-}
-
 static void feed_status(void *user, ui_feed_status *out)
 {
 	ui_run_state *st = user;
@@ -75,9 +45,19 @@ static void feed_status(void *user, ui_feed_status *out)
 	out->messages = c->messages;
 	out->bytes_read = c->bytes_read;
 	out->bytes_total = c->bytes_total;
-	out->errors = pipeline_errors(st->pipe)->len;
-	if (st->live)
-		live_status_name(st);
+	const GPtrArray *errors = pipeline_errors(st->pipe);
+	out->errors = errors->len;
+	if (!st->live)
+		return;
+	const cap_live *lv = pipeline_live(st->pipe);
+	cap_live_stats ls;
+	cap_live_get_stats(lv, -1, &ls);
+	out->capturing = cap_live_running(lv) > 0 && !pipeline_finished(st->pipe);
+	out->kernel_dropped = ls.kernel_dropped;
+	out->if_dropped = ls.if_dropped;
+	out->ring_dropped = ls.ring_dropped;
+	if (errors->len)
+		out->last_error = ((GError *)g_ptr_array_index(errors, errors->len - 1))->message;
 }
 
 static bool feed_save(void *user, const sip_id *msgs, size_t n, const char *path, uint64_t *written,
@@ -137,15 +117,13 @@ int run_ui(const options *o, bool *started)
 	st.found = findings_new(pipeline_model(st.pipe));
 	g_autofree char *names = short_names(o);
 	st.live = pipeline_is_live(st.pipe);
-	st.names = st.live ? pipeline_source_name(st.pipe) : names;
-	if (st.live)
-		live_status_name(&st);
 	ui_feed feed = {
 		.user = &st,
 		.model = pipeline_model(st.pipe),
 		.found = st.found,
 		.config = &cfg,
-		.source_name = st.live ? st.live_name : names,
+		.source_name = st.live ? pipeline_source_name(st.pipe) : names,
+		.live = st.live,
 		.step = feed_step,
 		.status = feed_status,
 		.save_packets = feed_save,

@@ -238,7 +238,8 @@ static void calls_draw(screen *base, ui *u, int top, int width, int height)
 	if (n == 0 && rows > 0) {
 		guint d, t;
 		const char *empty = call_list_filtering(cl, &d, &t) ? "filtering..."
-				    : ui_loading(u) ? "reading the capture..."
+				    : ui_loading(u) ? (ui_feed_of(u)->live ? "waiting for SIP messages..."
+								     : "reading the capture...")
 				    : call_list_filter(cl) ? "no call matches the filter"
 				    : "no SIP messages in the capture";
 		tty_puts(top + 1, 1, width - 1, empty, TTY_DIM);

@@ -159,13 +159,22 @@ static void append_count(GString *o, const char *what, uint64_t n)
 	g_string_append_printf(o, "  %s %" G_GUINT64_FORMAT, what, n);
 }
 
+/* Draws text from x on the status bar up to `end`; returns the new x. */
+static int bar_put(int x, int end, const GString *t, tty_style st)
+{
+	if (x >= end || !t->len)
+		return x;
+	return x + tty_put(0, x, end - x, t->str, t->len, 0, st);
+}
+
 static void draw_status(ui *u, int width)
 {
 	ui_feed_status st = { 0 };
 	if (u->feed->status)
 		u->feed->status(u->feed->user, &st);
+	bool live = u->feed->live;
 	tty_fill(0, 0, width, TTY_BAR);
-	int x = tty_puts(0, 0, width, " sipscope ", TTY_BAR_KEY);
+	int x0 = tty_puts(0, 0, width, " sipscope ", TTY_BAR_KEY), x = x0;
 	/* The source's name takes at most a third of the bar: the counts
 	 * matter more. */
 	g_autoptr(GString) o = g_string_new(" ");
@@ -180,22 +189,52 @@ static void draw_status(ui *u, int width)
 		g_string_append_printf(o, "  calls %u/%u", shown, total);
 	else
 		g_string_append_printf(o, "  calls %u", total);
+
+	/* Live: the drops always show (a 0 says they are counted), and stand
+	 * out once there are some. */
+	g_autoptr(GString) drops = g_string_new(NULL);
+	uint64_t dropped = st.kernel_dropped + st.if_dropped + st.ring_dropped;
+	if (live) {
+		g_string_append(o, "  ");
+		g_string_printf(drops, "dropped %" G_GUINT64_FORMAT, dropped);
+		const char *sep = " (";
+		if (st.kernel_dropped) {
+			g_string_append_printf(drops, "%skernel %" G_GUINT64_FORMAT, sep, st.kernel_dropped);
+			sep = ", ";
+		}
+		if (st.if_dropped) {
+			g_string_append_printf(drops, "%sinterface %" G_GUINT64_FORMAT, sep, st.if_dropped);
+			sep = ", ";
+		}
+		if (st.ring_dropped)
+			g_string_append_printf(drops, "%ssipscope %" G_GUINT64_FORMAT, sep, st.ring_dropped);
+		if (dropped)
+			g_string_append_c(drops, ')');
+	}
+
+	g_autoptr(GString) rest = g_string_new(NULL);
 	const ui_filter *f = call_list_filter(u->calls);
 	if (f) {
-		g_string_append(o, "  filter: ");
-		text_append_sv(o, sv_from_cstr(ui_filter_text(f)));
+		g_string_append(rest, "  filter: ");
+		text_append_sv(rest, sv_from_cstr(ui_filter_text(f)));
 	}
 	guint done, todo;
 	if (call_list_filtering(u->calls, &done, &todo))
-		g_string_append_printf(o, " (%u%%)", todo ? (unsigned)((uint64_t)done * 100 / todo) : 0);
-	if (st.errors)
-		g_string_append(o, "  input damaged");
+		g_string_append_printf(rest, " (%u%%)", todo ? (unsigned)((uint64_t)done * 100 / todo) : 0);
+	g_autoptr(GString) fault = g_string_new(NULL);
+	if (st.errors && live)
+		g_string_printf(fault, "%u input%s stopped", st.errors, st.errors == 1 ? "" : "s");
+	else if (st.errors)
+		g_string_append(rest, "  input damaged");
 
-	/* Loading: a bar on the right, as wide as fits. */
+	/* Loading: a bar on the right, as wide as fits.  Live: whether it is
+	 * still capturing. */
 	g_autoptr(GString) right = g_string_new(NULL);
 	int bar = 0;
 	unsigned pct = 0;
-	if (u->loading) {
+	if (live) {
+		g_string_assign(right, st.capturing ? " capturing " : " capture ended ");
+	} else if (u->loading) {
 		if (st.bytes_total) {
 			pct = (unsigned)MIN(99, st.bytes_read * 100 / st.bytes_total);
 			g_string_printf(right, " loading %3u%% ", pct);
@@ -205,11 +244,17 @@ static void draw_status(ui *u, int width)
 		}
 	}
 	int rw = (int)text_width(right->str, right->len) + bar + (bar ? 1 : 0);
-	int avail = width - x - rw;
-	if (avail > 0)
-		tty_put(0, x, avail, o->str, o->len, 0, TTY_BAR);
-	if (rw && width - rw >= x) {
-		int rx = width - rw;
+	int end = width - rw;
+	x = bar_put(x, end, o, TTY_BAR);
+	x = bar_put(x, end, drops, dropped ? TTY_ERROR : TTY_BAR);
+	x = bar_put(x, end, rest, TTY_BAR);
+	if (fault->len) {
+		g_autoptr(GString) gap = g_string_new("  ");
+		x = bar_put(x, end, gap, TTY_BAR);
+		bar_put(x, end, fault, TTY_ERROR);
+	}
+	if (rw && end >= x0) {
+		int rx = end;
 		rx += tty_put(0, rx, rw, right->str, right->len, 0, TTY_BAR);
 		if (bar) {
 			int filled = (int)(bar * pct / 100);
@@ -313,6 +358,40 @@ static void handle_key(ui *u, int key)
 	}
 }
 
+/* Live: what was last drawn, to tell whether a step brought anything. */
+typedef struct live_seen {
+	uint64_t frames, messages, dropped;
+	unsigned errors;
+	bool capturing;
+} live_seen;
+
+/* Whether the live counts moved since the last look.  A new capture error
+ * goes to the message line at once: it ends one input only, and the
+ * others (and the UI) go on. */
+static bool live_news(ui *u, live_seen *seen)
+{
+	ui_feed_status st = { 0 };
+	if (u->feed->status)
+		u->feed->status(u->feed->user, &st);
+	live_seen now = {
+		.frames = st.frames,
+		.messages = st.messages,
+		.dropped = st.kernel_dropped + st.if_dropped + st.ring_dropped,
+		.errors = st.errors,
+		.capturing = st.capturing,
+	};
+	if (now.errors > seen->errors && st.last_error) {
+		g_autoptr(GString) e = g_string_new(NULL);
+		text_append_sv(e, sv_from_cstr(st.last_error));
+		ui_error(u, "%s", e->str);
+	}
+	bool moved = now.frames != seen->frames || now.messages != seen->messages ||
+		     now.dropped != seen->dropped || now.errors != seen->errors ||
+		     now.capturing != seen->capturing;
+	*seen = now;
+	return moved;
+}
+
 bool ui_start(GError **err)
 {
 	return tty_open(err);
@@ -336,20 +415,25 @@ void ui_run(const ui_feed *feed)
 	/* Reading, filtering and drawing take turns with the keyboard: a
 	 * batch of frames, a slice of the filter pass, then the keys; the
 	 * rows are rebuilt and the screen drawn after a key, and otherwise at
-	 * most every DRAW_INTERVAL_US while busy. */
+	 * most every DRAW_INTERVAL_US while busy.  A live capture is busy
+	 * until every input has ended, but it is drawn only when its counts
+	 * changed: a quiet link costs the step's wait and no drawing. */
 	gint64 last_draw = 0;
 	bool changed = true, keyed = true;
+	live_seen seen = { 0 };
 	while (!u.quit && !tty_stop_requested()) {
 		if (u.loading) {
 			u.loading = feed->step(feed->user);
-			changed = true;
+			/* (live_news first: it also posts a new error.) */
+			changed |= !feed->live || live_news(&u, &seen) || !u.loading;
 		}
 		guint d, t;
-		if (call_list_filtering(u.calls, &d, &t))
+		bool filtering = call_list_filtering(u.calls, &d, &t);
+		if (filtering)
 			call_list_filter_work(u.calls, FILTER_BUDGET);
-		bool busy = u.loading || call_list_filtering(u.calls, &d, &t);
+		bool busy = u.loading || filtering;
 		gint64 now = g_get_monotonic_time();
-		if (keyed || !busy || now - last_draw >= DRAW_INTERVAL_US) {
+		if (keyed || !busy || ((changed || filtering) && now - last_draw >= DRAW_INTERVAL_US)) {
 			if (call_list_update(u.calls, 0) || changed)
 				update_screens(&u);
 			changed = false;
@@ -357,8 +441,9 @@ void ui_run(const ui_feed *feed)
 			last_draw = now;
 			keyed = false;
 		}
-		/* Busy: look at the keyboard and go on; idle: wait for a key
-		 * (a second at most, to notice signals). */
+		/* Busy: look at the keyboard and go on (a live step waits for
+		 * frames itself); idle: wait for a key (a second at most, to
+		 * notice signals). */
 		int key = tty_key(busy ? 0 : 1000);
 		while (key != KEY_CODE_NONE && !u.quit) {
 			handle_key(&u, key);

@@ -2,7 +2,9 @@
  * ui.h — the interactive terminal UI, as the application starts it: a
  * loop that reads the capture in batches through the feed, keeps the
  * screens (call list, ladder, help) on a stack, and redraws them at a
- * bounded rate while loading and after every key.
+ * bounded rate while loading and after every key.  A live capture is read
+ * until every input has ended: its screen is redrawn when the counts
+ * change (ten times a second at most), and not while nothing comes.
  *
  * The UI knows nothing of sources or frames: the feed (given by the
  * application) reads a batch, tells how far it got, and writes the
@@ -28,7 +30,13 @@ typedef struct ui_feed_status {
 	uint64_t messages;     /* SIP messages */
 	uint64_t bytes_read;   /* progress: bytes of the inputs read so far */
 	uint64_t bytes_total;  /* 0 when the size is unknown (a pipe) */
-	unsigned errors;       /* inputs damaged */
+	unsigned errors;       /* inputs damaged (files) or stopped by an error (live) */
+	/* Live capture: */
+	bool capturing;        /* some input is still capturing */
+	uint64_t kernel_dropped, if_dropped, ring_dropped;
+	/* The newest error met while capturing (NULL: none), one line; valid
+	 * until the next step.  Not yet escaped. */
+	const char *last_error;
 } ui_feed_status;
 
 typedef struct ui_feed {
@@ -40,6 +48,9 @@ typedef struct ui_feed {
 	/* The settings read from the configuration file (NULL: the defaults). */
 	const struct ui_config *config;
 	const char *source_name;      /* shown in the status bar */
+	/* Live capture (interfaces, HEP listeners): the status bar says
+	 * "capturing" and the drop counts instead of the loading progress. */
+	bool live;
 	/* Reads one batch; returns false once everything has been read (the
 	 * model is then finished). */
 	bool (*step)(void *user);

@@ -13,6 +13,12 @@ bar has no clock; the terminal is 100x30 unless a case says otherwise, with
 LANG=C.UTF-8 and TERM=screen.  A screen has "settled" when three captures in
 a row are equal and the status bar no longer says "loading".
 
+Live cases listen for HEP on 127.0.0.1 (UDP ports 15300-15309, no
+privileges needed) and send it the messages of a capture file as HEPv3,
+with the file's addresses and times, so their screens are deterministic;
+the cases on interfaces (-i lo, and a veth pair in a network namespace
+taken down under the UI) run only as root and skip otherwise.
+
 To refresh the golden files on purpose (after a deliberate change of a
 screen), set SIPSCOPE_GOLDEN_UPDATE=1:
 
@@ -28,6 +34,8 @@ import re
 import shlex
 import shutil
 import signal
+import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -137,8 +145,17 @@ class Case:
 
     def __init__(self, name, inputs, keys=(), size=(100, 30), resize=None, check=None,
                  golden=True, quit_keys=("q",), expect_rc=0, args=(), config=None,
-                 config_arg=None, expect_stderr=None):
+                 config_arg=None, expect_stderr=None, live=None, root=False, netns=False,
+                 ports=()):
         self.name = name
+        # live: run with ctx once the UI is up, before the keys (it sends
+        # the traffic); root: skipped unless run as root; netns: runs in a
+        # network namespace of its own (ctx["netns"]); ports: UDP ports on
+        # 127.0.0.1 it needs free (skipped otherwise).
+        self.ports = ports
+        self.live = live
+        self.root = root
+        self.netns = netns
         self.config = config
         self.config_arg = config_arg
         self.expect_stderr = expect_stderr
@@ -316,6 +333,187 @@ def save_case(name, capture, calls, keys=(), exact=True):
     return c
 
 
+# ---- live input ---------------------------------------------------------------
+
+def pcap_udp(path):
+    """(sec, usec, src, sport, dst, dport, payload) of each UDP/IPv4 frame of
+    a classic pcap file on Ethernet."""
+    with open(path, "rb") as fh:
+        data = fh.read()
+    end = "<" if struct.unpack("<I", data[:4])[0] in (0xa1b2c3d4, 0xa1b23c4d) else ">"
+    if struct.unpack(end + "I", data[20:24])[0] != 1:
+        raise RuntimeError("%s: not Ethernet" % path)
+    off, out = 24, []
+    while off + 16 <= len(data):
+        sec, usec, incl, _ = struct.unpack(end + "IIII", data[off:off + 16])
+        fr = data[off + 16:off + 16 + incl]
+        off += 16 + incl
+        if len(fr) < 34 or fr[12:14] != b"\x08\x00" or fr[23] != 17:
+            continue
+        ip = fr[14:]
+        ihl = (ip[0] & 15) * 4
+        udp = ip[ihl:struct.unpack("!H", ip[2:4])[0]]
+        sport, dport = struct.unpack("!HH", udp[:4])
+        out.append((sec, usec, socket.inet_ntoa(ip[12:16]), sport, socket.inet_ntoa(ip[16:20]),
+                    dport, udp[8:]))
+    return out
+
+
+def hep3(sec, usec, src, sport, dst, dport, payload):
+    """A HEPv3 packet carrying one SIP message over UDP/IPv4."""
+    def chunk(kind, value):
+        return struct.pack("!HHH", 0, kind, len(value) + 6) + value
+    body = (chunk(1, b"\x02") + chunk(2, b"\x11") + chunk(3, socket.inet_aton(src)) +
+            chunk(4, socket.inet_aton(dst)) + chunk(7, struct.pack("!H", sport)) +
+            chunk(8, struct.pack("!H", dport)) + chunk(9, struct.pack("!I", sec)) +
+            chunk(10, struct.pack("!I", usec)) + chunk(11, b"\x01") +
+            chunk(12, struct.pack("!I", 2001)) + chunk(15, payload))
+    return b"HEP3" + struct.pack("!H", len(body) + 6) + body
+
+
+def send_hep(port, frames):
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        for f in frames:
+            sock.sendto(hep3(*f), ("127.0.0.1", port))
+            time.sleep(0.02)
+
+
+def settle_on(t, pattern, timeout=30.0):
+    """The settled screen once its status bar matches pattern."""
+    deadline = time.time() + timeout
+    screen = ""
+    while time.time() < deadline:
+        screen = settle(t, max(1.0, deadline - time.time()))
+        if re.search(pattern, screen.split("\n", 1)[0]):
+            return screen
+        time.sleep(0.1)
+    raise RuntimeError("the status bar never matched %r:\n%s" % (pattern, screen))
+
+
+def cpu_seconds(pid):
+    with open("/proc/%d/stat" % pid) as fh:
+        fields = fh.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def status_has(screen, *wants):
+    status = screen.split("\n", 1)[0]
+    return ["the status bar lacks %r: %r" % (w, status) for w in wants if w not in status]
+
+
+def live_hep(port, capture, first):
+    """Sends the first messages of capture over HEP, then the others: the
+    status bar follows without a key being pressed."""
+    def run(ctx):
+        t = ctx["tmux"]
+        frames = pcap_udp(os.path.join(PCAPS, capture))
+        ctx["screen_empty"] = settle(t)
+        send_hep(port, frames[:first])
+        ctx["screen_part"] = settle_on(t, r"\bSIP %d\b" % first)
+        send_hep(port, frames[first:])
+        settle_on(t, r"\bSIP %d\b" % len(frames))
+    return run
+
+
+def check_live_hep(ctx):
+    errors = status_has(ctx["screen_empty"], "udp:127.0.0.1:15300", "frames 0", "SIP 0",
+                        "calls 0", "dropped 0", "capturing")
+    if "waiting for SIP messages" not in ctx["screen_empty"]:
+        errors.append("the empty list does not say it waits:\n" + ctx["screen_empty"])
+    errors += status_has(ctx["screen_part"], "frames 4", "SIP 4", "calls 1", "dropped 0",
+                         "capturing")
+    screen = ctx["screen"]
+    errors += status_has(screen, "frames 7", "SIP 7", "calls 1", "dropped 0", "capturing")
+    if "loading" in screen:
+        errors.append("a live capture says loading:\n" + screen)
+    if not re.search(r"\n +0 INVITE +sip:alice.*192\.0\.2\.10:5060 +198\.51\.100\.20:5060 "
+                     r"+7 answered", screen):
+        errors.append("the call is not in the list:\n" + screen)
+    # Nothing comes: the UI waits, it does not spin.
+    pid = program_pid(ctx["tmux"])
+    before = cpu_seconds(pid)
+    time.sleep(2.0)
+    used = cpu_seconds(pid) - before
+    if used > 0.5:
+        errors.append("idle, the UI used %.2f s of CPU in 2 s" % used)
+    return errors
+
+
+def live_count(port, capture):
+    def run(ctx):
+        send_hep(port, pcap_udp(os.path.join(PCAPS, capture)))
+        settle_on(ctx["tmux"], "capture ended")
+    return run
+
+
+def check_live_count(ctx):
+    return status_has(ctx["screen"], "frames 3", "SIP 3", "calls 1", "dropped 0", "capture ended")
+
+
+def live_lo(port, capture):
+    """The messages of capture between two sockets on 127.0.0.1 (port + 1
+    stands for the capture's caller, port for the callee)."""
+    def run(ctx):
+        t = ctx["tmux"]
+        ctx["screen_empty"] = settle_on(t, "capturing")
+        frames = pcap_udp(os.path.join(PCAPS, capture))
+        caller = frames[0][2]
+        a = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        b = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            a.bind(("127.0.0.1", port + 1))
+            b.bind(("127.0.0.1", port))
+            for f in frames:
+                if f[2] == caller:
+                    a.sendto(f[6], ("127.0.0.1", port))
+                else:
+                    b.sendto(f[6], ("127.0.0.1", port + 1))
+                time.sleep(0.02)
+        finally:
+            a.close()
+            b.close()
+        settle_on(t, r"\bSIP %d\b" % len(frames))
+    return run
+
+
+def check_live_lo(ctx):
+    errors = status_has(ctx["screen_empty"], " lo ", "frames 0", "dropped 0", "capturing")
+    screen = ctx["screen"]
+    errors += status_has(screen, " lo ", "frames 7", "SIP 7", "calls 1", "dropped 0", "capturing")
+    if not re.search(r"\n +0 INVITE +sip:alice.*127\.0\.0\.1:15303 +127\.0\.0\.1:15302 +7 answered",
+                     screen):
+        errors.append("the call is not in the list:\n" + screen)
+    return errors
+
+
+# The interface taken down under the UI; its name holds an escape sequence,
+# which must show as text.
+IFACE_DOWN = "vd\x1b[7m1"
+IFACE_DOWN_SHOWN = "vd\\x1b[7m1"
+
+
+def live_iface_down(ctx):
+    """The interface goes down under the UI: said at once, the UI goes on."""
+    t = ctx["tmux"]
+    ctx["screen_up"] = settle_on(t, "capturing")
+    subprocess.run(["ip", "-n", ctx["netns"], "link", "set", IFACE_DOWN, "down"], check=True,
+                   timeout=30)
+    settle_on(t, "capture ended")
+
+
+def check_iface_down(ctx):
+    name = " %s " % IFACE_DOWN_SHOWN
+    errors = status_has(ctx["screen_up"], name, "dropped 0", "capturing")
+    screen = ctx["screen"]
+    errors += status_has(screen, name, "dropped 0", "1 input stopped", "capture ended")
+    last = screen.rstrip("\n").rsplit("\n", 1)[-1]
+    if "capture on %s stopped: the interface went down" % IFACE_DOWN_SHOWN not in last:
+        errors.append("the error is not on the last line:\n" + screen)
+    if ctx["tmux"].dead():
+        errors.append("sipscope ended when the interface went down")
+    return errors
+
+
 CASES = [
     Case("call_list", BASIC),
     Case("call_list_many", MANY),
@@ -402,10 +600,27 @@ CASES = [
     save_case("save_mixed_linktypes", "pcapng_mixed_linktypes.pcapng", [0, 1, 2],
               keys=("Space", "Space", "Space")),
     save_case("save_with_findings", "findings/ack-missing.pcap", [0]),
+    Case("live_hep", [], args=("--hep-listen", "udp:127.0.0.1:15300"),
+         live=live_hep(15300, "udp_basic_call.pcap", 4), check=check_live_hep, ports=(15300,),
+         expect_stderr=r"^sipscope: udp:127\.0\.0\.1:15300: 7 HEP packets \(7 SIP, 0 other "
+                       r"payload types, 0 damaged\), 0 dropped by the kernel, 0 by sipscope "
+                       r"\(ring full\)\n$"),
+    Case("live_hep_count", [], args=("-c", "3", "--hep-listen", "udp:127.0.0.1:15301"),
+         live=live_count(15301, "udp_basic_call.pcap"), check=check_live_count, ports=(15301,),
+         expect_stderr=r"^sipscope: udp:127\.0\.0\.1:15301: \d HEP packets .* 0 dropped by the "
+                       r"kernel, 0 by sipscope \(ring full\)\n$"),
+    Case("live_lo", [], args=("-i", "lo", "udp port 15302"), root=True, golden=False,
+         ports=(15302, 15303),
+         live=live_lo(15302, "udp_basic_call.pcap"), check=check_live_lo,
+         expect_stderr=r"^sipscope: lo: 7 frames received, 0 dropped by the kernel, 0 by the "
+                       r"interface, 0 by sipscope \(ring full\)\n$"),
+    Case("live_iface_down", [], args=("-i", IFACE_DOWN), root=True, netns=True, golden=False,
+         live=live_iface_down, check=check_iface_down, expect_rc=4,
+         expect_stderr=r"sipscope: capture on vd.*1 stopped: the interface went down"),
 ]
 
 
-def write_script(workdir, binary, inputs, extra=()):
+def write_script(workdir, binary, inputs, extra=(), prefix=()):
     paths = []
     for i in inputs:
         if i == ESCAPES:
@@ -419,7 +634,8 @@ def write_script(workdir, binary, inputs, extra=()):
     script = os.path.join(workdir, "run.sh")
     with open(script, "w") as fh:
         fh.write("modes=$(stty -g)\n")
-        fh.write("%s %s 2>%s\n" % (shlex.quote(binary), args,
+        command = " ".join(shlex.quote(a) for a in list(prefix) + [binary])
+        fh.write("%s %s 2>%s\n" % (command, args,
                                   shlex.quote(os.path.join(workdir, "stderr.txt"))))
         fh.write("rc=$?\n")
         # tmux may drop the first line written after the alternate screen
@@ -445,13 +661,58 @@ def write_config(workdir, case):
     return xdg, ("--config", path)
 
 
+def make_netns():
+    """A network namespace holding a veth pair vdown0/IFACE_DOWN, both up;
+    None when namespaces or veth are not available."""
+    name = "sipscope-ui-%d" % os.getpid()
+    steps = [["ip", "netns", "add", name],
+             ["ip", "-n", name, "link", "add", "vdown0", "type", "veth", "peer", "name", IFACE_DOWN],
+             ["ip", "-n", name, "link", "set", "vdown0", "up"],
+             ["ip", "-n", name, "link", "set", IFACE_DOWN, "up"]]
+    for i, step in enumerate(steps):
+        if subprocess.run(step, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                          timeout=30).returncode != 0:
+            if i:
+                drop_netns(name)
+            return None
+    return name
+
+
+def drop_netns(name):
+    subprocess.run(["ip", "netns", "del", name], stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, timeout=30)
+
+
+def udp_port_free(port):
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def run_case(binary, case, update):
+    """True (passed), False (failed) or None (skipped)."""
+    if case.root and os.geteuid() != 0:
+        print("ui/%s: skipped (needs root)" % case.name)
+        return None
+    taken = [p for p in case.ports if not udp_port_free(p)]
+    if taken:
+        print("ui/%s: skipped (UDP port %s on 127.0.0.1 is taken)" % (case.name, taken[0]))
+        return None
+    netns = make_netns() if case.netns else None
+    if case.netns and not netns:
+        print("ui/%s: skipped (network namespaces or veth not available)" % case.name)
+        return None
     workdir = tempfile.mkdtemp(prefix="sipscope-ui-")
     t = Tmux(workdir)
     errors = []
     try:
         xdg, config_args = write_config(workdir, case)
-        script = write_script(workdir, binary, case.inputs, tuple(case.args) + config_args)
+        prefix = ("ip", "netns", "exec", netns) if netns else ()
+        script = write_script(workdir, binary, case.inputs, tuple(case.args) + config_args,
+                              prefix)
         env = {
             # A user's own configuration must not change the screens.
             "XDG_CONFIG_HOME": xdg,
@@ -462,7 +723,9 @@ def run_case(binary, case, update):
         }
         t.start(case.size[0], case.size[1], script, env)
         settle(t)
-        ctx = {"tmux": t, "workdir": workdir, "bin": binary}
+        ctx = {"tmux": t, "workdir": workdir, "bin": binary, "netns": netns}
+        if case.live:
+            case.live(ctx)
         for k in case.keys:
             t.keys(k)
             if not t.dead():
@@ -527,6 +790,8 @@ def run_case(binary, case, update):
         errors.append("%s: %s" % (type(e).__name__, e))
     finally:
         t.kill()
+        if netns:
+            drop_netns(netns)
         if not errors:
             shutil.rmtree(workdir, ignore_errors=True)
     if errors:
@@ -559,10 +824,10 @@ def main():
         print("unknown case(s): %s" % ", ".join(unknown))
         return 2
     update = os.environ.get("SIPSCOPE_GOLDEN_UPDATE") == "1"
-    ok = True
-    for n in names:
-        ok = run_case(os.path.abspath(args.sipscope), by_name[n], update) and ok
-    return 0 if ok else 1
+    results = [run_case(os.path.abspath(args.sipscope), by_name[n], update) for n in names]
+    if False in results:
+        return 1
+    return SKIP if all(r is None for r in results) else 0
 
 
 if __name__ == "__main__":
