@@ -102,6 +102,12 @@ struct pipeline {
 	GPtrArray *flows;  /* flow_last*, owned; used only where messages are read */
 	hindex flows_by;   /* flow hash -> index in flows */
 	pipeline_counters count;
+	/* Once reading is over (not for the UI): a thread that gives back the
+	 * mapped files' pages every RELEASE_PERIOD_US (see releaser_main). */
+	GThread *releaser;
+	GMutex rel_lock;
+	GCond rel_cond;
+	bool rel_stop;
 	pipeline_counters count_shown;  /* caller's copy while a reading thread runs */
 	GPtrArray *errors_shown;        /* the same for the errors (GError*, owned) */
 	GArray *frames_scratch;         /* keep_frames without a reading thread */
@@ -1117,6 +1123,48 @@ void pipeline_close_writer(pipeline *p)
 	p->writer_closed = true;
 }
 
+/* Reading gives the mapped files' pages back behind its cursor; what
+ * comes after it (the findings' last checks, the records and reports
+ * written at the end) reads message bytes all over the file again, page
+ * by page, and a report that first measures every call (column widths)
+ * touches them all before it writes a line.  So once reading is over, a
+ * thread gives the pages back every RELEASE_PERIOD_US while the rest
+ * runs: a page read again is read from the page cache, and memory stays
+ * near what the model holds instead of growing to the file's size. */
+enum { RELEASE_PERIOD_US = 50000 };
+
+static gpointer releaser_main(gpointer data)
+{
+	pipeline *p = data;
+	g_mutex_lock(&p->rel_lock);
+	while (!p->rel_stop) {
+		gint64 until = g_get_monotonic_time() + RELEASE_PERIOD_US;
+		while (!p->rel_stop && g_cond_wait_until(&p->rel_cond, &p->rel_lock, until))
+			;
+		if (p->rel_stop)
+			break;
+		g_mutex_unlock(&p->rel_lock);
+		cap_merger_release_mapped(p->merger);
+		g_mutex_lock(&p->rel_lock);
+	}
+	g_mutex_unlock(&p->rel_lock);
+	return NULL;
+}
+
+static void releaser_stop(pipeline *p)
+{
+	if (!p->releaser)
+		return;
+	g_mutex_lock(&p->rel_lock);
+	p->rel_stop = true;
+	g_cond_signal(&p->rel_cond);
+	g_mutex_unlock(&p->rel_lock);
+	g_thread_join(p->releaser);
+	p->releaser = NULL;
+	g_mutex_clear(&p->rel_lock);
+	g_cond_clear(&p->rel_cond);
+}
+
 void pipeline_finish(pipeline *p)
 {
 	if (p->finished)
@@ -1136,6 +1184,12 @@ void pipeline_finish(pipeline *p)
 		readahead_join(p, false);
 	} else {
 		cap_sipframer_flush(p->framer);
+	}
+	if (!p->live && !p->keep_frames) {
+		cap_merger_release_mapped(p->merger);
+		g_mutex_init(&p->rel_lock);
+		g_cond_init(&p->rel_cond);
+		p->releaser = g_thread_new("sipscope-pages", releaser_main, p);
 	}
 	sip_model_finish(p->model, p->count.end_ts);
 	pipeline_close_writer(p);
@@ -1185,6 +1239,7 @@ void pipeline_free(pipeline *p)
 	if (!p)
 		return;
 	readahead_free(p);
+	releaser_stop(p);
 	cap_merger_free(p->merger);
 	cap_sipframer_free(p->framer);
 	cap_decoder_free(p->dec);

@@ -122,11 +122,24 @@ void cap_input_release(cap_input *in)
 	long page = sysconf(_SC_PAGESIZE);
 	uint64_t ps = page > 0 ? (uint64_t)page : 4096;
 	upto -= upto % ps;
-	if (upto > in->given_back && upto <= in->map_len) {
-		(void)madvise((uint8_t *)in->map_base + in->given_back, (size_t)upto - in->given_back,
-			MADV_DONTNEED);
+	/* From the start, not from where the last call stopped: what the
+	 * model's side read again behind the cursor (the findings look back
+	 * at a transaction's request, a call's first message) is given back
+	 * too; pages the reader passed a moment ago stay, as they are what is
+	 * read again most. */
+	if (upto > CAP_INPUT_RELEASE_STEP && upto <= in->map_len) {
+		upto -= CAP_INPUT_RELEASE_STEP;
+		(void)madvise(in->map_base, (size_t)upto, MADV_DONTNEED);
 		in->given_back = (size_t)upto;
 	}
+}
+
+void cap_input_release_all(cap_input *in)
+{
+	if (!in->map_base)
+		return;
+	(void)madvise(in->map_base, in->map_len, MADV_DONTNEED);
+	in->given_back = in->map_len;
 }
 
 void cap_input_close(cap_input *in)

@@ -70,6 +70,10 @@ enum { CAP_INPUT_RELEASE_STEP = 32 << 20 };
 /* Slow path of cap_input_consume for mapped files: gives back the pages
  * behind the cursor. */
 void cap_input_release(cap_input *in);
+/* Gives back the pages of the whole mapping, for use once reading is
+ * over: what was touched since (records written at the end read message
+ * bytes again) stops counting against the process's memory. */
+void cap_input_release_all(cap_input *in);
 
 /* Slow path of cap_input_peek for streams. */
 bool cap_input_fill(cap_input *in, size_t n, sv *out, GError **err);

@@ -123,6 +123,12 @@ const GPtrArray *cap_merger_errors(const cap_merger *m)
 	return m->errors;
 }
 
+void cap_merger_release_mapped(cap_merger *m)
+{
+	for (guint i = 0; i < m->n; i++)
+		cap_source_release_mapped(m->sources[i]);
+}
+
 void cap_merger_free(cap_merger *m)
 {
 	if (!m)

@@ -147,6 +147,11 @@ uint64_t cap_source_records(const cap_source *s)
 	return s->records;
 }
 
+void cap_source_release_mapped(cap_source *s)
+{
+	cap_input_release_all(&s->in);
+}
+
 void cap_source_free(cap_source *s)
 {
 	if (!s)

@@ -49,6 +49,8 @@ const char *cap_source_path(const cap_source *s);
 const char *cap_source_format(const cap_source *s);
 uint64_t cap_source_records(const cap_source *s);
 void cap_source_free(cap_source *s);
+/* cap_input_release_all for the source's file (nothing for a pipe). */
+void cap_source_release_mapped(cap_source *s);
 
 /* ---- merging ---------------------------------------------------------- */
 
@@ -64,6 +66,8 @@ cap_merger *cap_merger_new(cap_source **sources, guint n);
 cap_next_rc cap_merger_next(cap_merger *m, cap_frame *out);
 /* Errors met so far, in order (GError*, owned by the merger). */
 const GPtrArray *cap_merger_errors(const cap_merger *m);
+/* cap_source_release_mapped for every source: only once reading is over. */
+void cap_merger_release_mapped(cap_merger *m);
 void cap_merger_free(cap_merger *m);
 
 #endif
