@@ -11,6 +11,48 @@ struct ui_filter {
 	size_t needle_len;
 };
 
+/* Without limits, a pattern that backtracks badly (nested quantifiers)
+ * takes seconds on one message, and the list filters every message of
+ * every call.  PCRE2 counts the match limit per start position, so the
+ * cost is still up to about the limit times the message's length: 10000
+ * keeps the worst under a millisecond per byte, while patterns with a few
+ * ".*" across a whole message of several kilobytes still match.  The heap
+ * limit (KiB) bounds the backtracking frames of a pattern with thousands
+ * of groups.  A message that hits a limit does not match. */
+#define FILTER_RE_LIMITS "(*LIMIT_MATCH=10000)(*LIMIT_HEAP=16384)"
+
+/* Past the start-of-pattern items ("(*UTF)", "(*LIMIT_MATCH=99)", ...)
+ * that open the pattern: the limits go after them, since the last setting of
+ * a limit is the one PCRE2 keeps. */
+static size_t leading_options_len(const char *pattern)
+{
+	static const char *const verbs[] = { "ACCEPT", "FAIL", "F", "COMMIT", "PRUNE", "SKIP",
+					     "THEN", NULL };
+	const char *p = pattern;
+	while (p[0] == '(' && p[1] == '*') {
+		const char *q = p + 2, *name = q;
+		while (g_ascii_isupper(*q) || g_ascii_isdigit(*q) || *q == '_')
+			q++;
+		size_t name_len = (size_t)(q - name);
+		if (name_len == 0)
+			break;
+		if (*q == '=') {
+			q++;
+			while (g_ascii_isdigit(*q))
+				q++;
+		}
+		if (*q != ')')
+			break;
+		bool verb = false;
+		for (const char *const *v = verbs; *v; v++)
+			verb |= strlen(*v) == name_len && memcmp(*v, name, name_len) == 0;
+		if (verb)
+			break;
+		p = q + 1;
+	}
+	return (size_t)(p - pattern);
+}
+
 ui_filter *ui_filter_new(const char *text, GError **err)
 {
 	if (!text)
@@ -22,8 +64,23 @@ ui_filter *ui_filter_new(const char *text, GError **err)
 	if (t[0] == '~') {
 		/* Raw: a capture's bytes need not be UTF-8.  ^ and $ match at
 		 * each line of a message (CRLF or LF). */
-		f->re = g_regex_new(t + 1, G_REGEX_RAW | G_REGEX_MULTILINE | G_REGEX_NEWLINE_ANYCRLF, 0, err);
+		const GRegexCompileFlags flags = G_REGEX_RAW | G_REGEX_MULTILINE | G_REGEX_NEWLINE_ANYCRLF;
+		const char *pattern = t + 1;
+		/* Compiled as typed first, so an error speaks of the user's
+		 * pattern and offsets, not of the limits put in front. */
+		GRegex *plain = g_regex_new(pattern, flags, 0, err);
+		if (!plain) {
+			g_free(f);
+			return NULL;
+		}
+		g_regex_unref(plain);
+		size_t lead = leading_options_len(pattern);
+		g_autofree char *limited = g_strdup_printf("%.*s" FILTER_RE_LIMITS "%s", (int)lead, pattern,
+							   pattern + lead);
+		f->re = g_regex_new(limited, flags, 0, NULL);
 		if (!f->re) {
+			g_set_error(err, G_REGEX_ERROR, G_REGEX_ERROR_COMPILE,
+				    "the regular expression cannot be given match limits");
 			g_free(f);
 			return NULL;
 		}

@@ -18,6 +18,9 @@
  * changes while the capture loads); the messages are scanned once each,
  * so a caller that applies the filter while messages keep arriving passes
  * the count already scanned and gets it back advanced (ui_filter_scan).
+ * A regular expression runs under PCRE2 match and heap limits, so a
+ * pattern that backtracks badly costs milliseconds per message, not
+ * seconds; a message on which it hits a limit does not match.
  */
 #ifndef SIPSCOPE_UI_FILTER_H
 #define SIPSCOPE_UI_FILTER_H

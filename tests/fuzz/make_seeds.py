@@ -264,6 +264,125 @@ def seeds_capture():
     return seeds
 
 
+# ---- HEP datagrams (fuzz_hep) ---------------------------------------------------
+
+def hep3_chunk(ctype, value, vendor=0):
+    return struct.pack(">HHH", vendor, ctype, 6 + len(value)) + value
+
+
+def hep3(src, dst, sport, dport, payload, proto=17, ts=None, ptype=1, capture_id=2001,
+         family=None, payload_type=0x0F, extra=b""):
+    """A HEPv3 packet; src/dst of 4 or 16 bytes; None leaves a chunk out."""
+    v6 = len(src) == 16
+    c = b""
+    fam = family if family is not None else (10 if v6 else 2)
+    c += hep3_chunk(0x01, bytes([fam]))
+    c += hep3_chunk(0x02, bytes([proto]))
+    c += hep3_chunk(0x05 if v6 else 0x03, src)
+    c += hep3_chunk(0x06 if v6 else 0x04, dst)
+    c += hep3_chunk(0x07, struct.pack(">H", sport))
+    c += hep3_chunk(0x08, struct.pack(">H", dport))
+    if ts is not None:
+        c += hep3_chunk(0x09, struct.pack(">I", ts // 10**9))
+        c += hep3_chunk(0x0A, struct.pack(">I", ts % 10**9 // 1000))
+    if ptype is not None:
+        c += hep3_chunk(0x0B, bytes([ptype]))
+    if capture_id is not None:
+        c += hep3_chunk(0x0C, struct.pack(">I", capture_id))
+    c += extra
+    c += hep3_chunk(payload_type, payload)
+    return b"HEP3" + struct.pack(">H", 6 + len(c)) + c
+
+
+def hep2(src, dst, sport, dport, payload, proto=17, ts=None, version=2, family=None,
+         packed=False):
+    """A HEPv1/v2 packet; the time header little-endian, as senders write it."""
+    v6 = len(src) == 16
+    fam = family if family is not None else (10 if v6 else 2)
+    hlen = 8 + 2 * len(src) + (12 if version == 2 else 0)
+    out = struct.pack(">BBBBHH", version, hlen, fam, proto, sport, dport) + src + dst
+    if version == 2:
+        ts = ts or 0
+        out += struct.pack("<IIH", ts // 10**9, ts % 10**9 // 1000, 2001)
+        out += b"" if packed else b"\0\0"
+    return out + payload
+
+
+def seeds_hep():
+    calls = udp_sip(os.path.join(PCAPS, "udp_basic_call.pcap"))
+    v6 = udp_sip(os.path.join(PCAPS, "ipv6_call.pcap"))
+    (ts, (src, sport), (dst, dport), inv) = calls[0]
+    (ts2, _, _, resp) = calls[1]
+    (ts6, (src6, sport6), (dst6, dport6), inv6) = v6[0]
+    seeds = {}
+    seeds["v3-ipv4-udp"] = hep3(src, dst, sport, dport, inv, ts=ts)
+    seeds["v3-ipv6-udp"] = hep3(src6, dst6, sport6, dport6, inv6, ts=ts6)
+    seeds["v3-ipv4-minimal"] = hep3(src, dst, sport, dport, resp, ptype=None, capture_id=None)
+    seeds["v3-ipv4-sctp"] = hep3(src, dst, sport, dport, resp, proto=132, ts=ts2)
+    seeds["v3-ipv6-tcp"] = hep3(src6, dst6, sport6, dport6, inv6, proto=6, ts=ts6)
+    # One TCP message carried in two HEP packets of one datagram, then the
+    # answer in a third.
+    half = len(inv) // 2
+    seeds["v3-ipv4-tcp-split"] = (
+        hep3(src, dst, sport, dport, inv[:half], proto=6, ts=ts) +
+        hep3(src, dst, sport, dport, inv[half:], proto=6, ts=ts + 1000) +
+        hep3(dst, src, dport, sport, resp, proto=6, ts=ts2))
+    # Vendor chunks, chunks not read (auth key, correlation id, node name),
+    # a 16-bit capture id, both address families with the family chunk
+    # choosing IPv6, macOS's AF_INET6.
+    extra = (hep3_chunk(0x0E, b"secret") + hep3_chunk(0x11, b"corr-1@host") +
+             hep3_chunk(0x13, b"node-a") + hep3_chunk(0x20, b"\x01\x02", vendor=3))
+    seeds["v3-ipv4-extra-chunks"] = hep3(src, dst, sport, dport, inv, ts=ts, capture_id=None,
+                                         extra=extra + hep3_chunk(0x0C, struct.pack(">H", 7)))
+    both = hep3(src6, dst6, sport6, dport6, inv6, ts=ts6, family=30,
+                extra=hep3_chunk(0x03, src) + hep3_chunk(0x04, dst))
+    seeds["v3-both-families"] = both
+    # A compressed payload (counted, not read), an RTCP report next to SIP,
+    # and a SIP packet followed by bytes that are not HEP.
+    seeds["v3-compressed"] = hep3(src, dst, sport, dport, b"\x1f\x8b\x08\x00" + inv[:40],
+                                  ts=ts, payload_type=0x10)
+    seeds["v3-rtcp-and-sip"] = (hep3(src, dst, 40000, 40001, b"\x80\xc8\x00\x06" + bytes(24),
+                                     ts=ts, ptype=5) +
+                                hep3(src, dst, sport, dport, inv, ts=ts))
+    seeds["v3-then-garbage"] = hep3(src, dst, sport, dport, resp, ts=ts2) + b"not HEP"
+    seeds["v2-ipv4-padded"] = hep2(src, dst, sport, dport, inv, ts=ts)
+    seeds["v2-ipv4-packed"] = hep2(src, dst, sport, dport, resp, ts=ts2, packed=True)
+    seeds["v2-ipv6-tcp"] = hep2(src6, dst6, sport6, dport6, inv6, proto=6, ts=ts6)
+    seeds["v2-ipv6-freebsd"] = hep2(src6, dst6, sport6, dport6, inv6, ts=ts6, family=28)
+    seeds["v1-ipv4"] = hep2(src, dst, sport, dport, inv, version=1)
+    return seeds
+
+
+# ---- filter texts (fuzz_ui_filter) -----------------------------------------------
+
+def seeds_ui_filter():
+    texts = [
+        # plain: method, state, URIs, Call-ID, header values, start lines
+        "invite", "busy 486", "answered", "ALICE@a", "dave@b.example", "c2",
+        "zebra-corp", "Busy Here", "SIP/2.0 180 Ringing", "z9hG4bK-INVITE-c2",
+        "  carol  ", "\x1b]0;evil", "second line", "[2001:db8::1]:5070", "\xc3\xa9t",
+        # regular expressions: anchors, classes, case, raw bytes, lookaround
+        "~^X-Tenant: Z", "~Corp$", "~(?i)^x-tenant", "~^busy [0-9]+$",
+        "~CSeq: \\d+ (INVITE|OPTIONS)", "~\\x1b\\]0;", "~(?s)^INVITE.*m=audio",
+        "~(?<=tag=)t-c\\d", "~^(?!Via)[A-Z][a-z-]+: sip:", "~\\bRTP/AVP\\b",
+        "~(?m)^a=rtpmap:(\\d+) telephone-event", "~(a)\\1", "~[[:alpha:]]+@b\\.example",
+        "~\\p{L}", "~(*UTF)\\x{e9}", "~(*CRLF)^Call-ID: c[13]$", "~\\R\\R",
+        # patterns that backtrack badly on runs of one character or of
+        # word characters: the match limits bound them
+        "~(a+)+$", "~(a|aa)+$", "~(a|a)*c", "~(\\w|\\w\\w)+$", "~(\\w+\\s?)+!$",
+        "~(.*a){12}x", "~(?s)(.*)*Z$", "~(\\w|\\w\\w){1,15}(?!)", "~((a+)+)+b$",
+        "~(*LIMIT_MATCH=100000000)(a|aa)+$", "~(*UTF)(*LIMIT_HEAP=99999999)(.*\\w)+;",
+        "~" + "(" * 200 + "a" + ")?" * 200 + "b",
+        # does not compile
+        "~(unclosed", "~[z-a]", "~(*LIMIT_MATCH)x", "~\\", "~a{2,1}",
+        "~", "   ", "",
+    ]
+    seeds = {}
+    for i, t in enumerate(texts):
+        seeds["%02d" % i] = t.encode("latin-1")
+    return seeds
+
+
 # ---- writing ------------------------------------------------------------------
 
 def corpora():
@@ -274,6 +393,8 @@ def corpora():
         "fuzz_model": seeds_model(),
         "fuzz_frame": seeds_frame(),
         "fuzz_capture": seeds_capture(),
+        "fuzz_hep": seeds_hep(),
+        "fuzz_ui_filter": seeds_ui_filter(),
     }
 
 

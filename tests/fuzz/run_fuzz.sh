@@ -32,7 +32,7 @@ while [ $# -gt 0 ]; do
 done
 seconds=${1:-30}
 [ $# -gt 0 ] && shift
-all="fuzz_sip_parse fuzz_sdp fuzz_frame fuzz_model fuzz_capture"
+all="fuzz_sip_parse fuzz_sdp fuzz_frame fuzz_model fuzz_capture fuzz_hep fuzz_ui_filter"
 harnesses=${*:-$all}
 
 case $seconds in
@@ -85,12 +85,16 @@ max_len() {
 	fuzz_capture) echo 16384 ;;
 	fuzz_frame) echo 16384 ;;
 	fuzz_model) echo 16384 ;;
+	fuzz_hep) echo 16384 ;;
+	fuzz_ui_filter) echo 512 ;;
 	esac
 }
 
 dict() {
 	case $1 in
 	fuzz_capture) echo "$here/capture.dict" ;;
+	fuzz_hep) echo "$here/hep.dict" ;;
+	fuzz_ui_filter) echo "$here/filter.dict" ;;
 	*) echo "$here/sip.dict" ;;
 	esac
 }
