@@ -325,11 +325,17 @@ def call_ids(binary, capture, calls):
     return [ids[c] for c in calls]
 
 
-def save_case(name, capture, calls, keys=(), exact=True):
+def save_case(name, capture, calls, keys=(), exact=True, threads=None):
+    """threads: SIPSCOPE_THREADS for the run ("1": read on the UI's
+    thread; "2": on a reading thread even on one core), so that both ways
+    of keeping a message's frames are saved and checked whatever the
+    machine's cores."""
     base = "sipscope-call-%d" % calls[0] if len(calls) == 1 else "sipscope-%d-calls" % len(calls)
     c = Case(name, [capture], keys=keys, check=save_check(capture, calls, base, exact),
              golden=False)
     c.save_calls = calls
+    if threads:
+        c.env = {"SIPSCOPE_THREADS": threads}
     return c
 
 
@@ -595,8 +601,12 @@ CASES = [
          golden=False, quit_keys=(), expect_rc=None),
     save_case("save", "udp_basic_call.pcap", [0]),
     save_case("save_tcp", "tcp_split.pcap", [0]),
+    save_case("save_tcp_one_thread", "tcp_split.pcap", [0], threads="1"),
+    save_case("save_tcp_reading_thread", "tcp_split.pcap", [0], threads="2"),
     save_case("save_websocket", "ws_call.pcap", [0], exact=False),
     save_case("save_ip_fragments", "ipv4_frag.pcap", [0]),
+    save_case("save_ip_fragments_one_thread", "ipv4_frag.pcap", [0], threads="1"),
+    save_case("save_ip_fragments_reading_thread", "ipv4_frag.pcap", [0], threads="2"),
     save_case("save_mixed_linktypes", "pcapng_mixed_linktypes.pcapng", [0, 1, 2],
               keys=("Space", "Space", "Space")),
     save_case("save_with_findings", "findings/ack-missing.pcap", [0]),
@@ -721,6 +731,7 @@ def run_case(binary, case, update):
             "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "detect_leaks=1"),
             "UBSAN_OPTIONS": os.environ.get("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1"),
         }
+        env.update(getattr(case, "env", None) or {})
         t.start(case.size[0], case.size[1], script, env)
         settle(t)
         ctx = {"tmux": t, "workdir": workdir, "bin": binary, "netns": netns}
