@@ -33,10 +33,13 @@
  * Passes: Wireshark dissects frames once in order (the first, sequential
  * pass; !PINFO_FD_VISITED) and then again in any order whenever a user
  * clicks or filters.  Messages go into one sip_model, in frame order, on
- * the first pass only; the frame keeps (p_add_proto_data, file scope) the
- * model's id of each of its messages, where its bytes lie, the states
- * right after it, and the frame it retransmits.  Every pass builds the
- * tree from those records and the model.
+ * the first pass only; each message keeps a 16-byte record by its model id
+ * (where its bytes lie, the states right after it, the message it
+ * retransmits), and a frame finds its messages by its number, since the
+ * model numbers messages in frame order.  Every pass builds the tree from
+ * those records and the model; in a tree nobody looks at (tshark without
+ * -V or -T, a filter on other fields, Wireshark's first pass) only what a
+ * filter, column or expert info needs is added.
  *
  * Which state is shown: the *.state fields (and the findings) are what
  * the model and the findings detector know when the frame is displayed.
@@ -55,8 +58,8 @@
  * arena that lives, with the model, until the capture file is closed
  * (register_cleanup_routine); register_init_routine starts both afresh for
  * each file and each full redissection.  This costs about the size of the
- * SIP messages of the capture, plus the model's few hundred bytes per
- * message.
+ * SIP messages of the capture, plus the model's few hundred bytes and the
+ * plugin's 16 bytes per message.
  *
  * Preferences sipscope.t1, sipscope.t4 (milliseconds) and
  * sipscope.timer_c (seconds) are the timers the model judges by (RFC 3261
@@ -102,20 +105,25 @@ enum { SS_NO_STATE = 0xff };
 enum { SS_ORIG_SCAN = 4096 };
 /* Longest wire string shown (methods): longer ones are cut. */
 enum { SS_STR_MAX = 64 };
+/* Largest stream message copied before its end is known: beyond it, the
+ * bytes are parsed in place first, so that no more than the message is
+ * kept. */
+enum { SS_COPY_AHEAD_MAX = 16384 };
 
-/* One SIP message of a frame, as the first pass left it. */
+/* What the first pass leaves for one SIP message, kept by message id (16
+ * bytes).  Its frame and length are the model's (meta.frame, raw.len): the
+ * model numbers messages in the order of their frames, so a frame's
+ * messages are found by their frame number with no per-frame record. */
 typedef struct ss_rec {
-	sip_id id;             /* model message id */
 	sip_id orig;           /* retransmissions: the message retransmitted, else SIP_ID_NONE */
-	guint32 start, len;    /* its bytes in data source ds */
+	guint32 start;         /* its first byte in data source ds */
 	guint16 ds;            /* index in pinfo->data_src; G_MAXUINT16: unknown */
 	guint8 txn_after, dlg_after, call_after; /* states right after it, or SS_NO_STATE */
 } ss_rec;
 
-typedef struct ss_frame {
-	guint n;
-	ss_rec rec[];
-} ss_frame;
+/* Records come in fixed chunks: a growing array would move (and for a
+ * while double) what the whole capture keeps. */
+enum { SS_REC_CHUNK = 4096 };
 
 /* The engine for the capture file being dissected. */
 static struct {
@@ -123,6 +131,8 @@ static struct {
 	findings *found;       /* the findings detector on the model */
 	arena bytes;           /* copies of the messages the model's views point into */
 	sip_msg *parsed;       /* reused for every message */
+	GPtrArray *recs;       /* ss_rec[SS_REC_CHUNK] chunks, by message id */
+	guint hint;            /* message after the last frame looked up */
 	gint64 last_ts;        /* newest frame time of the first pass (ns) */
 	gboolean finished;     /* sip_model_finish ran */
 } ss;
@@ -198,6 +208,10 @@ static void sipscope_cleanup(void)
 	}
 	g_free(ss.parsed);
 	ss.parsed = NULL;
+	if (ss.recs) {
+		g_ptr_array_free(ss.recs, TRUE);
+		ss.recs = NULL;
+	}
 }
 
 /* The timers of the preferences; a value out of range keeps the default
@@ -226,6 +240,8 @@ static void sipscope_init(void)
 	ss.found = findings_new(ss.model);
 	arena_init(&ss.bytes, 0);
 	ss.parsed = g_new(sip_msg, 1);
+	ss.recs = g_ptr_array_new_with_free_func(g_free);
+	ss.hint = 0;
 	ss.last_ts = 0;
 	ss.finished = FALSE;
 }
@@ -484,18 +500,61 @@ static GPtrArray *finfos(proto_tree *tree, int id)
 	return id > 0 ? proto_get_finfo_ptr_array(tree, id) : NULL;
 }
 
-/* Feeds the frame's SIP messages to the model; returns what to keep for
- * the frame, or NULL when it has none. */
-static ss_frame *sipscope_feed(packet_info *pinfo, proto_tree *tree)
+/* The record of message id, made on first use. */
+static ss_rec *rec_at(sip_id id)
+{
+	guint chunk = id / SS_REC_CHUNK;
+	while (ss.recs->len <= chunk)
+		g_ptr_array_add(ss.recs, g_new0(ss_rec, SS_REC_CHUNK));
+	return (ss_rec *)g_ptr_array_index(ss.recs, chunk) + id % SS_REC_CHUNK;
+}
+
+static const ss_rec *rec_of(sip_id id)
+{
+	guint chunk = id / SS_REC_CHUNK;
+	if (chunk >= ss.recs->len)
+		return NULL;
+	return (const ss_rec *)g_ptr_array_index(ss.recs, chunk) + id % SS_REC_CHUNK;
+}
+
+static guint64 msg_frame(guint i)
+{
+	const sip_message *m = sip_model_message(ss.model, (sip_id)i);
+	return m ? m->meta.frame : G_MAXUINT64;
+}
+
+/* The first of frame num's messages, or where they would be: the model
+ * numbers messages in frame order.  Frames mostly come in order (the first
+ * pass, tshark's second), so the message after the previous frame's is
+ * tried before a binary search. */
+static guint first_message_of(guint32 num, guint n)
+{
+	guint h = ss.hint;
+	if (h <= n && (h == 0 || msg_frame(h - 1) < num) && (h == n || msg_frame(h) >= num))
+		return h;
+	guint lo = 0, hi = n;
+	while (lo < hi) {
+		guint mid = lo + (hi - lo) / 2;
+		if (msg_frame(mid) < num)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Feeds the frame's SIP messages to the model and records, by message id,
+ * what later passes need. */
+static void sipscope_feed(packet_info *pinfo, proto_tree *tree)
 {
 	if (!tree || proto_sip <= 0 || !ss.model)
-		return NULL;
+		return;
 	GPtrArray *sips = finfos(tree, proto_sip);
 	if (!sips || sips->len == 0)
-		return NULL;
+		return;
 	unsigned layers = frame_layers(pinfo);
 	if (layers & LAYER_ICMP)
-		return NULL;
+		return;
 
 	GPtrArray *reqs = finfos(tree, hf_sip_method);
 	GPtrArray *stats = finfos(tree, hf_sip_status_code);
@@ -507,9 +566,8 @@ static ss_frame *sipscope_feed(packet_info *pinfo, proto_tree *tree)
 	guint next_req = 0, next_stat = 0;
 	fed_end fed[SS_MAX_SOURCES];
 	guint n_fed = 0;
+	guint index = 0;
 
-	ss_frame *fr = wmem_alloc(wmem_file_scope(), sizeof(*fr) + sips->len * sizeof(ss_rec));
-	fr->n = 0;
 	for (guint i = 0; i < sips->len; i++) {
 		const field_info *fi = g_ptr_array_index(sips, i);
 		if (!fi->ds_tvb || fi->start < 0)
@@ -531,17 +589,32 @@ static ss_frame *sipscope_feed(packet_info *pinfo, proto_tree *tree)
 		if (limit <= fi->start)
 			continue;
 		gint len = limit - fi->start;
-		if (!datagram) {
+		const guint8 *wire = tvb_get_ptr(fi->ds_tvb, fi->start, len);
+		if (datagram) {
+			sv raw = sv_make(arena_copy(&ss.bytes, wire, (size_t)len), (size_t)len);
+			sip_parse_message(raw, FALSE, ss.parsed);
+		} else if (next >= limit && len <= SS_COPY_AHEAD_MAX) {
+			/* Nothing SIP follows in this source: the message nearly
+			 * always runs to its end, so the copy is parsed, and parsed
+			 * again only when it holds more than the message. */
+			guint8 *copy = arena_copy(&ss.bytes, wire, (size_t)len);
+			sip_parse_message(sv_make(copy, (size_t)len), TRUE, ss.parsed);
+			gint mlen = (gint)stream_length(ss.parsed, bytestream, next - fi->start);
+			if (mlen <= 0)
+				continue;
+			if (mlen != len) {
+				len = mlen;
+				sip_parse_message(sv_make(copy, (size_t)len), TRUE, ss.parsed);
+			}
+		} else {
 			/* Where the message ends, from a parse of the bytes in place. */
-			sv in_place = sv_make(tvb_get_ptr(fi->ds_tvb, fi->start, len), (size_t)len);
-			sip_parse_message(in_place, TRUE, ss.parsed);
+			sip_parse_message(sv_make(wire, (size_t)len), TRUE, ss.parsed);
 			len = (gint)stream_length(ss.parsed, bytestream, next - fi->start);
 			if (len <= 0)
 				continue;
+			sv raw = sv_make(arena_copy(&ss.bytes, wire, (size_t)len), (size_t)len);
+			sip_parse_message(raw, TRUE, ss.parsed);
 		}
-		const guint8 *wire = tvb_get_ptr(fi->ds_tvb, fi->start, len);
-		sv raw = sv_make(arena_copy(&ss.bytes, wire, (size_t)len), (size_t)len);
-		sip_parse_message(raw, !datagram, ss.parsed);
 		fed_end_set(fed, &n_fed, fi->ds_tvb, fi->start + len);
 
 		sip_msg_meta meta = {
@@ -549,7 +622,7 @@ static ss_frame *sipscope_feed(packet_info *pinfo, proto_tree *tree)
 			.first_frame = pinfo->num,
 			.ts_ns = ts_ns(&pinfo->abs_ts),
 			.transport = transport,
-			.index = fr->n,
+			.index = index,
 		};
 		endpoint_from(&meta.src, &pinfo->net_src, pinfo->srcport);
 		endpoint_from(&meta.dst, &pinfo->net_dst, pinfo->destport);
@@ -558,15 +631,13 @@ static ss_frame *sipscope_feed(packet_info *pinfo, proto_tree *tree)
 		if (!msg)
 			continue;
 
-		ss_rec *r = &fr->rec[fr->n++];
-		r->id = id;
+		index++;
+		ss_rec *r = rec_at(id);
 		r->orig = msg->retransmission ? find_original(ss.model, msg) : SIP_ID_NONE;
 		r->start = (guint32)fi->start;
-		r->len = (guint32)len;
 		r->ds = data_source_index(pinfo, fi->ds_tvb);
 		snapshot(r, msg);
 	}
-	return fr->n ? fr : NULL;
 }
 
 /* ---- every pass: the tree ---------------------------------------------- */
@@ -678,40 +749,97 @@ static void show_findings(proto_tree *st, packet_info *pinfo, tvbuff_t *tvb, gin
 	}
 }
 
-static void show_message(proto_tree *tree, packet_info *pinfo, tvbuff_t *frame_tvb,
-			 const ss_rec *r)
+/* Text for the label of a message's item, cut where Wireshark cuts labels. */
+typedef struct ss_label {
+	char s[ITEM_LABEL_LENGTH];
+	gsize n;
+} ss_label;
+
+static void label_str(ss_label *b, const char *s)
 {
-	const sip_message *msg = sip_model_message(ss.model, r->id);
-	if (!msg)
+	gsize k = strlen(s), left = sizeof(b->s) - 1 - b->n;
+	if (k > left)
+		k = left;
+	memcpy(b->s + b->n, s, k);
+	b->n += k;
+	b->s[b->n] = '\0';
+}
+
+static void label_uint(ss_label *b, guint32 v)
+{
+	char digits[11];
+	char *p = digits + sizeof(digits);
+	*--p = '\0';
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	label_str(b, p);
+}
+
+static void label_part(ss_label *b, const char *what, guint32 id, const char *state)
+{
+	label_str(b, what);
+	label_uint(b, id);
+	label_str(b, " (");
+	label_str(b, state ? state : "(null)");
+	label_str(b, ")");
+}
+
+/* Whether the message raises expert info, which is kept whatever the tree:
+ * it reaches the Expert column, the expert tap and _ws.expert. */
+static gboolean has_expert_info(const sip_message *msg, const sip_txn *t)
+{
+	if (msg->retransmission)
+		return TRUE;
+	if (t && t->end == TXN_END_NO_FINAL && msg->id == t->request)
+		return TRUE;
+	const GArray *ids = ss.found ? findings_of_message(ss.found, msg->id) : NULL;
+	return ids && ids->len > 0;
+}
+
+static void show_message(proto_tree *tree, packet_info *pinfo, tvbuff_t *frame_tvb,
+			 const sip_message *msg, const ss_rec *r)
+{
+	const sip_txn *t = sip_model_txn(ss.model, msg->txn);
+	/* In a tree nobody looks at, where no sipscope field is filtered on or
+	 * printed, the items would all be faked but the protocol's: nothing
+	 * needs them. */
+	if (!proto_field_is_referenced(tree, proto_sipscope) && !has_expert_info(msg, t))
 		return;
+	const sip_dialog *d = sip_model_dialog(ss.model, msg->dialog);
+	const sip_call *c = sip_model_call(ss.model, msg->call);
 	tvbuff_t *tvb = frame_tvb;
 	gint s = 0, l = 0;
+	guint32 len = (guint32)msg->raw.len;
 	GSList *src = r->ds != G_MAXUINT16 ? g_slist_nth(pinfo->data_src, r->ds) : NULL;
 	if (src) {
 		tvbuff_t *ds = get_data_source_tvb((const struct data_source *)src->data);
 		if (ds && tvb_captured_length(ds) >= r->start &&
-		    tvb_captured_length(ds) - r->start >= r->len) {
+		    tvb_captured_length(ds) - r->start >= len) {
 			tvb = ds;
 			s = (gint)r->start;
-			l = (gint)r->len;
+			l = (gint)len;
 		}
 	}
-	const sip_txn *t = sip_model_txn(ss.model, msg->txn);
-	const sip_dialog *d = sip_model_dialog(ss.model, msg->dialog);
-	const sip_call *c = sip_model_call(ss.model, msg->call);
 
-	/* proto_item_append_text formats only when someone will see it. */
 	proto_item *pi = proto_tree_add_item(tree, proto_sipscope, tvb, s, l, ENC_NA);
-	proto_item_append_text(pi, ", message %u", msg->id);
-	if (t)
-		proto_item_append_text(pi, ", transaction %u (%s)", t->id,
-				       txn_state_name(t->state));
-	if (d)
-		proto_item_append_text(pi, ", dialog %u (%s)", d->id, dlg_state_name(d->state));
-	if (c)
-		proto_item_append_text(pi, ", call %u (%s)", c->id, call_state_name(c->state));
-	if (msg->retransmission)
-		proto_item_append_text(pi, ", retransmission");
+	/* Only a visible tree shows the label: there the text after the
+	 * protocol's name is written whole, without printf, and appended once
+	 * rather than formatted part by part. */
+	if (PTREE_DATA(tree)->visible) {
+		ss_label b = { .n = 0 };
+		label_str(&b, ", message ");
+		label_uint(&b, msg->id);
+		if (t)
+			label_part(&b, ", transaction ", t->id, txn_state_name(t->state));
+		if (d)
+			label_part(&b, ", dialog ", d->id, dlg_state_name(d->state));
+		if (c)
+			label_part(&b, ", call ", c->id, call_state_name(c->state));
+		if (msg->retransmission)
+			label_str(&b, ", retransmission");
+		proto_item_append_text(pi, "%s", b.s);
+	}
 	proto_tree *st = proto_item_add_subtree(pi, ett_sipscope);
 	add_generated(proto_tree_add_uint(st, hf_msg, tvb, s, l, msg->id));
 	add_generated(proto_tree_add_uint(st, hf_msg_length, tvb, s, l, (guint32)msg->raw.len));
@@ -757,18 +885,23 @@ static int dissect_sipscope(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
 		gint64 now = ts_ns(&pinfo->abs_ts);
 		if (now > ss.last_ts)
 			ss.last_ts = now;
-		ss_frame *fr = sipscope_feed(pinfo, tree);
-		if (fr)
-			p_add_proto_data(wmem_file_scope(), pinfo, proto_sipscope, 0, fr);
+		sipscope_feed(pinfo, tree);
 	}
 	if (!tree || !ss.model)
 		return 0;
-	const ss_frame *fr = p_get_proto_data(wmem_file_scope(), pinfo, proto_sipscope, 0);
-	if (!fr)
-		return 0;
-	for (guint i = 0; i < fr->n; i++)
-		show_message(tree, pinfo, tvb, &fr->rec[i]);
-	return tvb_captured_length(tvb);
+	guint n = sip_model_message_count(ss.model);
+	guint i = first_message_of(pinfo->num, n);
+	guint first = i;
+	for (; i < n; i++) {
+		const sip_message *msg = sip_model_message(ss.model, (sip_id)i);
+		if (!msg || msg->meta.frame != pinfo->num)
+			break;
+		const ss_rec *r = rec_of((sip_id)i);
+		if (r)
+			show_message(tree, pinfo, tvb, msg, r);
+	}
+	ss.hint = i;
+	return i > first ? (int)tvb_captured_length(tvb) : 0;
 }
 
 /* ---- registration ------------------------------------------------------ */
