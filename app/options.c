@@ -117,7 +117,8 @@ bool options_parse(int argc, char **argv, options *o, int *exit_status)
 		 by_host = FALSE, no_ui = FALSE, check = FALSE;
 	gboolean no_promisc = FALSE, immediate = FALSE, sip_only = FALSE;
 	g_autofree char *snaplen_s = NULL, *buffer_s = NULL, *count_s = NULL, *duration_s = NULL,
-			*size_s = NULL, *secs_s = NULL, *t1_s = NULL, *t4_s = NULL, *timer_c_s = NULL;
+			*size_s = NULL, *secs_s = NULL, *t1_s = NULL, *t4_s = NULL, *timer_c_s = NULL,
+			*max_calls_s = NULL, *max_msgs_s = NULL;
 	char **ladder = NULL;
 	char **rest = NULL;
 	GOptionEntry entries[] = {
@@ -151,6 +152,12 @@ bool options_parse(int argc, char **argv, options *o, int *exit_status)
 		{ "timer-c", 0, 0, G_OPTION_ARG_STRING, &timer_c_s,
 		  "RFC 3261 Timer C in seconds (default 180): how long a ringing INVITE waits for its "
 		  "final response", "SECONDS" },
+		{ "max-calls", 0, 0, G_OPTION_ARG_STRING, &max_calls_s,
+		  "Hold at most N calls (Call-IDs) at once: beyond, the least recently active call is "
+		  "reported and forgotten (evicted); 0 for no limit (the default)", "N" },
+		{ "max-messages", 0, 0, G_OPTION_ARG_STRING, &max_msgs_s,
+		  "Hold at most N SIP messages at once, evicting the least recently active calls "
+		  "beyond; 0 for no limit (the default)", "N" },
 		{ "config", 0, 0, G_OPTION_ARG_FILENAME, &o->config_file,
 		  "Read the interactive UI's settings from FILE instead of "
 		  "$XDG_CONFIG_HOME/sipscope/config", "FILE" },
@@ -259,17 +266,27 @@ bool options_parse(int argc, char **argv, options *o, int *exit_status)
 	const char *bad = live_options(o, snaplen_s, buffer_s, count_s, duration_s, size_s, secs_s);
 	if (!bad)
 		bad = timer_options(o, t1_s, t4_s, timer_c_s);
+	uint64_t lim = 0;
+	if (!bad && max_calls_s && !(bad = parse_uint("--max-calls", max_calls_s, 0, UINT32_MAX, &lim)))
+		o->max_calls = (uint32_t)lim;
+	if (!bad && max_msgs_s &&
+	    !(bad = parse_uint("--max-messages", max_msgs_s, 0, UINT32_MAX, &lim)))
+		o->max_messages = (uint32_t)lim;
 	if (!bad) {
 		o->no_promisc = no_promisc;
 		o->immediate = immediate;
 		o->write_sip_only = sip_only;
 		bool have_files = o->read_files && o->read_files[0];
+		bool limited = o->max_calls || o->max_messages;
 		bool live = options_live(o);
 		if (have_files && live)
 			bad = "-r cannot be combined with -i or --hep-listen";
 		else if (!have_files && !live)
 			bad = "nothing to read: give a capture file with -r FILE, an interface with -i IFACE, "
 			      "or --hep-listen udp:ADDR:PORT";
+		else if (limited && ladder && ladder[0])
+			bad = "--ladder draws calls from the whole input: it cannot be combined with "
+			      "--max-calls or --max-messages";
 		else if (!(o->ifaces && o->ifaces[0]) && (snaplen_s || buffer_s || no_promisc || immediate))
 			bad = "-s, -B, -p and --immediate-mode need -i";
 		else if (!live && duration_s)

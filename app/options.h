@@ -47,6 +47,9 @@ typedef struct options {
 	uint32_t t1_ms;      /* --t1 */
 	uint32_t t4_ms;      /* --t4 */
 	uint32_t timer_c_s;  /* --timer-c */
+	/* State held at once (dissect/model.h sip_limits); 0: no limit. */
+	uint32_t max_calls;    /* --max-calls */
+	uint32_t max_messages; /* --max-messages */
 } options;
 
 /* Parses argv.  On a usage error prints one line to stderr and returns false

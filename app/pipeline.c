@@ -906,6 +906,9 @@ pipeline *pipeline_open(const options *o, const pipeline_hooks *hooks, bool keep
 	/* options_parse keeps every value within the model's bounds */
 	if (!sip_model_set_timers(p->model, &timers))
 		g_assert_not_reached();
+	sip_limits limits = { .max_calls = o->max_calls, .max_messages = o->max_messages };
+	if (!sip_model_set_limits(p->model, &limits))
+		g_assert_not_reached();
 	p->flows = g_ptr_array_new_with_free_func(g_free);
 	hindex_init(&p->flows_by);
 	p->merger = cap_merger_new((cap_source **)srcs->pdata, srcs->len);

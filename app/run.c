@@ -44,6 +44,16 @@ typedef struct run_state {
 	bool error_found;       /* --check printed a finding of severity error */
 	GPtrArray *late_errors; /* lines for standard error once the output is out */
 	int64_t end_ts;  /* timestamp of the newest frame read: where the capture ends */
+	/* With limits, what evicted calls leave behind goes out as they go:
+	 * --json records and --list rows at once, --stats counts into sg,
+	 * --check groups into a temporary file (its section comes last). */
+	bool limited;
+	stats_gather *sg;
+	bool list_started;
+	FILE *check_file;
+	sink check_early;
+	bool check_any;
+	GArray *findings_written; /* --json: uint8_t per finding id, 1 once written */
 } run_state;
 
 static void on_icmp(void *user, const pipeline_icmp *ic)
@@ -65,6 +75,104 @@ static void on_icmp(void *user, const pipeline_icmp *ic)
 	else
 		g_string_append(o, ",\"quotes_frame\":null,\"quotes_index\":null");
 	g_string_append(o, ",\"note\":\"an ICMP error quoting a SIP message sent earlier; not a message on the wire\"}\n");
+	sink_end_record(&st->out);
+}
+
+static void write_findings_of_call(run_state *st, sip_id call)
+{
+	const GArray *ids = findings_of_call(st->found, call);
+	for (guint i = 0; ids && i < ids->len; i++) {
+		sip_id fid = g_array_index(ids, sip_id, i);
+		if (fid >= st->findings_written->len)
+			g_array_set_size(st->findings_written, fid + 1);
+		g_array_index(st->findings_written, uint8_t, fid) = 1;
+		json_write_finding(&st->out, st->model, findings_get(st->found, fid));
+	}
+}
+
+/* A call (or a group of messages without Call-ID) is about to be evicted:
+ * everything it held is reported now, as it would be at the end. */
+static void on_evict(void *user, const sip_model *m, sip_event ev, sip_id call)
+{
+	run_state *st = user;
+	const options *o = st->opt;
+	(void)ev;
+	const sip_call *c = sip_model_call(m, call);
+	if (o->mode == OUT_JSON) {
+		const GArray *msgs, *txns, *dialogs;
+		sip_model_evicting(m, &msgs, &txns, &dialogs);
+		for (guint i = 0; i < txns->len; i++) {
+			const sip_txn *t = sip_model_txn(m, g_array_index(txns, sip_id, i));
+			if (t)
+				json_write_txn(&st->out, m, t);
+		}
+		for (guint i = 0; i < dialogs->len; i++) {
+			const sip_dialog *d = sip_model_dialog(m, g_array_index(dialogs, sip_id, i));
+			if (d)
+				json_write_dialog(&st->out, m, d);
+		}
+		if (c) {
+			json_write_call(&st->out, m, c);
+			if (st->found)
+				write_findings_of_call(st, c->id);
+		}
+		return;
+	}
+	if (o->mode != OUT_REPORT)
+		return;
+	if (o->list && c) {
+		if (!st->list_started) {
+			list_write_header(&st->out);
+			st->list_started = true;
+		}
+		list_write_call(&st->out, m, c, sip_model_clock(m));
+	}
+	if (st->sg)
+		stats_gather_evicted(st->sg, m, call);
+	if (o->check && c && st->check_file && check_write_call(&st->check_early, m, st->found, c))
+		st->check_any = true;
+}
+
+/* Sets up what on_evict needs; false (with a line on standard error)
+ * when it cannot. */
+static bool limits_setup(run_state *st)
+{
+	const options *o = st->opt;
+	st->limited = true;
+	if (o->mode == OUT_JSON && st->found)
+		st->findings_written = g_array_new(FALSE, TRUE, sizeof(uint8_t));
+	if (o->mode == OUT_REPORT && o->stats)
+		st->sg = stats_gather_new();
+	if (o->mode == OUT_REPORT && o->check) {
+		st->check_file = tmpfile();
+		if (!st->check_file) {
+			fprintf(stderr, "sipscope: cannot make a temporary file for --check: %s\n",
+				g_strerror(errno));
+			return false;
+		}
+		sink_init(&st->check_early, fileno(st->check_file), "temporary file");
+	}
+	sip_model_tap_add(st->model, SIP_EV_EVICT, on_evict, st);
+	return true;
+}
+
+/* The --check groups of evicted calls, from the temporary file. */
+static void copy_check_early(run_state *st)
+{
+	if (!sink_flush(&st->check_early)) {
+		g_ptr_array_add(st->late_errors, g_strdup_printf("--check: %s",
+			sink_error(&st->check_early)));
+		return;
+	}
+	rewind(st->check_file);
+	char buf[65536];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof(buf), st->check_file)) > 0) {
+		/* whole lines only reach the sink between records */
+		g_string_append_len(st->out.buf, buf, (gssize)n);
+		if (buf[n - 1] == '\n')
+			sink_end_record(&st->out);
+	}
 	sink_end_record(&st->out);
 }
 
@@ -140,7 +248,13 @@ static bool write_reports(run_state *st)
 	const options *o = st->opt;
 	bool first = true;
 	if (o->list) {
-		list_write(&st->out, st->model, st->end_ts);
+		if (!st->limited) {
+			list_write(&st->out, st->model, st->end_ts);
+		} else {
+			if (!st->list_started)
+				list_write_header(&st->out);
+			list_write_rest(&st->out, st->model, st->end_ts);
+		}
 		first = false;
 	}
 	if (o->stats) {
@@ -148,7 +262,10 @@ static bool write_reports(run_state *st)
 			g_string_append_c(st->out.buf, '\n');
 			sink_end_record(&st->out);
 		}
-		stats_write(&st->out, st->model);
+		if (st->sg)
+			stats_write_gathered(&st->out, st->model, st->sg);
+		else
+			stats_write(&st->out, st->model);
 		first = false;
 	}
 	bool ok = true;
@@ -156,7 +273,12 @@ static bool write_reports(run_state *st)
 		ok = write_ladder(st, &first);
 	if (o->check) {
 		blank_line(st, &first);
-		st->error_found = check_write(&st->out, st->model, st->found);
+		if (st->check_file) {
+			copy_check_early(st);
+			st->error_found = check_write_rest(&st->out, st->model, st->found, st->check_any);
+		} else {
+			st->error_found = check_write(&st->out, st->model, st->found);
+		}
 	}
 	return ok;
 }
@@ -186,6 +308,16 @@ static void write_summary(run_state *st, const GPtrArray *errors, const GPtrArra
 			c->retransmissions, sip_model_txn_count(st->model),
 			sip_model_dialog_count(st->model), sip_model_call_count(st->model),
 			sip_model_registration_count(st->model), st->found ? findings_count(st->found) : 0);
+		if (st->limited) {
+			const sip_evictions *e = sip_model_evictions(st->model);
+			const sip_limits *l = sip_model_limits(st->model);
+			g_string_append_printf(b, ",\"limits\":{\"max_calls\":%u,\"max_messages\":%u}"
+				",\"evicted\":{\"calls\":%" G_GUINT64_FORMAT ",\"groups\":%" G_GUINT64_FORMAT
+				",\"messages\":%" G_GUINT64_FORMAT ",\"transactions\":%" G_GUINT64_FORMAT
+				",\"dialogs\":%" G_GUINT64_FORMAT "}",
+				l->max_calls, l->max_messages, e->calls, e->groups, e->messages, e->txns,
+				e->dialogs);
+		}
 		/* Only for live input and -w: the summary of a file run stays as
 		 * it was. */
 		const cap_live *lv = pipeline_live(st->pipe);
@@ -304,6 +436,11 @@ int run_offline(const options *o)
 	 * shows its findings (the ladder marks them). */
 	if (o->mode == OUT_JSON || o->check || (o->ladder && o->ladder[0]))
 		st.found = findings_new(st.model);
+	if ((o->max_calls || o->max_messages) && !limits_setup(&st)) {
+		findings_free(st.found);
+		pipeline_free(st.pipe);
+		return EXIT_OUTPUT;
+	}
 	sink_init(&st.out, STDOUT_FILENO, "standard output");
 	st.late_errors = g_ptr_array_new_with_free_func(g_free);
 
@@ -364,7 +501,14 @@ int run_offline(const options *o)
 	bool ladder_missing = false;
 	if (o->mode == OUT_JSON && !sink_failed(&st.out)) {
 		json_write_model(&st.out, st.model);
-		json_write_findings(&st.out, st.model, st.found);
+		if (st.findings_written) {
+			for (guint i = 0, n = findings_count(st.found); i < n && !sink_failed(&st.out); i++)
+				if (i >= st.findings_written->len ||
+				    !g_array_index(st.findings_written, uint8_t, i))
+					json_write_finding(&st.out, st.model, findings_get(st.found, i));
+		} else {
+			json_write_findings(&st.out, st.model, st.found);
+		}
 	} else if (o->mode == OUT_REPORT && !sink_failed(&st.out))
 		ladder_missing = !write_reports(&st);
 
@@ -415,5 +559,12 @@ int run_offline(const options *o)
 	findings_free(st.found);
 	pipeline_free(st.pipe);
 	g_ptr_array_free(st.late_errors, TRUE);
+	stats_gather_free(st.sg);
+	if (st.check_file) {
+		sink_finish(&st.check_early);
+		fclose(st.check_file);
+	}
+	if (st.findings_written)
+		g_array_free(st.findings_written, TRUE);
 	return status;
 }

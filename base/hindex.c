@@ -81,3 +81,19 @@ void hindex_remove_at(hindex *h, const hindex_probe *pr)
 		hole = pos;
 	}
 }
+
+bool hindex_remove(hindex *h, uint32_t hash, uint32_t id)
+{
+	if (!h->slots)
+		return false;
+	hindex_probe pr;
+	uint32_t got;
+	hindex_probe_start(h, hash, &pr);
+	while (hindex_probe_next(h, &pr, &got)) {
+		if (got == id) {
+			hindex_remove_at(h, &pr);
+			return true;
+		}
+	}
+	return false;
+}

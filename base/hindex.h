@@ -45,6 +45,9 @@ void hindex_insert(hindex *h, uint32_t hash, uint32_t id);
  * tombstones); the probe must not be used again. */
 void hindex_remove_at(hindex *h, const hindex_probe *pr);
 
+/* Removes id stored under hash; false when it is not there. */
+bool hindex_remove(hindex *h, uint32_t hash, uint32_t id);
+
 /* Spreads the hash over the low bits, which pick the slot. */
 static inline uint32_t hindex_mix(uint32_t x)
 {

@@ -9,7 +9,12 @@
 
 #include "dissect/sip_header.h"
 
-enum { PENDING_MAX_CALLERS = 4 };
+enum {
+	PENDING_MAX_CALLERS = 4,
+	/* a call's copies (Call-ID, branches, tags) with limits: a few hundred
+	 * bytes for most calls */
+	CALL_ARENA_CHUNK = 512,
+};
 
 /* A Call-ID named by related-call headers before its call appeared. */
 typedef struct call_pending {
@@ -33,7 +38,7 @@ void call_table_init(call_table *ct, arena *mem)
 	ct->mem = mem;
 	ct->recs = g_ptr_array_new();
 	hindex_init(&ct->by_id);
-	ct->pending = g_hash_table_new(sv_ptr_hash, sv_ptr_equal);
+	ct->pending = g_hash_table_new_full(sv_ptr_hash, sv_ptr_equal, NULL, g_free);
 	ct->scratch = g_string_new(NULL);
 }
 
@@ -41,10 +46,16 @@ void call_table_clear(call_table *ct)
 {
 	for (guint i = 0; i < ct->recs->len; i++) {
 		call_rec *r = g_ptr_array_index(ct->recs, i);
+		if (!r)
+			continue;
 		g_array_free(r->pub.messages, TRUE);
 		g_array_free(r->pub.dialogs, TRUE);
 		g_array_free(r->pub.txns, TRUE);
 		g_ptr_array_free(r->pub.related, TRUE);
+		if (ct->heap) {
+			arena_free(&r->own.keep);
+			g_free(r);
+		}
 	}
 	g_hash_table_destroy(ct->pending);
 	hindex_clear(&ct->by_id);
@@ -107,9 +118,11 @@ static void link_related(call_table *ct, call_rec *r, sv name, mdl_changes *ch)
 	}
 	call_pending *pd = g_hash_table_lookup(ct->pending, &name);
 	if (!pd) {
-		pd = arena_alloc(ct->mem, sizeof(*pd));
-		memset(pd, 0, sizeof(*pd));
-		pd->name = mdl_keep(ct->mem, name);
+		/* on the heap: a wait ends when the call appears, or when every
+		 * call waiting for it is evicted */
+		pd = g_malloc0(sizeof(*pd) + name.len);
+		memcpy(pd + 1, name.p, name.len);
+		pd->name = sv_make((const uint8_t *)(pd + 1), name.len);
 		g_hash_table_insert(ct->pending, &pd->name, pd);
 	}
 	for (uint32_t i = 0; i < pd->n; i++)
@@ -214,11 +227,14 @@ static void set_parties(call_rec *r, const sip_msg *p, int8_t level)
 
 static call_rec *call_new(call_table *ct, mdl_ctx *c)
 {
-	call_rec *r = arena_alloc(ct->mem, sizeof(*r));
+	call_rec *r = mdl_rec_alloc(ct->mem, ct->heap, sizeof(*r));
 	memset(r, 0, sizeof(*r));
 	sip_call *x = &r->pub;
 	x->id = ct->recs->len;
-	x->call_id = mdl_keep(ct->mem, c->parsed->call_id);
+	r->own.call = x->id;
+	if (ct->heap)
+		arena_init(&r->own.keep, CALL_ARENA_CHUNK);
+	x->call_id = mdl_keep(ct->heap ? &r->own.keep : ct->mem, c->parsed->call_id);
 	x->first_method = x->from = x->to = SV_NULL;
 	x->state = CALL_STATE_NOT_A_CALL;
 	x->ended_by = CALL_END_NONE;
@@ -259,6 +275,8 @@ void call_attach(call_table *ct, mdl_ctx *c)
 	set_parties(r, p, 0);
 	c->msg->call = r->pub.id;
 	c->call_id = r->pub.call_id;
+	if (ct->heap)
+		c->keep = &r->own.keep;
 	g_array_append_val(r->pub.messages, c->msg->id);
 	changed(c->ch, r);
 }
@@ -407,7 +425,7 @@ void call_process(call_table *ct, txn_table *t, dlg_table *d, mdl_ctx *c, const 
 
 	if (!response) {
 		if (r->pub.first_method.p == NULL)
-			r->pub.first_method = mdl_keep_method(ct->mem, p->method);
+			r->pub.first_method = mdl_keep_method(c->keep, p->method);
 		set_parties(r, p, 1);
 		if (mdl_tag_present(p->to_tag) && is_session_request(p->method))
 			r->midway = r->midway || !r->has_initial;
@@ -503,20 +521,9 @@ void call_txns_expired(call_table *ct, const txn_table *t, const GPtrArray *msgs
 	}
 }
 
-void call_finish(call_table *ct, const txn_table *t, const dlg_table *d, const GPtrArray *msgs,
-	mdl_changes *ch, int64_t end_ts, const GArray *ended)
+static void settle(call_rec *r, const txn_table *t, const GPtrArray *msgs, mdl_changes *ch)
 {
-	(void)end_ts;
-	for (guint i = 0; i < ended->len; i++) {
-		const dlg_rec *dl = dlg_get(d, g_array_index(ended, sip_id, i));
-		call_rec *r = dl ? call_get(ct, dl->pub.call) : NULL;
-		if (r && dl->session) {
-			dialog_ended(r, t, msgs, dl);
-			changed(ch, r);
-		}
-	}
-	for (guint i = 0; i < ct->recs->len; i++) {
-		call_rec *r = g_ptr_array_index(ct->recs, i);
+	{
 		sip_call before = r->pub;
 		if (!r->ended && (r->answered || r->midway) && r->confirmed_alive == 0 &&
 		    r->last_bye != SIP_ID_NONE) {
@@ -536,5 +543,71 @@ void call_finish(call_table *ct, const txn_table *t, const dlg_table *d, const G
 		if (before.state != r->pub.state || before.end_ts != r->pub.end_ts ||
 		    before.ended_by != r->pub.ended_by)
 			changed(ch, r);
+	}
+}
+
+static void dialogs_ended(call_table *ct, const txn_table *t, const dlg_table *d,
+	const GPtrArray *msgs, mdl_changes *ch, const GArray *ended)
+{
+	for (guint i = 0; i < ended->len; i++) {
+		const dlg_rec *dl = dlg_get(d, g_array_index(ended, sip_id, i));
+		call_rec *r = dl ? call_get(ct, dl->pub.call) : NULL;
+		if (r && dl->session) {
+			dialog_ended(r, t, msgs, dl);
+			changed(ch, r);
+		}
+	}
+}
+
+void call_finish(call_table *ct, const txn_table *t, const dlg_table *d, const GPtrArray *msgs,
+	mdl_changes *ch, int64_t end_ts, const GArray *ended)
+{
+	(void)end_ts;
+	dialogs_ended(ct, t, d, msgs, ch, ended);
+	for (guint i = 0; i < ct->recs->len; i++) {
+		call_rec *r = g_ptr_array_index(ct->recs, i);
+		if (r)
+			settle(r, t, msgs, ch);
+	}
+}
+
+void call_settle(call_table *ct, const txn_table *t, const dlg_table *d, const GPtrArray *msgs,
+	mdl_changes *ch, sip_id id, const GArray *ended)
+{
+	dialogs_ended(ct, t, d, msgs, ch, ended);
+	call_rec *r = call_get(ct, id);
+	if (r)
+		settle(r, t, msgs, ch);
+}
+
+void call_evict(call_table *ct, sip_id id)
+{
+	call_rec *r = call_get(ct, id);
+	if (!r)
+		return;
+	hindex_remove(&ct->by_id, sv_hash(r->pub.call_id), id);
+	/* the Call-IDs it waits for no longer wait for it */
+	for (guint i = 0; i < r->pub.related->len; i++) {
+		const char *name = g_ptr_array_index(r->pub.related, i);
+		sv key = sv_from_cstr(name);
+		call_pending *pd = g_hash_table_lookup(ct->pending, &key);
+		if (!pd)
+			continue;
+		uint32_t k = 0;
+		for (uint32_t j = 0; j < pd->n; j++)
+			if (pd->callers[j] != id)
+				pd->callers[k++] = pd->callers[j];
+		pd->n = k;
+		if (k == 0)
+			g_hash_table_remove(ct->pending, &key);
+	}
+	g_array_free(r->pub.messages, TRUE);
+	g_array_free(r->pub.dialogs, TRUE);
+	g_array_free(r->pub.txns, TRUE);
+	g_ptr_array_free(r->pub.related, TRUE);
+	g_ptr_array_index(ct->recs, id) = NULL;
+	if (ct->heap) {
+		arena_free(&r->own.keep);
+		g_free(r);
 	}
 }

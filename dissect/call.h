@@ -38,6 +38,7 @@ typedef struct call_rec {
 	uint32_t confirmed_alive; /* confirmed INVITE dialogs not yet terminated */
 	sip_id last_bye;          /* newest BYE request */
 	uint32_t stamp;
+	mdl_owner own;            /* with limits: what it owns, its place among the calls */
 } call_rec;
 
 typedef struct call_table {
@@ -46,6 +47,7 @@ typedef struct call_table {
 	hindex by_id;             /* Call-ID hash -> call id */
 	GHashTable *pending;      /* sv* (a named Call-ID not seen yet) -> internal list */
 	GString *scratch;
+	bool heap;                /* records on the heap, each with its own arena (limits) */
 } call_table;
 
 void call_table_init(call_table *ct, arena *mem);
@@ -71,6 +73,16 @@ void call_process(call_table *ct, txn_table *t, dlg_table *d, mdl_ctx *c, const 
 /* Transactions that just ran out of time without a final (txn_tick). */
 void call_txns_expired(call_table *ct, const txn_table *t, const GPtrArray *msgs, mdl_changes *ch,
 	const GArray *expired);
+
+/* Before eviction, after txn_settle and dlg_settle of its objects (ended:
+ * the confirmed dialogs those ended): as call_finish, for one call. */
+void call_settle(call_table *ct, const txn_table *t, const dlg_table *d, const GPtrArray *msgs,
+	mdl_changes *ch, sip_id id, const GArray *ended);
+
+/* Eviction: the call leaves the index and the related-call waits, its
+ * record, lists and arena are freed, its id is a hole.  Its messages,
+ * transactions and dialogs must be gone already. */
+void call_evict(call_table *ct, sip_id id);
 
 /* After dlg_finish: ended lists the confirmed dialogs it terminated. */
 void call_finish(call_table *ct, const txn_table *t, const dlg_table *d, const GPtrArray *msgs,

@@ -86,7 +86,7 @@ static void attach(dlg_rec *r, mdl_ctx *c, dlg_result *out)
 static dlg_rec *dlg_new(dlg_table *d, txn_table *t, mdl_ctx *c, txn_rec *tx, sv from_tag, sv to_tag,
 	dlg_state st, sv created_by, bool chain, dlg_result *out)
 {
-	dlg_rec *r = arena_alloc(d->mem, sizeof(*r));
+	dlg_rec *r = mdl_rec_alloc(d->mem, d->heap, sizeof(*r));
 	memset(r, 0, sizeof(*r));
 	sip_dialog *x = &r->pub;
 	x->id = d->recs->len;
@@ -94,9 +94,9 @@ static dlg_rec *dlg_new(dlg_table *d, txn_table *t, mdl_ctx *c, txn_rec *tx, sv 
 	x->creating_txn = tx->pub.id;
 	x->terminating_msg = SIP_ID_NONE;
 	x->call_id = c->call_id.p && sv_eq(c->call_id, c->parsed->call_id) ? c->call_id :
-		mdl_keep(d->mem, c->parsed->call_id);
-	x->from_tag = mdl_keep(d->mem, from_tag);
-	x->to_tag = mdl_keep(d->mem, to_tag);
+		mdl_keep(c->keep, c->parsed->call_id);
+	x->from_tag = mdl_keep(c->keep, from_tag);
+	x->to_tag = mdl_keep(c->keep, to_tag);
 	x->created_by = created_by;
 	x->state = st;
 	if (st == DLG_STATE_EARLY)
@@ -119,7 +119,8 @@ static dlg_rec *dlg_new(dlg_table *d, txn_table *t, mdl_ctx *c, txn_rec *tx, sv 
 	}
 	g_ptr_array_add(d->recs, r);
 	/* created only when no dialog has an equal key: ids stay unique */
-	hindex_insert(&d->by_key, msg_key_hash(c->prep), x->id);
+	r->index_hash = msg_key_hash(c->prep);
+	hindex_insert(&d->by_key, r->index_hash, x->id);
 	attach(r, c, out);
 	out->created = x->id;
 	if (st == DLG_STATE_CONFIRMED)
@@ -262,10 +263,12 @@ void dlg_process(dlg_table *d, txn_table *t, mdl_ctx *c, const txn_result *tr, d
 		end_early(d, t, c, tx);
 }
 
-void dlg_finish(dlg_table *d, const txn_table *t, mdl_changes *ch, int64_t end_ts, GArray *ended)
+/* What the clock tells by end_ts; at_end: the capture ends there (a
+ * BYE left without 2xx ends its dialog whether or not it timed out). */
+static void settle(dlg_rec *r, const txn_table *t, mdl_changes *ch, int64_t end_ts, GArray *ended,
+	bool at_end)
 {
-	for (guint i = 0; i < d->recs->len; i++) {
-		dlg_rec *r = g_ptr_array_index(d->recs, i);
+	{
 		sip_dialog *x = &r->pub;
 		if (x->state == DLG_STATE_EARLY) {
 			txn_rec *tx = txn_get(t, x->creating_txn);
@@ -280,10 +283,39 @@ void dlg_finish(dlg_table *d, const txn_table *t, mdl_changes *ch, int64_t end_t
 					tx->pub.state_ts[TXN_STATE_TERMINATED], ch, NULL);
 		} else if (x->state == DLG_STATE_CONFIRMED && r->bye_txn != SIP_ID_NONE) {
 			const txn_rec *bye = txn_get(t, r->bye_txn);
-			if (bye && bye->pub.request != SIP_ID_NONE) {
+			if (bye && bye->pub.request != SIP_ID_NONE &&
+			    (at_end || bye->pub.end == TXN_END_NO_FINAL)) {
 				terminate(r, "BYE", bye->pub.request, bye->pub.request_ts, ch, NULL);
 				g_array_append_val(ended, x->id);
 			}
 		}
 	}
+}
+
+void dlg_finish(dlg_table *d, const txn_table *t, mdl_changes *ch, int64_t end_ts, GArray *ended)
+{
+	for (guint i = 0; i < d->recs->len; i++) {
+		dlg_rec *r = g_ptr_array_index(d->recs, i);
+		if (r)
+			settle(r, t, ch, end_ts, ended, true);
+	}
+}
+
+void dlg_settle(dlg_table *d, const txn_table *t, mdl_changes *ch, sip_id id, int64_t now,
+	GArray *ended)
+{
+	dlg_rec *r = dlg_get(d, id);
+	if (r)
+		settle(r, t, ch, now, ended, false);
+}
+
+void dlg_evict(dlg_table *d, sip_id id)
+{
+	dlg_rec *r = dlg_get(d, id);
+	if (!r)
+		return;
+	hindex_remove(&d->by_key, r->index_hash, id);
+	g_ptr_array_index(d->recs, id) = NULL;
+	if (d->heap)
+		g_free(r);
 }

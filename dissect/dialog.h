@@ -28,12 +28,14 @@ typedef struct dlg_rec {
 	sip_id bye_txn;          /* newest BYE transaction inside it */
 	bool session;            /* an INVITE dialog (or one met midway): what calls count */
 	uint32_t stamp;
+	uint32_t index_hash;     /* its hash in by_key */
 } dlg_rec;
 
 typedef struct dlg_table {
 	arena *mem;
 	GPtrArray *recs;          /* dlg_rec* by id */
 	hindex by_key;            /* key hash -> dialog id */
+	bool heap;                /* records on the heap (the model has limits) */
 } dlg_table;
 
 /* What adding one message did to dialogs. */
@@ -56,6 +58,14 @@ void dlg_process(dlg_table *d, txn_table *t, mdl_ctx *c, const txn_result *tr, d
 
 /* End of capture (after txn_finish): forks left early, BYEs left without
  * 2xx.  Appends to ended the ids of confirmed dialogs it terminated. */
+/* Before eviction: what dlg_finish would judge by now, but a BYE left
+ * without 2xx ends its dialog only once its transaction timed out. */
+void dlg_settle(dlg_table *d, const txn_table *t, mdl_changes *ch, sip_id id, int64_t now,
+	GArray *ended);
+
+/* Eviction: the dialog leaves the index, its record is freed, its id is a hole. */
+void dlg_evict(dlg_table *d, sip_id id);
+
 void dlg_finish(dlg_table *d, const txn_table *t, mdl_changes *ch, int64_t end_ts, GArray *ended);
 
 #endif

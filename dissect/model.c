@@ -15,7 +15,12 @@
 #include "dissect/txn.h"
 
 /* Records are small and many: large chunks keep the arena's overhead low. */
-enum { MODEL_ARENA_CHUNK = 256 * 1024 };
+enum {
+	MODEL_ARENA_CHUNK = 256 * 1024,
+	/* messages without Call-ID are owned in groups of this many */
+	GROUP_MESSAGES = 256,
+	GROUP_ARENA_CHUNK = 4096,
+};
 
 typedef struct model_tap {
 	unsigned events;
@@ -37,6 +42,15 @@ struct sip_model {
 	const sip_msg *adding;    /* the parse of the message being added, during its taps */
 	int64_t clock;
 	sip_timers timers;        /* fixed once the first message went in; the tables point here */
+	/* limits (sip_model_set_limits) */
+	sip_limits limits;
+	bool limited;
+	mdl_owner *lru_head, *lru_tail; /* owners, least recently active first */
+	mdl_owner *group;         /* the group taking messages without Call-ID */
+	guint calls_held, msgs_held;
+	sip_evictions evicted;
+	const GArray *ev_msgs, *ev_txns, *ev_dialogs; /* during SIP_EV_EVICT */
+	GArray *scratch_txns;     /* a call's transactions plus those of its messages */
 };
 
 /* ---- names ------------------------------------------------------------------ */
@@ -112,13 +126,39 @@ sip_model *sip_model_new(void)
 	m->ch.stamp = 1;
 	m->ended = g_array_new(FALSE, FALSE, sizeof(sip_id));
 	m->expired = g_array_new(FALSE, FALSE, sizeof(sip_id));
+	m->scratch_txns = g_array_new(FALSE, FALSE, sizeof(sip_id));
 	return m;
+}
+
+static void owner_free_group(mdl_owner *o)
+{
+	g_array_free(o->msgs, TRUE);
+	g_array_free(o->txns, TRUE);
+	g_array_free(o->dialogs, TRUE);
+	arena_free(&o->keep);
+	g_free(o);
 }
 
 void sip_model_free(sip_model *m)
 {
 	if (!m)
 		return;
+	for (mdl_owner *o = m->lru_head, *next; o; o = next) {
+		next = o->next;
+		if (o->call == SIP_ID_NONE)
+			owner_free_group(o);
+	}
+	if (m->limited) {
+		/* records came from the heap */
+		for (guint i = 0; i < m->msgs->len; i++)
+			g_free(g_ptr_array_index(m->msgs, i));
+		for (guint i = 0; i < m->txns.recs->len; i++)
+			g_free(g_ptr_array_index(m->txns.recs, i));
+		for (guint i = 0; i < m->dialogs.recs->len; i++)
+			g_free(g_ptr_array_index(m->dialogs.recs, i));
+	}
+	if (m->scratch_txns)
+		g_array_free(m->scratch_txns, TRUE);
 	reg_table_clear(&m->regs);
 	call_table_clear(&m->calls);
 	dlg_table_clear(&m->dialogs);
@@ -154,6 +194,44 @@ bool sip_model_set_timers(sip_model *m, const sip_timers *t)
 const sip_timers *sip_model_timers(const sip_model *m)
 {
 	return &m->timers;
+}
+
+bool sip_model_set_limits(sip_model *m, const sip_limits *l)
+{
+	if (m->msgs->len > 0)
+		return false;
+	m->limits = *l;
+	m->limited = l->max_calls > 0 || l->max_messages > 0;
+	m->txns.heap = m->dialogs.heap = m->calls.heap = m->limited;
+	return true;
+}
+
+const sip_limits *sip_model_limits(const sip_model *m)
+{
+	return &m->limits;
+}
+
+const sip_evictions *sip_model_evictions(const sip_model *m)
+{
+	return &m->evicted;
+}
+
+guint sip_model_calls_held(const sip_model *m)
+{
+	return m->limited ? m->calls_held : m->calls.recs->len;
+}
+
+guint sip_model_messages_held(const sip_model *m)
+{
+	return m->limited ? m->msgs_held : m->msgs->len;
+}
+
+void sip_model_evicting(const sip_model *m, const GArray **msgs, const GArray **txns,
+	const GArray **dialogs)
+{
+	*msgs = m->ev_msgs;
+	*txns = m->ev_txns;
+	*dialogs = m->ev_dialogs;
 }
 
 void sip_model_tap_add(sip_model *m, unsigned events, sip_tap_fn fn, void *user)
@@ -242,7 +320,7 @@ void sip_model_prepare(const sip_msg *p, sip_prepared *out)
 static sip_message *record(sip_model *m, const sip_msg_meta *meta, const sip_msg *p,
 	const sip_prepared *prep)
 {
-	sip_message *r = arena_alloc(&m->mem, sizeof(*r));
+	sip_message *r = mdl_rec_alloc(&m->mem, m->limited, sizeof(*r));
 	memset(r, 0, sizeof(*r));
 	r->id = m->msgs->len;
 	r->txn = r->dialog = r->call = SIP_ID_NONE;
@@ -272,6 +350,135 @@ static sip_message *record(sip_model *m, const sip_msg_meta *meta, const sip_msg
 	return r;
 }
 
+/* ---- owners and eviction ----------------------------------------------------------- */
+
+static void owner_unlink(sip_model *m, mdl_owner *o)
+{
+	if (!o->listed)
+		return;
+	if (o->prev)
+		o->prev->next = o->next;
+	else
+		m->lru_head = o->next;
+	if (o->next)
+		o->next->prev = o->prev;
+	else
+		m->lru_tail = o->prev;
+	o->prev = o->next = NULL;
+	o->listed = false;
+}
+
+/* The owner becomes the most recently active. */
+static void owner_touch(sip_model *m, mdl_owner *o)
+{
+	if (m->lru_tail == o)
+		return;
+	owner_unlink(m, o);
+	o->prev = m->lru_tail;
+	o->next = NULL;
+	if (m->lru_tail)
+		m->lru_tail->next = o;
+	else
+		m->lru_head = o;
+	m->lru_tail = o;
+	o->listed = true;
+}
+
+static mdl_owner *owner_of(sip_model *m, const sip_message *msg)
+{
+	if (msg->call != SIP_ID_NONE)
+		return &call_get(&m->calls, msg->call)->own;
+	if (!m->group || m->group->n_msgs >= GROUP_MESSAGES) {
+		mdl_owner *g = g_new0(mdl_owner, 1);
+		g->call = SIP_ID_NONE;
+		arena_init(&g->keep, GROUP_ARENA_CHUNK);
+		g->msgs = g_array_new(FALSE, FALSE, sizeof(sip_id));
+		g->txns = g_array_new(FALSE, FALSE, sizeof(sip_id));
+		g->dialogs = g_array_new(FALSE, FALSE, sizeof(sip_id));
+		m->group = g;
+	}
+	return m->group;
+}
+
+static gint cmp_id(gconstpointer a, gconstpointer b)
+{
+	sip_id x = *(const sip_id *)a, y = *(const sip_id *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Frees an owner with everything it holds, after telling the taps. */
+static void evict(sip_model *m, mdl_owner *o)
+{
+	bool group = o->call == SIP_ID_NONE;
+	call_rec *cr = group ? NULL : call_get(&m->calls, o->call);
+	const GArray *msgs = group ? o->msgs : cr->pub.messages;
+	const GArray *dialogs = group ? o->dialogs : cr->pub.dialogs;
+	const GArray *txns = group ? o->txns : cr->pub.txns;
+	if (!group && m->scratch_txns) {
+		/* a call lists its transactions in its own order: ascending for the taps */
+		g_array_set_size(m->scratch_txns, 0);
+		g_array_append_vals(m->scratch_txns, txns->data, txns->len);
+		g_array_sort(m->scratch_txns, cmp_id);
+		txns = m->scratch_txns;
+	}
+	/* what the clock already tells about them is judged first, and the
+	 * taps hear those changes as usual, so what is reported of them is
+	 * what an observer knows now */
+	g_array_set_size(m->ended, 0);
+	for (guint i = 0; i < txns->len; i++)
+		txn_settle(&m->txns, &m->ch, g_array_index(txns, sip_id, i), m->clock);
+	for (guint i = 0; i < dialogs->len; i++)
+		dlg_settle(&m->dialogs, &m->txns, &m->ch, g_array_index(dialogs, sip_id, i), m->clock,
+			m->ended);
+	if (cr)
+		call_settle(&m->calls, &m->txns, &m->dialogs, m->msgs, &m->ch, o->call, m->ended);
+	flush(m, SIP_ID_NONE);
+
+	m->ev_msgs = msgs;
+	m->ev_txns = txns;
+	m->ev_dialogs = dialogs;
+	publish(m, SIP_EV_EVICT, o->call);
+	m->ev_msgs = m->ev_txns = m->ev_dialogs = NULL;
+
+	for (guint i = 0; i < msgs->len; i++) {
+		sip_id id = g_array_index(msgs, sip_id, i);
+		sip_message *msg = mdl_msg(m->msgs, id);
+		if (!msg)
+			continue;
+		txn_forget_message(&m->txns, msg);
+		g_ptr_array_index(m->msgs, id) = NULL;
+		g_free(msg);
+	}
+	for (guint i = 0; i < txns->len; i++)
+		txn_evict(&m->txns, g_array_index(txns, sip_id, i));
+	for (guint i = 0; i < dialogs->len; i++)
+		dlg_evict(&m->dialogs, g_array_index(dialogs, sip_id, i));
+	m->evicted.messages += msgs->len;
+	m->evicted.txns += txns->len;
+	m->evicted.dialogs += dialogs->len;
+	m->msgs_held -= o->n_msgs;
+	owner_unlink(m, o);
+	if (group) {
+		m->evicted.groups++;
+		if (m->group == o)
+			m->group = NULL;
+		owner_free_group(o);
+	} else {
+		m->evicted.calls++;
+		m->calls_held--;
+		call_evict(&m->calls, o->call);   /* frees o with the call */
+	}
+}
+
+static void enforce_limits(sip_model *m)
+{
+	const sip_limits *l = &m->limits;
+	while (m->lru_head &&
+	       ((l->max_calls && m->calls_held > l->max_calls) ||
+		(l->max_messages && m->msgs_held > l->max_messages)))
+		evict(m, m->lru_head);
+}
+
 sip_id sip_model_add(sip_model *m, const sip_msg_meta *meta, const sip_msg *parsed)
 {
 	sip_prepared prep;
@@ -282,14 +489,25 @@ sip_id sip_model_add(sip_model *m, const sip_msg_meta *meta, const sip_msg *pars
 sip_id sip_model_add_prepared(sip_model *m, const sip_msg_meta *meta, const sip_msg *parsed,
 	const sip_prepared *prep)
 {
+	/* limits are judged before a message rather than after, so the
+	 * message just added (and its call) can still be read by whoever
+	 * added it */
+	if (m->limited)
+		enforce_limits(m);
 	sip_message *msg = record(m, meta, parsed, prep);
 	if (meta->ts_ns > m->clock)
 		m->clock = meta->ts_ns;
-	mdl_ctx c = { msg, parsed, prep, SV_NULL, meta->ts_ns, &m->ch, m->msgs };
+	mdl_ctx c = { msg, parsed, prep, SV_NULL, meta->ts_ns, &m->ch, m->msgs, &m->mem };
 	txn_result tr;
 	dlg_result dr;
 
+	guint calls_before = m->calls.recs->len;
 	call_attach(&m->calls, &c);
+	mdl_owner *own = NULL;
+	if (m->limited) {
+		own = owner_of(m, msg);
+		c.keep = &own->keep;
+	}
 	txn_process(&m->txns, &c, &tr);
 	dlg_process(&m->dialogs, &m->txns, &c, &tr, &dr);
 	call_process(&m->calls, &m->txns, &m->dialogs, &c, &tr, &dr);
@@ -302,6 +520,19 @@ sip_id sip_model_add_prepared(sip_model *m, const sip_msg_meta *meta, const sip_
 	m->adding = parsed;
 	flush(m, msg->id);
 	m->adding = NULL;
+	if (own) {
+		if (own->call == SIP_ID_NONE) {
+			g_array_append_val(own->msgs, msg->id);
+			if (tr.created && tr.txn)
+				g_array_append_val(own->txns, tr.txn->pub.id);
+			if (dr.created != SIP_ID_NONE)
+				g_array_append_val(own->dialogs, dr.created);
+		}
+		own->n_msgs++;
+		m->msgs_held++;
+		m->calls_held += m->calls.recs->len - calls_before;
+		owner_touch(m, own);
+	}
 	return msg->id;
 }
 

@@ -15,16 +15,23 @@
  * SIP_ID_NONE means "none".
  *
  * Memory: a message record holds views into the captured bytes (which live
- * as long as the run) as offsets into its raw bytes, not copies; no object
- * is freed before sip_model_free.
+ * as long as the run) as offsets into its raw bytes, not copies.  Without
+ * limits (the default) no object is freed before sip_model_free.  With
+ * limits (sip_model_set_limits) a call is the unit of eviction: it owns
+ * its messages, transactions and dialogs, and when the model holds more
+ * calls or messages than allowed, the call whose newest message is oldest
+ * goes, with all it owns (messages without a Call-ID go in groups, oldest
+ * first).  Taps hear SIP_EV_EVICT first, while everything can still be
+ * read; then the ids become holes: the accessors return NULL for them,
+ * ids are never reused, and the counts stay the numbers of ids given.
  *
  * Time: nanoseconds since the epoch (int64) everywhere; the model's clock
  * is the timestamp of the newest message, and sip_model_finish(end_ts) says
  * where the capture ended so timers (64×T1) can be judged.
  *
  * Pointers: every record (message, transaction, dialog, call,
- * registration) lives in append-only storage, so the pointers the
- * accessors return stay valid until sip_model_free, and later messages
+ * registration) stays where it is, so the pointers the accessors return
+ * stay valid until sip_model_free or its eviction, and later messages
  * update the records in place.  The GArrays inside records (a call's
  * messages, a registration's bindings) may move their elements when they
  * grow: take pointers to their elements for immediate use only.
@@ -482,6 +489,9 @@ typedef enum {
 	SIP_EV_DIALOG = 1u << 2,
 	SIP_EV_CALL = 1u << 3,
 	SIP_EV_REGISTRATION = 1u << 4,
+	/* id: the call about to be evicted, or SIP_ID_NONE for a group of
+	 * messages without Call-ID; sip_model_evicting lists what goes. */
+	SIP_EV_EVICT = 1u << 5,
 } sip_event;
 
 /* After each message is fully processed, every tap whose mask has the event
@@ -546,6 +556,38 @@ static inline sv sip_message_field(const sip_message *msg, sip_span s)
 }
 /* The newest timestamp seen (messages and sip_model_finish). */
 int64_t sip_model_clock(const sip_model *m);
+/* ---- limits ------------------------------------------------------------- */
+
+/* 0: no limit.  Both are judged before each message goes in: while
+ * either is exceeded, the least recently active call (or group of
+ * messages without Call-ID) is evicted.  So between messages the model
+ * holds at most one message, and one call, more than the limits: the
+ * message just added stays readable by whoever added it. */
+typedef struct sip_limits {
+	uint32_t max_calls;       /* calls (Call-IDs) held at once */
+	uint32_t max_messages;    /* messages held at once */
+} sip_limits;
+
+/* Before the first message: false (nothing changed) once a message went in. */
+bool sip_model_set_limits(sip_model *m, const sip_limits *l);
+const sip_limits *sip_model_limits(const sip_model *m);
+
+/* What eviction freed so far. */
+typedef struct sip_evictions {
+	uint64_t calls, groups;   /* groups: of messages without Call-ID */
+	uint64_t messages, txns, dialogs;
+} sip_evictions;
+
+const sip_evictions *sip_model_evictions(const sip_model *m);
+/* Calls and messages held now (not evicted). */
+guint sip_model_calls_held(const sip_model *m);
+guint sip_model_messages_held(const sip_model *m);
+
+/* Inside a SIP_EV_EVICT tap: the ids of what is about to go (sip_id
+ * arrays, ascending); each may be empty, none is NULL.  Outside: NULLs. */
+void sip_model_evicting(const sip_model *m, const GArray **msgs, const GArray **txns,
+	const GArray **dialogs);
+
 /* The parse of message id while it is being added (inside the taps called
  * for it), so a tap need not parse it again; NULL otherwise. */
 const sip_msg *sip_model_parse_of(const sip_model *m, sip_id id);

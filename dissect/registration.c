@@ -221,7 +221,10 @@ static void binding_set(reg_table *rt, reg_rec *r, const reg_update *u, sv uri, 
 	b->requested_expires = requested;
 	b->expires_ts = u->ts + (int64_t)granted * NS_PER_S;
 	b->q = ct->has_q ? ct->q / 1000.0 : -1;
-	b->call_id = u->tx->key.call_id;
+	/* the transaction's copy goes with its call when the model has
+	 * limits: the binding keeps its own, made again only when it changes */
+	if (!b->call_id.p || !sv_eq(b->call_id, u->tx->key.call_id))
+		b->call_id = mdl_keep(rt->mem, u->tx->key.call_id);
 	b->cseq = u->tx->pub.cseq;
 	b->source = u->req ? u->req->meta.src : u->resp->meta.dst;
 	b->register_txn = u->tx->pub.id;

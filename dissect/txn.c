@@ -189,7 +189,7 @@ static bool transport_reliable(const char *transport)
 static txn_rec *txn_new(txn_table *t, const mdl_ctx *c, const txn_key *k, sv method)
 {
 	const sip_msg *p = c->parsed;
-	txn_rec *r = arena_alloc(t->mem, sizeof(*r));
+	txn_rec *r = mdl_rec_alloc(t->mem, t->heap, sizeof(*r));
 	memset(r, 0, sizeof(*r));
 	sip_txn *x = &r->pub;
 	x->id = t->recs->len;
@@ -197,12 +197,12 @@ static txn_rec *txn_new(txn_table *t, const mdl_ctx *c, const txn_key *k, sv met
 	x->request = x->first_provisional = x->final = x->ack = SIP_ID_NONE;
 	x->cancel = x->parent = x->dialog = SIP_ID_NONE;
 	r->key = *k;
-	r->key.method = mdl_keep_method(t->mem, method);
-	r->key.branch = mdl_keep(t->mem, k->branch);
-	r->key.host = mdl_keep(t->mem, k->host);
+	r->key.method = mdl_keep_method(c->keep, method);
+	r->key.branch = mdl_keep(c->keep, k->branch);
+	r->key.host = mdl_keep(c->keep, k->host);
 	r->key.call_id = c->call_id.p && sv_eq(c->call_id, k->call_id) ? c->call_id :
-		mdl_keep(t->mem, k->call_id);
-	r->key.from_tag = mdl_keep(t->mem, k->from_tag);
+		mdl_keep(c->keep, k->call_id);
+	r->key.from_tag = mdl_keep(c->keep, k->from_tag);
 	x->method = r->key.method;
 	x->branch = k->rfc2543 ? SV_NULL : r->key.branch;
 	x->sent_by = p->via_sent_by;
@@ -214,7 +214,8 @@ static txn_rec *txn_new(txn_table *t, const mdl_ctx *c, const txn_key *k, sv met
 	r->first_dialog = r->reg = SIP_ID_NONE;
 	r->reliable = transport_reliable(c->msg->meta.transport);
 	g_ptr_array_add(t->recs, r);
-	hindex_insert(&t->by_key, key_hash(&r->key), x->id);
+	r->index_hash = key_hash(&r->key);
+	hindex_insert(&t->by_key, r->index_hash, x->id);
 	return r;
 }
 
@@ -459,6 +460,10 @@ void txn_tick(txn_table *t, mdl_changes *ch, int64_t now, GArray *expired)
 	GArray *q = t->timers;
 	while (t->timers_head < q->len) {
 		txn_rec *r = txn_get(t, g_array_index(q, sip_id, t->timers_head));
+		if (!r) {
+			t->timers_head++;   /* evicted */
+			continue;
+		}
 		int64_t deadline = r->pub.request_ts + sip_timers_64t1(t->settings);
 		if (deadline > now)
 			break;   /* requests come in time order: the rest are younger */
@@ -478,25 +483,26 @@ void txn_tick(txn_table *t, mdl_changes *ch, int64_t now, GArray *expired)
 	}
 }
 
-void txn_finish(txn_table *t, mdl_changes *ch, int64_t end_ts)
+/* The timers that ran out by end_ts; at_end: the capture ends there
+ * (a transaction still waiting then is TXN_END_CAPTURE_ENDED). */
+static void settle(txn_table *t, txn_rec *r, mdl_changes *ch, int64_t end_ts, bool at_end)
 {
-	for (guint i = 0; i < t->recs->len; i++) {
-		txn_rec *r = g_ptr_array_index(t->recs, i);
+	{
 		sip_txn *x = &r->pub;
 		if (x->state == TXN_STATE_TERMINATED)
-			continue;
+			return;
 		if (x->final == SIP_ID_NONE) {
 			int64_t deadline = no_final_deadline(t, r);
 			txn_end was = x->end;
 			if (end_ts >= deadline) {
 				x->end = TXN_END_NO_FINAL;
 				enter(r, TXN_STATE_TERMINATED, deadline);
-			} else {
+			} else if (at_end) {
 				x->end = TXN_END_CAPTURE_ENDED;
 			}
 			if (x->end != was)
 				mdl_changed(ch, MDL_CH_TXN, &r->stamp, x->id);
-			continue;
+			return;
 		}
 		int64_t when = 0;
 		int64_t t4 = r->reliable ? 0 : t->settings->t4_ns;
@@ -510,4 +516,39 @@ void txn_finish(txn_table *t, mdl_changes *ch, int64_t end_ts)
 			mdl_changed(ch, MDL_CH_TXN, &r->stamp, x->id);
 		}
 	}
+}
+
+void txn_finish(txn_table *t, mdl_changes *ch, int64_t end_ts)
+{
+	for (guint i = 0; i < t->recs->len; i++) {
+		txn_rec *r = g_ptr_array_index(t->recs, i);
+		if (r)
+			settle(t, r, ch, end_ts, true);
+	}
+}
+
+void txn_settle(txn_table *t, mdl_changes *ch, sip_id id, int64_t now)
+{
+	txn_rec *r = txn_get(t, id);
+	if (r)
+		settle(t, r, ch, now, false);
+}
+
+/* ---- eviction ------------------------------------------------------------------ */
+
+void txn_forget_message(txn_table *t, const sip_message *msg)
+{
+	if (msg->kind == SIP_KIND_RESPONSE && msg->txn != SIP_ID_NONE)
+		hindex_remove(&t->responses, resp_hash(msg), msg->id);
+}
+
+void txn_evict(txn_table *t, sip_id id)
+{
+	txn_rec *r = txn_get(t, id);
+	if (!r)
+		return;
+	hindex_remove(&t->by_key, r->index_hash, id);
+	g_ptr_array_index(t->recs, id) = NULL;
+	if (t->heap)
+		g_free(r);
 }

@@ -60,6 +60,27 @@ static inline sv mdl_keep_method(arena *a, sv method)
 	return code != SIP_METHOD_OTHER ? sv_from_cstr(sip_method_name(code)) : mdl_keep(a, method);
 }
 
+/* What owns a message, its transaction and dialogs when the model has
+ * limits: a call, or a group of messages without Call-ID.  Owners form a
+ * list from the least to the most recently active; eviction frees an
+ * owner with everything it holds.  keep holds the copies made for its
+ * objects (keys, tags), so they go with it. */
+typedef struct mdl_owner {
+	struct mdl_owner *prev, *next;
+	sip_id call;              /* SIP_ID_NONE: a group */
+	uint32_t n_msgs;          /* messages it holds */
+	bool listed;              /* in the list */
+	arena keep;
+	GArray *msgs, *txns, *dialogs; /* groups only (sip_id); a call has its own lists */
+} mdl_owner;
+
+/* Records: from the arena without limits (nothing is freed), from the heap
+ * with them (each is freed by eviction). */
+static inline void *mdl_rec_alloc(arena *mem, bool heap, size_t n)
+{
+	return heap ? g_malloc(n) : arena_alloc(mem, n);
+}
+
 /* The message being added. */
 typedef struct mdl_ctx {
 	sip_message *msg;         /* its record, already stored */
@@ -70,6 +91,7 @@ typedef struct mdl_ctx {
 	int64_t ts;
 	mdl_changes *ch;
 	const GPtrArray *msgs;    /* every sip_message*, by id */
+	arena *keep;              /* where copies for the objects it creates go */
 } mdl_ctx;
 
 static inline sip_message *mdl_msg(const GPtrArray *msgs, sip_id id)
@@ -117,6 +139,7 @@ typedef struct txn_rec {
 	int64_t first_2xx_ts;    /* first 2xx here or in a transaction forked from here */
 	int64_t last_provisional_ts;
 	int64_t ack_ts;
+	uint32_t index_hash;     /* its hash in by_key */
 } txn_rec;
 
 typedef struct txn_table {
@@ -127,6 +150,7 @@ typedef struct txn_table {
 	hindex responses;         /* -> sip_message id: distinct responses (txn, status, To tag) */
 	GArray *timers;           /* sip_id of transactions with a request, in order of creation */
 	guint timers_head;        /* the ones before were judged by txn_tick */
+	bool heap;                /* records on the heap (the model has limits) */
 } txn_table;
 
 /* What adding one message did to its transaction. */
@@ -165,5 +189,14 @@ void txn_tick(txn_table *t, mdl_changes *ch, int64_t now, GArray *expired);
 
 /* End of capture: timers, TXN_END_NO_FINAL / TXN_END_CAPTURE_ENDED. */
 void txn_finish(txn_table *t, mdl_changes *ch, int64_t end_ts);
+
+/* Before eviction: the timers that ran out by now, as txn_finish judges
+ * them, but a transaction still waiting stays as it is. */
+void txn_settle(txn_table *t, mdl_changes *ch, sip_id id, int64_t now);
+
+/* Eviction.  A response leaves the set of distinct responses; a
+ * transaction leaves the index, its record is freed, its id is a hole. */
+void txn_forget_message(txn_table *t, const sip_message *msg);
+void txn_evict(txn_table *t, sip_id id);
 
 #endif

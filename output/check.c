@@ -26,28 +26,38 @@ static void write_group(sink *s, const findings *f, const GArray *ids)
 	}
 }
 
-bool check_write(sink *s, const sip_model *m, const findings *f)
+bool check_write_call(sink *s, const sip_model *m, const findings *f, const sip_call *call)
 {
+	const GArray *ids = findings_of_call(f, call->id);
+	if (!ids || !ids->len)
+		return false;
 	GString *o = s->buf;
 	g_autoptr(GString) outcome = g_string_new(NULL);
-	bool any = false;
+	g_string_append_printf(o, "Call %u: ", call->id);
+	text_append_sv(o, call->call_id);
+	g_string_append(o, " (");
+	text_append_sv(o, call->first_method.p ? call->first_method : SV_LIT("?"));
+	g_string_append(o, "): ");
+	findings_call_outcome(m, call, outcome);
+	text_append_sv(o, sv_make(outcome->str, outcome->len));
+	g_string_append_c(o, '\n');
+	sink_end_record(s);
+	write_group(s, f, ids);
+	return true;
+}
+
+bool check_write(sink *s, const sip_model *m, const findings *f)
+{
+	return check_write_rest(s, m, f, false);
+}
+
+bool check_write_rest(sink *s, const sip_model *m, const findings *f, bool any)
+{
+	GString *o = s->buf;
 	for (guint c = 0, n = sip_model_call_count(m); c < n && !sink_failed(s); c++) {
-		const GArray *ids = findings_of_call(f, c);
-		if (!ids || !ids->len)
-			continue;
 		const sip_call *call = sip_model_call(m, c);
-		g_string_append_printf(o, "Call %u: ", c);
-		text_append_sv(o, call->call_id);
-		g_string_append(o, " (");
-		text_append_sv(o, call->first_method.p ? call->first_method : SV_LIT("?"));
-		g_string_append(o, "): ");
-		g_string_truncate(outcome, 0);
-		findings_call_outcome(m, call, outcome);
-		text_append_sv(o, sv_make(outcome->str, outcome->len));
-		g_string_append_c(o, '\n');
-		sink_end_record(s);
-		write_group(s, f, ids);
-		any = true;
+		if (call && check_write_call(s, m, f, call))
+			any = true;
 	}
 	const GArray *loose = findings_of_call(f, SIP_ID_NONE);
 	if (loose && loose->len) {

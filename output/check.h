@@ -24,6 +24,12 @@
 
 /* Returns true when a finding of severity error is present. */
 bool check_write(sink *s, const sip_model *m, const findings *f);
+/* With limits: the group of one call as it is evicted (false when it has
+ * no finding), then the rest: the groups of the calls still held, those
+ * about no call and the count line (of every finding of the run); any:
+ * a group was written before. */
+bool check_write_call(sink *s, const sip_model *m, const findings *f, const sip_call *call);
+bool check_write_rest(sink *s, const sip_model *m, const findings *f, bool any);
 /* One finding's line, without indentation or line end. */
 void check_append_finding(GString *out, const finding *x);
 

@@ -279,12 +279,25 @@ void json_write_registration(sink *s, const sip_model *m, const sip_registration
 
 void json_write_model(sink *s, const sip_model *m)
 {
-	for (guint i = 0, n = sip_model_txn_count(m); i < n && !sink_failed(s); i++)
-		json_write_txn(s, m, sip_model_txn(m, i));
-	for (guint i = 0, n = sip_model_dialog_count(m); i < n && !sink_failed(s); i++)
-		json_write_dialog(s, m, sip_model_dialog(m, i));
-	for (guint i = 0, n = sip_model_call_count(m); i < n && !sink_failed(s); i++)
-		json_write_call(s, m, sip_model_call(m, i));
-	for (guint i = 0, n = sip_model_registration_count(m); i < n && !sink_failed(s); i++)
-		json_write_registration(s, m, sip_model_registration(m, i));
+	/* ids evicted (sip_model_set_limits) are holes: their records went out then */
+	for (guint i = 0, n = sip_model_txn_count(m); i < n && !sink_failed(s); i++) {
+		const sip_txn *t = sip_model_txn(m, i);
+		if (t)
+			json_write_txn(s, m, t);
+	}
+	for (guint i = 0, n = sip_model_dialog_count(m); i < n && !sink_failed(s); i++) {
+		const sip_dialog *d = sip_model_dialog(m, i);
+		if (d)
+			json_write_dialog(s, m, d);
+	}
+	for (guint i = 0, n = sip_model_call_count(m); i < n && !sink_failed(s); i++) {
+		const sip_call *c = sip_model_call(m, i);
+		if (c)
+			json_write_call(s, m, c);
+	}
+	for (guint i = 0, n = sip_model_registration_count(m); i < n && !sink_failed(s); i++) {
+		const sip_registration *r = sip_model_registration(m, i);
+		if (r)
+			json_write_registration(s, m, r);
+	}
 }

@@ -22,7 +22,9 @@ void json_write_txn(sink *s, const sip_model *m, const sip_txn *t);
 void json_write_dialog(sink *s, const sip_model *m, const sip_dialog *d);
 void json_write_call(sink *s, const sip_model *m, const sip_call *c);
 void json_write_registration(sink *s, const sip_model *m, const sip_registration *r);
-/* Every transaction, dialog, call and registration, in that order. */
+/* Every transaction, dialog, call and registration, in that order (those
+ * still held when the model has limits: the others went out as they were
+ * evicted, each call after its transactions and dialogs). */
 void json_write_model(sink *s, const sip_model *m);
 
 #endif

@@ -29,6 +29,13 @@
 
 /* end_ts: where the capture ended (for calls still up then). */
 void list_write(sink *s, const sip_model *m, int64_t end_ts);
+/* With limits (sip_model_set_limits): the header, then a row per call as
+ * it is evicted (end_ts: the model's clock then), then the rows of the
+ * calls still held, in id order; columns of fixed widths (FROM and TO 40,
+ * METHOD 12, STATE 20, numbers as wide as they need). */
+void list_write_header(sink *s);
+void list_write_call(sink *s, const sip_model *m, const sip_call *c, int64_t end_ts);
+void list_write_rest(sink *s, const sip_model *m, int64_t end_ts);
 /* The STATE column's text: "answered", "busy 486", "200", "no response". */
 void list_append_state(GString *out, const sip_model *m, const sip_call *c);
 

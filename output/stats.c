@@ -182,7 +182,7 @@ int64_t stats_percentile(const int64_t *sorted, size_t n, unsigned p)
 /* ---- gathering ---------------------------------------------------------- */
 
 typedef struct method_stat {
-	sv name;               /* first key: a view into a message, lives for the run */
+	sv name;               /* a copy: with limits, what it was read from may be evicted */
 	guint order;           /* first appearance */
 	uint64_t requests, req_retrans, responses, resp_retrans;
 	uint64_t txns, txns_final, txns_no_final, txns_timed_out, txns_capture_ended;
@@ -196,6 +196,12 @@ typedef struct gather {
 	uint64_t messages, requests, responses, invalid, req_retrans, resp_retrans;
 	uint64_t status[700], status_retrans[700];
 	uint64_t status_other; /* outside 100..699 (should not happen) */
+	uint64_t txns;
+	/* calls */
+	uint64_t calls, others, by_state[CALL_STATE__COUNT], failed_by_status[700];
+	GHashTable *other_idx;  /* sv* (a name in other_names) -> index + 1 */
+	GPtrArray *other_names; /* sv* (copies) */
+	GArray *other_counts;   /* uint64_t */
 } gather;
 
 static guint sv_ptr_hash(gconstpointer p)
@@ -213,7 +219,22 @@ static void method_stat_free(gpointer p)
 	method_stat *s = p;
 	g_array_free(s->t_prov, TRUE);
 	g_array_free(s->t_final, TRUE);
+	g_free((void *)s->name.p);
 	g_free(s);
+}
+
+static sv *sv_dup_new(sv v)
+{
+	sv *c = g_new(sv, 1);
+	*c = sv_make(v.len ? g_memdup2(v.p, v.len) : (const uint8_t *)g_strdup(""), v.len);
+	return c;
+}
+
+static void sv_dup_free(gpointer p)
+{
+	sv *c = p;
+	g_free((void *)c->p);
+	g_free(c);
 }
 
 static method_stat *method_get(gather *g, sv name)
@@ -225,7 +246,7 @@ static method_stat *method_get(gather *g, sv name)
 	if (s)
 		return s;
 	s = g_new0(method_stat, 1);
-	s->name = name;
+	s->name = sv_make(name.len ? g_memdup2(name.p, name.len) : (const uint8_t *)g_strdup(""), name.len);
 	s->order = g->methods->len;
 	s->t_prov = g_array_new(FALSE, FALSE, sizeof(int64_t));
 	s->t_final = g_array_new(FALSE, FALSE, sizeof(int64_t));
@@ -257,12 +278,9 @@ static method_stat *message_method(gather *g, const sip_message *msg)
 		method_get(g, sip_span_sv(msg->raw, msg->cseq_method));
 }
 
-static void gather_messages(gather *g, const sip_model *m)
+static void gather_message(gather *g, const sip_message *msg)
 {
-	for (guint i = 0, n = sip_model_message_count(m); i < n; i++) {
-		const sip_message *msg = sip_model_message(m, i);
-		if (!msg)
-			continue;
+	{
 		g->messages++;
 		if (msg->kind == SIP_KIND_REQUEST) {
 			method_stat *s = message_method(g, msg);
@@ -293,12 +311,10 @@ static void gather_messages(gather *g, const sip_model *m)
 	}
 }
 
-static void gather_txns(gather *g, const sip_model *m)
+static void gather_txn(gather *g, const sip_model *m, const sip_txn *t)
 {
-	for (guint i = 0, n = sip_model_txn_count(m); i < n; i++) {
-		const sip_txn *t = sip_model_txn(m, i);
-		if (!t)
-			continue;
+	{
+		g->txns++;
 		method_stat *s = method_get(g, t->method);
 		s->txns++;
 		const sip_message *req = sip_model_message(m, t->request);
@@ -320,6 +336,97 @@ static void gather_txns(gather *g, const sip_model *m)
 			else if (t->end == TXN_END_CAPTURE_ENDED)
 				s->txns_capture_ended++;
 		}
+	}
+}
+
+static void gather_call(gather *g, const sip_call *c)
+{
+	if (c->state == CALL_STATE_NOT_A_CALL) {
+		g->others++;
+		gpointer v = g_hash_table_lookup(g->other_idx, &c->first_method);
+		guint k;
+		if (!v) {
+			k = g->other_names->len;
+			sv *name = sv_dup_new(c->first_method);
+			g_ptr_array_add(g->other_names, name);
+			g_hash_table_insert(g->other_idx, name, GUINT_TO_POINTER(k + 1));
+			g_array_set_size(g->other_counts, k + 1);
+		} else {
+			k = GPOINTER_TO_UINT(v) - 1;
+		}
+		g_array_index(g->other_counts, uint64_t, k)++;
+		return;
+	}
+	g->calls++;
+	if ((unsigned)c->state < CALL_STATE__COUNT)
+		g->by_state[c->state]++;
+	if (c->state == CALL_STATE_FAILED && c->final_status < 700)
+		g->failed_by_status[c->final_status]++;
+}
+
+struct stats_gather {
+	gather g;
+};
+
+stats_gather *stats_gather_new(void)
+{
+	stats_gather *sg = g_new0(stats_gather, 1);
+	gather *g = &sg->g;
+	g->by_name = g_hash_table_new(sv_ptr_hash, sv_ptr_equal);
+	g->methods = g_ptr_array_new_with_free_func(method_stat_free);
+	g->other_idx = g_hash_table_new(sv_ptr_hash, sv_ptr_equal);
+	g->other_names = g_ptr_array_new_with_free_func(sv_dup_free);
+	g->other_counts = g_array_new(FALSE, TRUE, sizeof(uint64_t));
+	return sg;
+}
+
+void stats_gather_free(stats_gather *sg)
+{
+	if (!sg)
+		return;
+	g_hash_table_destroy(sg->g.by_name);
+	g_ptr_array_free(sg->g.methods, TRUE);
+	g_hash_table_destroy(sg->g.other_idx);
+	g_ptr_array_free(sg->g.other_names, TRUE);
+	g_array_free(sg->g.other_counts, TRUE);
+	g_free(sg);
+}
+
+void stats_gather_evicted(stats_gather *sg, const sip_model *m, sip_id call)
+{
+	const GArray *msgs, *txns, *dialogs;
+	sip_model_evicting(m, &msgs, &txns, &dialogs);
+	for (guint i = 0; msgs && i < msgs->len; i++) {
+		const sip_message *msg = sip_model_message(m, g_array_index(msgs, sip_id, i));
+		if (msg)
+			gather_message(&sg->g, msg);
+	}
+	for (guint i = 0; txns && i < txns->len; i++) {
+		const sip_txn *t = sip_model_txn(m, g_array_index(txns, sip_id, i));
+		if (t)
+			gather_txn(&sg->g, m, t);
+	}
+	const sip_call *c = sip_model_call(m, call);
+	if (c)
+		gather_call(&sg->g, c);
+}
+
+static void gather_held(gather *g, const sip_model *m)
+{
+	for (guint i = 0, n = sip_model_message_count(m); i < n; i++) {
+		const sip_message *msg = sip_model_message(m, i);
+		if (msg)
+			gather_message(g, msg);
+	}
+	for (guint i = 0, n = sip_model_txn_count(m); i < n; i++) {
+		const sip_txn *t = sip_model_txn(m, i);
+		if (t)
+			gather_txn(g, m, t);
+	}
+	for (guint i = 0, n = sip_model_call_count(m); i < n; i++) {
+		const sip_call *c = sip_model_call(m, i);
+		if (c)
+			gather_call(g, c);
 	}
 }
 
@@ -486,7 +593,8 @@ static void section_txns(sink *s, const sip_model *m, const gather *g)
 		if (sv_eq_cstr(ms->name, "ACK"))
 			acks += ms->txns - ms->txns_final;
 	}
-	uint64_t total = sip_model_txn_count(m);
+	uint64_t total = g->txns;
+	(void)m;
 	table t;
 	table_init(&t, 2);
 	kv(&t, "Transactions", total);
@@ -511,40 +619,12 @@ static const call_state call_outcomes[] = {
 	CALL_STATE_CANCELLED, CALL_STATE_NO_ANSWER, CALL_STATE_FAILED,
 };
 
-static void section_calls(sink *s, const sip_model *m)
+static void section_calls(sink *s, const gather *g)
 {
-	uint64_t by_state[CALL_STATE__COUNT] = { 0 };
-	uint64_t failed_by_status[700] = { 0 };
-	uint64_t calls = 0, others = 0;
-	g_autoptr(GHashTable) other_idx = g_hash_table_new(sv_ptr_hash, sv_ptr_equal);
-	g_autoptr(GPtrArray) other_names = g_ptr_array_new();  /* const sv* */
-	g_autoptr(GArray) other_counts = g_array_new(FALSE, TRUE, sizeof(uint64_t));
-
-	for (guint i = 0, n = sip_model_call_count(m); i < n; i++) {
-		const sip_call *c = sip_model_call(m, i);
-		if (!c)
-			continue;
-		if (c->state == CALL_STATE_NOT_A_CALL) {
-			others++;
-			gpointer v = g_hash_table_lookup(other_idx, &c->first_method);
-			guint k;
-			if (!v) {
-				k = other_names->len;
-				g_ptr_array_add(other_names, (gpointer)&c->first_method);
-				g_hash_table_insert(other_idx, (gpointer)&c->first_method, GUINT_TO_POINTER(k + 1));
-				g_array_set_size(other_counts, k + 1);
-			} else {
-				k = GPOINTER_TO_UINT(v) - 1;
-			}
-			g_array_index(other_counts, uint64_t, k)++;
-			continue;
-		}
-		calls++;
-		if ((unsigned)c->state < CALL_STATE__COUNT)
-			by_state[c->state]++;
-		if (c->state == CALL_STATE_FAILED && c->final_status < 700)
-			failed_by_status[c->final_status]++;
-	}
+	const uint64_t *by_state = g->by_state, *failed_by_status = g->failed_by_status;
+	uint64_t calls = g->calls, others = g->others;
+	const GPtrArray *other_names = g->other_names;
+	const GArray *other_counts = g->other_counts;
 
 	table t;
 	table_init(&t, 2);
@@ -628,13 +708,34 @@ static void section_registrations(sink *s, const sip_model *m)
 	table_write(s, &t);
 }
 
+static void section_evictions(sink *s, const sip_model *m)
+{
+	const sip_evictions *e = sip_model_evictions(m);
+	const sip_limits *l = sip_model_limits(m);
+	table t;
+	table_init(&t, 2);
+	kv(&t, "Evicted (limits: state held at once)", e->calls + e->groups);
+	kv(&t, "  calls", e->calls);
+	kv(&t, "  groups of messages without Call-ID", e->groups);
+	kv(&t, "  messages", e->messages);
+	kv(&t, "  transactions", e->txns);
+	kv(&t, "  dialogs", e->dialogs);
+	kv(&t, "Limit on calls (--max-calls)", l->max_calls);
+	kv(&t, "Limit on messages (--max-messages)", l->max_messages);
+	table_write(s, &t);
+}
+
 void stats_write(sink *s, const sip_model *m)
 {
-	gather g = { 0 };
-	g.by_name = g_hash_table_new(sv_ptr_hash, sv_ptr_equal);
-	g.methods = g_ptr_array_new_with_free_func(method_stat_free);
-	gather_messages(&g, m);
-	gather_txns(&g, m);
+	stats_gather *sg = stats_gather_new();
+	stats_write_gathered(s, m, sg);
+	stats_gather_free(sg);
+}
+
+void stats_write_gathered(sink *s, const sip_model *m, stats_gather *sg)
+{
+	gather_held(&sg->g, m);
+	gather g = sg->g;
 
 	g_autoptr(GPtrArray) sorted = g_ptr_array_copy(g.methods, NULL, NULL);
 	g_ptr_array_set_free_func(sorted, NULL); /* g.methods owns them */
@@ -652,10 +753,11 @@ void stats_write(sink *s, const sip_model *m)
 	blank_line(s);
 	section_txns(s, m, &view);
 	blank_line(s);
-	section_calls(s, m);
+	section_calls(s, &g);
 	blank_line(s);
 	section_registrations(s, m);
-
-	g_hash_table_destroy(g.by_name);
-	g_ptr_array_free(g.methods, TRUE);
+	if (sip_model_evictions(m)->calls || sip_model_evictions(m)->groups) {
+		blank_line(s);
+		section_evictions(s, m);
+	}
 }

@@ -30,6 +30,17 @@
 
 void stats_write(sink *s, const sip_model *m);
 
+/* With limits: what evicted objects counted, gathered as they go (from a
+ * SIP_EV_EVICT tap), then written with what the model still holds.  The
+ * tables then cover the whole run; an "Evicted" table follows. */
+typedef struct stats_gather stats_gather;
+stats_gather *stats_gather_new(void);
+void stats_gather_free(stats_gather *sg);
+/* Inside a SIP_EV_EVICT tap for call (SIP_ID_NONE: a group). */
+void stats_gather_evicted(stats_gather *sg, const sip_model *m, sip_id call);
+/* Writes the report; consumes nothing (free sg after). */
+void stats_write_gathered(sink *s, const sip_model *m, stats_gather *sg);
+
 /* Nearest-rank percentile (0 < p <= 100) of sorted values; 0 when n == 0. */
 int64_t stats_percentile(const int64_t *sorted, size_t n, unsigned p);
 /* Standard reason phrase of a status code ("Ringing"), or NULL. */

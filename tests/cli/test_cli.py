@@ -429,6 +429,153 @@ class Timers(unittest.TestCase):
         self.assertEqual(p.returncode, 2)
         one_error_line(self, p.stderr)
 
+def call_messages(i):
+    """The six messages of an answered call between 192.0.2.1 and .2."""
+    cid = "limits-%d@192.0.2.1" % i
+    common = ("From: <sip:alice@example.com>;tag=a{i}\r\n"
+              "To: <sip:bob@example.com>{totag}\r\n"
+              "Call-ID: {cid}\r\n"
+              "CSeq: {cseq} {method}\r\n")
+
+    def req(method, cseq, branch, totag):
+        return (("%s sip:bob@192.0.2.2 SIP/2.0\r\n"
+                 "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK%s\r\n"
+                 "Max-Forwards: 70\r\n" % (method, branch)) +
+                common.format(i=i, totag=totag, cid=cid, cseq=cseq, method=method) +
+                "Contact: <sip:alice@192.0.2.1>\r\nContent-Length: 0\r\n\r\n").encode()
+
+    def rsp(status, reason, method, cseq, branch, totag):
+        return (("SIP/2.0 %d %s\r\n"
+                 "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK%s\r\n" % (status, reason, branch)) +
+                common.format(i=i, totag=totag, cid=cid, cseq=cseq, method=method) +
+                "Contact: <sip:bob@192.0.2.2>\r\nContent-Length: 0\r\n\r\n").encode()
+
+    tt = ";tag=b%d" % i
+    return [(True, req("INVITE", 1, "i%d" % i, "")),
+            (False, rsp(180, "Ringing", "INVITE", 1, "i%d" % i, tt)),
+            (False, rsp(200, "OK", "INVITE", 1, "i%d" % i, tt)),
+            (True, req("ACK", 1, "a%d" % i, tt)),
+            (True, req("BYE", 2, "b%d" % i, tt)),
+            (False, rsp(200, "OK", "BYE", 2, "b%d" % i, tt))]
+
+
+class Limits(unittest.TestCase):
+    """--max-calls / --max-messages: calls evicted as they go are reported
+    then, and every report covers the whole run."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="sipscope-limits-")
+        # 40 calls one after the other: each is over before the next
+        # starts, so evicting the least recently active one loses nothing
+        # and every record must be what the run without limits writes
+        cap = mkpcap.Capture()
+        for i in range(40):
+            cap.at(1700000000 * 10**9 + i * 10**10)
+            for from_a, payload in call_messages(i):
+                if from_a:
+                    cap.add(mkpcap.udp_packet("192.0.2.1", 5060, "192.0.2.2", 5060, payload))
+                else:
+                    cap.add(mkpcap.udp_packet("192.0.2.2", 5060, "192.0.2.1", 5060, payload))
+        self.cap = os.path.join(self.tmp, "calls.pcap")
+        cap.write_pcap(self.cap)
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def json_of(self, extra):
+        p = run(["-r", self.cap, "--json"] + extra)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return records(p.stdout)
+
+    def test_json_same_records(self):
+        full = self.json_of([])
+        for extra in (["--max-calls", "3"], ["--max-messages", "7"],
+                      ["--max-calls", "1", "--max-messages", "100"]):
+            lim = self.json_of(extra)
+            for kind in ("message", "transaction", "dialog", "call", "finding"):
+                a = sorted(json.dumps(r, sort_keys=True) for r in full if r["type"] == kind)
+                b = sorted(json.dumps(r, sort_keys=True) for r in lim if r["type"] == kind)
+                self.assertEqual(a, b, (extra, kind))
+            # messages stay in capture order, and a call's records follow its messages
+            self.assertEqual([r for r in full if r["type"] == "message"],
+                             [r for r in lim if r["type"] == "message"])
+            summary = lim[-1]
+            self.assertEqual(summary["type"], "summary")
+            ev = summary["evicted"]
+            self.assertGreaterEqual(ev["calls"], 37, extra)
+            self.assertEqual(ev["groups"], 0)
+            self.assertEqual(ev["messages"], ev["calls"] * 6)
+            self.assertEqual(ev["transactions"], ev["calls"] * 3)
+            self.assertEqual(ev["dialogs"], ev["calls"])
+            for k in ("messages", "transactions", "dialogs", "calls", "findings"):
+                self.assertEqual(summary[k], full[-1][k], k)
+            self.assertNotIn("evicted", full[-1])
+            # every id a message names has its record, written once
+            for kind, key in (("transaction", "transaction"), ("dialog", "dialog"),
+                              ("call", "call")):
+                ids = [r["id"] for r in lim if r["type"] == kind]
+                self.assertEqual(len(ids), len(set(ids)))
+                named = {r[key] for r in lim if r["type"] == "message" and r[key] is not None}
+                self.assertLessEqual(named, set(ids))
+
+    def test_reports_whole_run(self):
+        full = run(["-r", self.cap, "--list", "--stats", "--check"])
+        lim = run(["-r", self.cap, "--list", "--stats", "--check", "--max-calls", "2"])
+        self.assertEqual(full.returncode, 0, full.stderr)
+        self.assertEqual(lim.returncode, 0, lim.stderr)
+        fl = full.stdout.decode().split("\n\n")
+        ll = lim.stdout.decode().split("\n\n")
+        # the list: the same rows (columns are of fixed widths with limits)
+        norm = lambda t: [" ".join(x.split()) for x in t.splitlines()]  # noqa: E731
+        self.assertEqual(norm(fl[0]), norm(ll[0]))
+        self.assertEqual(len(norm(ll[0])), 41)
+        # the statistics: the same tables, then what was evicted
+        self.assertEqual(fl[1:-1], ll[1:len(fl) - 1])
+        evicted = [x for x in ll if x.startswith("Evicted")]
+        self.assertEqual(len(evicted), 1)
+        ev = norm(evicted[0])
+        self.assertIn("calls 38", ev)
+        self.assertIn("messages 228", ev)
+        self.assertIn("Limit on calls (--max-calls) 2", ev)
+        # --check last, as without limits
+        self.assertEqual(fl[-1], ll[-1])
+
+    def test_check_groups_of_evicted_calls(self):
+        # a call whose INVITE is never answered: its finding is written
+        # when the call is evicted, and the exit status still says so
+        cap = mkpcap.Capture()
+        msgs = call_messages(0)
+        cap.add(mkpcap.udp_packet("192.0.2.1", 5060, "192.0.2.2", 5060, msgs[0][1]))
+        cap.wait(10**11)
+        for i in range(1, 4):
+            for from_a, payload in call_messages(i):
+                a, b = ("192.0.2.1", "192.0.2.2") if from_a else ("192.0.2.2", "192.0.2.1")
+                cap.add(mkpcap.udp_packet(a, 5060, b, 5060, payload))
+        path = os.path.join(self.tmp, "unanswered.pcap")
+        cap.write_pcap(path)
+        full = run(["-r", path, "--check"])
+        lim = run(["-r", path, "--check", "--max-calls", "1"])
+        self.assertEqual(full.returncode, 1, full.stderr)
+        self.assertEqual(lim.returncode, 1, lim.stderr)
+        self.assertIn("no-final-response", full.stdout.decode())
+        self.assertIn("Call 0: limits-0@192.0.2.1", lim.stdout.decode())
+        self.assertTrue(lim.stdout.decode().endswith(full.stdout.decode().splitlines()[-1] + "\n"))
+
+    def test_usage(self):
+        for args, want in ((["--max-calls", "x", "--json"], "--max-calls wants a whole number"),
+                           (["--max-messages", "-1", "--json"], "--max-messages wants a whole number"),
+                           (["--max-calls", "5", "--ladder", "all"],
+                            "--ladder draws calls from the whole input")):
+            p = run(["-r", self.cap] + args)
+            self.assertEqual(p.returncode, 2, args)
+            self.assertIn(want, one_error_line(self, p.stderr))
+            self.assertEqual(p.stdout, b"")
+        # 0 is no limit
+        p = run(["-r", self.cap, "--json", "--max-calls", "0"])
+        self.assertEqual(p.returncode, 0)
+        self.assertNotIn("evicted", records(p.stdout)[-1])
+
+
 if __name__ == "__main__":
     BIN = os.path.abspath(sys.argv.pop(1))
     unittest.main(verbosity=2)

@@ -1,0 +1,305 @@
+/*
+ * Model: limits and eviction — the least recently active call goes with
+ * everything it owns, taps hear it first, ids become holes, the indexes
+ * forget it (its Call-ID, branches and dialogs start afresh), messages
+ * without Call-ID go in groups, and nothing leaks (LeakSanitizer).
+ */
+#include <glib.h>
+#include <string.h>
+
+#include "dissect/model.h"
+#include "dissect/sip.h"
+
+#include "support/model_flow.h"
+
+typedef struct evict_log {
+	GArray *calls;      /* sip_id per SIP_EV_EVICT */
+	GArray *msgs;       /* every message id listed, in order */
+	GArray *txns;
+	GArray *dialogs;
+	bool readable;      /* every listed object could still be read in the tap */
+	bool ascending;
+} evict_log;
+
+static void append_ids(GArray *to, const GArray *from, bool *ascending)
+{
+	for (guint i = 0; i < from->len; i++) {
+		sip_id id = g_array_index(from, sip_id, i);
+		if (i && id <= g_array_index(from, sip_id, i - 1))
+			*ascending = false;
+		g_array_append_val(to, id);
+	}
+}
+
+static void on_evict(void *user, const sip_model *m, sip_event ev, sip_id call)
+{
+	evict_log *l = user;
+	g_assert_cmpuint(ev, ==, SIP_EV_EVICT);
+	g_array_append_val(l->calls, call);
+	const GArray *msgs, *txns, *dialogs;
+	sip_model_evicting(m, &msgs, &txns, &dialogs);
+	g_assert_nonnull(msgs);
+	g_assert_nonnull(txns);
+	g_assert_nonnull(dialogs);
+	if (call != SIP_ID_NONE && !sip_model_call(m, call))
+		l->readable = false;
+	for (guint i = 0; i < msgs->len; i++)
+		if (!sip_model_message(m, g_array_index(msgs, sip_id, i)))
+			l->readable = false;
+	for (guint i = 0; i < txns->len; i++)
+		if (!sip_model_txn(m, g_array_index(txns, sip_id, i)))
+			l->readable = false;
+	for (guint i = 0; i < dialogs->len; i++)
+		if (!sip_model_dialog(m, g_array_index(dialogs, sip_id, i)))
+			l->readable = false;
+	append_ids(l->msgs, msgs, &l->ascending);
+	append_ids(l->txns, txns, &l->ascending);
+	append_ids(l->dialogs, dialogs, &l->ascending);
+}
+
+static evict_log *log_new(flow *f)
+{
+	evict_log *l = g_new0(evict_log, 1);
+	l->calls = g_array_new(FALSE, FALSE, sizeof(sip_id));
+	l->msgs = g_array_new(FALSE, FALSE, sizeof(sip_id));
+	l->txns = g_array_new(FALSE, FALSE, sizeof(sip_id));
+	l->dialogs = g_array_new(FALSE, FALSE, sizeof(sip_id));
+	l->readable = l->ascending = true;
+	sip_model_tap_add(f->m, SIP_EV_EVICT, on_evict, l);
+	return l;
+}
+
+static void log_free(evict_log *l)
+{
+	g_array_free(l->calls, TRUE);
+	g_array_free(l->msgs, TRUE);
+	g_array_free(l->txns, TRUE);
+	g_array_free(l->dialogs, TRUE);
+	g_free(l);
+}
+
+static flow *limited_flow(uint32_t max_calls, uint32_t max_messages)
+{
+	flow *f = flow_new();
+	sip_limits l = { .max_calls = max_calls, .max_messages = max_messages };
+	g_assert_true(sip_model_set_limits(f->m, &l));
+	return f;
+}
+
+/* Three calls, room for two: the least recently active one goes, once
+ * the next message comes; the others stay whole. */
+static void test_evict_lru(void)
+{
+	flow *f = limited_flow(2, 0);
+	evict_log *l = log_new(f);
+	ua_call a = ua_call_make(f, "a@x"), b = ua_call_make(f, "b@x"), c = ua_call_make(f, "c@x");
+	sip_id a_inv = req(&a, 0, true, "INVITE", 1, "z9hG4bKa1", NULL);
+	sip_id b_inv = req(&b, 10, true, "INVITE", 1, "z9hG4bKb1", NULL);
+	sip_id b_100 = rsp(&b, 20, true, 100, "INVITE", 1, "z9hG4bKb1", NULL);
+	rsp(&a, 30, true, 180, "INVITE", 1, "z9hG4bKa1", "ta");   /* a is now the most recent */
+	sip_id b_call = msg_of(f, b_inv)->call;
+	sip_id b_txn = msg_of(f, b_inv)->txn;
+	req(&c, 40, true, "INVITE", 1, "z9hG4bKc1", NULL);
+	/* three calls held until the next message is judged */
+	g_assert_cmpuint(sip_model_calls_held(f->m), ==, 3);
+	g_assert_cmpuint(l->calls->len, ==, 0);
+	rsp(&c, 50, true, 100, "INVITE", 1, "z9hG4bKc1", NULL);
+
+	g_assert_cmpuint(l->calls->len, ==, 1);
+	g_assert_cmpuint(g_array_index(l->calls, sip_id, 0), ==, b_call);
+	g_assert_true(l->readable);
+	g_assert_true(l->ascending);
+	g_assert_cmpuint(l->msgs->len, ==, 2);
+	g_assert_cmpuint(g_array_index(l->msgs, sip_id, 0), ==, b_inv);
+	g_assert_cmpuint(g_array_index(l->msgs, sip_id, 1), ==, b_100);
+	g_assert_cmpuint(l->txns->len, ==, 1);
+	g_assert_cmpuint(g_array_index(l->txns, sip_id, 0), ==, b_txn);
+
+	/* holes, counts of ids given unchanged */
+	g_assert_null(sip_model_call(f->m, b_call));
+	g_assert_null(sip_model_message(f->m, b_inv));
+	g_assert_null(sip_model_message(f->m, b_100));
+	g_assert_null(sip_model_txn(f->m, b_txn));
+	g_assert_null(sip_model_call_find(f->m, sv_from_cstr("b@x")));
+	g_assert_cmpuint(sip_model_call_count(f->m), ==, 3);
+	g_assert_cmpuint(sip_model_message_count(f->m), ==, 6);
+	g_assert_cmpuint(sip_model_calls_held(f->m), ==, 2);
+	g_assert_cmpuint(sip_model_messages_held(f->m), ==, 4);
+	const sip_evictions *e = sip_model_evictions(f->m);
+	g_assert_cmpuint(e->calls, ==, 1);
+	g_assert_cmpuint(e->groups, ==, 0);
+	g_assert_cmpuint(e->messages, ==, 2);
+	g_assert_cmpuint(e->txns, ==, 1);
+	g_assert_cmpuint(e->dialogs, ==, 0);
+
+	/* a and c are whole */
+	const sip_call *ka = call_named(f, "a@x");
+	sip_id a_call = ka->id;
+	g_assert_cmpuint(ka->messages->len, ==, 2);
+	g_assert_nonnull(sip_model_message(f->m, a_inv));
+	g_assert_cmpint(ka->state, ==, CALL_STATE_SETUP);
+
+	/* b's next message starts a new call: its Call-ID and branch were forgotten */
+	sip_id b_180 = rsp(&b, 60, true, 180, "INVITE", 1, "z9hG4bKb1", "tb");
+	const sip_message *m180 = msg_of(f, b_180);
+	g_assert_cmpuint(m180->call, !=, b_call);
+	g_assert_cmpuint(m180->txn, !=, b_txn);
+	const sip_txn *t180 = sip_model_txn(f->m, m180->txn);
+	g_assert_cmpuint(t180->request, ==, SIP_ID_NONE);   /* response only */
+	g_assert_false(m180->retransmission);
+	/* three calls again: the next message evicts a, the least recently
+	 * active (30 ms against c's 50 ms) */
+	g_assert_cmpuint(l->calls->len, ==, 1);
+	rsp(&c, 70, true, 180, "INVITE", 1, "z9hG4bKc1", "tc");
+	g_assert_cmpuint(l->calls->len, ==, 2);
+	g_assert_cmpuint(g_array_index(l->calls, sip_id, 1), ==, a_call);
+	g_assert_null(sip_model_call_find(f->m, sv_from_cstr("a@x")));
+	g_assert_nonnull(sip_model_call_find(f->m, sv_from_cstr("c@x")));
+	log_free(l);
+	flow_free(f);
+}
+
+/* A dialog goes with its call: an in-dialog request afterwards meets no
+ * dialog, and a retransmitted 2xx is not taken for a copy of one evicted. */
+static void test_evict_dialog(void)
+{
+	flow *f = limited_flow(1, 0);
+	evict_log *l = log_new(f);
+	ua_call a = ua_call_make(f, "a@x"), b = ua_call_make(f, "b@x");
+	req(&a, 0, true, "INVITE", 1, "z9hG4bKa1", NULL);
+	sip_id ok = rsp(&a, 100, true, 200, "INVITE", 1, "z9hG4bKa1", "ta");
+	sip_id dlg = msg_of(f, ok)->dialog;
+	g_assert_cmpuint(dlg, !=, SIP_ID_NONE);
+	req(&a, 110, true, "ACK", 1, "z9hG4bKa2", "ta");
+	req(&b, 200, true, "OPTIONS", 1, "z9hG4bKb1", NULL);
+	rsp(&b, 210, true, 200, "OPTIONS", 1, "z9hG4bKb1", "tb");  /* a goes before this one */
+	g_assert_cmpuint(l->calls->len, ==, 1);
+	g_assert_cmpuint(l->dialogs->len, ==, 1);
+	g_assert_cmpuint(g_array_index(l->dialogs, sip_id, 0), ==, dlg);
+	g_assert_null(sip_model_dialog(f->m, dlg));
+	g_assert_cmpuint(sip_model_evictions(f->m)->dialogs, ==, 1);
+
+	/* the 2xx again: a new transaction (response only), not a retransmission */
+	sip_id again = rsp(&a, 300, true, 200, "INVITE", 1, "z9hG4bKa1", "ta");
+	g_assert_false(msg_of(f, again)->retransmission);
+	/* a BYE inside the forgotten dialog: met midway once answered */
+	sip_id bye = req(&a, 400, true, "BYE", 2, "z9hG4bKa3", "ta");
+	g_assert_cmpuint(msg_of(f, bye)->txn, !=, SIP_ID_NONE);
+	sip_model_finish(f->m, at(f, 1000));
+	log_free(l);
+	flow_free(f);
+}
+
+/* The message limit alone: a call that outgrows it is evicted before
+ * its next message, which starts it again. */
+static void test_max_messages(void)
+{
+	flow *f = limited_flow(0, 3);
+	evict_log *l = log_new(f);
+	ua_call a = ua_call_make(f, "a@x");
+	req(&a, 0, true, "INVITE", 1, "z9hG4bKa1", NULL);
+	rsp(&a, 10, true, 100, "INVITE", 1, "z9hG4bKa1", NULL);
+	rsp(&a, 20, true, 180, "INVITE", 1, "z9hG4bKa1", "ta");
+	sip_id ok = rsp(&a, 30, true, 200, "INVITE", 1, "z9hG4bKa1", "ta");
+	g_assert_cmpuint(l->calls->len, ==, 0);
+	/* 4 held > 3: judged before the ACK */
+	sip_id ack = req(&a, 40, true, "ACK", 1, "z9hG4bKa2", "ta");
+	g_assert_cmpuint(l->calls->len, ==, 1);
+	g_assert_cmpuint(l->msgs->len, ==, 4);
+	g_assert_null(sip_model_message(f->m, ok));
+	g_assert_nonnull(sip_model_message(f->m, ack));
+	g_assert_cmpuint(sip_model_messages_held(f->m), ==, 1);
+	g_assert_cmpuint(sip_model_calls_held(f->m), ==, 1);
+	log_free(l);
+	flow_free(f);
+}
+
+/* Messages without Call-ID are owned in groups, evicted oldest first. */
+static void test_groups(void)
+{
+	flow *f = limited_flow(0, 300);
+	evict_log *l = log_new(f);
+	for (int i = 0; i < 700; i++)
+		feedf(f, i, "192.0.2.1:5060", "192.0.2.2:5060",
+			"OPTIONS sip:b@b.example SIP/2.0\n"
+			"Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKg%d\n"
+			"Max-Forwards: 70\n"
+			"From: <sip:a@a.example>;tag=x\n"
+			"To: <sip:b@b.example>\n"
+			"CSeq: %d OPTIONS\n", i, i + 1);
+	const sip_evictions *e = sip_model_evictions(f->m);
+	g_assert_cmpuint(e->calls, ==, 0);
+	g_assert_cmpuint(e->groups, >=, 1);
+	g_assert_cmpuint(e->messages, ==, l->msgs->len);
+	g_assert_cmpuint(e->txns, ==, l->txns->len);
+	g_assert_cmpuint(sip_model_messages_held(f->m), <=, 301);
+	g_assert_cmpuint(sip_model_messages_held(f->m) + e->messages, ==, 700);
+	for (guint i = 0; i < l->calls->len; i++)
+		g_assert_cmpuint(g_array_index(l->calls, sip_id, i), ==, SIP_ID_NONE);
+	/* oldest first: the first message went first */
+	g_assert_cmpuint(g_array_index(l->msgs, sip_id, 0), ==, 0);
+	g_assert_true(l->ascending);
+	g_assert_true(l->readable);
+	g_assert_null(sip_model_message(f->m, 0));
+	g_assert_nonnull(sip_model_message(f->m, 699));
+	sip_model_finish(f->m, at(f, 100000));
+	log_free(l);
+	flow_free(f);
+}
+
+/* Many calls through a small model: every message is evicted or held,
+ * every eviction frees what it lists (LeakSanitizer checks the rest). */
+static void test_churn(void)
+{
+	flow *f = limited_flow(8, 40);
+	evict_log *l = log_new(f);
+	for (int i = 0; i < 200; i++) {
+		g_autofree char *cid = g_strdup_printf("churn-%d@x", i);
+		g_autofree char *br = g_strdup_printf("z9hG4bKc%d", i);
+		g_autofree char *br2 = g_strdup_printf("z9hG4bKd%d", i);
+		ua_call c = ua_call_make(f, cid);
+		int64_t t = i * 50;
+		req(&c, t, true, "INVITE", 1, br, NULL);
+		rsp(&c, t + 5, true, 180, "INVITE", 1, br, "tt");
+		rsp(&c, t + 9, true, 200, "INVITE", 1, br, "tt");
+		req(&c, t + 10, true, "ACK", 1, br2, "tt");
+	}
+	const sip_evictions *e = sip_model_evictions(f->m);
+	g_assert_cmpuint(sip_model_messages_held(f->m) + e->messages, ==, 800);
+	g_assert_cmpuint(sip_model_calls_held(f->m) + e->calls, ==, 200);
+	g_assert_cmpuint(sip_model_calls_held(f->m), <=, 9);
+	g_assert_cmpuint(sip_model_messages_held(f->m), <=, 41);
+	g_assert_cmpuint(e->dialogs, ==, l->dialogs->len);
+	g_assert_cmpuint(e->dialogs + 8, >=, 192);
+	g_assert_true(l->readable);
+	sip_model_finish(f->m, at(f, 100000));
+	log_free(l);
+	flow_free(f);
+}
+
+static void test_set_limits(void)
+{
+	flow *f = flow_new();
+	sip_limits none = { 0, 0 };
+	g_assert_true(sip_model_set_limits(f->m, &none));
+	ua_call a = ua_call_make(f, "a@x");
+	req(&a, 0, true, "OPTIONS", 1, "z9hG4bKa1", NULL);
+	sip_limits some = { 1, 1 };
+	g_assert_false(sip_model_set_limits(f->m, &some));
+	g_assert_cmpuint(sip_model_limits(f->m)->max_calls, ==, 0);
+	g_assert_cmpuint(sip_model_calls_held(f->m), ==, 1);
+	g_assert_cmpuint(sip_model_evictions(f->m)->calls, ==, 0);
+	flow_free(f);
+}
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/model/limits/evict-lru", test_evict_lru);
+	g_test_add_func("/model/limits/evict-dialog", test_evict_dialog);
+	g_test_add_func("/model/limits/max-messages", test_max_messages);
+	g_test_add_func("/model/limits/groups", test_groups);
+	g_test_add_func("/model/limits/churn", test_churn);
+	g_test_add_func("/model/limits/set", test_set_limits);
+	return g_test_run();
+}
