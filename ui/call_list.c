@@ -146,8 +146,19 @@ void call_list_touch(call_list *cl, sip_id call)
 void call_list_tap(void *user, const sip_model *m, sip_event ev, sip_id id)
 {
 	(void)m;
-	if (ev == SIP_EV_CALL)
-		call_list_touch(user, id);
+	call_list *cl = user;
+	if (ev == SIP_EV_CALL) {
+		call_list_touch(cl, id);
+	} else if (ev == SIP_EV_EVICT && id != SIP_ID_NONE) {
+		/* its row goes at the next rebuild; a mark on it goes now */
+		cl->dirty = true;
+		if (id < cl->state->len) {
+			call_mark *k = &g_array_index(cl->state, call_mark, id);
+			if (k->marked)
+				cl->marked--;
+			memset(k, 0, sizeof(*k));
+		}
+	}
 }
 
 void call_list_set_filter(call_list *cl, ui_filter *f)

@@ -64,8 +64,9 @@ guint call_list_findings_of(const call_list *cl, sip_id call, guint *errors);
 
 /* The model changed this call (or made it). */
 void call_list_touch(call_list *cl, sip_id call);
-/* A model tap (sip_tap_fn) that forwards SIP_EV_CALL to call_list_touch;
- * user is the call_list. */
+/* A model tap (sip_tap_fn) that forwards SIP_EV_CALL to call_list_touch
+ * and drops the row (and the mark) of a call on SIP_EV_EVICT; user is the
+ * call_list. */
 void call_list_tap(void *user, const sip_model *m, sip_event ev, sip_id id);
 
 /* Takes the filter (NULL: none) and starts a pass. */

@@ -53,6 +53,7 @@ typedef struct screen_ladder {
 	bool text_parsed;       /* `text` is the parsed view */
 	uint64_t text_gen;      /* findings generation `text` was made at */
 	GArray *text;           /* msg_line, for the pane */
+	bool evicted;           /* a call shown was evicted (limits): the layout is kept as it was */
 } screen_ladder;
 
 enum { GUTTER = 16, DELTA_GAP = 2 };
@@ -103,6 +104,8 @@ static void renumber_findings(screen_ladder *s, ui *u)
 static void relayout(screen_ladder *s, ui *u)
 {
 	const sip_model *m = ui_model(u);
+	if (s->evicted && s->lay)
+		return;   /* nothing left to lay out again */
 	g_autoptr(GArray) msgs = ladder_messages_of_calls(m, (sip_id *)s->calls->data, s->calls->len);
 	ladder_opts o = { .group_by_host = s->by_host };
 	if (s->lay)
@@ -122,10 +125,24 @@ static void relayout(screen_ladder *s, ui *u)
 	renumber_findings(s, u);
 }
 
+static bool any_evicted(const sip_model *m, const GArray *calls)
+{
+	for (guint i = 0; i < calls->len; i++)
+		if (!sip_model_call(m, g_array_index(calls, sip_id, i)))
+			return true;
+	return false;
+}
+
 static void ladder_update(screen *base, ui *u)
 {
 	screen_ladder *s = (screen_ladder *)base;
 	const findings *f = ui_feed_of(u)->found;
+	/* A call evicted under the limits: the diagram stays as it was
+	 * (rows hold their own text), the heading says so. */
+	if (s->evicted || any_evicted(ui_model(u), s->calls)) {
+		s->evicted = true;
+		return;
+	}
 	if (messages_of(ui_model(u), s->calls) != s->msg_count)
 		relayout(s, u);
 	else if (f && findings_generation(f) != s->found_gen)
@@ -261,6 +278,9 @@ static void heading(screen_ladder *s, ui *u, GString *o)
 			g_string_append(o, ", ");
 			list_append_state(o, m, c);
 			g_string_append(o, ")");
+		} else {
+			g_string_append_printf(o, "Call %u: evicted (limits), shown as it was",
+					       g_array_index(s->calls, sip_id, 0));
 		}
 	} else {
 		g_string_append_printf(o, "%u calls merged:", s->calls->len);
@@ -269,6 +289,8 @@ static void heading(screen_ladder *s, ui *u, GString *o)
 		if (s->calls->len > 20)
 			g_string_append(o, " ...");
 	}
+	if (s->evicted && s->calls->len > 1)
+		g_string_append(o, " (evicted, shown as it was)");
 	guint n = s->lay->rows->len;
 	g_string_append_printf(o, "  %u message%s", n, n == 1 ? "" : "s");
 	if (s->by_host)

@@ -184,11 +184,16 @@ static void draw_status(ui *u, int width)
 	g_string_append_len(o, name->str, (gssize)name->len);
 	append_count(o, "frames", st.frames);
 	append_count(o, "SIP", st.messages);
-	guint shown = call_list_len(u->calls), total = sip_model_call_count(u->feed->model);
+	const sip_model *m = u->feed->model;
+	guint shown = call_list_len(u->calls), total = sip_model_calls_held(m);
 	if (shown != total || call_list_filter(u->calls))
 		g_string_append_printf(o, "  calls %u/%u", shown, total);
 	else
 		g_string_append_printf(o, "  calls %u", total);
+	/* With limits: how many calls were let go to stay within them. */
+	const sip_evictions *ev = sip_model_evictions(m);
+	if (ev->calls + ev->groups)
+		g_string_append_printf(o, "  evicted %" G_GUINT64_FORMAT, ev->calls + ev->groups);
 
 	/* Live: the drops always show (a 0 says they are counted), and stand
 	 * out once there are some. */
@@ -409,7 +414,7 @@ void ui_run(const ui_feed *feed)
 	u.message = g_string_new(NULL);
 	u.calls = call_list_new(feed->model);
 	call_list_set_findings(u.calls, feed->found);
-	sip_model_tap_add(feed->model, SIP_EV_CALL, call_list_tap, u.calls);
+	sip_model_tap_add(feed->model, SIP_EV_CALL | SIP_EV_EVICT, call_list_tap, u.calls);
 	ui_push(&u, screen_calls_new(&u));
 
 	/* Reading, filtering and drawing take turns with the keyboard: a

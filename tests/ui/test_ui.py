@@ -445,6 +445,43 @@ def check_live_hep(ctx):
     return errors
 
 
+def live_evict(port):
+    """--max-calls 1: a call is on screen as a ladder when a second call
+    pushes it out of the model."""
+    def run(ctx):
+        t = ctx["tmux"]
+        first = pcap_udp(os.path.join(PCAPS, "udp_basic_call.pcap"))
+        second = pcap_udp(os.path.join(PCAPS, "cancel_flow.pcap"))
+        send_hep(port, first)
+        settle_on(t, r"\bSIP %d\b" % len(first))
+        t.keys("Enter")
+        ctx["screen_before"] = settle(t)
+        send_hep(port, second)
+        ctx["screen_ladder"] = settle_on(t, r"\bSIP %d\b" % (len(first) + len(second)))
+        t.keys("q")
+        ctx["screen_list"] = settle(t)
+    return run
+
+
+def check_live_evict(ctx):
+    errors = []
+    before, ladder, lst = ctx["screen_before"], ctx["screen_ladder"], ctx["screen_list"]
+    if os.environ.get("SIPSCOPE_UI_SHOW"):
+        print(before, ladder, lst, sep="\n=====\n")
+    if "Call 0: call-1@192.0.2.10" not in before and "Call 0:" not in before:
+        errors.append("the ladder did not open:\n" + before)
+    errors += status_has(ladder, "calls 1", "evicted 1")
+    if "Call 0: evicted (limits), shown as it was" not in ladder:
+        errors.append("the ladder does not say its call was evicted:\n" + ladder)
+    # the diagram stays as it was: the same arrows as before
+    arrows = lambda sc: [l for l in sc.splitlines() if "\u2500" in l]  # noqa: E731
+    if arrows(before) != arrows(ladder) or not arrows(ladder):
+        errors.append("the diagram changed:\n%s\n---\n%s" % (before, ladder))
+    if re.search(r"\n +0 INVITE", lst) or not re.search(r"\n +1 INVITE .* cancelled", lst):
+        errors.append("the list still shows the evicted call, or lacks the new one:\n" + lst)
+    return errors
+
+
 def live_count(port, capture):
     def run(ctx):
         send_hep(port, pcap_udp(os.path.join(PCAPS, capture)))
@@ -597,6 +634,8 @@ CASES = [
     Case("quit", BASIC, keys=("Enter", "q", "q"), check=check_quit, golden=False, quit_keys=()),
     Case("sigterm", BASIC, keys=("Enter",), check=signal_check(signal.SIGTERM, 0), golden=False,
          quit_keys=()),
+    Case("call_list_limited", MANY, args=("--max-calls", "2")),
+    Case("ladder_limited", MANY, args=("--max-calls", "2"), keys=("End", "Enter")),
     Case("crash_restores", BASIC, keys=("Enter",), check=signal_check(signal.SIGSEGV, None),
          golden=False, quit_keys=(), expect_rc=None),
     save_case("save", "udp_basic_call.pcap", [0]),
@@ -615,6 +654,9 @@ CASES = [
          expect_stderr=r"^sipscope: udp:127\.0\.0\.1:15300: 7 HEP packets \(7 SIP, 0 other "
                        r"payload types, 0 damaged\), 0 dropped by the kernel, 0 by sipscope "
                        r"\(ring full\)\n$"),
+    Case("live_evict", [], args=("--max-calls", "1", "--hep-listen", "udp:127.0.0.1:15304"),
+         live=live_evict(15304), check=check_live_evict, ports=(15304,), golden=False,
+         expect_stderr=r"^sipscope: udp:127\.0\.0\.1:15304: 14 HEP packets "),
     Case("live_hep_count", [], args=("-c", "3", "--hep-listen", "udp:127.0.0.1:15301"),
          live=live_count(15301, "udp_basic_call.pcap"), check=check_live_count, ports=(15301,),
          expect_stderr=r"^sipscope: udp:127\.0\.0\.1:15301: \d HEP packets .* 0 dropped by the "
