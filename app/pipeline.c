@@ -123,6 +123,7 @@ struct pipeline {
 	GHashTable *pending;   /* stream_pending* set, by (src, dst) */
 	GArray *fragments;     /* cap_frame: recent frames that were IP fragments */
 	bool track_frames;     /* keep_frames or --write-sip-only: pending and fragments kept */
+	bool model_owns_raw;   /* limits and no frame kept: the model copies message bytes */
 	/* live input (-i, --hep-listen) instead of files */
 	cap_live *live;
 	bool live_stopping;
@@ -926,6 +927,7 @@ pipeline *pipeline_open(const options *o, const pipeline_hooks *hooks, bool keep
 		p->written_order = g_queue_new();
 	}
 	p->track_frames = keep_frames || p->write_sip_only;
+	p->model_owns_raw = (o->max_calls || o->max_messages) && !p->track_frames;
 	if (keep_frames) {
 		p->msg_frames = g_array_new(FALSE, FALSE, sizeof(msg_frames));
 		p->frame_copies = g_array_new(FALSE, FALSE, sizeof(cap_frame));
@@ -1020,6 +1022,11 @@ static void read_frame(pipeline *p, const cap_frame *fr)
 static bool live_payload_wanted(void *user, const cap_payload *pl)
 {
 	pipeline *p = user;
+	/* With limits the model copies each message's bytes into what it can
+	 * evict: a whole SIP datagram is then needed only while it is read,
+	 * unless its frame is kept for saving or written once complete. */
+	if (p->model_owns_raw && pl->proto == CAP_PROTO_UDP && !pl->ip_reassembled)
+		return false;
 	return cap_sipframer_wants(p->framer, pl);
 }
 

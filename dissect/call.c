@@ -11,9 +11,9 @@
 
 enum {
 	PENDING_MAX_CALLERS = 4,
-	/* a call's copies (Call-ID, branches, tags) with limits: a few hundred
-	 * bytes for most calls */
-	CALL_ARENA_CHUNK = 512,
+	/* a call's copies with limits (its messages' bytes, Call-ID, branches,
+	 * tags): a few kilobytes for most calls */
+	CALL_ARENA_CHUNK = 2048,
 };
 
 /* A Call-ID named by related-call headers before its call appeared. */
@@ -213,15 +213,15 @@ static void find_related(call_table *ct, call_rec *r, const sip_msg *p, mdl_chan
 
 /* ---- calls ------------------------------------------------------------------- */
 
-static void set_parties(call_rec *r, const sip_msg *p, int8_t level)
+static void set_parties(call_rec *r, const mdl_ctx *c, int8_t level)
 {
 	if (level <= r->parties_level)
 		return;
 	sip_addr a;
-	if (sip_msg_from(p, &a))
-		r->pub.from = a.uri;
-	if (sip_msg_to(p, &a))
-		r->pub.to = a.uri;
+	if (sip_msg_from(c->parsed, &a))
+		r->pub.from = mdl_view(c, a.uri);
+	if (sip_msg_to(c->parsed, &a))
+		r->pub.to = mdl_view(c, a.uri);
 	r->parties_level = level;
 }
 
@@ -272,11 +272,13 @@ void call_attach(call_table *ct, mdl_ctx *c)
 	call_rec *r = call_find_hashed(ct, p->call_id, c->prep->call_id_hash);
 	if (!r)
 		r = call_new(ct, c);
-	set_parties(r, p, 0);
+	if (ct->heap) {
+		c->keep = &r->own.keep;
+		mdl_own_raw(c, c->keep);
+	}
+	set_parties(r, c, 0);
 	c->msg->call = r->pub.id;
 	c->call_id = r->pub.call_id;
-	if (ct->heap)
-		c->keep = &r->own.keep;
 	g_array_append_val(r->pub.messages, c->msg->id);
 	changed(c->ch, r);
 }
@@ -426,15 +428,15 @@ void call_process(call_table *ct, txn_table *t, dlg_table *d, mdl_ctx *c, const 
 	if (!response) {
 		if (r->pub.first_method.p == NULL)
 			r->pub.first_method = mdl_keep_method(c->keep, p->method);
-		set_parties(r, p, 1);
+		set_parties(r, c, 1);
 		if (mdl_tag_present(p->to_tag) && is_session_request(p->method))
 			r->midway = r->midway || !r->has_initial;
 		if (!tr->retransmission) {
 			if (tx->initial_invite && tx->pub.request == msg->id) {
-				set_parties(r, p, 2);
+				set_parties(r, c, 2);
 				if (!r->caller_known) {
 					r->caller_known = true;
-					r->caller_tag = p->from_tag;
+					r->caller_tag = mdl_view(c, p->from_tag);
 				}
 				note_initial(r, tx, tr->created);
 			}
@@ -448,10 +450,10 @@ void call_process(call_table *ct, txn_table *t, dlg_table *d, mdl_ctx *c, const 
 		if (tr->created && tx->pub.is_invite && !r->answered && r->confirmed_alive == 0) {
 			/* response-only INVITE transaction before any answer: the initial one */
 			tx->initial_invite = true;
-			set_parties(r, p, 2);
+			set_parties(r, c, 2);
 			if (!r->caller_known) {
 				r->caller_known = true;
-				r->caller_tag = p->from_tag;
+				r->caller_tag = mdl_view(c, p->from_tag);
 			}
 			note_initial(r, tx, true);
 		}

@@ -67,12 +67,12 @@ static void set_targets(dlg_rec *r, const mdl_ctx *c)
 	sv rest = sip_msg_value(p, SIP_HDR_RECORD_ROUTE), item;
 	r->pub.route_set = SV_NULL;
 	if (rest.p && sip_list_split(&rest, &item))
-		r->pub.route_set = item;
+		r->pub.route_set = mdl_view(c, item);
 	r->pub.route_msg = c->msg->id;
 	sip_contact ct;
 	rest = sip_msg_value(p, SIP_HDR_CONTACT);
 	if (rest.p && sip_list_split(&rest, &item) && sip_contact_parse(item, &ct) && !ct.star)
-		r->pub.remote_target = ct.addr.uri;
+		r->pub.remote_target = mdl_view(c, ct.addr.uri);
 }
 
 static void attach(dlg_rec *r, mdl_ctx *c, dlg_result *out)

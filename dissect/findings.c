@@ -85,7 +85,8 @@ findings *findings_new(sip_model *m)
 	f->p = g_new0(sip_msg, 1);
 	f->q = g_new0(sip_msg, 1);
 	f->s = g_string_new(NULL);
-	sip_model_tap_add(m, SIP_EV_MESSAGE | SIP_EV_TXN | SIP_EV_REGISTRATION, on_event, f);
+	sip_model_tap_add(m, SIP_EV_MESSAGE | SIP_EV_TXN | SIP_EV_REGISTRATION | SIP_EV_EVICT,
+		on_event, f);
 	return f;
 }
 
@@ -555,7 +556,7 @@ static void waits_run(findings *f, int64_t now, bool all)
 			continue;   /* the capture ended before its timer */
 		}
 		f->waits_head++;
-		if (!wait_done(f, w))
+		if (!w->dropped && !wait_done(f, w))
 			fnd_report_ack_wait(f, w);
 	}
 }
@@ -582,11 +583,34 @@ static void on_message(findings *f, sip_id id)
 	fnd_check_message(f, msg, p);
 }
 
+/* A call is evicted (limits): its 2xx waits leave the table (their keys
+ * are views into its messages) and are never judged, since whether the
+ * ACK came can no longer be told.  Its transactions' non-2xx waits judge
+ * themselves done once the transaction is gone. */
+static void on_evict(findings *f)
+{
+	const GArray *msgs, *txns, *dialogs;
+	sip_model_evicting(f->m, &msgs, &txns, &dialogs);
+	for (guint i = 0; msgs && i < msgs->len; i++) {
+		const sip_message *msg = sip_model_message(f->m, g_array_index(msgs, sip_id, i));
+		if (!msg || msg->kind != SIP_KIND_RESPONSE)
+			continue;
+		ack_wait *w = wait_lookup(f, msg);
+		if (w && w->msg == msg->id) {
+			g_hash_table_remove(f->waits_by_key, w);
+			w->dropped = true;
+		}
+	}
+}
+
 static void on_event(void *user, const sip_model *m, sip_event ev, sip_id id)
 {
 	findings *f = user;
 	(void)m;
 	switch (ev) {
+	case SIP_EV_EVICT:
+		on_evict(f);
+		break;
 	case SIP_EV_MESSAGE:
 		on_message(f, id);
 		break;
@@ -615,7 +639,7 @@ void findings_finish(findings *f)
 	waits_run(f, sip_model_clock(f->m), true);
 	for (guint i = 0; i < f->waits->len; i++) {
 		const ack_wait *w = g_ptr_array_index(f->waits, i);
-		if (w->finding != SIP_ID_NONE && !w->non2xx)
+		if (w->finding != SIP_ID_NONE && !w->non2xx && !w->dropped)
 			fnd_ack_wait_aftermath(f, w);
 	}
 	for (guint i = 0, n = sip_model_txn_count(f->m); i < n; i++)

@@ -142,6 +142,7 @@ typedef struct ack_wait {
 	uint32_t retransmissions;  /* of the 2xx */
 	sip_id finding;            /* the ack-missing finding made of it, SIP_ID_NONE until then */
 	int64_t ts;
+	bool dropped;              /* its call was evicted (limits): never judged, out of the table */
 } ack_wait;
 
 typedef struct fnd_rec {

@@ -202,7 +202,7 @@ bool sip_model_set_limits(sip_model *m, const sip_limits *l)
 		return false;
 	m->limits = *l;
 	m->limited = l->max_calls > 0 || l->max_messages > 0;
-	m->txns.heap = m->dialogs.heap = m->calls.heap = m->limited;
+	m->txns.heap = m->dialogs.heap = m->calls.heap = m->regs.copy = m->limited;
 	return true;
 }
 
@@ -506,7 +506,11 @@ sip_id sip_model_add_prepared(sip_model *m, const sip_msg_meta *meta, const sip_
 	mdl_owner *own = NULL;
 	if (m->limited) {
 		own = owner_of(m, msg);
-		c.keep = &own->keep;
+		if (msg->call == SIP_ID_NONE) {
+			/* a call copied the bytes itself (call_attach) */
+			c.keep = &own->keep;
+			mdl_own_raw(&c, c.keep);
+		}
 	}
 	txn_process(&m->txns, &c, &tr);
 	dlg_process(&m->dialogs, &m->txns, &c, &tr, &dr);

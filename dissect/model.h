@@ -510,7 +510,9 @@ bool sip_model_set_timers(sip_model *m, const sip_timers *t);
 const sip_timers *sip_model_timers(const sip_model *m);
 void sip_model_tap_add(sip_model *m, unsigned events, sip_tap_fn fn, void *user);
 
-/* Adds one parsed message (parsed->raw must stay valid for the whole run;
+/* Adds one parsed message (parsed->raw must stay valid for the whole run
+ * without limits; with limits the model copies it and needs it only during
+ * the call;
  * the sip_msg itself may be reused at once).  Messages must come in capture
  * order; a timestamp going backwards is accepted (the clock does not move
  * back).  Returns its id. */

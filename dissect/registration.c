@@ -114,7 +114,7 @@ static reg_rec *reg_for(reg_table *rt, const mdl_ctx *c)
 	r = arena_alloc(rt->mem, sizeof(*r));
 	memset(r, 0, sizeof(*r));
 	r->pub.id = rt->recs->len;
-	r->pub.aor = a.uri;
+	r->pub.aor = rt->copy ? mdl_keep(rt->mem, a.uri) : a.uri;
 	r->pub.bindings = g_array_new(FALSE, TRUE, sizeof(sip_binding));
 	r->pub.first_ts = c->ts;
 	r->key = k;
@@ -216,7 +216,10 @@ static void binding_set(reg_table *rt, reg_rec *r, const reg_update *u, sv uri, 
 		b->registered_ts = u->ts;
 		b->removed_ts = 0;
 	}
-	b->contact = uri;
+	if (!rt->copy)
+		b->contact = uri;
+	else if (!b->contact.p || !sv_eq(b->contact, uri))
+		b->contact = mdl_keep(rt->mem, uri);
 	b->expires = granted;
 	b->requested_expires = requested;
 	b->expires_ts = u->ts + (int64_t)granted * NS_PER_S;

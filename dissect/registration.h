@@ -33,6 +33,8 @@ typedef struct reg_table {
 	GHashTable *by_aor;       /* reg_uri_key* -> reg_rec* */
 	GHashTable *bindings;     /* internal binding key* -> itself */
 	sip_msg *scratch;         /* to re-read a REGISTER when its 2xx arrives */
+	bool copy;                /* keep copies of the AOR and Contacts: with limits the
+	                             messages they come from are evicted */
 } reg_table;
 
 void reg_table_init(reg_table *rt, arena *mem);

@@ -205,7 +205,7 @@ static txn_rec *txn_new(txn_table *t, const mdl_ctx *c, const txn_key *k, sv met
 	r->key.from_tag = mdl_keep(c->keep, k->from_tag);
 	x->method = r->key.method;
 	x->branch = k->rfc2543 ? SV_NULL : r->key.branch;
-	x->sent_by = p->via_sent_by;
+	x->sent_by = mdl_view(c, p->via_sent_by);
 	x->rfc2543 = k->rfc2543;
 	x->is_invite = sv_eq(method, sv_invite);
 	x->state = x->is_invite ? TXN_STATE_CALLING : TXN_STATE_TRYING;
@@ -237,7 +237,7 @@ static void set_request(txn_rec *r, const mdl_ctx *c)
 		sip_contact ct;
 		sv rest = sip_msg_value(p, SIP_HDR_CONTACT), item;
 		if (rest.p && sip_list_split(&rest, &item) && sip_contact_parse(item, &ct) && !ct.star)
-			r->contact = ct.addr.uri;
+			r->contact = mdl_view(c, ct.addr.uri);
 	}
 	if (sv_eq_cstr(p->method, "NOTIFY")) {
 		sv ss = sv_trim(sip_msg_value(p, SIP_HDR_SUBSCRIPTION_STATE));

@@ -81,8 +81,11 @@ static inline void *mdl_rec_alloc(arena *mem, bool heap, size_t n)
 	return heap ? g_malloc(n) : arena_alloc(mem, n);
 }
 
+struct mdl_ctx;
+typedef struct mdl_ctx mdl_ctx;
+
 /* The message being added. */
-typedef struct mdl_ctx {
+struct mdl_ctx {
 	sip_message *msg;         /* its record, already stored */
 	const sip_msg *parsed;
 	const sip_prepared *prep; /* its hashes and codes */
@@ -92,7 +95,28 @@ typedef struct mdl_ctx {
 	mdl_changes *ch;
 	const GPtrArray *msgs;    /* every sip_message*, by id */
 	arena *keep;              /* where copies for the objects it creates go */
-} mdl_ctx;
+};
+
+/* With limits the model keeps its own copy of each message's bytes, in
+ * its owner's arena (mdl_own_raw), so that nothing it holds depends on
+ * the capture's buffers and eviction gives the bytes back.  Views a record
+ * keeps (a Contact URI, a route set) are taken from the parse, which
+ * points into the original bytes: mdl_view moves such a view to the same
+ * place in the copy.  Without a copy it returns v unchanged. */
+static inline sv mdl_view(const mdl_ctx *c, sv v)
+{
+	sv from = c->parsed->raw, to = c->msg->raw;
+	if (v.p == NULL || from.p == to.p || v.p < from.p || v.p > from.p + from.len ||
+	    v.len > from.len - (size_t)(v.p - from.p))
+		return v;
+	return sv_make(to.p + (v.p - from.p), v.len);
+}
+
+static inline void mdl_own_raw(mdl_ctx *c, arena *a)
+{
+	sv raw = c->parsed->raw;
+	c->msg->raw = sv_make(arena_copy(a, raw.p, raw.len), raw.len);
+}
 
 static inline sip_message *mdl_msg(const GPtrArray *msgs, sip_id id)
 {
