@@ -154,10 +154,11 @@ bool options_parse(int argc, char **argv, options *o, int *exit_status)
 		  "final response", "SECONDS" },
 		{ "max-calls", 0, 0, G_OPTION_ARG_STRING, &max_calls_s,
 		  "Hold at most N calls (Call-IDs) at once: beyond, the least recently active call is "
-		  "reported and forgotten (evicted); 0 for no limit (the default)", "N" },
+		  "reported and forgotten (evicted); 0 for no limit (the default for files; 20000 for "
+		  "live input)", "N" },
 		{ "max-messages", 0, 0, G_OPTION_ARG_STRING, &max_msgs_s,
 		  "Hold at most N SIP messages at once, evicting the least recently active calls "
-		  "beyond; 0 for no limit (the default)", "N" },
+		  "beyond; 0 for no limit (the default for files; 100000 for live input)", "N" },
 		{ "config", 0, 0, G_OPTION_ARG_FILENAME, &o->config_file,
 		  "Read the interactive UI's settings from FILE instead of "
 		  "$XDG_CONFIG_HOME/sipscope/config", "FILE" },
@@ -272,12 +273,19 @@ bool options_parse(int argc, char **argv, options *o, int *exit_status)
 	if (!bad && max_msgs_s &&
 	    !(bad = parse_uint("--max-messages", max_msgs_s, 0, UINT32_MAX, &lim)))
 		o->max_messages = (uint32_t)lim;
+	/* A live capture may run for days: bounded by default, sized for a
+	 * small machine (about 150 MB held).  A file bounds itself, and its
+	 * reports should cover all of it.  --ladder needs every call. */
+	if (!bad && options_live(o) && !(ladder && ladder[0]) && !max_calls_s && !max_msgs_s) {
+		o->max_calls = LIVE_DEFAULT_MAX_CALLS;
+		o->max_messages = LIVE_DEFAULT_MAX_MESSAGES;
+	}
 	if (!bad) {
 		o->no_promisc = no_promisc;
 		o->immediate = immediate;
 		o->write_sip_only = sip_only;
 		bool have_files = o->read_files && o->read_files[0];
-		bool limited = o->max_calls || o->max_messages;
+		bool limited = (max_calls_s && o->max_calls) || (max_msgs_s && o->max_messages);
 		bool live = options_live(o);
 		if (have_files && live)
 			bad = "-r cannot be combined with -i or --hep-listen";

@@ -47,10 +47,14 @@ typedef struct options {
 	uint32_t t1_ms;      /* --t1 */
 	uint32_t t4_ms;      /* --t4 */
 	uint32_t timer_c_s;  /* --timer-c */
-	/* State held at once (dissect/model.h sip_limits); 0: no limit. */
+	/* State held at once (dissect/model.h sip_limits); 0: no limit.  Live
+	 * input without --max-calls/--max-messages (nor --ladder) gets
+	 * the LIVE_DEFAULT_* ones. */
 	uint32_t max_calls;    /* --max-calls */
 	uint32_t max_messages; /* --max-messages */
 } options;
+
+enum { LIVE_DEFAULT_MAX_CALLS = 20000, LIVE_DEFAULT_MAX_MESSAGES = 100000 };
 
 /* Parses argv.  On a usage error prints one line to stderr and returns false
  * with *exit_status set; on --help/--version prints and returns false with

@@ -142,7 +142,7 @@ static bool limits_setup(run_state *st)
 	if (o->mode == OUT_JSON && st->found)
 		st->findings_written = g_array_new(FALSE, TRUE, sizeof(uint8_t));
 	if (o->mode == OUT_REPORT && o->stats)
-		st->sg = stats_gather_new();
+		st->sg = stats_gather_new(STATS_SAMPLE_CAP);
 	if (o->mode == OUT_REPORT && o->check) {
 		st->check_file = tmpfile();
 		if (!st->check_file) {

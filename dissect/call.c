@@ -36,7 +36,7 @@ static gboolean sv_ptr_equal(gconstpointer a, gconstpointer b)
 void call_table_init(call_table *ct, arena *mem)
 {
 	ct->mem = mem;
-	ct->recs = g_ptr_array_new();
+	idtab_init(&ct->recs);
 	hindex_init(&ct->by_id);
 	ct->pending = g_hash_table_new_full(sv_ptr_hash, sv_ptr_equal, NULL, g_free);
 	ct->scratch = g_string_new(NULL);
@@ -44,8 +44,8 @@ void call_table_init(call_table *ct, arena *mem)
 
 void call_table_clear(call_table *ct)
 {
-	for (guint i = 0; i < ct->recs->len; i++) {
-		call_rec *r = g_ptr_array_index(ct->recs, i);
+	for (guint i = 0; i < ct->recs.len; i++) {
+		call_rec *r = idtab_get(&ct->recs, i);
 		if (!r)
 			continue;
 		g_array_free(r->pub.messages, TRUE);
@@ -59,7 +59,7 @@ void call_table_clear(call_table *ct)
 	}
 	g_hash_table_destroy(ct->pending);
 	hindex_clear(&ct->by_id);
-	g_ptr_array_free(ct->recs, TRUE);
+	idtab_clear(&ct->recs);
 	g_string_free(ct->scratch, TRUE);
 	memset(ct, 0, sizeof(*ct));
 }
@@ -75,7 +75,7 @@ call_rec *call_find_hashed(const call_table *ct, sv call_id, uint32_t hash)
 	uint32_t id;
 	hindex_probe_start(&ct->by_id, hash, &pr);
 	while (hindex_probe_next(&ct->by_id, &pr, &id)) {
-		call_rec *r = g_ptr_array_index(ct->recs, id);
+		call_rec *r = idtab_get(&ct->recs, id);
 		if (sv_eq(r->pub.call_id, call_id))
 			return r;
 	}
@@ -230,7 +230,7 @@ static call_rec *call_new(call_table *ct, mdl_ctx *c)
 	call_rec *r = mdl_rec_alloc(ct->mem, ct->heap, sizeof(*r));
 	memset(r, 0, sizeof(*r));
 	sip_call *x = &r->pub;
-	x->id = ct->recs->len;
+	x->id = ct->recs.len;
 	r->own.call = x->id;
 	if (ct->heap)
 		arena_init(&r->own.keep, CALL_ARENA_CHUNK);
@@ -247,7 +247,7 @@ static call_rec *call_new(call_table *ct, mdl_ctx *c)
 	r->caller_tag = SV_NULL;
 	r->parties_level = -1;
 	r->last_bye = SIP_ID_NONE;
-	g_ptr_array_add(ct->recs, r);
+	idtab_add(&ct->recs, r);
 	/* created only when call_find found none: ids stay unique */
 	hindex_insert(&ct->by_id, c->prep->call_id_hash, x->id);
 
@@ -315,7 +315,7 @@ static void note_initial(call_rec *r, const txn_rec *tx, bool counts_open)
 }
 
 /* The call is over: msg is what ended it (a BYE, its response, a 481/408). */
-static void end_call(call_rec *r, const txn_table *t, const GPtrArray *msgs, sip_id msg_id,
+static void end_call(call_rec *r, const txn_table *t, const idtab *msgs, sip_id msg_id,
 	int64_t ts)
 {
 	r->ended = true;
@@ -341,7 +341,7 @@ static void end_call(call_rec *r, const txn_table *t, const GPtrArray *msgs, sip
 	r->pub.ended_by = sv_eq_ci(tag, r->caller_tag) ? CALL_END_CALLER : CALL_END_CALLEE;
 }
 
-static void dialog_ended(call_rec *r, const txn_table *t, const GPtrArray *msgs, const dlg_rec *d)
+static void dialog_ended(call_rec *r, const txn_table *t, const idtab *msgs, const dlg_rec *d)
 {
 	if (r->confirmed_alive)
 		r->confirmed_alive--;
@@ -366,7 +366,7 @@ static call_state classify(uint16_t status)
 }
 
 /* Derives state, final status and, for failures, end and ender. */
-static void apply_state(call_rec *r, const GPtrArray *msgs)
+static void apply_state(call_rec *r, const idtab *msgs)
 {
 	sip_call *x = &r->pub;
 	if (!r->is_call) {
@@ -508,7 +508,7 @@ static bool times_out_attempt(const call_rec *r, const txn_rec *tx)
 		tx->pub.parent == SIP_ID_NONE && tx->pub.end == TXN_END_NO_FINAL;
 }
 
-void call_txns_expired(call_table *ct, const txn_table *t, const GPtrArray *msgs, mdl_changes *ch,
+void call_txns_expired(call_table *ct, const txn_table *t, const idtab *msgs, mdl_changes *ch,
 	const GArray *expired)
 {
 	for (guint i = 0; i < expired->len; i++) {
@@ -523,7 +523,7 @@ void call_txns_expired(call_table *ct, const txn_table *t, const GPtrArray *msgs
 	}
 }
 
-static void settle(call_rec *r, const txn_table *t, const GPtrArray *msgs, mdl_changes *ch)
+static void settle(call_rec *r, const txn_table *t, const idtab *msgs, mdl_changes *ch)
 {
 	{
 		sip_call before = r->pub;
@@ -549,7 +549,7 @@ static void settle(call_rec *r, const txn_table *t, const GPtrArray *msgs, mdl_c
 }
 
 static void dialogs_ended(call_table *ct, const txn_table *t, const dlg_table *d,
-	const GPtrArray *msgs, mdl_changes *ch, const GArray *ended)
+	const idtab *msgs, mdl_changes *ch, const GArray *ended)
 {
 	for (guint i = 0; i < ended->len; i++) {
 		const dlg_rec *dl = dlg_get(d, g_array_index(ended, sip_id, i));
@@ -561,19 +561,19 @@ static void dialogs_ended(call_table *ct, const txn_table *t, const dlg_table *d
 	}
 }
 
-void call_finish(call_table *ct, const txn_table *t, const dlg_table *d, const GPtrArray *msgs,
+void call_finish(call_table *ct, const txn_table *t, const dlg_table *d, const idtab *msgs,
 	mdl_changes *ch, int64_t end_ts, const GArray *ended)
 {
 	(void)end_ts;
 	dialogs_ended(ct, t, d, msgs, ch, ended);
-	for (guint i = 0; i < ct->recs->len; i++) {
-		call_rec *r = g_ptr_array_index(ct->recs, i);
+	for (guint i = 0; i < ct->recs.len; i++) {
+		call_rec *r = idtab_get(&ct->recs, i);
 		if (r)
 			settle(r, t, msgs, ch);
 	}
 }
 
-void call_settle(call_table *ct, const txn_table *t, const dlg_table *d, const GPtrArray *msgs,
+void call_settle(call_table *ct, const txn_table *t, const dlg_table *d, const idtab *msgs,
 	mdl_changes *ch, sip_id id, const GArray *ended)
 {
 	dialogs_ended(ct, t, d, msgs, ch, ended);
@@ -607,7 +607,7 @@ void call_evict(call_table *ct, sip_id id)
 	g_array_free(r->pub.dialogs, TRUE);
 	g_array_free(r->pub.txns, TRUE);
 	g_ptr_array_free(r->pub.related, TRUE);
-	g_ptr_array_index(ct->recs, id) = NULL;
+	idtab_remove(&ct->recs, id);
 	if (ct->heap) {
 		arena_free(&r->own.keep);
 		g_free(r);

@@ -13,6 +13,7 @@
 
 #include "base/arena.h"
 #include "base/hindex.h"
+#include "base/idtab.h"
 #include "dissect/dialog.h"
 #include "dissect/model.h"
 #include "dissect/txn.h"
@@ -43,7 +44,7 @@ typedef struct call_rec {
 
 typedef struct call_table {
 	arena *mem;
-	GPtrArray *recs;          /* call_rec* by id */
+	idtab recs;               /* call_rec* by id */
 	hindex by_id;             /* Call-ID hash -> call id */
 	GHashTable *pending;      /* sv* (a named Call-ID not seen yet) -> internal list */
 	GString *scratch;
@@ -55,7 +56,7 @@ void call_table_clear(call_table *ct);
 
 static inline call_rec *call_get(const call_table *ct, sip_id id)
 {
-	return id < ct->recs->len ? g_ptr_array_index(ct->recs, id) : NULL;
+	return idtab_get(&ct->recs, id);
 }
 
 call_rec *call_find(const call_table *ct, sv call_id);
@@ -71,12 +72,12 @@ void call_process(call_table *ct, txn_table *t, dlg_table *d, mdl_ctx *c, const 
 	const dlg_result *dr);
 
 /* Transactions that just ran out of time without a final (txn_tick). */
-void call_txns_expired(call_table *ct, const txn_table *t, const GPtrArray *msgs, mdl_changes *ch,
+void call_txns_expired(call_table *ct, const txn_table *t, const idtab *msgs, mdl_changes *ch,
 	const GArray *expired);
 
 /* Before eviction, after txn_settle and dlg_settle of its objects (ended:
  * the confirmed dialogs those ended): as call_finish, for one call. */
-void call_settle(call_table *ct, const txn_table *t, const dlg_table *d, const GPtrArray *msgs,
+void call_settle(call_table *ct, const txn_table *t, const dlg_table *d, const idtab *msgs,
 	mdl_changes *ch, sip_id id, const GArray *ended);
 
 /* Eviction: the call leaves the index and the related-call waits, its
@@ -85,7 +86,7 @@ void call_settle(call_table *ct, const txn_table *t, const dlg_table *d, const G
 void call_evict(call_table *ct, sip_id id);
 
 /* After dlg_finish: ended lists the confirmed dialogs it terminated. */
-void call_finish(call_table *ct, const txn_table *t, const dlg_table *d, const GPtrArray *msgs,
+void call_finish(call_table *ct, const txn_table *t, const dlg_table *d, const idtab *msgs,
 	mdl_changes *ch, int64_t end_ts, const GArray *ended);
 
 #endif

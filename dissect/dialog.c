@@ -34,7 +34,7 @@ static dlg_rec *dlg_lookup(const dlg_table *d, const dlg_key *k, uint32_t hash)
 	uint32_t id;
 	hindex_probe_start(&d->by_key, hash, &pr);
 	while (hindex_probe_next(&d->by_key, &pr, &id)) {
-		dlg_rec *r = g_ptr_array_index(d->recs, id);
+		dlg_rec *r = idtab_get(&d->recs, id);
 		if (key_equal(&r->key, k))
 			return r;
 	}
@@ -44,14 +44,14 @@ static dlg_rec *dlg_lookup(const dlg_table *d, const dlg_key *k, uint32_t hash)
 void dlg_table_init(dlg_table *d, arena *mem)
 {
 	d->mem = mem;
-	d->recs = g_ptr_array_new();
+	idtab_init(&d->recs);
 	hindex_init(&d->by_key);
 }
 
 void dlg_table_clear(dlg_table *d)
 {
 	hindex_clear(&d->by_key);
-	g_ptr_array_free(d->recs, TRUE);
+	idtab_clear(&d->recs);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -89,7 +89,7 @@ static dlg_rec *dlg_new(dlg_table *d, txn_table *t, mdl_ctx *c, txn_rec *tx, sv 
 	dlg_rec *r = mdl_rec_alloc(d->mem, d->heap, sizeof(*r));
 	memset(r, 0, sizeof(*r));
 	sip_dialog *x = &r->pub;
-	x->id = d->recs->len;
+	x->id = d->recs.len;
 	x->call = c->msg->call;
 	x->creating_txn = tx->pub.id;
 	x->terminating_msg = SIP_ID_NONE;
@@ -117,7 +117,7 @@ static dlg_rec *dlg_new(dlg_table *d, txn_table *t, mdl_ctx *c, txn_rec *tx, sv 
 		r->next_in_root = root->first_dialog;
 		root->first_dialog = x->id;
 	}
-	g_ptr_array_add(d->recs, r);
+	idtab_add(&d->recs, r);
 	/* created only when no dialog has an equal key: ids stay unique */
 	r->index_hash = msg_key_hash(c->prep);
 	hindex_insert(&d->by_key, r->index_hash, x->id);
@@ -294,8 +294,8 @@ static void settle(dlg_rec *r, const txn_table *t, mdl_changes *ch, int64_t end_
 
 void dlg_finish(dlg_table *d, const txn_table *t, mdl_changes *ch, int64_t end_ts, GArray *ended)
 {
-	for (guint i = 0; i < d->recs->len; i++) {
-		dlg_rec *r = g_ptr_array_index(d->recs, i);
+	for (guint i = 0; i < d->recs.len; i++) {
+		dlg_rec *r = idtab_get(&d->recs, i);
 		if (r)
 			settle(r, t, ch, end_ts, ended, true);
 	}
@@ -315,7 +315,7 @@ void dlg_evict(dlg_table *d, sip_id id)
 	if (!r)
 		return;
 	hindex_remove(&d->by_key, r->index_hash, id);
-	g_ptr_array_index(d->recs, id) = NULL;
+	idtab_remove(&d->recs, id);
 	if (d->heap)
 		g_free(r);
 }

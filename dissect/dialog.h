@@ -13,6 +13,7 @@
 
 #include "base/arena.h"
 #include "base/hindex.h"
+#include "base/idtab.h"
 #include "dissect/model.h"
 #include "dissect/txn.h"
 
@@ -33,7 +34,7 @@ typedef struct dlg_rec {
 
 typedef struct dlg_table {
 	arena *mem;
-	GPtrArray *recs;          /* dlg_rec* by id */
+	idtab recs;               /* dlg_rec* by id */
 	hindex by_key;            /* key hash -> dialog id */
 	bool heap;                /* records on the heap (the model has limits) */
 } dlg_table;
@@ -51,7 +52,7 @@ void dlg_table_clear(dlg_table *d);
 
 static inline dlg_rec *dlg_get(const dlg_table *d, sip_id id)
 {
-	return id < d->recs->len ? g_ptr_array_index(d->recs, id) : NULL;
+	return idtab_get(&d->recs, id);
 }
 
 void dlg_process(dlg_table *d, txn_table *t, mdl_ctx *c, const txn_result *tr, dlg_result *out);

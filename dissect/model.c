@@ -30,7 +30,7 @@ typedef struct model_tap {
 
 struct sip_model {
 	arena mem;
-	GPtrArray *msgs;          /* sip_message* by id */
+	idtab msgs;               /* sip_message* by id */
 	txn_table txns;
 	dlg_table dialogs;
 	call_table calls;
@@ -114,7 +114,7 @@ sip_model *sip_model_new(void)
 {
 	sip_model *m = g_new0(sip_model, 1);
 	arena_init(&m->mem, MODEL_ARENA_CHUNK);
-	m->msgs = g_ptr_array_new();
+	idtab_init(&m->msgs);
 	m->timers = SIP_TIMERS_DEFAULT;
 	txn_table_init(&m->txns, &m->mem, &m->timers);
 	dlg_table_init(&m->dialogs, &m->mem);
@@ -150,12 +150,12 @@ void sip_model_free(sip_model *m)
 	}
 	if (m->limited) {
 		/* records came from the heap */
-		for (guint i = 0; i < m->msgs->len; i++)
-			g_free(g_ptr_array_index(m->msgs, i));
-		for (guint i = 0; i < m->txns.recs->len; i++)
-			g_free(g_ptr_array_index(m->txns.recs, i));
-		for (guint i = 0; i < m->dialogs.recs->len; i++)
-			g_free(g_ptr_array_index(m->dialogs.recs, i));
+		for (guint i = 0; i < m->msgs.len; i++)
+			g_free(idtab_get(&m->msgs, i));
+		for (guint i = 0; i < m->txns.recs.len; i++)
+			g_free(idtab_get(&m->txns.recs, i));
+		for (guint i = 0; i < m->dialogs.recs.len; i++)
+			g_free(idtab_get(&m->dialogs.recs, i));
 	}
 	if (m->scratch_txns)
 		g_array_free(m->scratch_txns, TRUE);
@@ -168,7 +168,7 @@ void sip_model_free(sip_model *m)
 	g_array_free(m->ended, TRUE);
 	g_array_free(m->expired, TRUE);
 	g_array_free(m->taps, TRUE);
-	g_ptr_array_free(m->msgs, TRUE);
+	idtab_clear(&m->msgs);
 	arena_free(&m->mem);
 	g_free(m);
 }
@@ -185,7 +185,7 @@ bool sip_model_set_timers(sip_model *m, const sip_timers *t)
 {
 	/* a transaction judged by one T1 and the next by another would make
 	 * the run's answers depend on when the change happened */
-	if (m->msgs->len > 0 || !sip_timers_valid(t))
+	if (m->msgs.len > 0 || !sip_timers_valid(t))
 		return false;
 	m->timers = *t;
 	return true;
@@ -198,7 +198,7 @@ const sip_timers *sip_model_timers(const sip_model *m)
 
 bool sip_model_set_limits(sip_model *m, const sip_limits *l)
 {
-	if (m->msgs->len > 0)
+	if (m->msgs.len > 0)
 		return false;
 	m->limits = *l;
 	m->limited = l->max_calls > 0 || l->max_messages > 0;
@@ -218,12 +218,12 @@ const sip_evictions *sip_model_evictions(const sip_model *m)
 
 guint sip_model_calls_held(const sip_model *m)
 {
-	return m->limited ? m->calls_held : m->calls.recs->len;
+	return m->limited ? m->calls_held : m->calls.recs.len;
 }
 
 guint sip_model_messages_held(const sip_model *m)
 {
-	return m->limited ? m->msgs_held : m->msgs->len;
+	return m->limited ? m->msgs_held : m->msgs.len;
 }
 
 void sip_model_evicting(const sip_model *m, const GArray **msgs, const GArray **txns,
@@ -322,7 +322,7 @@ static sip_message *record(sip_model *m, const sip_msg_meta *meta, const sip_msg
 {
 	sip_message *r = mdl_rec_alloc(&m->mem, m->limited, sizeof(*r));
 	memset(r, 0, sizeof(*r));
-	r->id = m->msgs->len;
+	r->id = m->msgs.len;
 	r->txn = r->dialog = r->call = SIP_ID_NONE;
 	r->meta = *meta;
 	r->raw = p->raw;
@@ -346,7 +346,7 @@ static sip_message *record(sip_model *m, const sip_msg_meta *meta, const sip_msg
 	r->to_tag_hash = prep->to_tag_hash;
 	r->method_code = prep->method_code;
 	r->cseq_method_code = prep->cseq_method_code;
-	g_ptr_array_add(m->msgs, r);
+	idtab_add(&m->msgs, r);
 	return r;
 }
 
@@ -431,7 +431,7 @@ static void evict(sip_model *m, mdl_owner *o)
 		dlg_settle(&m->dialogs, &m->txns, &m->ch, g_array_index(dialogs, sip_id, i), m->clock,
 			m->ended);
 	if (cr)
-		call_settle(&m->calls, &m->txns, &m->dialogs, m->msgs, &m->ch, o->call, m->ended);
+		call_settle(&m->calls, &m->txns, &m->dialogs, &m->msgs, &m->ch, o->call, m->ended);
 	flush(m, SIP_ID_NONE);
 
 	m->ev_msgs = msgs;
@@ -442,11 +442,11 @@ static void evict(sip_model *m, mdl_owner *o)
 
 	for (guint i = 0; i < msgs->len; i++) {
 		sip_id id = g_array_index(msgs, sip_id, i);
-		sip_message *msg = mdl_msg(m->msgs, id);
+		sip_message *msg = mdl_msg(&m->msgs, id);
 		if (!msg)
 			continue;
 		txn_forget_message(&m->txns, msg);
-		g_ptr_array_index(m->msgs, id) = NULL;
+		idtab_remove(&m->msgs, id);
 		g_free(msg);
 	}
 	for (guint i = 0; i < txns->len; i++)
@@ -497,11 +497,11 @@ sip_id sip_model_add_prepared(sip_model *m, const sip_msg_meta *meta, const sip_
 	sip_message *msg = record(m, meta, parsed, prep);
 	if (meta->ts_ns > m->clock)
 		m->clock = meta->ts_ns;
-	mdl_ctx c = { msg, parsed, prep, SV_NULL, meta->ts_ns, &m->ch, m->msgs, &m->mem };
+	mdl_ctx c = { msg, parsed, prep, SV_NULL, meta->ts_ns, &m->ch, &m->msgs, &m->mem };
 	txn_result tr;
 	dlg_result dr;
 
-	guint calls_before = m->calls.recs->len;
+	guint calls_before = m->calls.recs.len;
 	call_attach(&m->calls, &c);
 	mdl_owner *own = NULL;
 	if (m->limited) {
@@ -520,7 +520,7 @@ sip_id sip_model_add_prepared(sip_model *m, const sip_msg_meta *meta, const sip_
 	g_array_set_size(m->expired, 0);
 	txn_tick(&m->txns, &m->ch, m->clock, m->expired);
 	if (m->expired->len)
-		call_txns_expired(&m->calls, &m->txns, m->msgs, &m->ch, m->expired);
+		call_txns_expired(&m->calls, &m->txns, &m->msgs, &m->ch, m->expired);
 	m->adding = parsed;
 	flush(m, msg->id);
 	m->adding = NULL;
@@ -534,7 +534,7 @@ sip_id sip_model_add_prepared(sip_model *m, const sip_msg_meta *meta, const sip_
 		}
 		own->n_msgs++;
 		m->msgs_held++;
-		m->calls_held += m->calls.recs->len - calls_before;
+		m->calls_held += m->calls.recs.len - calls_before;
 		owner_touch(m, own);
 	}
 	return msg->id;
@@ -548,7 +548,7 @@ void sip_model_finish(sip_model *m, int64_t end_ts)
 	g_array_set_size(m->ended, 0);
 	txn_finish(&m->txns, &m->ch, end_ts);
 	dlg_finish(&m->dialogs, &m->txns, &m->ch, end_ts, m->ended);
-	call_finish(&m->calls, &m->txns, &m->dialogs, m->msgs, &m->ch, end_ts, m->ended);
+	call_finish(&m->calls, &m->txns, &m->dialogs, &m->msgs, &m->ch, end_ts, m->ended);
 	reg_finish(&m->regs, &m->ch, end_ts);
 	flush(m, SIP_ID_NONE);
 }
@@ -557,32 +557,32 @@ void sip_model_finish(sip_model *m, int64_t end_ts)
 
 guint sip_model_message_count(const sip_model *m)
 {
-	return m->msgs->len;
+	return m->msgs.len;
 }
 
 guint sip_model_txn_count(const sip_model *m)
 {
-	return m->txns.recs->len;
+	return m->txns.recs.len;
 }
 
 guint sip_model_dialog_count(const sip_model *m)
 {
-	return m->dialogs.recs->len;
+	return m->dialogs.recs.len;
 }
 
 guint sip_model_call_count(const sip_model *m)
 {
-	return m->calls.recs->len;
+	return m->calls.recs.len;
 }
 
 guint sip_model_registration_count(const sip_model *m)
 {
-	return m->regs.recs->len;
+	return m->regs.recs.len;
 }
 
 const sip_message *sip_model_message(const sip_model *m, sip_id id)
 {
-	return mdl_msg(m->msgs, id);
+	return mdl_msg(&m->msgs, id);
 }
 
 const sip_txn *sip_model_txn(const sip_model *m, sip_id id)
@@ -622,7 +622,7 @@ int64_t sip_model_clock(const sip_model *m)
 
 const sip_msg *sip_model_parse_of(const sip_model *m, sip_id id)
 {
-	if (!m->adding || id == SIP_ID_NONE || id + 1 != m->msgs->len)
+	if (!m->adding || id == SIP_ID_NONE || id + 1 != m->msgs.len)
 		return NULL;
 	return m->adding;
 }

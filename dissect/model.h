@@ -17,6 +17,9 @@
  * Memory: a message record holds views into the captured bytes (which live
  * as long as the run) as offsets into its raw bytes, not copies.  Without
  * limits (the default) no object is freed before sip_model_free.  With
+ * limits the model copies each message's bytes into its call's storage,
+ * and keeps records by id in pages it frees once emptied (base/idtab.h),
+ * so memory follows what is held, not what was seen.  With
  * limits (sip_model_set_limits) a call is the unit of eviction: it owns
  * its messages, transactions and dialogs, and when the model holds more
  * calls or messages than allowed, the call whose newest message is oldest
@@ -510,12 +513,11 @@ bool sip_model_set_timers(sip_model *m, const sip_timers *t);
 const sip_timers *sip_model_timers(const sip_model *m);
 void sip_model_tap_add(sip_model *m, unsigned events, sip_tap_fn fn, void *user);
 
-/* Adds one parsed message (parsed->raw must stay valid for the whole run
- * without limits; with limits the model copies it and needs it only during
- * the call;
- * the sip_msg itself may be reused at once).  Messages must come in capture
- * order; a timestamp going backwards is accepted (the clock does not move
- * back).  Returns its id. */
+/* Adds one parsed message and returns its id.  Without limits
+ * parsed->raw must stay valid for the whole run; with limits the model
+ * keeps a copy and reads parsed->raw only during this call.  The sip_msg
+ * itself may be reused at once.  Messages must come in capture order; a
+ * timestamp going backwards is accepted (the clock does not move back). */
 sip_id sip_model_add(sip_model *m, const sip_msg_meta *meta, const sip_msg *parsed);
 
 /* What the model derives from a parsed message before it touches a table:

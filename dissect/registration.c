@@ -80,7 +80,7 @@ static gboolean bind_equal(gconstpointer a, gconstpointer b)
 void reg_table_init(reg_table *rt, arena *mem)
 {
 	rt->mem = mem;
-	rt->recs = g_ptr_array_new();
+	idtab_init(&rt->recs);
 	rt->by_aor = g_hash_table_new(aor_hash, aor_equal);
 	rt->bindings = g_hash_table_new(bind_hash, bind_equal);
 	rt->scratch = NULL;
@@ -88,13 +88,13 @@ void reg_table_init(reg_table *rt, arena *mem)
 
 void reg_table_clear(reg_table *rt)
 {
-	for (guint i = 0; i < rt->recs->len; i++) {
-		reg_rec *r = g_ptr_array_index(rt->recs, i);
+	for (guint i = 0; i < rt->recs.len; i++) {
+		reg_rec *r = idtab_get(&rt->recs, i);
 		g_array_free(r->pub.bindings, TRUE);
 	}
 	g_hash_table_destroy(rt->bindings);
 	g_hash_table_destroy(rt->by_aor);
-	g_ptr_array_free(rt->recs, TRUE);
+	idtab_clear(&rt->recs);
 	g_free(rt->scratch);
 	memset(rt, 0, sizeof(*rt));
 }
@@ -113,14 +113,14 @@ static reg_rec *reg_for(reg_table *rt, const mdl_ctx *c)
 		return r;
 	r = arena_alloc(rt->mem, sizeof(*r));
 	memset(r, 0, sizeof(*r));
-	r->pub.id = rt->recs->len;
+	r->pub.id = rt->recs.len;
 	r->pub.aor = rt->copy ? mdl_keep(rt->mem, a.uri) : a.uri;
 	r->pub.bindings = g_array_new(FALSE, TRUE, sizeof(sip_binding));
 	r->pub.first_ts = c->ts;
 	r->key = k;
 	r->key.user = mdl_keep(rt->mem, k.user);
 	r->key.host = mdl_keep(rt->mem, k.host);
-	g_ptr_array_add(rt->recs, r);
+	idtab_add(&rt->recs, r);
 	g_hash_table_insert(rt->by_aor, &r->key, r);
 	return r;
 }
@@ -352,8 +352,8 @@ void reg_process(reg_table *rt, mdl_ctx *c, const txn_result *tr)
 
 void reg_finish(reg_table *rt, mdl_changes *ch, int64_t end_ts)
 {
-	for (guint i = 0; i < rt->recs->len; i++) {
-		reg_rec *r = g_ptr_array_index(rt->recs, i);
+	for (guint i = 0; i < rt->recs.len; i++) {
+		reg_rec *r = idtab_get(&rt->recs, i);
 		if (expire_due(r, end_ts))
 			mdl_changed(ch, MDL_CH_REG, &r->stamp, r->pub.id);
 	}

@@ -10,6 +10,7 @@
 #include <glib.h>
 
 #include "base/arena.h"
+#include "base/idtab.h"
 #include "dissect/model.h"
 #include "dissect/txn.h"
 
@@ -29,7 +30,7 @@ typedef struct reg_rec {
 
 typedef struct reg_table {
 	arena *mem;
-	GPtrArray *recs;          /* reg_rec* by id */
+	idtab recs;               /* reg_rec* by id */
 	GHashTable *by_aor;       /* reg_uri_key* -> reg_rec* */
 	GHashTable *bindings;     /* internal binding key* -> itself */
 	sip_msg *scratch;         /* to re-read a REGISTER when its 2xx arrives */
@@ -42,7 +43,7 @@ void reg_table_clear(reg_table *rt);
 
 static inline reg_rec *reg_get(const reg_table *rt, sip_id id)
 {
-	return id < rt->recs->len ? g_ptr_array_index(rt->recs, id) : NULL;
+	return idtab_get(&rt->recs, id);
 }
 
 /* After txn_process: REGISTER requests and their responses. */

@@ -110,7 +110,7 @@ static bool resp_equal(const sip_message *x, const sip_message *y)
 }
 
 /* Whether an equal response is already in the set; if not, msg joins it. */
-static bool resp_seen_or_add(txn_table *t, const GPtrArray *msgs, const sip_message *msg)
+static bool resp_seen_or_add(txn_table *t, const idtab *msgs, const sip_message *msg)
 {
 	uint32_t h = resp_hash(msg), id;
 	hindex_probe pr;
@@ -128,7 +128,7 @@ void txn_table_init(txn_table *t, arena *mem, const sip_timers *timers)
 {
 	t->mem = mem;
 	t->settings = timers;
-	t->recs = g_ptr_array_new();
+	idtab_init(&t->recs);
 	hindex_init(&t->by_key);
 	hindex_init(&t->responses);
 	t->timers = g_array_new(FALSE, FALSE, sizeof(sip_id));
@@ -140,7 +140,7 @@ void txn_table_clear(txn_table *t)
 	g_array_free(t->timers, TRUE);
 	hindex_clear(&t->responses);
 	hindex_clear(&t->by_key);
-	g_ptr_array_free(t->recs, TRUE);
+	idtab_clear(&t->recs);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -192,7 +192,7 @@ static txn_rec *txn_new(txn_table *t, const mdl_ctx *c, const txn_key *k, sv met
 	txn_rec *r = mdl_rec_alloc(t->mem, t->heap, sizeof(*r));
 	memset(r, 0, sizeof(*r));
 	sip_txn *x = &r->pub;
-	x->id = t->recs->len;
+	x->id = t->recs.len;
 	x->call = c->msg->call;
 	x->request = x->first_provisional = x->final = x->ack = SIP_ID_NONE;
 	x->cancel = x->parent = x->dialog = SIP_ID_NONE;
@@ -213,7 +213,7 @@ static txn_rec *txn_new(txn_table *t, const mdl_ctx *c, const txn_key *k, sv met
 	r->contact = SV_NULL;
 	r->first_dialog = r->reg = SIP_ID_NONE;
 	r->reliable = transport_reliable(c->msg->meta.transport);
-	g_ptr_array_add(t->recs, r);
+	idtab_add(&t->recs, r);
 	r->index_hash = key_hash(&r->key);
 	hindex_insert(&t->by_key, r->index_hash, x->id);
 	return r;
@@ -253,7 +253,7 @@ static txn_rec *lookup(const txn_table *t, const txn_key *k)
 	uint32_t id;
 	hindex_probe_start(&t->by_key, key_hash(k), &pr);
 	while (hindex_probe_next(&t->by_key, &pr, &id)) {
-		txn_rec *r = g_ptr_array_index(t->recs, id);
+		txn_rec *r = idtab_get(&t->recs, id);
 		if (key_equal(&r->key, k))
 			return r;
 	}
@@ -520,8 +520,8 @@ static void settle(txn_table *t, txn_rec *r, mdl_changes *ch, int64_t end_ts, bo
 
 void txn_finish(txn_table *t, mdl_changes *ch, int64_t end_ts)
 {
-	for (guint i = 0; i < t->recs->len; i++) {
-		txn_rec *r = g_ptr_array_index(t->recs, i);
+	for (guint i = 0; i < t->recs.len; i++) {
+		txn_rec *r = idtab_get(&t->recs, i);
 		if (r)
 			settle(t, r, ch, end_ts, true);
 	}
@@ -548,7 +548,7 @@ void txn_evict(txn_table *t, sip_id id)
 	if (!r)
 		return;
 	hindex_remove(&t->by_key, r->index_hash, id);
-	g_ptr_array_index(t->recs, id) = NULL;
+	idtab_remove(&t->recs, id);
 	if (t->heap)
 		g_free(r);
 }

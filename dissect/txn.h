@@ -18,6 +18,7 @@
 #include "base/arena.h"
 #include "base/bytes.h"
 #include "base/hindex.h"
+#include "base/idtab.h"
 #include "dissect/model.h"
 #include "dissect/sip.h"
 
@@ -93,7 +94,7 @@ struct mdl_ctx {
 	                             its transaction and dialog share; SV_NULL: no call */
 	int64_t ts;
 	mdl_changes *ch;
-	const GPtrArray *msgs;    /* every sip_message*, by id */
+	const idtab *msgs;    /* every sip_message*, by id */
 	arena *keep;              /* where copies for the objects it creates go */
 };
 
@@ -118,9 +119,9 @@ static inline void mdl_own_raw(mdl_ctx *c, arena *a)
 	c->msg->raw = sv_make(arena_copy(a, raw.p, raw.len), raw.len);
 }
 
-static inline sip_message *mdl_msg(const GPtrArray *msgs, sip_id id)
+static inline sip_message *mdl_msg(const idtab *msgs, sip_id id)
 {
-	return id < msgs->len ? g_ptr_array_index(msgs, id) : NULL;
+	return idtab_get(msgs, id);
 }
 
 /* Method (request) or CSeq method (response) of a parsed message. */
@@ -169,7 +170,7 @@ typedef struct txn_rec {
 typedef struct txn_table {
 	arena *mem;
 	const sip_timers *settings; /* the model's timers: fixed before its first message */
-	GPtrArray *recs;          /* txn_rec* by id */
+	idtab recs;               /* txn_rec* by id */
 	hindex by_key;            /* key hash -> txn id */
 	hindex responses;         /* -> sip_message id: distinct responses (txn, status, To tag) */
 	GArray *timers;           /* sip_id of transactions with a request, in order of creation */
@@ -194,7 +195,7 @@ void txn_table_clear(txn_table *t);
 
 static inline txn_rec *txn_get(const txn_table *t, sip_id id)
 {
-	return id < t->recs->len ? g_ptr_array_index(t->recs, id) : NULL;
+	return idtab_get(&t->recs, id);
 }
 
 /* The transaction furthest upstream of id (following parent links). */

@@ -181,12 +181,49 @@ int64_t stats_percentile(const int64_t *sorted, size_t n, unsigned p)
 
 /* ---- gathering ---------------------------------------------------------- */
 
+/* Durations of one kind: every value, or with a cap (limits) a uniform
+ * sample of that many (reservoir sampling, a fixed seed so runs repeat),
+ * the count and the largest value kept exactly. */
+typedef struct time_set {
+	GArray *v;             /* int64_t ns */
+	uint64_t n;
+	int64_t max;
+	uint32_t cap;          /* 0: keep every value */
+	uint64_t rng;
+} time_set;
+
+static void time_set_init(time_set *t, uint32_t cap)
+{
+	t->v = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	t->n = 0;
+	t->max = INT64_MIN;
+	t->cap = cap;
+	t->rng = 0x9e3779b97f4a7c15ull;
+}
+
+static void time_set_add(time_set *t, int64_t d)
+{
+	t->n++;
+	if (d > t->max)
+		t->max = d;
+	if (!t->cap || t->v->len < t->cap) {
+		g_array_append_val(t->v, d);
+		return;
+	}
+	t->rng ^= t->rng << 13;
+	t->rng ^= t->rng >> 7;
+	t->rng ^= t->rng << 17;
+	uint64_t j = t->rng % t->n;
+	if (j < t->cap)
+		g_array_index(t->v, int64_t, j) = d;
+}
+
 typedef struct method_stat {
 	sv name;               /* a copy: with limits, what it was read from may be evicted */
 	guint order;           /* first appearance */
 	uint64_t requests, req_retrans, responses, resp_retrans;
 	uint64_t txns, txns_final, txns_no_final, txns_timed_out, txns_capture_ended;
-	GArray *t_prov, *t_final; /* int64_t ns */
+	time_set t_prov, t_final;
 } method_stat;
 
 typedef struct gather {
@@ -197,6 +234,7 @@ typedef struct gather {
 	uint64_t status[700], status_retrans[700];
 	uint64_t status_other; /* outside 100..699 (should not happen) */
 	uint64_t txns;
+	uint32_t sample_cap;    /* time_set cap */
 	/* calls */
 	uint64_t calls, others, by_state[CALL_STATE__COUNT], failed_by_status[700];
 	GHashTable *other_idx;  /* sv* (a name in other_names) -> index + 1 */
@@ -217,8 +255,8 @@ static gboolean sv_ptr_equal(gconstpointer a, gconstpointer b)
 static void method_stat_free(gpointer p)
 {
 	method_stat *s = p;
-	g_array_free(s->t_prov, TRUE);
-	g_array_free(s->t_final, TRUE);
+	g_array_free(s->t_prov.v, TRUE);
+	g_array_free(s->t_final.v, TRUE);
 	g_free((void *)s->name.p);
 	g_free(s);
 }
@@ -248,8 +286,8 @@ static method_stat *method_get(gather *g, sv name)
 	s = g_new0(method_stat, 1);
 	s->name = sv_make(name.len ? g_memdup2(name.p, name.len) : (const uint8_t *)g_strdup(""), name.len);
 	s->order = g->methods->len;
-	s->t_prov = g_array_new(FALSE, FALSE, sizeof(int64_t));
-	s->t_final = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	time_set_init(&s->t_prov, g->sample_cap);
+	time_set_init(&s->t_final, g->sample_cap);
 	g_hash_table_insert(g->by_name, &s->name, s);
 	g_ptr_array_add(g->methods, s);
 	return s;
@@ -320,11 +358,11 @@ static void gather_txn(gather *g, const sip_model *m, const sip_txn *t)
 		const sip_message *req = sip_model_message(m, t->request);
 		if (req && t->first_provisional_ts) {
 			int64_t d = t->first_provisional_ts - req->meta.ts_ns;
-			g_array_append_val(s->t_prov, d);
+			time_set_add(&s->t_prov, d);
 		}
 		if (req && t->final_ts) {
 			int64_t d = t->final_ts - req->meta.ts_ns;
-			g_array_append_val(s->t_final, d);
+			time_set_add(&s->t_final, d);
 		}
 		/* An ACK is answered by nothing (§17.1.1.3): not "without final". */
 		if (t->final != SIP_ID_NONE || t->final_status) {
@@ -368,10 +406,11 @@ struct stats_gather {
 	gather g;
 };
 
-stats_gather *stats_gather_new(void)
+stats_gather *stats_gather_new(uint32_t sample_cap)
 {
 	stats_gather *sg = g_new0(stats_gather, 1);
 	gather *g = &sg->g;
+	g->sample_cap = sample_cap;
 	g->by_name = g_hash_table_new(sv_ptr_hash, sv_ptr_equal);
 	g->methods = g_ptr_array_new_with_free_func(method_stat_free);
 	g->other_idx = g_hash_table_new(sv_ptr_hash, sv_ptr_equal);
@@ -543,13 +582,14 @@ static void sort_i64(int64_t *d, size_t n)
 	g_free(b);
 }
 
-static void time_row(table *t, const char *label, GArray *v)
+static void time_row(table *t, const char *label, const time_set *ts)
 {
+	GArray *v = ts->v;
 	if (v->len == 0)
 		return;
 	int64_t *d = (int64_t *)v->data;
 	sort_i64(d, v->len);
-	g_autofree char *n = NUM(v->len);
+	g_autofree char *n = NUM(ts->n);
 	GString *p[4];
 	static const unsigned pct[3] = { 50, 90, 99 };
 	for (int i = 0; i < 3; i++) {
@@ -557,7 +597,7 @@ static void time_row(table *t, const char *label, GArray *v)
 		text_append_ms(p[i], stats_percentile(d, v->len, pct[i]));
 	}
 	p[3] = g_string_new(NULL);
-	text_append_ms(p[3], d[v->len - 1]);
+	text_append_ms(p[3], ts->max);
 	table_row(t, label, n, p[0]->str, p[1]->str, p[2]->str, p[3]->str);
 	for (int i = 0; i < 4; i++)
 		g_string_free(p[i], TRUE);
@@ -568,17 +608,25 @@ static void section_times(sink *s, const gather *g)
 	table t;
 	table_init(&t, 6);
 	table_row(&t, "Response time (ms)", "Count", "p50", "p90", "p99", "max");
+	bool sampled = false;
 	for (guint i = 0; i < g->methods->len; i++) {
 		const method_stat *ms = g_ptr_array_index(g->methods, i);
 		g_autofree char *name = method_name(ms);
 		g_autofree char *l1 = g_strdup_printf("%s to first 1xx", name);
 		g_autofree char *l2 = g_strdup_printf("%s to final", name);
-		time_row(&t, l1, ms->t_prov);
-		time_row(&t, l2, ms->t_final);
+		time_row(&t, l1, &ms->t_prov);
+		time_row(&t, l2, &ms->t_final);
+		sampled |= ms->t_prov.n > ms->t_prov.v->len || ms->t_final.n > ms->t_final.v->len;
 	}
 	if (t.cells->len == t.ncols)
 		table_row(&t, "(no responses)", "", "", "", "", "");
 	table_write(s, &t);
+	if (sampled) {
+		g_string_append_printf(s->buf, "(percentiles from a uniform sample of %u values per row "
+				       "where there were more: limits keep memory bounded)\n",
+				       g->sample_cap);
+		sink_end_record(s);
+	}
 }
 
 static void section_txns(sink *s, const sip_model *m, const gather *g)
@@ -727,7 +775,7 @@ static void section_evictions(sink *s, const sip_model *m)
 
 void stats_write(sink *s, const sip_model *m)
 {
-	stats_gather *sg = stats_gather_new();
+	stats_gather *sg = stats_gather_new(0);
 	stats_write_gathered(s, m, sg);
 	stats_gather_free(sg);
 }

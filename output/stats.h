@@ -34,7 +34,10 @@ void stats_write(sink *s, const sip_model *m);
  * SIP_EV_EVICT tap), then written with what the model still holds.  The
  * tables then cover the whole run; an "Evicted" table follows. */
 typedef struct stats_gather stats_gather;
-stats_gather *stats_gather_new(void);
+/* sample_cap: 0 keeps every response time for the percentiles; else at
+ * most that many per row, a uniform sample (counts and maxima stay exact). */
+enum { STATS_SAMPLE_CAP = 65536 };
+stats_gather *stats_gather_new(uint32_t sample_cap);
 void stats_gather_free(stats_gather *sg);
 /* Inside a SIP_EV_EVICT tap for call (SIP_ID_NONE: a group). */
 void stats_gather_evicted(stats_gather *sg, const sip_model *m, sip_id call);

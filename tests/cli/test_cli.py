@@ -561,6 +561,25 @@ class Limits(unittest.TestCase):
         self.assertIn("Call 0: limits-0@192.0.2.1", lim.stdout.decode())
         self.assertTrue(lim.stdout.decode().endswith(full.stdout.decode().splitlines()[-1] + "\n"))
 
+    def test_live_defaults(self):
+        # a live input is bounded unless told otherwise; a file is not
+        import socket
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        hep = ["--hep-listen", "udp:127.0.0.1:%d" % port, "--json", "--duration", "1", "-q"]
+        p = run(hep)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(records(p.stdout)[-1]["limits"],
+                         {"max_calls": 20000, "max_messages": 100000})
+        p = run(hep + ["--max-calls", "0"])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertNotIn("limits", records(p.stdout)[-1])
+        p = run(hep + ["--max-messages", "10"])
+        self.assertEqual(records(p.stdout)[-1]["limits"], {"max_calls": 0, "max_messages": 10})
+        p = run(["-r", self.cap, "--json"])
+        self.assertNotIn("limits", records(p.stdout)[-1])
+
     def test_usage(self):
         for args, want in ((["--max-calls", "x", "--json"], "--max-calls wants a whole number"),
                            (["--max-messages", "-1", "--json"], "--max-messages wants a whole number"),

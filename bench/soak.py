@@ -1,0 +1,273 @@
+#!/usr/bin/env python3
+"""Soak: hours of SIP traffic in minutes, with and without limits, RSS sampled.
+
+    python3 bench/soak.py --sipscope BUILD/sipscope [--pcap bench/data/calls-10000-seed1.pcap]
+                          [--seconds 90] [--rate 20000] [--max-calls 2000]
+                          [--max-messages 50000] [--results FILE]
+
+The UDP SIP messages of a generated capture are sent over HEPv3 on
+127.0.0.1 to `sipscope --hep-listen udp:127.0.0.1:PORT --stats`, again and
+again: each pass over the file gets its own Call-IDs (a prefix) and its
+timestamps moved on by the length of the capture, so to sipscope it is one
+endless stream of new calls whose clock runs as fast as the messages come
+(timers judge it as real traffic).  Two runs of the same length and rate:
+one with --max-calls and --max-messages, one without limits.  While each
+runs, sipscope's resident memory (VmRSS, and its anonymous part) is read
+from /proc every second.
+
+The figures that count: messages sent and seen (sipscope's summary; HEP
+packets the kernel dropped are reported), the hours of traffic that stands
+for (at the capture's own message rate), resident memory at a quarter of
+the run and at its end, and the growth in between per million messages.
+With limits the memory must stay flat once the limits are reached: the
+run passes when the growth over the last three quarters is under 5 % of
+what was resident at the first quarter (and under 2 MB per million
+messages); the run without limits shows what that saves.
+"""
+
+import argparse
+import os
+import re
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+SECTION = "## Soak: memory over a long run"
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def pcap_udp(path):
+    """(ts_ns, src, sport, dst, dport, payload) of the UDP/IPv4 frames of a
+    classic pcap file on Ethernet."""
+    with open(path, "rb") as fh:
+        data = fh.read()
+    magic = struct.unpack("<I", data[:4])[0]
+    end = "<" if magic in (0xa1b2c3d4, 0xa1b23c4d) else ">"
+    nano = struct.unpack(end + "I", data[:4])[0] == 0xa1b23c4d
+    off, out = 24, []
+    while off + 16 <= len(data):
+        sec, frac, incl, _ = struct.unpack(end + "IIII", data[off:off + 16])
+        fr = data[off + 16:off + 16 + incl]
+        off += 16 + incl
+        if len(fr) < 42 or fr[12:14] != b"\x08\x00" or fr[23] != 17:
+            continue
+        ip = fr[14:]
+        ihl = (ip[0] & 15) * 4
+        if struct.unpack("!H", ip[6:8])[0] & 0x3fff:
+            continue   # fragments: not here
+        udp = ip[ihl:struct.unpack("!H", ip[2:4])[0]]
+        sport, dport = struct.unpack("!HH", udp[:4])
+        ts = sec * 10**9 + (frac if nano else frac * 1000)
+        out.append((ts, ip[12:16], sport, ip[16:20], dport, bytes(udp[8:])))
+    return out
+
+
+def hep3(ts_ns, src, sport, dst, dport, payload):
+    def chunk(kind, value):
+        return struct.pack("!HHH", 0, kind, len(value) + 6) + value
+    body = (chunk(1, b"\x02") + chunk(2, b"\x11") + chunk(3, src) + chunk(4, dst) +
+            chunk(7, struct.pack("!H", sport)) + chunk(8, struct.pack("!H", dport)) +
+            chunk(9, struct.pack("!I", ts_ns // 10**9)) +
+            chunk(10, struct.pack("!I", ts_ns % 10**9 // 1000)) + chunk(11, b"\x01") +
+            chunk(12, struct.pack("!I", 2001)) + chunk(15, payload))
+    return b"HEP3" + struct.pack("!H", len(body) + 6) + body
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rss_of(pid):
+    """(VmRSS, RssAnon) in MB, or None when the process is gone."""
+    try:
+        with open("/proc/%d/status" % pid) as fh:
+            st = fh.read()
+    except OSError:
+        return None
+    def kb(name):
+        m = re.search(r"^%s:\s+(\d+) kB" % name, st, re.M)
+        return int(m.group(1)) / 1024.0 if m else 0.0
+    return kb("VmRSS"), kb("RssAnon")
+
+
+def run_one(sipscope, frames, seconds, rate, limits, tmp):
+    port = free_port()
+    out = os.path.join(tmp, "stats-%s.txt" % ("limits" if limits else "none"))
+    err = os.path.join(tmp, "stderr-%s.txt" % ("limits" if limits else "none"))
+    cmd = [sipscope, "--hep-listen", "udp:127.0.0.1:%d" % port, "--stats"] + limits
+    with open(out, "w") as fo, open(err, "w") as fe:
+        proc = subprocess.Popen(cmd, stdout=fo, stderr=fe)
+    time.sleep(0.5)
+    span = frames[-1][0] - frames[0][0] + 10**9
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4 << 20)
+    samples = []          # (elapsed s, messages sent, rss MB, anon MB)
+    sent = 0
+    t0 = time.monotonic()
+    next_sample = t0
+    loop = 0
+    batch = max(1, rate // 200)
+    try:
+        while time.monotonic() - t0 < seconds:
+            prefix = b"Call-ID: soak%d-" % loop
+            shift = loop * span
+            i = 0
+            while i < len(frames) and time.monotonic() - t0 < seconds:
+                for ts, src, sp, dst, dp, payload in frames[i:i + batch]:
+                    p = payload.replace(b"Call-ID: ", prefix, 1)
+                    sock.sendto(hep3(ts + shift, src, sp, dst, dp, p), ("127.0.0.1", port))
+                sent += len(frames[i:i + batch])
+                i += batch
+                now = time.monotonic()
+                ahead = sent / rate - (now - t0)
+                if ahead > 0:
+                    time.sleep(ahead)
+                if now >= next_sample:
+                    r = rss_of(proc.pid)
+                    if r:
+                        samples.append((now - t0, sent, r[0], r[1]))
+                    next_sample += 1.0
+            loop += 1
+        time.sleep(1.0)
+        r = rss_of(proc.pid)
+        if r:
+            samples.append((time.monotonic() - t0, sent, r[0], r[1]))
+    finally:
+        sock.close()
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    with open(out) as fh:
+        stats = fh.read()
+    with open(err) as fh:
+        errtext = fh.read()
+    m = re.search(r"SIP messages\s+(\d+)", stats)
+    seen = int(m.group(1)) if m else -1
+    m = re.search(r"(\d+) HEP packets.*?(\d+) dropped by the kernel, (\d+) by sipscope", errtext)
+    kernel = int(m.group(2)) if m else -1
+    ring = int(m.group(3)) if m else -1
+    ev = re.search(r"Evicted \(limits: state held at once\)\s+(\d+)", stats)
+    return {
+        "limits": " ".join(limits) or "none", "sent": sent, "seen": seen, "loops": loop,
+        "kernel_dropped": kernel, "ring_dropped": ring, "samples": samples,
+        "evicted": int(ev.group(1)) if ev else 0, "rc": proc.returncode,
+        "stderr": errtext.strip().splitlines()[-3:],
+    }
+
+
+def judge(r):
+    s = r["samples"]
+    if len(s) < 8:
+        return None
+    q = s[len(s) // 4]
+    last = s[-1]
+    msgs = max(1, last[1] - q[1])
+    growth = last[2] - q[2]
+    r["rss_q1"], r["rss_end"], r["rss_peak"] = q[2], last[2], max(x[2] for x in s)
+    r["anon_q1"], r["anon_end"] = q[3], last[3]
+    r["growth_mb"] = growth
+    r["mb_per_million"] = growth / msgs * 1e6
+    r["flat"] = growth < 0.05 * q[2] and r["mb_per_million"] < 2.0
+    return r
+
+
+def section(runs, frames, span_s, seconds, rate, command):
+    per_s = len(frames) / span_s
+    lines = [SECTION, "",
+             "`bench/soak.py`: the UDP SIP messages of `%s` sent over HEPv3 on 127.0.0.1 "
+             "at %s messages/s for %d s per run, each pass over the file with Call-IDs of its "
+             "own and its clock moved on (an endless stream of new calls); sipscope's resident "
+             "memory read every second." % (os.path.basename(command["pcap"]), f"{rate:,}",
+                                            seconds), "",
+             "| limits | messages sent | seen by sipscope | dropped (kernel / sipscope) | "
+             "hours of traffic at the capture's rate | calls evicted | RSS at 1/4 MB | "
+             "RSS at end MB | growth MB per million messages | flat |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in runs:
+        if r is None:
+            continue
+        hours = r["sent"] / per_s / 3600
+        lines.append("| %s | %s | %s | %s / %s | %.1f | %s | %.1f | %.1f | %.2f | %s |" % (
+            r["limits"], f"{r['sent']:,}", f"{r['seen']:,}", r["kernel_dropped"],
+            r["ring_dropped"], hours, f"{r['evicted']:,}", r["rss_q1"], r["rss_end"],
+            r["mb_per_million"], "yes" if r["flat"] else "no"))
+    lines.append("")
+    lines.append("The capture's own rate is %.1f messages/s (%s UDP messages over %.0f s). "
+                 "Samples (elapsed s: messages sent, RSS MB):" % (per_s, f"{len(frames):,}", span_s))
+    lines.append("")
+    for r in runs:
+        if r is None:
+            continue
+        pts = r["samples"][::max(1, len(r["samples"]) // 8)] + [r["samples"][-1]]
+        lines.append("- %s: %s" % (r["limits"], ", ".join(
+            "%.0f s: %s, %.0f" % (t, f"{n:,}", m) for t, n, m, _ in pts)))
+    lines.append("")
+    return "\n".join(lines)
+
+
+def replace_section(path, text):
+    old = open(path).read() if os.path.exists(path) else ""
+    i = old.find(SECTION)
+    if i < 0:
+        new = old.rstrip("\n") + "\n\n" + text
+    else:
+        j = old.find("\n## ", i + len(SECTION))
+        new = old[:i] + text + (old[j + 1:] if j >= 0 else "")
+    with open(path, "w") as fh:
+        fh.write(new.rstrip("\n") + "\n")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sipscope", default=os.path.join(ROOT, "build-bench", "sipscope"))
+    ap.add_argument("--pcap", default=os.path.join(HERE, "data", "calls-10000-seed1.pcap"))
+    ap.add_argument("--seconds", type=int, default=90)
+    ap.add_argument("--rate", type=int, default=20000, help="messages per second (default 20000)")
+    ap.add_argument("--max-calls", type=int, default=2000)
+    ap.add_argument("--max-messages", type=int, default=50000)
+    ap.add_argument("--no-baseline", dest="baseline", action="store_false",
+                    help="skip the run without limits")
+    ap.add_argument("--results", help="a Markdown file whose section '" + SECTION + "' is replaced")
+    a = ap.parse_args()
+    if not os.path.exists(a.pcap):
+        sys.exit("soak: %s not found (make it with bench/run_bench.sh or sipscope-gencalls)" % a.pcap)
+    frames = pcap_udp(a.pcap)
+    if not frames:
+        sys.exit("soak: no UDP SIP frames in %s" % a.pcap)
+    span_s = (frames[-1][0] - frames[0][0]) / 1e9
+    runs = []
+    with tempfile.TemporaryDirectory(prefix="sipscope-soak-") as tmp:
+        limits = ["--max-calls", str(a.max_calls), "--max-messages", str(a.max_messages)]
+        for lim in ([limits, []] if a.baseline else [limits]):
+            log("soak: %s, %d s at %d messages/s" % (" ".join(lim) or "no limits", a.seconds, a.rate))
+            r = judge(run_one(a.sipscope, frames, a.seconds, a.rate, lim, tmp))
+            if r:
+                log("  sent %d, seen %d, RSS %.1f MB at 1/4, %.1f MB at the end "
+                    "(%.2f MB per million messages)%s" % (
+                        r["sent"], r["seen"], r["rss_q1"], r["rss_end"], r["mb_per_million"],
+                        ", flat" if r["flat"] else ""))
+            runs.append(r)
+    text = section(runs, frames, span_s, a.seconds, a.rate, {"pcap": a.pcap})
+    print(text)
+    if a.results:
+        replace_section(a.results, text)
+    limited = runs[0]
+    return 0 if limited and limited["flat"] and limited["seen"] > 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
