@@ -82,6 +82,45 @@ static inline int sv_lower(int c)
 	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
 }
 
+/* ---- eight bytes at a time ---------------------------------------------
+ *
+ * Little SWAR helpers, shared by the comparisons and hashes below and by
+ * parsers that match names against tables.  The loads go through memcpy
+ * (no alignment or aliasing assumptions) and read exactly the bytes they
+ * are given: eight, or the n of a tail. */
+
+static inline uint64_t sv_word_load(const uint8_t *p)
+{
+	uint64_t w;
+	memcpy(&w, p, 8);
+	return w;
+}
+
+/* 1 <= n < 8 bytes as one word.  Not a zero-padded copy (that would
+ * cost a memcpy call): overlapping loads that together cover every byte,
+ * so two tails of the same length are equal exactly when their bytes are. */
+static inline uint64_t sv_word_load_tail(const uint8_t *p, size_t n)
+{
+	if (n >= 4) {
+		uint32_t lo, hi;
+		memcpy(&lo, p, 4);
+		memcpy(&hi, p + n - 4, 4);
+		return lo | (uint64_t)hi << 32;
+	}
+	return p[0] | (uint64_t)p[n >> 1] << 8 | (uint64_t)p[n - 1] << 16;
+}
+
+/* A-Z to a-z in every byte; other bytes (and those >= 0x80) unchanged. */
+static inline uint64_t sv_word_lower(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	uint64_t h = w & ~highs;
+	uint64_t ge_a = h + ones * (0x80 - 'A');       /* high bit: byte >= 'A' */
+	uint64_t gt_z = h + ones * (0x80 - 'Z' - 1);   /* high bit: byte > 'Z' */
+	uint64_t upper = (ge_a & ~gt_z) & ~w & highs;
+	return w | (upper >> 2);
+}
+
 /* ASCII case-insensitive equality of n bytes (RFC 3261 §7.3.1 tokens,
  * header names): eight bytes at a time, bytes >= 0x80 compared exactly. */
 bool sv_mem_eq_ci(const uint8_t *a, const uint8_t *b, size_t n);

@@ -86,22 +86,37 @@ static const hdr_def hdr_defs[SIP_HDR__COUNT] = {
 };
 
 /* Long names are found by their length and first letter (a handful of
- * candidates at most, compared case-insensitively against the lower-case
- * name); compact forms through a letter table.  Built once. */
+ * candidates at most, one for most pairs); compact forms through a letter
+ * table.  A candidate is compared as three words, loaded as hdr_word
+ * loads the name (unused words zero): a name costs a few loads and
+ * comparisons, no loop over its bytes.  Names as the RFCs spell them are
+ * compared as they are; only another spelling ("call-id", "CSEQ") needs
+ * the lower-cased comparison.  Built once. */
 enum { HDR_MAX_LEN = 24, HDR_PER_BUCKET = 4 };
-static uint8_t hdr_bucket[HDR_MAX_LEN + 1][26][HDR_PER_BUCKET]; /* ids, 0 = empty */
+static uint8_t hdr_bucket[HDR_MAX_LEN + 1][26][HDR_PER_BUCKET + 1]; /* ids, 0-terminated */
 static uint8_t hdr_compact[26];        /* id by letter */
-static char hdr_lower[SIP_HDR__COUNT][HDR_MAX_LEN + 1];  /* long names in lower case */
+static uint64_t hdr_exact[SIP_HDR__COUNT][3];  /* long names as hdr_words gives them */
+static uint64_t hdr_folded[SIP_HDR__COUNT][3]; /* the same, lower-cased */
 
-static void hdr_table_build(void)
+/* Word i (i * 8 < n) of the n bytes at p (2 <= n <= HDR_MAX_LEN): a whole
+ * word, or the tail as sv_word_load_tail reads it. */
+static inline uint64_t hdr_word(const uint8_t *p, size_t n, size_t i)
+{
+	return n - 8 * i >= 8 ? sv_word_load(p + 8 * i) : sv_word_load_tail(p + 8 * i, n - 8 * i);
+}
+
+/* Out of line: inlined, it would cost sip_hdr_lookup its registers. */
+static G_GNUC_NO_INLINE void hdr_table_build(void)
 {
 	for (unsigned id = 1; id < SIP_HDR__COUNT; id++) {
 		const hdr_def *d = &hdr_defs[id];
 		size_t len = strlen(d->name);
 		g_assert(len >= 2 && len <= HDR_MAX_LEN);
-		for (size_t i = 0; i < len; i++)
-			hdr_lower[id][i] = (char)sv_lower((uint8_t)d->name[i]);
-		int c0 = hdr_lower[id][0];
+		for (size_t i = 0; 8 * i < len; i++) {
+			hdr_exact[id][i] = hdr_word((const uint8_t *)d->name, len, i);
+			hdr_folded[id][i] = sv_word_lower(hdr_exact[id][i]);
+		}
+		int c0 = sv_lower((uint8_t)d->name[0]);
 		g_assert(c0 >= 'a' && c0 <= 'z');
 		uint8_t *b = hdr_bucket[len][c0 - 'a'];
 		size_t k = 0;
@@ -128,27 +143,49 @@ static inline unsigned ascii_lower(unsigned c)
 	return c - 'A' < 26u ? c + ('a' - 'A') : c;
 }
 
+/* The candidates of bucket b compared to the n bytes at p lower-cased:
+ * spellings other than the RFC's. */
+static G_GNUC_NO_INLINE sip_hdr_id hdr_lookup_folded(const uint8_t *p, size_t n, const uint8_t *b)
+{
+	for (; *b; b++) {
+		const uint64_t *want = hdr_folded[*b];
+		size_t i = 0;
+		while (8 * i < n && sv_word_lower(hdr_word(p, n, i)) == want[i])
+			i++;
+		if (8 * i >= n)
+			return (sip_hdr_id)*b;
+	}
+	return SIP_HDR_UNKNOWN;
+}
+
 sip_hdr_id sip_hdr_lookup(sv name)
 {
-	if (name.len == 0)
+	size_t n = name.len;
+	if (n == 0)
 		return SIP_HDR_UNKNOWN;
 	hdr_table_ensure();
 	unsigned c0 = ascii_lower(name.p[0]);
 	if (c0 - 'a' >= 26u)
 		return SIP_HDR_UNKNOWN;
-	if (name.len == 1)
+	if (n == 1)
 		return (sip_hdr_id)hdr_compact[c0 - 'a'];
-	if (name.len > HDR_MAX_LEN)
+	if (n > HDR_MAX_LEN)
 		return SIP_HDR_UNKNOWN;
-	const uint8_t *b = hdr_bucket[name.len][c0 - 'a'];
-	for (size_t k = 0; k < HDR_PER_BUCKET && b[k]; k++) {
-		const char *want = hdr_lower[b[k]];
-		/* the last letter tells most candidates of a bucket apart */
-		if (ascii_lower(name.p[name.len - 1]) == (uint8_t)want[name.len - 1] &&
-		    sv_mem_eq_lower(name.p, (const uint8_t *)want, name.len))
-			return (sip_hdr_id)b[k];
+	const uint8_t *b = hdr_bucket[n][c0 - 'a'];
+	if (b[0] == 0)
+		return SIP_HDR_UNKNOWN;
+	/* equal bytes are equal under case folding too, and no two names of
+	 * the table are: the exact match is the only possible answer */
+	const uint8_t *p = name.p;
+	uint64_t w0 = hdr_word(p, n, 0);
+	uint64_t w1 = n > 8 ? hdr_word(p, n, 1) : 0;
+	uint64_t w2 = n > 16 ? hdr_word(p, n, 2) : 0;
+	for (const uint8_t *k = b; *k; k++) {
+		const uint64_t *want = hdr_exact[*k];
+		if (want[0] == w0 && want[1] == w1 && want[2] == w2)
+			return (sip_hdr_id)*k;
 	}
-	return SIP_HDR_UNKNOWN;
+	return hdr_lookup_folded(name.p, n, b);
 }
 
 static const char *const method_names[SIP_METHOD__COUNT] = {
@@ -228,6 +265,68 @@ const uint8_t sip_token_chars[256] = {
 	['_'] = 1, ['+'] = 1, ['`'] = 1, ['\''] = 1, ['~'] = 1,
 };
 
+/* ---- scanning eight bytes at a time ----------------------------------------
+ *
+ * The loops over parameter names and values, host names and quoted
+ * strings stop at a few punctuation bytes.  A word of eight bytes is
+ * tested at once for bytes that may be such a stop; the first flagged byte
+ * is then checked against the exact table, so the answer is always the
+ * byte loop's.  Whole words only (nothing is read past the view); the
+ * rest, and machines where the lowest-addressed byte is not the lowest
+ * one of a word, take the byte loop. */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define SIP_SWAR 1
+static const uint64_t swar_ones = 0x0101010101010101ull;
+static const uint64_t swar_highs = 0x8080808080808080ull;
+
+/* High bit of each byte of w that is below 0x2d or within 0x3a..0x3f
+ * (every stop of param_stop and host_end is): control bytes, SP, the
+ * punctuation before '-', and : ; < = > ?.  Letters, digits, '.', '-',
+ * '@', '_' and bytes >= 0x80 are never flagged. */
+static inline uint64_t swar_maybe_punct(uint64_t w)
+{
+	uint64_t h = w & ~swar_highs;
+	uint64_t ge_2d = h + swar_ones * (0x80 - 0x2d);
+	uint64_t ge_3a = h + swar_ones * (0x80 - 0x3a);
+	uint64_t ge_40 = h + swar_ones * (0x80 - 0x40);
+	return (~ge_2d | (ge_3a & ~ge_40)) & ~w & swar_highs;
+}
+
+/* High bit of each byte of w equal to c (the lowest flagged byte is the
+ * first such byte; higher ones may be false). */
+static inline uint64_t swar_eq(uint64_t w, uint8_t c)
+{
+	uint64_t x = w ^ (swar_ones * c);
+	return (x - swar_ones) & ~x & swar_highs;
+}
+
+static inline size_t swar_first(uint64_t flags)
+{
+	return (size_t)__builtin_ctzll(flags) >> 3;
+}
+#endif
+
+/* First index from i below n whose byte has a bit of mask in table, or n. */
+static inline size_t scan_punct(const uint8_t *p, size_t i, size_t n, const uint8_t *table, uint8_t mask)
+{
+#ifdef SIP_SWAR
+	while (n - i >= 8) {
+		uint64_t f = swar_maybe_punct(sv_word_load(p + i));
+		if (f == 0) {
+			i += 8;
+			continue;
+		}
+		i += swar_first(f);
+		if (table[p[i]] & mask)
+			return i;
+		i++;
+	}
+#endif
+	while (i < n && !(table[p[i]] & mask))
+		i++;
+	return i;
+}
+
 static size_t skip_lws(sv v, size_t i)
 {
 	while (i < v.len && sip_is_lws(v.p[i]))
@@ -247,6 +346,20 @@ static size_t skip_quoted(sv v, size_t i, bool *closed)
 {
 	i++;
 	while (i < v.len) {
+#ifdef SIP_SWAR
+		/* runs of bytes that are neither '"' nor '\\' */
+		while (v.len - i >= 8) {
+			uint64_t w = sv_word_load(v.p + i);
+			uint64_t f = swar_eq(w, '"') | swar_eq(w, '\\');
+			if (f) {
+				i += swar_first(f);
+				break;
+			}
+			i += 8;
+		}
+		if (i >= v.len)
+			break;
+#endif
 		uint8_t c = v.p[i];
 		if (c == '\\') {
 			i += 2;
@@ -268,11 +381,32 @@ static sv sub(sv v, size_t a, size_t b)
 	return b > a ? sv_sub(v, a, b - a) : sv_sub(v, a, 0);
 }
 
-static bool parse_u32(sv v, uint32_t max, uint32_t *out)
+/* n equals lower, a lower-case literal of 1 to 8 bytes, but for ASCII
+ * case (what sv_eq_ci_cstr answers): one word comparison, no call. */
+static inline bool name_is(sv n, const char *lower, size_t len)
 {
-	uint64_t n;
-	if (!sv_to_u64(v, max, &n))
+	const uint8_t *l = (const uint8_t *)lower;
+	return n.len == len &&
+		sv_word_lower(len == 8 ? sv_word_load(n.p) : sv_word_load_tail(n.p, len)) ==
+		(len == 8 ? sv_word_load(l) : sv_word_load_tail(l, len));
+}
+
+/* Decimal digits only, at most max: what sv_to_u64 answers, inline so
+ * that max is a constant and no division is left.  n stays below 2^36:
+ * no overflow before the comparison. */
+static inline bool parse_u32(sv v, uint32_t max, uint32_t *out)
+{
+	if (v.len == 0)
 		return false;
+	uint64_t n = 0;
+	for (size_t i = 0; i < v.len; i++) {
+		unsigned d = (unsigned)v.p[i] - '0';
+		if (d > 9)
+			return false;
+		n = n * 10 + d;
+		if (n > max)
+			return false;
+	}
 	*out = (uint32_t)n;
 	return true;
 }
@@ -436,7 +570,7 @@ static const uint8_t list_special[256] = {
 	['"'] = 1, ['<'] = 1, ['>'] = 1, [','] = 1,
 };
 
-bool sip_list_split(sv *rest, sv *item)
+static inline bool list_split(sv *rest, sv *item)
 {
 	sv v = *rest;
 	if (v.p == NULL)
@@ -480,6 +614,11 @@ bool sip_list_split(sv *rest, sv *item)
 	return true;
 }
 
+bool sip_list_split(sv *rest, sv *item)
+{
+	return list_split(rest, item);
+}
+
 void sip_list_init(sip_list_iter *it, const sip_msg *m, sip_hdr_id id)
 {
 	sip_hdr_iter_init(&it->h, m, id);
@@ -495,7 +634,7 @@ void sip_list_init_name(sip_list_iter *it, const sip_msg *m, sv name)
 bool sip_list_next(sip_list_iter *it, sv *item)
 {
 	for (;;) {
-		while (sip_list_split(&it->rest, item))
+		while (list_split(&it->rest, item))
 			if (item->len)
 				return true;
 		sip_header h;
@@ -520,51 +659,65 @@ static const uint8_t param_stop[256] = {
 	['='] = PARAM_NAME_END,
 };
 
-static bool param_value_stop(uint8_t c)
+/* The body of sip_param_next, inline so that the loops over the
+ * parameters of one value (Via, From, To, Contact) run without a call per
+ * parameter.  The scans walk pointers between s and e = s + v.len. */
+static inline bool param_next(sv *rest, sip_param *p)
 {
-	return param_stop[c] & PARAM_VALUE_END;
+	sv v = *rest;
+	if (v.len == 0)
+		return false;
+	const uint8_t *s = v.p, *e = s + v.len, *q = s;
+	while (q < e && sip_is_lws(*q))
+		q++;
+	if (q == e || *q != ';')
+		return false;
+	q++;
+	while (q < e && sip_is_lws(*q))
+		q++;
+	const uint8_t *ns = q;
+	q = s + scan_punct(s, (size_t)(q - s), v.len, param_stop, PARAM_NAME_END);
+	p->name = (sv){ ns, (size_t)(q - ns) };
+	p->has_value = false;
+	p->quoted = false;
+	const uint8_t *j = q;
+	while (j < e && sip_is_lws(*j))
+		j++;
+	if (j < e && *j == '=') {
+		j++;
+		while (j < e && sip_is_lws(*j))
+			j++;
+		p->has_value = true;
+		if (j < e && *j == '"') {
+			bool closed;
+			size_t at = (size_t)(j - s);
+			size_t qe = skip_quoted(v, at, &closed);
+			p->value = sub(v, at + 1, closed ? qe - 1 : qe);
+			p->quoted = true;
+			q = s + qe;
+		} else {
+			const uint8_t *vs = j;
+			/* an IPv6 reference may hold ':' but nothing that stops us */
+			j = s + scan_punct(s, (size_t)(j - s), v.len, param_stop, PARAM_VALUE_END);
+			p->value = (sv){ vs, (size_t)(j - vs) };
+			q = j;
+		}
+	} else {
+		p->value = (sv){ q, 0 };
+	}
+	*rest = (sv){ q, (size_t)(e - q) };
+	return true;
 }
 
 bool sip_param_next(sv *rest, sip_param *p)
 {
-	sv v = *rest;
-	size_t i = skip_lws(v, 0);
-	if (i >= v.len || v.p[i] != ';')
-		return false;
-	i = skip_lws(v, i + 1);
-	size_t ns = i;
-	while (i < v.len && !(param_stop[v.p[i]] & PARAM_NAME_END))
-		i++;
-	*p = (sip_param){ sub(v, ns, i), SV_NULL, false, false };
-	size_t j = skip_lws(v, i);
-	if (j < v.len && v.p[j] == '=') {
-		j = skip_lws(v, j + 1);
-		p->has_value = true;
-		if (j < v.len && v.p[j] == '"') {
-			bool closed;
-			size_t e = skip_quoted(v, j, &closed);
-			p->value = sub(v, j + 1, closed ? e - 1 : e);
-			p->quoted = true;
-			i = e;
-		} else {
-			size_t vs = j;
-			/* an IPv6 reference may hold ':' but nothing that stops us */
-			while (j < v.len && !param_value_stop(v.p[j]))
-				j++;
-			p->value = sub(v, vs, j);
-			i = j;
-		}
-	}
-	if (p->value.p == NULL)
-		p->value = sv_sub(v, i, 0);
-	*rest = sv_skip(v, i);
-	return true;
+	return param_next(rest, p);
 }
 
 bool sip_param_find(sv params, const char *name, sip_param *out)
 {
 	sip_param p;
-	while (sip_param_next(&params, &p)) {
+	while (param_next(&params, &p)) {
 		if (sv_eq_ci_cstr(p.name, name)) {
 			*out = p;
 			return true;
@@ -584,15 +737,6 @@ bool sip_param_get(sv params, const char *name, sv *value)
 
 /* ---- URIs ---------------------------------------------------------------------------- */
 
-static bool parse_port(sv v, uint16_t *port)
-{
-	uint32_t n;
-	if (!parse_u32(v, 65535, &n))
-		return false;
-	*port = (uint16_t)n;
-	return true;
-}
-
 /* Bytes that end a host name: in a URI ';' and '?'; in a Via sent-by also
  * linear whitespace and ','. */
 enum { HOST_END_URI = 1, HOST_END_VIA = 2 };
@@ -602,33 +746,34 @@ static const uint8_t host_end[256] = {
 	['\n'] = HOST_END_VIA, [','] = HOST_END_VIA,
 };
 
-static bool host_stop(uint8_t c, bool via)
-{
-	return host_end[c] & (via ? HOST_END_VIA : HOST_END_URI);
-}
-
-/* host[:port] from v[i].  Fills host, host_ipv6, hostport, has_port, port;
- * returns the index after it, or (size_t)-1 when the host or port is
- * unusable.  A Via sent-by allows SWS around the colon (COLON = SWS ":" SWS). */
-static size_t parse_hostport(sv v, size_t i, bool via, sv *host, bool *ipv6,
+/* host[:port] from v[i] (i <= v.len).  Fills host, host_ipv6, hostport,
+ * has_port, port; returns the index after it, or (size_t)-1 when the host
+ * or port is unusable.  A Via sent-by allows SWS around the colon
+ * (COLON = SWS ":" SWS).  Inline: it runs for every Via and URI, and its
+ * views are built directly from indexes known to lie within v. */
+static inline size_t parse_hostport(sv v, size_t i, bool via, sv *host, bool *ipv6,
 	sv *hostport, bool *has_port, uint16_t *port)
 {
 	size_t start = i;
 	*ipv6 = false;
 	*has_port = false;
 	*port = 0;
+	if (v.len == 0) {
+		*host = v;
+		return (size_t)-1;
+	}
 	if (i < v.len && v.p[i] == '[') {
-		ptrdiff_t rb = sv_find_byte(sv_skip(v, i), ']');
-		if (rb < 0)
+		const uint8_t *rb = memchr(v.p + i, ']', v.len - i);
+		if (rb == NULL)
 			return (size_t)-1;
-		*host = sub(v, i + 1, i + (size_t)rb);
+		size_t e = (size_t)(rb - v.p);
+		*host = (sv){ v.p + i + 1, e - i - 1 };
 		*ipv6 = true;
-		i += (size_t)rb + 1;
+		i = e + 1;
 	} else {
 		size_t hs = i;
-		while (i < v.len && !host_stop(v.p[i], via))
-			i++;
-		*host = sub(v, hs, i);
+		i = scan_punct(v.p, i, v.len, host_end, via ? HOST_END_VIA : HOST_END_URI);
+		*host = (sv){ v.p + hs, i - hs };
 	}
 	if (host->len == 0)
 		return (size_t)-1;
@@ -640,16 +785,23 @@ static size_t parse_hostport(sv v, size_t i, bool via, sv *host, bool *ipv6,
 		j++;
 		if (via)
 			j = skip_lws(v, j);
+		/* the digits and their value at once (what parse_port of the
+		 * run would answer: some digits, at most 65535) */
 		size_t ps = j;
-		while (j < v.len && v.p[j] >= '0' && v.p[j] <= '9')
+		uint32_t n = 0;
+		while (j < v.len && v.p[j] >= '0' && v.p[j] <= '9') {
+			if (n <= 65535)
+				n = n * 10 + (uint32_t)(v.p[j] - '0');
 			j++;
-		if (!parse_port(sub(v, ps, j), port))
+		}
+		if (j == ps || n > 65535)
 			return (size_t)-1;
+		*port = (uint16_t)n;
 		*has_port = true;
-		*hostport = sub(v, start, j);
+		*hostport = (sv){ v.p + start, j - start };
 		return j;
 	}
-	*hostport = sub(v, start, after_host);
+	*hostport = (sv){ v.p + start, after_host - start };
 	return after_host;
 }
 
@@ -678,11 +830,11 @@ bool sip_uri_parse(sv text, sip_uri *u)
 	u->scheme_name = sv_head(text, i);
 	sv rest = sv_skip(text, i + 1);
 	u->opaque = rest;
-	if (sv_eq_ci_cstr(u->scheme_name, "sip"))
+	if (name_is(u->scheme_name, "sip", 3))
 		u->scheme = SIP_URI_SIP;
-	else if (sv_eq_ci_cstr(u->scheme_name, "sips"))
+	else if (name_is(u->scheme_name, "sips", 4))
 		u->scheme = SIP_URI_SIPS;
-	else if (sv_eq_ci_cstr(u->scheme_name, "tel"))
+	else if (name_is(u->scheme_name, "tel", 3))
 		u->scheme = SIP_URI_TEL;
 	else
 		return true;
@@ -754,15 +906,15 @@ void sip_unquote_append(sv inner, GString *out)
 
 /* The flaws of a's parameters; on the way, the first tag (what
  * sip_param_get(a->params, "tag") returns), read once for the dialog. */
-static unsigned params_flaws(sip_addr *a)
+static inline unsigned params_flaws(sip_addr *a)
 {
 	sip_param p;
 	unsigned flaws = 0;
 	sv rest = a->params;
-	while (sip_param_next(&rest, &p)) {
+	while (param_next(&rest, &p)) {
 		if (p.name.len == 0)
 			flaws |= SIP_ADDR_F_EMPTY_PARAM;
-		else if (!a->has_tag && p.name.len == 3 && sv_eq_ci_cstr(p.name, "tag")) {
+		else if (!a->has_tag && name_is(p.name, "tag", 3)) {
 			a->has_tag = true;
 			a->tag = p.value;
 		}
@@ -882,28 +1034,34 @@ bool sip_msg_to(const sip_msg *m, sip_addr *a)
 bool sip_via_parse(sv value, sip_via *v)
 {
 	memset(v, 0, sizeof(*v));
-	v->branch = v->received = v->maddr = v->rport = SV_NULL;
 	sv s = sv_trim(value);
 	size_t i = 0, e;
 
 	/* sent-protocol = protocol-name SLASH protocol-version SLASH transport,
-	 * SLASH = SWS "/" SWS */
-	e = skip_token(s, i);
-	if (e == i)
-		return false;
-	v->protocol_name = sub(s, i, e);
-	i = skip_lws(s, e);
-	if (i >= s.len || s.p[i] != '/')
-		return false;
-	i = skip_lws(s, i + 1);
-	e = skip_token(s, i);
-	if (e == i)
-		return false;
-	v->protocol_version = sub(s, i, e);
-	i = skip_lws(s, e);
-	if (i >= s.len || s.p[i] != '/')
-		return false;
-	i = skip_lws(s, i + 1);
+	 * SLASH = SWS "/" SWS; nearly always "SIP/2.0/", where the token scans
+	 * below would stop at the same places */
+	if (s.len >= 8 && memcmp(s.p, "SIP/2.0/", 8) == 0) {
+		v->protocol_name = (sv){ s.p, 3 };
+		v->protocol_version = (sv){ s.p + 4, 3 };
+		i = skip_lws(s, 8);
+	} else {
+		e = skip_token(s, i);
+		if (e == i)
+			return false;
+		v->protocol_name = sub(s, i, e);
+		i = skip_lws(s, e);
+		if (i >= s.len || s.p[i] != '/')
+			return false;
+		i = skip_lws(s, i + 1);
+		e = skip_token(s, i);
+		if (e == i)
+			return false;
+		v->protocol_version = sub(s, i, e);
+		i = skip_lws(s, e);
+		if (i >= s.len || s.p[i] != '/')
+			return false;
+		i = skip_lws(s, i + 1);
+	}
 	e = skip_token(s, i);
 	if (e == i)
 		return false;
@@ -919,24 +1077,24 @@ bool sip_via_parse(sv value, sip_via *v)
 
 	sv rest = v->params;
 	sip_param p;
-	while (sip_param_next(&rest, &p)) {
+	while (param_next(&rest, &p)) {
 		if (p.name.len == 0) {
 			v->empty_param = true;
-		} else if (sv_eq_ci_cstr(p.name, "branch")) {
+		} else if (name_is(p.name, "branch", 6)) {
 			if (!v->has_branch) {
 				v->has_branch = true;
 				v->branch = p.value;
 			}
-		} else if (sv_eq_ci_cstr(p.name, "received")) {
+		} else if (name_is(p.name, "received", 8)) {
 			v->has_received = true;
 			v->received = p.value;
-		} else if (sv_eq_ci_cstr(p.name, "rport")) {
+		} else if (name_is(p.name, "rport", 5)) {
 			v->has_rport = true;
 			v->rport = p.value;
-		} else if (sv_eq_ci_cstr(p.name, "maddr")) {
+		} else if (name_is(p.name, "maddr", 5)) {
 			v->has_maddr = true;
 			v->maddr = p.value;
-		} else if (sv_eq_ci_cstr(p.name, "ttl")) {
+		} else if (name_is(p.name, "ttl", 3)) {
 			uint32_t ttl;
 			if (parse_u32(p.value, 255, &ttl)) {
 				v->has_ttl = true;
@@ -964,18 +1122,26 @@ bool sip_msg_via_top(const sip_msg *m, sip_via *v)
 bool sip_cseq_parse(sv value, uint32_t *num, sv *method)
 {
 	sv s = sv_trim(value);
+	/* the digits and their value at once (what parse_u32 of the run
+	 * would answer); the number is stored even when the method then
+	 * fails */
 	size_t i = 0;
-	while (i < s.len && s.p[i] >= '0' && s.p[i] <= '9')
+	uint64_t n = 0;
+	while (i < s.len && s.p[i] >= '0' && s.p[i] <= '9') {
+		if (n <= UINT32_MAX)
+			n = n * 10 + (unsigned)(s.p[i] - '0');
 		i++;
-	if (i == 0 || !parse_u32(sv_head(s, i), UINT32_MAX, num))
+	}
+	if (i == 0 || n > UINT32_MAX)
 		return false;
+	*num = (uint32_t)n;
 	size_t j = skip_lws(s, i);
 	if (j == i)
 		return false;
 	size_t e = skip_token(s, j);
 	if (e == j || e != s.len)
 		return false;
-	*method = sub(s, j, e);
+	*method = (sv){ s.p + j, e - j };
 	return true;
 }
 

@@ -3,8 +3,10 @@
  * header fields (folding, compact forms, whitespace around the colon),
  * the summary fields and Content-Length framing of the body.
  *
- * One pass over the header section finds the fields; each field's name is
- * looked up once.  Nothing is copied: every result is a view into raw.
+ * One pass over the header section finds the fields (memchr for the line
+ * ends); each field's name is looked up once, names spelled as the RFCs
+ * spell them through a small hash of their bytes.  Nothing is copied:
+ * every result is a view into raw.
  * The parser is lenient where a person reading a capture would still want
  * to see the message (extra spaces in the request line, bare LF line
  * ends, a bad header line among good ones) and says so in a warning.
@@ -64,17 +66,64 @@ static void line_at(sv raw, size_t off, line *l)
 	}
 }
 
+/* The line from off (off < len): returns the end of its content (before
+ * CRLF / LF, or before a CR that ends the data); *next: where the next line
+ * starts; *bare_lf counts an LF without CR. */
+static inline size_t line_end(const uint8_t *p, size_t len, size_t off, size_t *next,
+	bool *has_nl, unsigned *bare_lf)
+{
+	const uint8_t *nl = memchr(p + off, '\n', len - off);
+	if (nl == NULL) {
+		*next = len;
+		*has_nl = false;
+		return len > off && p[len - 1] == '\r' ? len - 1 : len;
+	}
+	size_t pos = (size_t)(nl - p);
+	*next = pos + 1;
+	*has_nl = true;
+	if (pos > off && p[pos - 1] == '\r')
+		return pos - 1;
+	(*bare_lf)++;
+	return pos;
+}
+
 /* ---- start line ------------------------------------------------------------ */
 
 static bool version_ok(sv v)
 {
-	return sv_eq_ci_cstr(v, "SIP/2.0");
+	return v.len == 7 && (memcmp(v.p, "SIP/2.0", 7) == 0 || sv_eq_ci_cstr(v, "SIP/2.0"));
+}
+
+/* v starts with "SIP/" in any case; the usual spelling without a call. */
+static inline bool starts_sip(sv v)
+{
+	return v.len >= 4 && (memcmp(v.p, "SIP/", 4) == 0 || sv_starts_with_ci(v, SV_LIT("SIP/")));
+}
+
+/* sip_uint_parse(v, UINT32_MAX, out), inline: Content-Length and
+ * Max-Forwards of every message. */
+static inline bool uint_value(sv v, uint32_t *out)
+{
+	v = sv_trim(v);
+	if (v.len == 0)
+		return false;
+	uint64_t n = 0;
+	for (size_t i = 0; i < v.len; i++) {
+		unsigned d = (unsigned)v.p[i] - '0';
+		if (d > 9)
+			return false;
+		n = n * 10 + d;
+		if (n > UINT32_MAX)
+			return false;
+	}
+	*out = (uint32_t)n;
+	return true;
 }
 
 /* "SIP/" DIGIT+ "." DIGIT+ : some SIP version, not necessarily 2.0. */
 static bool looks_like_version(sv v)
 {
-	if (!sv_starts_with_ci(v, SV_LIT("SIP/")))
+	if (!starts_sip(v))
 		return false;
 	size_t i = 4, d1 = 0, d2 = 0;
 	while (i < v.len && v.p[i] >= '0' && v.p[i] <= '9')
@@ -161,7 +210,7 @@ static bool parse_request_line(sip_msg *m, sv sl)
 		return false;
 	}
 	sv version = span(body, last, e);
-	if (!sv_starts_with_ci(version, SV_LIT("SIP/"))) {
+	if (!starts_sip(version)) {
 		warn(m, SIP_W_NOT_SIP, 0, 0, sl);
 		return false;
 	}
@@ -194,7 +243,7 @@ static bool parse_request_line(sip_msg *m, sv sl)
 /* Whether the rest of the message is worth reading as SIP. */
 static bool parse_start_line(sip_msg *m, sv sl)
 {
-	if (sv_starts_with_ci(sl, SV_LIT("SIP/"))) {
+	if (starts_sip(sl)) {
 		ptrdiff_t sp = sv_find_byte(sl, ' ');
 		sv v = sp < 0 ? sl : sv_head(sl, (size_t)sp);
 		if (looks_like_version(v) || version_ok(v))
@@ -205,12 +254,174 @@ static bool parse_start_line(sip_msg *m, sv sl)
 
 /* ---- header fields ----------------------------------------------------------- */
 
-static void add_field(sip_msg *m, sv f)
+/* Counts, first value and index entry of one field. */
+static inline void store_field(sip_msg *m, sv f, sv name, sv value, sip_hdr_id id)
+{
+	m->n_fields++;
+	if (id == SIP_HDR_UNKNOWN) {
+		m->has_x_header |= name.len > 2 && (name.p[0] | 0x20) == 'x' && name.p[1] == '-';
+	} else {
+		uint16_t count = m->hdr_count[id];
+		if (count < UINT16_MAX)
+			m->hdr_count[id] = (uint16_t)(count + 1);
+		if (count == 0)   /* the first one (the count never wraps to 0) */
+			m->hdr_value1[id] = value;
+	}
+	unsigned n = m->n_headers;
+	if (n >= SIP_MAX_HEADERS) {
+		m->index_full = true;
+		return;
+	}
+	uint16_t idx = (uint16_t)(n + 1);
+	m->headers[n] = (sip_header){ name, value, f, (uint16_t)id, 0 };
+	m->n_headers = n + 1;
+	/* the index is not full: once it is, every field returns above */
+	if (id != SIP_HDR_UNKNOWN) {
+		uint16_t last = m->hdr_last[id];
+		if (last)
+			m->headers[last - 1].next = idx;
+		else
+			m->hdr_first[id] = idx;
+		m->hdr_last[id] = idx;
+	}
+}
+
+/* Index of the first ':' in f, or f.len.  Names are short: eight bytes
+ * at a time over the first words (a zero-byte test on f ^ ':::::::'),
+ * memchr for the rest. */
+static inline size_t find_colon(sv f)
+{
+	size_t i = 0;
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const uint64_t ones = 0x0101010101010101ull;
+	for (; i + 8 <= f.len && i < 32; i += 8) {
+		uint64_t w = sv_word_load(f.p + i) ^ (ones * ':');
+		uint64_t z = (w - ones) & ~w & (ones * 0x80);
+		if (z)   /* the lowest flagged byte is the first zero one */
+			return i + (size_t)(__builtin_ctzll(z) >> 3);
+	}
+#endif
+	if (i >= f.len)
+		return f.len;
+	const uint8_t *c = memchr(f.p + i, ':', f.len - i);
+	return c ? (size_t)(c - f.p) : f.len;
+}
+
+/* Header names as the RFCs spell them ("Call-ID", "CSeq", "Max-Forwards"),
+ * by a hash of their bytes.  Most fields on the wire use these spellings,
+ * and an exact match, a few word comparisons, gives the id sip_hdr_lookup
+ * would give; any other name (compact forms, other case, unknown names)
+ * is left to sip_hdr_lookup.  Built once. */
+enum { SPELLING_SLOTS = 128, SPELLING_MAX = 24 };
+typedef struct spelling {
+	uint64_t w[3];      /* the name as spelling_words loads it */
+	uint8_t len, id;    /* id 0: empty slot */
+} spelling;
+static spelling spellings[SPELLING_SLOTS];
+
+/* The n bytes at p (2 <= n <= SPELLING_MAX) as three words: whole words,
+ * then the tail as sv_word_load_tail reads it, then zeros. */
+static inline void spelling_words(const uint8_t *p, size_t n, uint64_t w[3])
+{
+	w[1] = w[2] = 0;
+	if (n < 8) {
+		w[0] = sv_word_load_tail(p, n);
+		return;
+	}
+	w[0] = sv_word_load(p);
+	if (n < 16) {
+		if (n > 8)
+			w[1] = sv_word_load_tail(p + 8, n - 8);
+		return;
+	}
+	w[1] = sv_word_load(p + 8);
+	if (n > 16)
+		w[2] = n == 24 ? sv_word_load(p + 16) : sv_word_load_tail(p + 16, n - 16);
+}
+
+static inline unsigned spelling_slot(uint64_t w0, size_t n)
+{
+	return (unsigned)(((w0 ^ n) * 0x9e3779b97f4a7c15ull) >> 57);   /* 7 bits */
+}
+
+static G_GNUC_NO_INLINE void spellings_build(void)
+{
+	for (unsigned id = 1; id < SIP_HDR__COUNT; id++) {
+		const char *name = sip_hdr_name(id);
+		size_t n = strlen(name);
+		if (n < 2 || n > SPELLING_MAX)
+			continue;
+		uint64_t w[3];
+		spelling_words((const uint8_t *)name, n, w);
+		unsigned k = spelling_slot(w[0], n);
+		while (spellings[k].id)
+			k = (k + 1) % SPELLING_SLOTS;
+		spellings[k] = (spelling){ { w[0], w[1], w[2] }, (uint8_t)n, (uint8_t)id };
+	}
+}
+
+static void spellings_ensure(void)
+{
+	static gsize once = 0;
+	if (g_once_init_enter(&once)) {
+		spellings_build();
+		g_once_init_leave(&once, 1);
+	}
+}
+
+/* After spellings_ensure. */
+static inline sip_hdr_id name_lookup(sv name)
+{
+	size_t n = name.len;
+	if (n >= 2 && n <= SPELLING_MAX) {
+		uint64_t w[3];
+		spelling_words(name.p, n, w);
+		for (unsigned k = spelling_slot(w[0], n); spellings[k].id; k = (k + 1) % SPELLING_SLOTS) {
+			const spelling *s = &spellings[k];
+			if (s->len == n && s->w[0] == w[0] && s->w[1] == w[1] && s->w[2] == w[2])
+				return (sip_hdr_id)s->id;
+		}
+	}
+	return sip_hdr_lookup(name);
+}
+
+static void add_other_field(sip_msg *m, sv f);
+
+static inline void add_field(sip_msg *m, sv f)
+{
+	/* Most fields have a known name: the name before the first colon
+	 * (blanks trimmed) is looked up at once.  A known name is a token,
+	 * so the token scan of add_other_field would have found the same name
+	 * and colon; anything else takes that scan. */
+	if (f.p[0] != ' ' && f.p[0] != '\t') {
+		size_t colon = find_colon(f), ne = colon;
+		if (colon < f.len) {
+			while (ne > 0 && (f.p[ne - 1] == ' ' || f.p[ne - 1] == '\t'))
+				ne--;
+			sip_hdr_id id = name_lookup((sv){ f.p, ne });
+			if (id != SIP_HDR_UNKNOWN) {
+				/* the value: after the colon, trimmed */
+				size_t vb = colon + 1, ve = f.len;
+				while (vb < ve && sv_is_trim_byte(f.p[vb]))
+					vb++;
+				while (ve > vb && sv_is_trim_byte(f.p[ve - 1]))
+					ve--;
+				store_field(m, f, (sv){ f.p, ne }, (sv){ f.p + vb, ve - vb }, id);
+				return;
+			}
+		}
+	}
+	add_other_field(m, f);
+}
+
+/* A field with an unknown name, or no name, or none at all. */
+static G_GNUC_NO_INLINE void add_other_field(sip_msg *m, sv f)
 {
 	if (f.p[0] == ' ' || f.p[0] == '\t') {
 		warn(m, SIP_W_FOLD_FIRST, 0, 0, f);
 		return;
 	}
+	sip_hdr_id id = SIP_HDR_UNKNOWN;
 	/* The usual field: a token, maybe blanks, the colon.  One scan finds
 	 * the name, checks it is a token and reaches the colon (the first
 	 * one: no token character is a colon). */
@@ -239,34 +450,46 @@ static void add_field(sip_msg *m, sv f)
 	}
 	sv name = sv_head(f, ne);
 	sv value = sv_trim(sv_skip(f, colon + 1));
-	sip_hdr_id id = SIP_HDR_UNKNOWN;
 	if (is_token || sip_is_token(name))
 		id = sip_hdr_lookup(name);
 	else
 		warn(m, SIP_W_BAD_HDR_NAME, 0, 0, name);
+	store_field(m, f, name, value, id);
+}
 
-	m->n_fields++;
-	if (id == SIP_HDR_UNKNOWN) {
-		m->has_x_header |= name.len > 2 && (name.p[0] | 0x20) == 'x' && name.p[1] == '-';
-	} else {
-		if (m->hdr_count[id] < UINT16_MAX)
-			m->hdr_count[id]++;
-		if (m->hdr_value1[id].p == NULL)
-			m->hdr_value1[id] = value;
+/* The fields from *off up to the empty line that ends them: lines found
+ * with memchr, continuation lines (starting with SP / HTAB) joined to the
+ * field before them.  On return *off is where the empty line starts, or
+ * where reading stopped; true when an empty line ended the section
+ * (*body_start: the byte after it).  Out of line, with the loop's state
+ * in a few locals. */
+static G_GNUC_NO_INLINE bool read_fields(sip_msg *m, const uint8_t *p, size_t len, size_t *off_io,
+	size_t *body_start, unsigned *bare_lf)
+{
+	size_t off = *off_io;
+	bool ended = false;
+	unsigned lf = 0;
+	spellings_ensure();
+	while (off < len) {
+		size_t next;
+		bool has_nl;
+		size_t end = line_end(p, len, off, &next, &has_nl, &lf);
+		if (end == off) {
+			if (has_nl) {
+				ended = true;
+				*body_start = next;
+			}
+			break;
+		}
+		size_t fend = end;
+		while (next < len && (p[next] == ' ' || p[next] == '\t'))
+			fend = line_end(p, len, next, &next, &has_nl, &lf);
+		add_field(m, (sv){ p + off, fend - off });
+		off = next;
 	}
-	if (m->n_headers >= SIP_MAX_HEADERS) {
-		m->index_full = true;
-		return;
-	}
-	uint16_t idx = (uint16_t)(m->n_headers + 1);
-	m->headers[m->n_headers++] = (sip_header){ name, value, f, (uint16_t)id, 0 };
-	if (id != SIP_HDR_UNKNOWN && !m->index_full) {
-		if (m->hdr_last[id])
-			m->headers[m->hdr_last[id] - 1].next = idx;
-		else
-			m->hdr_first[id] = idx;
-		m->hdr_last[id] = idx;
-	}
+	*off_io = off;
+	*bare_lf += lf;
+	return ended;
 }
 
 /* NUL is legal only as a quoted-pair ("\" NUL inside a quoted string). */
@@ -316,6 +539,8 @@ static bool date_ok(sv v)
 static void check_addr_value(sip_msg *m, sip_hdr_id id, sv value, sip_addr *a, bool *ok)
 {
 	*ok = sip_addr_parse(value, a);
+	if (a->flaws == 0)
+		return;
 	for (unsigned bit = 1; bit <= SIP_ADDR_F_JUNK; bit <<= 1) {
 		if (!(a->flaws & bit))
 			continue;
@@ -337,13 +562,51 @@ static void summary_tag(sip_msg *m, sip_hdr_id id, sv *tag, sip_addr *a, bool *p
 		*tag = a->tag;
 }
 
+/* The non-empty items of every field with one id, in order, as
+ * sip_list_next gives them; while the index holds every field, along its
+ * chain without the iterator's bookkeeping. */
+typedef struct items {
+	const sip_msg *m;
+	bool direct;
+	uint16_t next;      /* index + 1 of the next field (direct) */
+	sv rest;
+	sip_list_iter it;
+} items;
+
+static void items_init(items *x, const sip_msg *m, sip_hdr_id id)
+{
+	x->m = m;
+	x->direct = !m->index_full;
+	x->rest = SV_NULL;
+	if (x->direct)
+		x->next = m->hdr_count[id] ? m->hdr_first[id] : 0;
+	else
+		sip_list_init(&x->it, m, id);
+}
+
+static bool items_next(items *x, sv *item)
+{
+	if (!x->direct)
+		return sip_list_next(&x->it, item);
+	for (;;) {
+		while (sip_list_split(&x->rest, item))
+			if (item->len)
+				return true;
+		if (x->next == 0 || x->next > x->m->n_headers)
+			return false;
+		const sip_header *h = &x->m->headers[x->next - 1];
+		x->next = h->next;
+		x->rest = h->value;
+	}
+}
+
 static void summary_via(sip_msg *m)
 {
-	sip_list_iter it;
+	items it;
 	sv item;
 	unsigned n = 0;
-	sip_list_init(&it, m, SIP_HDR_VIA);
-	while (sip_list_next(&it, &item)) {
+	items_init(&it, m, SIP_HDR_VIA);
+	while (items_next(&it, &item)) {
 		sip_via v;
 		bool ok = sip_via_parse(item, &v);
 		if (!ok)
@@ -371,10 +634,10 @@ static void summary_via(sip_msg *m)
 
 static void summary_contacts(sip_msg *m)
 {
-	sip_list_iter it;
+	items it;
 	sv item;
-	sip_list_init(&it, m, SIP_HDR_CONTACT);
-	while (sip_list_next(&it, &item)) {
+	items_init(&it, m, SIP_HDR_CONTACT);
+	while (items_next(&it, &item)) {
 		sip_addr a;
 		bool ok;
 		check_addr_value(m, SIP_HDR_CONTACT, item, &a, &ok);
@@ -413,7 +676,7 @@ static void summarize(sip_msg *m)
 	sv mf = m->hdr_value1[SIP_HDR_MAX_FORWARDS];
 	if (mf.p) {
 		uint32_t n;
-		if (sip_uint_parse(mf, UINT32_MAX, &n)) {
+		if (uint_value(mf, &n)) {
 			m->has_max_forwards = true;
 			m->max_forwards = n;
 		}
@@ -422,7 +685,7 @@ static void summarize(sip_msg *m)
 	}
 	sv ex = m->hdr_value1[SIP_HDR_EXPIRES];
 	uint32_t exn;
-	if (ex.p && !sip_uint_parse(ex, UINT32_MAX, &exn))
+	if (ex.p && !uint_value(ex, &exn))
 		warn(m, SIP_W_EXPIRES_BAD, 0, 0, ex);
 	sv date = m->hdr_value1[SIP_HDR_DATE];
 	if (date.p && !date_ok(date))
@@ -446,7 +709,7 @@ static void frame_body(sip_msg *m, bool is_stream, bool ended, size_t body_start
 	sv clv = m->hdr_value1[SIP_HDR_CONTENT_LENGTH];
 	if (clv.p) {
 		uint32_t n;
-		if (sip_uint_parse(clv, UINT32_MAX, &n)) {
+		if (uint_value(clv, &n)) {
 			m->has_content_length = true;
 			m->content_length = n;
 		} else {
@@ -515,34 +778,9 @@ static void parse(sv raw, bool is_stream, sip_msg *m, bool full)
 		return;
 	off = l.next;
 
-	size_t hb_start = off, hb_end = raw.len, body_start = raw.len;
-	bool ended = false;
-	while (off < raw.len) {
-		line_at(raw, off, &l);
-		if (l.end == l.start) {
-			if (l.has_nl) {
-				ended = true;
-				hb_end = off;
-				body_start = l.next;
-				bare_lf += l.bare_lf;
-			}
-			break;
-		}
-		size_t fend = l.end, next = l.next;
-		bare_lf += l.bare_lf;
-		/* folding: lines that start with SP / HTAB continue the field */
-		while (next < raw.len && (raw.p[next] == ' ' || raw.p[next] == '\t')) {
-			line c;
-			line_at(raw, next, &c);
-			fend = c.end;
-			next = c.next;
-			bare_lf += c.bare_lf;
-		}
-		add_field(m, span(raw, off, fend));
-		off = next;
-	}
-	if (!ended)
-		hb_end = off < raw.len ? off : raw.len;
+	size_t hb_start = off, body_start = raw.len;
+	bool ended = read_fields(m, raw.p, raw.len, &off, &body_start, &bare_lf);
+	size_t hb_end = off;
 	m->header_block = span(raw, hb_start, hb_end);
 	m->headers_ended = ended;
 	if (!full)
