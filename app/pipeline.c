@@ -10,6 +10,7 @@
 #include "app/privs.h"
 #include "base/arena.h"
 #include "base/hindex.h"
+#include "base/idtab.h"
 #include "capture/live.h"
 #include "capture/pcap_writer.h"
 #include "capture/source.h"
@@ -45,7 +46,12 @@ typedef struct stream_pending {
 	GArray *frames; /* cap_frame, oldest first */
 } stream_pending;
 
-enum { PENDING_MAX = 32, FRAGMENTS_MAX = 64 };
+enum {
+	PENDING_MAX = 32,
+	FRAGMENTS_MAX = 64,
+	/* generational mode: bytes of the current arena before it is rotated */
+	GEN_ROTATE_BYTES = 32 << 20,
+};
 
 /* Per message: its frames in frame_copies[start, start + count). */
 typedef struct msg_frames {
@@ -124,6 +130,16 @@ struct pipeline {
 	GArray *fragments;     /* cap_frame: recent frames that were IP fragments */
 	bool track_frames;     /* keep_frames or --write-sip-only: pending and fragments kept */
 	bool model_owns_raw;   /* limits and no frame kept: the model copies message bytes */
+	/* Live input with limits: the bytes kept for reassembly go to mem and,
+	 * once it is large, whatever is still held in mem_old is copied
+	 * forward, mem_old is freed and mem becomes it (arena_move), so a
+	 * capture that runs for days keeps what it holds, not what it saw.
+	 * The UI's frames for saving are then copied per message (msg_owned)
+	 * and freed when the model evicts the message. */
+	bool gen;
+	size_t rotate_bytes;   /* GEN_ROTATE_BYTES; SIPSCOPE_ROTATE_KB for tests */
+	arena mem_old;
+	idtab msg_owned;       /* sip_id -> owned_frames* */
 	/* live input (-i, --hep-listen) instead of files */
 	cap_live *live;
 	bool live_stopping;
@@ -303,9 +319,80 @@ static void collect_message_frames(pipeline *p, const cap_sipmsg *m, GArray *out
 	forget_stream_frames(p, m);
 }
 
+/* A message's frames with their bytes, in one block (generational mode). */
+typedef struct owned_frames {
+	uint32_t count;
+	cap_frame f[];         /* then the bytes of each */
+} owned_frames;
+
+static void keep_message_frames_owned(pipeline *p, sip_id id, const GArray *frames)
+{
+	size_t bytes = 0;
+	for (guint i = 0; i < frames->len; i++)
+		bytes += g_array_index(frames, cap_frame, i).data.len;
+	owned_frames *o = g_malloc(sizeof(*o) + frames->len * sizeof(cap_frame) + bytes);
+	o->count = frames->len;
+	uint8_t *b = (uint8_t *)&o->f[frames->len];
+	for (guint i = 0; i < frames->len; i++) {
+		o->f[i] = g_array_index(frames, cap_frame, i);
+		if (o->f[i].data.len)
+			memcpy(b, o->f[i].data.p, o->f[i].data.len);
+		o->f[i].data.p = b;
+		b += o->f[i].data.len;
+	}
+	/* ids come in order: the holes of messages without frames stay NULL */
+	while (p->msg_owned.len < id)
+		idtab_add(&p->msg_owned, NULL);
+	idtab_add(&p->msg_owned, o);
+}
+
+static void on_model_evict(void *user, const sip_model *m, sip_event ev, sip_id call)
+{
+	pipeline *p = user;
+	(void)ev;
+	(void)call;
+	const GArray *msgs, *txns, *dialogs;
+	sip_model_evicting(m, &msgs, &txns, &dialogs);
+	for (guint i = 0; i < msgs->len; i++) {
+		sip_id id = g_array_index(msgs, sip_id, i);
+		g_free(idtab_get(&p->msg_owned, id));
+		idtab_remove(&p->msg_owned, id);
+	}
+}
+
+/* Generational mode: what is still held in mem_old moves to mem, then
+ * mem_old goes and mem becomes it. */
+static void mem_rotate(pipeline *p)
+{
+	cap_decoder_relocate(p->dec, &p->mem_old, &p->mem);
+	cap_sipframer_relocate(p->framer, &p->mem_old, &p->mem, p->track_frames);
+	if (p->track_frames) {
+		GHashTableIter it;
+		gpointer k;
+		g_hash_table_iter_init(&it, p->pending);
+		while (g_hash_table_iter_next(&it, &k, NULL)) {
+			stream_pending *sp = k;
+			for (guint i = 0; i < sp->frames->len; i++) {
+				cap_frame *f = &g_array_index(sp->frames, cap_frame, i);
+				f->data.p = arena_move(&p->mem_old, &p->mem, f->data.p, f->data.len);
+			}
+		}
+		for (guint i = 0; i < p->fragments->len; i++) {
+			cap_frame *f = &g_array_index(p->fragments, cap_frame, i);
+			f->data.p = arena_move(&p->mem_old, &p->mem, f->data.p, f->data.len);
+		}
+	}
+	arena_take(&p->mem_old, &p->mem);
+	p->count.mem_rotations++;
+}
+
 /* Where the model runs: the frames collected for message id, kept. */
 static void keep_message_frames(pipeline *p, sip_id id, const GArray *frames)
 {
+	if (p->gen) {
+		keep_message_frames_owned(p, id, frames);
+		return;
+	}
 	/* Ids come in order; a gap would mean a message the model did not
 	 * number, which it never does, but keep the index dense anyway. */
 	while (p->msg_frames->len < id) {
@@ -928,6 +1015,16 @@ pipeline *pipeline_open(const options *o, const pipeline_hooks *hooks, bool keep
 	}
 	p->track_frames = keep_frames || p->write_sip_only;
 	p->model_owns_raw = (o->max_calls || o->max_messages) && !p->track_frames;
+	p->gen = lv && (o->max_calls || o->max_messages);
+	/* tests make rotations frequent to exercise the moves */
+	const char *rot = g_getenv("SIPSCOPE_ROTATE_KB");
+	p->rotate_bytes = rot && *rot ? (size_t)g_ascii_strtoull(rot, NULL, 10) << 10 : 0;
+	if (!p->rotate_bytes)
+		p->rotate_bytes = GEN_ROTATE_BYTES;
+	arena_init(&p->mem_old, 0);
+	idtab_init(&p->msg_owned);
+	if (p->gen && keep_frames)
+		sip_model_tap_add(p->model, SIP_EV_EVICT, on_model_evict, p);
 	if (keep_frames) {
 		p->msg_frames = g_array_new(FALSE, FALSE, sizeof(msg_frames));
 		p->frame_copies = g_array_new(FALSE, FALSE, sizeof(cap_frame));
@@ -1041,6 +1138,8 @@ static void read_live_frame(pipeline *p, const cap_frame *fr)
 	p->count.frames_kept++;
 	p->count.bytes_kept += fr->data.len;
 	read_frame(p, &kept);
+	if (p->gen && p->mem.bytes_reserved >= p->rotate_bytes)
+		mem_rotate(p);
 }
 
 bool pipeline_step_wait(pipeline *p, uint64_t max_frames, int wait_ms)
@@ -1258,6 +1357,10 @@ void pipeline_free(pipeline *p)
 	g_free(p->parsed);
 	sip_model_free(p->model);
 	arena_free(&p->mem);
+	arena_free(&p->mem_old);
+	for (guint i = 0; i < p->msg_owned.len; i++)
+		g_free(idtab_get(&p->msg_owned, i));
+	idtab_clear(&p->msg_owned);
 	frame_filter_free(p->filter);
 	g_free(p->source_name);
 	g_free(p->record_overhead);
@@ -1366,6 +1469,12 @@ void pipeline_frames_of_messages(const pipeline *p, const sip_id *msgs, size_t n
 		return;
 	guint base = out->len;
 	for (size_t i = 0; i < n; i++) {
+		if (p->gen) {
+			const owned_frames *of = idtab_get(&p->msg_owned, msgs[i]);
+			for (uint32_t k = 0; of && k < of->count; k++)
+				g_array_append_val(out, of->f[k]);
+			continue;
+		}
 		if (msgs[i] >= p->msg_frames->len)
 			continue;
 		const msg_frames *mf = &g_array_index(p->msg_frames, msg_frames, msgs[i]);

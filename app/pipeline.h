@@ -96,6 +96,8 @@ typedef struct pipeline_counters {
 	 * others are decoded where they lie and cost no memory */
 	uint64_t frames_kept;
 	uint64_t bytes_kept;
+	uint64_t mem_rotations;   /* live with limits: times kept bytes were copied forward
+	                             and the older ones given back */
 } pipeline_counters;
 
 /* Opens every -r file and compiles the filter.  On failure returns NULL

@@ -344,7 +344,8 @@ static void write_summary(run_state *st, const GPtrArray *errors, const GPtrArra
 			}
 			g_string_append_c(b, ']');
 			g_string_append_printf(b, ",\"frames_kept\":%" G_GUINT64_FORMAT
-				",\"bytes_kept\":%" G_GUINT64_FORMAT, c->frames_kept, c->bytes_kept);
+				",\"bytes_kept\":%" G_GUINT64_FORMAT ",\"kept_rotations\":%" G_GUINT64_FORMAT,
+				c->frames_kept, c->bytes_kept, c->mem_rotations);
 		}
 		pipeline_write_info wi;
 		if (pipeline_write_counts(st->pipe, &wi))

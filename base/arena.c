@@ -67,3 +67,20 @@ uint8_t *arena_copy(arena *a, const void *src, size_t n)
 		memcpy(p, src, n);
 	return p;
 }
+
+bool arena_contains(const arena *a, const void *p)
+{
+	const uint8_t *b = p;
+	for (const arena_chunk *c = a->head; c; c = c->next)
+		if (b >= c->data && b < c->data + c->size)
+			return true;
+	return false;
+}
+
+void arena_take(arena *to, arena *from)
+{
+	arena_free(to);
+	*to = *from;
+	size_t chunk = from->chunk_size;
+	arena_init(from, chunk);
+}

@@ -9,6 +9,7 @@
 #ifndef SIPSCOPE_BASE_ARENA_H
 #define SIPSCOPE_BASE_ARENA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,5 +31,21 @@ void arena_free(arena *a);
 void *arena_alloc(arena *a, size_t n);
 /* Copy of n bytes from src. */
 uint8_t *arena_copy(arena *a, const void *src, size_t n);
+
+/* Whether p points into memory a handed out. */
+bool arena_contains(const arena *a, const void *p);
+/* Takes the contents of from into to (which is freed first); from is left
+ * empty, ready for use, with its chunk size. */
+void arena_take(arena *to, arena *from);
+
+/* Memory some holders cannot give back one object at a time (captured
+ * frames kept for reassembly, say) is made generational this way: the
+ * bytes go to a current arena; once it is large, every holder is asked to
+ * move what it still holds in the previous arena into the current one
+ * (arena_move), the previous is freed and the current becomes it. */
+static inline const uint8_t *arena_move(const arena *from, arena *to, const uint8_t *p, size_t n)
+{
+	return p && arena_contains(from, p) ? arena_copy(to, p, n) : p;
+}
 
 #endif

@@ -5,7 +5,8 @@
                           [--seconds 90] [--rate 20000] [--max-calls 2000]
                           [--max-messages 50000] [--results FILE]
 
-The UDP SIP messages of a generated capture are sent over HEPv3 on
+The SIP payloads of a generated capture (over UDP, and over TCP: HEP
+carries those as segments of streams that go on) are sent over HEPv3 on
 127.0.0.1 to `sipscope --hep-listen udp:127.0.0.1:PORT --stats`, again and
 again: each pass over the file gets its own Call-IDs (a prefix) and its
 timestamps moved on by the length of the capture, so to sipscope it is one
@@ -45,9 +46,9 @@ def log(msg):
     print(msg, file=sys.stderr, flush=True)
 
 
-def pcap_udp(path):
-    """(ts_ns, src, sport, dst, dport, payload) of the UDP/IPv4 frames of a
-    classic pcap file on Ethernet."""
+def pcap_frames(path):
+    """(ts_ns, src, sport, dst, dport, payload, proto) of the UDP and TCP
+    (with payload) frames over IPv4 of a classic pcap file on Ethernet."""
     with open(path, "rb") as fh:
         data = fh.read()
     magic = struct.unpack("<I", data[:4])[0]
@@ -58,23 +59,29 @@ def pcap_udp(path):
         sec, frac, incl, _ = struct.unpack(end + "IIII", data[off:off + 16])
         fr = data[off + 16:off + 16 + incl]
         off += 16 + incl
-        if len(fr) < 42 or fr[12:14] != b"\x08\x00" or fr[23] != 17:
+        if len(fr) < 42 or fr[12:14] != b"\x08\x00" or fr[23] not in (6, 17):
             continue
         ip = fr[14:]
         ihl = (ip[0] & 15) * 4
         if struct.unpack("!H", ip[6:8])[0] & 0x3fff:
             continue   # fragments: not here
-        udp = ip[ihl:struct.unpack("!H", ip[2:4])[0]]
-        sport, dport = struct.unpack("!HH", udp[:4])
+        l4 = ip[ihl:struct.unpack("!H", ip[2:4])[0]]
+        sport, dport = struct.unpack("!HH", l4[:4])
         ts = sec * 10**9 + (frac if nano else frac * 1000)
-        out.append((ts, ip[12:16], sport, ip[16:20], dport, bytes(udp[8:])))
+        if ip[9] == 17:
+            payload = bytes(l4[8:])
+        else:
+            payload = bytes(l4[(l4[12] >> 4) * 4:])
+            if not payload:
+                continue   # handshakes and bare ACKs: HEP carries payloads
+        out.append((ts, ip[12:16], sport, ip[16:20], dport, payload, ip[9]))
     return out
 
 
-def hep3(ts_ns, src, sport, dst, dport, payload):
+def hep3(ts_ns, src, sport, dst, dport, payload, proto=17):
     def chunk(kind, value):
         return struct.pack("!HHH", 0, kind, len(value) + 6) + value
-    body = (chunk(1, b"\x02") + chunk(2, b"\x11") + chunk(3, src) + chunk(4, dst) +
+    body = (chunk(1, b"\x02") + chunk(2, bytes([proto])) + chunk(3, src) + chunk(4, dst) +
             chunk(7, struct.pack("!H", sport)) + chunk(8, struct.pack("!H", dport)) +
             chunk(9, struct.pack("!I", ts_ns // 10**9)) +
             chunk(10, struct.pack("!I", ts_ns % 10**9 // 1000)) + chunk(11, b"\x01") +
@@ -124,9 +131,9 @@ def run_one(sipscope, frames, seconds, rate, limits, tmp):
             shift = loop * span
             i = 0
             while i < len(frames) and time.monotonic() - t0 < seconds:
-                for ts, src, sp, dst, dp, payload in frames[i:i + batch]:
-                    p = payload.replace(b"Call-ID: ", prefix, 1)
-                    sock.sendto(hep3(ts + shift, src, sp, dst, dp, p), ("127.0.0.1", port))
+                for ts, src, sp, dst, dp, payload, proto in frames[i:i + batch]:
+                    p = payload.replace(b"Call-ID: ", prefix)
+                    sock.sendto(hep3(ts + shift, src, sp, dst, dp, p, proto), ("127.0.0.1", port))
                 sent += len(frames[i:i + batch])
                 i += batch
                 now = time.monotonic()
@@ -188,14 +195,14 @@ def judge(r):
 def section(runs, frames, span_s, seconds, rate, command):
     per_s = len(frames) / span_s
     lines = [SECTION, "",
-             "`bench/soak.py`: the UDP SIP messages of `%s` sent over HEPv3 on 127.0.0.1 "
-             "at %s messages/s for %d s per run, each pass over the file with Call-IDs of its "
+             "`bench/soak.py`: the SIP payloads (UDP, and TCP segments of continuing streams) of `%s` sent over HEPv3 on 127.0.0.1 "
+             "at %s payloads/s for %d s per run, each pass over the file with Call-IDs of its "
              "own and its clock moved on (an endless stream of new calls); sipscope's resident "
              "memory read every second." % (os.path.basename(command["pcap"]), f"{rate:,}",
                                             seconds), "",
-             "| limits | messages sent | seen by sipscope | dropped (kernel / sipscope) | "
+             "| limits | payloads sent | SIP messages seen by sipscope | dropped (kernel / sipscope) | "
              "hours of traffic at the capture's rate | calls evicted | RSS at 1/4 MB | "
-             "RSS at end MB | growth MB per million messages | flat |",
+             "RSS at end MB | growth MB per million sent | flat |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     for r in runs:
         if r is None:
@@ -206,8 +213,8 @@ def section(runs, frames, span_s, seconds, rate, command):
             r["ring_dropped"], hours, f"{r['evicted']:,}", r["rss_q1"], r["rss_end"],
             r["mb_per_million"], "yes" if r["flat"] else "no"))
     lines.append("")
-    lines.append("The capture's own rate is %.1f messages/s (%s UDP messages over %.0f s). "
-                 "Samples (elapsed s: messages sent, RSS MB):" % (per_s, f"{len(frames):,}", span_s))
+    lines.append("The capture's own rate is %.1f payloads/s (%s UDP and TCP payloads over %.0f s). "
+                 "Samples (elapsed s: payloads sent, RSS MB):" % (per_s, f"{len(frames):,}", span_s))
     lines.append("")
     for r in runs:
         if r is None:
@@ -236,7 +243,7 @@ def main():
     ap.add_argument("--sipscope", default=os.path.join(ROOT, "build-bench", "sipscope"))
     ap.add_argument("--pcap", default=os.path.join(HERE, "data", "calls-10000-seed1.pcap"))
     ap.add_argument("--seconds", type=int, default=90)
-    ap.add_argument("--rate", type=int, default=20000, help="messages per second (default 20000)")
+    ap.add_argument("--rate", type=int, default=20000, help="HEP packets per second (default 20000)")
     ap.add_argument("--max-calls", type=int, default=2000)
     ap.add_argument("--max-messages", type=int, default=50000)
     ap.add_argument("--no-baseline", dest="baseline", action="store_false",
@@ -245,16 +252,21 @@ def main():
     a = ap.parse_args()
     if not os.path.exists(a.pcap):
         sys.exit("soak: %s not found (make it with bench/run_bench.sh or sipscope-gencalls)" % a.pcap)
-    frames = pcap_udp(a.pcap)
+    frames = pcap_frames(a.pcap)
     if not frames:
-        sys.exit("soak: no UDP SIP frames in %s" % a.pcap)
+        sys.exit("soak: no SIP frames in %s" % a.pcap)
     span_s = (frames[-1][0] - frames[0][0]) / 1e9
     runs = []
     with tempfile.TemporaryDirectory(prefix="sipscope-soak-") as tmp:
         limits = ["--max-calls", str(a.max_calls), "--max-messages", str(a.max_messages)]
         for lim in ([limits, []] if a.baseline else [limits]):
-            log("soak: %s, %d s at %d messages/s" % (" ".join(lim) or "no limits", a.seconds, a.rate))
-            r = judge(run_one(a.sipscope, frames, a.seconds, a.rate, lim, tmp))
+            log("soak: %s, %d s at %d payloads/s" % (" ".join(lim) or "no limits", a.seconds, a.rate))
+            raw = run_one(a.sipscope, frames, a.seconds, a.rate, lim, tmp)
+            if raw["rc"] != 0 or raw["seen"] <= 0:
+                log("  sipscope failed (status %s): %s" % (raw["rc"], " / ".join(raw["stderr"])))
+                runs.append(None)
+                continue
+            r = judge(raw)
             if r:
                 log("  sent %d, seen %d, RSS %.1f MB at 1/4, %.1f MB at the end "
                     "(%.2f MB per million messages)%s" % (

@@ -36,6 +36,12 @@ cap_decoder *cap_decoder_new(arena *mem, cap_payload_fn fn, void *user)
 	return d;
 }
 
+void cap_decoder_relocate(cap_decoder *d, const arena *from, arena *to)
+{
+	ipfrag_relocate(d->frag, from, to);
+	sctp_reasm_relocate(d->sctp, from, to);
+}
+
 void cap_decoder_free(cap_decoder *d)
 {
 	if (!d)

@@ -89,5 +89,8 @@ const cap_decode_stats *cap_decoder_stats(const cap_decoder *d);
  * 3)".  Appends newly allocated strings to out. */
 void cap_decoder_notices(const cap_decoder *d, GPtrArray *out);
 void cap_decoder_free(cap_decoder *d);
+/* What reassembly holds in from (fragments, SCTP pieces) gets copies in to
+ * (see arena_move). */
+void cap_decoder_relocate(cap_decoder *d, const arena *from, arena *to);
 
 #endif

@@ -334,3 +334,14 @@ uint64_t ipfrag_incomplete_total(const ipfrag_table *t)
 {
 	return t->dropped[0] + t->dropped[1] + t->waiting[0] + t->waiting[1];
 }
+
+void ipfrag_relocate(ipfrag_table *t, const arena *from, arena *to)
+{
+	for (fset *s = t->oldest; s; s = s->newer) {
+		for (uint32_t i = 0; i < s->n; i++)
+			s->pieces[i].p = arena_move(from, to, s->pieces[i].p, s->pieces[i].len);
+		if (s->done)
+			s->datagram = arena_move(from, to, s->datagram, s->total);
+		s->echo_of = arena_move(from, to, s->echo_of, s->echo_total);
+	}
+}

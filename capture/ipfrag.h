@@ -56,6 +56,8 @@ typedef struct ipfrag_table ipfrag_table;
 /* mem: where completed datagrams are copied. */
 ipfrag_table *ipfrag_new(arena *mem);
 void ipfrag_free(ipfrag_table *t);
+/* Pieces and datagrams held in from get copies in to (see arena_move). */
+void ipfrag_relocate(ipfrag_table *t, const arena *from, arena *to);
 
 /* One fragment: offset in bytes of data within the datagram payload, and
  * whether more fragments follow.  now_ns ages the sets. */

@@ -591,3 +591,10 @@ void sctp_reasm_stats_get(const sctp_reasm *t, sctp_reasm_stats *out)
 			out->lost_first = f;
 	}
 }
+
+void sctp_reasm_relocate(sctp_reasm *t, const arena *from, arena *to)
+{
+	for (group *g = t->oldest; g; g = g->newer)
+		for (uint32_t i = 0; i < g->n; i++)
+			g->pieces[i].p = arena_move(from, to, g->pieces[i].p, g->pieces[i].len);
+}

@@ -114,6 +114,8 @@ typedef struct sctp_reasm sctp_reasm;
 /* mem: where reassembled messages are copied. */
 sctp_reasm *sctp_reasm_new(arena *mem);
 void sctp_reasm_free(sctp_reasm *t);
+/* Pieces held in from get copies in to (see arena_move). */
+void sctp_reasm_relocate(sctp_reasm *t, const arena *from, arena *to);
 
 /* One chunk of direction k, carried by frame.  Whole chunks (B and E set)
  * come back at once as COMPLETE unless they are retransmissions. */

@@ -1448,6 +1448,18 @@ bool cap_sipframer_wants(const cap_sipframer *f, const cap_payload *pl)
 	}
 }
 
+void cap_sipframer_relocate(cap_sipframer *f, const arena *from, arena *to, bool frames)
+{
+	for (sip_flow *fl = f->oldest; fl; fl = fl->newer) {
+		tcp_stream_relocate(&fl->tcp, from, to, frames);
+		sv *d = &fl->last_frame.data;
+		if (frames)
+			d->p = arena_move(from, to, d->p, d->len);
+		else if (d->p && arena_contains(from, d->p))
+			*d = SV_NULL;
+	}
+}
+
 void cap_sipframer_flush(cap_sipframer *f)
 {
 	if (!f)

@@ -84,6 +84,11 @@ void cap_sipframer_feed(cap_sipframer *f, const cap_payload *pl);
 bool cap_sipframer_wants(const cap_sipframer *f, const cap_payload *pl);
 /* End of input: messages still waiting for bytes are handed on with
  * CAP_SIPMSG_TRUNCATED; held out-of-order data is framed as far as it goes. */
+/* What the framer holds in from (segments held out of order) gets copies
+ * in to (see arena_move); the bytes of the frames it remembers (a flow's
+ * last chunk, held segments) too with frames, else those views are
+ * dropped: only a caller that keeps or writes frames reads them. */
+void cap_sipframer_relocate(cap_sipframer *f, const arena *from, arena *to, bool frames);
 void cap_sipframer_flush(cap_sipframer *f);
 const cap_sipframe_stats *cap_sipframer_stats(const cap_sipframer *f);
 void cap_sipframer_free(cap_sipframer *f);

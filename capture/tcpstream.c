@@ -26,6 +26,18 @@ void tcp_stream_init(tcp_stream *s)
 	memset(s, 0, sizeof(*s));
 }
 
+void tcp_stream_relocate(tcp_stream *s, const arena *from, arena *to, bool frames)
+{
+	for (guint i = 0; s->held && i < s->held->len; i++) {
+		tcp_held *h = &g_array_index(s->held, tcp_held, i);
+		h->data.p = arena_move(from, to, h->data.p, h->data.len);
+		if (frames)
+			h->frame.data.p = arena_move(from, to, h->frame.data.p, h->frame.data.len);
+		else if (h->frame.data.p && arena_contains(from, h->frame.data.p))
+			h->frame.data = SV_NULL;
+	}
+}
+
 void tcp_stream_clear(tcp_stream *s, tcp_shared *sh)
 {
 	if (s->held) {

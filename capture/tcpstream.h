@@ -25,6 +25,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/arena.h"
 #include "base/bytes.h"
 #include "capture/frame.h"
 
@@ -78,6 +79,10 @@ typedef struct tcp_stream {
 } tcp_stream;
 
 void tcp_stream_init(tcp_stream *s);
+/* Held segments whose bytes lie in from get copies in to (see
+ * arena_move); their frames' bytes too with frames, else those views are
+ * dropped (SV_NULL: nobody downstream reads them). */
+void tcp_stream_relocate(tcp_stream *s, const arena *from, arena *to, bool frames);
 /* Drops held segments (without handing them on) and frees memory. */
 void tcp_stream_clear(tcp_stream *s, tcp_shared *sh);
 /* A SYN that starts a new connection on a stream already in use. */

@@ -180,6 +180,19 @@ struct findings {
 /* A new finding, or (fold != 0) the one already made for this kind, call
  * and fold value: then its count grows and *fresh is false.  The summary
  * of a fresh finding is set with fnd_set_summary. */
+/* A view into p, the parse of msg, as the same bytes of msg->raw: with
+ * limits the model keeps its own copy of each message and the bytes p was
+ * made from may be gone later, so a view kept beyond the message's own
+ * checks must point into the copy (it lives as long as the message). */
+static inline sv fnd_keep(const sip_message *msg, const sip_msg *p, sv v)
+{
+	sv from = p->raw, to = msg->raw;
+	if (v.p == NULL || from.p == to.p || v.p < from.p || v.p > from.p + from.len ||
+	    v.len > from.len - (size_t)(v.p - from.p) || from.len != to.len)
+		return v;
+	return sv_make(to.p + (v.p - from.p), v.len);
+}
+
 fnd_rec *fnd_add(findings *f, const fnd_kind *k, sip_id call, uint64_t fold, int64_t ts, bool *fresh);
 void fnd_set_summary(findings *f, fnd_rec *r, const char *text);
 /* Text shown after the summary (", seen 3 times", ...); NULL clears it. */

@@ -1042,7 +1042,7 @@ static void note_credentials(findings *f, const sip_message *msg, const sip_msg 
 	if (!dt)
 		return;
 	dt->creds = true;
-	dt->cred_nonce = digest_param(creds, "nonce");
+	dt->cred_nonce = fnd_keep(msg, p, digest_param(creds, "nonce"));
 }
 
 static void check_challenge(findings *f, const sip_message *msg, const sip_msg *p, const sip_txn *t)
@@ -1054,7 +1054,7 @@ static void check_challenge(findings *f, const sip_message *msg, const sip_msg *
 	const sip_message *req = msg_get(f, t->request);
 	if (!dc)
 		return;
-	dc->nonce = nonce;
+	dc->nonce = fnd_keep(msg, p, nonce);
 	const det_txn *dt = fnd_txn(f, t->id);
 	if (!req || !dt->creds || stale)
 		return;
@@ -1562,7 +1562,7 @@ static void check_redirect(findings *f, const sip_message *msg, const sip_msg *p
 				g_string_append_printf(targets, " (q=%u.%03u)", ct.q / 1000, ct.q % 1000);
 		}
 		if (n < REDIR_KEEP) {
-			rs.t[n].uri = ct.addr.uri;
+			rs.t[n].uri = fnd_keep(msg, p, ct.addr.uri);
 			rs.t[n].q = ct.q;
 			rs.t[n].has_q = ct.has_q;
 			rs.t[n].try_txn = SIP_ID_NONE;

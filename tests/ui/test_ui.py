@@ -29,6 +29,7 @@ then read `git diff tests/ui/golden` before committing.
 
 import argparse
 import difflib
+import json
 import os
 import re
 import shlex
@@ -146,8 +147,9 @@ class Case:
     def __init__(self, name, inputs, keys=(), size=(100, 30), resize=None, check=None,
                  golden=True, quit_keys=("q",), expect_rc=0, args=(), config=None,
                  config_arg=None, expect_stderr=None, live=None, root=False, netns=False,
-                 ports=()):
+                 ports=(), env=None):
         self.name = name
+        self.env = env
         # live: run with ctx once the UI is up, before the keys (it sends
         # the traffic); root: skipped unless run as root; netns: runs in a
         # network namespace of its own (ctx["netns"]); ports: UDP ports on
@@ -482,6 +484,42 @@ def check_live_evict(ctx):
     return errors
 
 
+def live_save(port):
+    """Live input under limits keeps each message's frames on its own (and
+    the bytes kept for reassembly rotate, here after every frame): saving
+    a call still writes every frame of it."""
+    def run(ctx):
+        t = ctx["tmux"]
+        frames = pcap_udp(os.path.join(PCAPS, "udp_basic_call.pcap"))
+        send_hep(port, frames)
+        settle_on(t, r"\bSIP %d\b" % len(frames))
+        ctx["saved"] = os.path.join(ctx["workdir"], "live-saved.pcap")
+        t.keys("s")
+        settle(t)
+        t.keys("C-u")
+        t.keys("literal:" + ctx["saved"])
+        t.keys("Enter")
+        ctx["screen_saved"] = settle(t)
+    return run
+
+
+def check_live_save(ctx):
+    errors = []
+    if "saved 7 packets of 1 call" not in ctx["screen_saved"]:
+        errors.append("no line saying the call was saved:\n" + ctx["screen_saved"])
+    if not os.path.exists(ctx["saved"]):
+        return errors + ["nothing saved at " + ctx["saved"]]
+    p = subprocess.run([ctx["bin"], "-r", ctx["saved"], "--json", "-q"], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=60)
+    msgs = [json.loads(l) for l in p.stdout.decode().splitlines()]
+    msgs = [m for m in msgs if m["type"] == "message"]
+    want = ["INVITE", 100, 180, 200, "ACK", "BYE", 200]
+    got = [m["method"] or m["status"] for m in msgs]
+    if got != want or len({m["call_id"] for m in msgs}) != 1:
+        errors.append("the saved capture holds %r, not the call" % got)
+    return errors
+
+
 def live_count(port, capture):
     def run(ctx):
         send_hep(port, pcap_udp(os.path.join(PCAPS, capture)))
@@ -657,6 +695,10 @@ CASES = [
     Case("live_evict", [], args=("--max-calls", "1", "--hep-listen", "udp:127.0.0.1:15304"),
          live=live_evict(15304), check=check_live_evict, ports=(15304,), golden=False,
          expect_stderr=r"^sipscope: udp:127\.0\.0\.1:15304: 14 HEP packets "),
+    Case("live_save", [], args=("--hep-listen", "udp:127.0.0.1:15305"),
+         live=live_save(15305), check=check_live_save, ports=(15305,), golden=False,
+         env={"SIPSCOPE_ROTATE_KB": "1"},
+         expect_stderr=r"^sipscope: udp:127\.0\.0\.1:15305: 7 HEP packets "),
     Case("live_hep_count", [], args=("-c", "3", "--hep-listen", "udp:127.0.0.1:15301"),
          live=live_count(15301, "udp_basic_call.pcap"), check=check_live_count, ports=(15301,),
          expect_stderr=r"^sipscope: udp:127\.0\.0\.1:15301: \d HEP packets .* 0 dropped by the "
