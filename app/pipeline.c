@@ -49,8 +49,9 @@ typedef struct stream_pending {
 enum {
 	PENDING_MAX = 32,
 	FRAGMENTS_MAX = 64,
-	/* generational mode: bytes of the current arena before it is rotated */
-	GEN_ROTATE_BYTES = 32 << 20,
+	/* generational mode: bytes of the current arena before it is rotated
+	 * (resident memory then swings by about twice this) */
+	GEN_ROTATE_BYTES = 8 << 20,
 };
 
 /* Per message: its frames in frame_copies[start, start + count). */

@@ -113,8 +113,10 @@ static void on_evict(void *user, const sip_model *m, sip_event ev, sip_id call)
 		}
 		if (c) {
 			json_write_call(&st->out, m, c);
-			if (st->found)
+			if (st->found) {
 				write_findings_of_call(st, c->id);
+				findings_forget_call(st->found, c->id);
+			}
 		}
 		return;
 	}
@@ -131,6 +133,8 @@ static void on_evict(void *user, const sip_model *m, sip_event ev, sip_id call)
 		stats_gather_evicted(st->sg, m, call);
 	if (o->check && c && st->check_file && check_write_call(&st->check_early, m, st->found, c))
 		st->check_any = true;
+	if (st->found && c)
+		findings_forget_call(st->found, c->id);
 }
 
 /* Sets up what on_evict needs; false (with a line on standard error)
@@ -504,8 +508,8 @@ int run_offline(const options *o)
 		json_write_model(&st.out, st.model);
 		if (st.findings_written) {
 			for (guint i = 0, n = findings_count(st.found); i < n && !sink_failed(&st.out); i++)
-				if (i >= st.findings_written->len ||
-				    !g_array_index(st.findings_written, uint8_t, i))
+				if ((i >= st.findings_written->len ||
+				     !g_array_index(st.findings_written, uint8_t, i)) && findings_get(st.found, i))
 					json_write_finding(&st.out, st.model, findings_get(st.found, i));
 		} else {
 			json_write_findings(&st.out, st.model, st.found);

@@ -65,21 +65,22 @@ static gboolean wait_equal(gconstpointer a, gconstpointer b)
 /* ---- life -------------------------------------------------------------------------- */
 
 static void on_event(void *user, const sip_model *m, sip_event ev, sip_id id);
+static void free_id_array(gpointer p);
 
 findings *findings_new(sip_model *m)
 {
 	findings *f = g_new0(findings, 1);
 	f->m = m;
 	arena_init(&f->mem, FND_ARENA_CHUNK);
-	f->recs = g_ptr_array_new();
-	f->by_call = g_ptr_array_new();
+	idtab_init(&f->recs);
+	f->by_call = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, free_id_array);
 	f->no_call = g_array_new(FALSE, FALSE, sizeof(sip_id));
 	f->by_msg = g_hash_table_new(g_direct_hash, g_direct_equal);
-	f->folded = g_hash_table_new(fold_hash, fold_equal);
-	f->txns = g_array_new(FALSE, TRUE, sizeof(det_txn));
-	f->dialogs = g_array_new(FALSE, TRUE, sizeof(det_dlg));
-	f->calls = g_array_new(FALSE, TRUE, sizeof(det_call));
-	f->regs = g_array_new(FALSE, TRUE, sizeof(det_reg));
+	f->folded = g_hash_table_new_full(fold_hash, fold_equal, g_free, NULL);
+	f->txns.elem = sizeof(det_txn);
+	f->dialogs.elem = sizeof(det_dlg);
+	f->calls.elem = sizeof(det_call);
+	f->regs.elem = sizeof(det_reg);
 	f->waits = g_ptr_array_new();
 	f->waits_by_key = g_hash_table_new(wait_hash, wait_equal);
 	f->p = g_new0(sip_msg, 1);
@@ -87,6 +88,8 @@ findings *findings_new(sip_model *m)
 	f->s = g_string_new(NULL);
 	sip_model_tap_add(m, SIP_EV_MESSAGE | SIP_EV_TXN | SIP_EV_REGISTRATION | SIP_EV_EVICT,
 		on_event, f);
+	const sip_limits *l = sip_model_limits(m);
+	f->cap_ids = l->max_calls || l->max_messages;
 	return f;
 }
 
@@ -96,25 +99,122 @@ static void free_id_array(gpointer p)
 		g_array_free(p, TRUE);
 }
 
+static void rec_free(fnd_rec *r)
+{
+	if (!r)
+		return;
+	g_free(r->pub.summary);
+	g_free(r->base);
+	if (r->note)
+		g_string_free(r->note, TRUE);
+	g_array_free(r->pub.messages, TRUE);
+	g_array_free(r->pub.txns, TRUE);
+	g_array_free(r->pub.dialogs, TRUE);
+	g_free(r);
+}
+
+/* ---- per-object state ------------------------------------------------------------------ */
+
+static void txn_fini(void *p)
+{
+	det_txn *d = p;
+	g_free(d->offer);
+	d->offer = NULL;
+}
+
+static void call_fini(void *p)
+{
+	det_call *d = p;
+	g_free(d->redir);
+	d->redir = NULL;
+}
+
+static void det_pages_free(det_pages *d, void (*fini)(void *))
+{
+	for (uint32_t k = 0; k < d->n_pages; k++) {
+		if (!d->pages[k])
+			continue;
+		for (uint32_t i = 0; fini && i < DET_PAGE; i++)
+			fini(d->pages[k] + i * d->elem);
+		g_free(d->pages[k]);
+	}
+	g_free(d->pages);
+	g_free(d->released);
+	d->pages = NULL;
+	d->released = NULL;
+	d->n_pages = d->cap = 0;
+}
+
+static void det_pages_reserve(det_pages *d, uint32_t k)
+{
+	if (k < d->n_pages)
+		return;
+	if (k >= d->cap) {
+		uint32_t cap = d->cap ? d->cap : 16;
+		while (cap <= k)
+			cap *= 2;
+		d->pages = g_renew(uint8_t *, d->pages, cap);
+		d->released = g_renew(uint32_t, d->released, cap);
+		d->cap = cap;
+	}
+	for (uint32_t i = d->n_pages; i <= k; i++) {
+		d->pages[i] = NULL;
+		d->released[i] = 0;
+	}
+	d->n_pages = k + 1;
+}
+
+static void *det_get(det_pages *d, sip_id id)
+{
+	if (id == SIP_ID_NONE)
+		return NULL;
+	uint32_t k = id >> DET_SHIFT;
+	det_pages_reserve(d, k);
+	if (!d->pages[k])
+		d->pages[k] = g_malloc0(d->elem * DET_PAGE);
+	return d->pages[k] + (size_t)(id & (DET_PAGE - 1)) * d->elem;
+}
+
+static const void *det_peek(const det_pages *d, sip_id id)
+{
+	if (id == SIP_ID_NONE || (id >> DET_SHIFT) >= d->n_pages || !d->pages[id >> DET_SHIFT])
+		return NULL;
+	return d->pages[id >> DET_SHIFT] + (size_t)(id & (DET_PAGE - 1)) * d->elem;
+}
+
+/* The object is gone (evicted): its state too, and the page once all of
+ * its ids are. */
+static void det_release(det_pages *d, sip_id id, void (*fini)(void *))
+{
+	if (id == SIP_ID_NONE)
+		return;
+	uint32_t k = id >> DET_SHIFT;
+	det_pages_reserve(d, k);
+	if (d->pages[k]) {
+		uint8_t *e = d->pages[k] + (size_t)(id & (DET_PAGE - 1)) * d->elem;
+		if (fini)
+			fini(e);
+		memset(e, 0, d->elem);
+	}
+	if (++d->released[k] == DET_PAGE) {
+		g_free(d->pages[k]);
+		d->pages[k] = NULL;
+	}
+}
+
+const det_txn *fnd_txn_peek(const findings *f, sip_id id)
+{
+	return det_peek(&f->txns, id);
+}
+
 void findings_free(findings *f)
 {
 	if (!f)
 		return;
-	for (guint i = 0; i < f->recs->len; i++) {
-		fnd_rec *r = g_ptr_array_index(f->recs, i);
-		g_free(r->pub.summary);
-		g_free(r->base);
-		if (r->note)
-			g_string_free(r->note, TRUE);
-		g_array_free(r->pub.messages, TRUE);
-		g_array_free(r->pub.txns, TRUE);
-		g_array_free(r->pub.dialogs, TRUE);
-		g_free(r);
-	}
-	g_ptr_array_free(f->recs, TRUE);
-	for (guint i = 0; i < f->by_call->len; i++)
-		free_id_array(g_ptr_array_index(f->by_call, i));
-	g_ptr_array_free(f->by_call, TRUE);
+	for (guint i = 0; i < f->recs.len; i++)
+		rec_free(idtab_get(&f->recs, i));
+	idtab_clear(&f->recs);
+	g_hash_table_destroy(f->by_call);
 	g_array_free(f->no_call, TRUE);
 	GHashTableIter it;
 	gpointer k, v;
@@ -123,10 +223,12 @@ void findings_free(findings *f)
 		free_id_array(v);
 	g_hash_table_destroy(f->by_msg);
 	g_hash_table_destroy(f->folded);
-	g_array_free(f->txns, TRUE);
-	g_array_free(f->dialogs, TRUE);
-	g_array_free(f->calls, TRUE);
-	g_array_free(f->regs, TRUE);
+	det_pages_free(&f->txns, txn_fini);
+	det_pages_free(&f->dialogs, NULL);
+	det_pages_free(&f->calls, call_fini);
+	det_pages_free(&f->regs, NULL);
+	for (guint i = 0; i < f->waits->len; i++)
+		g_free(g_ptr_array_index(f->waits, i));
 	g_ptr_array_free(f->waits, TRUE);
 	g_hash_table_destroy(f->waits_by_key);
 	g_free(f->p);
@@ -139,35 +241,24 @@ void findings_free(findings *f)
 	g_free(f);
 }
 
-/* ---- per-object state ------------------------------------------------------------------ */
-
-static void *grow(GArray *a, sip_id id)
-{
-	if (id == SIP_ID_NONE)
-		return NULL;
-	if (id >= a->len)
-		g_array_set_size(a, id + 1);
-	return a->data + (size_t)id * g_array_get_element_size(a);
-}
-
 det_txn *fnd_txn(findings *f, sip_id id)
 {
-	return grow(f->txns, id);
+	return det_get(&f->txns, id);
 }
 
 det_dlg *fnd_dlg(findings *f, sip_id id)
 {
-	return grow(f->dialogs, id);
+	return det_get(&f->dialogs, id);
 }
 
 det_call *fnd_call(findings *f, sip_id id)
 {
-	return grow(f->calls, id);
+	return det_get(&f->calls, id);
 }
 
 det_reg *fnd_reg(findings *f, sip_id id)
 {
-	return grow(f->regs, id);
+	return det_get(&f->regs, id);
 }
 
 /* ---- records ------------------------------------------------------------------------------ */
@@ -198,7 +289,7 @@ fnd_rec *fnd_add(findings *f, const fnd_kind *k, sip_id call, uint64_t fold, int
 	}
 	fnd_rec *r = g_new0(fnd_rec, 1);
 	finding *x = &r->pub;
-	x->id = f->recs->len;
+	x->id = f->recs.len;
 	x->severity = k->severity;
 	x->code = k->code;
 	x->rfc = k->rfc;
@@ -210,17 +301,22 @@ fnd_rec *fnd_add(findings *f, const fnd_kind *k, sip_id call, uint64_t fold, int
 	x->dialogs = g_array_new(FALSE, FALSE, sizeof(sip_id));
 	x->summary = g_strdup(k->code);
 	r->kind = k;
-	g_ptr_array_add(f->recs, r);
+	r->fold = fold;
+	idtab_add(&f->recs, r);
+	if ((unsigned)k->severity < 3)
+		f->by_severity[k->severity]++;
 	if (call == SIP_ID_NONE) {
 		g_array_append_val(f->no_call, x->id);
 	} else {
-		while (f->by_call->len <= call)
-			g_ptr_array_add(f->by_call, NULL);
-		GArray **slot = (GArray **)&g_ptr_array_index(f->by_call, call);
-		index_id(slot, x->id);
+		gpointer ck = GUINT_TO_POINTER(call + 1);
+		GArray *ids = g_hash_table_lookup(f->by_call, ck);
+		bool had = ids != NULL;
+		index_id(&ids, x->id);
+		if (!had)
+			g_hash_table_insert(f->by_call, ck, ids);
 	}
 	if (fold) {
-		fold_key *key = arena_alloc(&f->mem, sizeof(*key));
+		fold_key *key = g_new(fold_key, 1);
 		*key = (fold_key){ k, call, fold };
 		g_hash_table_insert(f->folded, key, r);
 	}
@@ -284,6 +380,8 @@ void fnd_add_msg(findings *f, fnd_rec *r, sip_id msg)
 {
 	if (msg == SIP_ID_NONE || has_id(r->pub.messages, msg))
 		return;
+	if (f->cap_ids && r->pub.messages->len >= FINDING_MAX_IDS)
+		return;
 	add_sorted(r->pub.messages, msg);
 	gpointer key = GUINT_TO_POINTER(msg + 1);
 	GArray *ids = g_hash_table_lookup(f->by_msg, key);
@@ -298,7 +396,8 @@ void fnd_add_msg(findings *f, fnd_rec *r, sip_id msg)
 
 void fnd_add_txn(findings *f, fnd_rec *r, sip_id txn)
 {
-	if (txn != SIP_ID_NONE && !has_id(r->pub.txns, txn)) {
+	if (txn != SIP_ID_NONE && !has_id(r->pub.txns, txn) &&
+	    !(f->cap_ids && r->pub.txns->len >= FINDING_MAX_IDS)) {
 		add_sorted(r->pub.txns, txn);
 		f->generation++;
 	}
@@ -306,7 +405,8 @@ void fnd_add_txn(findings *f, fnd_rec *r, sip_id txn)
 
 void fnd_add_dialog(findings *f, fnd_rec *r, sip_id dlg)
 {
-	if (dlg != SIP_ID_NONE && !has_id(r->pub.dialogs, dlg)) {
+	if (dlg != SIP_ID_NONE && !has_id(r->pub.dialogs, dlg) &&
+	    !(f->cap_ids && r->pub.dialogs->len >= FINDING_MAX_IDS)) {
 		add_sorted(r->pub.dialogs, dlg);
 		f->generation++;
 	}
@@ -474,7 +574,7 @@ void fnd_wait_2xx(findings *f, const sip_message *msg, const sip_msg *p)
 	};
 	if (g_hash_table_contains(f->waits_by_key, &key))
 		return;   /* the same 2xx on another hop, or another copy */
-	ack_wait *w = arena_alloc(&f->mem, sizeof(*w));
+	ack_wait *w = g_new(ack_wait, 1);
 	*w = key;
 	w->msg = msg->id;
 	w->txn = msg->txn;
@@ -491,8 +591,7 @@ void fnd_wait_non2xx(findings *f, const sip_message *msg, const sip_txn *t)
 	if (dt->flags & DT_NON2XX_ACK)
 		return;
 	dt->flags |= DT_NON2XX_ACK;
-	ack_wait *w = arena_alloc(&f->mem, sizeof(*w));
-	memset(w, 0, sizeof(*w));
+	ack_wait *w = g_new0(ack_wait, 1);
 	w->non2xx = true;
 	w->msg = msg->id;
 	w->txn = t->id;
@@ -556,6 +655,8 @@ static void waits_run(findings *f, int64_t now, bool all)
 			continue;   /* the capture ended before its timer */
 		}
 		f->waits_head++;
+		if (w->non2xx && !w->dropped)
+			f->waits_spent++;
 		if (!w->dropped && !wait_done(f, w))
 			fnd_report_ack_wait(f, w);
 	}
@@ -583,11 +684,37 @@ static void on_message(findings *f, sip_id id)
 	fnd_check_message(f, msg, p);
 }
 
+/* Waits dropped by eviction go once they are many: judged ones before
+ * the head that are still there stay (an ACK may yet come for them). */
+static void waits_compact(findings *f)
+{
+	GPtrArray *q = f->waits;
+	guint garbage = f->waits_dropped + f->waits_spent;
+	if (garbage < 1024 || garbage * 2 < q->len)
+		return;
+	guint w = 0, head = 0;
+	for (guint i = 0; i < q->len; i++) {
+		ack_wait *x = g_ptr_array_index(q, i);
+		/* judged non-2xx waits are of no more use either */
+		if (x->dropped || (i < f->waits_head && x->non2xx)) {
+			g_free(x);
+			continue;
+		}
+		if (i < f->waits_head)
+			head++;
+		g_ptr_array_index(q, w++) = x;
+	}
+	g_ptr_array_set_size(q, w);
+	f->waits_head = head;
+	f->waits_dropped = 0;
+	f->waits_spent = 0;
+}
+
 /* A call is evicted (limits): its 2xx waits leave the table (their keys
  * are views into its messages) and are never judged, since whether the
  * ACK came can no longer be told.  Its transactions' non-2xx waits judge
  * themselves done once the transaction is gone. */
-static void on_evict(findings *f)
+static void on_evict(findings *f, sip_id call)
 {
 	const GArray *msgs, *txns, *dialogs;
 	sip_model_evicting(f->m, &msgs, &txns, &dialogs);
@@ -599,8 +726,18 @@ static void on_evict(findings *f)
 		if (w && w->msg == msg->id) {
 			g_hash_table_remove(f->waits_by_key, w);
 			w->dropped = true;
+			f->waits_dropped++;
 		}
 	}
+	/* non-2xx waits of its transactions judge themselves done once the
+	 * transaction is gone (wait_done) */
+	/* what the detector kept about its objects is of no more use */
+	for (guint i = 0; txns && i < txns->len; i++)
+		det_release(&f->txns, g_array_index(txns, sip_id, i), txn_fini);
+	for (guint i = 0; dialogs && i < dialogs->len; i++)
+		det_release(&f->dialogs, g_array_index(dialogs, sip_id, i), NULL);
+	det_release(&f->calls, call, call_fini);
+	waits_compact(f);
 }
 
 static void on_event(void *user, const sip_model *m, sip_event ev, sip_id id)
@@ -609,7 +746,7 @@ static void on_event(void *user, const sip_model *m, sip_event ev, sip_id id)
 	(void)m;
 	switch (ev) {
 	case SIP_EV_EVICT:
-		on_evict(f);
+		on_evict(f, id);
 		break;
 	case SIP_EV_MESSAGE:
 		on_message(f, id);
@@ -650,26 +787,66 @@ void findings_finish(findings *f)
 		fnd_check_call_end(f, sip_model_call(f->m, i));
 }
 
+/* ---- forgetting ------------------------------------------------------------------------------ */
+
+void findings_forget_call(findings *f, sip_id call)
+{
+	if (call == SIP_ID_NONE)
+		return;
+	gpointer ck = GUINT_TO_POINTER(call + 1);
+	GArray *ids = g_hash_table_lookup(f->by_call, ck);
+	if (!ids)
+		return;
+	for (guint i = 0; i < ids->len; i++) {
+		sip_id fid = g_array_index(ids, sip_id, i);
+		fnd_rec *r = idtab_get(&f->recs, fid);
+		if (!r)
+			continue;
+		for (guint k = 0; k < r->pub.messages->len; k++) {
+			gpointer mk = GUINT_TO_POINTER(g_array_index(r->pub.messages, sip_id, k) + 1);
+			GArray *of = g_hash_table_lookup(f->by_msg, mk);
+			if (!of)
+				continue;
+			for (guint j = 0; j < of->len; j++) {
+				if (g_array_index(of, sip_id, j) == fid) {
+					g_array_remove_index(of, j);
+					break;
+				}
+			}
+			if (of->len == 0) {
+				g_hash_table_remove(f->by_msg, mk);
+				free_id_array(of);
+			}
+		}
+		if (r->fold) {
+			fold_key k = { r->kind, call, r->fold };
+			g_hash_table_remove(f->folded, &k);
+		}
+		idtab_remove(&f->recs, fid);
+		rec_free(r);
+	}
+	g_hash_table_remove(f->by_call, ck);   /* frees ids */
+	f->generation++;
+}
+
 /* ---- accessors ------------------------------------------------------------------------------- */
 
 guint findings_count(const findings *f)
 {
-	return f->recs->len;
+	return f->recs.len;
 }
 
 const finding *findings_get(const findings *f, sip_id id)
 {
-	if (id >= f->recs->len)
-		return NULL;
-	return &((const fnd_rec *)g_ptr_array_index(f->recs, id))->pub;
+	const fnd_rec *r = idtab_get(&f->recs, id);
+	return r ? &r->pub : NULL;
 }
 
 guint findings_count_at_least(const findings *f, finding_severity min)
 {
 	guint n = 0;
-	for (guint i = 0; i < f->recs->len; i++)
-		if (((const fnd_rec *)g_ptr_array_index(f->recs, i))->pub.severity >= min)
-			n++;
+	for (unsigned sev = (unsigned)min; sev < 3; sev++)
+		n += f->by_severity[sev];
 	return n;
 }
 
@@ -677,9 +854,7 @@ const GArray *findings_of_call(const findings *f, sip_id call)
 {
 	if (call == SIP_ID_NONE)
 		return f->no_call->len ? f->no_call : NULL;
-	if (call >= f->by_call->len)
-		return NULL;
-	return g_ptr_array_index(f->by_call, call);
+	return g_hash_table_lookup(f->by_call, GUINT_TO_POINTER(call + 1));
 }
 
 const GArray *findings_of_message(const findings *f, sip_id msg)

@@ -81,6 +81,16 @@ findings *findings_new(sip_model *m);
 void findings_free(findings *f);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(findings, findings_free)
 
+/* With limits (sip_model_set_limits) the detector keeps nothing about
+ * what the model evicted (waits for ACKs, per-object state), and once
+ * whoever shows the findings of an evicted call has done so,
+ * findings_forget_call frees them: their ids become holes
+ * (findings_get returns NULL), findings_count and
+ * findings_count_at_least still count them.  A finding then lists at most
+ * FINDING_MAX_IDS messages, transactions and dialogs (count counts all). */
+enum { FINDING_MAX_IDS = 10000 };
+void findings_forget_call(findings *f, sip_id call);
+
 /* After sip_model_finish: timers judged at the end of the capture, bindings
  * that expired, calls still up.  Once; later calls do nothing. */
 void findings_finish(findings *f);

@@ -19,6 +19,7 @@
 #include <glib.h>
 
 #include "base/arena.h"
+#include "base/idtab.h"
 #include "dissect/findings.h"
 #include "dissect/multipart.h"
 #include "dissect/sdp.h"
@@ -62,7 +63,7 @@ typedef struct det_txn {
 	bool answered;             /* the offer got its answer */
 	bool offer_in_2xx;         /* the INVITE had no SDP: the 2xx offered, the ACK answers */
 	bool creds;                /* the request carried Authorization / Proxy-Authorization */
-	offer_codecs *offer;       /* arena; NULL: no offer seen */
+	offer_codecs *offer;       /* owned; NULL: no offer seen */
 	sv cred_nonce;             /* the nonce its credentials answer (view into the request) */
 	uint32_t final_resends;    /* copies of the first final response after it */
 	uint32_t prompts;          /* request retransmissions (ACK aside): each may draw a copy */
@@ -119,7 +120,7 @@ typedef struct det_call {
 	uint16_t redirects;        /* 3xx finals to INVITE seen */
 	uint16_t rejected_creds;   /* challenges answering a request that carried credentials */
 	sv nonce;                  /* nonce of the newest 401/407 (view into its message) */
-	redir_set *redir;          /* arena; NULL without a 3xx of several targets */
+	redir_set *redir;          /* owned; NULL without a 3xx of several targets */
 } det_call;
 
 /* Per registration: bindings already reported (the first 64). */
@@ -145,9 +146,23 @@ typedef struct ack_wait {
 	bool dropped;              /* its call was evicted (limits): never judged, out of the table */
 } ack_wait;
 
+/* Per-object state by id, in pages of DET_PAGE entries made on demand
+ * and freed once every id of the page was released (the model evicted
+ * the objects): with limits the detector keeps state for what the model
+ * holds, not for every id it gave. */
+enum { DET_SHIFT = 8, DET_PAGE = 1 << DET_SHIFT };
+
+typedef struct det_pages {
+	uint8_t **pages;
+	uint32_t *released;        /* per page: ids released */
+	uint32_t n_pages, cap;
+	size_t elem;
+} det_pages;
+
 typedef struct fnd_rec {
 	finding pub;
 	const fnd_kind *kind;
+	uint64_t fold;             /* its key in folded (0: not folded) */
 	char *base;                /* summary of the first occurrence */
 	GString *note;             /* optional text after the base, rewritten by checks */
 } fnd_rec;
@@ -155,14 +170,18 @@ typedef struct fnd_rec {
 struct findings {
 	sip_model *m;
 	arena mem;
-	GPtrArray *recs;           /* fnd_rec* by id */
-	GPtrArray *by_call;        /* GArray* of ids, indexed by call id */
+	idtab recs;                /* fnd_rec* by id; forgotten ones are holes */
+	GHashTable *by_call;       /* GUINT(call + 1) -> GArray* of ids */
+	uint32_t by_severity[3];   /* findings made, forgotten ones included */
 	GArray *no_call;           /* ids of findings without a call */
 	GHashTable *by_msg;        /* GUINT(msg + 1) -> GArray* of ids */
 	GHashTable *folded;        /* fold key* -> fnd_rec* */
-	GArray *txns, *dialogs, *calls, *regs;  /* det_* by id */
-	GPtrArray *waits;          /* ack_wait*, in time order */
+	det_pages txns, dialogs, calls, regs;  /* det_* by id */
+	GPtrArray *waits;          /* ack_wait* (owned), in time order */
 	guint waits_head;
+	guint waits_dropped;       /* dropped ones still in waits (limits) */
+	guint waits_spent;         /* judged non-2xx ones still in waits */
+	bool cap_ids;              /* the model has limits: FINDING_MAX_IDS ids per list */
 	GHashTable *waits_by_key;  /* ack_wait* (2xx only) by Call-ID, CSeq, To tag */
 	sip_msg *p;                /* the message being checked, re-parsed */
 	sip_msg *q;                /* another message, re-parsed on demand */
@@ -206,6 +225,8 @@ void fnd_add_txn_messages(findings *f, fnd_rec *r, sip_id txn);
 fnd_rec *fnd_find(findings *f, const fnd_kind *k, sip_id call, uint64_t fold);
 
 det_txn *fnd_txn(findings *f, sip_id id);
+/* The state of a transaction when there is some; never makes it. */
+const det_txn *fnd_txn_peek(const findings *f, sip_id id);
 det_dlg *fnd_dlg(findings *f, sip_id id);
 det_call *fnd_call(findings *f, sip_id id);
 det_reg *fnd_reg(findings *f, sip_id id);

@@ -474,7 +474,7 @@ void fnd_report_ack_wait(findings *f, ack_wait *w)
 void fnd_ack_wait_aftermath(findings *f, const ack_wait *w)
 {
 	const sip_message *msg = msg_get(f, w->msg);
-	fnd_rec *r = w->finding < f->recs->len ? g_ptr_array_index(f->recs, w->finding) : NULL;
+	fnd_rec *r = idtab_get(&f->recs, w->finding);
 	const sip_dialog *d = msg ? sip_model_dialog(f->m, msg->dialog) : NULL;
 	if (!r || !d || d->state != DLG_STATE_TERMINATED || d->terminated_ts < w->ts)
 		return;
@@ -1174,8 +1174,8 @@ static void note_qvalues(findings *f, const sip_message *msg, const sip_msg *p)
 
 static bool wants_qvalues(const findings *f, const sip_message *msg)
 {
-	return msg->txn < f->txns->len &&
-		(g_array_index(f->txns, det_txn, msg->txn).flags & DT_QVALUES) &&
+	const det_txn *dt = fnd_txn_peek(f, msg->txn);
+	return dt && (dt->flags & DT_QVALUES) &&
 		fnd_msg_is(msg, msg->cseq_method, "REGISTER");
 }
 
@@ -1625,8 +1625,8 @@ static void keep_redirect_set(findings *f, const sip_message *msg, const fnd_rec
 	rs->finding = r->pub.id;
 	rs->order_finding = SIP_ID_NONE;
 	rs->n = (uint8_t)(n < REDIR_KEEP ? n : REDIR_KEEP);
-	dc->redir = arena_alloc(&f->mem, sizeof(*rs));
-	*dc->redir = *rs;
+	g_free(dc->redir);
+	dc->redir = g_memdup2(rs, sizeof(*rs));
 }
 
 /* A try still waiting for its final response: ringing ends with Timer C
@@ -1653,7 +1653,7 @@ static void append_target(GString *s, const redir_target *x)
  * in q-value order. */
 static void note_redirect_tries(findings *f, const redir_set *rs)
 {
-	fnd_rec *r = rs->finding < f->recs->len ? g_ptr_array_index(f->recs, rs->finding) : NULL;
+	fnd_rec *r = idtab_get(&f->recs, rs->finding);
 	if (!r || rs->tried == 0)
 		return;
 	GString *s = g_string_new("tried ");

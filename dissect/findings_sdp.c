@@ -176,8 +176,8 @@ static void fmt_info(const sdp_media *m, sv fmt, uint8_t *pt, uint32_t *key)
 
 static offer_codecs *offer_keep(findings *f, const sdp_session *sd, sip_id msg)
 {
-	offer_codecs *o = arena_alloc(&f->mem, sizeof(*o));
-	memset(o, 0, sizeof(*o));
+	(void)f;
+	offer_codecs *o = g_new0(offer_codecs, 1);
 	o->msg = msg;
 	unsigned total = sd->n_media + sd->n_media_dropped;
 	o->n_media = (uint8_t)(total > 255 ? 255 : total);

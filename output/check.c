@@ -67,14 +67,10 @@ bool check_write_rest(sink *s, const sip_model *m, const findings *f, bool any)
 		any = true;
 	}
 	guint n = findings_count(f);
-	guint errors = 0, warnings = 0, infos = 0;
-	for (guint i = 0; i < n; i++) {
-		switch (findings_get(f, i)->severity) {
-		case FINDING_ERROR: errors++; break;
-		case FINDING_WARNING: warnings++; break;
-		default: infos++; break;
-		}
-	}
+	/* every finding of the run, those of evicted calls included */
+	guint errors = findings_count_at_least(f, FINDING_ERROR);
+	guint warnings = findings_count_at_least(f, FINDING_WARNING) - errors;
+	guint infos = n - errors - warnings;
 	if (any)
 		g_string_append_c(o, '\n');
 	if (n == 0)

@@ -47,6 +47,9 @@ void json_write_finding(sink *s, const sip_model *m, const finding *x)
 
 void json_write_findings(sink *s, const sip_model *m, const findings *f)
 {
-	for (guint i = 0, n = findings_count(f); i < n && !sink_failed(s); i++)
-		json_write_finding(s, m, findings_get(f, i));
+	for (guint i = 0, n = findings_count(f); i < n && !sink_failed(s); i++) {
+		const finding *x = findings_get(f, i);
+		if (x)   /* forgotten (limits) once written */
+			json_write_finding(s, m, x);
+	}
 }

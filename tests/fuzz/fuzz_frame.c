@@ -183,8 +183,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cap_decoder *dec = cap_decoder_new(&mem, on_payload, &r);
 	r.framer = cap_sipframer_new(&mem, on_sipmsg, &r);
 
-	for (size_t i = 0; i < nframes; i++)
-		cap_decoder_feed(dec, &frames[i]);
+	/* One input in four (by its length) runs as a live capture under limits
+	 * does: each frame copied into the arena, the model copying what it
+	 * keeps, and after every frame what is held moved to a fresh arena and
+	 * the old one freed, so that a view left behind is a use after free. */
+	bool rotate = size % 4 == 1;
+	arena old;
+	arena_init(&old, 64 * 1024);
+	if (rotate) {
+		sip_limits lim = { .max_calls = 1 + (uint32_t)(size / 4 % 3), .max_messages = 64 };
+		if (!sip_model_set_limits(r.model, &lim))
+			fuzz_fail("limits refused");
+	}
+	for (size_t i = 0; i < nframes; i++) {
+		if (!rotate) {
+			cap_decoder_feed(dec, &frames[i]);
+			continue;
+		}
+		cap_frame f = frames[i];
+		f.data = sv_make(arena_copy(&mem, f.data.p, f.data.len), f.data.len);
+		cap_decoder_feed(dec, &f);
+		cap_decoder_relocate(dec, &old, &mem);
+		cap_sipframer_relocate(r.framer, &old, &mem, (data[size - 1] & 1) != 0);
+		arena_take(&old, &mem);
+	}
 	cap_sipframer_flush(r.framer);
 	sip_model_finish(r.model, ts);
 
@@ -213,6 +235,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cap_decoder_free(dec);
 	sip_model_free(r.model);
 	arena_free(&mem);
+	arena_free(&old);
 	g_free(frames);
 	return 0;
 }

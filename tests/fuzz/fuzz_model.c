@@ -11,6 +11,11 @@
  * is finished a random-ish time later, walked through every accessor (ids
  * must index the model's arrays, views must be readable), and every report
  * is written and checked as in fuzz_frame.c.
+ *
+ * One input in four (by its length) runs under tight limits
+ * (sip_model_set_limits): what each eviction lists must be readable in the
+ * tap and gone (NULL) afterwards, everything not evicted must still be
+ * there, and held plus evicted must add up.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -64,6 +69,64 @@ static void check_ids(const GArray *a, guint count, const char *what)
 	}
 }
 
+/* Ids evicted so far (limits), by kind: a byte per id. */
+static GByteArray *gone[3];
+enum { GONE_MSG, GONE_TXN, GONE_DLG };
+
+static bool is_gone(int kind, sip_id id)
+{
+	return id < gone[kind]->len && gone[kind]->data[id];
+}
+
+static void mark_gone(int kind, const GArray *ids)
+{
+	for (guint i = 0; i < ids->len; i++) {
+		sip_id id = g_array_index(ids, sip_id, i);
+		if (id >= gone[kind]->len) {
+			guint old = gone[kind]->len;
+			g_byte_array_set_size(gone[kind], id + 1);
+			memset(gone[kind]->data + old, 0, id + 1 - old);
+		}
+		if (gone[kind]->data[id])
+			fuzz_fail("id %u of kind %d evicted twice", id, kind);
+		gone[kind]->data[id] = 1;
+	}
+}
+
+static uint64_t gone_calls;
+
+static void on_evict(void *user, const sip_model *m, sip_event ev, sip_id call)
+{
+	(void)user;
+	(void)ev;
+	const GArray *msgs, *txns, *dialogs;
+	sip_model_evicting(m, &msgs, &txns, &dialogs);
+	if (!msgs || !txns || !dialogs)
+		fuzz_fail("eviction lists missing");
+	if (call != SIP_ID_NONE) {
+		const sip_call *c = sip_model_call(m, call);
+		if (!c)
+			fuzz_fail("evicted call %u unreadable in its tap", call);
+		fuzz_touch(c->call_id);
+		gone_calls++;
+	}
+	for (guint i = 0; i < msgs->len; i++) {
+		const sip_message *msg = sip_model_message(m, g_array_index(msgs, sip_id, i));
+		if (!msg)
+			fuzz_fail("evicted message unreadable in its tap");
+		fuzz_touch(msg->raw);
+	}
+	for (guint i = 0; i < txns->len; i++)
+		if (!sip_model_txn(m, g_array_index(txns, sip_id, i)))
+			fuzz_fail("evicted transaction unreadable in its tap");
+	for (guint i = 0; i < dialogs->len; i++)
+		if (!sip_model_dialog(m, g_array_index(dialogs, sip_id, i)))
+			fuzz_fail("evicted dialog unreadable in its tap");
+	mark_gone(GONE_MSG, msgs);
+	mark_gone(GONE_TXN, txns);
+	mark_gone(GONE_DLG, dialogs);
+}
+
 static void walk_model(const sip_model *m, guint added)
 {
 	guint nm = sip_model_message_count(m), nt = sip_model_txn_count(m),
@@ -73,6 +136,11 @@ static void walk_model(const sip_model *m, guint added)
 		fuzz_fail("model holds %u messages, %u added", nm, added);
 	for (sip_id i = 0; i < nm; i++) {
 		const sip_message *msg = sip_model_message(m, i);
+		if (is_gone(GONE_MSG, i)) {
+			if (msg)
+				fuzz_fail("message %u evicted yet readable", i);
+			continue;
+		}
 		if (!msg || msg->id != i)
 			fuzz_fail("message %u", i);
 		check_id(msg->txn, nt, "message.txn");
@@ -90,6 +158,11 @@ static void walk_model(const sip_model *m, guint added)
 	}
 	for (sip_id i = 0; i < nt; i++) {
 		const sip_txn *t = sip_model_txn(m, i);
+		if (is_gone(GONE_TXN, i)) {
+			if (t)
+				fuzz_fail("txn %u evicted yet readable", i);
+			continue;
+		}
 		if (!t || t->id != i)
 			fuzz_fail("txn %u", i);
 		check_id(t->call, nc, "txn.call");
@@ -111,6 +184,11 @@ static void walk_model(const sip_model *m, guint added)
 	}
 	for (sip_id i = 0; i < nd; i++) {
 		const sip_dialog *d = sip_model_dialog(m, i);
+		if (is_gone(GONE_DLG, i)) {
+			if (d)
+				fuzz_fail("dialog %u evicted yet readable", i);
+			continue;
+		}
 		if (!d || d->id != i)
 			fuzz_fail("dialog %u", i);
 		check_id(d->call, nc, "dialog.call");
@@ -124,10 +202,17 @@ static void walk_model(const sip_model *m, guint added)
 		fuzz_touch_str(dlg_state_name(d->state));
 		fuzz_touch_str(d->end_reason);
 	}
+	guint calls_held = 0;
 	for (sip_id i = 0; i < nc; i++) {
 		const sip_call *c = sip_model_call(m, i);
+		if (!c && sip_model_evictions(m)->calls)
+			continue;   /* evicted (counted below) */
 		if (!c || c->id != i)
 			fuzz_fail("call %u", i);
+		calls_held++;
+		for (guint k = 0; c->messages && k < c->messages->len; k++)
+			if (is_gone(GONE_MSG, g_array_index(c->messages, sip_id, k)))
+				fuzz_fail("call %u lists an evicted message", i);
 		check_ids(c->messages, nm, "call.messages");
 		check_ids(c->dialogs, nd, "call.dialogs");
 		check_ids(c->txns, nt, "call.txns");
@@ -146,6 +231,13 @@ static void walk_model(const sip_model *m, guint added)
 		if (sip_model_call_find(m, c->call_id) == NULL)
 			fuzz_fail("call %u not found by its Call-ID", i);
 	}
+	const sip_evictions *e = sip_model_evictions(m);
+	if (calls_held + e->calls != nc || calls_held != sip_model_calls_held(m) ||
+	    e->calls != gone_calls)
+		fuzz_fail("calls: %u held + %" G_GUINT64_FORMAT " evicted != %u", calls_held, e->calls, nc);
+	if (sip_model_messages_held(m) + e->messages != added)
+		fuzz_fail("messages: %u held + %" G_GUINT64_FORMAT " evicted != %u",
+			  sip_model_messages_held(m), e->messages, added);
 	for (sip_id i = 0; i < nr; i++) {
 		const sip_registration *r = sip_model_registration(m, i);
 		if (!r || r->id != i)
@@ -187,6 +279,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_memsink_init(&text, "fuzz-text");
 	}
 	sip_model *m = sip_model_new();
+	for (int k = 0; k < 3; k++) {
+		if (!gone[k])
+			gone[k] = g_byte_array_new();
+		g_byte_array_set_size(gone[k], 0);
+	}
+	gone_calls = 0;
+	if (size % 4 == 1) {
+		sip_limits lim = {
+			.max_calls = 1 + (uint32_t)(size / 4 % 3),
+			.max_messages = size / 16 % 2 ? 2 + (uint32_t)(size / 32 % 6) : 0,
+		};
+		if (!sip_model_set_limits(m, &lim))
+			fuzz_fail("limits refused");
+		sip_model_tap_add(m, SIP_EV_EVICT, on_evict, NULL);
+	}
 	sip_model_tap_add(m, SIP_EV_MESSAGE | SIP_EV_TXN | SIP_EV_DIALOG | SIP_EV_CALL |
 			  SIP_EV_REGISTRATION, on_event, NULL);
 	fuzz_memsink_begin(&json);
