@@ -137,6 +137,19 @@ static void on_evict(void *user, const sip_model *m, sip_event ev, sip_id call)
 		findings_forget_call(st->found, c->id);
 }
 
+static void on_evict_registration(void *user, const sip_model *m, sip_event ev, sip_id id)
+{
+	run_state *st = user;
+	(void)ev;
+	const sip_registration *r = sip_model_registration(m, id);
+	if (!r)
+		return;
+	if (st->opt->mode == OUT_JSON)
+		json_write_registration(&st->out, m, r);
+	else if (st->sg)
+		stats_gather_registration(st->sg, r);
+}
+
 /* Sets up what on_evict needs; false (with a line on standard error)
  * when it cannot. */
 static bool limits_setup(run_state *st)
@@ -157,6 +170,7 @@ static bool limits_setup(run_state *st)
 		sink_init(&st->check_early, fileno(st->check_file), "temporary file");
 	}
 	sip_model_tap_add(st->model, SIP_EV_EVICT, on_evict, st);
+	sip_model_tap_add(st->model, SIP_EV_EVICT_REGISTRATION, on_evict_registration, st);
 	return true;
 }
 
@@ -318,9 +332,9 @@ static void write_summary(run_state *st, const GPtrArray *errors, const GPtrArra
 			g_string_append_printf(b, ",\"limits\":{\"max_calls\":%u,\"max_messages\":%u}"
 				",\"evicted\":{\"calls\":%" G_GUINT64_FORMAT ",\"groups\":%" G_GUINT64_FORMAT
 				",\"messages\":%" G_GUINT64_FORMAT ",\"transactions\":%" G_GUINT64_FORMAT
-				",\"dialogs\":%" G_GUINT64_FORMAT "}",
+				",\"dialogs\":%" G_GUINT64_FORMAT ",\"registrations\":%" G_GUINT64_FORMAT "}",
 				l->max_calls, l->max_messages, e->calls, e->groups, e->messages, e->txns,
-				e->dialogs);
+				e->dialogs, e->registrations);
 		}
 		/* Only for live input and -w: the summary of a file run stays as
 		 * it was. */

@@ -86,8 +86,8 @@ findings *findings_new(sip_model *m)
 	f->p = g_new0(sip_msg, 1);
 	f->q = g_new0(sip_msg, 1);
 	f->s = g_string_new(NULL);
-	sip_model_tap_add(m, SIP_EV_MESSAGE | SIP_EV_TXN | SIP_EV_REGISTRATION | SIP_EV_EVICT,
-		on_event, f);
+	sip_model_tap_add(m, SIP_EV_MESSAGE | SIP_EV_TXN | SIP_EV_REGISTRATION | SIP_EV_EVICT |
+		SIP_EV_EVICT_REGISTRATION, on_event, f);
 	const sip_limits *l = sip_model_limits(m);
 	f->cap_ids = l->max_calls || l->max_messages;
 	return f;
@@ -748,6 +748,14 @@ static void on_event(void *user, const sip_model *m, sip_event ev, sip_id id)
 	case SIP_EV_EVICT:
 		on_evict(f, id);
 		break;
+	case SIP_EV_EVICT_REGISTRATION: {
+		/* judged as at the end of the capture, then forgotten */
+		const sip_registration *r = sip_model_registration(f->m, id);
+		if (r)
+			fnd_check_registration(f, r);
+		det_release(&f->regs, id, NULL);
+		break;
+	}
 	case SIP_EV_MESSAGE:
 		on_message(f, id);
 		break;

@@ -470,6 +470,18 @@ static void evict(sip_model *m, mdl_owner *o)
 	}
 }
 
+static void evict_registration(sip_model *m, reg_rec *r)
+{
+	sip_id id = r->pub.id;
+	if (reg_settle(&m->regs, id, m->clock)) {
+		mdl_changed(&m->ch, MDL_CH_REG, &r->stamp, id);
+		flush(m, SIP_ID_NONE);
+	}
+	publish(m, SIP_EV_EVICT_REGISTRATION, id);
+	reg_evict(&m->regs, id);
+	m->evicted.registrations++;
+}
+
 static void enforce_limits(sip_model *m)
 {
 	const sip_limits *l = &m->limits;
@@ -477,6 +489,8 @@ static void enforce_limits(sip_model *m)
 	       ((l->max_calls && m->calls_held > l->max_calls) ||
 		(l->max_messages && m->msgs_held > l->max_messages)))
 		evict(m, m->lru_head);
+	while (l->max_calls && m->regs.held > l->max_calls && reg_oldest(&m->regs))
+		evict_registration(m, reg_oldest(&m->regs));
 }
 
 sip_id sip_model_add(sip_model *m, const sip_msg_meta *meta, const sip_msg *parsed)

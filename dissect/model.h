@@ -495,6 +495,9 @@ typedef enum {
 	/* id: the call about to be evicted, or SIP_ID_NONE for a group of
 	 * messages without Call-ID; sip_model_evicting lists what goes. */
 	SIP_EV_EVICT = 1u << 5,
+	/* id: a registration about to be evicted (limits: more address-of-
+	 * records than max_calls); it can still be read. */
+	SIP_EV_EVICT_REGISTRATION = 1u << 6,
 } sip_event;
 
 /* After each message is fully processed, every tap whose mask has the event
@@ -568,7 +571,8 @@ int64_t sip_model_clock(const sip_model *m);
  * holds at most one message, and one call, more than the limits: the
  * message just added stays readable by whoever added it. */
 typedef struct sip_limits {
-	uint32_t max_calls;       /* calls (Call-IDs) held at once */
+	uint32_t max_calls;       /* calls (Call-IDs) held at once, and as many
+	                             registrations (address-of-records) */
 	uint32_t max_messages;    /* messages held at once */
 } sip_limits;
 
@@ -580,6 +584,7 @@ const sip_limits *sip_model_limits(const sip_model *m);
 typedef struct sip_evictions {
 	uint64_t calls, groups;   /* groups: of messages without Call-ID */
 	uint64_t messages, txns, dialogs;
+	uint64_t registrations;
 } sip_evictions;
 
 const sip_evictions *sip_model_evictions(const sip_model *m);

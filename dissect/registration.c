@@ -9,7 +9,7 @@
 
 #include "dissect/sip_header.h"
 
-enum { REG_DEFAULT_EXPIRES = 3600, REG_MAX_REQUESTED = 16 };
+enum { REG_DEFAULT_EXPIRES = 3600, REG_MAX_REQUESTED = 16, REG_ARENA_CHUNK = 512 };
 
 #define NS_PER_S INT64_C(1000000000)
 
@@ -86,11 +86,30 @@ void reg_table_init(reg_table *rt, arena *mem)
 	rt->scratch = NULL;
 }
 
+static void free_key(gpointer key, gpointer value, gpointer user)
+{
+	(void)value;
+	(void)user;
+	g_free(key);
+}
+
+static void rec_free(reg_table *rt, reg_rec *r)
+{
+	g_array_free(r->pub.bindings, TRUE);
+	if (rt->copy) {
+		arena_free(&r->keep);
+		g_free(r);
+	}
+}
+
 void reg_table_clear(reg_table *rt)
 {
+	if (rt->copy)
+		g_hash_table_foreach(rt->bindings, free_key, NULL);
 	for (guint i = 0; i < rt->recs.len; i++) {
 		reg_rec *r = idtab_get(&rt->recs, i);
-		g_array_free(r->pub.bindings, TRUE);
+		if (r)
+			rec_free(rt, r);
 	}
 	g_hash_table_destroy(rt->bindings);
 	g_hash_table_destroy(rt->by_aor);
@@ -111,17 +130,22 @@ static reg_rec *reg_for(reg_table *rt, const mdl_ctx *c)
 	reg_rec *r = g_hash_table_lookup(rt->by_aor, &k);
 	if (r)
 		return r;
-	r = arena_alloc(rt->mem, sizeof(*r));
-	memset(r, 0, sizeof(*r));
+	r = rt->copy ? g_new0(reg_rec, 1) : arena_alloc(rt->mem, sizeof(*r));
+	if (!rt->copy)
+		memset(r, 0, sizeof(*r));
+	else
+		arena_init(&r->keep, REG_ARENA_CHUNK);
+	arena *keep = rt->copy ? &r->keep : rt->mem;
 	r->pub.id = rt->recs.len;
-	r->pub.aor = rt->copy ? mdl_keep(rt->mem, a.uri) : a.uri;
+	r->pub.aor = rt->copy ? mdl_keep(keep, a.uri) : a.uri;
 	r->pub.bindings = g_array_new(FALSE, TRUE, sizeof(sip_binding));
 	r->pub.first_ts = c->ts;
 	r->key = k;
-	r->key.user = mdl_keep(rt->mem, k.user);
-	r->key.host = mdl_keep(rt->mem, k.host);
+	r->key.user = mdl_keep(keep, k.user);
+	r->key.host = mdl_keep(keep, k.host);
 	idtab_add(&rt->recs, r);
 	g_hash_table_insert(rt->by_aor, &r->key, r);
+	rt->held++;
 	return r;
 }
 
@@ -197,10 +221,11 @@ static void binding_set(reg_table *rt, reg_rec *r, const reg_update *u, sv uri, 
 		sip_binding nb;
 		memset(&nb, 0, sizeof(nb));
 		g_array_append_val(r->pub.bindings, nb);
-		bind_key *bk = arena_alloc(rt->mem, sizeof(*bk));
+		arena *keep = rt->copy ? &r->keep : rt->mem;
+		bind_key *bk = rt->copy ? g_new(bind_key, 1) : arena_alloc(rt->mem, sizeof(*bk));
 		*bk = (bind_key){ k, r->pub.id, r->pub.bindings->len - 1 };
-		bk->uri.user = mdl_keep(rt->mem, k.user);
-		bk->uri.host = mdl_keep(rt->mem, k.host);
+		bk->uri.user = mdl_keep(keep, k.user);
+		bk->uri.host = mdl_keep(keep, k.host);
 		g_hash_table_add(rt->bindings, bk);
 		b = &g_array_index(r->pub.bindings, sip_binding, bk->index);
 		b->state = BINDING_ACTIVE;
@@ -219,7 +244,7 @@ static void binding_set(reg_table *rt, reg_rec *r, const reg_update *u, sv uri, 
 	if (!rt->copy)
 		b->contact = uri;
 	else if (!b->contact.p || !sv_eq(b->contact, uri))
-		b->contact = mdl_keep(rt->mem, uri);
+		b->contact = mdl_keep(&r->keep, uri);
 	b->expires = granted;
 	b->requested_expires = requested;
 	b->expires_ts = u->ts + (int64_t)granted * NS_PER_S;
@@ -227,7 +252,7 @@ static void binding_set(reg_table *rt, reg_rec *r, const reg_update *u, sv uri, 
 	/* the transaction's copy goes with its call when the model has
 	 * limits: the binding keeps its own, made again only when it changes */
 	if (!b->call_id.p || !sv_eq(b->call_id, u->tx->key.call_id))
-		b->call_id = mdl_keep(rt->mem, u->tx->key.call_id);
+		b->call_id = mdl_keep(rt->copy ? &r->keep : rt->mem, u->tx->key.call_id);
 	b->cseq = u->tx->pub.cseq;
 	b->source = u->req ? u->req->meta.src : u->resp->meta.dst;
 	b->register_txn = u->tx->pub.id;
@@ -319,6 +344,68 @@ static void apply_2xx(reg_table *rt, reg_rec *r, const reg_update *u, const sip_
 	}
 }
 
+/* ---- limits ------------------------------------------------------------------------ */
+
+static void lru_unlink(reg_table *rt, reg_rec *r)
+{
+	if (r->prev)
+		r->prev->next = r->next;
+	else if (rt->lru_head == r)
+		rt->lru_head = r->next;
+	if (r->next)
+		r->next->prev = r->prev;
+	else if (rt->lru_tail == r)
+		rt->lru_tail = r->prev;
+	r->prev = r->next = NULL;
+}
+
+static void lru_touch(reg_table *rt, reg_rec *r)
+{
+	if (rt->lru_tail == r)
+		return;
+	lru_unlink(rt, r);
+	r->prev = rt->lru_tail;
+	if (rt->lru_tail)
+		rt->lru_tail->next = r;
+	else
+		rt->lru_head = r;
+	rt->lru_tail = r;
+}
+
+bool reg_settle(reg_table *rt, sip_id id, int64_t now)
+{
+	reg_rec *r = reg_get(rt, id);
+	return r && expire_due(r, now);
+}
+
+reg_rec *reg_oldest(const reg_table *rt)
+{
+	return rt->lru_head;
+}
+
+void reg_evict(reg_table *rt, sip_id id)
+{
+	reg_rec *r = reg_get(rt, id);
+	if (!r || !rt->copy)
+		return;
+	/* its binding keys, found again from the Contacts they were made of */
+	for (guint i = 0; i < r->pub.bindings->len; i++) {
+		const sip_binding *b = &g_array_index(r->pub.bindings, sip_binding, i);
+		bind_key key = { .reg = id };
+		uri_key(b->contact, true, &key.uri);
+		gpointer stored;
+		if (g_hash_table_lookup_extended(rt->bindings, &key, &stored, NULL)) {
+			g_hash_table_remove(rt->bindings, stored);
+			g_free(stored);
+		}
+	}
+	g_hash_table_remove(rt->by_aor, &r->key);
+	lru_unlink(rt, r);
+	idtab_remove(&rt->recs, id);
+	rt->held--;
+	rec_free(rt, r);
+}
+
 void reg_process(reg_table *rt, mdl_ctx *c, const txn_result *tr)
 {
 	txn_rec *tx = tr->txn;
@@ -334,6 +421,8 @@ void reg_process(reg_table *rt, mdl_ctx *c, const txn_result *tr)
 		r->pub.registers++;
 	}
 	r->pub.last_ts = c->ts;
+	if (rt->copy)
+		lru_touch(rt, r);
 	expire_due(r, c->ts);
 	mdl_changed(c->ch, MDL_CH_REG, &r->stamp, r->pub.id);
 	if (p->kind != SIP_KIND_RESPONSE || !tr->first_final)
@@ -354,7 +443,7 @@ void reg_finish(reg_table *rt, mdl_changes *ch, int64_t end_ts)
 {
 	for (guint i = 0; i < rt->recs.len; i++) {
 		reg_rec *r = idtab_get(&rt->recs, i);
-		if (expire_due(r, end_ts))
+		if (r && expire_due(r, end_ts))
 			mdl_changed(ch, MDL_CH_REG, &r->stamp, r->pub.id);
 	}
 }

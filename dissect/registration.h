@@ -26,6 +26,10 @@ typedef struct reg_rec {
 	reg_uri_key key;
 	int64_t next_expiry;     /* earliest expires_ts of a live binding; 0 = none */
 	uint32_t stamp;
+	/* with limits (copy): its copies, and its place among the
+	 * registrations from the least to the most recently updated */
+	arena keep;
+	struct reg_rec *prev, *next;
 } reg_rec;
 
 typedef struct reg_table {
@@ -34,8 +38,11 @@ typedef struct reg_table {
 	GHashTable *by_aor;       /* reg_uri_key* -> reg_rec* */
 	GHashTable *bindings;     /* internal binding key* -> itself */
 	sip_msg *scratch;         /* to re-read a REGISTER when its 2xx arrives */
-	bool copy;                /* keep copies of the AOR and Contacts: with limits the
-	                             messages they come from are evicted */
+	bool copy;                /* limits: records on the heap with copies of the AOR and
+	                             Contacts in their own arena (the messages they come from
+	                             are evicted), kept in the order they were updated */
+	reg_rec *lru_head, *lru_tail;
+	guint held;
 } reg_table;
 
 void reg_table_init(reg_table *rt, arena *mem);
@@ -48,6 +55,13 @@ static inline reg_rec *reg_get(const reg_table *rt, sip_id id)
 
 /* After txn_process: REGISTER requests and their responses. */
 void reg_process(reg_table *rt, mdl_ctx *c, const txn_result *tr);
+
+/* With limits: the least recently updated registration (NULL: none),
+ * and its eviction (out of the tables, freed, its id a hole). */
+reg_rec *reg_oldest(const reg_table *rt);
+/* Before eviction: bindings past their expiry by now; true when one was. */
+bool reg_settle(reg_table *rt, sip_id id, int64_t now);
+void reg_evict(reg_table *rt, sip_id id);
 
 /* End of capture: bindings past their expiry. */
 void reg_finish(reg_table *rt, mdl_changes *ch, int64_t end_ts);

@@ -240,6 +240,10 @@ typedef struct gather {
 	GHashTable *other_idx;  /* sv* (a name in other_names) -> index + 1 */
 	GPtrArray *other_names; /* sv* (copies) */
 	GArray *other_counts;   /* uint64_t */
+	/* registrations */
+	uint64_t aors, registered, unregistered, never;
+	uint64_t bindings, by_bstate[4];
+	uint64_t registers, challenges, failures;
 } gather;
 
 static guint sv_ptr_hash(gconstpointer p)
@@ -402,6 +406,8 @@ static void gather_call(gather *g, const sip_call *c)
 		g->failed_by_status[c->final_status]++;
 }
 
+static void gather_registration(gather *g, const sip_registration *r);
+
 struct stats_gather {
 	gather g;
 };
@@ -467,6 +473,16 @@ static void gather_held(gather *g, const sip_model *m)
 		if (c)
 			gather_call(g, c);
 	}
+	for (guint i = 0, n = sip_model_registration_count(m); i < n; i++) {
+		const sip_registration *r = sip_model_registration(m, i);
+		if (r)
+			gather_registration(g, r);
+	}
+}
+
+void stats_gather_registration(stats_gather *sg, const sip_registration *r)
+{
+	gather_registration(&sg->g, r);
 }
 
 static gint by_traffic(gconstpointer a, gconstpointer b)
@@ -707,36 +723,36 @@ static void section_calls(sink *s, const gather *g)
 	table_write(s, &t);
 }
 
-static void section_registrations(sink *s, const sip_model *m)
+static void gather_registration(gather *g, const sip_registration *r)
 {
-	uint64_t aors = 0, registered = 0, unregistered = 0, never = 0;
-	uint64_t bindings = 0, by_state[4] = { 0 };
-	uint64_t registers = 0, challenges = 0, failures = 0;
-	for (guint i = 0, n = sip_model_registration_count(m); i < n; i++) {
-		const sip_registration *r = sip_model_registration(m, i);
-		if (!r)
-			continue;
-		aors++;
-		registers += r->registers;
-		challenges += r->challenges;
-		failures += r->failures;
-		bool live = false;
-		guint nb = r->bindings ? r->bindings->len : 0;
-		for (guint j = 0; j < nb; j++) {
-			const sip_binding *b = &g_array_index(r->bindings, sip_binding, j);
-			bindings++;
-			if ((unsigned)b->state < 4)
-				by_state[b->state]++;
-			if (b->state == BINDING_ACTIVE || b->state == BINDING_REFRESHED)
-				live = true;
-		}
-		if (live)
-			registered++;
-		else if (nb)
-			unregistered++;
-		else
-			never++;
+	g->aors++;
+	g->registers += r->registers;
+	g->challenges += r->challenges;
+	g->failures += r->failures;
+	bool live = false;
+	guint nb = r->bindings ? r->bindings->len : 0;
+	for (guint j = 0; j < nb; j++) {
+		const sip_binding *b = &g_array_index(r->bindings, sip_binding, j);
+		g->bindings++;
+		if ((unsigned)b->state < 4)
+			g->by_bstate[b->state]++;
+		if (b->state == BINDING_ACTIVE || b->state == BINDING_REFRESHED)
+			live = true;
 	}
+	if (live)
+		g->registered++;
+	else if (nb)
+		g->unregistered++;
+	else
+		g->never++;
+}
+
+static void section_registrations(sink *s, const gather *g)
+{
+	uint64_t aors = g->aors, registered = g->registered, unregistered = g->unregistered,
+		 never = g->never, bindings = g->bindings, registers = g->registers,
+		 challenges = g->challenges, failures = g->failures;
+	const uint64_t *by_state = g->by_bstate;
 	table t;
 	table_init(&t, 2);
 	kv(&t, "Registrations (address-of-records)", aors);
@@ -762,12 +778,13 @@ static void section_evictions(sink *s, const sip_model *m)
 	const sip_limits *l = sip_model_limits(m);
 	table t;
 	table_init(&t, 2);
-	kv(&t, "Evicted (limits: state held at once)", e->calls + e->groups);
+	kv(&t, "Evicted (limits: state held at once)", e->calls + e->groups + e->registrations);
 	kv(&t, "  calls", e->calls);
 	kv(&t, "  groups of messages without Call-ID", e->groups);
 	kv(&t, "  messages", e->messages);
 	kv(&t, "  transactions", e->txns);
 	kv(&t, "  dialogs", e->dialogs);
+	kv(&t, "  registrations", e->registrations);
 	kv(&t, "Limit on calls (--max-calls)", l->max_calls);
 	kv(&t, "Limit on messages (--max-messages)", l->max_messages);
 	table_write(s, &t);
@@ -803,8 +820,9 @@ void stats_write_gathered(sink *s, const sip_model *m, stats_gather *sg)
 	blank_line(s);
 	section_calls(s, &g);
 	blank_line(s);
-	section_registrations(s, m);
-	if (sip_model_evictions(m)->calls || sip_model_evictions(m)->groups) {
+	section_registrations(s, &g);
+	const sip_evictions *ev = sip_model_evictions(m);
+	if (ev->calls || ev->groups || ev->registrations) {
 		blank_line(s);
 		section_evictions(s, m);
 	}

@@ -41,6 +41,8 @@ stats_gather *stats_gather_new(uint32_t sample_cap);
 void stats_gather_free(stats_gather *sg);
 /* Inside a SIP_EV_EVICT tap for call (SIP_ID_NONE: a group). */
 void stats_gather_evicted(stats_gather *sg, const sip_model *m, sip_id call);
+/* Inside a SIP_EV_EVICT_REGISTRATION tap. */
+void stats_gather_registration(stats_gather *sg, const sip_registration *r);
 /* Writes the report; consumes nothing (free sg after). */
 void stats_write_gathered(sink *s, const sip_model *m, stats_gather *sg);
 

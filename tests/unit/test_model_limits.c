@@ -277,6 +277,66 @@ static void test_churn(void)
 	flow_free(f);
 }
 
+static void on_evict_reg(void *user, const sip_model *m, sip_event ev, sip_id id)
+{
+	GArray *ids = user;
+	g_assert_cmpuint(ev, ==, SIP_EV_EVICT_REGISTRATION);
+	const sip_registration *r = sip_model_registration(m, id);
+	g_assert_nonnull(r);   /* readable in its tap */
+	g_assert_cmpuint(r->bindings->len, ==, 1);
+	g_assert_true(sv_eq_cstr(g_array_index(r->bindings, sip_binding, 0).contact,
+				 ids->len ? "sip:u2@10.0.0.1" : "sip:u0@10.0.0.1"));
+	g_array_append_val(ids, id);
+}
+
+static void register_user(flow *f, int64_t ms, int u)
+{
+	g_autofree char *cid = g_strdup_printf("reg-%d@x", u);
+	for (int k = 0; k < 2; k++)
+		feedf(f, ms + k, k ? "10.0.0.3:5060" : "10.0.0.1:5060", k ? "10.0.0.1:5060" : "10.0.0.3:5060",
+			"%s\n"
+			"Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKr%d-%d\n"
+			"Max-Forwards: 70\n"
+			"From: <sip:u%d@a.example>;tag=f%d\n"
+			"To: <sip:u%d@a.example>%s\n"
+			"Call-ID: %s\n"
+			"CSeq: %d REGISTER\n"
+			"Contact: <sip:u%d@10.0.0.1>;expires=3600\n",
+			k ? "SIP/2.0 200 OK" : "REGISTER sip:a.example SIP/2.0", u, (int)ms, u, u, u,
+			k ? ";tag=srv" : "", cid, (int)ms + 1, u);
+}
+
+/* Registrations are bounded by max_calls too: the least recently updated
+ * address-of-record goes (its copies with it), and comes back as a new
+ * registration when it registers again. */
+static void test_registrations(void)
+{
+	flow *f = limited_flow(2, 0);
+	GArray *ids = g_array_new(FALSE, FALSE, sizeof(sip_id));
+	sip_model_tap_add(f->m, SIP_EV_EVICT_REGISTRATION, on_evict_reg, ids);
+	register_user(f, 0, 0);
+	register_user(f, 100, 1);
+	register_user(f, 200, 2);   /* three: u0 goes before u2's 200 OK */
+	g_assert_cmpuint(sip_model_registration_count(f->m), ==, 3);
+	g_assert_cmpuint(ids->len, ==, 1);
+	register_user(f, 300, 1);   /* refreshes u1: u2 is now the oldest */
+	sip_id gone = g_array_index(ids, sip_id, 0);
+	g_assert_null(sip_model_registration(f->m, gone));
+	g_assert_cmpuint(sip_model_evictions(f->m)->registrations, ==, 1);
+	register_user(f, 400, 0);   /* u0 again: a registration of its own; u2 goes */
+	g_assert_cmpuint(sip_model_registration_count(f->m), ==, 4);
+	g_assert_cmpuint(ids->len, ==, 2);
+	g_assert_cmpuint(sip_model_evictions(f->m)->registrations, ==, 2);
+	g_assert_nonnull(sip_model_registration(f->m, 1));   /* u1 stays */
+	const sip_registration *r = sip_model_registration(f->m, 3);
+	g_assert_nonnull(r);
+	g_assert_true(sv_eq_cstr(r->aor, "sip:u0@a.example"));
+	g_assert_cmpstr(sip_registration_state(r), ==, "registered");
+	sip_model_finish(f->m, at(f, 1000));
+	g_array_free(ids, TRUE);
+	flow_free(f);
+}
+
 static void test_set_limits(void)
 {
 	flow *f = flow_new();
@@ -301,5 +361,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/model/limits/groups", test_groups);
 	g_test_add_func("/model/limits/churn", test_churn);
 	g_test_add_func("/model/limits/set", test_set_limits);
+	g_test_add_func("/model/limits/registrations", test_registrations);
 	return g_test_run();
 }
