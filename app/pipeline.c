@@ -1447,6 +1447,12 @@ const GPtrArray *pipeline_errors(const pipeline *p)
 void pipeline_notices(const pipeline *p, GPtrArray *out)
 {
 	cap_decoder_notices(p->dec, out);
+	const cap_sipframe_stats *fs = cap_sipframer_stats(p->framer);
+	if (fs->tcp_evicted)
+		g_ptr_array_add(out, g_strdup_printf("%" G_GUINT64_FORMAT " TCP stream directions "
+			"forgotten to stay within %u held at once (the least recently active first); "
+			"a message they were in the middle of is lost", fs->tcp_evicted,
+			(unsigned)CAP_SIPFRAME_MAX_FLOWS));
 	if (p->filter)
 		frame_filter_notices(p->filter, out);
 	if (p->live)

@@ -316,13 +316,14 @@ static void write_summary(run_state *st, const GPtrArray *errors, const GPtrArra
 			",\"messages_with_warnings\":%" G_GUINT64_FORMAT
 			",\"icmp_quoted\":%" G_GUINT64_FORMAT ",\"ip_fragments\":%" G_GUINT64_FORMAT
 			",\"ip_reassembled\":%" G_GUINT64_FORMAT ",\"tcp_streams\":%" G_GUINT64_FORMAT
-			",\"tcp_gaps\":%" G_GUINT64_FORMAT ",\"keepalives\":%" G_GUINT64_FORMAT
+			",\"tcp_gaps\":%" G_GUINT64_FORMAT ",\"tcp_evicted\":%" G_GUINT64_FORMAT
+			",\"keepalives\":%" G_GUINT64_FORMAT
 			",\"non_sip_payloads\":%" G_GUINT64_FORMAT
 			",\"retransmissions\":%" G_GUINT64_FORMAT ",\"transactions\":%u,\"dialogs\":%u"
 			",\"calls\":%u,\"registrations\":%u,\"findings\":%u",
 			c->frames_read, c->frames_filtered, c->messages, c->invalid,
 			c->with_warnings, c->icmp_notes, ds->fragments, ds->reassembled,
-			fs->tcp_streams, fs->tcp_gaps, fs->keepalives, fs->not_sip,
+			fs->tcp_streams, fs->tcp_gaps, fs->tcp_evicted, fs->keepalives, fs->not_sip,
 			c->retransmissions, sip_model_txn_count(st->model),
 			sip_model_dialog_count(st->model), sip_model_call_count(st->model),
 			sip_model_registration_count(st->model), st->found ? findings_count(st->found) : 0);

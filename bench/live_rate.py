@@ -639,9 +639,10 @@ def section(res, command=None):
                 f"{best['loadavg']:.1f} on {os.cpu_count()} cores)"
                 + (": the rate held here is bounded by the CPU other processes left to sipscope."
                    if best["main_wait_pct"] >= 20 else ".")
-                + f" sipscope keeps every frame it captured, so its memory grows with the capture: "
-                f"{best['rss_mb']:,.0f} MB resident after {best['frames']:,} frames (the "
-                f"{res['buffer_mb']} MiB kernel buffer included).")
+                + f" Its resident memory levels off: {best['rss_mb']:,.0f} MB after "
+                f"{best['frames']:,} frames (the {res['buffer_mb']} MiB kernel buffer, sipscope's "
+                f"ring of twice -B, and a model held within the live default limits of 20,000 "
+                f"calls and 100,000 messages).")
     else:
         out.append("**No rate tried was held** (see the table).")
     if res["first_bad"]:

@@ -175,7 +175,8 @@ def run_one(sipscope, frames, seconds, rate, limits, tmp, mode="stats"):
     ring = int(m.group(3)) if m else -1
     ev = re.search(r"Evicted \(limits: state held at once\)\s+(\d+)", stats)
     return {
-        "limits": (" ".join(limits) or "none") + ("" if mode == "stats" else " (--%s)" % mode),
+        "limits": (" ".join(limits) if any(x not in ("0",) and not x.startswith("--") for x in limits)
+                   else "none") + ("" if mode == "stats" else " (--%s)" % mode),
         "sent": sent, "seen": seen, "loops": loop,
         "kernel_dropped": kernel, "ring_dropped": ring, "samples": samples,
         "evicted": int(ev.group(1)) if ev else (None if mode != "stats" else 0),
@@ -276,8 +277,9 @@ def main():
     runs = []
     with tempfile.TemporaryDirectory(prefix="sipscope-soak-") as tmp:
         limits = ["--max-calls", str(a.max_calls), "--max-messages", str(a.max_messages)]
+        # live input has limits by default: the baseline lifts them
         plan = [(limits, "stats")] + ([(limits, "json")] if a.json_run else []) + \
-            ([([], "stats")] if a.baseline else [])
+            ([(["--max-calls", "0", "--max-messages", "0"], "stats")] if a.baseline else [])
         for lim, mode in plan:
             log("soak: %s --%s, %d s at %d payloads/s" % (" ".join(lim) or "no limits", mode,
                                                         a.seconds, a.rate))

@@ -31,7 +31,7 @@ enum {
 	SF_LINE_MAX = 4096,          /* how far to look for the end of a start line */
 	SF_HDR_MAX = 64 << 10,       /* header section without an end: give up */
 	SF_BODY_MAX = 16 << 20,      /* larger Content-Length: give up */
-	SF_MAX_FLOWS = 65536,        /* TCP directions tracked at once (LRU beyond) */
+	SF_MAX_FLOWS = CAP_SIPFRAME_MAX_FLOWS,
 	SF_HUNT_BUDGET = 1 << 20,    /* bytes searched on a direction that never had SIP */
 	SF_CLASSIFY_MAX = SF_LINE_MAX + 14,
 	SF_BUF_KEEP = 256 << 10,     /* larger buffers are freed once empty */
@@ -1250,6 +1250,7 @@ static sip_flow *flow_new(cap_sipframer *f, const flow_key *k)
 		sip_flow *victim = f->oldest;
 		flow_finish(f, victim, NULL);
 		flow_free(f, victim);
+		f->st.tcp_evicted++;
 	}
 	sip_flow *fl = g_new0(sip_flow, 1);
 	fl->key = *k;

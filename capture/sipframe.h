@@ -61,6 +61,10 @@ typedef struct cap_sipmsg {
 
 typedef void (*cap_sipmsg_fn)(void *user, const cap_sipmsg *m);
 
+/* TCP directions tracked at once; beyond, the least recently active is
+ * forgotten (cap_sipframe_stats.tcp_evicted). */
+enum { CAP_SIPFRAME_MAX_FLOWS = 65536 };
+
 typedef struct cap_sipframe_stats {
 	uint64_t messages;
 	uint64_t not_sip;        /* payloads that do not start a SIP message */
@@ -71,6 +75,8 @@ typedef struct cap_sipframe_stats {
 	uint64_t tcp_retransmitted_bytes;
 	uint64_t ws_frames;
 	uint64_t truncated;      /* messages cut by end of stream / capture */
+	uint64_t tcp_evicted;    /* directions forgotten beyond SF_MAX_FLOWS at once
+	                            (the least recently active first) */
 } cap_sipframe_stats;
 
 typedef struct cap_sipframer cap_sipframer;

@@ -1272,6 +1272,32 @@ static void test_wants(void)
 	h_free(h);
 }
 
+/* More TCP directions than are tracked at once: the least recently active
+ * goes, is counted, and its half message is lost; the others are whole. */
+static void test_tcp_flows_evicted(void)
+{
+	harness *h = h_new();
+	g_autofree char *req = sip_req("OPTIONS", 1, "");
+	size_t half = strlen(req) / 2;
+	/* the first direction starts a message, then CAP_SIPFRAME_MAX_FLOWS
+	 * others come, each with a whole message */
+	h_feed(h, &h->a, &h->b, CAP_PROTO_TCP, 1000, CAP_TCP_ACK, req, half, NULL);
+	for (uint32_t i = 0; i < CAP_SIPFRAME_MAX_FLOWS; i++) {
+		endpoint src = ep((uint8_t)(2 + i / 60000), (uint16_t)(1024 + i % 60000));
+		h_feed(h, &src, &h->b, CAP_PROTO_TCP, 1, CAP_TCP_ACK, req, strlen(req), NULL);
+	}
+	g_assert_cmpuint(h_stats(h)->tcp_evicted, ==, 1);
+	g_assert_cmpuint(h_stats(h)->tcp_streams, ==, CAP_SIPFRAME_MAX_FLOWS + 1);
+	/* the rest of the first message: its direction was forgotten, so the
+	 * bytes start a flow of their own that never frames a message */
+	h_feed(h, &h->a, &h->b, CAP_PROTO_TCP, 1000 + (uint32_t)half, CAP_TCP_ACK, req + half,
+	       strlen(req) - half, NULL);
+	h_flush(h);
+	g_assert_cmpuint(h_stats(h)->tcp_evicted, ==, 2);
+	g_assert_cmpuint(h->msgs->len, >=, CAP_SIPFRAME_MAX_FLOWS);
+	h_free(h);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -1310,5 +1336,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/sipframe/ws/upgrade", test_ws_upgrade);
 	g_test_add_func("/sipframe/ws/adopted", test_ws_adopted);
 	g_test_add_func("/sipframe/ws/gap-and-flush", test_ws_gap_and_flush);
+	g_test_add_func("/sipframe/tcp/flows-evicted", test_tcp_flows_evicted);
 	return g_test_run();
 }
