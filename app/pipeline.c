@@ -138,6 +138,7 @@ struct pipeline {
 	 * The UI's frames for saving are then copied per message (msg_owned)
 	 * and freed when the model evicts the message. */
 	bool gen;
+	GArray *streams;       /* stream_gen: stream inputs' record arenas (files, gen) */
 	size_t rotate_bytes;   /* GEN_ROTATE_BYTES; SIPSCOPE_ROTATE_KB for tests */
 	arena mem_old;
 	idtab msg_owned;       /* sip_id -> owned_frames* */
@@ -320,6 +321,12 @@ static void collect_message_frames(pipeline *p, const cap_sipmsg *m, GArray *out
 	forget_stream_frames(p, m);
 }
 
+/* A stream input's record arena and its older generation. */
+typedef struct stream_gen {
+	arena *cur;            /* the source's (cap_source_stream_arena) */
+	arena old;
+} stream_gen;
+
 /* A message's frames with their bytes, in one block (generational mode). */
 typedef struct owned_frames {
 	uint32_t count;
@@ -361,12 +368,13 @@ static void on_model_evict(void *user, const sip_model *m, sip_event ev, sip_id 
 	}
 }
 
-/* Generational mode: what is still held in mem_old moves to mem, then
- * mem_old goes and mem becomes it. */
-static void mem_rotate(pipeline *p)
+/* What the pipeline and the stages still hold in from moves to mem. */
+static void relocate_from(pipeline *p, const arena *from)
 {
-	cap_decoder_relocate(p->dec, &p->mem_old, &p->mem);
-	cap_sipframer_relocate(p->framer, &p->mem_old, &p->mem, p->track_frames);
+	cap_decoder_relocate(p->dec, from, &p->mem);
+	cap_sipframer_relocate(p->framer, from, &p->mem, p->track_frames);
+	if (p->merger)
+		cap_merger_relocate(p->merger, from, &p->mem);
 	if (p->track_frames) {
 		GHashTableIter it;
 		gpointer k;
@@ -375,16 +383,38 @@ static void mem_rotate(pipeline *p)
 			stream_pending *sp = k;
 			for (guint i = 0; i < sp->frames->len; i++) {
 				cap_frame *f = &g_array_index(sp->frames, cap_frame, i);
-				f->data.p = arena_move(&p->mem_old, &p->mem, f->data.p, f->data.len);
+				f->data.p = arena_move(from, &p->mem, f->data.p, f->data.len);
 			}
 		}
 		for (guint i = 0; i < p->fragments->len; i++) {
 			cap_frame *f = &g_array_index(p->fragments, cap_frame, i);
-			f->data.p = arena_move(&p->mem_old, &p->mem, f->data.p, f->data.len);
+			f->data.p = arena_move(from, &p->mem, f->data.p, f->data.len);
 		}
 	}
+}
+
+/* Generational mode: what is still held in the older arenas (mem_old, and
+ * the older records of each stream input) moves to mem, then they go and
+ * the current ones become them. */
+static void mem_rotate(pipeline *p)
+{
+	relocate_from(p, &p->mem_old);
+	for (guint i = 0; i < p->streams->len; i++)
+		relocate_from(p, &g_array_index(p->streams, stream_gen, i).old);
 	arena_take(&p->mem_old, &p->mem);
+	for (guint i = 0; i < p->streams->len; i++) {
+		stream_gen *g = &g_array_index(p->streams, stream_gen, i);
+		arena_take(&g->old, g->cur);
+	}
 	p->count.mem_rotations++;
+}
+
+static bool mem_rotate_due(const pipeline *p)
+{
+	size_t held = p->mem.bytes_reserved;
+	for (guint i = 0; i < p->streams->len; i++)
+		held += g_array_index(p->streams, stream_gen, i).cur->bytes_reserved;
+	return held >= p->rotate_bytes;
 }
 
 /* Where the model runs: the frames collected for message id, kept. */
@@ -1016,7 +1046,20 @@ pipeline *pipeline_open(const options *o, const pipeline_hooks *hooks, bool keep
 	}
 	p->track_frames = keep_frames || p->write_sip_only;
 	p->model_owns_raw = (o->max_calls || o->max_messages) && !p->track_frames;
-	p->gen = lv && (o->max_calls || o->max_messages);
+	/* live input, or files read from a pipe (which may not end), under
+	 * limits */
+	p->streams = g_array_new(FALSE, FALSE, sizeof(stream_gen));
+	for (guint i = 0; !lv && i < srcs->len; i++) {
+		arena *a = cap_source_stream_arena(g_ptr_array_index(srcs, i));
+		if (a) {
+			stream_gen g = { .cur = a };
+			arena_init(&g.old, 0);
+			g_array_append_val(p->streams, g);
+		}
+	}
+	p->gen = (lv || p->streams->len) && (o->max_calls || o->max_messages);
+	if (!p->gen)
+		g_array_set_size(p->streams, 0);
 	/* tests make rotations frequent to exercise the moves */
 	const char *rot = g_getenv("SIPSCOPE_ROTATE_KB");
 	p->rotate_bytes = rot && *rot ? (size_t)g_ascii_strtoull(rot, NULL, 10) << 10 : 0;
@@ -1139,7 +1182,7 @@ static void read_live_frame(pipeline *p, const cap_frame *fr)
 	p->count.frames_kept++;
 	p->count.bytes_kept += fr->data.len;
 	read_frame(p, &kept);
-	if (p->gen && p->mem.bytes_reserved >= p->rotate_bytes)
+	if (p->gen && mem_rotate_due(p))
 		mem_rotate(p);
 }
 
@@ -1176,10 +1219,13 @@ bool pipeline_step_wait(pipeline *p, uint64_t max_frames, int wait_ms)
 			p->more = false;
 			break;
 		}
-		if (p->live)
+		if (p->live) {
 			read_live_frame(p, &fr);
-		else
+		} else {
 			read_frame(p, &fr);
+			if (p->gen && mem_rotate_due(p))
+				mem_rotate(p);
+		}
 	}
 	if (p->live)
 		live_errors_refresh(p);
@@ -1359,6 +1405,10 @@ void pipeline_free(pipeline *p)
 	sip_model_free(p->model);
 	arena_free(&p->mem);
 	arena_free(&p->mem_old);
+	for (guint i = 0; p->streams && i < p->streams->len; i++)
+		arena_free(&g_array_index(p->streams, stream_gen, i).old);
+	if (p->streams)
+		g_array_free(p->streams, TRUE);
 	for (guint i = 0; i < p->msg_owned.len; i++)
 		g_free(idtab_get(&p->msg_owned, i));
 	idtab_clear(&p->msg_owned);

@@ -27,6 +27,15 @@ typedef struct ui_run_state {
 	bool live;
 } ui_run_state;
 
+/* Limits: once a call is evicted its findings are of no more use (a
+ * ladder left open on it keeps its own copy of their text). */
+static void forget_evicted(void *user, const sip_model *m, sip_event ev, sip_id call)
+{
+	(void)m;
+	(void)ev;
+	findings_forget_call(user, call);
+}
+
 static bool feed_step(void *user)
 {
 	ui_run_state *st = user;
@@ -115,6 +124,7 @@ int run_ui(const options *o, bool *started)
 	/* Before the first message: the call list counts findings and the
 	 * ladder marks them. */
 	st.found = findings_new(pipeline_model(st.pipe));
+	sip_model_tap_add(pipeline_model(st.pipe), SIP_EV_EVICT, forget_evicted, st.found);
 	g_autofree char *names = short_names(o);
 	st.live = pipeline_is_live(st.pipe);
 	ui_feed feed = {

@@ -140,3 +140,11 @@ void cap_merger_free(cap_merger *m)
 	g_ptr_array_unref(m->errors);
 	g_free(m);
 }
+
+void cap_merger_relocate(cap_merger *m, const arena *from, arena *to)
+{
+	for (guint i = 0; i < m->heap_len; i++) {
+		cap_frame *f = &m->heap[i].frame;
+		f->data.p = arena_move(from, to, f->data.p, f->data.len);
+	}
+}

@@ -132,6 +132,11 @@ cap_next_rc cap_source_next(cap_source *s, cap_frame *out, GError **err)
 	return rc;
 }
 
+arena *cap_source_stream_arena(cap_source *s)
+{
+	return s->in.mapped ? NULL : &s->in.mem;
+}
+
 const char *cap_source_path(const cap_source *s)
 {
 	return s->path;

@@ -19,6 +19,7 @@
 #include <glib.h>
 #include <stdint.h>
 
+#include "base/arena.h"
 #include "capture/frame.h"
 
 #define CAP_ERROR (cap_error_quark())
@@ -69,5 +70,12 @@ const GPtrArray *cap_merger_errors(const cap_merger *m);
 /* cap_source_release_mapped for every source: only once reading is over. */
 void cap_merger_release_mapped(cap_merger *m);
 void cap_merger_free(cap_merger *m);
+/* Frames waiting in the merger whose bytes lie in from get copies in to
+ * (see arena_move). */
+void cap_merger_relocate(cap_merger *m, const arena *from, arena *to);
+/* Where a stream input (a pipe, standard input) keeps the records it hands
+ * out; NULL for a mapped file.  A caller may rotate it (arena_take) once
+ * nothing it handed out is held in it. */
+arena *cap_source_stream_arena(cap_source *s);
 
 #endif

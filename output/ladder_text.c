@@ -203,6 +203,8 @@ void ladder_text_write_findings(sink *s, const sip_model *m, const ladder_layout
 		sink_end_record(s);
 		for (guint i = 0; i < mk->shown->len; i++) {
 			const finding *x = ladder_findings_at(mk, i + 1);
+			if (!x)
+				continue;   /* forgotten with its evicted call */
 			g_string_append_printf(o, " !%-3u ", i + 1);
 			check_append_finding(o, x);
 			g_string_append_c(o, '\n');

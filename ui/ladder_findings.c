@@ -2,6 +2,8 @@
 
 static void mark_finding(ladder_findings *lf, const finding *x)
 {
+	if (!x)
+		return;   /* forgotten with its evicted call */
 	gpointer key = GUINT_TO_POINTER(x->id + 1);
 	if (x->severity < FINDING_WARNING || g_hash_table_contains(lf->number, key))
 		return;

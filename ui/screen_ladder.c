@@ -92,6 +92,8 @@ static void renumber_findings(screen_ladder *s, ui *u)
 	}
 	for (guint i = 1; i <= n; i++) {
 		const finding *x = ladder_findings_at(s->found, i);
+		if (!x)
+			continue;   /* forgotten with its evicted call */
 		g_string_printf(t, "!%-3u ", i);
 		size_t num = t->len;
 		check_append_finding(t, x);

@@ -580,6 +580,28 @@ class Limits(unittest.TestCase):
         p = run(["-r", self.cap, "--json"])
         self.assertNotIn("limits", records(p.stdout)[-1])
 
+    def test_pipe_rotation(self):
+        # read from a pipe under limits, the records kept for reassembly are
+        # rotated (here after every frame, the most taxing): the messages
+        # are those of reading the file, alone or merged with another input
+        env = dict(os.environ, SIPSCOPE_ROTATE_KB="1")
+        def msgs(args, stdin=None):
+            p = subprocess.run([BIN] + args + ["--json", "--max-calls", "3", "-q"], input=stdin,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=60)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            return [r for r in records(p.stdout) if r["type"] == "message"]
+        names = ["tcp_out_of_order_retrans.pcap", "tcp_split.pcap", "tcp_coalesced.pcap",
+                 "ipv4_frag.pcap", "ws_call.pcap", "sctp_call.pcap"]
+        for name in names:
+            path = os.path.join(PCAPS, name)
+            with open(path, "rb") as fh:
+                data = fh.read()
+            self.assertEqual(msgs(["-r", "-"], data), msgs(["-r", path]), name)
+        a, b = (os.path.join(PCAPS, n) for n in ("tcp_split.pcap", "ipv4_frag.pcap"))
+        with open(a, "rb") as fh:
+            data = fh.read()
+        self.assertEqual(msgs(["-r", "-", "-r", b], data), msgs(["-r", a, "-r", b]))
+
     def test_usage(self):
         for args, want in ((["--max-calls", "x", "--json"], "--max-calls wants a whole number"),
                            (["--max-messages", "-1", "--json"], "--max-messages wants a whole number"),
