@@ -46,6 +46,17 @@ static inline sv sv_sub(sv v, size_t off, size_t len)
 	return (sv){ v.p ? v.p + off : NULL, len };
 }
 
+/* v, a view into from, as the same bytes of to (a copy of from of the
+ * same length); v itself when it does not lie within from, when from and
+ * to are the same bytes, or when their lengths differ. */
+static inline sv sv_rebase(sv from, sv to, sv v)
+{
+	if (v.p == NULL || from.p == to.p || from.len != to.len || v.p < from.p ||
+	    v.p > from.p + from.len || v.len > from.len - (size_t)(v.p - from.p))
+		return v;
+	return (sv){ to.p + (v.p - from.p), v.len };
+}
+
 static inline sv sv_skip(sv v, size_t n)
 {
 	return sv_sub(v, n, v.len);

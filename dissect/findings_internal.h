@@ -205,11 +205,7 @@ struct findings {
  * checks must point into the copy (it lives as long as the message). */
 static inline sv fnd_keep(const sip_message *msg, const sip_msg *p, sv v)
 {
-	sv from = p->raw, to = msg->raw;
-	if (v.p == NULL || from.p == to.p || v.p < from.p || v.p > from.p + from.len ||
-	    v.len > from.len - (size_t)(v.p - from.p) || from.len != to.len)
-		return v;
-	return sv_make(to.p + (v.p - from.p), v.len);
+	return sv_rebase(p->raw, msg->raw, v);
 }
 
 fnd_rec *fnd_add(findings *f, const fnd_kind *k, sip_id call, uint64_t fold, int64_t ts, bool *fresh);

@@ -106,11 +106,7 @@ struct mdl_ctx {
  * place in the copy.  Without a copy it returns v unchanged. */
 static inline sv mdl_view(const mdl_ctx *c, sv v)
 {
-	sv from = c->parsed->raw, to = c->msg->raw;
-	if (v.p == NULL || from.p == to.p || v.p < from.p || v.p > from.p + from.len ||
-	    v.len > from.len - (size_t)(v.p - from.p))
-		return v;
-	return sv_make(to.p + (v.p - from.p), v.len);
+	return sv_rebase(c->parsed->raw, c->msg->raw, v);
 }
 
 static inline void mdl_own_raw(mdl_ctx *c, arena *a)

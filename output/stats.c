@@ -265,10 +265,16 @@ static void method_stat_free(gpointer p)
 	g_free(s);
 }
 
+/* A copy owned here (never NULL, so an empty name is not an absent one). */
+static sv sv_dup(sv v)
+{
+	return sv_make(v.len ? g_memdup2(v.p, v.len) : (const uint8_t *)g_strdup(""), v.len);
+}
+
 static sv *sv_dup_new(sv v)
 {
 	sv *c = g_new(sv, 1);
-	*c = sv_make(v.len ? g_memdup2(v.p, v.len) : (const uint8_t *)g_strdup(""), v.len);
+	*c = sv_dup(v);
 	return c;
 }
 
@@ -288,7 +294,7 @@ static method_stat *method_get(gather *g, sv name)
 	if (s)
 		return s;
 	s = g_new0(method_stat, 1);
-	s->name = sv_make(name.len ? g_memdup2(name.p, name.len) : (const uint8_t *)g_strdup(""), name.len);
+	s->name = sv_dup(name);
 	s->order = g->methods->len;
 	time_set_init(&s->t_prov, g->sample_cap);
 	time_set_init(&s->t_final, g->sample_cap);

@@ -71,6 +71,26 @@ static void test_endpoint(void)
 	g_assert_false(endpoint_eq(&e, &f));
 }
 
+static void test_rebase(void)
+{
+	static const char a[] = "INVITE sip:b@x SIP/2.0", b[] = "INVITE sip:b@x SIP/2.0";
+	sv from = sv_make(a, sizeof(a) - 1), to = sv_make(b, sizeof(b) - 1);
+	sv uri = sv_make(a + 7, 7);
+	sv r = sv_rebase(from, to, uri);
+	g_assert_true(r.p == (const uint8_t *)b + 7 && r.len == 7);
+	/* at the end, empty: still inside */
+	r = sv_rebase(from, to, sv_make(a + from.len, 0));
+	g_assert_true(r.p == (const uint8_t *)b + to.len && r.len == 0);
+	/* not within from, past its end, absent, same bytes, other length: unchanged */
+	sv out = sv_make(b, 3);
+	g_assert_true(sv_rebase(from, to, out).p == out.p);
+	sv past = sv_make(a + 20, 5);
+	g_assert_true(sv_rebase(from, to, past).p == past.p);
+	g_assert_null(sv_rebase(from, to, SV_NULL).p);
+	g_assert_true(sv_rebase(from, from, uri).p == uri.p);
+	g_assert_true(sv_rebase(from, sv_make(b, 5), uri).p == uri.p);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -78,5 +98,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/bytes/sv-ops", test_sv_ops);
 	g_test_add_func("/bytes/arena", test_arena);
 	g_test_add_func("/bytes/endpoint", test_endpoint);
+	g_test_add_func("/bytes/rebase", test_rebase);
 	return g_test_run();
 }
