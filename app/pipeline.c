@@ -59,19 +59,32 @@ typedef struct msg_frames {
 	uint32_t start, count;
 } msg_frames;
 
-/* Reading ahead (files only, see pipeline.h): a thread reads, decodes,
- * frames and parses; the caller's thread takes the parsed messages in
- * order and runs the model and the hooks.  One producer, one consumer, a
- * ring of slots; each side sleeps only when the ring is empty (full), and
- * is woken when READER_BATCH messages (free slots) are there for it, so
- * that the threads do not wake each other for every message. */
-enum { READER_SLOTS = 128, READER_BATCH = 32 };
+/* Reading ahead (files only, see pipeline.h): a thread reads, decodes
+ * and frames; the caller's thread takes the messages in order and runs
+ * the model and the hooks.  One producer, one consumer, a ring of slots;
+ * each side sleeps only when the ring is empty (full), and is woken when
+ * READER_BATCH messages (free slots) are there for it, so that the threads
+ * do not wake each other for every message.
+ *
+ * Parsing (and sip_model_prepare) depends on nothing but the message's
+ * bytes, so either thread may do it, and the two share it by how far the
+ * reading thread is ahead: it parses a message itself, before handing
+ * it over, when at least PARSE_AHEAD messages are already waiting (the
+ * model is the slower side), and otherwise hands it over unparsed for the
+ * caller's thread to parse (the reading side is the slower one).  The
+ * ring then settles around PARSE_AHEAD messages with the parsing split so
+ * that both threads are busy; with a fixed split one of them would wait
+ * for the other whenever the share of reading, parsing and modelling
+ * changes with the traffic.  A slot is handed over whole (parsed or not)
+ * by the release of head, so nothing is ever parsed twice or by both. */
+enum { READER_SLOTS = 128, READER_BATCH = 32, PARSE_AHEAD = 32 };
 
 typedef struct msg_slot {
 	cap_sipmsg m;          /* m.frame points at frame */
 	cap_frame frame;
 	sip_msg *parsed;       /* not filled for ICMP-quoted copies */
 	sip_prepared prep;     /* the model's part of the work done here too */
+	bool needs_parse;      /* parsed and prep are left to the caller's thread */
 	flow_quote quote;
 	GArray *frames;        /* keep_frames: the frames that carried the message */
 } msg_slot;
@@ -645,7 +658,14 @@ static void readahead_wake(readahead *ra)
 	g_mutex_unlock(&ra->lock);
 }
 
-/* Reading thread: a message into the next slot, parsed there. */
+static void slot_parse(msg_slot *s)
+{
+	sip_parse_message(s->m.data, s->m.transport != SIP_TRANSPORT_UDP, s->parsed);
+	sip_model_prepare(s->parsed, &s->prep);
+}
+
+/* Reading thread: a message into the next slot, parsed there when the
+ * caller's thread has enough to do (see PARSE_AHEAD). */
 static void readahead_put(pipeline *p, const cap_sipmsg *m)
 {
 	readahead *ra = p->ra;
@@ -667,9 +687,12 @@ static void readahead_put(pipeline *p, const cap_sipmsg *m)
 	flow_note(p, m, &s->quote);
 	g_array_set_size(s->frames, 0);
 	frames_note(p, m, s->frames);
+	s->needs_parse = false;
 	if (!(m->flags & CAP_SIPMSG_ICMP_QUOTED)) {
-		sip_parse_message(m->data, m->transport != SIP_TRANSPORT_UDP, s->parsed);
-		sip_model_prepare(s->parsed, &s->prep);
+		if (head - atomic_load(&ra->tail) >= PARSE_AHEAD)
+			slot_parse(s);
+		else
+			s->needs_parse = true;
 	}
 	atomic_store(&ra->head, head + 1);
 	if (atomic_load(&ra->consumer_waits) && head + 1 - atomic_load(&ra->tail) >= READER_BATCH)
@@ -812,6 +835,8 @@ static bool readahead_step(pipeline *p, uint64_t max)
 		msg_slot *s = readahead_peek(p->ra, deadline, &timed_out);
 		if (!s)
 			return timed_out;
+		if (s->needs_parse)
+			slot_parse(s);
 		deliver(p, &s->m, s->parsed, &s->prep, &s->quote, s->frames);
 		readahead_take(p->ra);
 	}
@@ -1079,8 +1104,8 @@ pipeline *pipeline_open(const options *o, const pipeline_hooks *hooks, bool keep
 		p->pending = g_hash_table_new_full(pending_hash, pending_equal, pending_free, NULL);
 		p->fragments = g_array_new(FALSE, FALSE, sizeof(cap_frame));
 	}
-	/* Files, nothing to write: reading and parsing go to a thread of
-	 * their own when there is a core for it (the UI's frame bookkeeping
+	/* Files, nothing to write: reading goes to a thread of its own, which
+	 * shares the parsing, when there is a core for it (the UI's frame bookkeeping
 	 * is done there too, and handed over with each message).  Not
 	 * standard input: messages from a pipe that trickles in are handed
 	 * on one by one, not in batches.  SIPSCOPE_THREADS=1

@@ -30,9 +30,10 @@
  * file is closed by pipeline_finish (or pipeline_free).
  *
  * Reading ahead: for files, when no frames are kept (keep_frames) and
- * nothing is written (-w), a thread of the pipeline's own reads, decodes,
- * frames and parses the messages while the caller's thread runs the
- * model and the hooks on the messages in their order; a step then takes
+ * nothing is written (-w), a thread of the pipeline's own reads, decodes
+ * and frames the messages while the caller's thread runs the model and
+ * the hooks on the messages in their order; the two share the parsing,
+ * each taking the part that keeps both busy; a step then takes
  * up to max_frames messages, waiting for the reading thread when it is
  * behind.  The model, the hooks and the counters of messages belong to
  * the caller's thread; the frame counters, the decoder's and framer's
