@@ -52,6 +52,10 @@ typedef struct options {
 	 * the LIVE_DEFAULT_* ones. */
 	uint32_t max_calls;    /* --max-calls */
 	uint32_t max_messages; /* --max-messages */
+	/* Calls are forgotten once finished (sip_limits.forget_finished):
+	 * --stats alone on files without limits, whose report is the same
+	 * either way. */
+	bool forget_finished;
 } options;
 
 enum { LIVE_DEFAULT_MAX_CALLS = 20000, LIVE_DEFAULT_MAX_MESSAGES = 100000 };

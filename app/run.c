@@ -456,6 +456,11 @@ int run_offline(const options *o)
 	 * shows its findings (the ladder marks them). */
 	if (o->mode == OUT_JSON || o->check || (o->ladder && o->ladder[0]))
 		st.found = findings_new(st.model);
+	if (o->forget_finished) {
+		/* --stats alone: finished calls are counted as they go */
+		st.sg = stats_gather_new(0);
+		sip_model_tap_add(st.model, SIP_EV_EVICT, on_evict, &st);
+	}
 	if ((o->max_calls || o->max_messages) && !limits_setup(&st)) {
 		findings_free(st.found);
 		pipeline_free(st.pipe);

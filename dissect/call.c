@@ -274,7 +274,8 @@ void call_attach(call_table *ct, mdl_ctx *c)
 		r = call_new(ct, c);
 	if (ct->heap) {
 		c->keep = &r->own.keep;
-		mdl_own_raw(c, c->keep);
+		if (ct->copy_raw)
+			mdl_own_raw(c, c->keep);
 	}
 	set_parties(r, c, 0);
 	c->msg->call = r->pub.id;

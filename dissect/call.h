@@ -49,6 +49,7 @@ typedef struct call_table {
 	GHashTable *pending;      /* sv* (a named Call-ID not seen yet) -> internal list */
 	GString *scratch;
 	bool heap;                /* records on the heap, each with its own arena (limits) */
+	bool copy_raw;            /* heap: each message's bytes copied into its call's arena */
 } call_table;
 
 void call_table_init(call_table *ct, arena *mem);

@@ -44,11 +44,15 @@ struct sip_model {
 	sip_timers timers;        /* fixed once the first message went in; the tables point here */
 	/* limits (sip_model_set_limits) */
 	sip_limits limits;
-	bool limited;
-	mdl_owner *lru_head, *lru_tail; /* owners, least recently active first */
+	bool limited;             /* some bound or forget_finished: owners are tracked */
+	/* Owners, least recently active first: those that may still change,
+	 * and (forget_finished) those found quiet but not finished, which only
+	 * a new message of theirs brings back. */
+	mdl_owner_list active, parked;
 	mdl_owner *group;         /* the group taking messages without Call-ID */
 	guint calls_held, msgs_held;
 	sip_evictions evicted;
+	sip_evictions forgotten;  /* forget_finished */
 	const GArray *ev_msgs, *ev_txns, *ev_dialogs; /* during SIP_EV_EVICT */
 	GArray *scratch_txns;     /* a call's transactions plus those of its messages */
 };
@@ -143,11 +147,13 @@ void sip_model_free(sip_model *m)
 {
 	if (!m)
 		return;
-	for (mdl_owner *o = m->lru_head, *next; o; o = next) {
-		next = o->next;
-		if (o->call == SIP_ID_NONE)
-			owner_free_group(o);
-	}
+	mdl_owner_list *lists[] = { &m->active, &m->parked };
+	for (size_t k = 0; k < G_N_ELEMENTS(lists); k++)
+		for (mdl_owner *o = lists[k]->head, *next; o; o = next) {
+			next = o->next;
+			if (o->call == SIP_ID_NONE)
+				owner_free_group(o);
+		}
 	if (m->limited) {
 		/* records came from the heap */
 		for (guint i = 0; i < m->msgs.len; i++)
@@ -201,8 +207,13 @@ bool sip_model_set_limits(sip_model *m, const sip_limits *l)
 	if (m->msgs.len > 0)
 		return false;
 	m->limits = *l;
-	m->limited = l->max_calls > 0 || l->max_messages > 0;
-	m->txns.heap = m->dialogs.heap = m->calls.heap = m->regs.copy = m->limited;
+	bool bounded = l->max_calls > 0 || l->max_messages > 0;
+	m->limited = bounded || l->forget_finished;
+	m->txns.heap = m->dialogs.heap = m->calls.heap = m->limited;
+	/* Forgetting finished calls alone keeps the caller's bytes (a file's,
+	 * there for the whole run) and every registration, so nothing needs
+	 * copying; bounds may evict anything at any time. */
+	m->calls.copy_raw = m->regs.copy = bounded;
 	return true;
 }
 
@@ -214,6 +225,11 @@ const sip_limits *sip_model_limits(const sip_model *m)
 const sip_evictions *sip_model_evictions(const sip_model *m)
 {
 	return &m->evicted;
+}
+
+const sip_evictions *sip_model_forgotten(const sip_model *m)
+{
+	return &m->forgotten;
 }
 
 guint sip_model_calls_held(const sip_model *m)
@@ -352,36 +368,49 @@ static sip_message *record(sip_model *m, const sip_msg_meta *meta, const sip_msg
 
 /* ---- owners and eviction ----------------------------------------------------------- */
 
-static void owner_unlink(sip_model *m, mdl_owner *o)
+static void owner_unlink(mdl_owner *o)
 {
-	if (!o->listed)
+	mdl_owner_list *l = o->in;
+	if (!l)
 		return;
 	if (o->prev)
 		o->prev->next = o->next;
 	else
-		m->lru_head = o->next;
+		l->head = o->next;
 	if (o->next)
 		o->next->prev = o->prev;
 	else
-		m->lru_tail = o->prev;
+		l->tail = o->prev;
 	o->prev = o->next = NULL;
-	o->listed = false;
+	o->in = NULL;
 }
 
-/* The owner becomes the most recently active. */
+static void owner_append(mdl_owner_list *l, mdl_owner *o)
+{
+	owner_unlink(o);
+	o->prev = l->tail;
+	o->next = NULL;
+	if (l->tail)
+		l->tail->next = o;
+	else
+		l->head = o;
+	l->tail = o;
+	o->in = l;
+}
+
+/* The owner becomes the most recently active (a parked one too). */
 static void owner_touch(sip_model *m, mdl_owner *o)
 {
-	if (m->lru_tail == o)
-		return;
-	owner_unlink(m, o);
-	o->prev = m->lru_tail;
-	o->next = NULL;
-	if (m->lru_tail)
-		m->lru_tail->next = o;
-	else
-		m->lru_head = o;
-	m->lru_tail = o;
-	o->listed = true;
+	o->last_ts = m->clock;
+	if (m->active.tail != o)
+		owner_append(&m->active, o);
+}
+
+/* The least recently active owner: parked ones were all quiet before any
+ * of the active ones. */
+static mdl_owner *owner_oldest(const sip_model *m)
+{
+	return m->parked.head ? m->parked.head : m->active.head;
 }
 
 static mdl_owner *owner_of(sip_model *m, const sip_message *msg)
@@ -406,8 +435,9 @@ static gint cmp_id(gconstpointer a, gconstpointer b)
 	return x < y ? -1 : x > y;
 }
 
-/* Frees an owner with everything it holds, after telling the taps. */
-static void evict(sip_model *m, mdl_owner *o)
+/* Frees an owner with everything it holds, after telling the taps;
+ * finished: forgotten as finished (forget_finished), not to keep a bound. */
+static void evict(sip_model *m, mdl_owner *o, bool finished)
 {
 	bool group = o->call == SIP_ID_NONE;
 	call_rec *cr = group ? NULL : call_get(&m->calls, o->call);
@@ -453,20 +483,84 @@ static void evict(sip_model *m, mdl_owner *o)
 		txn_evict(&m->txns, g_array_index(txns, sip_id, i));
 	for (guint i = 0; i < dialogs->len; i++)
 		dlg_evict(&m->dialogs, g_array_index(dialogs, sip_id, i));
-	m->evicted.messages += msgs->len;
-	m->evicted.txns += txns->len;
-	m->evicted.dialogs += dialogs->len;
+	sip_evictions *count = finished ? &m->forgotten : &m->evicted;
+	count->messages += msgs->len;
+	count->txns += txns->len;
+	count->dialogs += dialogs->len;
 	m->msgs_held -= o->n_msgs;
-	owner_unlink(m, o);
+	owner_unlink(o);
 	if (group) {
-		m->evicted.groups++;
+		count->groups++;
 		if (m->group == o)
 			m->group = NULL;
 		owner_free_group(o);
 	} else {
-		m->evicted.calls++;
+		count->calls++;
 		m->calls_held--;
 		call_evict(&m->calls, o->call);   /* frees o with the call */
+	}
+}
+
+/* Methods whose state outlives their transactions: a registrar's
+ * bindings, subscriptions, a transfer's progress.  A Call-ID with one of
+ * them is expected to come back (a REGISTER refresh reuses its Call-ID). */
+static bool method_lasts(sv method)
+{
+	switch (sip_method_lookup(method)) {
+	case SIP_METHOD_REGISTER:
+	case SIP_METHOD_SUBSCRIBE:
+	case SIP_METHOD_NOTIFY:
+	case SIP_METHOD_PUBLISH:
+	case SIP_METHOD_REFER:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Whether nothing the call holds can change any more: every transaction
+ * has its final response (an INVITE's non-2xx its ACK), every dialog is
+ * terminated, and none of its methods keeps state beyond its
+ * transactions.  The call was quiet for longer than any retransmission
+ * or late response of these transactions can come (64×T1 + T4), so a
+ * message with its Call-ID now would be a new call to anyone watching. */
+static bool call_finished(const sip_model *m, sip_id call)
+{
+	const call_rec *cr = call_get(&m->calls, call);
+	const GArray *txns = cr->pub.txns, *dialogs = cr->pub.dialogs;
+	for (guint i = 0; i < txns->len; i++) {
+		const txn_rec *t = txn_get(&m->txns, g_array_index(txns, sip_id, i));
+		if (!t)
+			continue;
+		const sip_txn *x = &t->pub;
+		if (method_lasts(x->method))
+			return false;
+		bool ack = !x->is_invite && sv_eq_cstr(x->method, "ACK");
+		if (!ack && x->final == SIP_ID_NONE)
+			return false;
+		if (x->is_invite && x->final_status >= 300 && x->ack == SIP_ID_NONE)
+			return false;
+	}
+	for (guint i = 0; i < dialogs->len; i++) {
+		const dlg_rec *d = dlg_get(&m->dialogs, g_array_index(dialogs, sip_id, i));
+		if (d && d->pub.state != DLG_STATE_TERMINATED)
+			return false;
+	}
+	return true;
+}
+
+/* forget_finished: the calls quiet for long enough go if finished, and
+ * are parked otherwise (a new message of theirs makes them active again;
+ * sip_model_finish judges the rest). */
+static void forget_quiet(sip_model *m)
+{
+	int64_t quiet = 64 * m->timers.t1_ns + m->timers.t4_ns;
+	mdl_owner *o;
+	while ((o = m->active.head) && m->clock - o->last_ts > quiet) {
+		if (o->call != SIP_ID_NONE && call_finished(m, o->call))
+			evict(m, o, true);
+		else
+			owner_append(&m->parked, o);
 	}
 }
 
@@ -485,10 +579,12 @@ static void evict_registration(sip_model *m, reg_rec *r)
 static void enforce_limits(sip_model *m)
 {
 	const sip_limits *l = &m->limits;
-	while (m->lru_head &&
+	if (l->forget_finished)
+		forget_quiet(m);
+	while (owner_oldest(m) &&
 	       ((l->max_calls && m->calls_held > l->max_calls) ||
 		(l->max_messages && m->msgs_held > l->max_messages)))
-		evict(m, m->lru_head);
+		evict(m, owner_oldest(m), false);
 	while (l->max_calls && m->regs.held > l->max_calls && reg_oldest(&m->regs))
 		evict_registration(m, reg_oldest(&m->regs));
 }
@@ -523,7 +619,8 @@ sip_id sip_model_add_prepared(sip_model *m, const sip_msg_meta *meta, const sip_
 		if (msg->call == SIP_ID_NONE) {
 			/* a call copied the bytes itself (call_attach) */
 			c.keep = &own->keep;
-			mdl_own_raw(&c, c.keep);
+			if (m->calls.copy_raw)
+				mdl_own_raw(&c, c.keep);
 		}
 	}
 	txn_process(&m->txns, &c, &tr);

@@ -574,6 +574,17 @@ typedef struct sip_limits {
 	uint32_t max_calls;       /* calls (Call-IDs) held at once, and as many
 	                             registrations (address-of-records) */
 	uint32_t max_messages;    /* messages held at once */
+	/* Also evict (before each message) every call that is finished and
+	 * has been quiet for 64×T1 + T4 by the model's clock: all its
+	 * transactions have their final response (and an INVITE's non-2xx
+	 * its ACK), all its dialogs are terminated, and it has no REGISTER,
+	 * SUBSCRIBE, NOTIFY, PUBLISH or REFER (whose state outlives their
+	 * transactions).  Nothing more can happen to such a call, so the taps
+	 * hear of it what they would at the end, earlier; memory then follows
+	 * the calls in progress rather than the length of the input.  It
+	 * copies nothing: the caller's bytes must stay (a file's).  Counted
+	 * in sip_model_forgotten, not as evictions. */
+	bool forget_finished;
 } sip_limits;
 
 /* Before the first message: false (nothing changed) once a message went in. */
@@ -588,6 +599,8 @@ typedef struct sip_evictions {
 } sip_evictions;
 
 const sip_evictions *sip_model_evictions(const sip_model *m);
+/* What forget_finished freed so far. */
+const sip_evictions *sip_model_forgotten(const sip_model *m);
 /* Calls and messages held now (not evicted). */
 guint sip_model_calls_held(const sip_model *m);
 guint sip_model_messages_held(const sip_model *m);

@@ -62,18 +62,24 @@ static inline sv mdl_keep_method(arena *a, sv method)
 }
 
 /* What owns a message, its transaction and dialogs when the model has
- * limits: a call, or a group of messages without Call-ID.  Owners form a
- * list from the least to the most recently active; eviction frees an
+ * limits: a call, or a group of messages without Call-ID.  Owners form
+ * lists from the least to the most recently active; eviction frees an
  * owner with everything it holds.  keep holds the copies made for its
  * objects (keys, tags), so they go with it. */
+struct mdl_owner_list;
 typedef struct mdl_owner {
 	struct mdl_owner *prev, *next;
+	struct mdl_owner_list *in; /* the list it is in; NULL: none */
+	int64_t last_ts;          /* the model's clock at its newest message */
 	sip_id call;              /* SIP_ID_NONE: a group */
 	uint32_t n_msgs;          /* messages it holds */
-	bool listed;              /* in the list */
 	arena keep;
 	GArray *msgs, *txns, *dialogs; /* groups only (sip_id); a call has its own lists */
 } mdl_owner;
+
+typedef struct mdl_owner_list {
+	mdl_owner *head, *tail;   /* least recently active first */
+} mdl_owner_list;
 
 /* Records: from the arena without limits (nothing is freed), from the heap
  * with them (each is freed by eviction). */

@@ -221,6 +221,9 @@ static void time_set_add(time_set *t, int64_t d)
 typedef struct method_stat {
 	sv name;               /* a copy: with limits, what it was read from may be evicted */
 	guint order;           /* first appearance */
+	sip_id first;          /* the first message naming it (SIP_ID_NONE: none yet); rows
+	                          of equal traffic go in this order, whatever order
+	                          calls were gathered in (limits gather evicted ones first) */
 	uint64_t requests, req_retrans, responses, resp_retrans;
 	uint64_t txns, txns_final, txns_no_final, txns_timed_out, txns_capture_ended;
 	time_set t_prov, t_final;
@@ -240,6 +243,7 @@ typedef struct gather {
 	GHashTable *other_idx;  /* sv* (a name in other_names) -> index + 1 */
 	GPtrArray *other_names; /* sv* (copies) */
 	GArray *other_counts;   /* uint64_t */
+	GArray *other_first;    /* sip_id: the first call with the name (listed in that order) */
 	/* registrations */
 	uint64_t aors, registered, unregistered, never;
 	uint64_t bindings, by_bstate[4];
@@ -296,6 +300,7 @@ static method_stat *method_get(gather *g, sv name)
 	s = g_new0(method_stat, 1);
 	s->name = sv_dup(name);
 	s->order = g->methods->len;
+	s->first = SIP_ID_NONE;
 	time_set_init(&s->t_prov, g->sample_cap);
 	time_set_init(&s->t_final, g->sample_cap);
 	g_hash_table_insert(g->by_name, &s->name, s);
@@ -315,7 +320,7 @@ static method_stat *method_get_code(gather *g, unsigned code)
 /* The row a message counts under (a response: its CSeq method), by code
  * when it is a known one, so that gathering does not read every message's
  * bytes again. */
-static method_stat *message_method(gather *g, const sip_message *msg)
+static method_stat *message_method_row(gather *g, const sip_message *msg)
 {
 	if (msg->kind == SIP_KIND_REQUEST)
 		return msg->method_code ? method_get_code(g, msg->method_code) :
@@ -324,6 +329,14 @@ static method_stat *message_method(gather *g, const sip_message *msg)
 		return method_get(g, SV_NULL);
 	return msg->cseq_method_code ? method_get_code(g, msg->cseq_method_code) :
 		method_get(g, sip_span_sv(msg->raw, msg->cseq_method));
+}
+
+static method_stat *message_method(gather *g, const sip_message *msg)
+{
+	method_stat *s = message_method_row(g, msg);
+	if (s->first == SIP_ID_NONE || msg->id < s->first)
+		s->first = msg->id;
+	return s;
 }
 
 static void gather_message(gather *g, const sip_message *msg)
@@ -399,10 +412,14 @@ static void gather_call(gather *g, const sip_call *c)
 			g_ptr_array_add(g->other_names, name);
 			g_hash_table_insert(g->other_idx, name, GUINT_TO_POINTER(k + 1));
 			g_array_set_size(g->other_counts, k + 1);
+			g_array_append_val(g->other_first, c->id);
 		} else {
 			k = GPOINTER_TO_UINT(v) - 1;
 		}
 		g_array_index(g->other_counts, uint64_t, k)++;
+		sip_id *first = &g_array_index(g->other_first, sip_id, k);
+		if (c->id < *first)
+			*first = c->id;
 		return;
 	}
 	g->calls++;
@@ -428,6 +445,7 @@ stats_gather *stats_gather_new(uint32_t sample_cap)
 	g->other_idx = g_hash_table_new(sv_ptr_hash, sv_ptr_equal);
 	g->other_names = g_ptr_array_new_with_free_func(sv_dup_free);
 	g->other_counts = g_array_new(FALSE, TRUE, sizeof(uint64_t));
+	g->other_first = g_array_new(FALSE, FALSE, sizeof(sip_id));
 	return sg;
 }
 
@@ -440,6 +458,7 @@ void stats_gather_free(stats_gather *sg)
 	g_hash_table_destroy(sg->g.other_idx);
 	g_ptr_array_free(sg->g.other_names, TRUE);
 	g_array_free(sg->g.other_counts, TRUE);
+	g_array_free(sg->g.other_first, TRUE);
 	g_free(sg);
 }
 
@@ -497,6 +516,8 @@ static gint by_traffic(gconstpointer a, gconstpointer b)
 	uint64_t nx = x->requests + x->responses, ny = y->requests + y->responses;
 	if (nx != ny)
 		return nx > ny ? -1 : 1;
+	if (x->first != y->first)   /* SIP_ID_NONE, the largest, last */
+		return x->first < y->first ? -1 : 1;
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
@@ -689,6 +710,13 @@ static const call_state call_outcomes[] = {
 	CALL_STATE_CANCELLED, CALL_STATE_NO_ANSWER, CALL_STATE_FAILED,
 };
 
+static gint by_first_call(gconstpointer a, gconstpointer b, gpointer first_ids)
+{
+	const sip_id *first = first_ids;
+	sip_id x = first[*(const guint *)a], y = first[*(const guint *)b];
+	return x < y ? -1 : x > y;
+}
+
 static void section_calls(sink *s, const gather *g)
 {
 	const uint64_t *by_state = g->by_state, *failed_by_status = g->failed_by_status;
@@ -715,7 +743,14 @@ static void section_calls(sink *s, const gather *g)
 		}
 	}
 	kv(&t, "Other Call-IDs (no INVITE)", others);
-	for (guint i = 0; i < other_names->len; i++) {
+	/* in the order of their first calls: indexes sorted by it */
+	g_autofree guint *by_first = g_new(guint, other_names->len + 1);
+	for (guint i = 0; i < other_names->len; i++)
+		by_first[i] = i;
+	g_qsort_with_data(by_first, (gint)other_names->len, sizeof(guint), by_first_call,
+		g->other_first->data);
+	for (guint j = 0; j < other_names->len; j++) {
+		guint i = by_first[j];
 		const sv *name = g_ptr_array_index(other_names, i);
 		GString *l = g_string_new("  ");
 		if (name->len)

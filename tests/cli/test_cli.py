@@ -459,6 +459,41 @@ def call_messages(i):
             (False, rsp(200, "OK", "BYE", 2, "b%d" % i, tt))]
 
 
+def mixed_call_messages(i):
+    """Messages of call i, each kind in turn: answered (with a late 2xx
+    retransmission), busy, cancelled, and a REGISTER whose Call-ID every
+    fourth call reuses (refreshes a minute and more apart)."""
+    kind = i % 4
+    if kind == 0:
+        msgs = call_messages(i)
+        return msgs[:3] + [msgs[2]] + msgs[3:]
+    cid = "reg@192.0.2.1" if kind == 3 else "mixed-%d@192.0.2.1" % i
+    method = "REGISTER" if kind == 3 else "INVITE"
+    head = ("{m} sip:bob@192.0.2.2 SIP/2.0\r\n"
+            "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK{b}\r\n"
+            "Max-Forwards: 70\r\n")
+    common = ("From: <sip:alice@example.com>;tag=a{i}\r\n"
+              "To: <sip:bob@example.com>{tt}\r\n"
+              "Call-ID: {cid}\r\nCSeq: {n} {m}\r\n"
+              "Contact: <sip:alice@192.0.2.1>\r\nContent-Length: 0\r\n\r\n")
+
+    def req(m, b, n, tt=""):
+        return (head + common).format(m=m, b=b, i=i, tt=tt, cid=cid, n=n).encode()
+
+    def rsp(status, m, b, n, tt=""):
+        return ("SIP/2.0 %d X\r\nVia: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK{b}\r\n"
+                % status + common).format(m=m, b=b, i=i, tt=tt, cid=cid, n=n).encode()
+    tt = ";tag=b%d" % i
+    if kind == 1:
+        return [(True, req("INVITE", "i%d" % i, 1)), (False, rsp(486, "INVITE", "i%d" % i, 1, tt)),
+                (True, req("ACK", "i%d" % i, 1, tt))]
+    if kind == 2:
+        return [(True, req("INVITE", "i%d" % i, 1)), (False, rsp(180, "INVITE", "i%d" % i, 1, tt)),
+                (True, req("CANCEL", "i%d" % i, 1)), (False, rsp(200, "CANCEL", "i%d" % i, 1, tt)),
+                (False, rsp(487, "INVITE", "i%d" % i, 1, tt)), (True, req("ACK", "i%d" % i, 1, tt))]
+    return [(True, req("REGISTER", "r%d" % i, i)), (False, rsp(200, "REGISTER", "r%d" % i, i, tt))]
+
+
 class Limits(unittest.TestCase):
     """--max-calls / --max-messages: calls evicted as they go are reported
     then, and every report covers the whole run."""
@@ -601,6 +636,52 @@ class Limits(unittest.TestCase):
         with open(a, "rb") as fh:
             data = fh.read()
         self.assertEqual(msgs(["-r", "-", "-r", b], data), msgs(["-r", a, "-r", b]))
+
+    def test_stats_forgets_finished_calls(self):
+        """--stats alone forgets calls once they are finished and quiet;
+        its report must be what keeping every call gives, byte for byte,
+        on every capture of the suite (and ../shared/pcaps when there),
+        with the default timers and with short ones that make nearly
+        every call quiet at once."""
+        cap = mkpcap.Capture()
+        for i in range(48):
+            t = 1700000000 * 10**9 + i * 40 * 10**9
+            for k, (from_a, payload) in enumerate(mixed_call_messages(i)):
+                # the answered calls' 2xx comes again 25 s later, before the ACK
+                cap.at(t + k * 10**8 + (25 * 10**9 if k >= 3 and i % 4 == 0 else 0))
+                ends = ("192.0.2.1", 5060, "192.0.2.2", 5060)
+                if not from_a:
+                    ends = (ends[2], ends[3], ends[0], ends[1])
+                cap.add(mkpcap.udp_packet(*ends, payload))
+        mixed = os.path.join(self.tmp, "mixed.pcap")
+        cap.write_pcap(mixed)
+        caps = [self.cap, mixed]
+        shared = os.path.join(os.path.dirname(TESTS), "..", "shared", "pcaps")
+        for top in (PCAPS, shared):
+            for root, _dirs, files in os.walk(top):
+                caps += [os.path.join(root, f) for f in sorted(files)
+                         if f.endswith((".pcap", ".pcapng", ".cap"))]
+        self.assertGreater(len(caps), 50)
+        keep = dict(os.environ, SIPSCOPE_KEEP_FINISHED="1")
+        for c in caps:
+            for timers in ([], ["--t1", "1", "--t4", "0"]):
+                args = [BIN, "-r", c, "--stats"] + timers
+                a = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+                b = subprocess.run(args, env=keep, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, timeout=60)
+                what = "%s %s" % (c, " ".join(timers))
+                self.assertEqual(a.returncode, b.returncode, what)
+                self.assertEqual(a.stdout, b.stdout, what)
+                self.assertEqual(a.stderr, b.stderr, what)
+        # the mixed capture says what it holds: 12 answered, busy and
+        # cancelled calls each, one REGISTER Call-ID used 12 times, 12 2xx
+        # retransmissions
+        p = run(["-r", mixed, "--stats"])
+        lines = {" ".join(x.split()) for x in p.stdout.decode().splitlines()}
+        for want in ("Calls (Call-IDs with INVITE) 36", "answered 12", "busy 12", "cancelled 12",
+                     "Other Call-IDs (no INVITE) 1", "REGISTER 1", "REGISTER transactions 12",
+                     "retransmissions 12", "Transactions 84"):
+            self.assertIn(want, lines)
 
     def test_usage(self):
         for args, want in ((["--max-calls", "x", "--json"], "--max-calls wants a whole number"),

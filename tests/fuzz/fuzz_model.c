@@ -13,9 +13,10 @@
  * is written and checked as in fuzz_frame.c.
  *
  * One input in four (by its length) runs under tight limits
- * (sip_model_set_limits): what each eviction lists must be readable in the
- * tap and gone (NULL) afterwards, everything not evicted must still be
- * there, and held plus evicted must add up.
+ * (sip_model_set_limits), another one in four forgetting finished calls
+ * (forget_finished, as --stats on files): what each eviction lists must be
+ * readable in the tap and gone (NULL) afterwards, everything not evicted
+ * must still be there, and held plus evicted (or forgotten) must add up.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -205,8 +206,8 @@ static void walk_model(const sip_model *m, guint added)
 	guint calls_held = 0;
 	for (sip_id i = 0; i < nc; i++) {
 		const sip_call *c = sip_model_call(m, i);
-		if (!c && sip_model_evictions(m)->calls)
-			continue;   /* evicted (counted below) */
+		if (!c && (sip_model_evictions(m)->calls || sip_model_forgotten(m)->calls))
+			continue;   /* evicted or forgotten (counted below) */
 		if (!c || c->id != i)
 			fuzz_fail("call %u", i);
 		calls_held++;
@@ -231,13 +232,14 @@ static void walk_model(const sip_model *m, guint added)
 		if (sip_model_call_find(m, c->call_id) == NULL)
 			fuzz_fail("call %u not found by its Call-ID", i);
 	}
-	const sip_evictions *e = sip_model_evictions(m);
-	if (calls_held + e->calls != nc || calls_held != sip_model_calls_held(m) ||
-	    e->calls != gone_calls)
-		fuzz_fail("calls: %u held + %" G_GUINT64_FORMAT " evicted != %u", calls_held, e->calls, nc);
-	if (sip_model_messages_held(m) + e->messages != added)
-		fuzz_fail("messages: %u held + %" G_GUINT64_FORMAT " evicted != %u",
-			  sip_model_messages_held(m), e->messages, added);
+	const sip_evictions *e = sip_model_evictions(m), *fg = sip_model_forgotten(m);
+	uint64_t gone_c = e->calls + fg->calls, gone_m = e->messages + fg->messages;
+	if (calls_held + gone_c != nc || calls_held != sip_model_calls_held(m) || gone_c != gone_calls)
+		fuzz_fail("calls: %u held + %" G_GUINT64_FORMAT " evicted or forgotten != %u",
+			  calls_held, gone_c, nc);
+	if (sip_model_messages_held(m) + gone_m != added)
+		fuzz_fail("messages: %u held + %" G_GUINT64_FORMAT " evicted or forgotten != %u",
+			  sip_model_messages_held(m), gone_m, added);
 	for (sip_id i = 0; i < nr; i++) {
 		const sip_registration *r = sip_model_registration(m, i);
 		if (!r && e->registrations)
@@ -292,6 +294,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			.max_calls = 1 + (uint32_t)(size / 4 % 3),
 			.max_messages = size / 16 % 2 ? 2 + (uint32_t)(size / 32 % 6) : 0,
 		};
+		if (!sip_model_set_limits(m, &lim))
+			fuzz_fail("limits refused");
+		sip_model_tap_add(m, SIP_EV_EVICT, on_evict, NULL);
+	} else if (size % 4 == 3) {
+		/* finished calls forgotten (--stats on files), with a bound now
+		 * and then on top */
+		sip_limits lim = { .forget_finished = true, .max_calls = size / 4 % 5 == 0 ? 2 : 0 };
 		if (!sip_model_set_limits(m, &lim))
 			fuzz_fail("limits refused");
 		sip_model_tap_add(m, SIP_EV_EVICT, on_evict, NULL);

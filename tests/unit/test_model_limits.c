@@ -340,15 +340,89 @@ static void test_registrations(void)
 static void test_set_limits(void)
 {
 	flow *f = flow_new();
-	sip_limits none = { 0, 0 };
+	sip_limits none = { 0, 0, false };
 	g_assert_true(sip_model_set_limits(f->m, &none));
 	ua_call a = ua_call_make(f, "a@x");
 	req(&a, 0, true, "OPTIONS", 1, "z9hG4bKa1", NULL);
-	sip_limits some = { 1, 1 };
+	sip_limits some = { 1, 1, false };
 	g_assert_false(sip_model_set_limits(f->m, &some));
 	g_assert_cmpuint(sip_model_limits(f->m)->max_calls, ==, 0);
 	g_assert_cmpuint(sip_model_calls_held(f->m), ==, 1);
 	g_assert_cmpuint(sip_model_evictions(f->m)->calls, ==, 0);
+	flow_free(f);
+}
+
+/* forget_finished: a call goes once it is finished and quiet for
+ * 64×T1 + T4 (37 s by default); one that may still change (a dialog
+ * going on, an INVITE unanswered, a REGISTER Call-ID that is reused) is
+ * parked, and a message of its own makes it active again. */
+static void test_forget_finished(void)
+{
+	flow *f = flow_new();
+	sip_limits l = { .forget_finished = true };
+	g_assert_true(sip_model_set_limits(f->m, &l));
+	evict_log *log = log_new(f);
+	ua_call a = ua_call_make(f, "a@x"), c = ua_call_make(f, "c@x"), d = ua_call_make(f, "d@x"),
+		e = ua_call_make(f, "e@x"), r = ua_call_make(f, "r@x"), z = ua_call_make(f, "z@x");
+	sip_id r_reg = req(&r, 0, true, "REGISTER", 1, "z9hG4bKr1", NULL);
+	rsp(&r, 10, true, 200, "REGISTER", 1, "z9hG4bKr1", "tr");
+	/* a: answered and ended */
+	sip_id a_inv = req(&a, 20, true, "INVITE", 1, "z9hG4bKa1", NULL);
+	rsp(&a, 100, true, 200, "INVITE", 1, "z9hG4bKa1", "ta");
+	req(&a, 110, true, "ACK", 1, "z9hG4bKa2", "ta");
+	/* c: answered, talking */
+	req(&c, 500, true, "INVITE", 1, "z9hG4bKc1", NULL);
+	rsp(&c, 600, true, 200, "INVITE", 1, "z9hG4bKc1", "tc");
+	req(&c, 610, true, "ACK", 1, "z9hG4bKc2", "tc");
+	/* d: busy, its ACK seen */
+	req(&d, 700, true, "INVITE", 1, "z9hG4bKd1", NULL);
+	rsp(&d, 800, true, 486, "INVITE", 1, "z9hG4bKd1", "td");
+	req(&d, 810, true, "ACK", 1, "z9hG4bKd1", "td");
+	/* e: no answer yet */
+	req(&e, 900, true, "INVITE", 1, "z9hG4bKe1", NULL);
+	req(&a, 1000, true, "BYE", 2, "z9hG4bKa3", "ta");
+	sip_id a_end = rsp(&a, 1010, true, 200, "BYE", 2, "z9hG4bKa3", "ta");
+	sip_id a_call = msg_of(f, a_inv)->call;
+
+	/* judged before each message by the clock of the one before: 39 s */
+	req(&z, 39000, true, "OPTIONS", 1, "z9hG4bKz1", NULL);
+	g_assert_cmpuint(log->calls->len, ==, 0);
+	rsp(&z, 39020, true, 200, "OPTIONS", 1, "z9hG4bKz1", "tz");
+	/* a and d went, in the order they fell quiet; r, c and e stay */
+	g_assert_cmpuint(log->calls->len, ==, 2);
+	g_assert_cmpuint(g_array_index(log->calls, sip_id, 1), ==, a_call);
+	g_assert_true(log->readable);
+	g_assert_null(sip_model_call(f->m, a_call));
+	g_assert_null(sip_model_message(f->m, a_end));
+	g_assert_null(sip_model_call_find(f->m, sv_from_cstr("d@x")));
+	const sip_evictions *gone = sip_model_forgotten(f->m);
+	g_assert_cmpuint(gone->calls, ==, 2);
+	g_assert_cmpuint(gone->messages, ==, 8);
+	g_assert_cmpuint(gone->txns, ==, 4);
+	g_assert_cmpuint(gone->dialogs, ==, 1);   /* a 486 makes no dialog */
+	g_assert_cmpuint(sip_model_evictions(f->m)->calls, ==, 0);
+	g_assert_cmpuint(sip_model_calls_held(f->m), ==, 4);
+	g_assert_nonnull(sip_model_call_find(f->m, sv_from_cstr("r@x")));
+	g_assert_nonnull(sip_model_call_find(f->m, sv_from_cstr("c@x")));
+	g_assert_nonnull(sip_model_call_find(f->m, sv_from_cstr("e@x")));
+
+	/* the REGISTER Call-ID comes back: the same call */
+	sip_id r_again = req(&r, 60000, true, "REGISTER", 2, "z9hG4bKr2", NULL);
+	g_assert_cmpuint(msg_of(f, r_again)->call, ==, msg_of(f, r_reg)->call);
+	/* c ends: active again, then forgotten once quiet */
+	req(&c, 70000, true, "BYE", 2, "z9hG4bKc3", "tc");
+	rsp(&c, 70010, true, 200, "BYE", 2, "z9hG4bKc3", "tc");
+	g_assert_nonnull(sip_model_call_find(f->m, sv_from_cstr("c@x")));
+	req(&z, 110000, true, "OPTIONS", 2, "z9hG4bKz2", NULL);
+	rsp(&z, 110010, true, 200, "OPTIONS", 2, "z9hG4bKz2", "tz");
+	g_assert_null(sip_model_call_find(f->m, sv_from_cstr("c@x")));
+	g_assert_cmpuint(sip_model_forgotten(f->m)->calls, ==, 3);
+	g_assert_nonnull(sip_model_call_find(f->m, sv_from_cstr("e@x")));
+	g_assert_nonnull(sip_model_call_find(f->m, sv_from_cstr("r@x")));
+	sip_model_finish(f->m, at(f, 200000));
+	/* e was never answered: judged at the end, as without forgetting */
+	g_assert_cmpint(call_named(f, "e@x")->state, ==, CALL_STATE_NO_ANSWER);
+	log_free(log);
 	flow_free(f);
 }
 
@@ -362,5 +436,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/model/limits/churn", test_churn);
 	g_test_add_func("/model/limits/set", test_set_limits);
 	g_test_add_func("/model/limits/registrations", test_registrations);
+	g_test_add_func("/model/limits/forget-finished", test_forget_finished);
 	return g_test_run();
 }
