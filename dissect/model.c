@@ -501,13 +501,14 @@ static void evict(sip_model *m, mdl_owner *o, bool finished)
 	}
 }
 
-/* Methods whose state outlives their transactions: a registrar's
- * bindings, subscriptions, a transfer's progress.  A Call-ID with one of
- * them is expected to come back (a REGISTER refresh reuses its Call-ID). */
+/* Methods whose state outlives their transactions inside the call:
+ * subscriptions and a transfer's progress.  (A registrar's bindings live
+ * in the registrations, not in the call: a REGISTER refresh after a
+ * forgotten one starts a new call with the same Call-ID, which counts
+ * once in --stats all the same.) */
 static bool method_lasts(sv method)
 {
 	switch (sip_method_lookup(method)) {
-	case SIP_METHOD_REGISTER:
 	case SIP_METHOD_SUBSCRIBE:
 	case SIP_METHOD_NOTIFY:
 	case SIP_METHOD_PUBLISH:
@@ -521,9 +522,9 @@ static bool method_lasts(sv method)
 /* Whether nothing the call holds can change any more: every transaction
  * has its final response (an INVITE's non-2xx its ACK), every dialog is
  * terminated, and none of its methods keeps state beyond its
- * transactions.  The call was quiet for longer than any retransmission
- * or late response of these transactions can come (64×T1 + T4), so a
- * message with its Call-ID now would be a new call to anyone watching. */
+ * transactions.  forget_quiet asks once the call was quiet for longer
+ * than any retransmission or late response of these transactions can
+ * come, and than a UA takes to try again after a failure. */
 static bool call_finished(const sip_model *m, sip_id call)
 {
 	const call_rec *cr = call_get(&m->calls, call);
@@ -549,12 +550,23 @@ static bool call_finished(const sip_model *m, sip_id call)
 	return true;
 }
 
+/* How long a finished call stays before it is forgotten: longer than any
+ * retransmission or late response of its transactions (64×T1 + T4), and
+ * no less than FORGET_QUIET_MIN_NS, because a UA may go on in the same
+ * Call-ID after a failure with no timer bounding when: an INVITE again
+ * with credentials after 401/407, to a redirect target after 3xx, with a
+ * longer interval after 422, after 491.  That takes seconds in practice;
+ * five minutes cost little memory even on a busy link. */
+#define FORGET_QUIET_MIN_NS (INT64_C(300) * 1000000000)
+
 /* forget_finished: the calls quiet for long enough go if finished, and
  * are parked otherwise (a new message of theirs makes them active again;
  * sip_model_finish judges the rest). */
 static void forget_quiet(sip_model *m)
 {
 	int64_t quiet = 64 * m->timers.t1_ns + m->timers.t4_ns;
+	if (quiet < FORGET_QUIET_MIN_NS)
+		quiet = FORGET_QUIET_MIN_NS;
 	mdl_owner *o;
 	while ((o = m->active.head) && m->clock - o->last_ts > quiet) {
 		if (o->call != SIP_ID_NONE && call_finished(m, o->call))

@@ -575,13 +575,17 @@ typedef struct sip_limits {
 	                             registrations (address-of-records) */
 	uint32_t max_messages;    /* messages held at once */
 	/* Also evict (before each message) every call that is finished and
-	 * has been quiet for 64×T1 + T4 by the model's clock: all its
+	 * has been quiet for 64×T1 + T4, and at least 5 minutes (a UA may
+	 * try again in the same Call-ID after 401/407, 3xx, 422, 491), by
+	 * the model's clock: all its
 	 * transactions have their final response (and an INVITE's non-2xx
-	 * its ACK), all its dialogs are terminated, and it has no REGISTER,
+	 * its ACK), all its dialogs are terminated, and it has no
 	 * SUBSCRIBE, NOTIFY, PUBLISH or REFER (whose state outlives their
 	 * transactions).  Nothing more can happen to such a call, so the taps
 	 * hear of it what they would at the end, earlier; memory then follows
-	 * the calls in progress rather than the length of the input.  It
+	 * the calls in progress rather than the length of the input.  A
+	 * REGISTER Call-ID reused for a refresh after that starts a new call
+	 * (the registration it updates stays whole).  It
 	 * copies nothing: the caller's bytes must stay (a file's).  Counted
 	 * in sip_model_forgotten, not as evictions. */
 	bool forget_finished;

@@ -244,6 +244,7 @@ typedef struct gather {
 	GPtrArray *other_names; /* sv* (copies) */
 	GArray *other_counts;   /* uint64_t */
 	GArray *other_first;    /* sip_id: the first call with the name (listed in that order) */
+	GHashTable *other_seen; /* sv* (copies): the Call-IDs counted among the others */
 	/* registrations */
 	uint64_t aors, registered, unregistered, never;
 	uint64_t bindings, by_bstate[4];
@@ -403,6 +404,12 @@ static void gather_txn(gather *g, const sip_model *m, const sip_txn *t)
 static void gather_call(gather *g, const sip_call *c)
 {
 	if (c->state == CALL_STATE_NOT_A_CALL) {
+		/* A Call-ID counts once: an evicted or forgotten call's Call-ID
+		 * used again (a REGISTER refresh reuses its Call-ID) is another
+		 * call of the model but the same Call-ID. */
+		if (g_hash_table_contains(g->other_seen, &c->call_id))
+			return;
+		g_hash_table_add(g->other_seen, sv_dup_new(c->call_id));
 		g->others++;
 		gpointer v = g_hash_table_lookup(g->other_idx, &c->first_method);
 		guint k;
@@ -446,6 +453,7 @@ stats_gather *stats_gather_new(uint32_t sample_cap)
 	g->other_names = g_ptr_array_new_with_free_func(sv_dup_free);
 	g->other_counts = g_array_new(FALSE, TRUE, sizeof(uint64_t));
 	g->other_first = g_array_new(FALSE, FALSE, sizeof(sip_id));
+	g->other_seen = g_hash_table_new_full(sv_ptr_hash, sv_ptr_equal, sv_dup_free, NULL);
 	return sg;
 }
 
@@ -459,6 +467,7 @@ void stats_gather_free(stats_gather *sg)
 	g_ptr_array_free(sg->g.other_names, TRUE);
 	g_array_free(sg->g.other_counts, TRUE);
 	g_array_free(sg->g.other_first, TRUE);
+	g_hash_table_destroy(sg->g.other_seen);
 	g_free(sg);
 }
 

@@ -353,9 +353,10 @@ static void test_set_limits(void)
 }
 
 /* forget_finished: a call goes once it is finished and quiet for
- * 64×T1 + T4 (37 s by default); one that may still change (a dialog
- * going on, an INVITE unanswered, a REGISTER Call-ID that is reused) is
- * parked, and a message of its own makes it active again. */
+ * 5 minutes (64×T1 + T4 when longer); one that may still change (a dialog
+ * going on, an INVITE unanswered) is parked, and a message of its own
+ * makes it active again.  A REGISTER Call-ID reused later starts afresh,
+ * its registration whole. */
 static void test_forget_finished(void)
 {
 	flow *f = flow_new();
@@ -366,6 +367,7 @@ static void test_forget_finished(void)
 		e = ua_call_make(f, "e@x"), r = ua_call_make(f, "r@x"), z = ua_call_make(f, "z@x");
 	sip_id r_reg = req(&r, 0, true, "REGISTER", 1, "z9hG4bKr1", NULL);
 	rsp(&r, 10, true, 200, "REGISTER", 1, "z9hG4bKr1", "tr");
+	sip_id r_call = msg_of(f, r_reg)->call;
 	/* a: answered and ended */
 	sip_id a_inv = req(&a, 20, true, "INVITE", 1, "z9hG4bKa1", NULL);
 	rsp(&a, 100, true, 200, "INVITE", 1, "z9hG4bKa1", "ta");
@@ -384,42 +386,46 @@ static void test_forget_finished(void)
 	sip_id a_end = rsp(&a, 1010, true, 200, "BYE", 2, "z9hG4bKa3", "ta");
 	sip_id a_call = msg_of(f, a_inv)->call;
 
-	/* judged before each message by the clock of the one before: 39 s */
-	req(&z, 39000, true, "OPTIONS", 1, "z9hG4bKz1", NULL);
+	/* judged before each message by the clock of the one before */
+	req(&z, 302000, true, "OPTIONS", 1, "z9hG4bKz1", NULL);
 	g_assert_cmpuint(log->calls->len, ==, 0);
-	rsp(&z, 39020, true, 200, "OPTIONS", 1, "z9hG4bKz1", "tz");
-	/* a and d went, in the order they fell quiet; r, c and e stay */
-	g_assert_cmpuint(log->calls->len, ==, 2);
-	g_assert_cmpuint(g_array_index(log->calls, sip_id, 1), ==, a_call);
+	rsp(&z, 302020, true, 200, "OPTIONS", 1, "z9hG4bKz1", "tz");
+	/* r, d and a went, in the order they fell quiet; c and e stay */
+	g_assert_cmpuint(log->calls->len, ==, 3);
+	g_assert_cmpuint(g_array_index(log->calls, sip_id, 0), ==, r_call);
+	g_assert_cmpuint(g_array_index(log->calls, sip_id, 2), ==, a_call);
 	g_assert_true(log->readable);
 	g_assert_null(sip_model_call(f->m, a_call));
 	g_assert_null(sip_model_message(f->m, a_end));
 	g_assert_null(sip_model_call_find(f->m, sv_from_cstr("d@x")));
 	const sip_evictions *gone = sip_model_forgotten(f->m);
-	g_assert_cmpuint(gone->calls, ==, 2);
-	g_assert_cmpuint(gone->messages, ==, 8);
-	g_assert_cmpuint(gone->txns, ==, 4);
+	g_assert_cmpuint(gone->calls, ==, 3);
+	g_assert_cmpuint(gone->messages, ==, 10);
+	g_assert_cmpuint(gone->txns, ==, 5);
 	g_assert_cmpuint(gone->dialogs, ==, 1);   /* a 486 makes no dialog */
 	g_assert_cmpuint(sip_model_evictions(f->m)->calls, ==, 0);
-	g_assert_cmpuint(sip_model_calls_held(f->m), ==, 4);
-	g_assert_nonnull(sip_model_call_find(f->m, sv_from_cstr("r@x")));
+	g_assert_cmpuint(sip_model_calls_held(f->m), ==, 3);
+	g_assert_null(sip_model_call_find(f->m, sv_from_cstr("r@x")));
+	g_assert_cmpuint(sip_model_registration_count(f->m), ==, 1);
+	g_assert_nonnull(sip_model_registration(f->m, 0));
 	g_assert_nonnull(sip_model_call_find(f->m, sv_from_cstr("c@x")));
 	g_assert_nonnull(sip_model_call_find(f->m, sv_from_cstr("e@x")));
 
-	/* the REGISTER Call-ID comes back: the same call */
-	sip_id r_again = req(&r, 60000, true, "REGISTER", 2, "z9hG4bKr2", NULL);
-	g_assert_cmpuint(msg_of(f, r_again)->call, ==, msg_of(f, r_reg)->call);
+	/* the REGISTER Call-ID comes back: a new call */
+	sip_id r_again = req(&r, 400000, true, "REGISTER", 2, "z9hG4bKr2", NULL);
+	g_assert_cmpuint(msg_of(f, r_again)->call, !=, r_call);
+	g_assert_nonnull(sip_model_call_find(f->m, sv_from_cstr("r@x")));
 	/* c ends: active again, then forgotten once quiet */
-	req(&c, 70000, true, "BYE", 2, "z9hG4bKc3", "tc");
-	rsp(&c, 70010, true, 200, "BYE", 2, "z9hG4bKc3", "tc");
+	req(&c, 500000, true, "BYE", 2, "z9hG4bKc3", "tc");
+	rsp(&c, 500010, true, 200, "BYE", 2, "z9hG4bKc3", "tc");
 	g_assert_nonnull(sip_model_call_find(f->m, sv_from_cstr("c@x")));
-	req(&z, 110000, true, "OPTIONS", 2, "z9hG4bKz2", NULL);
-	rsp(&z, 110010, true, 200, "OPTIONS", 2, "z9hG4bKz2", "tz");
+	req(&z, 900000, true, "OPTIONS", 2, "z9hG4bKz2", NULL);
+	rsp(&z, 900010, true, 200, "OPTIONS", 2, "z9hG4bKz2", "tz");
 	g_assert_null(sip_model_call_find(f->m, sv_from_cstr("c@x")));
-	g_assert_cmpuint(sip_model_forgotten(f->m)->calls, ==, 3);
+	g_assert_cmpuint(sip_model_forgotten(f->m)->calls, ==, 4);
 	g_assert_nonnull(sip_model_call_find(f->m, sv_from_cstr("e@x")));
 	g_assert_nonnull(sip_model_call_find(f->m, sv_from_cstr("r@x")));
-	sip_model_finish(f->m, at(f, 200000));
+	sip_model_finish(f->m, at(f, 1000000));
 	/* e was never answered: judged at the end, as without forgetting */
 	g_assert_cmpint(call_named(f, "e@x")->state, ==, CALL_STATE_NO_ANSWER);
 	log_free(log);
