@@ -53,9 +53,10 @@ typedef struct options {
 	uint32_t max_calls;    /* --max-calls */
 	uint32_t max_messages; /* --max-messages */
 	/* Calls are forgotten once finished (sip_limits.forget_finished):
-	 * --stats alone on files without limits, whose report is the same
-	 * either way. */
+	 * --stats alone and --json, on files without limits, whose outputs
+	 * are the same either way. */
 	bool forget_finished;
+	bool forget_registers; /* --stats: REGISTER Call-IDs too (it counts Call-IDs once) */
 } options;
 
 enum { LIVE_DEFAULT_MAX_CALLS = 20000, LIVE_DEFAULT_MAX_MESSAGES = 100000 };

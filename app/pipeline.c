@@ -1051,7 +1051,7 @@ pipeline *pipeline_open(const options *o, const pipeline_hooks *hooks, bool keep
 	if (!sip_model_set_timers(p->model, &timers))
 		g_assert_not_reached();
 	sip_limits limits = { .max_calls = o->max_calls, .max_messages = o->max_messages,
-		.forget_finished = o->forget_finished };
+		.forget_finished = o->forget_finished, .forget_registers = o->forget_registers };
 	if (!sip_model_set_limits(p->model, &limits))
 		g_assert_not_reached();
 	p->flows = g_ptr_array_new_with_free_func(g_free);

@@ -54,7 +54,96 @@ typedef struct run_state {
 	sink check_early;
 	bool check_any;
 	GArray *findings_written; /* --json: uint8_t per finding id, 1 once written */
+	/* --json forgetting finished calls (options.forget_finished): the
+	 * records of a forgotten call are written to a temporary file as it
+	 * goes, and copied back in their places at the end. */
+	struct spill *spill;
 } run_state;
+
+/* Where a record kept aside lies in the temporary file; len 0: none. */
+typedef struct spill_at {
+	uint64_t off;
+	uint32_t len;
+} spill_at;
+
+typedef struct spill {
+	FILE *file;
+	sink out;                          /* on the file */
+	GArray *at[JSON_REC__KINDS];       /* spill_at by id */
+	uint64_t start;                    /* where the record being written starts */
+	GString *copy;                     /* scratch for copying back */
+	char *error;                       /* the first failure, once */
+} spill;
+
+static spill *spill_new(void)
+{
+	FILE *f = tmpfile();
+	if (!f)
+		return NULL;
+	spill *sp = g_new0(spill, 1);
+	sp->file = f;
+	sink_init(&sp->out, fileno(f), "temporary file");
+	for (int k = 0; k < JSON_REC__KINDS; k++)
+		sp->at[k] = g_array_new(FALSE, TRUE, sizeof(spill_at));
+	sp->copy = g_string_new(NULL);
+	return sp;
+}
+
+static void spill_free(spill *sp)
+{
+	if (!sp)
+		return;
+	sink_finish(&sp->out);
+	fclose(sp->file);
+	for (int k = 0; k < JSON_REC__KINDS; k++)
+		g_array_free(sp->at[k], TRUE);
+	g_string_free(sp->copy, TRUE);
+	g_free(sp->error);
+	g_free(sp);
+}
+
+/* Bytes the file would hold if everything appended went out now (the sink
+ * writes whole records; what it wrote left its buffer). */
+static uint64_t spill_pos(spill *sp)
+{
+	off_t at = lseek(sp->out.fd, 0, SEEK_CUR);
+	return (at < 0 ? 0 : (uint64_t)at) + sp->out.buf->len;
+}
+
+static void spill_begin(spill *sp)
+{
+	sp->start = spill_pos(sp);
+}
+
+static void spill_end(spill *sp, json_rec_kind kind, sip_id id)
+{
+	uint64_t end = spill_pos(sp);
+	GArray *a = sp->at[kind];
+	if (id >= a->len)
+		g_array_set_size(a, id + 1);
+	g_array_index(a, spill_at, id) = (spill_at){ sp->start, (uint32_t)MIN(end - sp->start, UINT32_MAX) };
+}
+
+/* json_fill_fn: the record kept aside for id, if any, into s. */
+static void spill_fill(void *user, json_rec_kind kind, sip_id id, sink *s)
+{
+	spill *sp = user;
+	GArray *a = sp->at[kind];
+	if (id >= a->len || sp->error)
+		return;
+	spill_at at = g_array_index(a, spill_at, id);
+	if (at.len == 0)
+		return;
+	g_string_set_size(sp->copy, at.len);
+	ssize_t n = pread(sp->out.fd, sp->copy->str, at.len, (off_t)at.off);
+	if (n != (ssize_t)at.len) {
+		sp->error = g_strdup_printf("--json: cannot read back the temporary file: %s",
+			n < 0 ? g_strerror(errno) : "short read");
+		return;
+	}
+	g_string_append_len(s->buf, sp->copy->str, at.len);
+	sink_end_record(s);
+}
 
 static void on_icmp(void *user, const pipeline_icmp *ic)
 {
@@ -90,6 +179,49 @@ static void write_findings_of_call(run_state *st, sip_id call)
 	}
 }
 
+/* A finished call is about to be forgotten (--json): its records and
+ * findings go aside, to come back in their places at the end. */
+static void spill_call(run_state *st, const sip_model *m, const sip_call *c)
+{
+	spill *sp = st->spill;
+	const GArray *msgs, *txns, *dialogs;
+	sip_model_evicting(m, &msgs, &txns, &dialogs);
+	for (guint i = 0; i < txns->len; i++) {
+		const sip_txn *t = sip_model_txn(m, g_array_index(txns, sip_id, i));
+		if (!t)
+			continue;
+		spill_begin(sp);
+		json_write_txn(&sp->out, m, t);
+		spill_end(sp, JSON_REC_TXN, t->id);
+	}
+	for (guint i = 0; i < dialogs->len; i++) {
+		const sip_dialog *d = sip_model_dialog(m, g_array_index(dialogs, sip_id, i));
+		if (!d)
+			continue;
+		spill_begin(sp);
+		json_write_dialog(&sp->out, m, d);
+		spill_end(sp, JSON_REC_DIALOG, d->id);
+	}
+	if (!c)
+		return;
+	spill_begin(sp);
+	json_write_call(&sp->out, m, c);
+	spill_end(sp, JSON_REC_CALL, c->id);
+	if (!st->found)
+		return;
+	const GArray *ids = findings_of_call(st->found, c->id);
+	for (guint i = 0; ids && i < ids->len; i++) {
+		sip_id fid = g_array_index(ids, sip_id, i);
+		const finding *x = findings_get(st->found, fid);
+		if (!x)
+			continue;
+		spill_begin(sp);
+		json_write_finding(&sp->out, m, x);
+		spill_end(sp, JSON_REC_FINDING, fid);
+	}
+	findings_forget_call(st->found, c->id);
+}
+
 /* A call (or a group of messages without Call-ID) is about to be evicted:
  * everything it held is reported now, as it would be at the end. */
 static void on_evict(void *user, const sip_model *m, sip_event ev, sip_id call)
@@ -98,6 +230,10 @@ static void on_evict(void *user, const sip_model *m, sip_event ev, sip_id call)
 	const options *o = st->opt;
 	(void)ev;
 	const sip_call *c = sip_model_call(m, call);
+	if (o->mode == OUT_JSON && st->spill) {
+		spill_call(st, m, c);
+		return;
+	}
 	if (o->mode == OUT_JSON) {
 		const GArray *msgs, *txns, *dialogs;
 		sip_model_evicting(m, &msgs, &txns, &dialogs);
@@ -440,15 +576,23 @@ void run_print_capture_counts(const pipeline *p)
 	}
 }
 
-int run_offline(const options *o)
+int run_offline(const options *opt)
 {
 	int status = EXIT_OK;
-	run_state st = { .opt = o };
+	/* --json keeps a forgotten call's records aside in a temporary file:
+	 * without one (no writable temporary directory) calls are kept */
+	options local = *opt;
+	const options *o = &local;
+	spill *sp = NULL;
+	if (o->forget_finished && o->mode == OUT_JSON && !(sp = spill_new()))
+		local.forget_finished = local.forget_registers = false;
+	run_state st = { .opt = o, .spill = sp };
 	pipeline_hooks hooks = { .user = &st, .message = on_message, .icmp = on_icmp };
 	g_autoptr(GError) err = NULL;
 	st.pipe = pipeline_open(o, &hooks, false, &status, &err);
 	if (!st.pipe) {
 		fprintf(stderr, "sipscope: %s\n", err->message);
+		spill_free(st.spill);
 		return status;
 	}
 	st.model = pipeline_model(st.pipe);
@@ -457,13 +601,16 @@ int run_offline(const options *o)
 	if (o->mode == OUT_JSON || o->check || (o->ladder && o->ladder[0]))
 		st.found = findings_new(st.model);
 	if (o->forget_finished) {
-		/* --stats alone: finished calls are counted as they go */
-		st.sg = stats_gather_new(0);
+		/* finished calls are counted (--stats) or kept aside (--json) as
+		 * they go */
+		if (o->mode != OUT_JSON)
+			st.sg = stats_gather_new(0);
 		sip_model_tap_add(st.model, SIP_EV_EVICT, on_evict, &st);
 	}
 	if ((o->max_calls || o->max_messages) && !limits_setup(&st)) {
 		findings_free(st.found);
 		pipeline_free(st.pipe);
+		spill_free(st.spill);
 		return EXIT_OUTPUT;
 	}
 	sink_init(&st.out, STDOUT_FILENO, "standard output");
@@ -525,8 +672,25 @@ int run_offline(const options *o)
 	st.end_ts = pipeline_counters_get(st.pipe)->end_ts;
 	bool ladder_missing = false;
 	if (o->mode == OUT_JSON && !sink_failed(&st.out)) {
-		json_write_model(&st.out, st.model);
-		if (st.findings_written) {
+		if (st.spill) {
+			if (!sink_flush(&st.spill->out) && !st.spill->error)
+				st.spill->error = g_strdup_printf("--json: %s", sink_error(&st.spill->out));
+			json_write_model_filled(&st.out, st.model, spill_fill, st.spill);
+			for (guint i = 0, n = findings_count(st.found); i < n && !sink_failed(&st.out); i++) {
+				const finding *x = findings_get(st.found, i);
+				if (x)
+					json_write_finding(&st.out, st.model, x);
+				else
+					spill_fill(st.spill, JSON_REC_FINDING, i, &st.out);
+			}
+			if (st.spill->error)
+				g_ptr_array_add(st.late_errors, g_strdup(st.spill->error));
+		} else {
+			json_write_model(&st.out, st.model);
+		}
+		if (st.spill) {
+			/* written above */
+		} else if (st.findings_written) {
 			for (guint i = 0, n = findings_count(st.found); i < n && !sink_failed(&st.out); i++)
 				if ((i >= st.findings_written->len ||
 				     !g_array_index(st.findings_written, uint8_t, i)) && findings_get(st.found, i))
@@ -591,5 +755,6 @@ int run_offline(const options *o)
 	}
 	if (st.findings_written)
 		g_array_free(st.findings_written, TRUE);
+	spill_free(st.spill);
 	return status;
 }

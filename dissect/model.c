@@ -54,6 +54,7 @@ struct sip_model {
 	sip_evictions evicted;
 	sip_evictions forgotten;  /* forget_finished */
 	const GArray *ev_msgs, *ev_txns, *ev_dialogs; /* during SIP_EV_EVICT */
+	bool ev_finished;         /* during SIP_EV_EVICT: forgotten as finished */
 	GArray *scratch_txns;     /* a call's transactions plus those of its messages */
 };
 
@@ -230,6 +231,11 @@ const sip_evictions *sip_model_evictions(const sip_model *m)
 const sip_evictions *sip_model_forgotten(const sip_model *m)
 {
 	return &m->forgotten;
+}
+
+bool sip_model_evicting_finished(const sip_model *m)
+{
+	return m->ev_finished;
 }
 
 guint sip_model_calls_held(const sip_model *m)
@@ -467,8 +473,10 @@ static void evict(sip_model *m, mdl_owner *o, bool finished)
 	m->ev_msgs = msgs;
 	m->ev_txns = txns;
 	m->ev_dialogs = dialogs;
+	m->ev_finished = finished;
 	publish(m, SIP_EV_EVICT, o->call);
 	m->ev_msgs = m->ev_txns = m->ev_dialogs = NULL;
+	m->ev_finished = false;
 
 	for (guint i = 0; i < msgs->len; i++) {
 		sip_id id = g_array_index(msgs, sip_id, i);
@@ -501,14 +509,15 @@ static void evict(sip_model *m, mdl_owner *o, bool finished)
 	}
 }
 
-/* Methods whose state outlives their transactions inside the call:
- * subscriptions and a transfer's progress.  (A registrar's bindings live
- * in the registrations, not in the call: a REGISTER refresh after a
- * forgotten one starts a new call with the same Call-ID, which counts
- * once in --stats all the same.) */
-static bool method_lasts(sv method)
+/* Methods whose state outlives their transactions: subscriptions, a
+ * transfer's progress, and a registrar's bindings (those live in the
+ * registrations, not in the call, so forget_registers lets REGISTER
+ * go). */
+static bool method_lasts(const sip_model *m, sv method)
 {
 	switch (sip_method_lookup(method)) {
+	case SIP_METHOD_REGISTER:
+		return !m->limits.forget_registers;
 	case SIP_METHOD_SUBSCRIBE:
 	case SIP_METHOD_NOTIFY:
 	case SIP_METHOD_PUBLISH:
@@ -534,7 +543,7 @@ static bool call_finished(const sip_model *m, sip_id call)
 		if (!t)
 			continue;
 		const sip_txn *x = &t->pub;
-		if (method_lasts(x->method))
+		if (method_lasts(m, x->method))
 			return false;
 		bool ack = !x->is_invite && sv_eq_cstr(x->method, "ACK");
 		if (!ack && x->final == SIP_ID_NONE)

@@ -583,12 +583,15 @@ typedef struct sip_limits {
 	 * SUBSCRIBE, NOTIFY, PUBLISH or REFER (whose state outlives their
 	 * transactions).  Nothing more can happen to such a call, so the taps
 	 * hear of it what they would at the end, earlier; memory then follows
-	 * the calls in progress rather than the length of the input.  A
-	 * REGISTER Call-ID reused for a refresh after that starts a new call
-	 * (the registration it updates stays whole).  It
+	 * the calls in progress rather than the length of the input.  It
 	 * copies nothing: the caller's bytes must stay (a file's).  Counted
 	 * in sip_model_forgotten, not as evictions. */
 	bool forget_finished;
+	/* With forget_finished: calls of REGISTER alone too.  A REGISTER
+	 * Call-ID reused for a refresh after that starts a new call (the
+	 * registration it updates stays whole), so whoever counts Call-IDs
+	 * must count it once. */
+	bool forget_registers;
 } sip_limits;
 
 /* Before the first message: false (nothing changed) once a message went in. */
@@ -613,6 +616,10 @@ guint sip_model_messages_held(const sip_model *m);
  * arrays, ascending); each may be empty, none is NULL.  Outside: NULLs. */
 void sip_model_evicting(const sip_model *m, const GArray **msgs, const GArray **txns,
 	const GArray **dialogs);
+/* Inside a SIP_EV_EVICT tap: the call is forgotten as finished
+ * (forget_finished), so whatever is judged at the end about its objects
+ * can be judged now, the same. */
+bool sip_model_evicting_finished(const sip_model *m);
 
 /* The parse of message id while it is being added (inside the taps called
  * for it), so a tap need not parse it again; NULL otherwise. */

@@ -279,21 +279,33 @@ void json_write_registration(sink *s, const sip_model *m, const sip_registration
 
 void json_write_model(sink *s, const sip_model *m)
 {
-	/* ids evicted (sip_model_set_limits) are holes: their records went out then */
+	json_write_model_filled(s, m, NULL, NULL);
+}
+
+void json_write_model_filled(sink *s, const sip_model *m, json_fill_fn fill, void *user)
+{
+	/* ids evicted (sip_model_set_limits) are holes: their records went out
+	 * then, or were kept aside for fill */
 	for (guint i = 0, n = sip_model_txn_count(m); i < n && !sink_failed(s); i++) {
 		const sip_txn *t = sip_model_txn(m, i);
 		if (t)
 			json_write_txn(s, m, t);
+		else if (fill)
+			fill(user, JSON_REC_TXN, i, s);
 	}
 	for (guint i = 0, n = sip_model_dialog_count(m); i < n && !sink_failed(s); i++) {
 		const sip_dialog *d = sip_model_dialog(m, i);
 		if (d)
 			json_write_dialog(s, m, d);
+		else if (fill)
+			fill(user, JSON_REC_DIALOG, i, s);
 	}
 	for (guint i = 0, n = sip_model_call_count(m); i < n && !sink_failed(s); i++) {
 		const sip_call *c = sip_model_call(m, i);
 		if (c)
 			json_write_call(s, m, c);
+		else if (fill)
+			fill(user, JSON_REC_CALL, i, s);
 	}
 	for (guint i = 0, n = sip_model_registration_count(m); i < n && !sink_failed(s); i++) {
 		const sip_registration *r = sip_model_registration(m, i);

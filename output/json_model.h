@@ -27,4 +27,11 @@ void json_write_registration(sink *s, const sip_model *m, const sip_registration
  * evicted, each call after its transactions and dialogs). */
 void json_write_model(sink *s, const sip_model *m);
 
+/* The same, with fill asked for each id the model no longer holds: it may
+ * write that record (kept aside when its call was forgotten), so that
+ * every record comes in its place. */
+typedef enum { JSON_REC_TXN, JSON_REC_DIALOG, JSON_REC_CALL, JSON_REC_FINDING, JSON_REC__KINDS } json_rec_kind;
+typedef void (*json_fill_fn)(void *user, json_rec_kind kind, sip_id id, sink *s);
+void json_write_model_filled(sink *s, const sip_model *m, json_fill_fn fill, void *user);
+
 #endif

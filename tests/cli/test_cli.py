@@ -637,9 +637,10 @@ class Limits(unittest.TestCase):
             data = fh.read()
         self.assertEqual(msgs(["-r", "-", "-r", b], data), msgs(["-r", a, "-r", b]))
 
-    def test_stats_forgets_finished_calls(self):
-        """--stats alone forgets calls once they are finished and quiet;
-        its report must be what keeping every call gives, byte for byte,
+    def test_forgets_finished_calls(self):
+        """--stats alone and --json forget calls once they are finished
+        and quiet (--json keeps their records aside for their places); the
+        output must be what keeping every call gives, byte for byte,
         on every capture of the suite (and ../shared/pcaps when there),
         with the default timers and with short ones.  The mixed capture's
         calls are 100 s apart: each is forgotten after five minutes of
@@ -665,12 +666,13 @@ class Limits(unittest.TestCase):
         self.assertGreater(len(caps), 50)
         keep = dict(os.environ, SIPSCOPE_KEEP_FINISHED="1")
         for c in caps:
-            for timers in ([], ["--t1", "1", "--t4", "1"]):
-                args = [BIN, "-r", c, "--stats"] + timers
+            for mode, timers in ((["--stats"], []), (["--stats"], ["--t1", "1", "--t4", "1"]),
+                                 (["--json"], []), (["--json"], ["--t1", "1", "--t4", "1"])):
+                args = [BIN, "-r", c] + mode + timers
                 a = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
                 b = subprocess.run(args, env=keep, stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, timeout=60)
-                what = "%s %s" % (c, " ".join(timers))
+                what = "%s %s" % (c, " ".join(mode + timers))
                 self.assertEqual(a.returncode, b.returncode, what)
                 self.assertEqual(a.stdout, b.stdout, what)
                 self.assertEqual(a.stderr, b.stderr, what)

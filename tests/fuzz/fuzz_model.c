@@ -300,7 +300,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else if (size % 4 == 3) {
 		/* finished calls forgotten (--stats on files), with a bound now
 		 * and then on top */
-		sip_limits lim = { .forget_finished = true, .max_calls = size / 4 % 5 == 0 ? 2 : 0 };
+		sip_limits lim = { .forget_finished = true, .forget_registers = size / 4 % 2,
+				   .max_calls = size / 4 % 5 == 0 ? 2 : 0 };
 		if (!sip_model_set_limits(m, &lim))
 			fuzz_fail("limits refused");
 		sip_model_tap_add(m, SIP_EV_EVICT, on_evict, NULL);

@@ -340,11 +340,11 @@ static void test_registrations(void)
 static void test_set_limits(void)
 {
 	flow *f = flow_new();
-	sip_limits none = { 0, 0, false };
+	sip_limits none = { 0, 0, false, false };
 	g_assert_true(sip_model_set_limits(f->m, &none));
 	ua_call a = ua_call_make(f, "a@x");
 	req(&a, 0, true, "OPTIONS", 1, "z9hG4bKa1", NULL);
-	sip_limits some = { 1, 1, false };
+	sip_limits some = { 1, 1, false, false };
 	g_assert_false(sip_model_set_limits(f->m, &some));
 	g_assert_cmpuint(sip_model_limits(f->m)->max_calls, ==, 0);
 	g_assert_cmpuint(sip_model_calls_held(f->m), ==, 1);
@@ -360,7 +360,7 @@ static void test_set_limits(void)
 static void test_forget_finished(void)
 {
 	flow *f = flow_new();
-	sip_limits l = { .forget_finished = true };
+	sip_limits l = { .forget_finished = true, .forget_registers = true };
 	g_assert_true(sip_model_set_limits(f->m, &l));
 	evict_log *log = log_new(f);
 	ua_call a = ua_call_make(f, "a@x"), c = ua_call_make(f, "c@x"), d = ua_call_make(f, "d@x"),
