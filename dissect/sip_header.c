@@ -469,7 +469,7 @@ void sip_hdr_iter_init(sip_hdr_iter *it, const sip_msg *m, sip_hdr_id id)
 		it->scan = true;
 		it->pos = 0;
 	} else {
-		it->pos = m->hdr_first[id];
+		it->pos = m->hdr[id].first;
 	}
 }
 
@@ -537,16 +537,16 @@ bool sip_msg_header(const sip_msg *m, sip_hdr_id id, sip_header *out)
 
 sv sip_msg_value(const sip_msg *m, sip_hdr_id id)
 {
-	if ((unsigned)id >= SIP_HDR__COUNT || id == SIP_HDR_UNKNOWN)
+	if ((unsigned)id >= SIP_HDR__COUNT || id == SIP_HDR_UNKNOWN || m->hdr_count[id] == 0)
 		return SV_NULL;
-	return m->hdr_value1[id];
+	return m->hdr[id].value1;
 }
 
 sv sip_msg_find(const sip_msg *m, sv name)
 {
 	sip_hdr_id id = sip_hdr_lookup(name);
 	if (id != SIP_HDR_UNKNOWN)
-		return m->hdr_value1[id];
+		return sip_msg_value(m, id);
 	sip_hdr_iter it;
 	sip_header h;
 	sip_hdr_iter_init_name(&it, m, name);

@@ -264,8 +264,8 @@ static inline void store_field(sip_msg *m, sv f, sv name, sv value, sip_hdr_id i
 		uint16_t count = m->hdr_count[id];
 		if (count < UINT16_MAX)
 			m->hdr_count[id] = (uint16_t)(count + 1);
-		if (count == 0)   /* the first one (the count never wraps to 0) */
-			m->hdr_value1[id] = value;
+		if (count == 0)   /* the first one (the count never wraps to 0): the slot holds leftovers */
+			m->hdr[id] = (sip_hdr_slot){ value, 0, 0 };
 	}
 	unsigned n = m->n_headers;
 	if (n >= SIP_MAX_HEADERS) {
@@ -277,12 +277,12 @@ static inline void store_field(sip_msg *m, sv f, sv name, sv value, sip_hdr_id i
 	m->n_headers = n + 1;
 	/* the index is not full: once it is, every field returns above */
 	if (id != SIP_HDR_UNKNOWN) {
-		uint16_t last = m->hdr_last[id];
-		if (last)
-			m->headers[last - 1].next = idx;
+		sip_hdr_slot *slot = &m->hdr[id];
+		if (slot->last)
+			m->headers[slot->last - 1].next = idx;
 		else
-			m->hdr_first[id] = idx;
-		m->hdr_last[id] = idx;
+			slot->first = idx;
+		slot->last = idx;
 	}
 }
 
@@ -536,6 +536,13 @@ static bool date_ok(sv v)
 
 /* ---- summary ---------------------------------------------------------------- */
 
+/* First value of a known header, or SV_NULL (the slot of an absent one
+ * holds leftovers). */
+static inline sv value1(const sip_msg *m, sip_hdr_id id)
+{
+	return m->hdr_count[id] ? m->hdr[id].value1 : SV_NULL;
+}
+
 static void check_addr_value(sip_msg *m, sip_hdr_id id, sv value, sip_addr *a, bool *ok)
 {
 	*ok = sip_addr_parse(value, a);
@@ -553,7 +560,7 @@ static void check_addr_value(sip_msg *m, sip_hdr_id id, sv value, sip_addr *a, b
 
 static void summary_tag(sip_msg *m, sip_hdr_id id, sv *tag, sip_addr *a, bool *parsed, bool *ok)
 {
-	sv v = m->hdr_value1[id];
+	sv v = value1(m, id);
 	if (v.p == NULL)
 		return;
 	*parsed = true;
@@ -579,7 +586,7 @@ static void items_init(items *x, const sip_msg *m, sip_hdr_id id)
 	x->direct = !m->index_full;
 	x->rest = SV_NULL;
 	if (x->direct)
-		x->next = m->hdr_count[id] ? m->hdr_first[id] : 0;
+		x->next = m->hdr_count[id] ? m->hdr[id].first : 0;
 	else
 		sip_list_init(&x->it, m, id);
 }
@@ -656,9 +663,9 @@ static void summarize(sip_msg *m)
 		if (m->hdr_count[single[i]] > 1)
 			warn(m, SIP_W_DUP_HDR, single[i], m->hdr_count[single[i]], SV_NULL);
 
-	m->call_id = m->hdr_value1[SIP_HDR_CALL_ID];
+	m->call_id = value1(m, SIP_HDR_CALL_ID);
 
-	sv cs = m->hdr_value1[SIP_HDR_CSEQ];
+	sv cs = value1(m, SIP_HDR_CSEQ);
 	if (cs.p) {
 		if (sip_cseq_parse(cs, &m->cseq, &m->cseq_method))
 			m->has_cseq = true;
@@ -673,7 +680,7 @@ static void summarize(sip_msg *m)
 	summary_via(m);
 	summary_contacts(m);
 
-	sv mf = m->hdr_value1[SIP_HDR_MAX_FORWARDS];
+	sv mf = value1(m, SIP_HDR_MAX_FORWARDS);
 	if (mf.p) {
 		uint32_t n;
 		if (uint_value(mf, &n)) {
@@ -683,11 +690,11 @@ static void summarize(sip_msg *m)
 		if (!m->has_max_forwards || n > 255)
 			warn(m, SIP_W_MAXFWD_BAD, 0, 0, mf);
 	}
-	sv ex = m->hdr_value1[SIP_HDR_EXPIRES];
+	sv ex = value1(m, SIP_HDR_EXPIRES);
 	uint32_t exn;
 	if (ex.p && !uint_value(ex, &exn))
 		warn(m, SIP_W_EXPIRES_BAD, 0, 0, ex);
-	sv date = m->hdr_value1[SIP_HDR_DATE];
+	sv date = value1(m, SIP_HDR_DATE);
 	if (date.p && !date_ok(date))
 		warn(m, SIP_W_DATE_BAD, 0, 0, date);
 
@@ -706,7 +713,7 @@ static void summarize(sip_msg *m)
 static void frame_body(sip_msg *m, bool is_stream, bool ended, size_t body_start)
 {
 	sv raw = m->raw;
-	sv clv = m->hdr_value1[SIP_HDR_CONTENT_LENGTH];
+	sv clv = value1(m, SIP_HDR_CONTENT_LENGTH);
 	if (clv.p) {
 		uint32_t n;
 		if (uint_value(clv, &n)) {
@@ -747,7 +754,8 @@ static void frame_body(sip_msg *m, bool is_stream, bool ended, size_t body_start
  * (no summary, no body, fewer checks) for callers that read fields again. */
 static void parse(sv raw, bool is_stream, sip_msg *m, bool full)
 {
-	memset(m, 0, offsetof(sip_msg, headers));
+	/* what follows hdr_count is read only where the counts say so (sip.h) */
+	memset(m, 0, offsetof(sip_msg, hdr));
 	m->raw = raw;
 	if (raw.p == NULL)
 		raw = SV_NULL;
