@@ -308,56 +308,81 @@ static inline size_t find_colon(sv f)
 }
 
 /* Header names as the RFCs spell them ("Call-ID", "CSeq", "Max-Forwards"),
- * by a hash of their bytes.  Most fields on the wire use these spellings,
- * and an exact match, a few word comparisons, gives the id sip_hdr_lookup
- * would give; any other name (compact forms, other case, unknown names)
- * is left to sip_hdr_lookup.  Built once. */
-enum { SPELLING_SLOTS = 128, SPELLING_MAX = 24 };
+ * in a direct-mapped table keyed by a hash of their length and first
+ * eight bytes.  Most fields on the wire use these spellings, and a match,
+ * one to three word comparisons, gives the id sip_hdr_lookup would give.
+ * Names that share a slot with a more common one, and any other name
+ * (compact forms, other case, unknown names), are left to
+ * sip_hdr_lookup: the table only makes the usual names cheaper.  Built
+ * once. */
+enum { SPELLING_SLOTS = 256, SPELLING_MAX = 24 };
 typedef struct spelling {
-	uint64_t w[3];      /* the name as spelling_words loads it */
+	uint64_t w[3];      /* the name's bytes as name_word loads them, zero-padded */
 	uint8_t len, id;    /* id 0: empty slot */
 } spelling;
 static spelling spellings[SPELLING_SLOTS];
 
-/* The n bytes at p (2 <= n <= SPELLING_MAX) as three words: whole words,
- * then the tail as sv_word_load_tail reads it, then zeros. */
-static inline void spelling_words(const uint8_t *p, size_t n, uint64_t w[3])
+/* Headers of nearly every message, which take their slot before the others. */
+static const sip_hdr_id spelling_first[] = {
+	SIP_HDR_VIA, SIP_HDR_FROM, SIP_HDR_TO, SIP_HDR_CALL_ID, SIP_HDR_CSEQ,
+	SIP_HDR_CONTACT, SIP_HDR_MAX_FORWARDS, SIP_HDR_CONTENT_LENGTH, SIP_HDR_CONTENT_TYPE,
+	SIP_HDR_RECORD_ROUTE, SIP_HDR_ROUTE, SIP_HDR_ALLOW, SIP_HDR_SUPPORTED,
+	SIP_HDR_USER_AGENT, SIP_HDR_SERVER, SIP_HDR_EXPIRES, SIP_HDR_REQUIRE,
+	SIP_HDR_SESSION_EXPIRES, SIP_HDR_AUTHORIZATION, SIP_HDR_WWW_AUTHENTICATE,
+	SIP_HDR_PROXY_AUTHORIZATION, SIP_HDR_PROXY_AUTHENTICATE, SIP_HDR_EVENT,
+	SIP_HDR_SUBSCRIPTION_STATE, SIP_HDR_ALLOW_EVENTS, SIP_HDR_P_ASSERTED_IDENTITY,
+	SIP_HDR_DATE, SIP_HDR_REASON, SIP_HDR_MIN_SE,
+};
+
+/* The r bytes at p (r >= 1; the first 8 of them) as one word, zero-padded:
+ * one load and a mask when avail, the bytes readable at p, allow it. */
+static inline uint64_t name_word(const uint8_t *p, size_t r, size_t avail)
 {
-	w[1] = w[2] = 0;
-	if (n < 8) {
-		w[0] = sv_word_load_tail(p, n);
-		return;
-	}
-	w[0] = sv_word_load(p);
-	if (n < 16) {
-		if (n > 8)
-			w[1] = sv_word_load_tail(p + 8, n - 8);
-		return;
-	}
-	w[1] = sv_word_load(p + 8);
-	if (n > 16)
-		w[2] = n == 24 ? sv_word_load(p + 16) : sv_word_load_tail(p + 16, n - 16);
+	static const uint64_t keep[8] = {
+		~0ull, 0xffull, 0xffffull, 0xffffffull, 0xffffffffull,
+		0xffffffffffull, 0xffffffffffffull, 0xffffffffffffffull,
+	};
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (avail >= 8)
+		return sv_word_load(p) & (r >= 8 ? ~0ull : keep[r]);
+#else
+	(void)keep;
+	(void)avail;
+#endif
+	uint64_t w = 0;
+	memcpy(&w, p, r < 8 ? r : 8);   /* the same bytes in the same order as the load */
+	return w;
 }
 
+/* 8 bits.  Under this multiplier (found by a search) the only names of
+ * sip_hdr_name that share a slot are Content-Encoding and
+ * Content-Language, whose lengths and first eight bytes are the same;
+ * another table only makes the rarer names slower, never wrong. */
 static inline unsigned spelling_slot(uint64_t w0, size_t n)
 {
-	return (unsigned)(((w0 ^ n) * 0x9e3779b97f4a7c15ull) >> 57);   /* 7 bits */
+	return (unsigned)(((w0 ^ n) * 0x7e62aa0a1df9fd79ull) >> 56);
+}
+
+static void spelling_add(sip_hdr_id id)
+{
+	const uint8_t *name = (const uint8_t *)sip_hdr_name(id);
+	size_t n = strlen((const char *)name);
+	if (n < 2 || n > SPELLING_MAX)
+		return;
+	spelling sp = { { 0, 0, 0 }, (uint8_t)n, (uint8_t)id };
+	for (size_t i = 0; 8 * i < n; i++)
+		sp.w[i] = name_word(name + 8 * i, n - 8 * i, 0);
+	spelling *slot = &spellings[spelling_slot(sp.w[0], n)];
+	if (slot->id == 0)
+		*slot = sp;
 }
 
 static G_GNUC_NO_INLINE void spellings_build(void)
 {
-	for (unsigned id = 1; id < SIP_HDR__COUNT; id++) {
-		const char *name = sip_hdr_name(id);
-		size_t n = strlen(name);
-		if (n < 2 || n > SPELLING_MAX)
-			continue;
-		uint64_t w[3];
-		spelling_words((const uint8_t *)name, n, w);
-		unsigned k = spelling_slot(w[0], n);
-		while (spellings[k].id)
-			k = (k + 1) % SPELLING_SLOTS;
-		spellings[k] = (spelling){ { w[0], w[1], w[2] }, (uint8_t)n, (uint8_t)id };
-	}
+	for (size_t i = 0; i < G_N_ELEMENTS(spelling_first); i++)
+		spelling_add(spelling_first[i]);
+	for (unsigned id = 1; id < SIP_HDR__COUNT; id++)
+		spelling_add((sip_hdr_id)id);   /* a second time is a no-op: same slot, taken */
 }
 
 static void spellings_ensure(void)
@@ -369,20 +394,19 @@ static void spellings_ensure(void)
 	}
 }
 
-/* After spellings_ensure. */
-static inline sip_hdr_id name_lookup(sv name)
+/* The name [p, p + n) of a field with avail > n bytes at p (the colon
+ * follows the name).  After spellings_ensure. */
+static inline sip_hdr_id name_lookup(const uint8_t *p, size_t n, size_t avail)
 {
-	size_t n = name.len;
 	if (n >= 2 && n <= SPELLING_MAX) {
-		uint64_t w[3];
-		spelling_words(name.p, n, w);
-		for (unsigned k = spelling_slot(w[0], n); spellings[k].id; k = (k + 1) % SPELLING_SLOTS) {
-			const spelling *s = &spellings[k];
-			if (s->len == n && s->w[0] == w[0] && s->w[1] == w[1] && s->w[2] == w[2])
-				return (sip_hdr_id)s->id;
-		}
+		uint64_t w0 = name_word(p, n, avail);
+		const spelling *s = &spellings[spelling_slot(w0, n)];
+		if (s->len == n && s->w[0] == w0 &&
+		    (n <= 8 || s->w[1] == name_word(p + 8, n - 8, avail - 8)) &&
+		    (n <= 16 || s->w[2] == name_word(p + 16, n - 16, avail - 16)))
+			return (sip_hdr_id)s->id;
 	}
-	return sip_hdr_lookup(name);
+	return sip_hdr_lookup((sv){ p, n });
 }
 
 static void add_other_field(sip_msg *m, sv f);
@@ -398,7 +422,7 @@ static inline void add_field(sip_msg *m, sv f)
 		if (colon < f.len) {
 			while (ne > 0 && (f.p[ne - 1] == ' ' || f.p[ne - 1] == '\t'))
 				ne--;
-			sip_hdr_id id = name_lookup((sv){ f.p, ne });
+			sip_hdr_id id = name_lookup(f.p, ne, f.len);
 			if (id != SIP_HDR_UNKNOWN) {
 				/* the value: after the colon, trimmed */
 				size_t vb = colon + 1, ve = f.len;
