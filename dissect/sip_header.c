@@ -310,16 +310,25 @@ static inline size_t swar_first(uint64_t flags)
 static inline size_t scan_punct(const uint8_t *p, size_t i, size_t n, const uint8_t *table, uint8_t mask)
 {
 #ifdef SIP_SWAR
+	/* flagged bytes that are no stop here ('+', ':' in a Via parameter)
+	 * are passed by clearing their flag: the flags of a word do not
+	 * depend on each other */
 	while (n - i >= 8) {
 		uint64_t f = swar_maybe_punct(sv_word_load(p + i));
-		if (f == 0) {
-			i += 8;
-			continue;
-		}
-		i += swar_first(f);
-		if (table[p[i]] & mask)
-			return i;
-		i++;
+		for (; f; f &= f - 1)
+			if (table[p[i + swar_first(f)]] & mask)
+				return i + swar_first(f);
+		i += 8;
+	}
+	if (i < n && n >= 8) {
+		/* the rest as the last word of the view, without the bytes
+		 * before i that it overlaps */
+		size_t base = n - 8;
+		uint64_t f = swar_maybe_punct(sv_word_load(p + base)) & (~0ull << (8 * (i - base)));
+		for (; f; f &= f - 1)
+			if (table[p[base + swar_first(f)]] & mask)
+				return base + swar_first(f);
+		return n;
 	}
 #endif
 	while (i < n && !(table[p[i]] & mask))
@@ -381,14 +390,18 @@ static sv sub(sv v, size_t a, size_t b)
 	return b > a ? sv_sub(v, a, b - a) : sv_sub(v, a, 0);
 }
 
-/* n equals lower, a lower-case literal of 1 to 8 bytes, but for ASCII
- * case (what sv_eq_ci_cstr answers): one word comparison, no call. */
+/* n equals lower, a literal of 1 to 8 lower-case letters, but for ASCII
+ * case (what sv_eq_ci_cstr answers): one word comparison, no call.
+ * Setting bit 0x20 of a byte gives a lower-case letter only when the
+ * byte is that letter in either case, so or-ing it into every byte of
+ * both words compares letters without folding the bytes one by one. */
 static inline bool name_is(sv n, const char *lower, size_t len)
 {
+	const uint64_t case_bits = 0x2020202020202020ull;
 	const uint8_t *l = (const uint8_t *)lower;
 	return n.len == len &&
-		sv_word_lower(len == 8 ? sv_word_load(n.p) : sv_word_load_tail(n.p, len)) ==
-		(len == 8 ? sv_word_load(l) : sv_word_load_tail(l, len));
+		((len == 8 ? sv_word_load(n.p) : sv_word_load_tail(n.p, len)) | case_bits) ==
+		((len == 8 ? sv_word_load(l) : sv_word_load_tail(l, len)) | case_bits);
 }
 
 /* Decimal digits only, at most max: what sv_to_u64 answers, inline so
