@@ -202,6 +202,8 @@ static bool parse_request_line(sip_msg *m, sv sl)
 	sv body = sv_head(sl, e);
 	ptrdiff_t first = sv_find_byte(body, ' ');
 	size_t last = e;
+	if (e >= 8 && body.p[e - 8] == ' ' && memcmp(body.p + e - 7, "SIP/2.0", 7) == 0)
+		last = e - 7;   /* the usual ending, where the scan below would stop */
 	while (last > 0 && body.p[last - 1] != ' ')
 		last--;
 	/* last: start of the final token; first: end of the method */
