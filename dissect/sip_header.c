@@ -5,6 +5,9 @@
 #include "dissect/sip_header.h"
 
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* ---- the header table ---------------------------------------------------- */
 
@@ -306,9 +309,45 @@ static inline size_t swar_first(uint64_t flags)
 }
 #endif
 
+#if defined(__SSE2__)
+/* Bit k set when byte k of the sixteen at q is one swar_maybe_punct
+ * flags (below 0x2d or within 0x3a..0x3f, and below 0x80).  The compares
+ * are signed: bytes >= 0x80 compare below 0x2d and are taken out again by
+ * their sign bits. */
+static inline unsigned sse_maybe_punct(const uint8_t *q)
+{
+	__m128i b = _mm_loadu_si128((const __m128i *)(const void *)q);
+	__m128i low = _mm_cmplt_epi8(b, _mm_set1_epi8(0x2d));
+	__m128i colon_to_question = _mm_and_si128(_mm_cmpgt_epi8(b, _mm_set1_epi8(0x39)),
+		_mm_cmplt_epi8(b, _mm_set1_epi8(0x40)));
+	return (unsigned)_mm_movemask_epi8(_mm_or_si128(low, colon_to_question)) &
+		~(unsigned)_mm_movemask_epi8(b);
+}
+#endif
+
 /* First index from i below n whose byte has a bit of mask in table, or n. */
 static inline size_t scan_punct(const uint8_t *p, size_t i, size_t n, const uint8_t *table, uint8_t mask)
 {
+#if defined(__SSE2__)
+	/* sixteen bytes at a time, the same way as the words below */
+	if (n >= 16) {
+		while (n - i >= 16) {
+			unsigned f = sse_maybe_punct(p + i);
+			for (; f; f &= f - 1)
+				if (table[p[i + (unsigned)__builtin_ctz(f)]] & mask)
+					return i + (unsigned)__builtin_ctz(f);
+			i += 16;
+		}
+		if (i >= n)
+			return n;
+		size_t base = n - 16;
+		unsigned f = sse_maybe_punct(p + base) & (~0u << (i - base));
+		for (; f; f &= f - 1)
+			if (table[p[base + (unsigned)__builtin_ctz(f)]] & mask)
+				return base + (unsigned)__builtin_ctz(f);
+		return n;
+	}
+#endif
 #ifdef SIP_SWAR
 	/* flagged bytes that are no stop here ('+', ':' in a Via parameter)
 	 * are passed by clearing their flag: the flags of a word do not
