@@ -15,7 +15,11 @@
 #include "dissect/sip_header.h"
 
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 static void warn(sip_msg *m, unsigned code, uint32_t a, uint32_t b, sv what)
 {
@@ -66,19 +70,52 @@ static void line_at(sv raw, size_t off, line *l)
 	}
 }
 
+/* Index of the first LF in p[from, len), or len.  With SSE2 sixteen
+ * bytes at a time, and the first block also answers where the first ':'
+ * is when it lies before the LF (*colon, an index from `from`; SIZE_MAX
+ * when that block did not tell): a header line's name is short, and one
+ * pass then finds both.  Every load lies within p[from, len). */
+static inline size_t find_lf(const uint8_t *p, size_t from, size_t len, size_t *colon)
+{
+	size_t i = from;
+	*colon = SIZE_MAX;
+#if defined(__SSE2__)
+	if (len - i >= 16) {
+		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		unsigned lf = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, _mm_set1_epi8('\n')));
+		unsigned co = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, _mm_set1_epi8(':')));
+		/* the colons below the lowest LF bit (all of them when none) */
+		co &= lf ? (lf & -lf) - 1 : ~0u;
+		if (co)
+			*colon = (unsigned)__builtin_ctz(co);
+		if (lf)
+			return i + (unsigned)__builtin_ctz(lf);
+		for (i += 16; len - i >= 16; i += 16) {
+			b = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+			lf = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, _mm_set1_epi8('\n')));
+			if (lf)
+				return i + (unsigned)__builtin_ctz(lf);
+		}
+	}
+#endif
+	if (i >= len)
+		return len;
+	const uint8_t *nl = memchr(p + i, '\n', len - i);
+	return nl ? (size_t)(nl - p) : len;
+}
+
 /* The line from off (off < len): returns the end of its content (before
  * CRLF / LF, or before a CR that ends the data); *next: where the next line
- * starts; *bare_lf counts an LF without CR. */
+ * starts; *bare_lf counts an LF without CR; *colon as find_lf gives it. */
 static inline size_t line_end(const uint8_t *p, size_t len, size_t off, size_t *next,
-	bool *has_nl, unsigned *bare_lf)
+	bool *has_nl, unsigned *bare_lf, size_t *colon)
 {
-	const uint8_t *nl = memchr(p + off, '\n', len - off);
-	if (nl == NULL) {
+	size_t pos = find_lf(p, off, len, colon);
+	if (pos >= len) {
 		*next = len;
 		*has_nl = false;
 		return len > off && p[len - 1] == '\r' ? len - 1 : len;
 	}
-	size_t pos = (size_t)(nl - p);
 	*next = pos + 1;
 	*has_nl = true;
 	if (pos > off && p[pos - 1] == '\r')
@@ -413,14 +450,17 @@ static inline sip_hdr_id name_lookup(const uint8_t *p, size_t n, size_t avail)
 
 static void add_other_field(sip_msg *m, sv f);
 
-static inline void add_field(sip_msg *m, sv f)
+/* colon: index of the first ':' in f when known (find_lf), else SIZE_MAX. */
+static inline void add_field(sip_msg *m, sv f, size_t colon)
 {
 	/* Most fields have a known name: the name before the first colon
 	 * (blanks trimmed) is looked up at once.  A known name is a token,
 	 * so the token scan of add_other_field would have found the same name
 	 * and colon; anything else takes that scan. */
 	if (f.p[0] != ' ' && f.p[0] != '\t') {
-		size_t colon = find_colon(f), ne = colon;
+		if (colon == SIZE_MAX)
+			colon = find_colon(f);
+		size_t ne = colon;
 		if (colon < f.len) {
 			while (ne > 0 && (f.p[ne - 1] == ' ' || f.p[ne - 1] == '\t'))
 				ne--;
@@ -497,9 +537,9 @@ static G_GNUC_NO_INLINE bool read_fields(sip_msg *m, const uint8_t *p, size_t le
 	unsigned lf = 0;
 	spellings_ensure();
 	while (off < len) {
-		size_t next;
+		size_t next, colon, ignored;
 		bool has_nl;
-		size_t end = line_end(p, len, off, &next, &has_nl, &lf);
+		size_t end = line_end(p, len, off, &next, &has_nl, &lf, &colon);
 		if (end == off) {
 			if (has_nl) {
 				ended = true;
@@ -509,8 +549,8 @@ static G_GNUC_NO_INLINE bool read_fields(sip_msg *m, const uint8_t *p, size_t le
 		}
 		size_t fend = end;
 		while (next < len && (p[next] == ' ' || p[next] == '\t'))
-			fend = line_end(p, len, next, &next, &has_nl, &lf);
-		add_field(m, (sv){ p + off, fend - off });
+			fend = line_end(p, len, next, &next, &has_nl, &lf, &ignored);
+		add_field(m, (sv){ p + off, fend - off }, colon);
 		off = next;
 	}
 	*off_io = off;
