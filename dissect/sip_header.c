@@ -841,12 +841,15 @@ static inline size_t parse_hostport(sv v, size_t i, bool via, sv *host, bool *ip
 		 * run would answer: some digits, at most 65535) */
 		size_t ps = j;
 		uint32_t n = 0;
-		while (j < v.len && v.p[j] >= '0' && v.p[j] <= '9') {
-			if (n <= 65535)
-				n = n * 10 + (uint32_t)(v.p[j] - '0');
-			j++;
+		for (; j < v.len; j++) {
+			unsigned d = (unsigned)v.p[j] - '0';
+			if (d > 9)
+				break;
+			n = n * 10 + d;
+			if (n > 65535)
+				return (size_t)-1;   /* more digits would not make it usable */
 		}
-		if (j == ps || n > 65535)
+		if (j == ps)
 			return (size_t)-1;
 		*port = (uint16_t)n;
 		*has_port = true;
@@ -869,6 +872,8 @@ bool sip_uri_parse(sv text, sip_uri *u)
 	u->password = SV_NULL;
 	u->headers = SV_NULL;
 	size_t i = 0;
+	if (text.len >= 4 && memcmp(text.p, "sip:", 4) == 0)
+		i = 3;   /* the usual scheme: the loop below would stop at the same colon */
 	while (i < text.len && text.p[i] != ':' && i < 64) {
 		int c = text.p[i];
 		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -1179,12 +1184,15 @@ bool sip_cseq_parse(sv value, uint32_t *num, sv *method)
 	 * fails */
 	size_t i = 0;
 	uint64_t n = 0;
-	while (i < s.len && s.p[i] >= '0' && s.p[i] <= '9') {
-		if (n <= UINT32_MAX)
-			n = n * 10 + (unsigned)(s.p[i] - '0');
-		i++;
+	for (; i < s.len; i++) {
+		unsigned d = (unsigned)s.p[i] - '0';
+		if (d > 9)
+			break;
+		n = n * 10 + d;
+		if (n > UINT32_MAX)
+			return false;   /* what the digits after it would not change */
 	}
-	if (i == 0 || n > UINT32_MAX)
+	if (i == 0)
 		return false;
 	*num = (uint32_t)n;
 	size_t j = skip_lws(s, i);
