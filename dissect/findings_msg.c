@@ -1033,9 +1033,9 @@ static sv digest_param(sv value, const char *name)
 /* Credentials a request carries, for when its challenge comes back. */
 static void note_credentials(findings *f, const sip_message *msg, const sip_msg *p)
 {
-	sv creds = p->hdr_value1[SIP_HDR_AUTHORIZATION];
+	sv creds = sip_msg_value(p, SIP_HDR_AUTHORIZATION);
 	if (!creds.p)
-		creds = p->hdr_value1[SIP_HDR_PROXY_AUTHORIZATION];
+		creds = sip_msg_value(p, SIP_HDR_PROXY_AUTHORIZATION);
 	if (!creds.p)
 		return;
 	det_txn *dt = fnd_txn(f, msg->txn);
@@ -1148,7 +1148,7 @@ static bool contact_adds(const sip_contact *ct, bool has_hdr, uint32_t hdr)
 static void note_qvalues(findings *f, const sip_message *msg, const sip_msg *p)
 {
 	unsigned nc = p->hdr_count[SIP_HDR_CONTACT];
-	if (nc == 0 || (nc == 1 && sv_find_byte(p->hdr_value1[SIP_HDR_CONTACT], ',') < 0))
+	if (nc == 0 || (nc == 1 && sv_find_byte(sip_msg_value(p, SIP_HDR_CONTACT), ',') < 0))
 		return;   /* one Contact at most: no order to state */
 	uint32_t hdr = 0;
 	bool has_hdr = sip_msg_expires(p, &hdr);
@@ -1310,7 +1310,7 @@ static uint64_t fold_request(const sip_message *msg)
 static void check_vias(findings *f, const sip_message *msg, const sip_msg *p, unsigned *n_vias)
 {
 	/* one Via header with one value: nothing to compare (the usual case) */
-	if (p->hdr_count[SIP_HDR_VIA] <= 1 && sv_find_byte(p->hdr_value1[SIP_HDR_VIA], ',') < 0) {
+	if (p->hdr_count[SIP_HDR_VIA] <= 1 && sv_find_byte(sip_msg_value(p, SIP_HDR_VIA), ',') < 0) {
 		*n_vias = p->hdr_count[SIP_HDR_VIA];
 		return;
 	}

@@ -309,7 +309,7 @@ static sip_span span_of(sv raw, sv field)
 
 static bool body_has_sdp(const sip_msg *p)
 {
-	sv ctv = p->hdr_value1[SIP_HDR_CONTENT_TYPE];
+	sv ctv = sip_msg_value(p, SIP_HDR_CONTENT_TYPE);
 	sip_ctype ct;
 	if (p->body.len == 0 || !ctv.p || !sip_ctype_parse(ctv, &ct))
 		return false;

@@ -260,6 +260,13 @@ typedef struct sip_header {
 	uint16_t next;    /* index + 1 of the next field with the same id; 0 at the end */
 } sip_header;
 
+/* Where the fields of one known header are (sip_msg.hdr). */
+typedef struct sip_hdr_slot {
+	sv value1;        /* first value, even past the index */
+	uint16_t first;   /* index + 1 into headers[]; 0: not indexed */
+	uint16_t last;    /* index + 1 of the last indexed one; 0: none */
+} sip_hdr_slot;
+
 typedef struct sip_msg {
 	sv raw;                 /* the whole message as given */
 	sip_kind kind;
@@ -288,8 +295,7 @@ typedef struct sip_msg {
 	 * it has none), sent-by, transport. */
 	bool has_via2;
 	sv via2_branch, via2_sent_by, via2_transport;
-	unsigned n_warnings;
-	sip_warning warnings[SIP_MAX_WARNINGS];
+	unsigned n_warnings;           /* warnings[0 .. n_warnings) */
 	unsigned n_warnings_dropped;   /* warnings beyond SIP_MAX_WARNINGS */
 
 	/* ---- beyond the shared summary ---- */
@@ -305,10 +311,15 @@ typedef struct sip_msg {
 	unsigned n_headers;     /* fields in headers[] */
 	bool index_full;        /* n_fields > n_headers */
 	uint16_t hdr_count[SIP_HDR__COUNT];  /* occurrences per id (saturating) */
-	uint16_t hdr_first[SIP_HDR__COUNT];  /* index + 1 into headers[]; 0: absent or not indexed */
-	uint16_t hdr_last[SIP_HDR__COUNT];
-	sv hdr_value1[SIP_HDR__COUNT];       /* first value per id, even past the index */
-	sip_header headers[SIP_MAX_HEADERS]; /* last member: parsing clears what precedes it */
+
+	/* Parsing clears everything above and nothing below: each parse
+	 * writes only the entries it uses, so the members below hold
+	 * leftovers of earlier messages (or garbage) everywhere else.  Read
+	 * hdr[id] only where hdr_count[id] != 0 (sip_msg_value does),
+	 * warnings[] below n_warnings, headers[] below n_headers. */
+	sip_hdr_slot hdr[SIP_HDR__COUNT];
+	sip_warning warnings[SIP_MAX_WARNINGS];
+	sip_header headers[SIP_MAX_HEADERS];
 } sip_msg;
 
 /* is_stream: the message came over TCP/WS/SCTP (Content-Length mandatory, RFC 3261 §18.3/§20.14)

@@ -15,7 +15,11 @@
 #include "dissect/sip_header.h"
 
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 static void warn(sip_msg *m, unsigned code, uint32_t a, uint32_t b, sv what)
 {
@@ -66,19 +70,52 @@ static void line_at(sv raw, size_t off, line *l)
 	}
 }
 
+/* Index of the first LF in p[from, len), or len.  With SSE2 sixteen
+ * bytes at a time, and the first block also answers where the first ':'
+ * is when it lies before the LF (*colon, an index from `from`; SIZE_MAX
+ * when that block did not tell): a header line's name is short, and one
+ * pass then finds both.  Every load lies within p[from, len). */
+static inline size_t find_lf(const uint8_t *p, size_t from, size_t len, size_t *colon)
+{
+	size_t i = from;
+	*colon = SIZE_MAX;
+#if defined(__SSE2__)
+	if (len - i >= 16) {
+		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		unsigned lf = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, _mm_set1_epi8('\n')));
+		unsigned co = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, _mm_set1_epi8(':')));
+		/* the colons below the lowest LF bit (all of them when none) */
+		co &= lf ? (lf & -lf) - 1 : ~0u;
+		if (co)
+			*colon = (unsigned)__builtin_ctz(co);
+		if (lf)
+			return i + (unsigned)__builtin_ctz(lf);
+		for (i += 16; len - i >= 16; i += 16) {
+			b = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+			lf = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, _mm_set1_epi8('\n')));
+			if (lf)
+				return i + (unsigned)__builtin_ctz(lf);
+		}
+	}
+#endif
+	if (i >= len)
+		return len;
+	const uint8_t *nl = memchr(p + i, '\n', len - i);
+	return nl ? (size_t)(nl - p) : len;
+}
+
 /* The line from off (off < len): returns the end of its content (before
  * CRLF / LF, or before a CR that ends the data); *next: where the next line
- * starts; *bare_lf counts an LF without CR. */
+ * starts; *bare_lf counts an LF without CR; *colon as find_lf gives it. */
 static inline size_t line_end(const uint8_t *p, size_t len, size_t off, size_t *next,
-	bool *has_nl, unsigned *bare_lf)
+	bool *has_nl, unsigned *bare_lf, size_t *colon)
 {
-	const uint8_t *nl = memchr(p + off, '\n', len - off);
-	if (nl == NULL) {
+	size_t pos = find_lf(p, off, len, colon);
+	if (pos >= len) {
 		*next = len;
 		*has_nl = false;
 		return len > off && p[len - 1] == '\r' ? len - 1 : len;
 	}
-	size_t pos = (size_t)(nl - p);
 	*next = pos + 1;
 	*has_nl = true;
 	if (pos > off && p[pos - 1] == '\r')
@@ -202,6 +239,8 @@ static bool parse_request_line(sip_msg *m, sv sl)
 	sv body = sv_head(sl, e);
 	ptrdiff_t first = sv_find_byte(body, ' ');
 	size_t last = e;
+	if (e >= 8 && body.p[e - 8] == ' ' && memcmp(body.p + e - 7, "SIP/2.0", 7) == 0)
+		last = e - 7;   /* the usual ending, where the scan below would stop */
 	while (last > 0 && body.p[last - 1] != ' ')
 		last--;
 	/* last: start of the final token; first: end of the method */
@@ -264,8 +303,8 @@ static inline void store_field(sip_msg *m, sv f, sv name, sv value, sip_hdr_id i
 		uint16_t count = m->hdr_count[id];
 		if (count < UINT16_MAX)
 			m->hdr_count[id] = (uint16_t)(count + 1);
-		if (count == 0)   /* the first one (the count never wraps to 0) */
-			m->hdr_value1[id] = value;
+		if (count == 0)   /* the first one (the count never wraps to 0): the slot holds leftovers */
+			m->hdr[id] = (sip_hdr_slot){ value, 0, 0 };
 	}
 	unsigned n = m->n_headers;
 	if (n >= SIP_MAX_HEADERS) {
@@ -277,12 +316,12 @@ static inline void store_field(sip_msg *m, sv f, sv name, sv value, sip_hdr_id i
 	m->n_headers = n + 1;
 	/* the index is not full: once it is, every field returns above */
 	if (id != SIP_HDR_UNKNOWN) {
-		uint16_t last = m->hdr_last[id];
-		if (last)
-			m->headers[last - 1].next = idx;
+		sip_hdr_slot *slot = &m->hdr[id];
+		if (slot->last)
+			m->headers[slot->last - 1].next = idx;
 		else
-			m->hdr_first[id] = idx;
-		m->hdr_last[id] = idx;
+			slot->first = idx;
+		slot->last = idx;
 	}
 }
 
@@ -308,56 +347,81 @@ static inline size_t find_colon(sv f)
 }
 
 /* Header names as the RFCs spell them ("Call-ID", "CSeq", "Max-Forwards"),
- * by a hash of their bytes.  Most fields on the wire use these spellings,
- * and an exact match, a few word comparisons, gives the id sip_hdr_lookup
- * would give; any other name (compact forms, other case, unknown names)
- * is left to sip_hdr_lookup.  Built once. */
-enum { SPELLING_SLOTS = 128, SPELLING_MAX = 24 };
+ * in a direct-mapped table keyed by a hash of their length and first
+ * eight bytes.  Most fields on the wire use these spellings, and a match,
+ * one to three word comparisons, gives the id sip_hdr_lookup would give.
+ * Names that share a slot with a more common one, and any other name
+ * (compact forms, other case, unknown names), are left to
+ * sip_hdr_lookup: the table only makes the usual names cheaper.  Built
+ * once. */
+enum { SPELLING_SLOTS = 256, SPELLING_MAX = 24 };
 typedef struct spelling {
-	uint64_t w[3];      /* the name as spelling_words loads it */
+	uint64_t w[3];      /* the name's bytes as name_word loads them, zero-padded */
 	uint8_t len, id;    /* id 0: empty slot */
 } spelling;
 static spelling spellings[SPELLING_SLOTS];
 
-/* The n bytes at p (2 <= n <= SPELLING_MAX) as three words: whole words,
- * then the tail as sv_word_load_tail reads it, then zeros. */
-static inline void spelling_words(const uint8_t *p, size_t n, uint64_t w[3])
+/* Headers of nearly every message, which take their slot before the others. */
+static const sip_hdr_id spelling_first[] = {
+	SIP_HDR_VIA, SIP_HDR_FROM, SIP_HDR_TO, SIP_HDR_CALL_ID, SIP_HDR_CSEQ,
+	SIP_HDR_CONTACT, SIP_HDR_MAX_FORWARDS, SIP_HDR_CONTENT_LENGTH, SIP_HDR_CONTENT_TYPE,
+	SIP_HDR_RECORD_ROUTE, SIP_HDR_ROUTE, SIP_HDR_ALLOW, SIP_HDR_SUPPORTED,
+	SIP_HDR_USER_AGENT, SIP_HDR_SERVER, SIP_HDR_EXPIRES, SIP_HDR_REQUIRE,
+	SIP_HDR_SESSION_EXPIRES, SIP_HDR_AUTHORIZATION, SIP_HDR_WWW_AUTHENTICATE,
+	SIP_HDR_PROXY_AUTHORIZATION, SIP_HDR_PROXY_AUTHENTICATE, SIP_HDR_EVENT,
+	SIP_HDR_SUBSCRIPTION_STATE, SIP_HDR_ALLOW_EVENTS, SIP_HDR_P_ASSERTED_IDENTITY,
+	SIP_HDR_DATE, SIP_HDR_REASON, SIP_HDR_MIN_SE,
+};
+
+/* The r bytes at p (r >= 1; the first 8 of them) as one word, zero-padded:
+ * one load and a mask when avail, the bytes readable at p, allow it. */
+static inline uint64_t name_word(const uint8_t *p, size_t r, size_t avail)
 {
-	w[1] = w[2] = 0;
-	if (n < 8) {
-		w[0] = sv_word_load_tail(p, n);
-		return;
-	}
-	w[0] = sv_word_load(p);
-	if (n < 16) {
-		if (n > 8)
-			w[1] = sv_word_load_tail(p + 8, n - 8);
-		return;
-	}
-	w[1] = sv_word_load(p + 8);
-	if (n > 16)
-		w[2] = n == 24 ? sv_word_load(p + 16) : sv_word_load_tail(p + 16, n - 16);
+	static const uint64_t keep[8] = {
+		~0ull, 0xffull, 0xffffull, 0xffffffull, 0xffffffffull,
+		0xffffffffffull, 0xffffffffffffull, 0xffffffffffffffull,
+	};
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (avail >= 8)
+		return sv_word_load(p) & (r >= 8 ? ~0ull : keep[r]);
+#else
+	(void)keep;
+	(void)avail;
+#endif
+	uint64_t w = 0;
+	memcpy(&w, p, r < 8 ? r : 8);   /* the same bytes in the same order as the load */
+	return w;
 }
 
+/* 8 bits.  Under this multiplier (found by a search) the only names of
+ * sip_hdr_name that share a slot are Content-Encoding and
+ * Content-Language, whose lengths and first eight bytes are the same;
+ * another table only makes the rarer names slower, never wrong. */
 static inline unsigned spelling_slot(uint64_t w0, size_t n)
 {
-	return (unsigned)(((w0 ^ n) * 0x9e3779b97f4a7c15ull) >> 57);   /* 7 bits */
+	return (unsigned)(((w0 ^ n) * 0x7e62aa0a1df9fd79ull) >> 56);
+}
+
+static void spelling_add(sip_hdr_id id)
+{
+	const uint8_t *name = (const uint8_t *)sip_hdr_name(id);
+	size_t n = strlen((const char *)name);
+	if (n < 2 || n > SPELLING_MAX)
+		return;
+	spelling sp = { { 0, 0, 0 }, (uint8_t)n, (uint8_t)id };
+	for (size_t i = 0; 8 * i < n; i++)
+		sp.w[i] = name_word(name + 8 * i, n - 8 * i, 0);
+	spelling *slot = &spellings[spelling_slot(sp.w[0], n)];
+	if (slot->id == 0)
+		*slot = sp;
 }
 
 static G_GNUC_NO_INLINE void spellings_build(void)
 {
-	for (unsigned id = 1; id < SIP_HDR__COUNT; id++) {
-		const char *name = sip_hdr_name(id);
-		size_t n = strlen(name);
-		if (n < 2 || n > SPELLING_MAX)
-			continue;
-		uint64_t w[3];
-		spelling_words((const uint8_t *)name, n, w);
-		unsigned k = spelling_slot(w[0], n);
-		while (spellings[k].id)
-			k = (k + 1) % SPELLING_SLOTS;
-		spellings[k] = (spelling){ { w[0], w[1], w[2] }, (uint8_t)n, (uint8_t)id };
-	}
+	for (size_t i = 0; i < G_N_ELEMENTS(spelling_first); i++)
+		spelling_add(spelling_first[i]);
+	for (unsigned id = 1; id < SIP_HDR__COUNT; id++)
+		spelling_add((sip_hdr_id)id);   /* a second time is a no-op: same slot, taken */
 }
 
 static void spellings_ensure(void)
@@ -369,36 +433,38 @@ static void spellings_ensure(void)
 	}
 }
 
-/* After spellings_ensure. */
-static inline sip_hdr_id name_lookup(sv name)
+/* The name [p, p + n) of a field with avail > n bytes at p (the colon
+ * follows the name).  After spellings_ensure. */
+static inline sip_hdr_id name_lookup(const uint8_t *p, size_t n, size_t avail)
 {
-	size_t n = name.len;
 	if (n >= 2 && n <= SPELLING_MAX) {
-		uint64_t w[3];
-		spelling_words(name.p, n, w);
-		for (unsigned k = spelling_slot(w[0], n); spellings[k].id; k = (k + 1) % SPELLING_SLOTS) {
-			const spelling *s = &spellings[k];
-			if (s->len == n && s->w[0] == w[0] && s->w[1] == w[1] && s->w[2] == w[2])
-				return (sip_hdr_id)s->id;
-		}
+		uint64_t w0 = name_word(p, n, avail);
+		const spelling *s = &spellings[spelling_slot(w0, n)];
+		if (s->len == n && s->w[0] == w0 &&
+		    (n <= 8 || s->w[1] == name_word(p + 8, n - 8, avail - 8)) &&
+		    (n <= 16 || s->w[2] == name_word(p + 16, n - 16, avail - 16)))
+			return (sip_hdr_id)s->id;
 	}
-	return sip_hdr_lookup(name);
+	return sip_hdr_lookup((sv){ p, n });
 }
 
 static void add_other_field(sip_msg *m, sv f);
 
-static inline void add_field(sip_msg *m, sv f)
+/* colon: index of the first ':' in f when known (find_lf), else SIZE_MAX. */
+static inline void add_field(sip_msg *m, sv f, size_t colon)
 {
 	/* Most fields have a known name: the name before the first colon
 	 * (blanks trimmed) is looked up at once.  A known name is a token,
 	 * so the token scan of add_other_field would have found the same name
 	 * and colon; anything else takes that scan. */
 	if (f.p[0] != ' ' && f.p[0] != '\t') {
-		size_t colon = find_colon(f), ne = colon;
+		if (colon == SIZE_MAX)
+			colon = find_colon(f);
+		size_t ne = colon;
 		if (colon < f.len) {
 			while (ne > 0 && (f.p[ne - 1] == ' ' || f.p[ne - 1] == '\t'))
 				ne--;
-			sip_hdr_id id = name_lookup((sv){ f.p, ne });
+			sip_hdr_id id = name_lookup(f.p, ne, f.len);
 			if (id != SIP_HDR_UNKNOWN) {
 				/* the value: after the colon, trimmed */
 				size_t vb = colon + 1, ve = f.len;
@@ -471,9 +537,9 @@ static G_GNUC_NO_INLINE bool read_fields(sip_msg *m, const uint8_t *p, size_t le
 	unsigned lf = 0;
 	spellings_ensure();
 	while (off < len) {
-		size_t next;
+		size_t next, colon, ignored;
 		bool has_nl;
-		size_t end = line_end(p, len, off, &next, &has_nl, &lf);
+		size_t end = line_end(p, len, off, &next, &has_nl, &lf, &colon);
 		if (end == off) {
 			if (has_nl) {
 				ended = true;
@@ -483,8 +549,8 @@ static G_GNUC_NO_INLINE bool read_fields(sip_msg *m, const uint8_t *p, size_t le
 		}
 		size_t fend = end;
 		while (next < len && (p[next] == ' ' || p[next] == '\t'))
-			fend = line_end(p, len, next, &next, &has_nl, &lf);
-		add_field(m, (sv){ p + off, fend - off });
+			fend = line_end(p, len, next, &next, &has_nl, &lf, &ignored);
+		add_field(m, (sv){ p + off, fend - off }, colon);
 		off = next;
 	}
 	*off_io = off;
@@ -536,6 +602,13 @@ static bool date_ok(sv v)
 
 /* ---- summary ---------------------------------------------------------------- */
 
+/* First value of a known header, or SV_NULL (the slot of an absent one
+ * holds leftovers). */
+static inline sv value1(const sip_msg *m, sip_hdr_id id)
+{
+	return m->hdr_count[id] ? m->hdr[id].value1 : SV_NULL;
+}
+
 static void check_addr_value(sip_msg *m, sip_hdr_id id, sv value, sip_addr *a, bool *ok)
 {
 	*ok = sip_addr_parse(value, a);
@@ -553,7 +626,7 @@ static void check_addr_value(sip_msg *m, sip_hdr_id id, sv value, sip_addr *a, b
 
 static void summary_tag(sip_msg *m, sip_hdr_id id, sv *tag, sip_addr *a, bool *parsed, bool *ok)
 {
-	sv v = m->hdr_value1[id];
+	sv v = value1(m, id);
 	if (v.p == NULL)
 		return;
 	*parsed = true;
@@ -579,7 +652,7 @@ static void items_init(items *x, const sip_msg *m, sip_hdr_id id)
 	x->direct = !m->index_full;
 	x->rest = SV_NULL;
 	if (x->direct)
-		x->next = m->hdr_count[id] ? m->hdr_first[id] : 0;
+		x->next = m->hdr_count[id] ? m->hdr[id].first : 0;
 	else
 		sip_list_init(&x->it, m, id);
 }
@@ -656,9 +729,9 @@ static void summarize(sip_msg *m)
 		if (m->hdr_count[single[i]] > 1)
 			warn(m, SIP_W_DUP_HDR, single[i], m->hdr_count[single[i]], SV_NULL);
 
-	m->call_id = m->hdr_value1[SIP_HDR_CALL_ID];
+	m->call_id = value1(m, SIP_HDR_CALL_ID);
 
-	sv cs = m->hdr_value1[SIP_HDR_CSEQ];
+	sv cs = value1(m, SIP_HDR_CSEQ);
 	if (cs.p) {
 		if (sip_cseq_parse(cs, &m->cseq, &m->cseq_method))
 			m->has_cseq = true;
@@ -673,7 +746,7 @@ static void summarize(sip_msg *m)
 	summary_via(m);
 	summary_contacts(m);
 
-	sv mf = m->hdr_value1[SIP_HDR_MAX_FORWARDS];
+	sv mf = value1(m, SIP_HDR_MAX_FORWARDS);
 	if (mf.p) {
 		uint32_t n;
 		if (uint_value(mf, &n)) {
@@ -683,11 +756,11 @@ static void summarize(sip_msg *m)
 		if (!m->has_max_forwards || n > 255)
 			warn(m, SIP_W_MAXFWD_BAD, 0, 0, mf);
 	}
-	sv ex = m->hdr_value1[SIP_HDR_EXPIRES];
+	sv ex = value1(m, SIP_HDR_EXPIRES);
 	uint32_t exn;
 	if (ex.p && !uint_value(ex, &exn))
 		warn(m, SIP_W_EXPIRES_BAD, 0, 0, ex);
-	sv date = m->hdr_value1[SIP_HDR_DATE];
+	sv date = value1(m, SIP_HDR_DATE);
 	if (date.p && !date_ok(date))
 		warn(m, SIP_W_DATE_BAD, 0, 0, date);
 
@@ -706,7 +779,7 @@ static void summarize(sip_msg *m)
 static void frame_body(sip_msg *m, bool is_stream, bool ended, size_t body_start)
 {
 	sv raw = m->raw;
-	sv clv = m->hdr_value1[SIP_HDR_CONTENT_LENGTH];
+	sv clv = value1(m, SIP_HDR_CONTENT_LENGTH);
 	if (clv.p) {
 		uint32_t n;
 		if (uint_value(clv, &n)) {
@@ -747,7 +820,8 @@ static void frame_body(sip_msg *m, bool is_stream, bool ended, size_t body_start
  * (no summary, no body, fewer checks) for callers that read fields again. */
 static void parse(sv raw, bool is_stream, sip_msg *m, bool full)
 {
-	memset(m, 0, offsetof(sip_msg, headers));
+	/* what follows hdr_count is read only where the counts say so (sip.h) */
+	memset(m, 0, offsetof(sip_msg, hdr));
 	m->raw = raw;
 	if (raw.p == NULL)
 		raw = SV_NULL;
