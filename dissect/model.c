@@ -121,8 +121,6 @@ sip_model *sip_model_new(void)
 	call_table_init(&m->calls, &m->mem);
 	reg_table_init(&m->regs, &m->mem);
 	m->taps = g_array_new(FALSE, FALSE, sizeof(model_tap));
-	for (unsigned i = 0; i < MDL_CH__COUNT; i++)
-		m->ch.ids[i] = g_array_new(FALSE, FALSE, sizeof(sip_id));
 	m->ch.stamp = 1;
 	m->ended = g_array_new(FALSE, FALSE, sizeof(sip_id));
 	m->expired = g_array_new(FALSE, FALSE, sizeof(sip_id));
@@ -164,7 +162,7 @@ void sip_model_free(sip_model *m)
 	dlg_table_clear(&m->dialogs);
 	txn_table_clear(&m->txns);
 	for (unsigned i = 0; i < MDL_CH__COUNT; i++)
-		g_array_free(m->ch.ids[i], TRUE);
+		mdl_ids_free(&m->ch.ids[i]);
 	g_array_free(m->ended, TRUE);
 	g_array_free(m->expired, TRUE);
 	g_array_free(m->taps, TRUE);
@@ -240,6 +238,20 @@ void sip_model_tap_add(sip_model *m, unsigned events, sip_tap_fn fn, void *user)
 	g_array_append_val(m->taps, t);
 }
 
+void mdl_ids_grow(mdl_ids *a)
+{
+	uint32_t cap = a->cap ? a->cap * 2 : 16;
+	g_assert(cap > a->cap);
+	a->ids = g_renew(sip_id, a->ids, cap);
+	a->cap = cap;
+}
+
+void mdl_ids_free(mdl_ids *a)
+{
+	g_free(a->ids);
+	*a = (mdl_ids){ 0 };
+}
+
 /* ---- taps --------------------------------------------------------------------- */
 
 static void publish(sip_model *m, sip_event ev, sip_id id)
@@ -261,13 +273,13 @@ static void flush(sip_model *m, sip_id msg)
 		if (msg != SIP_ID_NONE)
 			publish(m, SIP_EV_MESSAGE, msg);
 		for (unsigned k = 0; k < MDL_CH__COUNT; k++) {
-			GArray *ids = m->ch.ids[k];
-			for (guint i = 0; i < ids->len; i++)
-				publish(m, kinds[k], g_array_index(ids, sip_id, i));
+			const mdl_ids *ids = &m->ch.ids[k];
+			for (uint32_t i = 0; i < ids->len; i++)
+				publish(m, kinds[k], ids->ids[i]);
 		}
 	}
 	for (unsigned k = 0; k < MDL_CH__COUNT; k++)
-		g_array_set_size(m->ch.ids[k], 0);
+		m->ch.ids[k].len = 0;
 	if (++m->ch.stamp == 0)
 		m->ch.stamp = 1;   /* 0 is what fresh records hold */
 }
@@ -315,6 +327,25 @@ void sip_model_prepare(const sip_msg *p, sip_prepared *out)
 	out->method_code = (uint8_t)sip_method_lookup(p->method);
 	out->cseq_method_code = p->has_cseq ? (uint8_t)sip_method_lookup(p->cseq_method) : SIP_METHOD_OTHER;
 	out->has_sdp = body_has_sdp(p);
+	memset(&out->via, 0, sizeof(out->via));
+	memset(&out->via2, 0, sizeof(out->via2));
+	if (p->kind != SIP_KIND_INVALID)
+		txn_prepare_via(p, p->branch, out->branch_hash, p->via_sent_by, p->via_transport,
+			out->call_id_hash, out->from_tag_hash, &out->via);
+	if (p->kind != SIP_KIND_INVALID && p->has_via2)
+		txn_prepare_via(p, p->via2_branch, sv_hash_ci(p->via2_branch), p->via2_sent_by,
+			p->via2_transport, out->call_id_hash, out->from_tag_hash, &out->via2);
+	sv raw = p->raw;
+	sip_prepared_spans *sp = &out->spans;
+	sp->method = span_of(raw, p->method);
+	sp->request_uri = span_of(raw, p->request_uri);
+	sp->reason = span_of(raw, p->reason);
+	sp->call_id = span_of(raw, p->call_id);
+	sp->cseq_method = span_of(raw, p->has_cseq ? p->cseq_method : SV_NULL);
+	sp->from_tag = span_of(raw, p->from_tag);
+	sp->to_tag = span_of(raw, p->to_tag);
+	sp->branch = span_of(raw, p->branch);
+	sp->via_sent_by = span_of(raw, p->via_sent_by);
 }
 
 static sip_message *record(sip_model *m, const sip_msg_meta *meta, const sip_msg *p,
@@ -333,16 +364,16 @@ static sip_message *record(sip_model *m, const sip_msg_meta *meta, const sip_msg
 	unsigned nw = p->n_warnings + p->n_warnings_dropped;
 	r->n_warnings = nw > UINT16_MAX ? UINT16_MAX : (uint16_t)nw;
 	r->cseq = p->cseq;
-	sv raw = p->raw;
-	r->method = span_of(raw, p->method);
-	r->request_uri = span_of(raw, p->request_uri);
-	r->reason = span_of(raw, p->reason);
-	r->call_id = span_of(raw, p->call_id);
-	r->cseq_method = span_of(raw, p->has_cseq ? p->cseq_method : SV_NULL);
-	r->from_tag = span_of(raw, p->from_tag);
-	r->to_tag = span_of(raw, p->to_tag);
-	r->branch = span_of(raw, p->branch);
-	r->via_sent_by = span_of(raw, p->via_sent_by);
+	const sip_prepared_spans *sp = &prep->spans;
+	r->method = sp->method;
+	r->request_uri = sp->request_uri;
+	r->reason = sp->reason;
+	r->call_id = sp->call_id;
+	r->cseq_method = sp->cseq_method;
+	r->from_tag = sp->from_tag;
+	r->to_tag = sp->to_tag;
+	r->branch = sp->branch;
+	r->via_sent_by = sp->via_sent_by;
 	r->to_tag_hash = prep->to_tag_hash;
 	r->method_code = prep->method_code;
 	r->cseq_method_code = prep->cseq_method_code;

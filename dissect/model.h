@@ -528,12 +528,31 @@ sip_id sip_model_add(sip_model *m, const sip_msg_meta *meta, const sip_msg *pars
  * holds SDP.  sip_model_prepare reads the message and nothing else, so the
  * thread that parses can take this work off the one that runs the model:
  * sip_model_add is sip_model_prepare then sip_model_add_prepared. */
+/* What a Via gives a transaction key (model.h, "Matching"): its sent-by
+ * split, the default port filled in, and the hash of every field of the
+ * key but the method. */
+typedef struct sip_prepared_via {
+	sv host;                 /* sent-by host: a view into the message */
+	uint32_t hash_base;
+	uint16_t port;
+	bool rfc2543;            /* the branch lacks the RFC 3261 cookie */
+} sip_prepared_via;
+
+/* Where the record's fields lie in the message (sip_message). */
+typedef struct sip_prepared_spans {
+	sip_span method, request_uri, reason, call_id, cseq_method, from_tag, to_tag,
+		branch, via_sent_by;
+} sip_prepared_spans;
+
 typedef struct sip_prepared {
 	uint32_t call_id_hash;                 /* sv_hash of the Call-ID */
 	uint32_t from_tag_hash, to_tag_hash;   /* sv_hash_ci of the tags (empty: of SV_NULL) */
 	uint32_t branch_hash;                  /* sv_hash_ci of the top Via branch */
 	uint8_t method_code, cseq_method_code; /* sip_method_code; OTHER when unknown or absent */
 	bool has_sdp;                          /* an SDP body, alone or in a multipart */
+	sip_prepared_via via;                  /* the top Via; zero for invalid messages */
+	sip_prepared_via via2;                 /* the second Via; zero without one */
+	sip_prepared_spans spans;
 } sip_prepared;
 
 void sip_model_prepare(const sip_msg *parsed, sip_prepared *out);

@@ -52,30 +52,38 @@ static void sent_by_split(sv sent_by, sv transport, sv *host, uint16_t *port)
 		*port = (uint16_t)n;
 }
 
-static void key_make(sv branch, sv sent_by, sv transport, const sip_msg *p, const sip_prepared *prep,
-	txn_key *k)
+void txn_prepare_via(const sip_msg *p, sv branch, uint32_t branch_hash, sv sent_by, sv transport,
+	uint32_t call_id_hash, uint32_t from_tag_hash, sip_prepared_via *out)
+{
+	memset(out, 0, sizeof(*out));
+	sent_by_split(sent_by, transport, &out->host, &out->port);
+	out->rfc2543 = !branch_is_3261(branch);
+	/* the method changes between lookups of one message (ACK, CANCEL):
+	 * everything else is hashed here, once */
+	uint32_t h = branch_hash;
+	h = (h * 16777619u) ^ sv_hash_ci(out->host);
+	h = (h * 16777619u) ^ out->port;
+	h = (h * 16777619u) ^ call_id_hash;
+	h = (h * 16777619u) ^ (p->has_cseq ? p->cseq : 0);
+	if (out->rfc2543)
+		h = ((h * 16777619u) ^ from_tag_hash) ^ 0x9e3779b9u;
+	out->hash_base = h;
+}
+
+static void key_make(sv branch, const sip_prepared_via *v, const sip_msg *p, txn_key *k)
 {
 	memset(k, 0, sizeof(*k));
-	sent_by_split(sent_by, transport, &k->host, &k->port);
+	k->host = v->host;
+	k->port = v->port;
 	k->branch = branch;
-	k->rfc2543 = !branch_is_3261(k->branch);
+	k->rfc2543 = v->rfc2543;
 	/* never different within a transaction, they keep a UA that reuses
 	 * its branches from merging unrelated transactions */
 	k->call_id = p->call_id;
 	k->cseq = p->has_cseq ? p->cseq : 0;
 	if (k->rfc2543)
 		k->from_tag = p->from_tag;
-	/* the method changes between lookups of one message (ACK, CANCEL):
-	 * everything else is hashed here, once */
-	bool own_branch = branch.p == p->branch.p && branch.len == p->branch.len;
-	uint32_t h = own_branch ? prep->branch_hash : sv_hash_ci(k->branch);
-	h = (h * 16777619u) ^ sv_hash_ci(k->host);
-	h = (h * 16777619u) ^ k->port;
-	h = (h * 16777619u) ^ prep->call_id_hash;
-	h = (h * 16777619u) ^ k->cseq;
-	if (k->rfc2543)
-		h = ((h * 16777619u) ^ prep->from_tag_hash) ^ 0x9e3779b9u;
-	k->hash_base = h;
+	k->hash_base = v->hash_base;
 }
 
 static uint32_t key_hash(const txn_key *k)
@@ -131,13 +139,13 @@ void txn_table_init(txn_table *t, arena *mem, const sip_timers *timers)
 	idtab_init(&t->recs);
 	hindex_init(&t->by_key);
 	hindex_init(&t->responses);
-	t->timers = g_array_new(FALSE, FALSE, sizeof(sip_id));
+	t->timers = (mdl_ids){ 0 };
 	t->timers_head = 0;
 }
 
 void txn_table_clear(txn_table *t)
 {
-	g_array_free(t->timers, TRUE);
+	mdl_ids_free(&t->timers);
 	hindex_clear(&t->responses);
 	hindex_clear(&t->by_key);
 	idtab_clear(&t->recs);
@@ -267,7 +275,7 @@ static void link_parent(const txn_table *t, txn_rec *r, const sip_msg *p, const 
 	if (r->pub.parent != SIP_ID_NONE || !p->has_via2)
 		return;
 	txn_key k;
-	key_make(p->via2_branch, p->via2_sent_by, p->via2_transport, p, prep, &k);
+	key_make(p->via2_branch, &prep->via2, p, &k);
 	k.method = r->key.method;
 	txn_rec *up = lookup(t, &k);
 	if (!up || up == r || up->pub.cseq != r->pub.cseq || !sv_eq(up->key.call_id, r->key.call_id))
@@ -346,7 +354,7 @@ static void on_request(txn_table *t, const mdl_ctx *c, txn_key *k, txn_result *o
 			enter(r, TXN_STATE_TERMINATED, c->ts);
 			r->pub.end = TXN_END_FINAL;
 		} else {
-			g_array_append_val(t->timers, r->pub.id);
+			mdl_ids_push(&t->timers, r->pub.id);
 		}
 	}
 	link_parent(t, r, p, c->prep);
@@ -432,7 +440,7 @@ void txn_process(txn_table *t, mdl_ctx *c, txn_result *out)
 	if (p->kind == SIP_KIND_INVALID)
 		return;
 	txn_key k;
-	key_make(p->branch, p->via_sent_by, p->via_transport, p, c->prep, &k);
+	key_make(p->branch, &c->prep->via, p, &k);
 	if (p->kind == SIP_KIND_REQUEST)
 		on_request(t, c, &k, out);
 	else
@@ -457,9 +465,9 @@ static int64_t no_final_deadline(const txn_table *t, const txn_rec *r)
 
 void txn_tick(txn_table *t, mdl_changes *ch, int64_t now, GArray *expired)
 {
-	GArray *q = t->timers;
+	mdl_ids *q = &t->timers;
 	while (t->timers_head < q->len) {
-		txn_rec *r = txn_get(t, g_array_index(q, sip_id, t->timers_head));
+		txn_rec *r = txn_get(t, q->ids[t->timers_head]);
 		if (!r) {
 			t->timers_head++;   /* evicted */
 			continue;
@@ -478,7 +486,8 @@ void txn_tick(txn_table *t, mdl_changes *ch, int64_t now, GArray *expired)
 		g_array_append_val(expired, x->id);
 	}
 	if (t->timers_head >= 4096 && t->timers_head * 2 >= q->len) {
-		g_array_remove_range(q, 0, t->timers_head);
+		memmove(q->ids, q->ids + t->timers_head, (q->len - t->timers_head) * sizeof(sip_id));
+		q->len -= t->timers_head;
 		t->timers_head = 0;
 	}
 }

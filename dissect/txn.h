@@ -26,10 +26,29 @@
 
 enum { MDL_CH_TXN, MDL_CH_DIALOG, MDL_CH_CALL, MDL_CH_REG, MDL_CH__COUNT };
 
+/* A growable list of ids.  Several are filled and emptied for every
+ * message: an append that fits is a store, with no call (a GArray costs
+ * a call per append and another to empty it).
+ * Invariants: len <= cap; ids is NULL only while cap is 0. */
+typedef struct mdl_ids {
+	sip_id *ids;
+	uint32_t len, cap;
+} mdl_ids;
+
+void mdl_ids_grow(mdl_ids *a);
+void mdl_ids_free(mdl_ids *a);
+
+static inline void mdl_ids_push(mdl_ids *a, sip_id id)
+{
+	if (a->len == a->cap)
+		mdl_ids_grow(a);
+	a->ids[a->len++] = id;
+}
+
 /* Ids of changed objects per kind, each listed once per round: a record
  * remembers the round (stamp) it was last listed in. */
 typedef struct mdl_changes {
-	GArray *ids[MDL_CH__COUNT];   /* sip_id */
+	mdl_ids ids[MDL_CH__COUNT];
 	uint32_t stamp;               /* current round, never 0 */
 } mdl_changes;
 
@@ -38,7 +57,7 @@ static inline void mdl_changed(mdl_changes *ch, unsigned kind, uint32_t *rec_sta
 	if (*rec_stamp == ch->stamp)
 		return;
 	*rec_stamp = ch->stamp;
-	g_array_append_val(ch->ids[kind], id);
+	mdl_ids_push(&ch->ids[kind], id);
 }
 
 /* A copy of v in the model's arena.  The keys of the lookup tables are
@@ -169,8 +188,8 @@ typedef struct txn_table {
 	idtab recs;               /* txn_rec* by id */
 	hindex by_key;            /* key hash -> txn id */
 	hindex responses;         /* -> sip_message id: distinct responses (txn, status, To tag) */
-	GArray *timers;           /* sip_id of transactions with a request, in order of creation */
-	guint timers_head;        /* the ones before were judged by txn_tick */
+	mdl_ids timers;           /* transactions with a request, in order of creation */
+	uint32_t timers_head;     /* the ones before were judged by txn_tick */
 	bool heap;                /* records on the heap (the model has limits) */
 } txn_table;
 
@@ -185,6 +204,10 @@ typedef struct txn_result {
 	bool new_2xx;             /* a 2xx with a status/To tag not seen before here */
 	bool ack_joined;          /* ACK for a non-2xx final, joined to the INVITE */
 } txn_result;
+
+/* The key parts of a Via of p (sip_model_prepare): reads p only. */
+void txn_prepare_via(const sip_msg *p, sv branch, uint32_t branch_hash, sv sent_by, sv transport,
+	uint32_t call_id_hash, uint32_t from_tag_hash, sip_prepared_via *out);
 
 void txn_table_init(txn_table *t, arena *mem, const sip_timers *timers);
 void txn_table_clear(txn_table *t);
