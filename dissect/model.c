@@ -50,7 +50,9 @@ struct sip_model {
 	guint calls_held, msgs_held;
 	sip_evictions evicted;
 	const GArray *ev_msgs, *ev_txns, *ev_dialogs; /* during SIP_EV_EVICT */
-	GArray *scratch_txns;     /* a call's transactions plus those of its messages */
+	/* what an eviction frees, as sip_model_evicting lists it (transactions
+	 * ascending) */
+	GArray *scratch_msgs, *scratch_txns, *scratch_dialogs;
 };
 
 /* ---- names ------------------------------------------------------------------ */
@@ -124,15 +126,17 @@ sip_model *sip_model_new(void)
 	m->ch.stamp = 1;
 	m->ended = g_array_new(FALSE, FALSE, sizeof(sip_id));
 	m->expired = g_array_new(FALSE, FALSE, sizeof(sip_id));
+	m->scratch_msgs = g_array_new(FALSE, FALSE, sizeof(sip_id));
 	m->scratch_txns = g_array_new(FALSE, FALSE, sizeof(sip_id));
+	m->scratch_dialogs = g_array_new(FALSE, FALSE, sizeof(sip_id));
 	return m;
 }
 
 static void owner_free_group(mdl_owner *o)
 {
-	g_array_free(o->msgs, TRUE);
-	g_array_free(o->txns, TRUE);
-	g_array_free(o->dialogs, TRUE);
+	mdl_ids_free(&o->msgs);
+	mdl_ids_free(&o->txns);
+	mdl_ids_free(&o->dialogs);
 	arena_free(&o->keep);
 	g_free(o);
 }
@@ -155,8 +159,9 @@ void sip_model_free(sip_model *m)
 		for (guint i = 0; i < m->dialogs.recs.len; i++)
 			g_free(idtab_get(&m->dialogs.recs, i));
 	}
-	if (m->scratch_txns)
-		g_array_free(m->scratch_txns, TRUE);
+	g_array_free(m->scratch_msgs, TRUE);
+	g_array_free(m->scratch_txns, TRUE);
+	g_array_free(m->scratch_dialogs, TRUE);
 	reg_table_clear(&m->regs);
 	call_table_clear(&m->calls);
 	dlg_table_clear(&m->dialogs);
@@ -238,18 +243,19 @@ void sip_model_tap_add(sip_model *m, unsigned events, sip_tap_fn fn, void *user)
 	g_array_append_val(m->taps, t);
 }
 
-void mdl_ids_grow(mdl_ids *a)
+void mdl_ids_grow(sip_ids *a)
 {
-	uint32_t cap = a->cap ? a->cap * 2 : 16;
+	/* most calls hold a few transactions and dialogs, and a dozen messages */
+	guint cap = a->cap ? a->cap * 2 : 4;
 	g_assert(cap > a->cap);
-	a->ids = g_renew(sip_id, a->ids, cap);
+	a->data = g_renew(sip_id, a->data, cap);
 	a->cap = cap;
 }
 
-void mdl_ids_free(mdl_ids *a)
+void mdl_ids_free(sip_ids *a)
 {
-	g_free(a->ids);
-	*a = (mdl_ids){ 0 };
+	g_free(a->data);
+	*a = (sip_ids){ 0 };
 }
 
 /* ---- taps --------------------------------------------------------------------- */
@@ -273,9 +279,9 @@ static void flush(sip_model *m, sip_id msg)
 		if (msg != SIP_ID_NONE)
 			publish(m, SIP_EV_MESSAGE, msg);
 		for (unsigned k = 0; k < MDL_CH__COUNT; k++) {
-			const mdl_ids *ids = &m->ch.ids[k];
+			const sip_ids *ids = &m->ch.ids[k];
 			for (uint32_t i = 0; i < ids->len; i++)
-				publish(m, kinds[k], ids->ids[i]);
+				publish(m, kinds[k], ids->data[i]);
 		}
 	}
 	for (unsigned k = 0; k < MDL_CH__COUNT; k++)
@@ -423,9 +429,6 @@ static mdl_owner *owner_of(sip_model *m, const sip_message *msg)
 		mdl_owner *g = g_new0(mdl_owner, 1);
 		g->call = SIP_ID_NONE;
 		arena_init(&g->keep, GROUP_ARENA_CHUNK);
-		g->msgs = g_array_new(FALSE, FALSE, sizeof(sip_id));
-		g->txns = g_array_new(FALSE, FALSE, sizeof(sip_id));
-		g->dialogs = g_array_new(FALSE, FALSE, sizeof(sip_id));
 		m->group = g;
 	}
 	return m->group;
@@ -442,16 +445,20 @@ static void evict(sip_model *m, mdl_owner *o)
 {
 	bool group = o->call == SIP_ID_NONE;
 	call_rec *cr = group ? NULL : call_get(&m->calls, o->call);
-	const GArray *msgs = group ? o->msgs : cr->pub.messages;
-	const GArray *dialogs = group ? o->dialogs : cr->pub.dialogs;
-	const GArray *txns = group ? o->txns : cr->pub.txns;
-	if (!group && m->scratch_txns) {
+	const sip_ids *own_msgs = group ? &o->msgs : cr->pub.messages;
+	const sip_ids *own_dialogs = group ? &o->dialogs : cr->pub.dialogs;
+	const sip_ids *own_txns = group ? &o->txns : cr->pub.txns;
+	/* copies, as the taps read them (GArrays); they outlive the call */
+	GArray *msgs = m->scratch_msgs, *dialogs = m->scratch_dialogs, *txns = m->scratch_txns;
+	g_array_set_size(msgs, 0);
+	g_array_append_vals(msgs, own_msgs->data, own_msgs->len);
+	g_array_set_size(dialogs, 0);
+	g_array_append_vals(dialogs, own_dialogs->data, own_dialogs->len);
+	g_array_set_size(txns, 0);
+	g_array_append_vals(txns, own_txns->data, own_txns->len);
+	if (!group)
 		/* a call lists its transactions in its own order: ascending for the taps */
-		g_array_set_size(m->scratch_txns, 0);
-		g_array_append_vals(m->scratch_txns, txns->data, txns->len);
-		g_array_sort(m->scratch_txns, cmp_id);
-		txns = m->scratch_txns;
-	}
+		g_array_sort(txns, cmp_id);
 	/* what the clock already tells about them is judged first, and the
 	 * taps hear those changes as usual, so what is reported of them is
 	 * what an observer knows now */
@@ -571,11 +578,11 @@ sip_id sip_model_add_prepared(sip_model *m, const sip_msg_meta *meta, const sip_
 	m->adding = NULL;
 	if (own) {
 		if (own->call == SIP_ID_NONE) {
-			g_array_append_val(own->msgs, msg->id);
+			mdl_ids_push(&own->msgs, msg->id);
 			if (tr.created && tr.txn)
-				g_array_append_val(own->txns, tr.txn->pub.id);
+				mdl_ids_push(&own->txns, tr.txn->pub.id);
 			if (dr.created != SIP_ID_NONE)
-				g_array_append_val(own->dialogs, dr.created);
+				mdl_ids_push(&own->dialogs, dr.created);
 		}
 		own->n_msgs++;
 		m->msgs_held++;

@@ -35,7 +35,7 @@
  * Pointers: every record (message, transaction, dialog, call,
  * registration) stays where it is, so the pointers the accessors return
  * stay valid until sip_model_free or its eviction, and later messages
- * update the records in place.  The GArrays inside records (a call's
+ * update the records in place.  The lists inside records (a call's
  * messages, a registration's bindings) may move their elements when they
  * grow: take pointers to their elements for immediate use only.
  *
@@ -62,6 +62,16 @@
 
 typedef uint32_t sip_id;
 #define SIP_ID_NONE UINT32_MAX
+
+/* Ids in the order the model added them.  Read len and data:
+ * g_array_index(list, sip_id, i) works on it as on a GArray, but it is
+ * not one (no g_array_* function takes it).  data moves when the list
+ * grows.  Invariants: len <= cap; data is NULL only while cap is 0. */
+typedef struct sip_ids {
+	sip_id *data;
+	guint len;
+	guint cap;
+} sip_ids;
 
 /* ---- timers (RFC 3261 §17.1.1.1, table 4) --------------------------------
  *
@@ -417,10 +427,12 @@ typedef struct sip_call {
 	call_ender ended_by;
 	endpoint ender;          /* who sent the BYE / CANCEL */
 	int64_t start_ts, ring_ts, answer_ts, end_ts; /* 0 = never */
-	GArray *messages;        /* sip_id of every message, in order */
-	GArray *dialogs;         /* sip_id */
-	GArray *txns;            /* sip_id */
-	GPtrArray *related;      /* Call-IDs (char*, owned) linked by X-Call-ID/X-CID, Replaces, Referred-By/REFER */
+	const sip_ids *messages; /* every message, in order; never NULL */
+	const sip_ids *dialogs;  /* never NULL */
+	const sip_ids *txns;     /* never NULL */
+	GPtrArray *related;      /* Call-IDs (char*, owned) linked by X-Call-ID/X-CID, Replaces,
+	                            Referred-By/REFER; never NULL, but calls without any share
+	                            one empty array */
 	sip_id initial_txn;      /* first initial-INVITE transaction seen; SIP_ID_NONE without one */
 	sip_id cancel_msg;       /* the CANCEL of the initial INVITE, if seen */
 } sip_call;

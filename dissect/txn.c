@@ -139,7 +139,7 @@ void txn_table_init(txn_table *t, arena *mem, const sip_timers *timers)
 	idtab_init(&t->recs);
 	hindex_init(&t->by_key);
 	hindex_init(&t->responses);
-	t->timers = (mdl_ids){ 0 };
+	t->timers = (sip_ids){ 0 };
 	t->timers_head = 0;
 }
 
@@ -465,9 +465,9 @@ static int64_t no_final_deadline(const txn_table *t, const txn_rec *r)
 
 void txn_tick(txn_table *t, mdl_changes *ch, int64_t now, GArray *expired)
 {
-	mdl_ids *q = &t->timers;
+	sip_ids *q = &t->timers;
 	while (t->timers_head < q->len) {
-		txn_rec *r = txn_get(t, q->ids[t->timers_head]);
+		txn_rec *r = txn_get(t, q->data[t->timers_head]);
 		if (!r) {
 			t->timers_head++;   /* evicted */
 			continue;
@@ -486,7 +486,7 @@ void txn_tick(txn_table *t, mdl_changes *ch, int64_t now, GArray *expired)
 		g_array_append_val(expired, x->id);
 	}
 	if (t->timers_head >= 4096 && t->timers_head * 2 >= q->len) {
-		memmove(q->ids, q->ids + t->timers_head, (q->len - t->timers_head) * sizeof(sip_id));
+		memmove(q->data, q->data + t->timers_head, (q->len - t->timers_head) * sizeof(sip_id));
 		q->len -= t->timers_head;
 		t->timers_head = 0;
 	}

@@ -26,29 +26,23 @@
 
 enum { MDL_CH_TXN, MDL_CH_DIALOG, MDL_CH_CALL, MDL_CH_REG, MDL_CH__COUNT };
 
-/* A growable list of ids.  Several are filled and emptied for every
- * message: an append that fits is a store, with no call (a GArray costs
- * a call per append and another to empty it).
- * Invariants: len <= cap; ids is NULL only while cap is 0. */
-typedef struct mdl_ids {
-	sip_id *ids;
-	uint32_t len, cap;
-} mdl_ids;
+/* Lists of ids (sip_ids) are appended to several times per message: an
+ * append that fits is a store, with no call (a GArray costs a call per
+ * append, another to empty it, and an allocation for its header). */
+void mdl_ids_grow(sip_ids *a);
+void mdl_ids_free(sip_ids *a);
 
-void mdl_ids_grow(mdl_ids *a);
-void mdl_ids_free(mdl_ids *a);
-
-static inline void mdl_ids_push(mdl_ids *a, sip_id id)
+static inline void mdl_ids_push(sip_ids *a, sip_id id)
 {
 	if (a->len == a->cap)
 		mdl_ids_grow(a);
-	a->ids[a->len++] = id;
+	a->data[a->len++] = id;
 }
 
 /* Ids of changed objects per kind, each listed once per round: a record
  * remembers the round (stamp) it was last listed in. */
 typedef struct mdl_changes {
-	mdl_ids ids[MDL_CH__COUNT];
+	sip_ids ids[MDL_CH__COUNT];
 	uint32_t stamp;               /* current round, never 0 */
 } mdl_changes;
 
@@ -91,7 +85,7 @@ typedef struct mdl_owner {
 	uint32_t n_msgs;          /* messages it holds */
 	bool listed;              /* in the list */
 	arena keep;
-	GArray *msgs, *txns, *dialogs; /* groups only (sip_id); a call has its own lists */
+	sip_ids msgs, txns, dialogs; /* groups only; a call has its own lists */
 } mdl_owner;
 
 /* Records: from the arena without limits (nothing is freed), from the heap
@@ -188,7 +182,7 @@ typedef struct txn_table {
 	idtab recs;               /* txn_rec* by id */
 	hindex by_key;            /* key hash -> txn id */
 	hindex responses;         /* -> sip_message id: distinct responses (txn, status, To tag) */
-	mdl_ids timers;           /* transactions with a request, in order of creation */
+	sip_ids timers;           /* transactions with a request, in order of creation */
 	uint32_t timers_head;     /* the ones before were judged by txn_tick */
 	bool heap;                /* records on the heap (the model has limits) */
 } txn_table;
