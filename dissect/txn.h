@@ -158,6 +158,8 @@ typedef struct txn_key {
 	uint32_t hash_base; /* hash of every field but method, computed once */
 } txn_key;
 
+struct reg_ask;
+
 typedef struct txn_rec {
 	sip_txn pub;
 	txn_key key;             /* its call_id and cseq hold for every transaction */
@@ -170,6 +172,8 @@ typedef struct txn_rec {
 	uint32_t stamp;
 	sip_id first_dialog;     /* root transactions: dialogs created under them, chained */
 	sip_id reg;              /* REGISTER: its registration */
+	const struct reg_ask *reg_ask; /* REGISTER: what its request asked (registration.c),
+	                            in its owner's memory; NULL when the request was not seen */
 	int64_t first_2xx_ts;    /* first 2xx here or in a transaction forked from here */
 	int64_t last_provisional_ts;
 	int64_t ack_ts;
