@@ -294,15 +294,15 @@ void call_attach(call_table *ct, mdl_ctx *c)
 	changed(c->ch, r);
 }
 
-static bool is_call_method(sv m)
+static bool is_call_method(unsigned m)
 {
-	return sv_eq_cstr(m, "INVITE") || sv_eq_cstr(m, "ACK") || sv_eq_cstr(m, "BYE") ||
-		sv_eq_cstr(m, "CANCEL") || sv_eq_cstr(m, "PRACK");
+	return m == SIP_METHOD_INVITE || m == SIP_METHOD_ACK || m == SIP_METHOD_BYE ||
+		m == SIP_METHOD_CANCEL || m == SIP_METHOD_PRACK;
 }
 
-static bool is_session_request(sv m)
+static bool is_session_request(unsigned m)
 {
-	return is_call_method(m) || sv_eq_cstr(m, "UPDATE") || sv_eq_cstr(m, "INFO");
+	return is_call_method(m) || m == SIP_METHOD_UPDATE || m == SIP_METHOD_INFO;
 }
 
 static void note_initial(call_rec *r, const txn_rec *tx, bool counts_open)
@@ -336,7 +336,8 @@ static void end_call(call_rec *r, const txn_table *t, const idtab *msgs, sip_id 
 	const sip_message *m = mdl_msg(msgs, msg_id);
 	if (!m)
 		return;
-	if (!sv_eq_cstr(sip_span_sv(m->raw, m->cseq_method), "BYE"))
+	/* cseq_method_code is OTHER without a CSeq, as the span is absent */
+	if (m->cseq_method_code != SIP_METHOD_BYE)
 		return;   /* 481 / 408 to something else: nobody in particular */
 	const sip_message *bye = m;
 	if (m->kind == SIP_KIND_RESPONSE) {
@@ -425,7 +426,7 @@ void call_process(call_table *ct, txn_table *t, dlg_table *d, mdl_ctx *c, const 
 		return;
 	const sip_msg *p = c->parsed;
 	sip_message *msg = c->msg;
-	sv cm = mdl_method(p);
+	unsigned cm = mdl_method_code(c), method = c->prep->method_code;
 	bool response = p->kind == SIP_KIND_RESPONSE;
 	uint16_t st = p->status;
 
@@ -438,9 +439,9 @@ void call_process(call_table *ct, txn_table *t, dlg_table *d, mdl_ctx *c, const 
 
 	if (!response) {
 		if (r->pub.first_method.p == NULL)
-			r->pub.first_method = mdl_keep_method(c->keep, p->method);
+			r->pub.first_method = mdl_keep_method(c->keep, p->method, method);
 		set_parties(r, c, 1);
-		if (mdl_tag_present(p->to_tag) && is_session_request(p->method))
+		if (mdl_tag_present(p->to_tag) && is_session_request(method))
 			r->midway = r->midway || !r->has_initial;
 		if (!tr->retransmission) {
 			if (tx->initial_invite && tx->pub.request == msg->id) {
@@ -451,10 +452,10 @@ void call_process(call_table *ct, txn_table *t, dlg_table *d, mdl_ctx *c, const 
 				}
 				note_initial(r, tx, tr->created);
 			}
-			if (sv_eq_cstr(p->method, "CANCEL") && !mdl_tag_present(p->to_tag) &&
+			if (method == SIP_METHOD_CANCEL && !mdl_tag_present(p->to_tag) &&
 			    r->pub.cancel_msg == SIP_ID_NONE)
 				r->pub.cancel_msg = msg->id;
-			if (sv_eq_cstr(p->method, "BYE"))
+			if (method == SIP_METHOD_BYE)
 				r->last_bye = msg->id;
 		}
 	} else if (!tr->retransmission) {
@@ -502,7 +503,7 @@ void call_process(call_table *ct, txn_table *t, dlg_table *d, mdl_ctx *c, const 
 			dialog_ended(r, t, c->msgs, dl);
 	}
 	/* a BYE answered outside any known dialog still ends the call */
-	if (response && tr->first_final && st >= 200 && st < 300 && sv_eq_cstr(cm, "BYE") &&
+	if (response && tr->first_final && st >= 200 && st < 300 && cm == SIP_METHOD_BYE &&
 	    msg->dialog == SIP_ID_NONE && !r->ended && r->confirmed_alive == 0 &&
 	    (r->answered || r->midway || !r->has_initial)) {
 		r->midway = r->midway || !r->has_initial;

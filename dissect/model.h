@@ -561,6 +561,11 @@ typedef struct sip_prepared {
 	uint32_t from_tag_hash, to_tag_hash;   /* sv_hash_ci of the tags (empty: of SV_NULL) */
 	uint32_t branch_hash;                  /* sv_hash_ci of the top Via branch */
 	uint8_t method_code, cseq_method_code; /* sip_method_code; OTHER when unknown or absent */
+	/* sip_method_code of the method of a request, of the CSeq method as
+	 * written in anything else (whether or not its number parsed): the
+	 * model's rules compare methods by these codes, not by bytes (method
+	 * names are case-sensitive, so a known code is the same bytes) */
+	uint8_t msg_method_code;
 	bool has_sdp;                          /* an SDP body, alone or in a multipart */
 	sip_prepared_via via;                  /* the top Via; zero for invalid messages */
 	sip_prepared_via via2;                 /* the second Via; zero without one */

@@ -460,7 +460,7 @@ void reg_process(reg_table *rt, mdl_ctx *c, const txn_result *tr)
 {
 	txn_rec *tx = tr->txn;
 	const sip_msg *p = c->parsed;
-	if (!tx || tr->retransmission || !sv_eq_cstr(mdl_method(p), "REGISTER"))
+	if (!tx || tr->retransmission || mdl_method_code(c) != SIP_METHOD_REGISTER)
 		return;
 	if (p->kind == SIP_KIND_REQUEST && tx->pub.request == c->msg->id)
 		tx->reg_ask = ask_keep(c);

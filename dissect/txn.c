@@ -86,9 +86,17 @@ static void key_make(sv branch, const sip_prepared_via *v, const sip_msg *p, txn
 	k->hash_base = v->hash_base;
 }
 
+static void key_method(txn_key *k, sv method, unsigned code)
+{
+	k->method = method;
+	k->method_code = (uint8_t)code;
+}
+
 static uint32_t key_hash(const txn_key *k)
 {
 	uint32_t h = k->hash_base;
+	if (k->method_code != SIP_METHOD_OTHER)
+		return (h * 16777619u) ^ k->method_code;
 	/* methods are short: FNV-1a inline rather than a call */
 	uint32_t mh = 2166136261u;
 	for (size_t i = 0; i < k->method.len; i++)
@@ -99,8 +107,10 @@ static uint32_t key_hash(const txn_key *k)
 static bool key_equal(const txn_key *x, const txn_key *y)
 {
 	if (x->rfc2543 != y->rfc2543 || x->port != y->port || x->cseq != y->cseq ||
-	    !sv_eq(x->method, y->method) || !sv_eq_ci(x->branch, y->branch) ||
-	    !sv_eq_ci(x->host, y->host) || !sv_eq(x->call_id, y->call_id))
+	    x->method_code != y->method_code ||
+	    (x->method_code == SIP_METHOD_OTHER && !sv_eq(x->method, y->method)) ||
+	    !sv_eq_ci(x->branch, y->branch) || !sv_eq_ci(x->host, y->host) ||
+	    !sv_eq(x->call_id, y->call_id))
 		return false;
 	return !x->rfc2543 || sv_eq_ci(x->from_tag, y->from_tag);
 }
@@ -194,7 +204,8 @@ static bool transport_reliable(const char *transport)
 	return transport && strcmp(transport, "UDP") != 0;
 }
 
-static txn_rec *txn_new(txn_table *t, const mdl_ctx *c, const txn_key *k, sv method)
+/* k->method is the method of the transaction */
+static txn_rec *txn_new(txn_table *t, const mdl_ctx *c, const txn_key *k)
 {
 	const sip_msg *p = c->parsed;
 	txn_rec *r = mdl_rec_alloc(t->mem, t->heap, sizeof(*r));
@@ -205,7 +216,7 @@ static txn_rec *txn_new(txn_table *t, const mdl_ctx *c, const txn_key *k, sv met
 	x->request = x->first_provisional = x->final = x->ack = SIP_ID_NONE;
 	x->cancel = x->parent = x->dialog = SIP_ID_NONE;
 	r->key = *k;
-	r->key.method = mdl_keep_method(c->keep, method);
+	r->key.method = mdl_keep_method(c->keep, k->method, k->method_code);
 	r->key.branch = mdl_keep(c->keep, k->branch);
 	r->key.host = mdl_keep(c->keep, k->host);
 	r->key.call_id = c->call_id.p && sv_eq(c->call_id, k->call_id) ? c->call_id :
@@ -215,7 +226,7 @@ static txn_rec *txn_new(txn_table *t, const mdl_ctx *c, const txn_key *k, sv met
 	x->branch = k->rfc2543 ? SV_NULL : r->key.branch;
 	x->sent_by = mdl_view(c, p->via_sent_by);
 	x->rfc2543 = k->rfc2543;
-	x->is_invite = sv_eq(method, sv_invite);
+	x->is_invite = k->method_code == SIP_METHOD_INVITE;
 	x->state = x->is_invite ? TXN_STATE_CALLING : TXN_STATE_TRYING;
 	x->cseq = p->has_cseq ? p->cseq : 0;
 	r->contact = SV_NULL;
@@ -227,10 +238,10 @@ static txn_rec *txn_new(txn_table *t, const mdl_ctx *c, const txn_key *k, sv met
 	return r;
 }
 
-static bool dialog_forming(sv method)
+static bool dialog_forming(unsigned code)
 {
-	return sv_eq_cstr(method, "INVITE") || sv_eq_cstr(method, "SUBSCRIBE") ||
-		sv_eq_cstr(method, "REFER") || sv_eq_cstr(method, "NOTIFY");
+	return code == SIP_METHOD_INVITE || code == SIP_METHOD_SUBSCRIBE ||
+		code == SIP_METHOD_REFER || code == SIP_METHOD_NOTIFY;
 }
 
 static void set_request(txn_rec *r, const mdl_ctx *c)
@@ -241,13 +252,14 @@ static void set_request(txn_rec *r, const mdl_ctx *c)
 	r->req_to_tag = mdl_tag_present(p->to_tag);
 	r->initial_invite = r->pub.is_invite && !mdl_tag_present(p->to_tag);
 	r->reliable = transport_reliable(c->msg->meta.transport);
-	if (dialog_forming(p->method)) {
+	unsigned code = c->prep->method_code;
+	if (dialog_forming(code)) {
 		sip_contact ct;
 		sv rest = sip_msg_value(p, SIP_HDR_CONTACT), item;
 		if (rest.p && sip_list_split(&rest, &item) && sip_contact_parse(item, &ct) && !ct.star)
 			r->contact = mdl_view(c, ct.addr.uri);
 	}
-	if (sv_eq_cstr(p->method, "NOTIFY")) {
+	if (code == SIP_METHOD_NOTIFY) {
 		sv ss = sv_trim(sip_msg_value(p, SIP_HDR_SUBSCRIPTION_STATE));
 		r->notify_terminated = sv_starts_with_ci(ss, SV_LIT("terminated"));
 	}
@@ -276,7 +288,7 @@ static void link_parent(const txn_table *t, txn_rec *r, const sip_msg *p, const 
 		return;
 	txn_key k;
 	key_make(p->via2_branch, &prep->via2, p, &k);
-	k.method = r->key.method;
+	key_method(&k, r->key.method, r->key.method_code);
 	txn_rec *up = lookup(t, &k);
 	if (!up || up == r || up->pub.cseq != r->pub.cseq || !sv_eq(up->key.call_id, r->key.call_id))
 		return;
@@ -288,7 +300,7 @@ static void link_cancel(const txn_table *t, txn_rec *cancel)
 	if (cancel->pub.cancel != SIP_ID_NONE)
 		return;
 	txn_key k = cancel->key;
-	k.method = sv_invite;
+	key_method(&k, sv_invite, SIP_METHOD_INVITE);
 	txn_rec *inv = lookup(t, &k);
 	if (!inv)
 		return;
@@ -309,10 +321,11 @@ static void on_request(txn_table *t, const mdl_ctx *c, txn_key *k, txn_result *o
 {
 	const sip_msg *p = c->parsed;
 	sv method = p->method;
+	unsigned code = c->prep->method_code;
 	txn_rec *r;
 
-	if (sv_eq_cstr(method, "ACK")) {
-		k->method = sv_invite;
+	if (code == SIP_METHOD_ACK) {
+		key_method(k, sv_invite, SIP_METHOD_INVITE);
 		r = lookup(t, k);
 		if (r && !r->saw_2xx) {
 			out->txn = r;
@@ -329,7 +342,7 @@ static void on_request(txn_table *t, const mdl_ctx *c, txn_key *k, txn_result *o
 			return;
 		}
 	}
-	k->method = method;
+	key_method(k, method, code);
 	r = lookup(t, k);
 	if (r) {
 		out->txn = r;
@@ -344,12 +357,12 @@ static void on_request(txn_table *t, const mdl_ctx *c, txn_key *k, txn_result *o
 		if (r->pub.state_ts[first] == 0)
 			r->pub.state_ts[first] = c->ts;
 	} else {
-		r = txn_new(t, c, k, method);
+		r = txn_new(t, c, k);
 		set_request(r, c);
 		enter(r, r->pub.state, c->ts);
 		out->created = true;
 		out->txn = r;
-		if (sv_eq_cstr(method, "ACK")) {
+		if (code == SIP_METHOD_ACK) {
 			/* no response ever comes for an ACK */
 			enter(r, TXN_STATE_TERMINATED, c->ts);
 			r->pub.end = TXN_END_FINAL;
@@ -358,12 +371,12 @@ static void on_request(txn_table *t, const mdl_ctx *c, txn_key *k, txn_result *o
 		}
 	}
 	link_parent(t, r, p, c->prep);
-	if (sv_eq_cstr(method, "CANCEL")) {
+	if (code == SIP_METHOD_CANCEL) {
 		link_cancel(t, r);
 	} else if (out->created && r->pub.is_invite) {
 		/* the CANCEL came first (capture points out of step) */
 		txn_key kc = r->key;
-		kc.method = sv_make("CANCEL", 6);
+		key_method(&kc, sv_make("CANCEL", 6), SIP_METHOD_CANCEL);
 		txn_rec *cancel = lookup(t, &kc);
 		if (cancel)
 			link_cancel(t, cancel);
@@ -388,16 +401,17 @@ static void on_response(txn_table *t, const mdl_ctx *c, txn_key *k, txn_result *
 {
 	const sip_msg *p = c->parsed;
 	sip_message *msg = c->msg;
-	k->method = p->has_cseq ? p->cseq_method : SV_NULL;
+	/* cseq_method_code is OTHER without a CSeq */
+	key_method(k, p->has_cseq ? p->cseq_method : SV_NULL, c->prep->cseq_method_code);
 	txn_rec *r = lookup(t, k);
 	if (!r) {
-		r = txn_new(t, c, k, k->method);
+		r = txn_new(t, c, k);
 		out->created = true;
 	}
 	out->txn = r;
 	if (r->pub.parent == SIP_ID_NONE)
 		link_parent(t, r, p, c->prep);
-	if (out->created && sv_eq_cstr(k->method, "CANCEL"))
+	if (out->created && k->method_code == SIP_METHOD_CANCEL)
 		link_cancel(t, r);
 
 	msg->txn = r->pub.id;   /* the response set keys on it */

@@ -67,10 +67,10 @@ static inline sv mdl_keep(arena *a, sv v)
 }
 
 /* A method name kept: the static name of a known method (the same
- * bytes: method names are case-sensitive), else a copy. */
-static inline sv mdl_keep_method(arena *a, sv method)
+ * bytes: method names are case-sensitive), else a copy.  code is
+ * sip_method_lookup(method). */
+static inline sv mdl_keep_method(arena *a, sv method, unsigned code)
 {
-	sip_method_code code = sip_method_lookup(method);
 	return code != SIP_METHOD_OTHER ? sv_from_cstr(sip_method_name(code)) : mdl_keep(a, method);
 }
 
@@ -133,10 +133,16 @@ static inline sip_message *mdl_msg(const idtab *msgs, sip_id id)
 	return idtab_get(msgs, id);
 }
 
-/* Method (request) or CSeq method (response) of a parsed message. */
+/* Method (request) or CSeq method (response) of a parsed message, and
+ * its sip_method_code. */
 static inline sv mdl_method(const sip_msg *p)
 {
 	return p->kind == SIP_KIND_REQUEST ? p->method : p->cseq_method;
+}
+
+static inline unsigned mdl_method_code(const mdl_ctx *c)
+{
+	return c->prep->msg_method_code;
 }
 
 static inline bool mdl_tag_present(sv tag)
@@ -155,6 +161,7 @@ typedef struct txn_key {
 	uint32_t cseq;      /* CSeq number */
 	uint16_t port;      /* sent-by port, default filled in */
 	bool rfc2543;
+	uint8_t method_code; /* sip_method_lookup(method): known methods compare by it */
 	uint32_t hash_base; /* hash of every field but method, computed once */
 } txn_key;
 
