@@ -204,6 +204,26 @@ static bool transport_reliable(const char *transport)
 	return transport && strcmp(transport, "UDP") != 0;
 }
 
+/* The bytes of views, copied one after the other into one allocation:
+ * a NULL view stays NULL, an empty one stays empty (mdl_keep). */
+enum { KEEP_MAX = 5 };
+
+static void keep_all(arena *a, sv *v[], unsigned n)
+{
+	size_t total = 0;
+	for (unsigned i = 0; i < n; i++)
+		total += v[i]->len;
+	uint8_t *at = arena_alloc(a, total);
+	for (unsigned i = 0; i < n; i++) {
+		if (v[i]->p == NULL)
+			continue;
+		if (v[i]->len)
+			memcpy(at, v[i]->p, v[i]->len);
+		*v[i] = sv_make(at, v[i]->len);
+		at += v[i]->len;
+	}
+}
+
 /* k->method is the method of the transaction */
 static txn_rec *txn_new(txn_table *t, const mdl_ctx *c, const txn_key *k)
 {
@@ -216,12 +236,21 @@ static txn_rec *txn_new(txn_table *t, const mdl_ctx *c, const txn_key *k)
 	x->request = x->first_provisional = x->final = x->ack = SIP_ID_NONE;
 	x->cancel = x->parent = x->dialog = SIP_ID_NONE;
 	r->key = *k;
-	r->key.method = mdl_keep_method(c->keep, k->method, k->method_code);
-	r->key.branch = mdl_keep(c->keep, k->branch);
-	r->key.host = mdl_keep(c->keep, k->host);
-	r->key.call_id = c->call_id.p && sv_eq(c->call_id, k->call_id) ? c->call_id :
-		mdl_keep(c->keep, k->call_id);
-	r->key.from_tag = mdl_keep(c->keep, k->from_tag);
+	/* the key's copies in one allocation rather than one each */
+	sv *copy[KEEP_MAX];
+	unsigned n_copy = 0;
+	if (k->method_code != SIP_METHOD_OTHER)
+		r->key.method = sv_from_cstr(sip_method_name(k->method_code));
+	else
+		copy[n_copy++] = &r->key.method;
+	copy[n_copy++] = &r->key.branch;
+	copy[n_copy++] = &r->key.host;
+	if (c->call_id.p && sv_eq(c->call_id, k->call_id))
+		r->key.call_id = c->call_id;
+	else
+		copy[n_copy++] = &r->key.call_id;
+	copy[n_copy++] = &r->key.from_tag;
+	keep_all(c->keep, copy, n_copy);
 	x->method = r->key.method;
 	x->branch = k->rfc2543 ? SV_NULL : r->key.branch;
 	x->sent_by = mdl_view(c, p->via_sent_by);
