@@ -333,7 +333,7 @@ void sip_model_prepare(const sip_msg *p, sip_prepared *out)
 	out->method_code = (uint8_t)sip_method_lookup(p->method);
 	out->cseq_method_code = p->has_cseq ? (uint8_t)sip_method_lookup(p->cseq_method) : SIP_METHOD_OTHER;
 	out->msg_method_code = p->kind == SIP_KIND_REQUEST ? out->method_code :
-		(uint8_t)sip_method_lookup(p->cseq_method);
+		p->has_cseq ? out->cseq_method_code : (uint8_t)sip_method_lookup(p->cseq_method);
 	out->has_sdp = body_has_sdp(p);
 	memset(&out->via, 0, sizeof(out->via));
 	memset(&out->via2, 0, sizeof(out->via2));

@@ -23,6 +23,10 @@ static bool branch_is_3261(sv b)
 
 static uint16_t default_port(sv transport)
 {
+	/* most transports (UDP, TCP) are told by their first letter */
+	int first = sv_lower(sv_at(transport, 0));
+	if (first != 't' && first != 'w')
+		return 5060;
 	if (sv_starts_with_ci(transport, SV_LIT("TLS")) || sv_eq_ci_cstr(transport, "WSS"))
 		return 5061;
 	return 5060;
