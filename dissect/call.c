@@ -40,6 +40,16 @@ void call_table_init(call_table *ct, arena *mem)
 	hindex_init(&ct->by_id);
 	ct->pending = g_hash_table_new_full(sv_ptr_hash, sv_ptr_equal, NULL, g_free);
 	ct->scratch = g_string_new(NULL);
+	ct->no_related = g_ptr_array_new();
+}
+
+static void rec_free_lists(call_table *ct, call_rec *r)
+{
+	mdl_ids_free(&r->messages);
+	mdl_ids_free(&r->dialogs);
+	mdl_ids_free(&r->txns);
+	if (r->pub.related != ct->no_related)
+		g_ptr_array_free(r->pub.related, TRUE);
 }
 
 void call_table_clear(call_table *ct)
@@ -48,15 +58,13 @@ void call_table_clear(call_table *ct)
 		call_rec *r = idtab_get(&ct->recs, i);
 		if (!r)
 			continue;
-		g_array_free(r->pub.messages, TRUE);
-		g_array_free(r->pub.dialogs, TRUE);
-		g_array_free(r->pub.txns, TRUE);
-		g_ptr_array_free(r->pub.related, TRUE);
+		rec_free_lists(ct, r);
 		if (ct->heap) {
 			arena_free(&r->own.keep);
 			g_free(r);
 		}
 	}
+	g_ptr_array_free(ct->no_related, TRUE);
 	g_hash_table_destroy(ct->pending);
 	hindex_clear(&ct->by_id);
 	idtab_clear(&ct->recs);
@@ -89,7 +97,7 @@ static void changed(mdl_changes *ch, call_rec *r)
 
 /* ---- related calls --------------------------------------------------------- */
 
-static bool add_related(call_rec *r, sv name)
+static bool add_related(call_table *ct, call_rec *r, sv name)
 {
 	GPtrArray *rel = r->pub.related;
 	for (guint i = 0; i < rel->len; i++) {
@@ -99,6 +107,8 @@ static bool add_related(call_rec *r, sv name)
 	}
 	if (rel->len >= SIP_CALL_MAX_RELATED || memchr(name.p, 0, name.len))
 		return false;
+	if (rel == ct->no_related)
+		r->pub.related = rel = g_ptr_array_new_with_free_func(g_free);
 	g_ptr_array_add(rel, g_strndup((const char *)name.p, name.len));
 	return true;
 }
@@ -107,12 +117,12 @@ static bool add_related(call_rec *r, sv name)
 static void link_related(call_table *ct, call_rec *r, sv name, mdl_changes *ch)
 {
 	name = sv_trim(name);
-	if (name.len == 0 || sv_eq(name, r->pub.call_id) || !add_related(r, name))
+	if (name.len == 0 || sv_eq(name, r->pub.call_id) || !add_related(ct, r, name))
 		return;
 	changed(ch, r);
 	call_rec *o = call_find(ct, name);
 	if (o) {
-		if (add_related(o, r->pub.call_id))
+		if (add_related(ct, o, r->pub.call_id))
 			changed(ch, o);
 		return;
 	}
@@ -239,10 +249,11 @@ static call_rec *call_new(call_table *ct, mdl_ctx *c)
 	x->state = CALL_STATE_NOT_A_CALL;
 	x->ended_by = CALL_END_NONE;
 	x->start_ts = c->ts;
-	x->messages = g_array_new(FALSE, FALSE, sizeof(sip_id));
-	x->dialogs = g_array_new(FALSE, FALSE, sizeof(sip_id));
-	x->txns = g_array_new(FALSE, FALSE, sizeof(sip_id));
-	x->related = g_ptr_array_new_with_free_func(g_free);
+	x->messages = &r->messages;
+	x->dialogs = &r->dialogs;
+	x->txns = &r->txns;
+	/* most calls name no other: they share one empty list */
+	x->related = ct->no_related;
 	x->initial_txn = x->cancel_msg = SIP_ID_NONE;
 	r->caller_tag = SV_NULL;
 	r->parties_level = -1;
@@ -256,7 +267,7 @@ static call_rec *call_new(call_table *ct, mdl_ctx *c)
 		for (uint32_t i = 0; i < pd->n; i++) {
 			call_rec *o = call_get(ct, pd->callers[i]);
 			if (o)
-				add_related(r, o->pub.call_id);
+				add_related(ct, r, o->pub.call_id);
 		}
 		g_hash_table_remove(ct->pending, &x->call_id);
 	}
@@ -280,19 +291,19 @@ void call_attach(call_table *ct, mdl_ctx *c)
 	set_parties(r, c, 0);
 	c->msg->call = r->pub.id;
 	c->call_id = r->pub.call_id;
-	g_array_append_val(r->pub.messages, c->msg->id);
+	mdl_ids_push(&r->messages, c->msg->id);
 	changed(c->ch, r);
 }
 
-static bool is_call_method(sv m)
+static bool is_call_method(unsigned m)
 {
-	return sv_eq_cstr(m, "INVITE") || sv_eq_cstr(m, "ACK") || sv_eq_cstr(m, "BYE") ||
-		sv_eq_cstr(m, "CANCEL") || sv_eq_cstr(m, "PRACK");
+	return m == SIP_METHOD_INVITE || m == SIP_METHOD_ACK || m == SIP_METHOD_BYE ||
+		m == SIP_METHOD_CANCEL || m == SIP_METHOD_PRACK;
 }
 
-static bool is_session_request(sv m)
+static bool is_session_request(unsigned m)
 {
-	return is_call_method(m) || sv_eq_cstr(m, "UPDATE") || sv_eq_cstr(m, "INFO");
+	return is_call_method(m) || m == SIP_METHOD_UPDATE || m == SIP_METHOD_INFO;
 }
 
 static void note_initial(call_rec *r, const txn_rec *tx, bool counts_open)
@@ -326,7 +337,8 @@ static void end_call(call_rec *r, const txn_table *t, const idtab *msgs, sip_id 
 	const sip_message *m = mdl_msg(msgs, msg_id);
 	if (!m)
 		return;
-	if (!sv_eq_cstr(sip_span_sv(m->raw, m->cseq_method), "BYE"))
+	/* cseq_method_code is OTHER without a CSeq, as the span is absent */
+	if (m->cseq_method_code != SIP_METHOD_BYE)
 		return;   /* 481 / 408 to something else: nobody in particular */
 	const sip_message *bye = m;
 	if (m->kind == SIP_KIND_RESPONSE) {
@@ -415,22 +427,22 @@ void call_process(call_table *ct, txn_table *t, dlg_table *d, mdl_ctx *c, const 
 		return;
 	const sip_msg *p = c->parsed;
 	sip_message *msg = c->msg;
-	sv cm = mdl_method(p);
+	unsigned cm = mdl_method_code(c), method = c->prep->method_code;
 	bool response = p->kind == SIP_KIND_RESPONSE;
 	uint16_t st = p->status;
 
 	if (is_call_method(cm))
 		r->is_call = true;
 	if (tr->created)
-		g_array_append_val(r->pub.txns, tx->pub.id);
+		mdl_ids_push(&r->txns, tx->pub.id);
 	if (dr->created != SIP_ID_NONE)
-		g_array_append_val(r->pub.dialogs, dr->created);
+		mdl_ids_push(&r->dialogs, dr->created);
 
 	if (!response) {
 		if (r->pub.first_method.p == NULL)
-			r->pub.first_method = mdl_keep_method(c->keep, p->method);
+			r->pub.first_method = mdl_keep_method(c->keep, p->method, method);
 		set_parties(r, c, 1);
-		if (mdl_tag_present(p->to_tag) && is_session_request(p->method))
+		if (mdl_tag_present(p->to_tag) && is_session_request(method))
 			r->midway = r->midway || !r->has_initial;
 		if (!tr->retransmission) {
 			if (tx->initial_invite && tx->pub.request == msg->id) {
@@ -441,10 +453,10 @@ void call_process(call_table *ct, txn_table *t, dlg_table *d, mdl_ctx *c, const 
 				}
 				note_initial(r, tx, tr->created);
 			}
-			if (sv_eq_cstr(p->method, "CANCEL") && !mdl_tag_present(p->to_tag) &&
+			if (method == SIP_METHOD_CANCEL && !mdl_tag_present(p->to_tag) &&
 			    r->pub.cancel_msg == SIP_ID_NONE)
 				r->pub.cancel_msg = msg->id;
-			if (sv_eq_cstr(p->method, "BYE"))
+			if (method == SIP_METHOD_BYE)
 				r->last_bye = msg->id;
 		}
 	} else if (!tr->retransmission) {
@@ -492,7 +504,7 @@ void call_process(call_table *ct, txn_table *t, dlg_table *d, mdl_ctx *c, const 
 			dialog_ended(r, t, c->msgs, dl);
 	}
 	/* a BYE answered outside any known dialog still ends the call */
-	if (response && tr->first_final && st >= 200 && st < 300 && sv_eq_cstr(cm, "BYE") &&
+	if (response && tr->first_final && st >= 200 && st < 300 && cm == SIP_METHOD_BYE &&
 	    msg->dialog == SIP_ID_NONE && !r->ended && r->confirmed_alive == 0 &&
 	    (r->answered || r->midway || !r->has_initial)) {
 		r->midway = r->midway || !r->has_initial;
@@ -604,10 +616,7 @@ void call_evict(call_table *ct, sip_id id)
 		if (k == 0)
 			g_hash_table_remove(ct->pending, &key);
 	}
-	g_array_free(r->pub.messages, TRUE);
-	g_array_free(r->pub.dialogs, TRUE);
-	g_array_free(r->pub.txns, TRUE);
-	g_ptr_array_free(r->pub.related, TRUE);
+	rec_free_lists(ct, r);
 	idtab_remove(&ct->recs, id);
 	if (ct->heap) {
 		arena_free(&r->own.keep);

@@ -39,6 +39,7 @@ typedef struct call_rec {
 	uint32_t confirmed_alive; /* confirmed INVITE dialogs not yet terminated */
 	sip_id last_bye;          /* newest BYE request */
 	uint32_t stamp;
+	sip_ids messages, dialogs, txns; /* what pub's lists point to */
 	mdl_owner own;            /* with limits: what it owns, its place among the calls */
 } call_rec;
 
@@ -48,6 +49,7 @@ typedef struct call_table {
 	hindex by_id;             /* Call-ID hash -> call id */
 	GHashTable *pending;      /* sv* (a named Call-ID not seen yet) -> internal list */
 	GString *scratch;
+	GPtrArray *no_related;    /* the empty list of every call without related Call-IDs */
 	bool heap;                /* records on the heap, each with its own arena (limits) */
 	bool copy_raw;            /* heap: each message's bytes copied into its call's arena */
 } call_table;

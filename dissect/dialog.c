@@ -55,10 +55,6 @@ void dlg_table_clear(dlg_table *d)
 	memset(d, 0, sizeof(*d));
 }
 
-static bool is_method(sv m, const char *name)
-{
-	return sv_eq_cstr(m, name);
-}
 
 /* Record-Route (first value) and Contact URI of a response. */
 static void set_targets(dlg_rec *r, const mdl_ctx *c)
@@ -83,8 +79,10 @@ static void attach(dlg_rec *r, mdl_ctx *c, dlg_result *out)
 	mdl_changed(c->ch, MDL_CH_DIALOG, &r->stamp, r->pub.id);
 }
 
+/* created_by: the method of the creating request (its code cb_code),
+ * SV_NULL for a dialog met midway */
 static dlg_rec *dlg_new(dlg_table *d, txn_table *t, mdl_ctx *c, txn_rec *tx, sv from_tag, sv to_tag,
-	dlg_state st, sv created_by, bool chain, dlg_result *out)
+	dlg_state st, sv created_by, unsigned cb_code, bool chain, dlg_result *out)
 {
 	dlg_rec *r = mdl_rec_alloc(d->mem, d->heap, sizeof(*r));
 	memset(r, 0, sizeof(*r));
@@ -108,7 +106,7 @@ static dlg_rec *dlg_new(dlg_table *d, txn_table *t, mdl_ctx *c, txn_rec *tx, sv 
 	set_targets(r, c);
 	x->local_target = tx->contact;
 	x->midway = created_by.p == NULL;
-	r->session = x->midway || is_method(created_by, "INVITE");
+	r->session = x->midway || cb_code == SIP_METHOD_INVITE;
 	r->key = (dlg_key){ x->call_id, x->from_tag, x->to_tag };
 	r->next_in_root = SIP_ID_NONE;
 	r->bye_txn = SIP_ID_NONE;
@@ -163,14 +161,14 @@ static void end_early(dlg_table *d, txn_table *t, mdl_ctx *c, txn_rec *tx)
 /* A 2xx to a request that was inside a dialog we never saw begin: the
  * request carried a To tag, or (request not captured) its method only
  * lives inside dialogs. */
-static bool midway_evidence(const txn_rec *tx, sv cm)
+static bool midway_evidence(const txn_rec *tx, unsigned cm)
 {
-	if (is_method(cm, "ACK"))
+	if (cm == SIP_METHOD_ACK)
 		return false;
 	if (tx->pub.request != SIP_ID_NONE)
 		return tx->req_to_tag;
-	return is_method(cm, "BYE") || is_method(cm, "INFO") || is_method(cm, "UPDATE") ||
-		is_method(cm, "PRACK");
+	return cm == SIP_METHOD_BYE || cm == SIP_METHOD_INFO || cm == SIP_METHOD_UPDATE ||
+		cm == SIP_METHOD_PRACK;
 }
 
 void dlg_process(dlg_table *d, txn_table *t, mdl_ctx *c, const txn_result *tr, dlg_result *out)
@@ -180,13 +178,14 @@ void dlg_process(dlg_table *d, txn_table *t, mdl_ctx *c, const txn_result *tr, d
 	const sip_msg *p = c->parsed;
 	txn_rec *tx = tr->txn;
 	sv cm = mdl_method(p);
+	unsigned cmc = mdl_method_code(c);
 	/* a CANCEL is hop by hop: neither it nor its responses are in a dialog */
-	if (!tx || p->call_id.p == NULL || p->call_id.len == 0 || is_method(cm, "CANCEL"))
+	if (!tx || p->call_id.p == NULL || p->call_id.len == 0 || cmc == SIP_METHOD_CANCEL)
 		return;
 	bool response = p->kind == SIP_KIND_RESPONSE;
 	uint16_t st = p->status;
 	bool creating = response && !tx->req_to_tag &&
-		(is_method(cm, "INVITE") || is_method(cm, "SUBSCRIBE") || is_method(cm, "REFER"));
+		(cmc == SIP_METHOD_INVITE || cmc == SIP_METHOD_SUBSCRIBE || cmc == SIP_METHOD_REFER);
 	bool ends_early = creating && tr->first_final && st >= 300;
 
 	if (!mdl_tag_present(p->to_tag)) {
@@ -204,7 +203,7 @@ void dlg_process(dlg_table *d, txn_table *t, mdl_ctx *c, const txn_result *tr, d
 		if (!tr->retransmission && tx->pub.request == c->msg->id) {
 			if (tx->pub.dialog == SIP_ID_NONE)
 				tx->pub.dialog = r->pub.id;
-			if (is_method(p->method, "BYE"))
+			if (c->prep->method_code == SIP_METHOD_BYE)
 				r->bye_txn = tx->pub.id;
 		}
 		return;
@@ -223,11 +222,11 @@ void dlg_process(dlg_table *d, txn_table *t, mdl_ctx *c, const txn_result *tr, d
 			out->confirmed = r->pub.id;
 		}
 	} else if (!tr->retransmission) {
-		if (is_method(cm, "NOTIFY")) {
+		if (cmc == SIP_METHOD_NOTIFY) {
 			/* RFC 6665 §4.1.2.4: the subscriber is the NOTIFY's To side */
 			if (st >= 200 && st < 300) {
 				r = dlg_new(d, t, c, tx, p->to_tag, p->from_tag, DLG_STATE_CONFIRMED,
-					cm, false, out);
+					cm, cmc, false, out);
 				sv notifier = r->pub.local_target;
 				r->pub.local_target = r->pub.remote_target;
 				r->pub.remote_target = notifier;
@@ -235,13 +234,13 @@ void dlg_process(dlg_table *d, txn_table *t, mdl_ctx *c, const txn_result *tr, d
 		} else if (creating) {
 			if (st >= 101 && st < 200)
 				r = dlg_new(d, t, c, tx, p->from_tag, p->to_tag, DLG_STATE_EARLY, cm,
-					true, out);
+					cmc, true, out);
 			else if (st >= 200 && st < 300)
 				r = dlg_new(d, t, c, tx, p->from_tag, p->to_tag, DLG_STATE_CONFIRMED, cm,
-					true, out);
-		} else if (st >= 200 && st < 300 && midway_evidence(tx, cm)) {
+					cmc, true, out);
+		} else if (st >= 200 && st < 300 && midway_evidence(tx, cmc)) {
 			r = dlg_new(d, t, c, tx, p->from_tag, p->to_tag, DLG_STATE_CONFIRMED, SV_NULL,
-				false, out);
+				SIP_METHOD_OTHER, false, out);
 		}
 		if (r && !creating && tx->pub.dialog == SIP_ID_NONE)
 			tx->pub.dialog = r->pub.id;
@@ -250,11 +249,11 @@ void dlg_process(dlg_table *d, txn_table *t, mdl_ctx *c, const txn_result *tr, d
 		return;
 
 	if (r) {
-		if (st >= 200 && st < 300 && is_method(cm, "BYE")) {
+		if (st >= 200 && st < 300 && cmc == SIP_METHOD_BYE) {
 			terminate(r, "BYE", c->msg->id, c->ts, c->ch, out);
-		} else if ((st == 481 || st == 408) && !creating && !is_method(cm, "ACK")) {
+		} else if ((st == 481 || st == 408) && !creating && cmc != SIP_METHOD_ACK) {
 			terminate(r, st == 481 ? "481" : "408", c->msg->id, c->ts, c->ch, out);
-		} else if (st >= 200 && st < 300 && is_method(cm, "NOTIFY") && tx->notify_terminated &&
+		} else if (st >= 200 && st < 300 && cmc == SIP_METHOD_NOTIFY && tx->notify_terminated &&
 			   !r->session) {
 			terminate(r, "subscription terminated", c->msg->id, c->ts, c->ch, out);
 		}

@@ -431,7 +431,7 @@ void fnd_add_txn_messages(findings *f, fnd_rec *r, sip_id txn)
 		first = t->final;
 	if (!c || first == SIP_ID_NONE)
 		return;
-	const GArray *ms = c->messages;
+	const sip_ids *ms = c->messages;
 	guint lo = 0, hi = ms->len;
 	while (lo < hi) {
 		guint mid = lo + (hi - lo) / 2;

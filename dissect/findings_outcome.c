@@ -60,7 +60,7 @@ static bool is_leaf(const outcome_scan *o, const sip_txn *t)
  * the attempt: whoever sent it first is where it came from. */
 static const sip_message *first_response(const outcome_scan *o, uint16_t status_lo, uint16_t status_hi)
 {
-	const GArray *ms = o->c->messages;
+	const sip_ids *ms = o->c->messages;
 	for (guint i = 0; i < ms->len; i++) {
 		const sip_message *msg = sip_model_message(o->m, g_array_index(ms, sip_id, i));
 		if (!msg || msg->kind != SIP_KIND_RESPONSE || msg->status < status_lo || msg->status > status_hi)
@@ -77,7 +77,7 @@ static unsigned count_forks(const outcome_scan *o)
 {
 	sv tags[16];
 	unsigned n = 0;
-	const GArray *ms = o->c->messages;
+	const sip_ids *ms = o->c->messages;
 	for (guint i = 0; i < ms->len && n < G_N_ELEMENTS(tags); i++) {
 		const sip_message *msg = sip_model_message(o->m, g_array_index(ms, sip_id, i));
 		if (!msg || msg->kind != SIP_KIND_RESPONSE || msg->status == 100)

@@ -55,7 +55,9 @@ struct sip_model {
 	sip_evictions forgotten;  /* forget_finished */
 	const GArray *ev_msgs, *ev_txns, *ev_dialogs; /* during SIP_EV_EVICT */
 	bool ev_finished;         /* during SIP_EV_EVICT: forgotten as finished */
-	GArray *scratch_txns;     /* a call's transactions plus those of its messages */
+	/* what an eviction frees, as sip_model_evicting lists it (transactions
+	 * ascending) */
+	GArray *scratch_msgs, *scratch_txns, *scratch_dialogs;
 };
 
 /* ---- names ------------------------------------------------------------------ */
@@ -126,20 +128,20 @@ sip_model *sip_model_new(void)
 	call_table_init(&m->calls, &m->mem);
 	reg_table_init(&m->regs, &m->mem);
 	m->taps = g_array_new(FALSE, FALSE, sizeof(model_tap));
-	for (unsigned i = 0; i < MDL_CH__COUNT; i++)
-		m->ch.ids[i] = g_array_new(FALSE, FALSE, sizeof(sip_id));
 	m->ch.stamp = 1;
 	m->ended = g_array_new(FALSE, FALSE, sizeof(sip_id));
 	m->expired = g_array_new(FALSE, FALSE, sizeof(sip_id));
+	m->scratch_msgs = g_array_new(FALSE, FALSE, sizeof(sip_id));
 	m->scratch_txns = g_array_new(FALSE, FALSE, sizeof(sip_id));
+	m->scratch_dialogs = g_array_new(FALSE, FALSE, sizeof(sip_id));
 	return m;
 }
 
 static void owner_free_group(mdl_owner *o)
 {
-	g_array_free(o->msgs, TRUE);
-	g_array_free(o->txns, TRUE);
-	g_array_free(o->dialogs, TRUE);
+	mdl_ids_free(&o->msgs);
+	mdl_ids_free(&o->txns);
+	mdl_ids_free(&o->dialogs);
 	arena_free(&o->keep);
 	g_free(o);
 }
@@ -164,14 +166,15 @@ void sip_model_free(sip_model *m)
 		for (guint i = 0; i < m->dialogs.recs.len; i++)
 			g_free(idtab_get(&m->dialogs.recs, i));
 	}
-	if (m->scratch_txns)
-		g_array_free(m->scratch_txns, TRUE);
+	g_array_free(m->scratch_msgs, TRUE);
+	g_array_free(m->scratch_txns, TRUE);
+	g_array_free(m->scratch_dialogs, TRUE);
 	reg_table_clear(&m->regs);
 	call_table_clear(&m->calls);
 	dlg_table_clear(&m->dialogs);
 	txn_table_clear(&m->txns);
 	for (unsigned i = 0; i < MDL_CH__COUNT; i++)
-		g_array_free(m->ch.ids[i], TRUE);
+		mdl_ids_free(&m->ch.ids[i]);
 	g_array_free(m->ended, TRUE);
 	g_array_free(m->expired, TRUE);
 	g_array_free(m->taps, TRUE);
@@ -262,6 +265,21 @@ void sip_model_tap_add(sip_model *m, unsigned events, sip_tap_fn fn, void *user)
 	g_array_append_val(m->taps, t);
 }
 
+void mdl_ids_grow(sip_ids *a)
+{
+	/* most calls hold a few transactions and dialogs, and a dozen messages */
+	guint cap = a->cap ? a->cap * 2 : 4;
+	g_assert(cap > a->cap);
+	a->data = g_renew(sip_id, a->data, cap);
+	a->cap = cap;
+}
+
+void mdl_ids_free(sip_ids *a)
+{
+	g_free(a->data);
+	*a = (sip_ids){ 0 };
+}
+
 /* ---- taps --------------------------------------------------------------------- */
 
 static void publish(sip_model *m, sip_event ev, sip_id id)
@@ -283,13 +301,13 @@ static void flush(sip_model *m, sip_id msg)
 		if (msg != SIP_ID_NONE)
 			publish(m, SIP_EV_MESSAGE, msg);
 		for (unsigned k = 0; k < MDL_CH__COUNT; k++) {
-			GArray *ids = m->ch.ids[k];
-			for (guint i = 0; i < ids->len; i++)
-				publish(m, kinds[k], g_array_index(ids, sip_id, i));
+			const sip_ids *ids = &m->ch.ids[k];
+			for (uint32_t i = 0; i < ids->len; i++)
+				publish(m, kinds[k], ids->data[i]);
 		}
 	}
 	for (unsigned k = 0; k < MDL_CH__COUNT; k++)
-		g_array_set_size(m->ch.ids[k], 0);
+		m->ch.ids[k].len = 0;
 	if (++m->ch.stamp == 0)
 		m->ch.stamp = 1;   /* 0 is what fresh records hold */
 }
@@ -336,7 +354,28 @@ void sip_model_prepare(const sip_msg *p, sip_prepared *out)
 	out->branch_hash = sv_hash_ci(p->branch);
 	out->method_code = (uint8_t)sip_method_lookup(p->method);
 	out->cseq_method_code = p->has_cseq ? (uint8_t)sip_method_lookup(p->cseq_method) : SIP_METHOD_OTHER;
+	out->msg_method_code = p->kind == SIP_KIND_REQUEST ? out->method_code :
+		p->has_cseq ? out->cseq_method_code : (uint8_t)sip_method_lookup(p->cseq_method);
 	out->has_sdp = body_has_sdp(p);
+	memset(&out->via, 0, sizeof(out->via));
+	memset(&out->via2, 0, sizeof(out->via2));
+	if (p->kind != SIP_KIND_INVALID)
+		txn_prepare_via(p, p->branch, out->branch_hash, p->via_sent_by, p->via_transport,
+			out->call_id_hash, out->from_tag_hash, &out->via);
+	if (p->kind != SIP_KIND_INVALID && p->has_via2)
+		txn_prepare_via(p, p->via2_branch, sv_hash_ci(p->via2_branch), p->via2_sent_by,
+			p->via2_transport, out->call_id_hash, out->from_tag_hash, &out->via2);
+	sv raw = p->raw;
+	sip_prepared_spans *sp = &out->spans;
+	sp->method = span_of(raw, p->method);
+	sp->request_uri = span_of(raw, p->request_uri);
+	sp->reason = span_of(raw, p->reason);
+	sp->call_id = span_of(raw, p->call_id);
+	sp->cseq_method = span_of(raw, p->has_cseq ? p->cseq_method : SV_NULL);
+	sp->from_tag = span_of(raw, p->from_tag);
+	sp->to_tag = span_of(raw, p->to_tag);
+	sp->branch = span_of(raw, p->branch);
+	sp->via_sent_by = span_of(raw, p->via_sent_by);
 }
 
 static sip_message *record(sip_model *m, const sip_msg_meta *meta, const sip_msg *p,
@@ -355,16 +394,16 @@ static sip_message *record(sip_model *m, const sip_msg_meta *meta, const sip_msg
 	unsigned nw = p->n_warnings + p->n_warnings_dropped;
 	r->n_warnings = nw > UINT16_MAX ? UINT16_MAX : (uint16_t)nw;
 	r->cseq = p->cseq;
-	sv raw = p->raw;
-	r->method = span_of(raw, p->method);
-	r->request_uri = span_of(raw, p->request_uri);
-	r->reason = span_of(raw, p->reason);
-	r->call_id = span_of(raw, p->call_id);
-	r->cseq_method = span_of(raw, p->has_cseq ? p->cseq_method : SV_NULL);
-	r->from_tag = span_of(raw, p->from_tag);
-	r->to_tag = span_of(raw, p->to_tag);
-	r->branch = span_of(raw, p->branch);
-	r->via_sent_by = span_of(raw, p->via_sent_by);
+	const sip_prepared_spans *sp = &prep->spans;
+	r->method = sp->method;
+	r->request_uri = sp->request_uri;
+	r->reason = sp->reason;
+	r->call_id = sp->call_id;
+	r->cseq_method = sp->cseq_method;
+	r->from_tag = sp->from_tag;
+	r->to_tag = sp->to_tag;
+	r->branch = sp->branch;
+	r->via_sent_by = sp->via_sent_by;
 	r->to_tag_hash = prep->to_tag_hash;
 	r->method_code = prep->method_code;
 	r->cseq_method_code = prep->cseq_method_code;
@@ -427,9 +466,6 @@ static mdl_owner *owner_of(sip_model *m, const sip_message *msg)
 		mdl_owner *g = g_new0(mdl_owner, 1);
 		g->call = SIP_ID_NONE;
 		arena_init(&g->keep, GROUP_ARENA_CHUNK);
-		g->msgs = g_array_new(FALSE, FALSE, sizeof(sip_id));
-		g->txns = g_array_new(FALSE, FALSE, sizeof(sip_id));
-		g->dialogs = g_array_new(FALSE, FALSE, sizeof(sip_id));
 		m->group = g;
 	}
 	return m->group;
@@ -447,16 +483,20 @@ static void evict(sip_model *m, mdl_owner *o, bool finished)
 {
 	bool group = o->call == SIP_ID_NONE;
 	call_rec *cr = group ? NULL : call_get(&m->calls, o->call);
-	const GArray *msgs = group ? o->msgs : cr->pub.messages;
-	const GArray *dialogs = group ? o->dialogs : cr->pub.dialogs;
-	const GArray *txns = group ? o->txns : cr->pub.txns;
-	if (!group && m->scratch_txns) {
+	const sip_ids *own_msgs = group ? &o->msgs : cr->pub.messages;
+	const sip_ids *own_dialogs = group ? &o->dialogs : cr->pub.dialogs;
+	const sip_ids *own_txns = group ? &o->txns : cr->pub.txns;
+	/* copies, as the taps read them (GArrays); they outlive the call */
+	GArray *msgs = m->scratch_msgs, *dialogs = m->scratch_dialogs, *txns = m->scratch_txns;
+	g_array_set_size(msgs, 0);
+	g_array_append_vals(msgs, own_msgs->data, own_msgs->len);
+	g_array_set_size(dialogs, 0);
+	g_array_append_vals(dialogs, own_dialogs->data, own_dialogs->len);
+	g_array_set_size(txns, 0);
+	g_array_append_vals(txns, own_txns->data, own_txns->len);
+	if (!group)
 		/* a call lists its transactions in its own order: ascending for the taps */
-		g_array_set_size(m->scratch_txns, 0);
-		g_array_append_vals(m->scratch_txns, txns->data, txns->len);
-		g_array_sort(m->scratch_txns, cmp_id);
-		txns = m->scratch_txns;
-	}
+		g_array_sort(txns, cmp_id);
 	/* what the clock already tells about them is judged first, and the
 	 * taps hear those changes as usual, so what is reported of them is
 	 * what an observer knows now */
@@ -537,7 +577,7 @@ static bool method_lasts(const sip_model *m, sv method)
 static bool call_finished(const sip_model *m, sip_id call)
 {
 	const call_rec *cr = call_get(&m->calls, call);
-	const GArray *txns = cr->pub.txns, *dialogs = cr->pub.dialogs;
+	const sip_ids *txns = cr->pub.txns, *dialogs = cr->pub.dialogs;
 	for (guint i = 0; i < txns->len; i++) {
 		const txn_rec *t = txn_get(&m->txns, g_array_index(txns, sip_id, i));
 		if (!t)
@@ -658,11 +698,11 @@ sip_id sip_model_add_prepared(sip_model *m, const sip_msg_meta *meta, const sip_
 	m->adding = NULL;
 	if (own) {
 		if (own->call == SIP_ID_NONE) {
-			g_array_append_val(own->msgs, msg->id);
+			mdl_ids_push(&own->msgs, msg->id);
 			if (tr.created && tr.txn)
-				g_array_append_val(own->txns, tr.txn->pub.id);
+				mdl_ids_push(&own->txns, tr.txn->pub.id);
 			if (dr.created != SIP_ID_NONE)
-				g_array_append_val(own->dialogs, dr.created);
+				mdl_ids_push(&own->dialogs, dr.created);
 		}
 		own->n_msgs++;
 		m->msgs_held++;

@@ -35,7 +35,7 @@
  * Pointers: every record (message, transaction, dialog, call,
  * registration) stays where it is, so the pointers the accessors return
  * stay valid until sip_model_free or its eviction, and later messages
- * update the records in place.  The GArrays inside records (a call's
+ * update the records in place.  The lists inside records (a call's
  * messages, a registration's bindings) may move their elements when they
  * grow: take pointers to their elements for immediate use only.
  *
@@ -62,6 +62,16 @@
 
 typedef uint32_t sip_id;
 #define SIP_ID_NONE UINT32_MAX
+
+/* Ids in the order the model added them.  Read len and data:
+ * g_array_index(list, sip_id, i) works on it as on a GArray, but it is
+ * not one (no g_array_* function takes it).  data moves when the list
+ * grows.  Invariants: len <= cap; data is NULL only while cap is 0. */
+typedef struct sip_ids {
+	sip_id *data;
+	guint len;
+	guint cap;
+} sip_ids;
 
 /* ---- timers (RFC 3261 §17.1.1.1, table 4) --------------------------------
  *
@@ -417,10 +427,12 @@ typedef struct sip_call {
 	call_ender ended_by;
 	endpoint ender;          /* who sent the BYE / CANCEL */
 	int64_t start_ts, ring_ts, answer_ts, end_ts; /* 0 = never */
-	GArray *messages;        /* sip_id of every message, in order */
-	GArray *dialogs;         /* sip_id */
-	GArray *txns;            /* sip_id */
-	GPtrArray *related;      /* Call-IDs (char*, owned) linked by X-Call-ID/X-CID, Replaces, Referred-By/REFER */
+	const sip_ids *messages; /* every message, in order; never NULL */
+	const sip_ids *dialogs;  /* never NULL */
+	const sip_ids *txns;     /* never NULL */
+	GPtrArray *related;      /* Call-IDs (char*, owned) linked by X-Call-ID/X-CID, Replaces,
+	                            Referred-By/REFER; never NULL, but calls without any share
+	                            one empty array */
 	sip_id initial_txn;      /* first initial-INVITE transaction seen; SIP_ID_NONE without one */
 	sip_id cancel_msg;       /* the CANCEL of the initial INVITE, if seen */
 } sip_call;
@@ -528,12 +540,36 @@ sip_id sip_model_add(sip_model *m, const sip_msg_meta *meta, const sip_msg *pars
  * holds SDP.  sip_model_prepare reads the message and nothing else, so the
  * thread that parses can take this work off the one that runs the model:
  * sip_model_add is sip_model_prepare then sip_model_add_prepared. */
+/* What a Via gives a transaction key (model.h, "Matching"): its sent-by
+ * split, the default port filled in, and the hash of every field of the
+ * key but the method. */
+typedef struct sip_prepared_via {
+	sv host;                 /* sent-by host: a view into the message */
+	uint32_t hash_base;
+	uint16_t port;
+	bool rfc2543;            /* the branch lacks the RFC 3261 cookie */
+} sip_prepared_via;
+
+/* Where the record's fields lie in the message (sip_message). */
+typedef struct sip_prepared_spans {
+	sip_span method, request_uri, reason, call_id, cseq_method, from_tag, to_tag,
+		branch, via_sent_by;
+} sip_prepared_spans;
+
 typedef struct sip_prepared {
 	uint32_t call_id_hash;                 /* sv_hash of the Call-ID */
 	uint32_t from_tag_hash, to_tag_hash;   /* sv_hash_ci of the tags (empty: of SV_NULL) */
 	uint32_t branch_hash;                  /* sv_hash_ci of the top Via branch */
 	uint8_t method_code, cseq_method_code; /* sip_method_code; OTHER when unknown or absent */
+	/* sip_method_code of the method of a request, of the CSeq method as
+	 * written in anything else (whether or not its number parsed): the
+	 * model's rules compare methods by these codes, not by bytes (method
+	 * names are case-sensitive, so a known code is the same bytes) */
+	uint8_t msg_method_code;
 	bool has_sdp;                          /* an SDP body, alone or in a multipart */
+	sip_prepared_via via;                  /* the top Via; zero for invalid messages */
+	sip_prepared_via via2;                 /* the second Via; zero without one */
+	sip_prepared_spans spans;
 } sip_prepared;
 
 void sip_model_prepare(const sip_msg *parsed, sip_prepared *out);

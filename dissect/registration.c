@@ -13,6 +13,60 @@ enum { REG_DEFAULT_EXPIRES = 3600, REG_MAX_REQUESTED = 16, REG_ARENA_CHUNK = 512
 
 #define NS_PER_S INT64_C(1000000000)
 
+/* What a REGISTER asked for, kept from its parse so that its 2xx needs
+ * no second one: the values of its Contact fields (views into the
+ * request's bytes, which live as long as its transaction) and its
+ * Expires. */
+typedef struct reg_ask {
+	bool has_expires;
+	uint32_t expires;
+	uint32_t n_contacts;
+	sv contacts[];
+} reg_ask;
+
+/* The items of the request's Contact fields, as sip_list_next gives them. */
+typedef struct ask_iter {
+	const reg_ask *a;
+	uint32_t next;
+	sv rest;
+} ask_iter;
+
+static void ask_iter_init(ask_iter *it, const reg_ask *a)
+{
+	*it = (ask_iter){ a, 0, SV_NULL };
+}
+
+static bool ask_iter_next(ask_iter *it, sv *item)
+{
+	for (;;) {
+		while (sip_list_split(&it->rest, item))
+			if (item->len)
+				return true;
+		if (it->next >= it->a->n_contacts)
+			return false;
+		it->rest = it->a->contacts[it->next++];
+	}
+}
+
+static const reg_ask *ask_keep(const mdl_ctx *c)
+{
+	const sip_msg *p = c->parsed;
+	uint32_t n = 0;
+	sip_hdr_iter hi;
+	sip_header h;
+	sip_hdr_iter_init(&hi, p, SIP_HDR_CONTACT);
+	while (sip_hdr_iter_next(&hi, &h))
+		n++;
+	reg_ask *a = arena_alloc(c->keep, sizeof(*a) + (size_t)n * sizeof(sv));
+	a->expires = 0;
+	a->has_expires = sip_msg_expires(p, &a->expires);
+	a->n_contacts = 0;
+	sip_hdr_iter_init(&hi, p, SIP_HDR_CONTACT);
+	while (a->n_contacts < n && sip_hdr_iter_next(&hi, &h))
+		a->contacts[a->n_contacts++] = h.value.p ? mdl_view(c, h.value) : SV_NULL;
+	return a;
+}
+
 typedef struct bind_key {
 	reg_uri_key uri;
 	sip_id reg;
@@ -83,7 +137,6 @@ void reg_table_init(reg_table *rt, arena *mem)
 	idtab_init(&rt->recs);
 	rt->by_aor = g_hash_table_new(aor_hash, aor_equal);
 	rt->bindings = g_hash_table_new(bind_hash, bind_equal);
-	rt->scratch = NULL;
 }
 
 static void free_key(gpointer key, gpointer value, gpointer user)
@@ -114,7 +167,6 @@ void reg_table_clear(reg_table *rt)
 	g_hash_table_destroy(rt->bindings);
 	g_hash_table_destroy(rt->by_aor);
 	idtab_clear(&rt->recs);
-	g_free(rt->scratch);
 	memset(rt, 0, sizeof(*rt));
 }
 
@@ -201,7 +253,8 @@ static sip_binding *binding_find(reg_table *rt, reg_rec *r, const reg_uri_key *k
 
 typedef struct reg_update {
 	const txn_rec *tx;
-	const sip_message *req;   /* NULL when the REGISTER was not seen */
+	const sip_message *req;   /* NULL when the REGISTER was not seen (or is gone) */
+	const reg_ask *ask;       /* what req asked; NULL with it */
 	const sip_message *resp;
 	int64_t ts;
 } reg_update;
@@ -280,22 +333,19 @@ static void apply_2xx(reg_table *rt, reg_rec *r, const reg_update *u, const sip_
 	requested rq[REG_MAX_REQUESTED];
 	unsigned n_rq = 0;
 	bool remove_all = false, adds = false;
-	const sip_msg *req = NULL;
+	const reg_ask *req = u->ask;
 	uint32_t req_hdr = 0;
 	bool has_req_hdr = false;
 	sip_list_iter it;
+	ask_iter ai;
 	sv item;
 	sip_contact ct;
 
-	if (u->req) {
-		if (!rt->scratch)
-			rt->scratch = g_new0(sip_msg, 1);
-		/* only the Expires and Contact fields are read again */
-		sip_parse_fields(u->req->raw, rt->scratch);
-		req = rt->scratch;
-		has_req_hdr = sip_msg_expires(req, &req_hdr);
-		sip_list_init(&it, req, SIP_HDR_CONTACT);
-		while (sip_list_next(&it, &item)) {
+	if (req) {
+		has_req_hdr = req->has_expires;
+		req_hdr = req->expires;
+		ask_iter_init(&ai, req);
+		while (ask_iter_next(&ai, &item)) {
 			if (!sip_contact_parse(item, &ct))
 				continue;
 			if (ct.star) {
@@ -333,8 +383,8 @@ static void apply_2xx(reg_table *rt, reg_rec *r, const reg_update *u, const sip_
 	if (listed || !req || remove_all || !adds)
 		return;
 	/* a registrar that lists nothing: the REGISTER's own Contacts stand in */
-	sip_list_init(&it, req, SIP_HDR_CONTACT);
-	while (sip_list_next(&it, &item)) {
+	ask_iter_init(&ai, req);
+	while (ask_iter_next(&ai, &item)) {
 		if (!sip_contact_parse(item, &ct) || ct.star)
 			continue;
 		uint32_t e = ct.has_expires ? ct.expires : has_req_hdr ? req_hdr : REG_DEFAULT_EXPIRES;
@@ -410,8 +460,10 @@ void reg_process(reg_table *rt, mdl_ctx *c, const txn_result *tr)
 {
 	txn_rec *tx = tr->txn;
 	const sip_msg *p = c->parsed;
-	if (!tx || tr->retransmission || !sv_eq_cstr(mdl_method(p), "REGISTER"))
+	if (!tx || tr->retransmission || mdl_method_code(c) != SIP_METHOD_REGISTER)
 		return;
+	if (p->kind == SIP_KIND_REQUEST && tx->pub.request == c->msg->id)
+		tx->reg_ask = ask_keep(c);
 	reg_rec *r = reg_get(rt, tx->reg);
 	if (!r) {
 		r = reg_for(rt, c);
@@ -434,7 +486,8 @@ void reg_process(reg_table *rt, mdl_ctx *c, const txn_result *tr)
 	} else if (st >= 300) {
 		r->pub.failures++;
 	} else {
-		reg_update u = { tx, mdl_msg(c->msgs, tx->pub.request), c->msg, c->ts };
+		const sip_message *req = mdl_msg(c->msgs, tx->pub.request);
+		reg_update u = { tx, req, req ? tx->reg_ask : NULL, c->msg, c->ts };
 		apply_2xx(rt, r, &u, p);
 	}
 }

@@ -37,7 +37,6 @@ typedef struct reg_table {
 	idtab recs;               /* reg_rec* by id */
 	GHashTable *by_aor;       /* reg_uri_key* -> reg_rec* */
 	GHashTable *bindings;     /* internal binding key* -> itself */
-	sip_msg *scratch;         /* to re-read a REGISTER when its 2xx arrives */
 	bool copy;                /* limits: records on the heap with copies of the AOR and
 	                             Contacts in their own arena (the messages they come from
 	                             are evicted), kept in the order they were updated */

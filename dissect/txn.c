@@ -23,6 +23,10 @@ static bool branch_is_3261(sv b)
 
 static uint16_t default_port(sv transport)
 {
+	/* most transports (UDP, TCP) are told by their first letter */
+	int first = sv_lower(sv_at(transport, 0));
+	if (first != 't' && first != 'w')
+		return 5060;
 	if (sv_starts_with_ci(transport, SV_LIT("TLS")) || sv_eq_ci_cstr(transport, "WSS"))
 		return 5061;
 	return 5060;
@@ -52,35 +56,51 @@ static void sent_by_split(sv sent_by, sv transport, sv *host, uint16_t *port)
 		*port = (uint16_t)n;
 }
 
-static void key_make(sv branch, sv sent_by, sv transport, const sip_msg *p, const sip_prepared *prep,
-	txn_key *k)
+void txn_prepare_via(const sip_msg *p, sv branch, uint32_t branch_hash, sv sent_by, sv transport,
+	uint32_t call_id_hash, uint32_t from_tag_hash, sip_prepared_via *out)
+{
+	memset(out, 0, sizeof(*out));
+	sent_by_split(sent_by, transport, &out->host, &out->port);
+	out->rfc2543 = !branch_is_3261(branch);
+	/* the method changes between lookups of one message (ACK, CANCEL):
+	 * everything else is hashed here, once */
+	uint32_t h = branch_hash;
+	h = (h * 16777619u) ^ sv_hash_ci(out->host);
+	h = (h * 16777619u) ^ out->port;
+	h = (h * 16777619u) ^ call_id_hash;
+	h = (h * 16777619u) ^ (p->has_cseq ? p->cseq : 0);
+	if (out->rfc2543)
+		h = ((h * 16777619u) ^ from_tag_hash) ^ 0x9e3779b9u;
+	out->hash_base = h;
+}
+
+static void key_make(sv branch, const sip_prepared_via *v, const sip_msg *p, txn_key *k)
 {
 	memset(k, 0, sizeof(*k));
-	sent_by_split(sent_by, transport, &k->host, &k->port);
+	k->host = v->host;
+	k->port = v->port;
 	k->branch = branch;
-	k->rfc2543 = !branch_is_3261(k->branch);
+	k->rfc2543 = v->rfc2543;
 	/* never different within a transaction, they keep a UA that reuses
 	 * its branches from merging unrelated transactions */
 	k->call_id = p->call_id;
 	k->cseq = p->has_cseq ? p->cseq : 0;
 	if (k->rfc2543)
 		k->from_tag = p->from_tag;
-	/* the method changes between lookups of one message (ACK, CANCEL):
-	 * everything else is hashed here, once */
-	bool own_branch = branch.p == p->branch.p && branch.len == p->branch.len;
-	uint32_t h = own_branch ? prep->branch_hash : sv_hash_ci(k->branch);
-	h = (h * 16777619u) ^ sv_hash_ci(k->host);
-	h = (h * 16777619u) ^ k->port;
-	h = (h * 16777619u) ^ prep->call_id_hash;
-	h = (h * 16777619u) ^ k->cseq;
-	if (k->rfc2543)
-		h = ((h * 16777619u) ^ prep->from_tag_hash) ^ 0x9e3779b9u;
-	k->hash_base = h;
+	k->hash_base = v->hash_base;
+}
+
+static void key_method(txn_key *k, sv method, unsigned code)
+{
+	k->method = method;
+	k->method_code = (uint8_t)code;
 }
 
 static uint32_t key_hash(const txn_key *k)
 {
 	uint32_t h = k->hash_base;
+	if (k->method_code != SIP_METHOD_OTHER)
+		return (h * 16777619u) ^ k->method_code;
 	/* methods are short: FNV-1a inline rather than a call */
 	uint32_t mh = 2166136261u;
 	for (size_t i = 0; i < k->method.len; i++)
@@ -91,8 +111,10 @@ static uint32_t key_hash(const txn_key *k)
 static bool key_equal(const txn_key *x, const txn_key *y)
 {
 	if (x->rfc2543 != y->rfc2543 || x->port != y->port || x->cseq != y->cseq ||
-	    !sv_eq(x->method, y->method) || !sv_eq_ci(x->branch, y->branch) ||
-	    !sv_eq_ci(x->host, y->host) || !sv_eq(x->call_id, y->call_id))
+	    x->method_code != y->method_code ||
+	    (x->method_code == SIP_METHOD_OTHER && !sv_eq(x->method, y->method)) ||
+	    !sv_eq_ci(x->branch, y->branch) || !sv_eq_ci(x->host, y->host) ||
+	    !sv_eq(x->call_id, y->call_id))
 		return false;
 	return !x->rfc2543 || sv_eq_ci(x->from_tag, y->from_tag);
 }
@@ -131,13 +153,13 @@ void txn_table_init(txn_table *t, arena *mem, const sip_timers *timers)
 	idtab_init(&t->recs);
 	hindex_init(&t->by_key);
 	hindex_init(&t->responses);
-	t->timers = g_array_new(FALSE, FALSE, sizeof(sip_id));
+	t->timers = (sip_ids){ 0 };
 	t->timers_head = 0;
 }
 
 void txn_table_clear(txn_table *t)
 {
-	g_array_free(t->timers, TRUE);
+	mdl_ids_free(&t->timers);
 	hindex_clear(&t->responses);
 	hindex_clear(&t->by_key);
 	idtab_clear(&t->recs);
@@ -186,7 +208,28 @@ static bool transport_reliable(const char *transport)
 	return transport && strcmp(transport, "UDP") != 0;
 }
 
-static txn_rec *txn_new(txn_table *t, const mdl_ctx *c, const txn_key *k, sv method)
+/* The bytes of views, copied one after the other into one allocation:
+ * a NULL view stays NULL, an empty one stays empty (mdl_keep). */
+enum { KEEP_MAX = 5 };
+
+static void keep_all(arena *a, sv *v[], unsigned n)
+{
+	size_t total = 0;
+	for (unsigned i = 0; i < n; i++)
+		total += v[i]->len;
+	uint8_t *at = arena_alloc(a, total);
+	for (unsigned i = 0; i < n; i++) {
+		if (v[i]->p == NULL)
+			continue;
+		if (v[i]->len)
+			memcpy(at, v[i]->p, v[i]->len);
+		*v[i] = sv_make(at, v[i]->len);
+		at += v[i]->len;
+	}
+}
+
+/* k->method is the method of the transaction */
+static txn_rec *txn_new(txn_table *t, const mdl_ctx *c, const txn_key *k)
 {
 	const sip_msg *p = c->parsed;
 	txn_rec *r = mdl_rec_alloc(t->mem, t->heap, sizeof(*r));
@@ -197,17 +240,26 @@ static txn_rec *txn_new(txn_table *t, const mdl_ctx *c, const txn_key *k, sv met
 	x->request = x->first_provisional = x->final = x->ack = SIP_ID_NONE;
 	x->cancel = x->parent = x->dialog = SIP_ID_NONE;
 	r->key = *k;
-	r->key.method = mdl_keep_method(c->keep, method);
-	r->key.branch = mdl_keep(c->keep, k->branch);
-	r->key.host = mdl_keep(c->keep, k->host);
-	r->key.call_id = c->call_id.p && sv_eq(c->call_id, k->call_id) ? c->call_id :
-		mdl_keep(c->keep, k->call_id);
-	r->key.from_tag = mdl_keep(c->keep, k->from_tag);
+	/* the key's copies in one allocation rather than one each */
+	sv *copy[KEEP_MAX];
+	unsigned n_copy = 0;
+	if (k->method_code != SIP_METHOD_OTHER)
+		r->key.method = sv_from_cstr(sip_method_name(k->method_code));
+	else
+		copy[n_copy++] = &r->key.method;
+	copy[n_copy++] = &r->key.branch;
+	copy[n_copy++] = &r->key.host;
+	if (c->call_id.p && sv_eq(c->call_id, k->call_id))
+		r->key.call_id = c->call_id;
+	else
+		copy[n_copy++] = &r->key.call_id;
+	copy[n_copy++] = &r->key.from_tag;
+	keep_all(c->keep, copy, n_copy);
 	x->method = r->key.method;
 	x->branch = k->rfc2543 ? SV_NULL : r->key.branch;
 	x->sent_by = mdl_view(c, p->via_sent_by);
 	x->rfc2543 = k->rfc2543;
-	x->is_invite = sv_eq(method, sv_invite);
+	x->is_invite = k->method_code == SIP_METHOD_INVITE;
 	x->state = x->is_invite ? TXN_STATE_CALLING : TXN_STATE_TRYING;
 	x->cseq = p->has_cseq ? p->cseq : 0;
 	r->contact = SV_NULL;
@@ -219,10 +271,10 @@ static txn_rec *txn_new(txn_table *t, const mdl_ctx *c, const txn_key *k, sv met
 	return r;
 }
 
-static bool dialog_forming(sv method)
+static bool dialog_forming(unsigned code)
 {
-	return sv_eq_cstr(method, "INVITE") || sv_eq_cstr(method, "SUBSCRIBE") ||
-		sv_eq_cstr(method, "REFER") || sv_eq_cstr(method, "NOTIFY");
+	return code == SIP_METHOD_INVITE || code == SIP_METHOD_SUBSCRIBE ||
+		code == SIP_METHOD_REFER || code == SIP_METHOD_NOTIFY;
 }
 
 static void set_request(txn_rec *r, const mdl_ctx *c)
@@ -233,13 +285,14 @@ static void set_request(txn_rec *r, const mdl_ctx *c)
 	r->req_to_tag = mdl_tag_present(p->to_tag);
 	r->initial_invite = r->pub.is_invite && !mdl_tag_present(p->to_tag);
 	r->reliable = transport_reliable(c->msg->meta.transport);
-	if (dialog_forming(p->method)) {
+	unsigned code = c->prep->method_code;
+	if (dialog_forming(code)) {
 		sip_contact ct;
 		sv rest = sip_msg_value(p, SIP_HDR_CONTACT), item;
 		if (rest.p && sip_list_split(&rest, &item) && sip_contact_parse(item, &ct) && !ct.star)
 			r->contact = mdl_view(c, ct.addr.uri);
 	}
-	if (sv_eq_cstr(p->method, "NOTIFY")) {
+	if (code == SIP_METHOD_NOTIFY) {
 		sv ss = sv_trim(sip_msg_value(p, SIP_HDR_SUBSCRIPTION_STATE));
 		r->notify_terminated = sv_starts_with_ci(ss, SV_LIT("terminated"));
 	}
@@ -267,8 +320,8 @@ static void link_parent(const txn_table *t, txn_rec *r, const sip_msg *p, const 
 	if (r->pub.parent != SIP_ID_NONE || !p->has_via2)
 		return;
 	txn_key k;
-	key_make(p->via2_branch, p->via2_sent_by, p->via2_transport, p, prep, &k);
-	k.method = r->key.method;
+	key_make(p->via2_branch, &prep->via2, p, &k);
+	key_method(&k, r->key.method, r->key.method_code);
 	txn_rec *up = lookup(t, &k);
 	if (!up || up == r || up->pub.cseq != r->pub.cseq || !sv_eq(up->key.call_id, r->key.call_id))
 		return;
@@ -280,7 +333,7 @@ static void link_cancel(const txn_table *t, txn_rec *cancel)
 	if (cancel->pub.cancel != SIP_ID_NONE)
 		return;
 	txn_key k = cancel->key;
-	k.method = sv_invite;
+	key_method(&k, sv_invite, SIP_METHOD_INVITE);
 	txn_rec *inv = lookup(t, &k);
 	if (!inv)
 		return;
@@ -301,10 +354,11 @@ static void on_request(txn_table *t, const mdl_ctx *c, txn_key *k, txn_result *o
 {
 	const sip_msg *p = c->parsed;
 	sv method = p->method;
+	unsigned code = c->prep->method_code;
 	txn_rec *r;
 
-	if (sv_eq_cstr(method, "ACK")) {
-		k->method = sv_invite;
+	if (code == SIP_METHOD_ACK) {
+		key_method(k, sv_invite, SIP_METHOD_INVITE);
 		r = lookup(t, k);
 		if (r && !r->saw_2xx) {
 			out->txn = r;
@@ -321,7 +375,7 @@ static void on_request(txn_table *t, const mdl_ctx *c, txn_key *k, txn_result *o
 			return;
 		}
 	}
-	k->method = method;
+	key_method(k, method, code);
 	r = lookup(t, k);
 	if (r) {
 		out->txn = r;
@@ -336,26 +390,26 @@ static void on_request(txn_table *t, const mdl_ctx *c, txn_key *k, txn_result *o
 		if (r->pub.state_ts[first] == 0)
 			r->pub.state_ts[first] = c->ts;
 	} else {
-		r = txn_new(t, c, k, method);
+		r = txn_new(t, c, k);
 		set_request(r, c);
 		enter(r, r->pub.state, c->ts);
 		out->created = true;
 		out->txn = r;
-		if (sv_eq_cstr(method, "ACK")) {
+		if (code == SIP_METHOD_ACK) {
 			/* no response ever comes for an ACK */
 			enter(r, TXN_STATE_TERMINATED, c->ts);
 			r->pub.end = TXN_END_FINAL;
 		} else {
-			g_array_append_val(t->timers, r->pub.id);
+			mdl_ids_push(&t->timers, r->pub.id);
 		}
 	}
 	link_parent(t, r, p, c->prep);
-	if (sv_eq_cstr(method, "CANCEL")) {
+	if (code == SIP_METHOD_CANCEL) {
 		link_cancel(t, r);
 	} else if (out->created && r->pub.is_invite) {
 		/* the CANCEL came first (capture points out of step) */
 		txn_key kc = r->key;
-		kc.method = sv_make("CANCEL", 6);
+		key_method(&kc, sv_make("CANCEL", 6), SIP_METHOD_CANCEL);
 		txn_rec *cancel = lookup(t, &kc);
 		if (cancel)
 			link_cancel(t, cancel);
@@ -380,16 +434,17 @@ static void on_response(txn_table *t, const mdl_ctx *c, txn_key *k, txn_result *
 {
 	const sip_msg *p = c->parsed;
 	sip_message *msg = c->msg;
-	k->method = p->has_cseq ? p->cseq_method : SV_NULL;
+	/* cseq_method_code is OTHER without a CSeq */
+	key_method(k, p->has_cseq ? p->cseq_method : SV_NULL, c->prep->cseq_method_code);
 	txn_rec *r = lookup(t, k);
 	if (!r) {
-		r = txn_new(t, c, k, k->method);
+		r = txn_new(t, c, k);
 		out->created = true;
 	}
 	out->txn = r;
 	if (r->pub.parent == SIP_ID_NONE)
 		link_parent(t, r, p, c->prep);
-	if (out->created && sv_eq_cstr(k->method, "CANCEL"))
+	if (out->created && k->method_code == SIP_METHOD_CANCEL)
 		link_cancel(t, r);
 
 	msg->txn = r->pub.id;   /* the response set keys on it */
@@ -432,7 +487,7 @@ void txn_process(txn_table *t, mdl_ctx *c, txn_result *out)
 	if (p->kind == SIP_KIND_INVALID)
 		return;
 	txn_key k;
-	key_make(p->branch, p->via_sent_by, p->via_transport, p, c->prep, &k);
+	key_make(p->branch, &c->prep->via, p, &k);
 	if (p->kind == SIP_KIND_REQUEST)
 		on_request(t, c, &k, out);
 	else
@@ -457,9 +512,9 @@ static int64_t no_final_deadline(const txn_table *t, const txn_rec *r)
 
 void txn_tick(txn_table *t, mdl_changes *ch, int64_t now, GArray *expired)
 {
-	GArray *q = t->timers;
+	sip_ids *q = &t->timers;
 	while (t->timers_head < q->len) {
-		txn_rec *r = txn_get(t, g_array_index(q, sip_id, t->timers_head));
+		txn_rec *r = txn_get(t, q->data[t->timers_head]);
 		if (!r) {
 			t->timers_head++;   /* evicted */
 			continue;
@@ -478,7 +533,8 @@ void txn_tick(txn_table *t, mdl_changes *ch, int64_t now, GArray *expired)
 		g_array_append_val(expired, x->id);
 	}
 	if (t->timers_head >= 4096 && t->timers_head * 2 >= q->len) {
-		g_array_remove_range(q, 0, t->timers_head);
+		memmove(q->data, q->data + t->timers_head, (q->len - t->timers_head) * sizeof(sip_id));
+		q->len -= t->timers_head;
 		t->timers_head = 0;
 	}
 }

@@ -26,10 +26,23 @@
 
 enum { MDL_CH_TXN, MDL_CH_DIALOG, MDL_CH_CALL, MDL_CH_REG, MDL_CH__COUNT };
 
+/* Lists of ids (sip_ids) are appended to several times per message: an
+ * append that fits is a store, with no call (a GArray costs a call per
+ * append, another to empty it, and an allocation for its header). */
+void mdl_ids_grow(sip_ids *a);
+void mdl_ids_free(sip_ids *a);
+
+static inline void mdl_ids_push(sip_ids *a, sip_id id)
+{
+	if (a->len == a->cap)
+		mdl_ids_grow(a);
+	a->data[a->len++] = id;
+}
+
 /* Ids of changed objects per kind, each listed once per round: a record
  * remembers the round (stamp) it was last listed in. */
 typedef struct mdl_changes {
-	GArray *ids[MDL_CH__COUNT];   /* sip_id */
+	sip_ids ids[MDL_CH__COUNT];
 	uint32_t stamp;               /* current round, never 0 */
 } mdl_changes;
 
@@ -38,7 +51,7 @@ static inline void mdl_changed(mdl_changes *ch, unsigned kind, uint32_t *rec_sta
 	if (*rec_stamp == ch->stamp)
 		return;
 	*rec_stamp = ch->stamp;
-	g_array_append_val(ch->ids[kind], id);
+	mdl_ids_push(&ch->ids[kind], id);
 }
 
 /* A copy of v in the model's arena.  The keys of the lookup tables are
@@ -54,10 +67,10 @@ static inline sv mdl_keep(arena *a, sv v)
 }
 
 /* A method name kept: the static name of a known method (the same
- * bytes: method names are case-sensitive), else a copy. */
-static inline sv mdl_keep_method(arena *a, sv method)
+ * bytes: method names are case-sensitive), else a copy.  code is
+ * sip_method_lookup(method). */
+static inline sv mdl_keep_method(arena *a, sv method, unsigned code)
 {
-	sip_method_code code = sip_method_lookup(method);
 	return code != SIP_METHOD_OTHER ? sv_from_cstr(sip_method_name(code)) : mdl_keep(a, method);
 }
 
@@ -74,7 +87,7 @@ typedef struct mdl_owner {
 	sip_id call;              /* SIP_ID_NONE: a group */
 	uint32_t n_msgs;          /* messages it holds */
 	arena keep;
-	GArray *msgs, *txns, *dialogs; /* groups only (sip_id); a call has its own lists */
+	sip_ids msgs, txns, dialogs; /* groups only; a call has its own lists */
 } mdl_owner;
 
 typedef struct mdl_owner_list {
@@ -126,10 +139,16 @@ static inline sip_message *mdl_msg(const idtab *msgs, sip_id id)
 	return idtab_get(msgs, id);
 }
 
-/* Method (request) or CSeq method (response) of a parsed message. */
+/* Method (request) or CSeq method (response) of a parsed message, and
+ * its sip_method_code. */
 static inline sv mdl_method(const sip_msg *p)
 {
 	return p->kind == SIP_KIND_REQUEST ? p->method : p->cseq_method;
+}
+
+static inline unsigned mdl_method_code(const mdl_ctx *c)
+{
+	return c->prep->msg_method_code;
 }
 
 static inline bool mdl_tag_present(sv tag)
@@ -148,8 +167,11 @@ typedef struct txn_key {
 	uint32_t cseq;      /* CSeq number */
 	uint16_t port;      /* sent-by port, default filled in */
 	bool rfc2543;
+	uint8_t method_code; /* sip_method_lookup(method): known methods compare by it */
 	uint32_t hash_base; /* hash of every field but method, computed once */
 } txn_key;
+
+struct reg_ask;
 
 typedef struct txn_rec {
 	sip_txn pub;
@@ -163,6 +185,8 @@ typedef struct txn_rec {
 	uint32_t stamp;
 	sip_id first_dialog;     /* root transactions: dialogs created under them, chained */
 	sip_id reg;              /* REGISTER: its registration */
+	const struct reg_ask *reg_ask; /* REGISTER: what its request asked (registration.c),
+	                            in its owner's memory; NULL when the request was not seen */
 	int64_t first_2xx_ts;    /* first 2xx here or in a transaction forked from here */
 	int64_t last_provisional_ts;
 	int64_t ack_ts;
@@ -175,8 +199,8 @@ typedef struct txn_table {
 	idtab recs;               /* txn_rec* by id */
 	hindex by_key;            /* key hash -> txn id */
 	hindex responses;         /* -> sip_message id: distinct responses (txn, status, To tag) */
-	GArray *timers;           /* sip_id of transactions with a request, in order of creation */
-	guint timers_head;        /* the ones before were judged by txn_tick */
+	sip_ids timers;           /* transactions with a request, in order of creation */
+	uint32_t timers_head;     /* the ones before were judged by txn_tick */
 	bool heap;                /* records on the heap (the model has limits) */
 } txn_table;
 
@@ -191,6 +215,10 @@ typedef struct txn_result {
 	bool new_2xx;             /* a 2xx with a status/To tag not seen before here */
 	bool ack_joined;          /* ACK for a non-2xx final, joined to the INVITE */
 } txn_result;
+
+/* The key parts of a Via of p (sip_model_prepare): reads p only. */
+void txn_prepare_via(const sip_msg *p, sv branch, uint32_t branch_hash, sv sent_by, sv transport,
+	uint32_t call_id_hash, uint32_t from_tag_hash, sip_prepared_via *out);
 
 void txn_table_init(txn_table *t, arena *mem, const sip_timers *timers);
 void txn_table_clear(txn_table *t);

@@ -84,7 +84,7 @@ static void put_ep(GString *o, const char *k, const endpoint *e)
 		json_append_str(o, endpoint_format(e, buf, sizeof(buf)));
 }
 
-static void put_ids(GString *o, const char *k, const GArray *ids)
+static void put_ids(GString *o, const char *k, const sip_ids *ids)
 {
 	key(o, k);
 	g_string_append_c(o, '[');

@@ -377,7 +377,9 @@ static void gather_txn(gather *g, const sip_model *m, const sip_txn *t)
 {
 	{
 		g->txns++;
-		method_stat *s = method_get(g, t->method);
+		/* a known method by code: no hash lookup per transaction */
+		unsigned code = sip_method_lookup(t->method);
+		method_stat *s = code ? method_get_code(g, code) : method_get(g, t->method);
 		s->txns++;
 		const sip_message *req = sip_model_message(m, t->request);
 		if (req && t->first_provisional_ts) {
@@ -391,7 +393,7 @@ static void gather_txn(gather *g, const sip_model *m, const sip_txn *t)
 		/* An ACK is answered by nothing (§17.1.1.3): not "without final". */
 		if (t->final != SIP_ID_NONE || t->final_status) {
 			s->txns_final++;
-		} else if (!sv_eq_cstr(t->method, "ACK")) {
+		} else if (code != SIP_METHOD_ACK) {
 			s->txns_no_final++;
 			if (t->end == TXN_END_NO_FINAL)
 				s->txns_timed_out++;

@@ -59,7 +59,7 @@ static void check_id(sip_id id, guint count, const char *what)
 		fuzz_fail("%s id %u out of %u", what, id, count);
 }
 
-static void check_ids(const GArray *a, guint count, const char *what)
+static void check_ids(const sip_ids *a, guint count, const char *what)
 {
 	if (!a)
 		return;
