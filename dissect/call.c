@@ -41,6 +41,7 @@ void call_table_init(call_table *ct, arena *mem)
 	ct->pending = g_hash_table_new_full(sv_ptr_hash, sv_ptr_equal, NULL, g_free);
 	ct->scratch = g_string_new(NULL);
 	ct->no_related = g_ptr_array_new();
+	pool_init(&ct->pool, sizeof(call_rec), 0);
 }
 
 static void rec_free_lists(call_table *ct, call_rec *r)
@@ -59,11 +60,10 @@ void call_table_clear(call_table *ct)
 		if (!r)
 			continue;
 		rec_free_lists(ct, r);
-		if (ct->heap) {
+		if (ct->heap)
 			arena_free(&r->own.keep);
-			g_free(r);
-		}
 	}
+	pool_clear(&ct->pool);   /* every record held, at once */
 	g_ptr_array_free(ct->no_related, TRUE);
 	g_hash_table_destroy(ct->pending);
 	hindex_clear(&ct->by_id);
@@ -237,7 +237,7 @@ static void set_parties(call_rec *r, const mdl_ctx *c, int8_t level)
 
 static call_rec *call_new(call_table *ct, mdl_ctx *c)
 {
-	call_rec *r = mdl_rec_alloc(ct->mem, ct->heap, sizeof(*r));
+	call_rec *r = mdl_rec_alloc(ct->mem, &ct->pool, ct->heap);
 	memset(r, 0, sizeof(*r));
 	sip_call *x = &r->pub;
 	x->id = ct->recs.len;
@@ -618,8 +618,7 @@ void call_evict(call_table *ct, sip_id id)
 	}
 	rec_free_lists(ct, r);
 	idtab_remove(&ct->recs, id);
-	if (ct->heap) {
+	if (ct->heap)
 		arena_free(&r->own.keep);
-		g_free(r);
-	}
+	mdl_rec_free(&ct->pool, ct->heap, r);
 }

@@ -50,7 +50,8 @@ typedef struct call_table {
 	GHashTable *pending;      /* sv* (a named Call-ID not seen yet) -> internal list */
 	GString *scratch;
 	GPtrArray *no_related;    /* the empty list of every call without related Call-IDs */
-	bool heap;                /* records on the heap, each with its own arena (limits) */
+	bool heap;                /* records from pool, each with its own arena (limits) */
+	pool pool;                /* of call_rec */
 	bool copy_raw;            /* heap: each message's bytes copied into its call's arena */
 } call_table;
 

@@ -46,12 +46,14 @@ void dlg_table_init(dlg_table *d, arena *mem)
 	d->mem = mem;
 	idtab_init(&d->recs);
 	hindex_init(&d->by_key);
+	pool_init(&d->pool, sizeof(dlg_rec), 0);
 }
 
 void dlg_table_clear(dlg_table *d)
 {
 	hindex_clear(&d->by_key);
 	idtab_clear(&d->recs);
+	pool_clear(&d->pool);   /* every record held, at once */
 	memset(d, 0, sizeof(*d));
 }
 
@@ -84,7 +86,7 @@ static void attach(dlg_rec *r, mdl_ctx *c, dlg_result *out)
 static dlg_rec *dlg_new(dlg_table *d, txn_table *t, mdl_ctx *c, txn_rec *tx, sv from_tag, sv to_tag,
 	dlg_state st, sv created_by, unsigned cb_code, bool chain, dlg_result *out)
 {
-	dlg_rec *r = mdl_rec_alloc(d->mem, d->heap, sizeof(*r));
+	dlg_rec *r = mdl_rec_alloc(d->mem, &d->pool, d->heap);
 	memset(r, 0, sizeof(*r));
 	sip_dialog *x = &r->pub;
 	x->id = d->recs.len;
@@ -315,6 +317,5 @@ void dlg_evict(dlg_table *d, sip_id id)
 		return;
 	hindex_remove(&d->by_key, r->index_hash, id);
 	idtab_remove(&d->recs, id);
-	if (d->heap)
-		g_free(r);
+	mdl_rec_free(&d->pool, d->heap, r);
 }

@@ -36,7 +36,8 @@ typedef struct dlg_table {
 	arena *mem;
 	idtab recs;               /* dlg_rec* by id */
 	hindex by_key;            /* key hash -> dialog id */
-	bool heap;                /* records on the heap (the model has limits) */
+	bool heap;                /* records from pool (the model has limits) */
+	pool pool;                /* of dlg_rec */
 } dlg_table;
 
 /* What adding one message did to dialogs. */

@@ -31,6 +31,7 @@ typedef struct model_tap {
 struct sip_model {
 	arena mem;
 	idtab msgs;               /* sip_message* by id */
+	pool msg_pool;            /* of sip_message, under limits */
 	txn_table txns;
 	dlg_table dialogs;
 	call_table calls;
@@ -122,6 +123,7 @@ sip_model *sip_model_new(void)
 	sip_model *m = g_new0(sip_model, 1);
 	arena_init(&m->mem, MODEL_ARENA_CHUNK);
 	idtab_init(&m->msgs);
+	pool_init(&m->msg_pool, sizeof(sip_message), 0);
 	m->timers = SIP_TIMERS_DEFAULT;
 	txn_table_init(&m->txns, &m->mem, &m->timers);
 	dlg_table_init(&m->dialogs, &m->mem);
@@ -157,15 +159,8 @@ void sip_model_free(sip_model *m)
 			if (o->call == SIP_ID_NONE)
 				owner_free_group(o);
 		}
-	if (m->limited) {
-		/* records came from the heap */
-		for (guint i = 0; i < m->msgs.len; i++)
-			g_free(idtab_get(&m->msgs, i));
-		for (guint i = 0; i < m->txns.recs.len; i++)
-			g_free(idtab_get(&m->txns.recs, i));
-		for (guint i = 0; i < m->dialogs.recs.len; i++)
-			g_free(idtab_get(&m->dialogs.recs, i));
-	}
+	/* records under limits came from pools: the tables clear theirs */
+	pool_clear(&m->msg_pool);
 	g_array_free(m->scratch_msgs, TRUE);
 	g_array_free(m->scratch_txns, TRUE);
 	g_array_free(m->scratch_dialogs, TRUE);
@@ -381,7 +376,7 @@ void sip_model_prepare(const sip_msg *p, sip_prepared *out)
 static sip_message *record(sip_model *m, const sip_msg_meta *meta, const sip_msg *p,
 	const sip_prepared *prep)
 {
-	sip_message *r = mdl_rec_alloc(&m->mem, m->limited, sizeof(*r));
+	sip_message *r = mdl_rec_alloc(&m->mem, &m->msg_pool, m->limited);
 	memset(r, 0, sizeof(*r));
 	r->id = m->msgs.len;
 	r->txn = r->dialog = r->call = SIP_ID_NONE;
@@ -525,7 +520,7 @@ static void evict(sip_model *m, mdl_owner *o, bool finished)
 			continue;
 		txn_forget_message(&m->txns, msg);
 		idtab_remove(&m->msgs, id);
-		g_free(msg);
+		mdl_rec_free(&m->msg_pool, true, msg);
 	}
 	for (guint i = 0; i < txns->len; i++)
 		txn_evict(&m->txns, g_array_index(txns, sip_id, i));

@@ -155,6 +155,7 @@ void txn_table_init(txn_table *t, arena *mem, const sip_timers *timers)
 	hindex_init(&t->responses);
 	t->timers = (sip_ids){ 0 };
 	t->timers_head = 0;
+	pool_init(&t->pool, sizeof(txn_rec), 0);
 }
 
 void txn_table_clear(txn_table *t)
@@ -163,6 +164,7 @@ void txn_table_clear(txn_table *t)
 	hindex_clear(&t->responses);
 	hindex_clear(&t->by_key);
 	idtab_clear(&t->recs);
+	pool_clear(&t->pool);   /* every record held, at once */
 	memset(t, 0, sizeof(*t));
 }
 
@@ -232,7 +234,7 @@ static void keep_all(arena *a, sv *v[], unsigned n)
 static txn_rec *txn_new(txn_table *t, const mdl_ctx *c, const txn_key *k)
 {
 	const sip_msg *p = c->parsed;
-	txn_rec *r = mdl_rec_alloc(t->mem, t->heap, sizeof(*r));
+	txn_rec *r = mdl_rec_alloc(t->mem, &t->pool, t->heap);
 	memset(r, 0, sizeof(*r));
 	sip_txn *x = &r->pub;
 	x->id = t->recs.len;
@@ -605,6 +607,5 @@ void txn_evict(txn_table *t, sip_id id)
 		return;
 	hindex_remove(&t->by_key, r->index_hash, id);
 	idtab_remove(&t->recs, id);
-	if (t->heap)
-		g_free(r);
+	mdl_rec_free(&t->pool, t->heap, r);
 }

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "base/arena.h"
+#include "base/pool.h"
 #include "base/bytes.h"
 #include "base/hindex.h"
 #include "base/idtab.h"
@@ -94,11 +95,18 @@ typedef struct mdl_owner_list {
 	mdl_owner *head, *tail;   /* least recently active first */
 } mdl_owner_list;
 
-/* Records: from the arena without limits (nothing is freed), from the heap
- * with them (each is freed by eviction). */
-static inline void *mdl_rec_alloc(arena *mem, bool heap, size_t n)
+/* Records: from the arena without limits (nothing is freed), from a pool
+ * of their size with them (each goes back there on eviction: malloc and
+ * free cost more than the rest of a message's bookkeeping). */
+static inline void *mdl_rec_alloc(arena *mem, pool *recs, bool heap)
 {
-	return heap ? g_malloc(n) : arena_alloc(mem, n);
+	return heap ? pool_alloc(recs) : arena_alloc(mem, recs->size);
+}
+
+static inline void mdl_rec_free(pool *recs, bool heap, void *rec)
+{
+	if (heap)
+		pool_free(recs, rec);
 }
 
 struct mdl_ctx;
@@ -201,7 +209,8 @@ typedef struct txn_table {
 	hindex responses;         /* -> sip_message id: distinct responses (txn, status, To tag) */
 	sip_ids timers;           /* transactions with a request, in order of creation */
 	uint32_t timers_head;     /* the ones before were judged by txn_tick */
-	bool heap;                /* records on the heap (the model has limits) */
+	bool heap;                /* records from pool (the model has limits) */
+	pool pool;                /* of txn_rec */
 } txn_table;
 
 /* What adding one message did to its transaction. */
