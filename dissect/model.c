@@ -37,6 +37,7 @@ struct sip_model {
 	call_table calls;
 	reg_table regs;
 	GArray *taps;             /* model_tap */
+	unsigned tap_events;      /* every event some tap listens to */
 	mdl_changes ch;
 	GArray *ended;            /* sip_id scratch for sip_model_finish */
 	GArray *expired;          /* sip_id scratch for txn_tick */
@@ -258,6 +259,7 @@ void sip_model_tap_add(sip_model *m, unsigned events, sip_tap_fn fn, void *user)
 {
 	model_tap t = { events, fn, user };
 	g_array_append_val(m->taps, t);
+	m->tap_events |= events;
 }
 
 void mdl_ids_grow(sip_ids *a)
@@ -292,14 +294,15 @@ static void flush(sip_model *m, sip_id msg)
 		[MDL_CH_TXN] = SIP_EV_TXN, [MDL_CH_DIALOG] = SIP_EV_DIALOG,
 		[MDL_CH_CALL] = SIP_EV_CALL, [MDL_CH_REG] = SIP_EV_REGISTRATION,
 	};
-	if (m->taps->len) {
-		if (msg != SIP_ID_NONE)
-			publish(m, SIP_EV_MESSAGE, msg);
-		for (unsigned k = 0; k < MDL_CH__COUNT; k++) {
-			const sip_ids *ids = &m->ch.ids[k];
-			for (uint32_t i = 0; i < ids->len; i++)
-				publish(m, kinds[k], ids->data[i]);
-		}
+	/* only the events some tap listens to (--stats alone hears evictions) */
+	if (msg != SIP_ID_NONE && (m->tap_events & SIP_EV_MESSAGE))
+		publish(m, SIP_EV_MESSAGE, msg);
+	for (unsigned k = 0; k < MDL_CH__COUNT; k++) {
+		if (!(m->tap_events & kinds[k]))
+			continue;
+		const sip_ids *ids = &m->ch.ids[k];
+		for (uint32_t i = 0; i < ids->len; i++)
+			publish(m, kinds[k], ids->data[i]);
 	}
 	for (unsigned k = 0; k < MDL_CH__COUNT; k++)
 		m->ch.ids[k].len = 0;
