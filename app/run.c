@@ -102,12 +102,11 @@ static void spill_free(spill *sp)
 	g_free(sp);
 }
 
-/* Bytes the file would hold if everything appended went out now (the sink
- * writes whole records; what it wrote left its buffer). */
-static uint64_t spill_pos(spill *sp)
+/* Bytes the file would hold if everything appended went out now (what
+ * the sink wrote left its buffer). */
+static uint64_t spill_pos(const spill *sp)
 {
-	off_t at = lseek(sp->out.fd, 0, SEEK_CUR);
-	return (at < 0 ? 0 : (uint64_t)at) + sp->out.buf->len;
+	return sp->out.written + sp->out.buf->len;
 }
 
 static void spill_begin(spill *sp)

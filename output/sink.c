@@ -12,6 +12,7 @@ void sink_init(sink *s, int fd, const char *name)
 	s->buf = g_string_sized_new(SINK_FLUSH_AT + 4096);
 	s->record_end = 0;
 	s->error = 0;
+	s->written = 0;
 	s->name = g_strdup(name);
 }
 
@@ -27,6 +28,7 @@ static bool sink_write_all(sink *s, const char *p, size_t n)
 		}
 		p += w;
 		n -= (size_t)w;
+		s->written += (uint64_t)w;
 	}
 	return true;
 }

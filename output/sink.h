@@ -15,12 +15,14 @@
 
 #include <glib.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 typedef struct sink {
 	int fd;
 	GString *buf;       /* pending output; writers append to it */
 	size_t record_end;  /* length of buf up to the last complete record */
 	int error;          /* errno of the first failed write, 0 if none */
+	uint64_t written;   /* bytes written to fd so far */
 	char *name;         /* for messages: "standard output" or a path */
 } sink;
 
