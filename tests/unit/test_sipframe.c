@@ -256,6 +256,43 @@ static void test_udp_not_sip(void)
 	h_free(h);
 }
 
+/* Start lines decide what is SIP: the Request-URI runs to a space and
+ * holds no control byte; a reason phrase holds none but HTAB; the version
+ * is SIP/2.0 in any case.  Long enough that the checks run sixteen bytes
+ * at a time, with the byte that decides at every place of a block. */
+static void test_udp_start_lines(void)
+{
+	for (size_t at = 0; at < 40; at++) {
+		harness *h = h_new();
+		g_autoptr(GString) uri = g_string_new("sip:");
+		for (size_t i = 0; i < 40; i++)
+			g_string_append_c(uri, (char)('a' + i % 26));
+		g_autoptr(GString) m = g_string_new(NULL);
+		/* bytes >= 0x80 are no control bytes: still SIP */
+		g_string_printf(m, "OPTIONS %s SIP/2.0\r\n\r\n", uri->str);
+		m->str[8 + 4 + at % 36] = (char)0xc3;
+		h_udp(h, m->str, m->len);
+		g_string_printf(m, "OPTIONS %s sip/2.0\r\n\r\n", uri->str);
+		h_udp(h, m->str, m->len);
+		g_string_printf(m, "SIP/2.0 486 Busy Here, with a long reason\tphrase ok\r\n\r\n");
+		m->str[12 + at % 30] = '\t';
+		h_udp(h, m->str, m->len);
+		g_assert_cmpuint(h->msgs->len, ==, 3);
+		/* a control byte or DEL in the URI, or in the reason phrase */
+		g_string_printf(m, "OPTIONS %s SIP/2.0\r\n\r\n", uri->str);
+		m->str[8 + 4 + at % 36] = (char)(at % 2 ? 0x7f : 0x01);
+		h_udp(h, m->str, m->len);
+		g_string_printf(m, "SIP/2.0 486 Busy Here, with a long reason phrase not ok\r\n\r\n");
+		m->str[12 + at % 30] = (char)(at % 2 ? 0x7f : 0x1b);
+		h_udp(h, m->str, m->len);
+		g_string_printf(m, "OPTIONS %s SIP/2.1\r\n\r\n", uri->str);
+		h_udp(h, m->str, m->len);
+		g_assert_cmpuint(h->msgs->len, ==, 3);
+		g_assert_cmpuint(h_stats(h)->not_sip, ==, 3);
+		h_free(h);
+	}
+}
+
 static void tweak_reassembled(cap_payload *pl)
 {
 	pl->ip_reassembled = true;
@@ -1305,6 +1342,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/sipframe/wants", test_wants);
 	g_test_add_func("/sipframe/udp/keepalive", test_udp_keepalive);
 	g_test_add_func("/sipframe/udp/not-sip", test_udp_not_sip);
+	g_test_add_func("/sipframe/udp/start-lines", test_udp_start_lines);
 	g_test_add_func("/sipframe/udp/flags", test_udp_flags);
 	g_test_add_func("/sipframe/icmp-quoted", test_icmp_quoted);
 	g_test_add_func("/sipframe/tcp/two-in-one", test_tcp_two_in_one);
