@@ -209,6 +209,15 @@ static const char *const method_names[SIP_METHOD__COUNT] = {
 	[SIP_METHOD_UPDATE] = "UPDATE",
 };
 
+/* strlen of each name, for the lookup below */
+static const uint8_t method_lens[SIP_METHOD__COUNT] = {
+	[SIP_METHOD_INVITE] = 6, [SIP_METHOD_ACK] = 3, [SIP_METHOD_BYE] = 3,
+	[SIP_METHOD_CANCEL] = 6, [SIP_METHOD_REGISTER] = 8, [SIP_METHOD_OPTIONS] = 7,
+	[SIP_METHOD_PRACK] = 5, [SIP_METHOD_SUBSCRIBE] = 9, [SIP_METHOD_NOTIFY] = 6,
+	[SIP_METHOD_PUBLISH] = 7, [SIP_METHOD_INFO] = 4, [SIP_METHOD_REFER] = 5,
+	[SIP_METHOD_MESSAGE] = 7, [SIP_METHOD_UPDATE] = 6,
+};
+
 sip_method_code sip_method_lookup(sv method)
 {
 	if (method.len < 3 || method.len > 9)
@@ -229,9 +238,14 @@ sip_method_code sip_method_lookup(sv method)
 	case 'U': code = SIP_METHOD_UPDATE; break;
 	default: return SIP_METHOD_OTHER;
 	}
-	const char *n = method_names[code];
-	return strlen(n) == method.len && memcmp(n, method.p, method.len) == 0 ? (sip_method_code)code :
-		SIP_METHOD_OTHER;
+	/* the name compared as one word (a ninth byte apart): no call */
+	const uint8_t *n = (const uint8_t *)method_names[code];
+	size_t len = method.len;
+	if (method_lens[code] != len)
+		return SIP_METHOD_OTHER;
+	uint64_t a = len >= 8 ? sv_word_load(method.p) : sv_word_load_tail(method.p, len);
+	uint64_t b = len >= 8 ? sv_word_load(n) : sv_word_load_tail(n, len);
+	return a == b && (len <= 8 || method.p[8] == n[8]) ? (sip_method_code)code : SIP_METHOD_OTHER;
 }
 
 const char *sip_method_name(unsigned code)

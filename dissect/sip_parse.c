@@ -468,10 +468,17 @@ static inline void add_field(sip_msg *m, sv f, size_t colon)
 			if (id != SIP_HDR_UNKNOWN) {
 				/* the value: after the colon, trimmed */
 				size_t vb = colon + 1, ve = f.len;
-				while (vb < ve && sv_is_trim_byte(f.p[vb]))
+				/* nearly always one SP after the colon and nothing to
+				 * trim at the end: two tests instead of the loops */
+				if (ve - vb >= 2 && f.p[vb] == ' ' && f.p[vb + 1] > ' ' &&
+				    f.p[ve - 1] > ' ') {
 					vb++;
-				while (ve > vb && sv_is_trim_byte(f.p[ve - 1]))
-					ve--;
+				} else {
+					while (vb < ve && sv_is_trim_byte(f.p[vb]))
+						vb++;
+					while (ve > vb && sv_is_trim_byte(f.p[ve - 1]))
+						ve--;
+				}
 				store_field(m, f, (sv){ f.p, ne }, (sv){ f.p + vb, ve - vb }, id);
 				return;
 			}

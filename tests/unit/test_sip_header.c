@@ -466,10 +466,41 @@ static void test_iteration(void)
 	g_assert_false(sip_msg_from(&msg, &a));
 }
 
+/* Methods by code: each name exactly (case-sensitive, RFC 3261 §7.1),
+ * nothing that only starts or ends like one. */
+static void test_methods(void)
+{
+	for (unsigned code = 1; code < SIP_METHOD__COUNT; code++) {
+		const char *name = sip_method_name(code);
+		size_t n = strlen(name);
+		g_assert_cmpuint(n, >=, 3);
+		g_assert_cmpint(sip_method_lookup(sv_make(name, n)), ==, code);
+		/* in a longer buffer, as on the wire */
+		g_autofree char *wire = g_strdup_printf("%s sip:a@b SIP/2.0", name);
+		g_assert_cmpint(sip_method_lookup(sv_make(wire, n)), ==, code);
+		/* one byte changed anywhere, one more or one fewer */
+		for (size_t i = 0; i < n; i++) {
+			g_autofree char *other = g_strdup(name);
+			other[i] = (char)(other[i] ^ 0x20);   /* the other case */
+			g_assert_cmpint(sip_method_lookup(sv_make(other, n)), ==, SIP_METHOD_OTHER);
+			other[i] = 'X';
+			if (strcmp(other, name) != 0)
+				g_assert_cmpint(sip_method_lookup(sv_make(other, n)), ==, SIP_METHOD_OTHER);
+		}
+		g_assert_cmpint(sip_method_lookup(sv_make(wire, n + 1)), ==, SIP_METHOD_OTHER);
+		g_assert_cmpint(sip_method_lookup(sv_make(name, n - 1)), ==, SIP_METHOD_OTHER);
+	}
+	g_assert_cmpint(sip_method_lookup(SV_LIT("FOO")), ==, SIP_METHOD_OTHER);
+	g_assert_cmpint(sip_method_lookup(SV_LIT("SUBSCRIBEX")), ==, SIP_METHOD_OTHER);
+	g_assert_cmpint(sip_method_lookup(SV_LIT("IN")), ==, SIP_METHOD_OTHER);
+	g_assert_cmpint(sip_method_lookup(SV_NULL), ==, SIP_METHOD_OTHER);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/sip-header/names", test_names);
+	g_test_add_func("/sip-header/methods", test_methods);
 	g_test_add_func("/sip-header/list-split", test_list_split);
 	g_test_add_func("/sip-header/params", test_params);
 	g_test_add_func("/sip-header/uri", test_uri);
