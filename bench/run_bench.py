@@ -54,10 +54,11 @@ import ui_latency
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
-TOOLS = ["floor", "stats", "json", "sngrep", "tshark"]
+TOOLS = ["floor", "stats", "stats-plain", "json", "sngrep", "tshark"]
 LABEL = {
     "floor": "libpcap floor (pcap_next_ex loop)",
     "stats": "sipscope --stats",
+    "stats-plain": "sipscope --stats, built without profile",
     "json": "sipscope --json > /dev/null",
     "sngrep": "sngrep -N (no interface)",
     "tshark": "tshark -q -z sip,stat",
@@ -75,22 +76,51 @@ def run_capture(cmd, **kw):
     return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
 
 
-def build(build_dir):
+BUILD_ARGS = ["-DSIPSCOPE_TESTS=OFF", "-DSIPSCOPE_SANITIZE=OFF", "-DSIPSCOPE_BENCH=ON"]
+
+
+def plain_dir(build_dir):
+    return build_dir.rstrip("/") + "-plain"
+
+
+def build_plain(build_dir):
     log(f"building (Release) in {build_dir}")
     r = run_capture(["cmake", "-S", ROOT, "-B", build_dir, "-DCMAKE_BUILD_TYPE=Release",
-                     "-DSIPSCOPE_TESTS=OFF", "-DSIPSCOPE_SANITIZE=OFF", "-DSIPSCOPE_BENCH=ON"])
+                     "-DSIPSCOPE_PGO=OFF"] + BUILD_ARGS)
     if r.returncode:
         sys.exit("cmake configure failed:\n" + r.stdout + r.stderr)
     r = run_capture(["cmake", "--build", build_dir, "-j2", "--target",
                      "sipscope", "sipscope-gencalls", "sipscope-floor", "sipscope-micro"])
     if r.returncode:
         sys.exit("build failed:\n" + r.stdout[-4000:] + r.stderr[-4000:])
-    return {
+
+
+def binaries(build_dir, pgo):
+    b = {
         "sipscope": os.path.join(build_dir, "sipscope"),
         "gencalls": os.path.join(build_dir, "bench", "sipscope-gencalls"),
         "floor": os.path.join(build_dir, "bench", "sipscope-floor"),
         "micro": os.path.join(build_dir, "bench", "sipscope-micro"),
+        "pgo": pgo,
     }
+    if pgo:
+        b["sipscope_plain"] = os.path.join(plain_dir(build_dir), "sipscope")
+    return b
+
+
+def build(build_dir, pgo):
+    """The measured tree: with profile-guided optimisation (scripts/build-pgo)
+    unless pgo is false; with it, a plain Release tree beside it as well, so
+    the table shows what the profile is worth."""
+    if pgo:
+        log(f"building (Release, profile-guided) in {build_dir}")
+        r = run_capture([os.path.join(ROOT, "scripts", "build-pgo"), build_dir] + BUILD_ARGS)
+        if r.returncode:
+            sys.exit("scripts/build-pgo failed:\n" + r.stdout[-4000:] + r.stderr[-4000:])
+        build_plain(plain_dir(build_dir))
+    else:
+        build_plain(build_dir)
+    return binaries(build_dir, pgo)
 
 
 GEN_RE = re.compile(
@@ -146,6 +176,8 @@ def tool_command(tool, bins, path, info):
         return [bins["floor"], path], "keep"
     if tool == "stats":
         return [bins["sipscope"], "-r", path, "--stats"], "keep"
+    if tool == "stats-plain":
+        return [bins["sipscope_plain"], "-r", path, "--stats"], "keep"
     if tool == "json":
         return [bins["sipscope"], "-r", path, "--json"], "null"
     if tool == "sngrep":
@@ -163,10 +195,10 @@ def check_output(tool, out, err, info):
     if tool == "floor":
         m = re.search(r"(\d+) packets", out)
         return (int(m.group(1)) if m else None), info["frames"], "frames"
-    if tool in ("stats", "json"):
+    if tool in ("stats", "stats-plain", "json"):
         m = re.search(r"sipscope: \d+ frames, (\d+) SIP messages", err)
         seen = int(m.group(1)) if m else None
-        if tool == "stats":
+        if tool != "json":
             m2 = re.search(r"^SIP messages\s+(\d+)", out, re.M)
             if not m2 or (seen is not None and int(m2.group(1)) != seen):
                 seen = None
@@ -626,6 +658,9 @@ def main():
     ap.add_argument("--results", default=os.path.join(HERE, "RESULTS.md"),
                     help="where to write the tables ('-' for nowhere)")
     ap.add_argument("--no-build", action="store_true", help="use the binaries already in --build-dir")
+    ap.add_argument("--no-pgo", dest="pgo", action="store_false",
+                    help="measure a plain Release build (default: built by scripts/build-pgo, "
+                         "with a plain one beside it for the row 'built without profile')")
     ap.add_argument("--no-profile", dest="profile", action="store_false",
                     help="skip the callgrind per-stage profile")
     ap.add_argument("--no-memory", dest="memory", action="store_false",
@@ -658,14 +693,11 @@ def main():
             tools.remove(t)
 
     if args.no_build:
-        bins = {
-            "sipscope": os.path.join(args.build_dir, "sipscope"),
-            "gencalls": os.path.join(args.build_dir, "bench", "sipscope-gencalls"),
-            "floor": os.path.join(args.build_dir, "bench", "sipscope-floor"),
-            "micro": os.path.join(args.build_dir, "bench", "sipscope-micro"),
-        }
+        bins = binaries(args.build_dir, args.pgo)
     else:
-        bins = build(args.build_dir)
+        bins = build(args.build_dir, args.pgo)
+    if not args.pgo and "stats-plain" in tools:
+        tools.remove("stats-plain")
     os.makedirs(args.data_dir, exist_ok=True)
 
     per_file = {}
@@ -754,6 +786,12 @@ def write_results(args, tools, per_file, memory, prof_md, notes, bins, files, ru
     out.append("- Versions: " + "; ".join(f"{k} {val}" for k, val in v.items()))
     # every argument as given, so the run can be repeated as it was
     out.append("- Command: `bench/run_bench.sh " + " ".join(sys.argv[1:]) + "`")
+    if bins.get("pgo"):
+        out.append("- Build: Release, link-time optimisation, profile-guided (`scripts/build-pgo`: "
+                   "trained on a generated 3,000-call capture of seed 7 and the bundled captures); "
+                   "the row *built without profile* is the same sources as a plain Release build")
+    else:
+        out.append("- Build: Release, link-time optimisation (no profile: `--no-pgo`)")
     out.append("- Captures (classic pcap, Ethernet, made by `sipscope-gencalls -n CALLS -s SEED`):")
     for n, path, info in files:
         out.append(f"  - {n:,} calls: {info['bytes']:,} bytes, {info['frames']:,} frames, "
