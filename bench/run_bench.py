@@ -54,12 +54,13 @@ import ui_latency
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
-TOOLS = ["floor", "stats", "stats-plain", "json", "sngrep", "tshark"]
+TOOLS = ["floor", "stats", "stats-plain", "json", "list", "sngrep", "tshark"]
 LABEL = {
     "floor": "libpcap floor (pcap_next_ex loop)",
     "stats": "sipscope --stats",
     "stats-plain": "sipscope --stats, built without profile",
     "json": "sipscope --json > /dev/null",
+    "list": "sipscope --list > /dev/null (keeps every call, as the UI does)",
     "sngrep": "sngrep -N (no interface)",
     "tshark": "tshark -q -z sip,stat",
 }
@@ -180,6 +181,8 @@ def tool_command(tool, bins, path, info):
         return [bins["sipscope_plain"], "-r", path, "--stats"], "keep"
     if tool == "json":
         return [bins["sipscope"], "-r", path, "--json"], "null"
+    if tool == "list":
+        return [bins["sipscope"], "-r", path, "--list"], "null"
     if tool == "sngrep":
         # -F: no configuration file; -l: dialog limit (default 20,000) above
         # the file's Call-IDs, or sngrep stops storing dialogs.
@@ -195,10 +198,10 @@ def check_output(tool, out, err, info):
     if tool == "floor":
         m = re.search(r"(\d+) packets", out)
         return (int(m.group(1)) if m else None), info["frames"], "frames"
-    if tool in ("stats", "stats-plain", "json"):
+    if tool in ("stats", "stats-plain", "json", "list"):
         m = re.search(r"sipscope: \d+ frames, (\d+) SIP messages", err)
         seen = int(m.group(1)) if m else None
-        if tool != "json":
+        if tool in ("stats", "stats-plain"):
             m2 = re.search(r"^SIP messages\s+(\d+)", out, re.M)
             if not m2 or (seen is not None and int(m2.group(1)) != seen):
                 seen = None
@@ -722,7 +725,7 @@ def main():
             memory[n] = {}
             # Only sipscope: the others' max RSS is anonymous memory.
             for tool in tools:
-                if tool not in ("stats", "json"):
+                if tool not in ("stats", "json", "list"):
                     continue
                 memory[n][tool] = sample_memory(tool, bins, path, info, args.timeout)
                 log(f"  memory {tool}: anon {memory[n][tool][0] / 1024:.0f} MB, "
