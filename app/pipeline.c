@@ -1325,9 +1325,8 @@ static gpointer releaser_main(gpointer data)
 			;
 		if (p->rel_stop)
 			break;
-		g_mutex_unlock(&p->rel_lock);
+		/* under the lock: pipeline_release_mapped may give them back too */
 		cap_merger_release_mapped(p->merger);
-		g_mutex_lock(&p->rel_lock);
 	}
 	g_mutex_unlock(&p->rel_lock);
 	return NULL;
@@ -1345,6 +1344,17 @@ static void releaser_stop(pipeline *p)
 	p->releaser = NULL;
 	g_mutex_clear(&p->rel_lock);
 	g_cond_clear(&p->rel_cond);
+}
+
+void pipeline_release_mapped(pipeline *p)
+{
+	/* the releaser runs when pages can be given back: once reading is
+	 * over, for files, without -w keeping their frames */
+	if (!p->releaser)
+		return;
+	g_mutex_lock(&p->rel_lock);
+	cap_merger_release_mapped(p->merger);
+	g_mutex_unlock(&p->rel_lock);
 }
 
 void pipeline_finish(pipeline *p)
