@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "dissect/findings.h"
+#include "dissect/findings_internal.h"
 #include "dissect/model.h"
 #include "dissect/sip.h"
 #include "output/check.h"
@@ -1598,6 +1599,81 @@ static void test_hostile(void)
 	ff_free(&x);
 }
 
+/* Per-object state: a page of which most ids were released and few
+ * entries hold anything gives those to the loose table and is freed;
+ * what they held reads the same, entries made later are fresh, and
+ * releasing them calls fini once. */
+typedef struct det_test {
+	uint32_t v;
+	uint32_t finis;
+	void *owned;   /* freed by fini: LeakSanitizer sees one that is not */
+} det_test;
+
+static void det_test_fini(void *p)
+{
+	det_test *e = p;
+	g_free(e->owned);
+	e->owned = NULL;
+}
+
+static void test_det_pages_loose(void)
+{
+	det_pages d = { .elem = sizeof(det_test) };
+	/* two pages: every 8th id holds something */
+	for (sip_id id = 0; id < 2 * DET_PAGE; id++) {
+		det_test *e = det_get(&d, id);
+		g_assert_nonnull(e);
+		if (id % 8 == 0) {
+			e->v = id + 1000;
+			e->owned = g_malloc(16);
+		}
+	}
+	g_assert_nonnull(d.pages[0]);
+	g_assert_null(d.loose);
+	/* the first page: all ids but the 8th ones go */
+	for (sip_id id = 0; id < DET_PAGE; id++)
+		if (id % 8)
+			det_release(&d, id, det_test_fini);
+	g_assert_null(d.pages[0]);
+	g_assert_true(d.is_loose[0]);
+	g_assert_nonnull(d.pages[1]);
+	g_assert_cmpuint(g_hash_table_size(d.loose), ==, DET_PAGE / 8);
+	for (sip_id id = 0; id < DET_PAGE; id += 8) {
+		const det_test *e = det_peek(&d, id);
+		g_assert_nonnull(e);
+		g_assert_cmpuint(e->v, ==, id + 1000);
+		g_assert_true(det_get(&d, id) == e);
+	}
+	/* released ids of a loose page read as none, and come back fresh */
+	g_assert_null(det_peek(&d, 1));
+	det_test *fresh = det_get(&d, 1);
+	g_assert_cmpuint(fresh->v, ==, 0);
+	fresh->owned = g_malloc(16);
+	g_assert_true(det_peek(&d, 1) == fresh);
+	/* a page whose entries mostly hold something stays a page */
+	for (sip_id id = DET_PAGE; id < 2 * DET_PAGE; id++)
+		if (id % 8 == 1 || id % 8 == 2) {
+			det_test *e = det_get(&d, id);
+			e->v = 1;
+		}
+	for (sip_id id = DET_PAGE; id < 2 * DET_PAGE; id++)
+		if (id % 8 >= 3)
+			det_release(&d, id, det_test_fini);
+	g_assert_nonnull(d.pages[1]);
+	g_assert_false(d.is_loose[1]);
+	/* the rest of the first page goes: nothing of it is left, not even
+	 * the entry made again for an id released before (fini frees it) */
+	for (sip_id id = 0; id < DET_PAGE; id += 8)
+		det_release(&d, id, det_test_fini);
+	g_assert_false(d.is_loose[0]);
+	g_assert_cmpuint(g_hash_table_size(d.loose), ==, 0);
+	g_assert_null(det_peek(&d, 0));
+	/* what is still held is freed with the pages (fini on each) */
+	det_pages_free(&d, det_test_fini);
+	g_assert_null(d.pages);
+	g_assert_null(d.loose);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -1635,5 +1711,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/findings/outcome-forks", test_outcome_forks);
 	g_test_add_func("/findings/outputs", test_outputs);
 	g_test_add_func("/findings/hostile", test_hostile);
+	g_test_add_func("/findings/det-pages-loose", test_det_pages_loose);
 	return g_test_run();
 }
