@@ -142,7 +142,7 @@ void pipeline_finish(pipeline *p);
  * output): the counters are then safe to read.  Without pipeline_finish. */
 void pipeline_abandon(pipeline *p);
 /* After pipeline_finish: gives the mapped files' pages back at once, as a
- * thread of the pipeline does every 50 ms then.  For whoever reads message
+ * thread of the pipeline does every 5 ms then.  For whoever reads message
  * bytes all over the file faster than that (the --json records written at
  * the end); nothing for live input or when frames are kept. */
 void pipeline_release_mapped(pipeline *p);
