@@ -103,7 +103,8 @@ static void rec_free(fnd_rec *r)
 {
 	if (!r)
 		return;
-	g_free(r->pub.summary);
+	if (r->pub.summary != r->base)
+		g_free(r->pub.summary);
 	g_free(r->base);
 	if (r->note)
 		g_string_free(r->note, TRUE);
@@ -409,19 +410,27 @@ fnd_rec *fnd_add(findings *f, const fnd_kind *k, sip_id call, uint64_t fold, int
 	return r;
 }
 
+/* Without a note the summary is the base itself, not a copy: most
+ * findings have none, and a run may keep hundreds of thousands. */
 static void rebuild_summary(fnd_rec *r)
 {
-	g_free(r->pub.summary);
+	if (r->pub.summary != r->base)
+		g_free(r->pub.summary);
 	if (r->note && r->note->len)
 		r->pub.summary = g_strdup_printf("%s; %s", r->base ? r->base : r->pub.code, r->note->str);
+	else if (r->base)
+		r->pub.summary = r->base;
 	else
-		r->pub.summary = g_strdup(r->base ? r->base : r->pub.code);
+		r->pub.summary = g_strdup(r->pub.code);
 }
 
 void fnd_set_summary(findings *f, fnd_rec *r, const char *text)
 {
-	g_free(r->base);
+	char *old = r->base;
 	r->base = g_strdup(text);
+	if (r->pub.summary == old)
+		r->pub.summary = NULL;
+	g_free(old);
 	rebuild_summary(r);
 	f->generation++;
 }

@@ -186,7 +186,8 @@ typedef struct fnd_rec {
 	finding pub;
 	const fnd_kind *kind;
 	uint64_t fold;             /* its key in folded (0: not folded) */
-	char *base;                /* summary of the first occurrence */
+	char *base;                /* summary of the first occurrence; pub.summary is this
+	                              same string while there is no note */
 	GString *note;             /* optional text after the base, rewritten by checks */
 } fnd_rec;
 

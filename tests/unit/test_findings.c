@@ -1599,6 +1599,36 @@ static void test_hostile(void)
 	ff_free(&x);
 }
 
+/* A finding's summary is its base, not a copy, until a note follows it;
+ * then the base begins it. */
+static void test_summary_shared(void)
+{
+	fflow x = ff_new();
+#define SS_OPTIONS \
+		"OPTIONS sip:bob@10.0.0.2 SIP/2.0\n" \
+		"Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKs%d\n" \
+		"From: <sip:alice@a.example>;tag=a1\n" \
+		"To: <sip:bob@b.example>\n" \
+		"Call-ID: ss@a.example\n" \
+		"CSeq: %d OPTIONS\n"
+	feedf(x.f, 0, "10.0.0.1:5060", "10.0.0.2:5060", SS_OPTIONS, 1, 1);
+	const finding *mf = find_code(x.fd, "missing-max-forwards");
+	const fnd_rec *r = (const fnd_rec *)mf;
+	g_assert_cmpuint(mf->count, ==, 1);
+	g_assert_nonnull(r->base);
+	g_assert_true(mf->summary == r->base);
+	feedf(x.f, 100, "10.0.0.1:5060", "10.0.0.2:5060", SS_OPTIONS, 2, 2);
+	g_assert_cmpuint(mf->count, ==, 2);
+	g_assert_true(mf->summary != r->base);
+	g_assert_true(g_str_has_prefix(mf->summary, r->base));
+	assert_summary_has(mf, "; 2 times");
+	feedf(x.f, 200, "10.0.0.1:5060", "10.0.0.2:5060", SS_OPTIONS, 3, 3);
+	assert_summary_has(mf, "; 3 times");
+	ff_finish(&x, 300);
+	ff_free(&x);
+#undef SS_OPTIONS
+}
+
 /* Per-object state: a page of which most ids were released and few
  * entries hold anything gives those to the loose table and is freed;
  * what they held reads the same, entries made later are fresh, and
@@ -1712,5 +1742,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/findings/outputs", test_outputs);
 	g_test_add_func("/findings/hostile", test_hostile);
 	g_test_add_func("/findings/det-pages-loose", test_det_pages_loose);
+	g_test_add_func("/findings/summary-shared", test_summary_shared);
 	return g_test_run();
 }
