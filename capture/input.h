@@ -67,7 +67,7 @@ void cap_input_close(cap_input *in);
 
 /* What is behind the cursor stays mapped for up to twice this: the
  * findings look back at messages seconds old, a few MB of a busy link. */
-enum { CAP_INPUT_RELEASE_STEP = 16 << 20 };
+enum { CAP_INPUT_RELEASE_STEP = 8 << 20 };
 
 /* Slow path of cap_input_consume for mapped files: gives back the pages
  * behind the cursor. */
