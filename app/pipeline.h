@@ -141,6 +141,11 @@ void pipeline_finish(pipeline *p);
 /* Reading stops and what was read but not taken is dropped (a failed
  * output): the counters are then safe to read.  Without pipeline_finish. */
 void pipeline_abandon(pipeline *p);
+/* After pipeline_finish: gives the mapped files' pages back at once, as a
+ * thread of the pipeline does every 5 ms then.  For whoever reads message
+ * bytes all over the file faster than that (the --json records written at
+ * the end); nothing for live input or when frames are kept. */
+void pipeline_release_mapped(pipeline *p);
 bool pipeline_finished(const pipeline *p);
 void pipeline_free(pipeline *p);
 

@@ -60,16 +60,30 @@ typedef struct run_state {
 	struct spill *spill;
 } run_state;
 
-/* Where a record kept aside lies in the temporary file; len 0: none. */
-typedef struct spill_at {
-	uint64_t off;
-	uint32_t len;
-} spill_at;
+/* Where a record kept aside lies in the temporary file, in 8 bytes: its
+ * offset (SPILL_OFF_BITS) and length (the rest); 0: none.  A record too
+ * long for that (a call with many thousands of transactions) has its
+ * length in spill.long_len.  By id in pages of SPILL_PAGE, made as ids
+ * come: every transaction, dialog, call and finding of a run may have
+ * one, so the slack of a doubling array would be tens of MB. */
+enum {
+	SPILL_OFF_BITS = 40,
+	SPILL_PAGE_SHIFT = 16,
+	SPILL_PAGE = 1 << SPILL_PAGE_SHIFT,
+};
+#define SPILL_LEN_LONG ((UINT64_C(1) << (64 - SPILL_OFF_BITS)) - 1)
+
+typedef struct spill_index {
+	uint64_t **pages;
+	guint n_pages;
+} spill_index;
 
 typedef struct spill {
 	FILE *file;
 	sink out;                          /* on the file */
-	GArray *at[JSON_REC__KINDS];       /* spill_at by id */
+	spill_index at[JSON_REC__KINDS];   /* by id */
+	GHashTable *long_len;              /* uint64 key (kind << 32 | id) -> length, for
+	                                      SPILL_LEN_LONG */
 	uint64_t start;                    /* where the record being written starts */
 	GString *copy;                     /* scratch for copying back */
 	char *error;                       /* the first failure, once */
@@ -83,8 +97,7 @@ static spill *spill_new(void)
 	spill *sp = g_new0(spill, 1);
 	sp->file = f;
 	sink_init(&sp->out, fileno(f), "temporary file");
-	for (int k = 0; k < JSON_REC__KINDS; k++)
-		sp->at[k] = g_array_new(FALSE, TRUE, sizeof(spill_at));
+	sp->long_len = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
 	sp->copy = g_string_new(NULL);
 	return sp;
 }
@@ -95,8 +108,12 @@ static void spill_free(spill *sp)
 		return;
 	sink_finish(&sp->out);
 	fclose(sp->file);
-	for (int k = 0; k < JSON_REC__KINDS; k++)
-		g_array_free(sp->at[k], TRUE);
+	for (int k = 0; k < JSON_REC__KINDS; k++) {
+		for (guint i = 0; i < sp->at[k].n_pages; i++)
+			g_free(sp->at[k].pages[i]);
+		g_free(sp->at[k].pages);
+	}
+	g_hash_table_destroy(sp->long_len);
 	g_string_free(sp->copy, TRUE);
 	g_free(sp->error);
 	g_free(sp);
@@ -114,34 +131,93 @@ static void spill_begin(spill *sp)
 	sp->start = spill_pos(sp);
 }
 
+static uint64_t spill_long_key(json_rec_kind kind, sip_id id)
+{
+	return (uint64_t)kind << 32 | id;
+}
+
 static void spill_end(spill *sp, json_rec_kind kind, sip_id id)
 {
-	uint64_t end = spill_pos(sp);
-	GArray *a = sp->at[kind];
-	if (id >= a->len)
-		g_array_set_size(a, id + 1);
-	g_array_index(a, spill_at, id) = (spill_at){ sp->start, (uint32_t)MIN(end - sp->start, UINT32_MAX) };
+	uint64_t len = spill_pos(sp) - sp->start;
+	if (len == 0)
+		return;
+	if (sp->start >> SPILL_OFF_BITS) {
+		if (!sp->error)
+			sp->error = g_strdup("--json: the temporary file grew too large");
+		return;
+	}
+	spill_index *ix = &sp->at[kind];
+	guint page = id >> SPILL_PAGE_SHIFT;
+	if (page >= ix->n_pages) {
+		ix->pages = g_renew(uint64_t *, ix->pages, page + 1);
+		memset(ix->pages + ix->n_pages, 0, (page + 1 - ix->n_pages) * sizeof(uint64_t *));
+		ix->n_pages = page + 1;
+	}
+	if (!ix->pages[page])
+		ix->pages[page] = g_new0(uint64_t, SPILL_PAGE);
+	uint64_t field = len;
+	if (len >= SPILL_LEN_LONG) {
+		field = SPILL_LEN_LONG;
+		uint64_t *k = g_new(uint64_t, 1), *v = g_new(uint64_t, 1);
+		*k = spill_long_key(kind, id);
+		*v = len;
+		g_hash_table_replace(sp->long_len, k, v);
+	}
+	ix->pages[page][id & (SPILL_PAGE - 1)] = field << SPILL_OFF_BITS | sp->start;
 }
 
 /* json_fill_fn: the record kept aside for id, if any, into s. */
 static void spill_fill(void *user, json_rec_kind kind, sip_id id, sink *s)
 {
 	spill *sp = user;
-	GArray *a = sp->at[kind];
-	if (id >= a->len || sp->error)
+	const spill_index *ix = &sp->at[kind];
+	guint page = id >> SPILL_PAGE_SHIFT;
+	if (page >= ix->n_pages || !ix->pages[page] || sp->error)
 		return;
-	spill_at at = g_array_index(a, spill_at, id);
-	if (at.len == 0)
+	uint64_t at = ix->pages[page][id & (SPILL_PAGE - 1)];
+	if (at == 0)
 		return;
-	g_string_set_size(sp->copy, at.len);
-	ssize_t n = pread(sp->out.fd, sp->copy->str, at.len, (off_t)at.off);
-	if (n != (ssize_t)at.len) {
+	uint64_t off = at & ((UINT64_C(1) << SPILL_OFF_BITS) - 1);
+	uint64_t len = at >> SPILL_OFF_BITS;
+	if (len == SPILL_LEN_LONG) {
+		uint64_t key = spill_long_key(kind, id);
+		len = *(const uint64_t *)g_hash_table_lookup(sp->long_len, &key);
+	}
+	g_string_set_size(sp->copy, len);
+	ssize_t n = pread(sp->out.fd, sp->copy->str, len, (off_t)off);
+	if (n < 0 || (uint64_t)n != len) {
 		sp->error = g_strdup_printf("--json: cannot read back the temporary file: %s",
 			n < 0 ? g_strerror(errno) : "short read");
 		return;
 	}
-	g_string_append_len(s->buf, sp->copy->str, at.len);
+	g_string_append_len(s->buf, sp->copy->str, len);
 	sink_end_record(s);
+}
+
+/* The records written at the end (--json) read message bytes from all
+ * over a mapped file, faster than the pipeline gives its pages back on
+ * its own: they go back every JSON_PACE_RECORDS records. */
+static void end_pace(void *user)
+{
+	run_state *st = user;
+	pipeline_release_mapped(st->pipe);
+}
+
+static void end_fill(void *user, json_rec_kind kind, sip_id id, sink *s)
+{
+	run_state *st = user;
+	spill_fill(st->spill, kind, id, s);
+}
+
+/* A finding written from what the detector holds at the end, paced as the
+ * model's records are. */
+static void end_finding(run_state *st, const finding *x, unsigned *paced)
+{
+	json_write_finding(&st->out, st->model, x);
+	if (++*paced == JSON_PACE_RECORDS) {
+		*paced = 0;
+		end_pace(st);
+	}
 }
 
 static void on_icmp(void *user, const pipeline_icmp *ic)
@@ -674,28 +750,32 @@ int run_offline(const options *opt)
 		if (st.spill) {
 			if (!sink_flush(&st.spill->out) && !st.spill->error)
 				st.spill->error = g_strdup_printf("--json: %s", sink_error(&st.spill->out));
-			json_write_model_filled(&st.out, st.model, spill_fill, st.spill);
+			json_write_model_filled(&st.out, st.model, end_fill, end_pace, &st);
+			unsigned paced = 0;
 			for (guint i = 0, n = findings_count(st.found); i < n && !sink_failed(&st.out); i++) {
 				const finding *x = findings_get(st.found, i);
 				if (x)
-					json_write_finding(&st.out, st.model, x);
+					end_finding(&st, x, &paced);
 				else
 					spill_fill(st.spill, JSON_REC_FINDING, i, &st.out);
 			}
 			if (st.spill->error)
 				g_ptr_array_add(st.late_errors, g_strdup(st.spill->error));
 		} else {
-			json_write_model(&st.out, st.model);
+			json_write_model_filled(&st.out, st.model, NULL, end_pace, &st);
 		}
+		unsigned paced = 0;
 		if (st.spill) {
 			/* written above */
 		} else if (st.findings_written) {
 			for (guint i = 0, n = findings_count(st.found); i < n && !sink_failed(&st.out); i++)
 				if ((i >= st.findings_written->len ||
 				     !g_array_index(st.findings_written, uint8_t, i)) && findings_get(st.found, i))
-					json_write_finding(&st.out, st.model, findings_get(st.found, i));
+					end_finding(&st, findings_get(st.found, i), &paced);
 		} else {
-			json_write_findings(&st.out, st.model, st.found);
+			for (guint i = 0, n = findings_count(st.found); i < n && !sink_failed(&st.out); i++)
+				if (findings_get(st.found, i))
+					end_finding(&st, findings_get(st.found, i), &paced);
 		}
 	} else if (o->mode == OUT_REPORT && !sink_failed(&st.out))
 		ladder_missing = !write_reports(&st);

@@ -16,6 +16,22 @@ void arena_init(arena *a, size_t chunk_size)
 {
 	memset(a, 0, sizeof(*a));
 	a->chunk_size = chunk_size ? chunk_size : ARENA_DEFAULT_CHUNK;
+	a->first_chunk = a->chunk_size;
+}
+
+void arena_init_growing(arena *a, size_t first, size_t chunk_size)
+{
+	arena_init(a, chunk_size);
+	if (first && first < a->chunk_size)
+		a->first_chunk = first;
+}
+
+/* The size of the next regular chunk: the first, then all so far, up to
+ * chunk_size. */
+static size_t next_chunk(const arena *a)
+{
+	size_t size = a->bytes_reserved > a->first_chunk ? a->bytes_reserved : a->first_chunk;
+	return size < a->chunk_size ? size : a->chunk_size;
 }
 
 void arena_free(arena *a)
@@ -39,8 +55,13 @@ void *arena_alloc(arena *a, size_t n)
 	arena_chunk *c = a->head;
 	if (!c || c->size - c->used < need) {
 		/* An allocation larger than a chunk gets a chunk of its own,
-		 * placed behind the current one so the current keeps filling. */
-		size_t size = need > a->chunk_size ? need : a->chunk_size;
+		 * placed behind the current one so the current keeps filling.
+		 * A growing arena takes a larger chunk first. */
+		size_t size = next_chunk(a);
+		while (size < need && size < a->chunk_size)
+			size = size * 2 < a->chunk_size ? size * 2 : a->chunk_size;
+		if (need > size)
+			size = need;
 		arena_chunk *nc = g_malloc(sizeof(*nc) + size);
 		nc->size = size;
 		nc->used = 0;
@@ -81,6 +102,5 @@ void arena_take(arena *to, arena *from)
 {
 	arena_free(to);
 	*to = *from;
-	size_t chunk = from->chunk_size;
-	arena_init(from, chunk);
+	arena_init_growing(from, to->first_chunk, to->chunk_size);
 }

@@ -17,13 +17,19 @@ typedef struct arena_chunk arena_chunk;
 
 typedef struct arena {
 	arena_chunk *head;     /* chunk being filled; older ones follow ->next */
-	size_t chunk_size;     /* default size of a new chunk */
+	size_t chunk_size;     /* default size of a new chunk (the largest, when growing) */
+	size_t first_chunk;    /* size of the first chunk: chunk_size unless growing */
 	size_t bytes_used;     /* sum of allocations handed out */
 	size_t bytes_reserved; /* sum of chunk sizes */
 } arena;
 
 /* chunk_size 0 picks the default (1 MiB). */
 void arena_init(arena *a, size_t chunk_size);
+/* An arena whose first chunk is first bytes and each next one as large as
+ * all before it together, up to chunk_size: for the many small arenas
+ * that mostly hold a few hundred bytes (a call's keys) but may hold far
+ * more. */
+void arena_init_growing(arena *a, size_t first, size_t chunk_size);
 void arena_free(arena *a);
 
 /* Uninitialised memory of n bytes (8-byte aligned); never NULL (aborts on OOM

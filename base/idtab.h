@@ -8,9 +8,18 @@
  * slots, and a page whose slots were all removed is freed, so memory
  * follows the records held (plus a directory entry per page of ids).
  *
+ * A few long-lived records among many short-lived ones (REGISTER
+ * messages of Call-IDs kept to the end, among calls forgotten as they
+ * finish) would keep nearly every page: a full page (not the one being
+ * filled) left with at most IDTAB_SPARSE_MAX records becomes sparse, the
+ * slots still set and their pointers in one small allocation, read by
+ * binary search.  It takes no new records (its ids were all given).
+ *
  * Owns: the directory and the pages.  Not the records.
  * Invariants: len is the number of ids given; pages[k] is NULL when page
- * k was emptied (or never filled); live[k] counts its non-NULL slots.
+ * k was emptied (or never filled), a sparse page (idtab_sparse, tagged
+ * with IDTAB_SPARSE_TAG) once it held at most IDTAB_SPARSE_MAX; live[k]
+ * counts its non-NULL slots.
  */
 #ifndef SIPSCOPE_BASE_IDTAB_H
 #define SIPSCOPE_BASE_IDTAB_H
@@ -18,7 +27,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum { IDTAB_SHIFT = 10, IDTAB_PAGE = 1 << IDTAB_SHIFT };
+enum { IDTAB_SHIFT = 10, IDTAB_PAGE = 1 << IDTAB_SHIFT, IDTAB_SPARSE_MAX = IDTAB_PAGE / 4 };
+
+/* A sparse page: n slots in ascending order, each with its pointer (NULL
+ * once removed). */
+typedef struct idtab_sparse {
+	uint32_t n;
+	uint16_t slot[IDTAB_SPARSE_MAX];
+	void *ptr[];
+} idtab_sparse;
+
+#define IDTAB_SPARSE_TAG ((uintptr_t)1)
 
 typedef struct idtab {
 	void ***pages;      /* directory */
@@ -35,11 +54,16 @@ uint32_t idtab_add(idtab *t, void *p);
 /* The id reads NULL from now on; nothing when it is out of range or removed. */
 void idtab_remove(idtab *t, uint32_t id);
 
+void *idtab_sparse_get(const idtab_sparse *sp, uint32_t slot);
+
 static inline void *idtab_get(const idtab *t, uint32_t id)
 {
 	if (id >= t->len)
 		return NULL;
 	void **pg = t->pages[id >> IDTAB_SHIFT];
+	if (__builtin_expect((uintptr_t)pg & IDTAB_SPARSE_TAG, 0))
+		return idtab_sparse_get((const idtab_sparse *)((uintptr_t)pg & ~IDTAB_SPARSE_TAG),
+			id & (IDTAB_PAGE - 1));
 	return pg ? pg[id & (IDTAB_PAGE - 1)] : NULL;
 }
 

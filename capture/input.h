@@ -65,7 +65,9 @@ typedef struct cap_input {
 bool cap_input_open(cap_input *in, const char *path, GError **err);
 void cap_input_close(cap_input *in);
 
-enum { CAP_INPUT_RELEASE_STEP = 32 << 20 };
+/* What is behind the cursor stays mapped for up to twice this: the
+ * findings look back at messages seconds old, a few MB of a busy link. */
+enum { CAP_INPUT_RELEASE_STEP = 8 << 20 };
 
 /* Slow path of cap_input_consume for mapped files: gives back the pages
  * behind the cursor. */

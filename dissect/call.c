@@ -12,7 +12,10 @@
 enum {
 	PENDING_MAX_CALLERS = 4,
 	/* a call's copies with limits (its messages' bytes, Call-ID, branches,
-	 * tags): a few kilobytes for most calls */
+	 * tags): a few kilobytes for most calls when they hold their messages'
+	 * bytes, a few hundred when they hold keys only (forgetting finished
+	 * calls alone), so its arena starts small and grows */
+	CALL_ARENA_FIRST = 256,
 	CALL_ARENA_CHUNK = 2048,
 };
 
@@ -243,7 +246,7 @@ static call_rec *call_new(call_table *ct, mdl_ctx *c)
 	x->id = ct->recs.len;
 	r->own.call = x->id;
 	if (ct->heap)
-		arena_init(&r->own.keep, CALL_ARENA_CHUNK);
+		arena_init_growing(&r->own.keep, CALL_ARENA_FIRST, CALL_ARENA_CHUNK);
 	x->call_id = mdl_keep(ct->heap ? &r->own.keep : ct->mem, c->parsed->call_id);
 	x->first_method = x->from = x->to = SV_NULL;
 	x->state = CALL_STATE_NOT_A_CALL;

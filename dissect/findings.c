@@ -103,7 +103,8 @@ static void rec_free(fnd_rec *r)
 {
 	if (!r)
 		return;
-	g_free(r->pub.summary);
+	if (r->pub.summary != r->base)
+		g_free(r->pub.summary);
 	g_free(r->base);
 	if (r->note)
 		g_string_free(r->note, TRUE);
@@ -129,7 +130,7 @@ static void call_fini(void *p)
 	d->redir = NULL;
 }
 
-static void det_pages_free(det_pages *d, void (*fini)(void *))
+void det_pages_free(det_pages *d, void (*fini)(void *))
 {
 	for (uint32_t k = 0; k < d->n_pages; k++) {
 		if (!d->pages[k])
@@ -138,10 +139,24 @@ static void det_pages_free(det_pages *d, void (*fini)(void *))
 			fini(d->pages[k] + i * d->elem);
 		g_free(d->pages[k]);
 	}
+	if (d->loose) {
+		GHashTableIter it;
+		gpointer k, v;
+		g_hash_table_iter_init(&it, d->loose);
+		while (g_hash_table_iter_next(&it, &k, &v)) {
+			if (fini)
+				fini(v);
+			g_free(v);
+		}
+		g_hash_table_destroy(d->loose);
+		d->loose = NULL;
+	}
 	g_free(d->pages);
 	g_free(d->released);
+	g_free(d->is_loose);
 	d->pages = NULL;
 	d->released = NULL;
+	d->is_loose = NULL;
 	d->n_pages = d->cap = 0;
 }
 
@@ -155,42 +170,98 @@ static void det_pages_reserve(det_pages *d, uint32_t k)
 			cap *= 2;
 		d->pages = g_renew(uint8_t *, d->pages, cap);
 		d->released = g_renew(uint32_t, d->released, cap);
+		d->is_loose = g_renew(uint8_t, d->is_loose, cap);
 		d->cap = cap;
 	}
 	for (uint32_t i = d->n_pages; i <= k; i++) {
 		d->pages[i] = NULL;
 		d->released[i] = 0;
+		d->is_loose[i] = 0;
 	}
 	d->n_pages = k + 1;
 }
 
-static void *det_get(det_pages *d, sip_id id)
+void *det_get(det_pages *d, sip_id id)
 {
 	if (id == SIP_ID_NONE)
 		return NULL;
 	uint32_t k = id >> DET_SHIFT;
 	det_pages_reserve(d, k);
+	if (d->is_loose[k]) {
+		gpointer key = GUINT_TO_POINTER(id + 1);
+		void *e = g_hash_table_lookup(d->loose, key);
+		if (!e) {
+			e = g_malloc0(d->elem);
+			g_hash_table_insert(d->loose, key, e);
+		}
+		return e;
+	}
 	if (!d->pages[k])
 		d->pages[k] = g_malloc0(d->elem * DET_PAGE);
 	return d->pages[k] + (size_t)(id & (DET_PAGE - 1)) * d->elem;
 }
 
-static const void *det_peek(const det_pages *d, sip_id id)
+const void *det_peek(const det_pages *d, sip_id id)
 {
-	if (id == SIP_ID_NONE || (id >> DET_SHIFT) >= d->n_pages || !d->pages[id >> DET_SHIFT])
+	if (id == SIP_ID_NONE || (id >> DET_SHIFT) >= d->n_pages)
 		return NULL;
-	return d->pages[id >> DET_SHIFT] + (size_t)(id & (DET_PAGE - 1)) * d->elem;
+	uint32_t k = id >> DET_SHIFT;
+	if (d->is_loose[k])
+		return g_hash_table_lookup(d->loose, GUINT_TO_POINTER(id + 1));
+	if (!d->pages[k])
+		return NULL;
+	return d->pages[k] + (size_t)(id & (DET_PAGE - 1)) * d->elem;
+}
+
+static bool det_zero(const uint8_t *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (e[i])
+			return false;
+	return true;
+}
+
+/* Page k, with few entries that hold anything left, gives them to loose
+ * (see det_pages). */
+static void det_loosen(det_pages *d, uint32_t k)
+{
+	uint8_t *pg = d->pages[k];
+	uint32_t held = 0;
+	for (uint32_t i = 0; i < DET_PAGE; i++)
+		if (!det_zero(pg + (size_t)i * d->elem, d->elem) && ++held > DET_LOOSE_MAX)
+			return;
+	if (!d->loose)
+		d->loose = g_hash_table_new(g_direct_hash, g_direct_equal);
+	for (uint32_t i = 0; i < DET_PAGE; i++) {
+		const uint8_t *e = pg + (size_t)i * d->elem;
+		if (!det_zero(e, d->elem))
+			g_hash_table_insert(d->loose, GUINT_TO_POINTER((k << DET_SHIFT) + i + 1),
+				g_memdup2(e, d->elem));
+	}
+	g_free(pg);
+	d->pages[k] = NULL;
+	d->is_loose[k] = 1;
 }
 
 /* The object is gone (evicted): its state too, and the page once all of
- * its ids are. */
-static void det_release(det_pages *d, sip_id id, void (*fini)(void *))
+ * its ids are.  No pointer to an entry is held across a release: its
+ * page may go loose. */
+void det_release(det_pages *d, sip_id id, void (*fini)(void *))
 {
 	if (id == SIP_ID_NONE)
 		return;
 	uint32_t k = id >> DET_SHIFT;
 	det_pages_reserve(d, k);
-	if (d->pages[k]) {
+	if (d->is_loose[k]) {
+		gpointer key = GUINT_TO_POINTER(id + 1);
+		void *e = g_hash_table_lookup(d->loose, key);
+		if (e) {
+			if (fini)
+				fini(e);
+			g_hash_table_remove(d->loose, key);
+			g_free(e);
+		}
+	} else if (d->pages[k]) {
 		uint8_t *e = d->pages[k] + (size_t)(id & (DET_PAGE - 1)) * d->elem;
 		if (fini)
 			fini(e);
@@ -199,6 +270,21 @@ static void det_release(det_pages *d, sip_id id, void (*fini)(void *))
 	if (++d->released[k] == DET_PAGE) {
 		g_free(d->pages[k]);
 		d->pages[k] = NULL;
+		/* entries made again for ids already released go too */
+		for (uint32_t i = 0; d->is_loose[k] && i < DET_PAGE; i++) {
+			gpointer key = GUINT_TO_POINTER((k << DET_SHIFT) + i + 1);
+			void *e = g_hash_table_lookup(d->loose, key);
+			if (!e)
+				continue;
+			if (fini)
+				fini(e);
+			g_hash_table_remove(d->loose, key);
+			g_free(e);
+		}
+		d->is_loose[k] = 0;
+	} else if (d->pages[k] && d->released[k] >= DET_LOOSE_FROM &&
+		   d->released[k] % (DET_PAGE / 16) == 0) {
+		det_loosen(d, k);
 	}
 }
 
@@ -324,19 +410,27 @@ fnd_rec *fnd_add(findings *f, const fnd_kind *k, sip_id call, uint64_t fold, int
 	return r;
 }
 
+/* Without a note the summary is the base itself, not a copy: most
+ * findings have none, and a run may keep hundreds of thousands. */
 static void rebuild_summary(fnd_rec *r)
 {
-	g_free(r->pub.summary);
+	if (r->pub.summary != r->base)
+		g_free(r->pub.summary);
 	if (r->note && r->note->len)
 		r->pub.summary = g_strdup_printf("%s; %s", r->base ? r->base : r->pub.code, r->note->str);
+	else if (r->base)
+		r->pub.summary = r->base;
 	else
-		r->pub.summary = g_strdup(r->base ? r->base : r->pub.code);
+		r->pub.summary = g_strdup(r->pub.code);
 }
 
 void fnd_set_summary(findings *f, fnd_rec *r, const char *text)
 {
-	g_free(r->base);
+	char *old = r->base;
 	r->base = g_strdup(text);
+	if (r->pub.summary == old)
+		r->pub.summary = NULL;
+	g_free(old);
 	rebuild_summary(r);
 	f->generation++;
 }

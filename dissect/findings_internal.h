@@ -149,21 +149,45 @@ typedef struct ack_wait {
 /* Per-object state by id, in pages of DET_PAGE entries made on demand
  * and freed once every id of the page was released (the model evicted
  * the objects): with limits the detector keeps state for what the model
- * holds, not for every id it gave. */
-enum { DET_SHIFT = 8, DET_PAGE = 1 << DET_SHIFT };
+ * holds, not for every id it gave.  A few long-lived objects among many
+ * short-lived ones (the REGISTER transactions of Call-IDs kept to the
+ * end, among calls forgotten as they finish) would keep nearly every
+ * page: once at least DET_LOOSE_FROM ids of a page were released and at
+ * most DET_LOOSE_MAX of its entries hold anything (an entry of zero bytes
+ * is what a fresh one is), those go into loose, one allocation each, and
+ * the page is freed; its ids are found there from then on. */
+enum {
+	DET_SHIFT = 8,
+	DET_PAGE = 1 << DET_SHIFT,
+	DET_LOOSE_FROM = DET_PAGE / 2,
+	DET_LOOSE_MAX = DET_PAGE / 4,
+};
 
 typedef struct det_pages {
 	uint8_t **pages;
 	uint32_t *released;        /* per page: ids released */
+	uint8_t *is_loose;         /* per page: its entries are in loose */
 	uint32_t n_pages, cap;
 	size_t elem;
+	GHashTable *loose;         /* GUINT(id + 1) -> entry (owned), of loose pages */
 } det_pages;
+
+/* The entry of id, made (zero) when there was none; NULL for SIP_ID_NONE. */
+void *det_get(det_pages *d, sip_id id);
+/* The entry of id when there is one; never makes it. */
+const void *det_peek(const det_pages *d, sip_id id);
+/* id is gone: fini (when not NULL) is called on its entry, which is
+ * cleared; the pages may change (no pointer to an entry outlives this). */
+void det_release(det_pages *d, sip_id id, void (*fini)(void *));
+/* Everything, fini on every entry; d can be used again (elem is kept). */
+void det_pages_free(det_pages *d, void (*fini)(void *));
 
 typedef struct fnd_rec {
 	finding pub;
 	const fnd_kind *kind;
 	uint64_t fold;             /* its key in folded (0: not folded) */
-	char *base;                /* summary of the first occurrence */
+	char *base;                /* summary of the first occurrence; pub.summary is this
+	                              same string while there is no note */
 	GString *note;             /* optional text after the base, rewritten by checks */
 } fnd_rec;
 

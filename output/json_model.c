@@ -279,37 +279,63 @@ void json_write_registration(sink *s, const sip_model *m, const sip_registration
 
 void json_write_model(sink *s, const sip_model *m)
 {
-	json_write_model_filled(s, m, NULL, NULL);
+	json_write_model_filled(s, m, NULL, NULL, NULL);
 }
 
-void json_write_model_filled(sink *s, const sip_model *m, json_fill_fn fill, void *user)
+/* Counts the records written from the model, calling pace every
+ * JSON_PACE_RECORDS of them. */
+typedef struct pacer {
+	json_pace_fn fn;
+	void *user;
+	unsigned n;
+} pacer;
+
+static void paced(pacer *p)
 {
+	if (p->fn && ++p->n == JSON_PACE_RECORDS) {
+		p->n = 0;
+		p->fn(p->user);
+	}
+}
+
+void json_write_model_filled(sink *s, const sip_model *m, json_fill_fn fill, json_pace_fn pace,
+	void *user)
+{
+	pacer pc = { pace, user, 0 };
 	/* ids evicted (sip_model_set_limits) are holes: their records went out
 	 * then, or were kept aside for fill */
 	for (guint i = 0, n = sip_model_txn_count(m); i < n && !sink_failed(s); i++) {
 		const sip_txn *t = sip_model_txn(m, i);
-		if (t)
+		if (t) {
 			json_write_txn(s, m, t);
-		else if (fill)
+			paced(&pc);
+		} else if (fill) {
 			fill(user, JSON_REC_TXN, i, s);
+		}
 	}
 	for (guint i = 0, n = sip_model_dialog_count(m); i < n && !sink_failed(s); i++) {
 		const sip_dialog *d = sip_model_dialog(m, i);
-		if (d)
+		if (d) {
 			json_write_dialog(s, m, d);
-		else if (fill)
+			paced(&pc);
+		} else if (fill) {
 			fill(user, JSON_REC_DIALOG, i, s);
+		}
 	}
 	for (guint i = 0, n = sip_model_call_count(m); i < n && !sink_failed(s); i++) {
 		const sip_call *c = sip_model_call(m, i);
-		if (c)
+		if (c) {
 			json_write_call(s, m, c);
-		else if (fill)
+			paced(&pc);
+		} else if (fill) {
 			fill(user, JSON_REC_CALL, i, s);
+		}
 	}
 	for (guint i = 0, n = sip_model_registration_count(m); i < n && !sink_failed(s); i++) {
 		const sip_registration *r = sip_model_registration(m, i);
-		if (r)
+		if (r) {
 			json_write_registration(s, m, r);
+			paced(&pc);
+		}
 	}
 }

@@ -32,6 +32,14 @@ void json_write_model(sink *s, const sip_model *m);
  * every record comes in its place. */
 typedef enum { JSON_REC_TXN, JSON_REC_DIALOG, JSON_REC_CALL, JSON_REC_FINDING, JSON_REC__KINDS } json_rec_kind;
 typedef void (*json_fill_fn)(void *user, json_rec_kind kind, sip_id id, sink *s);
-void json_write_model_filled(sink *s, const sip_model *m, json_fill_fn fill, void *user);
+/* pace (when not NULL) is called after every JSON_PACE_RECORDS records
+ * written from what the model holds: those read message bytes from all
+ * over the input (a mapped file's pages come back one by one, each with
+ * its neighbours: 256 records can bring back tens of MB), and the caller
+ * may give them back. */
+enum { JSON_PACE_RECORDS = 256 };
+typedef void (*json_pace_fn)(void *user);
+void json_write_model_filled(sink *s, const sip_model *m, json_fill_fn fill, json_pace_fn pace,
+	void *user);
 
 #endif

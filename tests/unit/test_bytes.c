@@ -56,6 +56,50 @@ static void test_arena(void)
 	arena_free(&a);
 }
 
+/* A growing arena: chunks of the first size, then as large as all before
+ * them together, up to its chunk size; an allocation larger than that
+ * gets its own chunk; views stay valid throughout. */
+static void test_arena_growing(void)
+{
+	arena a;
+	arena_init_growing(&a, 64, 512);
+	uint8_t *first = arena_copy(&a, "first", 5);
+	g_assert_cmpuint(a.bytes_reserved, ==, 64);
+	arena_alloc(&a, 56);                      /* fills the first chunk */
+	g_assert_cmpuint(a.bytes_reserved, ==, 64);
+	arena_alloc(&a, 8);
+	g_assert_cmpuint(a.bytes_reserved, ==, 128);
+	arena_alloc(&a, 100);                     /* 128 so far: a chunk of 128 */
+	g_assert_cmpuint(a.bytes_reserved, ==, 256);
+	arena_alloc(&a, 300);                     /* 256 so far, 300 needs 512 */
+	g_assert_cmpuint(a.bytes_reserved, ==, 768);
+	arena_alloc(&a, 300);                     /* never more than 512 */
+	g_assert_cmpuint(a.bytes_reserved, ==, 1280);
+	uint8_t *big = arena_alloc(&a, 2000);     /* larger than any chunk */
+	memset(big, 1, 2000);
+	g_assert_cmpuint(a.bytes_reserved, ==, 3280);
+	uint8_t *q = arena_copy(&a, "world", 5);  /* the current chunk keeps filling */
+	g_assert_cmpuint(a.bytes_reserved, ==, 3280);
+	g_assert_cmpmem(first, 5, "first", 5);
+	g_assert_cmpmem(q, 5, "world", 5);
+	/* arena_take leaves the source growing from its first size again */
+	arena b;
+	arena_init(&b, 0);
+	arena_take(&b, &a);
+	g_assert_cmpuint(a.bytes_reserved, ==, 0);
+	arena_copy(&a, "again", 5);
+	g_assert_cmpuint(a.bytes_reserved, ==, 64);
+	g_assert_cmpmem(first, 5, "first", 5);
+	arena_free(&a);
+	arena_free(&b);
+
+	/* without growing: every chunk its full size, as before */
+	arena_init(&a, 256);
+	arena_copy(&a, "x", 1);
+	g_assert_cmpuint(a.bytes_reserved, ==, 256);
+	arena_free(&a);
+}
+
 static void test_endpoint(void)
 {
 	endpoint e = { .family = EP_IPV6, .port = 5060 };
@@ -97,6 +141,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/bytes/reader-bounds", test_reader_bounds);
 	g_test_add_func("/bytes/sv-ops", test_sv_ops);
 	g_test_add_func("/bytes/arena", test_arena);
+	g_test_add_func("/bytes/arena-growing", test_arena_growing);
 	g_test_add_func("/bytes/endpoint", test_endpoint);
 	g_test_add_func("/bytes/rebase", test_rebase);
 	return g_test_run();

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "dissect/findings.h"
+#include "dissect/findings_internal.h"
 #include "dissect/model.h"
 #include "dissect/sip.h"
 #include "output/check.h"
@@ -1598,6 +1599,111 @@ static void test_hostile(void)
 	ff_free(&x);
 }
 
+/* A finding's summary is its base, not a copy, until a note follows it;
+ * then the base begins it. */
+static void test_summary_shared(void)
+{
+	fflow x = ff_new();
+#define SS_OPTIONS \
+		"OPTIONS sip:bob@10.0.0.2 SIP/2.0\n" \
+		"Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKs%d\n" \
+		"From: <sip:alice@a.example>;tag=a1\n" \
+		"To: <sip:bob@b.example>\n" \
+		"Call-ID: ss@a.example\n" \
+		"CSeq: %d OPTIONS\n"
+	feedf(x.f, 0, "10.0.0.1:5060", "10.0.0.2:5060", SS_OPTIONS, 1, 1);
+	const finding *mf = find_code(x.fd, "missing-max-forwards");
+	const fnd_rec *r = (const fnd_rec *)mf;
+	g_assert_cmpuint(mf->count, ==, 1);
+	g_assert_nonnull(r->base);
+	g_assert_true(mf->summary == r->base);
+	feedf(x.f, 100, "10.0.0.1:5060", "10.0.0.2:5060", SS_OPTIONS, 2, 2);
+	g_assert_cmpuint(mf->count, ==, 2);
+	g_assert_true(mf->summary != r->base);
+	g_assert_true(g_str_has_prefix(mf->summary, r->base));
+	assert_summary_has(mf, "; 2 times");
+	feedf(x.f, 200, "10.0.0.1:5060", "10.0.0.2:5060", SS_OPTIONS, 3, 3);
+	assert_summary_has(mf, "; 3 times");
+	ff_finish(&x, 300);
+	ff_free(&x);
+#undef SS_OPTIONS
+}
+
+/* Per-object state: a page of which most ids were released and few
+ * entries hold anything gives those to the loose table and is freed;
+ * what they held reads the same, entries made later are fresh, and
+ * releasing them calls fini once. */
+typedef struct det_test {
+	uint32_t v;
+	uint32_t finis;
+	void *owned;   /* freed by fini: LeakSanitizer sees one that is not */
+} det_test;
+
+static void det_test_fini(void *p)
+{
+	det_test *e = p;
+	g_free(e->owned);
+	e->owned = NULL;
+}
+
+static void test_det_pages_loose(void)
+{
+	det_pages d = { .elem = sizeof(det_test) };
+	/* two pages: every 8th id holds something */
+	for (sip_id id = 0; id < 2 * DET_PAGE; id++) {
+		det_test *e = det_get(&d, id);
+		g_assert_nonnull(e);
+		if (id % 8 == 0) {
+			e->v = id + 1000;
+			e->owned = g_malloc(16);
+		}
+	}
+	g_assert_nonnull(d.pages[0]);
+	g_assert_null(d.loose);
+	/* the first page: all ids but the 8th ones go */
+	for (sip_id id = 0; id < DET_PAGE; id++)
+		if (id % 8)
+			det_release(&d, id, det_test_fini);
+	g_assert_null(d.pages[0]);
+	g_assert_true(d.is_loose[0]);
+	g_assert_nonnull(d.pages[1]);
+	g_assert_cmpuint(g_hash_table_size(d.loose), ==, DET_PAGE / 8);
+	for (sip_id id = 0; id < DET_PAGE; id += 8) {
+		const det_test *e = det_peek(&d, id);
+		g_assert_nonnull(e);
+		g_assert_cmpuint(e->v, ==, id + 1000);
+		g_assert_true(det_get(&d, id) == e);
+	}
+	/* released ids of a loose page read as none, and come back fresh */
+	g_assert_null(det_peek(&d, 1));
+	det_test *fresh = det_get(&d, 1);
+	g_assert_cmpuint(fresh->v, ==, 0);
+	fresh->owned = g_malloc(16);
+	g_assert_true(det_peek(&d, 1) == fresh);
+	/* a page whose entries mostly hold something stays a page */
+	for (sip_id id = DET_PAGE; id < 2 * DET_PAGE; id++)
+		if (id % 8 == 1 || id % 8 == 2) {
+			det_test *e = det_get(&d, id);
+			e->v = 1;
+		}
+	for (sip_id id = DET_PAGE; id < 2 * DET_PAGE; id++)
+		if (id % 8 >= 3)
+			det_release(&d, id, det_test_fini);
+	g_assert_nonnull(d.pages[1]);
+	g_assert_false(d.is_loose[1]);
+	/* the rest of the first page goes: nothing of it is left, not even
+	 * the entry made again for an id released before (fini frees it) */
+	for (sip_id id = 0; id < DET_PAGE; id += 8)
+		det_release(&d, id, det_test_fini);
+	g_assert_false(d.is_loose[0]);
+	g_assert_cmpuint(g_hash_table_size(d.loose), ==, 0);
+	g_assert_null(det_peek(&d, 0));
+	/* what is still held is freed with the pages (fini on each) */
+	det_pages_free(&d, det_test_fini);
+	g_assert_null(d.pages);
+	g_assert_null(d.loose);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -1635,5 +1741,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/findings/outcome-forks", test_outcome_forks);
 	g_test_add_func("/findings/outputs", test_outputs);
 	g_test_add_func("/findings/hostile", test_hostile);
+	g_test_add_func("/findings/det-pages-loose", test_det_pages_loose);
+	g_test_add_func("/findings/summary-shared", test_summary_shared);
 	return g_test_run();
 }
