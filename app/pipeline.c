@@ -29,6 +29,12 @@ typedef struct flow_last {
 
 enum { ICMP_MATCH_MIN = 16 };
 
+enum { FLOW_GEN_MAX = 1 << 15 };
+typedef struct flow_gen {
+	GArray *flows;     /* flow_last */
+	hindex by;         /* flow hash -> index in flows */
+} flow_gen;
+
 /* What flow tracking says about one message: for an ICMP-quoted copy,
  * the message it quotes when known.  Taken where messages are read (the
  * reading thread, when there is one), so the flows are that thread's. */
@@ -119,8 +125,14 @@ struct pipeline {
 	cap_sipframer *framer;
 	sip_msg *parsed; /* scratch, reused for every message */
 	sip_model *model;
-	GPtrArray *flows;  /* flow_last*, owned; used only where messages are read */
-	hindex flows_by;   /* flow hash -> index in flows */
+	/* The last message of each UDP flow, for ICMP quotes; used only where
+	 * messages are read.  Two generations: once the current one holds
+	 * FLOW_GEN_MAX flows, the older is dropped and a new one starts, so
+	 * the table keeps the flows of recent traffic (an ICMP error follows
+	 * its datagram within moments) in bounded memory, however many
+	 * endpoints a live capture meets. */
+	flow_gen flows[2];
+	unsigned flow_cur;
 	pipeline_counters count;
 	/* Once reading is over (not for the UI): a thread that gives back the
 	 * mapped files' pages every RELEASE_PERIOD_US (see releaser_main). */
@@ -200,29 +212,47 @@ static void pending_free(gpointer p)
 	g_free(s);
 }
 
-static flow_last *flow_find(const pipeline *p, const cap_sipmsg *m, uint32_t hash)
+static flow_last *flow_find_in(const flow_gen *g, const cap_sipmsg *m, uint32_t hash)
 {
 	hindex_probe pr;
 	uint32_t i;
-	hindex_probe_start(&p->flows_by, hash, &pr);
-	while (hindex_probe_next(&p->flows_by, &pr, &i)) {
-		flow_last *f = g_ptr_array_index(p->flows, i);
+	hindex_probe_start(&g->by, hash, &pr);
+	while (hindex_probe_next(&g->by, &pr, &i)) {
+		flow_last *f = &g_array_index(g->flows, flow_last, i);
 		if (endpoint_eq(&f->src, &m->src) && endpoint_eq(&f->dst, &m->dst))
 			return f;
 	}
 	return NULL;
 }
 
+/* The flow's entry, the current generation's first. */
+static flow_last *flow_find(const pipeline *p, const cap_sipmsg *m, uint32_t hash)
+{
+	flow_last *f = flow_find_in(&p->flows[p->flow_cur], m, hash);
+	return f ? f : flow_find_in(&p->flows[p->flow_cur ^ 1], m, hash);
+}
+
 static void flow_remember(pipeline *p, const cap_sipmsg *m)
 {
 	uint32_t h = flow_hash(&m->src, &m->dst);
-	flow_last *f = flow_find(p, m, h);
+	flow_gen *g = &p->flows[p->flow_cur];
+	flow_last *f = flow_find_in(g, m, h);
 	if (!f) {
-		f = g_new0(flow_last, 1);
+		if (g->flows->len >= FLOW_GEN_MAX) {
+			/* the older generation goes; this one becomes it */
+			p->flow_cur ^= 1;
+			g = &p->flows[p->flow_cur];
+			g_array_set_size(g->flows, 0);
+			hindex_clear(&g->by);
+			hindex_init(&g->by);
+		}
+		/* a flow last seen in the older generation moves here: its
+		 * entry there is never found first again */
+		hindex_insert(&g->by, h, g->flows->len);
+		g_array_set_size(g->flows, g->flows->len + 1);
+		f = &g_array_index(g->flows, flow_last, g->flows->len - 1);
 		f->src = m->src;
 		f->dst = m->dst;
-		hindex_insert(&p->flows_by, h, p->flows->len);
-		g_ptr_array_add(p->flows, f);
 	}
 	f->frame = m->frame->num;
 	f->index = m->index;
@@ -1054,8 +1084,10 @@ pipeline *pipeline_open(const options *o, const pipeline_hooks *hooks, bool keep
 		.forget_finished = o->forget_finished, .forget_registers = o->forget_registers };
 	if (!sip_model_set_limits(p->model, &limits))
 		g_assert_not_reached();
-	p->flows = g_ptr_array_new_with_free_func(g_free);
-	hindex_init(&p->flows_by);
+	for (unsigned i = 0; i < 2; i++) {
+		p->flows[i].flows = g_array_new(FALSE, TRUE, sizeof(flow_last));
+		hindex_init(&p->flows[i].by);
+	}
 	p->merger = cap_merger_new((cap_source **)srcs->pdata, srcs->len);
 	p->more = true;
 	p->keep_frames = keep_frames;
@@ -1440,8 +1472,10 @@ void pipeline_free(pipeline *p)
 	cap_merger_free(p->merger);
 	cap_sipframer_free(p->framer);
 	cap_decoder_free(p->dec);
-	hindex_clear(&p->flows_by);
-	g_ptr_array_free(p->flows, TRUE);
+	for (unsigned i = 0; i < 2; i++) {
+		hindex_clear(&p->flows[i].by);
+		g_array_free(p->flows[i].flows, TRUE);
+	}
 	g_free(p->parsed);
 	sip_model_free(p->model);
 	arena_free(&p->mem);

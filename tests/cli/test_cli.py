@@ -494,6 +494,50 @@ def mixed_call_messages(i):
     return [(True, req("REGISTER", "r%d" % i, i)), (False, rsp(200, "REGISTER", "r%d" % i, i, tt))]
 
 
+class IcmpFlows(unittest.TestCase):
+    """ICMP errors find the datagram they quote by its flow's last message;
+    the flows are kept for recent traffic only (two generations of 32,768
+    flows), so a live capture meeting endless endpoints stays bounded."""
+
+    @staticmethod
+    def options(n, src, sport):
+        return ("OPTIONS sip:198.51.100.99 SIP/2.0\r\n"
+                "Via: SIP/2.0/UDP %s:%d;branch=z9hG4bKfl%d\r\n"
+                "Max-Forwards: 70\r\n"
+                "From: <sip:ka@%s>;tag=f%d\r\n"
+                "To: <sip:198.51.100.99>\r\n"
+                "Call-ID: flow-%d@%s\r\n"
+                "CSeq: 1 OPTIONS\r\n"
+                "Content-Length: 0\r\n\r\n" % (src, sport, n, src, n, n, src)).encode()
+
+    def test_recent_flows_only(self):
+        tmp = tempfile.mkdtemp(prefix="sipscope-icmp-")
+        self.addCleanup(shutil.rmtree, tmp)
+        cap = mkpcap.Capture(step_ns=10**5)
+        router = "198.51.100.1"
+
+        def send(n, src, sport):
+            pkt = mkpcap.udp_packet(src, sport, "198.51.100.99", 5060, self.options(n, src, sport))
+            cap.add(pkt)
+            return pkt
+
+        first = send(0, "192.0.2.10", 5060)          # frame 1, then 70,000 other flows
+        middle = None
+        for n in range(1, 70001):
+            pkt = send(n, "10.%d.%d.%d" % (n >> 16, (n >> 8) & 255, n & 255), 5062)
+            if n == 50000:
+                middle = pkt                          # frame 50,001: the older generation
+        last = send(70001, "192.0.2.11", 5060)       # frame 70,002
+        for i, pkt in enumerate((last, middle, first)):
+            cap.add(mkpcap.icmp_unreachable(pkt[0], router, ident=0x100 + i))
+        path = os.path.join(tmp, "flows.pcap")
+        cap.write_pcap(path)
+        p = run(["-r", path, "--json"])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        icmp = [r for r in records(p.stdout) if r["type"] == "icmp"]
+        self.assertEqual([r["quotes_frame"] for r in icmp], [70002, 50001, None])
+
+
 class Limits(unittest.TestCase):
     """--max-calls / --max-messages: calls evicted as they go are reported
     then, and every report covers the whole run."""
