@@ -209,14 +209,28 @@ static void end_fill(void *user, json_rec_kind kind, sip_id id, sink *s)
 	spill_fill(st->spill, kind, id, s);
 }
 
-/* A finding written from what the detector holds at the end, paced as the
+/* The findings at the end (--json), in id order: those the detector still
+ * holds, less those written with their call when it was evicted (limits),
+ * and those of forgotten calls from the temporary file; paced as the
  * model's records are. */
-static void end_finding(run_state *st, const finding *x, unsigned *paced)
+static void write_end_findings(run_state *st)
 {
-	json_write_finding(&st->out, st->model, x);
-	if (++*paced == JSON_PACE_RECORDS) {
-		*paced = 0;
-		end_pace(st);
+	unsigned paced = 0;
+	for (guint i = 0, n = findings_count(st->found); i < n && !sink_failed(&st->out); i++) {
+		const finding *x = findings_get(st->found, i);
+		if (!x) {
+			if (st->spill)
+				spill_fill(st->spill, JSON_REC_FINDING, i, &st->out);
+			continue;
+		}
+		if (st->findings_written && i < st->findings_written->len &&
+		    g_array_index(st->findings_written, uint8_t, i))
+			continue;
+		json_write_finding(&st->out, st->model, x);
+		if (++paced == JSON_PACE_RECORDS) {
+			paced = 0;
+			end_pace(st);
+		}
 	}
 }
 
@@ -747,36 +761,14 @@ int run_offline(const options *opt)
 	st.end_ts = pipeline_counters_get(st.pipe)->end_ts;
 	bool ladder_missing = false;
 	if (o->mode == OUT_JSON && !sink_failed(&st.out)) {
-		if (st.spill) {
-			if (!sink_flush(&st.spill->out) && !st.spill->error)
-				st.spill->error = g_strdup_printf("--json: %s", sink_error(&st.spill->out));
-			json_write_model_filled(&st.out, st.model, end_fill, end_pace, &st);
-			unsigned paced = 0;
-			for (guint i = 0, n = findings_count(st.found); i < n && !sink_failed(&st.out); i++) {
-				const finding *x = findings_get(st.found, i);
-				if (x)
-					end_finding(&st, x, &paced);
-				else
-					spill_fill(st.spill, JSON_REC_FINDING, i, &st.out);
-			}
-			if (st.spill->error)
-				g_ptr_array_add(st.late_errors, g_strdup(st.spill->error));
-		} else {
-			json_write_model_filled(&st.out, st.model, NULL, end_pace, &st);
-		}
-		unsigned paced = 0;
-		if (st.spill) {
-			/* written above */
-		} else if (st.findings_written) {
-			for (guint i = 0, n = findings_count(st.found); i < n && !sink_failed(&st.out); i++)
-				if ((i >= st.findings_written->len ||
-				     !g_array_index(st.findings_written, uint8_t, i)) && findings_get(st.found, i))
-					end_finding(&st, findings_get(st.found, i), &paced);
-		} else {
-			for (guint i = 0, n = findings_count(st.found); i < n && !sink_failed(&st.out); i++)
-				if (findings_get(st.found, i))
-					end_finding(&st, findings_get(st.found, i), &paced);
-		}
+		/* with forgotten calls (st.spill; never under limits, so never
+		 * with st.findings_written) records come back from the file */
+		if (st.spill && !sink_flush(&st.spill->out) && !st.spill->error)
+			st.spill->error = g_strdup_printf("--json: %s", sink_error(&st.spill->out));
+		json_write_model_filled(&st.out, st.model, st.spill ? end_fill : NULL, end_pace, &st);
+		write_end_findings(&st);
+		if (st.spill && st.spill->error)
+			g_ptr_array_add(st.late_errors, g_strdup(st.spill->error));
 	} else if (o->mode == OUT_REPORT && !sink_failed(&st.out))
 		ladder_missing = !write_reports(&st);
 
