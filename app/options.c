@@ -302,18 +302,22 @@ bool options_parse(int argc, char **argv, options *o, int *exit_status)
 		else if (!o->write_file && (size_s || secs_s || sip_only))
 			bad = "-C, -G and --write-sip-only need -w";
 	}
-	/* The report of --stats and the records of --json are the same
-	 * whether finished calls stay or go (--json keeps a forgotten call's
-	 * records aside for their places); the other reports keep them.
-	 * SIPSCOPE_KEEP_FINISHED=1 keeps them anyway (tests compare). */
+	/* The reports of --stats, --list and --check and the records of
+	 * --json are the same whether finished calls stay or go (what a
+	 * forgotten call has to say is kept aside for its place); --ladder
+	 * draws from every call, so it keeps them.  SIPSCOPE_KEEP_FINISHED=1
+	 * keeps them anyway (tests compare). */
 	bool stats_alone = o->mode == OUT_REPORT && o->stats && !o->list && !o->check &&
 		!(o->ladder && o->ladder[0]);
-	if (!bad && (stats_alone || o->mode == OUT_JSON) && !options_live(o) && !o->max_calls &&
+	bool report_aside = o->mode == OUT_REPORT && (o->stats || o->list || o->check) &&
+		!(o->ladder && o->ladder[0]);
+	if (!bad && (report_aside || o->mode == OUT_JSON) && !options_live(o) && !o->max_calls &&
 	    !o->max_messages) {
 		const char *keep = g_getenv("SIPSCOPE_KEEP_FINISHED");
 		o->forget_finished = !(keep && strcmp(keep, "1") == 0);
-		/* --json names each message's call: a REGISTER Call-ID must stay
-		 * one call there */
+		/* --json names each message's call, --list and --check give a
+		 * Call-ID one row or group: a REGISTER Call-ID must stay one
+		 * call there */
 		o->forget_registers = o->forget_finished && stats_alone;
 	}
 	if (bad) {

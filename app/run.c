@@ -20,6 +20,7 @@
 #include "output/list.h"
 #include "output/message_out.h"
 #include "output/sink.h"
+#include "output/spill.h"
 #include "output/stats.h"
 #include "output/textesc.h"
 #include "ui/ladder_layout.h"
@@ -54,144 +55,22 @@ typedef struct run_state {
 	sink check_early;
 	bool check_any;
 	GArray *findings_written; /* --json: uint8_t per finding id, 1 once written */
-	/* --json forgetting finished calls (options.forget_finished): the
-	 * records of a forgotten call are written to a temporary file as it
-	 * goes, and copied back in their places at the end. */
-	struct spill *spill;
+	/* Finished calls forgotten (options.forget_finished) with --json,
+	 * --list or --check: what they have to say is kept in a temporary
+	 * file as they go, and comes back in their places at the end. */
+	spill *spill;
+	list_aside list_aside;  /* --list: the columns of the rows kept aside */
 } run_state;
 
-/* Where a record kept aside lies in the temporary file, in 8 bytes: its
- * offset (SPILL_OFF_BITS) and length (the rest); 0: none.  A record too
- * long for that (a call with many thousands of transactions) has its
- * length in spill.long_len.  By id in pages of SPILL_PAGE, made as ids
- * come: every transaction, dialog, call and finding of a run may have
- * one, so the slack of a doubling array would be tens of MB. */
-enum {
-	SPILL_OFF_BITS = 40,
-	SPILL_PAGE_SHIFT = 16,
-	SPILL_PAGE = 1 << SPILL_PAGE_SHIFT,
-};
-#define SPILL_LEN_LONG ((UINT64_C(1) << (64 - SPILL_OFF_BITS)) - 1)
-
-typedef struct spill_index {
-	uint64_t **pages;
-	guint n_pages;
-} spill_index;
-
-typedef struct spill {
-	FILE *file;
-	sink out;                          /* on the file */
-	spill_index at[JSON_REC__KINDS];   /* by id */
-	GHashTable *long_len;              /* uint64 key (kind << 32 | id) -> length, for
-	                                      SPILL_LEN_LONG */
-	uint64_t start;                    /* where the record being written starts */
-	GString *copy;                     /* scratch for copying back */
-	char *error;                       /* the first failure, once */
-} spill;
-
-static spill *spill_new(void)
+/* The kind a --json record is kept aside as. */
+static spill_kind json_spill_kind(json_rec_kind kind)
 {
-	FILE *f = tmpfile();
-	if (!f)
-		return NULL;
-	spill *sp = g_new0(spill, 1);
-	sp->file = f;
-	sink_init(&sp->out, fileno(f), "temporary file");
-	sp->long_len = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
-	sp->copy = g_string_new(NULL);
-	return sp;
-}
-
-static void spill_free(spill *sp)
-{
-	if (!sp)
-		return;
-	sink_finish(&sp->out);
-	fclose(sp->file);
-	for (int k = 0; k < JSON_REC__KINDS; k++) {
-		for (guint i = 0; i < sp->at[k].n_pages; i++)
-			g_free(sp->at[k].pages[i]);
-		g_free(sp->at[k].pages);
+	switch (kind) {
+	case JSON_REC_TXN: return SPILL_JSON_TXN;
+	case JSON_REC_DIALOG: return SPILL_JSON_DIALOG;
+	case JSON_REC_CALL: return SPILL_JSON_CALL;
+	default: return SPILL_JSON_FINDING;
 	}
-	g_hash_table_destroy(sp->long_len);
-	g_string_free(sp->copy, TRUE);
-	g_free(sp->error);
-	g_free(sp);
-}
-
-/* Bytes the file would hold if everything appended went out now (what
- * the sink wrote left its buffer). */
-static uint64_t spill_pos(const spill *sp)
-{
-	return sp->out.written + sp->out.buf->len;
-}
-
-static void spill_begin(spill *sp)
-{
-	sp->start = spill_pos(sp);
-}
-
-static uint64_t spill_long_key(json_rec_kind kind, sip_id id)
-{
-	return (uint64_t)kind << 32 | id;
-}
-
-static void spill_end(spill *sp, json_rec_kind kind, sip_id id)
-{
-	uint64_t len = spill_pos(sp) - sp->start;
-	if (len == 0)
-		return;
-	if (sp->start >> SPILL_OFF_BITS) {
-		if (!sp->error)
-			sp->error = g_strdup("--json: the temporary file grew too large");
-		return;
-	}
-	spill_index *ix = &sp->at[kind];
-	guint page = id >> SPILL_PAGE_SHIFT;
-	if (page >= ix->n_pages) {
-		ix->pages = g_renew(uint64_t *, ix->pages, page + 1);
-		memset(ix->pages + ix->n_pages, 0, (page + 1 - ix->n_pages) * sizeof(uint64_t *));
-		ix->n_pages = page + 1;
-	}
-	if (!ix->pages[page])
-		ix->pages[page] = g_new0(uint64_t, SPILL_PAGE);
-	uint64_t field = len;
-	if (len >= SPILL_LEN_LONG) {
-		field = SPILL_LEN_LONG;
-		uint64_t *k = g_new(uint64_t, 1), *v = g_new(uint64_t, 1);
-		*k = spill_long_key(kind, id);
-		*v = len;
-		g_hash_table_replace(sp->long_len, k, v);
-	}
-	ix->pages[page][id & (SPILL_PAGE - 1)] = field << SPILL_OFF_BITS | sp->start;
-}
-
-/* json_fill_fn: the record kept aside for id, if any, into s. */
-static void spill_fill(void *user, json_rec_kind kind, sip_id id, sink *s)
-{
-	spill *sp = user;
-	const spill_index *ix = &sp->at[kind];
-	guint page = id >> SPILL_PAGE_SHIFT;
-	if (page >= ix->n_pages || !ix->pages[page] || sp->error)
-		return;
-	uint64_t at = ix->pages[page][id & (SPILL_PAGE - 1)];
-	if (at == 0)
-		return;
-	uint64_t off = at & ((UINT64_C(1) << SPILL_OFF_BITS) - 1);
-	uint64_t len = at >> SPILL_OFF_BITS;
-	if (len == SPILL_LEN_LONG) {
-		uint64_t key = spill_long_key(kind, id);
-		len = *(const uint64_t *)g_hash_table_lookup(sp->long_len, &key);
-	}
-	g_string_set_size(sp->copy, len);
-	ssize_t n = pread(sp->out.fd, sp->copy->str, len, (off_t)off);
-	if (n < 0 || (uint64_t)n != len) {
-		sp->error = g_strdup_printf("--json: cannot read back the temporary file: %s",
-			n < 0 ? g_strerror(errno) : "short read");
-		return;
-	}
-	g_string_append_len(s->buf, sp->copy->str, len);
-	sink_end_record(s);
 }
 
 /* The records written at the end (--json) read message bytes from all
@@ -203,10 +82,12 @@ static void end_pace(void *user)
 	pipeline_release_mapped(st->pipe);
 }
 
+/* json_fill_fn: the record kept aside for id, if any. */
 static void end_fill(void *user, json_rec_kind kind, sip_id id, sink *s)
 {
 	run_state *st = user;
-	spill_fill(st->spill, kind, id, s);
+	if (spill_read(st->spill, json_spill_kind(kind), id, s->buf))
+		sink_end_record(s);
 }
 
 /* The findings at the end (--json), in id order: those the detector still
@@ -220,7 +101,7 @@ static void write_end_findings(run_state *st)
 		const finding *x = findings_get(st->found, i);
 		if (!x) {
 			if (st->spill)
-				spill_fill(st->spill, JSON_REC_FINDING, i, &st->out);
+				end_fill(st, JSON_REC_FINDING, i, &st->out);
 			continue;
 		}
 		if (st->findings_written && i < st->findings_written->len &&
@@ -273,6 +154,7 @@ static void write_findings_of_call(run_state *st, sip_id call)
 static void spill_call(run_state *st, const sip_model *m, const sip_call *c)
 {
 	spill *sp = st->spill;
+	sink *out = spill_sink(sp);
 	const GArray *msgs, *txns, *dialogs;
 	sip_model_evicting(m, &msgs, &txns, &dialogs);
 	for (guint i = 0; i < txns->len; i++) {
@@ -280,22 +162,22 @@ static void spill_call(run_state *st, const sip_model *m, const sip_call *c)
 		if (!t)
 			continue;
 		spill_begin(sp);
-		json_write_txn(&sp->out, m, t);
-		spill_end(sp, JSON_REC_TXN, t->id);
+		json_write_txn(out, m, t);
+		spill_end(sp, SPILL_JSON_TXN, t->id);
 	}
 	for (guint i = 0; i < dialogs->len; i++) {
 		const sip_dialog *d = sip_model_dialog(m, g_array_index(dialogs, sip_id, i));
 		if (!d)
 			continue;
 		spill_begin(sp);
-		json_write_dialog(&sp->out, m, d);
-		spill_end(sp, JSON_REC_DIALOG, d->id);
+		json_write_dialog(out, m, d);
+		spill_end(sp, SPILL_JSON_DIALOG, d->id);
 	}
 	if (!c)
 		return;
 	spill_begin(sp);
-	json_write_call(&sp->out, m, c);
-	spill_end(sp, JSON_REC_CALL, c->id);
+	json_write_call(out, m, c);
+	spill_end(sp, SPILL_JSON_CALL, c->id);
 	if (!st->found)
 		return;
 	const GArray *ids = findings_of_call(st->found, c->id);
@@ -305,10 +187,51 @@ static void spill_call(run_state *st, const sip_model *m, const sip_call *c)
 		if (!x)
 			continue;
 		spill_begin(sp);
-		json_write_finding(&sp->out, m, x);
-		spill_end(sp, JSON_REC_FINDING, fid);
+		json_write_finding(out, m, x);
+		spill_end(sp, SPILL_JSON_FINDING, fid);
 	}
 	findings_forget_call(st->found, c->id);
+}
+
+/* A finished call is about to be forgotten (--list, --check, --stats):
+ * its row and its group of findings go aside, its numbers into the
+ * statistics. */
+static void aside_report(run_state *st, const sip_model *m, sip_id call, const sip_call *c)
+{
+	const options *o = st->opt;
+	spill *sp = st->spill;
+	if (st->sg)
+		stats_gather_evicted(st->sg, m, call);
+	if (!c)
+		return;
+	if (o->list) {
+		spill_begin(sp);
+		list_aside_call(spill_sink(sp)->buf, &st->list_aside, m, c);
+		spill_end(sp, SPILL_LIST_ROW, c->id);
+	}
+	if (st->found) {
+		if (o->check) {
+			spill_begin(sp);
+			check_write_call(spill_sink(sp), m, st->found, c);
+			spill_end(sp, SPILL_CHECK_GROUP, c->id);
+		}
+		findings_forget_call(st->found, c->id);
+	}
+}
+
+static bool list_fill(void *user, sip_id call, GString *cells)
+{
+	run_state *st = user;
+	return spill_read(st->spill, SPILL_LIST_ROW, call, cells);
+}
+
+static bool check_fill(void *user, sip_id call, sink *s)
+{
+	run_state *st = user;
+	if (!spill_read(st->spill, SPILL_CHECK_GROUP, call, s->buf))
+		return false;
+	sink_end_record(s);
+	return true;
 }
 
 /* A call (or a group of messages without Call-ID) is about to be evicted:
@@ -347,6 +270,10 @@ static void on_evict(void *user, const sip_model *m, sip_event ev, sip_id call)
 	}
 	if (o->mode != OUT_REPORT)
 		return;
+	if (st->spill) {
+		aside_report(st, m, call, c);
+		return;
+	}
 	if (o->list && c) {
 		if (!st->list_started) {
 			list_write_header(&st->out);
@@ -491,7 +418,9 @@ static bool write_reports(run_state *st)
 	const options *o = st->opt;
 	bool first = true;
 	if (o->list) {
-		if (!st->limited) {
+		if (st->spill) {
+			list_write_aside(&st->out, st->model, st->end_ts, &st->list_aside, list_fill, st);
+		} else if (!st->limited) {
 			list_write(&st->out, st->model, st->end_ts);
 		} else {
 			if (!st->list_started)
@@ -519,6 +448,8 @@ static bool write_reports(run_state *st)
 		if (st->check_file) {
 			copy_check_early(st);
 			st->error_found = check_write_rest(&st->out, st->model, st->found, st->check_any);
+		} else if (st->spill) {
+			st->error_found = check_write_aside(&st->out, st->model, st->found, check_fill, st);
 		} else {
 			st->error_found = check_write(&st->out, st->model, st->found);
 		}
@@ -668,12 +599,15 @@ void run_print_capture_counts(const pipeline *p)
 int run_offline(const options *opt)
 {
 	int status = EXIT_OK;
-	/* --json keeps a forgotten call's records aside in a temporary file:
-	 * without one (no writable temporary directory) calls are kept */
+	/* --json, --list and --check keep what a forgotten call has to say
+	 * aside in a temporary file: without one (no writable temporary
+	 * directory) calls are kept */
 	options local = *opt;
 	const options *o = &local;
 	spill *sp = NULL;
-	if (o->forget_finished && o->mode == OUT_JSON && !(sp = spill_new()))
+	bool aside = o->mode == OUT_JSON || (o->mode == OUT_REPORT && (o->list || o->check));
+	if (o->forget_finished && aside &&
+	    !(sp = spill_new(o->mode == OUT_JSON ? "--json" : o->list ? "--list" : "--check")))
 		local.forget_finished = local.forget_registers = false;
 	run_state st = { .opt = o, .spill = sp };
 	pipeline_hooks hooks = { .user = &st, .message = on_message, .icmp = on_icmp };
@@ -690,9 +624,9 @@ int run_offline(const options *opt)
 	if (o->mode == OUT_JSON || o->check || (o->ladder && o->ladder[0]))
 		st.found = findings_new(st.model);
 	if (o->forget_finished) {
-		/* finished calls are counted (--stats) or kept aside (--json) as
-		 * they go */
-		if (o->mode != OUT_JSON)
+		/* finished calls are counted (--stats) or kept aside (--json,
+		 * --list, --check) as they go */
+		if (o->mode == OUT_REPORT && o->stats)
 			st.sg = stats_gather_new(0);
 		sip_model_tap_add(st.model, SIP_EV_EVICT, on_evict, &st);
 	}
@@ -763,14 +697,17 @@ int run_offline(const options *opt)
 	if (o->mode == OUT_JSON && !sink_failed(&st.out)) {
 		/* with forgotten calls (st.spill; never under limits, so never
 		 * with st.findings_written) records come back from the file */
-		if (st.spill && !sink_flush(&st.spill->out) && !st.spill->error)
-			st.spill->error = g_strdup_printf("--json: %s", sink_error(&st.spill->out));
+		if (st.spill)
+			spill_flush(st.spill);
 		json_write_model_filled(&st.out, st.model, st.spill ? end_fill : NULL, end_pace, &st);
 		write_end_findings(&st);
-		if (st.spill && st.spill->error)
-			g_ptr_array_add(st.late_errors, g_strdup(st.spill->error));
-	} else if (o->mode == OUT_REPORT && !sink_failed(&st.out))
+	} else if (o->mode == OUT_REPORT && !sink_failed(&st.out)) {
+		if (st.spill)
+			spill_flush(st.spill);
 		ladder_missing = !write_reports(&st);
+	}
+	if (st.spill && spill_error(st.spill))
+		g_ptr_array_add(st.late_errors, g_strdup(spill_error(st.spill)));
 
 	const GPtrArray *errors = pipeline_errors(st.pipe);
 	g_autoptr(GPtrArray) notices = g_ptr_array_new_with_free_func(g_free);

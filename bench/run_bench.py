@@ -54,13 +54,14 @@ import ui_latency
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
-TOOLS = ["floor", "stats", "stats-plain", "json", "list", "sngrep", "tshark"]
+TOOLS = ["floor", "stats", "stats-plain", "json", "list", "list-kept", "sngrep", "tshark"]
 LABEL = {
     "floor": "libpcap floor (pcap_next_ex loop)",
     "stats": "sipscope --stats",
     "stats-plain": "sipscope --stats, built without profile",
     "json": "sipscope --json > /dev/null",
-    "list": "sipscope --list > /dev/null (keeps every call, as the UI does)",
+    "list": "sipscope --list > /dev/null",
+    "list-kept": "sipscope --list > /dev/null, every call kept (the model as the UI holds it)",
     "sngrep": "sngrep -N (no interface)",
     "tshark": "tshark -q -z sip,stat",
 }
@@ -183,6 +184,9 @@ def tool_command(tool, bins, path, info):
         return [bins["sipscope"], "-r", path, "--json"], "null"
     if tool == "list":
         return [bins["sipscope"], "-r", path, "--list"], "null"
+    if tool == "list-kept":
+        # the UI, --ladder and SIPSCOPE_KEEP_FINISHED=1 keep every call
+        return ["env", "SIPSCOPE_KEEP_FINISHED=1", bins["sipscope"], "-r", path, "--list"], "null"
     if tool == "sngrep":
         # -F: no configuration file; -l: dialog limit (default 20,000) above
         # the file's Call-IDs, or sngrep stops storing dialogs.
@@ -198,7 +202,7 @@ def check_output(tool, out, err, info):
     if tool == "floor":
         m = re.search(r"(\d+) packets", out)
         return (int(m.group(1)) if m else None), info["frames"], "frames"
-    if tool in ("stats", "stats-plain", "json", "list"):
+    if tool in ("stats", "stats-plain", "json", "list", "list-kept"):
         m = re.search(r"sipscope: \d+ frames, (\d+) SIP messages", err)
         seen = int(m.group(1)) if m else None
         if tool in ("stats", "stats-plain"):
@@ -725,7 +729,7 @@ def main():
             memory[n] = {}
             # Only sipscope: the others' max RSS is anonymous memory.
             for tool in tools:
-                if tool not in ("stats", "json", "list"):
+                if tool not in ("stats", "json", "list", "list-kept"):
                     continue
                 memory[n][tool] = sample_memory(tool, bins, path, info, args.timeout)
                 log(f"  memory {tool}: anon {memory[n][tool][0] / 1024:.0f} MB, "

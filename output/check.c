@@ -46,17 +46,32 @@ bool check_write_call(sink *s, const sip_model *m, const findings *f, const sip_
 	return true;
 }
 
+static bool write_rest(sink *s, const sip_model *m, const findings *f, bool any,
+	check_fill_fn fill, void *user);
+
 bool check_write(sink *s, const sip_model *m, const findings *f)
 {
-	return check_write_rest(s, m, f, false);
+	return write_rest(s, m, f, false, NULL, NULL);
 }
 
 bool check_write_rest(sink *s, const sip_model *m, const findings *f, bool any)
 {
+	return write_rest(s, m, f, any, NULL, NULL);
+}
+
+bool check_write_aside(sink *s, const sip_model *m, const findings *f, check_fill_fn fill,
+	void *user)
+{
+	return write_rest(s, m, f, false, fill, user);
+}
+
+static bool write_rest(sink *s, const sip_model *m, const findings *f, bool any,
+	check_fill_fn fill, void *user)
+{
 	GString *o = s->buf;
 	for (guint c = 0, n = sip_model_call_count(m); c < n && !sink_failed(s); c++) {
 		const sip_call *call = sip_model_call(m, c);
-		if (call && check_write_call(s, m, f, call))
+		if (call ? check_write_call(s, m, f, call) : fill && fill(user, c, s))
 			any = true;
 	}
 	const GArray *loose = findings_of_call(f, SIP_ID_NONE);

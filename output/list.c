@@ -8,6 +8,11 @@
 
 enum { COL_ID, COL_START, COL_METHOD, COL_FROM, COL_TO, COL_STATE, COL_DURATION, COL_MSGS,
        COL_CALLID, N_COLS };
+G_STATIC_ASSERT((int)N_COLS == (int)LIST_COLUMNS);
+
+/* A DURATION cell kept aside for a call still up: this byte, then the
+ * answer time in decimal (cells are escaped text, which never holds it). */
+#define OPEN_DURATION '\x01'
 
 static const struct {
 	const char *title;
@@ -52,6 +57,12 @@ void list_append_state(GString *o, const sip_model *m, const sip_call *c)
 		g_string_append_printf(o, " %u", c->final_status);
 }
 
+static void open_duration(GString *o, int64_t answer_ts, int64_t end_ts)
+{
+	g_string_append_c(o, '>');
+	text_append_duration(o, (end_ts > answer_ts ? end_ts : answer_ts) - answer_ts);
+}
+
 static void cell_duration(GString *o, const sip_call *c, int64_t end_ts)
 {
 	if (!c->answer_ts) {
@@ -62,8 +73,7 @@ static void cell_duration(GString *o, const sip_call *c, int64_t end_ts)
 		text_append_duration(o, c->end_ts - c->answer_ts);
 		return;
 	}
-	g_string_append_c(o, '>');
-	text_append_duration(o, (end_ts > c->answer_ts ? end_ts : c->answer_ts) - c->answer_ts);
+	open_duration(o, c->answer_ts, end_ts);
 }
 
 static void fill_cells(GString **cell, const sip_model *m, const sip_call *c, int64_t end_ts)
@@ -109,11 +119,70 @@ static void put_row(sink *s, GString **cell, const size_t *width)
 
 void list_write(sink *s, const sip_model *m, int64_t end_ts)
 {
+	list_write_aside(s, m, end_ts, NULL, NULL, NULL);
+}
+
+void list_aside_call(GString *out, list_aside *aside, const sip_model *m, const sip_call *c)
+{
+	GString *cell[N_COLS];
+	for (int i = 0; i < N_COLS; i++)
+		cell[i] = g_string_new(NULL);
+	/* end_ts matters only to a call still up, whose cell is made below */
+	fill_cells(cell, m, c, 0);
+	if (c->answer_ts && !c->end_ts) {
+		g_string_printf(cell[COL_DURATION], "%c%" G_GINT64_FORMAT, OPEN_DURATION, c->answer_ts);
+		if (!aside->open_answer_ts || c->answer_ts < aside->open_answer_ts)
+			aside->open_answer_ts = c->answer_ts;
+	} else {
+		aside->width[COL_DURATION] = MAX(aside->width[COL_DURATION],
+			text_width(cell[COL_DURATION]->str, cell[COL_DURATION]->len));
+	}
+	for (int i = 0; i < N_COLS; i++) {
+		if (i != COL_DURATION)
+			aside->width[i] = MAX(aside->width[i], text_width(cell[i]->str, cell[i]->len));
+		g_string_append_len(out, cell[i]->str, (gssize)cell[i]->len);
+		g_string_append_c(out, '\0');
+		g_string_free(cell[i], TRUE);
+	}
+}
+
+/* The cells list_aside_call made, back into cell[]; false when they are
+ * not what it makes. */
+static bool cells_split(GString *cell[N_COLS], const GString *kept, int64_t end_ts)
+{
+	const char *p = kept->str, *e = kept->str + kept->len;
+	for (int i = 0; i < N_COLS; i++) {
+		const char *z = memchr(p, '\0', (size_t)(e - p));
+		if (!z)
+			return false;
+		g_string_truncate(cell[i], 0);
+		if (i == COL_DURATION && p < z && *p == OPEN_DURATION) {
+			g_autofree char *num = g_strndup(p + 1, (gsize)(z - p - 1));
+			open_duration(cell[i], g_ascii_strtoll(num, NULL, 10), end_ts);
+		} else {
+			g_string_append_len(cell[i], p, z - p);
+		}
+		p = z + 1;
+	}
+	return p == e;
+}
+
+void list_write_aside(sink *s, const sip_model *m, int64_t end_ts, const list_aside *aside,
+	list_fill_fn fill, void *user)
+{
 	GString *cell[N_COLS];
 	size_t width[N_COLS];
 	for (int i = 0; i < N_COLS; i++) {
 		cell[i] = g_string_new(NULL);
 		width[i] = text_width(cols[i].title, strlen(cols[i].title));
+		if (aside)
+			width[i] = MAX(width[i], aside->width[i]);
+	}
+	if (aside && aside->open_answer_ts) {
+		/* the longest of the talk times still running is the widest */
+		open_duration(cell[COL_DURATION], aside->open_answer_ts, end_ts);
+		width[COL_DURATION] = MAX(width[COL_DURATION],
+			text_width(cell[COL_DURATION]->str, cell[COL_DURATION]->len));
 	}
 
 	/* Two passes (widths, then lines) rather than keeping every cell: the
@@ -131,11 +200,16 @@ void list_write(sink *s, const sip_model *m, int64_t end_ts)
 	for (int i = 0; i < N_COLS; i++)
 		g_string_assign(cell[i], cols[i].title);
 	put_row(s, cell, width);
+	g_autoptr(GString) kept = g_string_new(NULL);
 	for (guint id = 0; id < n && !sink_failed(s); id++) {
 		const sip_call *c = sip_model_call(m, id);
-		if (!c)
-			continue;
-		fill_cells(cell, m, c, end_ts);
+		if (c) {
+			fill_cells(cell, m, c, end_ts);
+		} else {
+			g_string_truncate(kept, 0);
+			if (!fill || !fill(user, id, kept) || !cells_split(cell, kept, end_ts))
+				continue;
+		}
 		put_row(s, cell, width);
 	}
 	for (int i = 0; i < N_COLS; i++)
