@@ -302,15 +302,17 @@ bool options_parse(int argc, char **argv, options *o, int *exit_status)
 		else if (!o->write_file && (size_s || secs_s || sip_only))
 			bad = "-C, -G and --write-sip-only need -w";
 	}
-	/* The reports of --stats, --list and --check and the records of
-	 * --json are the same whether finished calls stay or go (what a
-	 * forgotten call has to say is kept aside for its place); --ladder
-	 * draws from every call, so it keeps them.  SIPSCOPE_KEEP_FINISHED=1
+	/* The reports and the records of --json are the same whether
+	 * finished calls stay or go (what a forgotten call has to say is kept
+	 * aside for its place; --ladder keeps the calls it names), except
+	 * --ladder all, which draws every call.  SIPSCOPE_KEEP_FINISHED=1
 	 * keeps them anyway (tests compare). */
 	bool stats_alone = o->mode == OUT_REPORT && o->stats && !o->list && !o->check &&
 		!(o->ladder && o->ladder[0]);
-	bool report_aside = o->mode == OUT_REPORT && (o->stats || o->list || o->check) &&
-		!(o->ladder && o->ladder[0]);
+	bool ladder_all = false;
+	for (char **p = o->ladder; p && *p; p++)
+		ladder_all |= strcmp(*p, "all") == 0;
+	bool report_aside = o->mode == OUT_REPORT && !ladder_all;
 	if (!bad && (report_aside || o->mode == OUT_JSON) && !options_live(o) && !o->max_calls &&
 	    !o->max_messages) {
 		const char *keep = g_getenv("SIPSCOPE_KEEP_FINISHED");

@@ -193,7 +193,8 @@ static void spill_call(run_state *st, const sip_model *m, const sip_call *c)
 	findings_forget_call(st->found, c->id);
 }
 
-/* A finished call is about to be forgotten (--list, --check, --stats):
+/* A finished call is about to be forgotten (--list, --check, --stats,
+ * --ladder of other calls):
  * its row and its group of findings go aside, its numbers into the
  * statistics. */
 static void aside_report(run_state *st, const sip_model *m, sip_id call, const sip_call *c)
@@ -217,6 +218,21 @@ static void aside_report(run_state *st, const sip_model *m, sip_id call, const s
 		}
 		findings_forget_call(st->found, c->id);
 	}
+}
+
+/* --ladder: the calls it names are not forgotten, by Call-ID or by ID
+ * (a name may be either; ladder_calls decides at the end). */
+static bool keep_named(void *user, const sip_model *m, sip_id call)
+{
+	const run_state *st = user;
+	const sip_call *c = sip_model_call(m, call);
+	for (char **p = st->opt->ladder; p && *p; p++) {
+		uint64_t id;
+		if ((c && sv_eq(c->call_id, sv_from_cstr(*p))) ||
+		    (sv_to_u64(sv_from_cstr(*p), UINT32_MAX, &id) && id == call))
+			return true;
+	}
+	return false;
 }
 
 static bool list_fill(void *user, sip_id call, GString *cells)
@@ -629,6 +645,8 @@ int run_offline(const options *opt)
 		if (o->mode == OUT_REPORT && o->stats)
 			st.sg = stats_gather_new(0);
 		sip_model_tap_add(st.model, SIP_EV_EVICT, on_evict, &st);
+		if (o->mode == OUT_REPORT && o->ladder && o->ladder[0])
+			sip_model_set_keep(st.model, keep_named, &st);
 	}
 	if ((o->max_calls || o->max_messages) && !limits_setup(&st)) {
 		findings_free(st.found);

@@ -55,6 +55,8 @@ struct sip_model {
 	guint calls_held, msgs_held;
 	sip_evictions evicted;
 	sip_evictions forgotten;  /* forget_finished */
+	sip_call_keep_fn keep;    /* forget_finished: calls never forgotten (sip_model_set_keep) */
+	void *keep_user;
 	const GArray *ev_msgs, *ev_txns, *ev_dialogs; /* during SIP_EV_EVICT */
 	bool ev_finished;         /* during SIP_EV_EVICT: forgotten as finished */
 	/* what an eviction frees, as sip_model_evicting lists it (transactions
@@ -214,6 +216,15 @@ bool sip_model_set_limits(sip_model *m, const sip_limits *l)
 	 * there for the whole run) and every registration, so nothing needs
 	 * copying; bounds may evict anything at any time. */
 	m->calls.copy_raw = m->regs.copy = bounded;
+	return true;
+}
+
+bool sip_model_set_keep(sip_model *m, sip_call_keep_fn keep, void *user)
+{
+	if (m->msgs.len > 0)
+		return false;
+	m->keep = keep;
+	m->keep_user = user;
 	return true;
 }
 
@@ -616,7 +627,8 @@ static void forget_quiet(sip_model *m)
 		quiet = FORGET_QUIET_MIN_NS;
 	mdl_owner *o;
 	while ((o = m->active.head) && m->clock - o->last_ts > quiet) {
-		if (o->call != SIP_ID_NONE && call_finished(m, o->call))
+		if (o->call != SIP_ID_NONE && call_finished(m, o->call) &&
+		    !(m->keep && m->keep(m->keep_user, m, o->call)))
 			evict(m, o, true);
 		else
 			owner_append(&m->parked, o);

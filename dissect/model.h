@@ -632,6 +632,13 @@ typedef struct sip_limits {
 
 /* Before the first message: false (nothing changed) once a message went in. */
 bool sip_model_set_limits(sip_model *m, const sip_limits *l);
+/* With forget_finished: a finished call for which keep answers true is
+ * not forgotten but stays to the end, as an unfinished one does (--ladder
+ * keeps the calls it names).  Asked when the call has been quiet long
+ * enough, again after each new message of it.  Before the first message:
+ * false (nothing changed) once a message went in. */
+typedef bool (*sip_call_keep_fn)(void *user, const sip_model *m, sip_id call);
+bool sip_model_set_keep(sip_model *m, sip_call_keep_fn keep, void *user);
 const sip_limits *sip_model_limits(const sip_model *m);
 
 /* What eviction freed so far. */

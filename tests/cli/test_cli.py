@@ -682,9 +682,10 @@ class Limits(unittest.TestCase):
         self.assertEqual(msgs(["-r", "-", "-r", b], data), msgs(["-r", a, "-r", b]))
 
     def test_forgets_finished_calls(self):
-        """--stats, --list, --check and --json forget calls once they are
-        finished and quiet (what a forgotten call has to say is kept aside
-        for its place); the output must be what keeping every call gives, byte for byte,
+        """--stats, --list, --check, --ladder (but the calls it names) and
+        --json forget calls once they are finished and quiet (what a
+        forgotten call has to say is kept aside for its place); the output
+        must be what keeping every call gives, byte for byte,
         on every capture of the suite (and ../shared/pcaps when there),
         with the default timers and with short ones.  The mixed capture's
         calls are 100 s apart: each is forgotten after five minutes of
@@ -713,7 +714,8 @@ class Limits(unittest.TestCase):
             for mode, timers in ((["--stats"], []), (["--stats"], ["--t1", "1", "--t4", "1"]),
                                  (["--json"], []), (["--json"], ["--t1", "1", "--t4", "1"]),
                                  (["--list", "--stats", "--check"], []),
-                                 (["--list", "--stats", "--check"], ["--t1", "1", "--t4", "1"])):
+                                 (["--list", "--stats", "--check"], ["--t1", "1", "--t4", "1"]),
+                                 (["--ladder", "1", "--ladder", "5", "--check"], [])):
                 args = [BIN, "-r", c] + mode + timers
                 a = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
                 b = subprocess.run(args, env=keep, stdout=subprocess.PIPE,

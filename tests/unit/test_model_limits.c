@@ -432,6 +432,50 @@ static void test_forget_finished(void)
 	flow_free(f);
 }
 
+/* The Call-ID a keep predicate names. */
+static bool keep_call_id(void *user, const sip_model *m, sip_id call)
+{
+	const sip_call *c = sip_model_call(m, call);
+	return c && sv_eq(c->call_id, sv_from_cstr(user));
+}
+
+/* sip_model_set_keep: of two finished calls, the one kept stays to the
+ * end, whole, while the other goes; it is asked again after each new
+ * message.  Only before the first message. */
+static void test_forget_keep(void)
+{
+	flow *f = flow_new();
+	sip_limits l = { .forget_finished = true };
+	g_assert_true(sip_model_set_limits(f->m, &l));
+	g_assert_true(sip_model_set_keep(f->m, keep_call_id, (void *)"k@x"));
+	evict_log *log = log_new(f);
+	ua_call a = ua_call_make(f, "a@x"), k = ua_call_make(f, "k@x"), z = ua_call_make(f, "z@x");
+	req(&a, 0, true, "OPTIONS", 1, "z9hG4bKa1", NULL);
+	rsp(&a, 10, true, 200, "OPTIONS", 1, "z9hG4bKa1", "ta");
+	sip_id k_inv = req(&k, 20, true, "INVITE", 1, "z9hG4bKk1", NULL);
+	rsp(&k, 100, true, 486, "INVITE", 1, "z9hG4bKk1", "tk");
+	req(&k, 110, true, "ACK", 1, "z9hG4bKk1", "tk");
+	req(&z, 400000, true, "OPTIONS", 1, "z9hG4bKz1", NULL);
+	rsp(&z, 400010, true, 200, "OPTIONS", 1, "z9hG4bKz1", "tz");
+	g_assert_cmpuint(log->calls->len, ==, 1);
+	g_assert_null(sip_model_call_find(f->m, sv_from_cstr("a@x")));
+	const sip_call *kc = call_named(f, "k@x");
+	g_assert_cmpuint(kc->messages->len, ==, 3);
+	g_assert_nonnull(sip_model_message(f->m, k_inv));
+	/* a new message of the kept call, quiet again: still kept */
+	req(&k, 500000, true, "OPTIONS", 2, "z9hG4bKk2", NULL);
+	rsp(&k, 500010, true, 200, "OPTIONS", 2, "z9hG4bKk2", "tk");
+	req(&z, 900000, true, "OPTIONS", 2, "z9hG4bKz2", NULL);
+	rsp(&z, 900010, true, 200, "OPTIONS", 2, "z9hG4bKz2", "tz");
+	g_assert_cmpuint(call_named(f, "k@x")->messages->len, ==, 5);
+	g_assert_cmpuint(sip_model_forgotten(f->m)->calls, ==, 1);
+	g_assert_false(sip_model_set_keep(f->m, NULL, NULL));
+	sip_model_finish(f->m, at(f, 1000000));
+	g_assert_cmpint(call_named(f, "k@x")->state, ==, CALL_STATE_BUSY);
+	log_free(log);
+	flow_free(f);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -443,5 +487,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/model/limits/set", test_set_limits);
 	g_test_add_func("/model/limits/registrations", test_registrations);
 	g_test_add_func("/model/limits/forget-finished", test_forget_finished);
+	g_test_add_func("/model/limits/forget-keep", test_forget_keep);
 	return g_test_run();
 }
