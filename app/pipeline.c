@@ -7,6 +7,7 @@
 
 #include "app/exit_status.h"
 #include "app/frame_filter.h"
+#include "capture/frame_store.h"
 #include "app/privs.h"
 #include "base/arena.h"
 #include "base/hindex.h"
@@ -59,11 +60,6 @@ enum {
 	 * (resident memory then swings by about twice this) */
 	GEN_ROTATE_BYTES = 8 << 20,
 };
-
-/* Per message: its frames in frame_copies[start, start + count). */
-typedef struct msg_frames {
-	uint32_t start, count;
-} msg_frames;
 
 /* Reading ahead (files only, see pipeline.h): a thread reads, decodes
  * and frames; the caller's thread takes the messages in order and runs
@@ -150,8 +146,7 @@ struct pipeline {
 	unsigned n_sources;
 	/* keep_frames */
 	bool keep_frames;
-	GArray *msg_frames;    /* msg_frames, indexed by sip_id */
-	GArray *frame_copies;  /* cap_frame */
+	frame_store *frames;   /* files: the frames of each message, by sip_id */
 	GHashTable *pending;   /* stream_pending* set, by (src, dst) */
 	GArray *fragments;     /* cap_frame: recent frames that were IP fragments */
 	bool track_frames;     /* keep_frames or --write-sip-only: pending and fragments kept */
@@ -467,15 +462,7 @@ static void keep_message_frames(pipeline *p, sip_id id, const GArray *frames)
 		keep_message_frames_owned(p, id, frames);
 		return;
 	}
-	/* Ids come in order; a gap would mean a message the model did not
-	 * number, which it never does, but keep the index dense anyway. */
-	while (p->msg_frames->len < id) {
-		msg_frames none = { 0, 0 };
-		g_array_append_val(p->msg_frames, none);
-	}
-	msg_frames mf = { .start = p->frame_copies->len, .count = frames->len };
-	g_array_append_vals(p->frame_copies, frames->data, frames->len);
-	g_array_append_val(p->msg_frames, mf);
+	frame_store_add(p->frames, id, (const cap_frame *)(const void *)frames->data, frames->len);
 }
 
 /* --write-sip-only: a frame once, when the first message it carried is
@@ -1128,8 +1115,7 @@ pipeline *pipeline_open(const options *o, const pipeline_hooks *hooks, bool keep
 	if (p->gen && keep_frames)
 		sip_model_tap_add(p->model, SIP_EV_EVICT, on_model_evict, p);
 	if (keep_frames) {
-		p->msg_frames = g_array_new(FALSE, FALSE, sizeof(msg_frames));
-		p->frame_copies = g_array_new(FALSE, FALSE, sizeof(cap_frame));
+		p->frames = frame_store_new();
 		p->frames_scratch = g_array_new(FALSE, FALSE, sizeof(cap_frame));
 	}
 	p->errors_shown = g_ptr_array_new_with_free_func((GDestroyNotify)g_error_free);
@@ -1496,8 +1482,7 @@ void pipeline_free(pipeline *p)
 	cap_live_free(p->live);
 	g_ptr_array_free(p->errors_shown, TRUE);
 	if (p->keep_frames) {
-		g_array_free(p->msg_frames, TRUE);
-		g_array_free(p->frame_copies, TRUE);
+		frame_store_free(p->frames);
 		g_array_free(p->frames_scratch, TRUE);
 	}
 	if (p->track_frames) {
@@ -1607,11 +1592,7 @@ void pipeline_frames_of_messages(const pipeline *p, const sip_id *msgs, size_t n
 				g_array_append_val(out, of->f[k]);
 			continue;
 		}
-		if (msgs[i] >= p->msg_frames->len)
-			continue;
-		const msg_frames *mf = &g_array_index(p->msg_frames, msg_frames, msgs[i]);
-		for (uint32_t k = 0; k < mf->count; k++)
-			g_array_append_val(out, g_array_index(p->frame_copies, cap_frame, mf->start + k));
+		frame_store_get(p->frames, msgs[i], out);
 	}
 	if (out->len - base < 2)
 		return;
