@@ -63,7 +63,9 @@ typedef struct det_txn {
 	bool answered;             /* the offer got its answer */
 	bool offer_in_2xx;         /* the INVITE had no SDP: the 2xx offered, the ACK answers */
 	bool creds;                /* the request carried Authorization / Proxy-Authorization */
-	offer_codecs *offer;       /* owned; NULL: no offer seen */
+	bool offered;              /* an offer was seen (offer holds it until its answer) */
+	offer_codecs *offer;       /* owned; NULL: no offer seen, or answered (given back:
+	                              a UI holding every call would keep one per INVITE) */
 	sv cred_nonce;             /* the nonce its credentials answer (view into the request) */
 	uint32_t final_resends;    /* copies of the first final response after it */
 	uint32_t prompts;          /* request retransmissions (ACK aside): each may draw a copy */

@@ -327,6 +327,17 @@ static void compare(findings *f, const sip_message *msg, const offer_codecs *o)
 		g_string_free(bad, TRUE);
 }
 
+/* The answer to dt's offer: compared once, then the offer is given back
+ * (a later answer is not compared, and what it offered is not asked
+ * again). */
+static void answer(findings *f, const sip_message *msg, det_txn *dt)
+{
+	dt->answered = true;
+	compare(f, msg, dt->offer);
+	g_free(dt->offer);
+	dt->offer = NULL;
+}
+
 static void check_media(findings *f, const sip_message *msg)
 {
 	const sdp_session *sd = f->sdp_a;
@@ -396,25 +407,26 @@ void fnd_check_sdp(findings *f, const sip_message *msg, const sip_msg *p)
 			/* the answer to an offer made in a 2xx */
 			const ack_wait *w = fnd_wait_for_ack(f, msg);
 			det_txn *idt = w ? fnd_txn(f, w->txn) : NULL;
-			if (idt && idt->offer && idt->offer_in_2xx && !idt->answered) {
-				idt->answered = true;
-				compare(f, msg, idt->offer);
-			}
+			if (idt && idt->offer && idt->offer_in_2xx && !idt->answered)
+				answer(f, msg, idt);
 			return;
 		}
-		if (!dt->offer)
+		if (!dt->offered) {
 			dt->offer = offer_keep(f, f->sdp_a, msg->id);
+			dt->offered = true;
+		}
 		return;
 	}
 	if (dt->offer && !dt->answered && !dt->offer_in_2xx) {
-		dt->answered = true;
-		compare(f, msg, dt->offer);
+		answer(f, msg, dt);
 		return;
 	}
-	if (!dt->offer && msg->status >= 200 && msg->status < 300 && fnd_msg_is(msg, msg->cseq_method, "INVITE")) {
+	if (!dt->offered && msg->status >= 200 && msg->status < 300 &&
+	    fnd_msg_is(msg, msg->cseq_method, "INVITE")) {
 		const sip_txn *t = sip_model_txn(f->m, msg->txn);
 		if (t && t->request != SIP_ID_NONE) {
 			dt->offer = offer_keep(f, f->sdp_a, msg->id);
+			dt->offered = true;
 			dt->offer_in_2xx = true;
 		}
 	}
