@@ -350,10 +350,10 @@ static void end_call(call_rec *r, const txn_table *t, const idtab *msgs, sip_id 
 		if (req)
 			bye = req;
 	}
-	r->pub.ender = bye->kind == SIP_KIND_REQUEST ? bye->meta.src : bye->meta.dst;
+	r->pub.ender = bye->kind == SIP_KIND_REQUEST ? sip_message_src(bye) : sip_message_dst(bye);
 	if (!r->caller_known)
 		return;
-	sv tag = sip_span_sv(bye->raw, bye->from_tag);
+	sv tag = sip_message_field(bye, SIP_FIELD_FROM_TAG);
 	r->pub.ended_by = sv_eq_ci(tag, r->caller_tag) ? CALL_END_CALLER : CALL_END_CALLEE;
 }
 
@@ -411,7 +411,7 @@ static void apply_state(call_rec *r, const idtab *msgs)
 		const sip_message *cancel = mdl_msg(msgs, x->cancel_msg);
 		if (x->state == CALL_STATE_CANCELLED && cancel) {
 			x->ended_by = CALL_END_CALLER;
-			x->ender = cancel->meta.src;
+			x->ender = sip_message_src(cancel);
 		}
 		return;
 	}
@@ -546,7 +546,7 @@ static void settle(call_rec *r, const txn_table *t, const idtab *msgs, mdl_chang
 		if (!r->ended && (r->answered || r->midway) && r->confirmed_alive == 0 &&
 		    r->last_bye != SIP_ID_NONE) {
 			const sip_message *bye = mdl_msg(msgs, r->last_bye);
-			end_call(r, t, msgs, r->last_bye, bye ? bye->meta.ts_ns : 0);
+			end_call(r, t, msgs, r->last_bye, bye ? bye->ts_ns : 0);
 		}
 		if (r->has_initial && !r->answered && r->attempt_open > 0) {
 			for (guint j = 0; j < r->pub.txns->len; j++) {

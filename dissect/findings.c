@@ -572,12 +572,28 @@ void fnd_append_ep(GString *out, const endpoint *e)
 		g_string_append(out, endpoint_format(e, buf, sizeof(buf)));
 }
 
+void fnd_append_src(GString *out, const sip_message *msg)
+{
+	endpoint e;
+	if (msg)
+		e = sip_message_src(msg);
+	fnd_append_ep(out, msg ? &e : NULL);
+}
+
+void fnd_append_dst(GString *out, const sip_message *msg)
+{
+	endpoint e;
+	if (msg)
+		e = sip_message_dst(msg);
+	fnd_append_ep(out, msg ? &e : NULL);
+}
+
 enum { WHAT_MAX = 40 };
 
 void fnd_append_what(GString *out, const sip_message *msg)
 {
 	if (msg->kind == SIP_KIND_REQUEST) {
-		fnd_append_wire(out, sip_message_field(msg, msg->method), WHAT_MAX);
+		fnd_append_wire(out, sip_message_field(msg, SIP_FIELD_METHOD), WHAT_MAX);
 		return;
 	}
 	if (msg->kind != SIP_KIND_RESPONSE) {
@@ -585,12 +601,12 @@ void fnd_append_what(GString *out, const sip_message *msg)
 		return;
 	}
 	g_string_append_printf(out, "%u", msg->status);
-	sv reason = sip_message_field(msg, msg->reason);
+	sv reason = sip_message_field(msg, SIP_FIELD_REASON);
 	if (reason.len) {
 		g_string_append_c(out, ' ');
 		fnd_append_wire(out, reason, WHAT_MAX);
 	}
-	sv cm = sip_message_field(msg, msg->cseq_method);
+	sv cm = sip_message_field(msg, SIP_FIELD_CSEQ_METHOD);
 	if (cm.len) {
 		g_string_append(out, " to ");
 		fnd_append_wire(out, cm, WHAT_MAX);
@@ -637,18 +653,22 @@ uint64_t fnd_hash_ep(const endpoint *e)
 	return fnd_hash_sv(sv_make(e, sizeof(*e)));
 }
 
+uint64_t fnd_hash_src(const sip_message *msg)
+{
+	endpoint e = sip_message_src(msg);
+	return fnd_hash_ep(&e);
+}
+
 /* ---- parsing ------------------------------------------------------------------------------ */
 
 void fnd_parse(const sip_message *msg, sip_msg *into)
 {
-	const char *tr = msg->meta.transport;
-	bool stream = tr && strcmp(tr, "UDP") != 0;
-	sip_parse_message(msg->raw, stream, into);
+	sip_parse_message(msg->raw, sip_message_stream(msg), into);
 }
 
-bool fnd_msg_is(const sip_message *msg, sip_span s, const char *text)
+bool fnd_msg_is(const sip_message *msg, sip_field field, const char *text)
 {
-	return sv_eq_cstr(sip_message_field(msg, s), text);
+	return sv_eq_cstr(sip_message_field(msg, field), text);
 }
 
 /* ---- waits for ACKs --------------------------------------------------------------------------- */
@@ -662,8 +682,8 @@ void fnd_wait_2xx(findings *f, const sip_message *msg, const sip_msg *p)
 {
 	(void)p;
 	ack_wait key = {
-		.call_id = sip_message_field(msg, msg->call_id),
-		.to_tag = sip_message_field(msg, msg->to_tag),
+		.call_id = sip_message_field(msg, SIP_FIELD_CALL_ID),
+		.to_tag = sip_message_field(msg, SIP_FIELD_TO_TAG),
 		.cseq = msg->cseq,
 	};
 	if (g_hash_table_contains(f->waits_by_key, &key))
@@ -674,7 +694,7 @@ void fnd_wait_2xx(findings *f, const sip_message *msg, const sip_msg *p)
 	w->txn = msg->txn;
 	w->ack = SIP_ID_NONE;
 	w->finding = SIP_ID_NONE;
-	w->ts = msg->meta.ts_ns;
+	w->ts = msg->ts_ns;
 	g_hash_table_add(f->waits_by_key, w);
 	wait_push(f, w);
 }
@@ -692,15 +712,15 @@ void fnd_wait_non2xx(findings *f, const sip_message *msg, const sip_txn *t)
 	w->ack = SIP_ID_NONE;
 	w->finding = SIP_ID_NONE;
 	w->cseq = t->cseq;
-	w->ts = msg->meta.ts_ns;
+	w->ts = msg->ts_ns;
 	wait_push(f, w);
 }
 
 static ack_wait *wait_lookup(findings *f, const sip_message *msg)
 {
 	ack_wait key = {
-		.call_id = sip_message_field(msg, msg->call_id),
-		.to_tag = sip_message_field(msg, msg->to_tag),
+		.call_id = sip_message_field(msg, SIP_FIELD_CALL_ID),
+		.to_tag = sip_message_field(msg, SIP_FIELD_TO_TAG),
 		.cseq = msg->cseq,
 	};
 	return g_hash_table_lookup(f->waits_by_key, &key);
@@ -765,7 +785,7 @@ static void on_message(findings *f, sip_id id)
 		return;
 	if (!f->have_first) {
 		f->have_first = true;
-		f->first_ts = msg->meta.ts_ns;
+		f->first_ts = msg->ts_ns;
 	}
 	/* the model's own parse while it lasts; a parse of our own otherwise */
 	const sip_msg *p = sip_model_parse_of(f->m, id);

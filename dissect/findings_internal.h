@@ -266,12 +266,17 @@ void fnd_append_duration(GString *out, int64_t ns);
 /* A hash of bytes for fold values. */
 uint64_t fnd_hash_sv(sv v);
 uint64_t fnd_hash_ep(const endpoint *e);
+/* A message's source and destination as fnd_append_ep writes them
+ * (msg NULL: "?"), and fnd_hash_ep of its source. */
+void fnd_append_src(GString *out, const sip_message *msg);
+void fnd_append_dst(GString *out, const sip_message *msg);
+uint64_t fnd_hash_src(const sip_message *msg);
 
 /* ---- parsing on demand ------------------------------------------------------- */
 
 /* Re-parses a message into the scratch given (f->p or f->q). */
 void fnd_parse(const sip_message *msg, sip_msg *into);
-bool fnd_msg_is(const sip_message *msg, sip_span s, const char *text);
+bool fnd_msg_is(const sip_message *msg, sip_field field, const char *text);
 
 /* ---- checks ------------------------------------------------------------------ */
 

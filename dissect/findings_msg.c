@@ -100,15 +100,16 @@ static const sip_message *msg_get(findings *f, sip_id id)
 
 static bool is_invite_response(const sip_message *msg)
 {
-	return msg->kind == SIP_KIND_RESPONSE && fnd_msg_is(msg, msg->cseq_method, "INVITE");
+	return msg->kind == SIP_KIND_RESPONSE && fnd_msg_is(msg, SIP_FIELD_CSEQ_METHOD, "INVITE");
 }
 
 static bool uri_same(sv a, sv b);
 static void keep_redirect_set(findings *f, const sip_message *msg, const fnd_rec *r, redir_set *rs,
 	unsigned n);
 
-static bool tag_present(const sip_message *msg, sip_span s)
+static bool tag_present(const sip_message *msg, sip_field field)
 {
+	sip_span s = sip_message_span(msg, field);
 	return s.off != UINT32_MAX && s.len > 0;
 }
 
@@ -117,9 +118,9 @@ static void what_from_to(GString *s, const sip_message *msg)
 {
 	fnd_append_what(s, msg);
 	g_string_append(s, " from ");
-	fnd_append_ep(s, &msg->meta.src);
+	fnd_append_src(s, msg);
 	g_string_append(s, " to ");
-	fnd_append_ep(s, &msg->meta.dst);
+	fnd_append_dst(s, msg);
 }
 
 static int64_t since_start(findings *f, int64_t ts)
@@ -166,7 +167,7 @@ static void append_at(findings *f, GString *s, int64_t ts)
 static fnd_rec *about_msg(findings *f, const fnd_kind *k, const sip_message *msg, uint64_t fold,
 	bool *fresh)
 {
-	fnd_rec *r = fnd_add(f, k, msg->call, fold, msg->meta.ts_ns, fresh);
+	fnd_rec *r = fnd_add(f, k, msg->call, fold, msg->ts_ns, fresh);
 	fnd_add_msg(f, r, msg->id);
 	fnd_add_txn(f, r, msg->txn);
 	fnd_add_dialog(f, r, msg->dialog);
@@ -188,7 +189,7 @@ static void note_count(findings *f, fnd_rec *r, const char *unit)
 
 static uint64_t fold_cseq(const sip_message *msg)
 {
-	return fnd_hash_sv(sip_message_field(msg, msg->cseq_method)) ^ ((uint64_t)msg->cseq << 20);
+	return fnd_hash_sv(sip_message_field(msg, SIP_FIELD_CSEQ_METHOD)) ^ ((uint64_t)msg->cseq << 20);
 }
 
 /* ---- 1: message syntax and mandatory headers ---------------------------------- */
@@ -249,13 +250,13 @@ static bool echoes_request(const sip_warning *w)
 static void check_invalid(findings *f, const sip_message *msg, const sip_msg *p)
 {
 	bool fresh;
-	fnd_rec *r = about_msg(f, &K_MALFORMED, msg, fnd_hash_ep(&msg->meta.src), &fresh);
+	fnd_rec *r = about_msg(f, &K_MALFORMED, msg, fnd_hash_src(msg), &fresh);
 	if (fresh) {
 		GString *s = f->s;
 		g_string_assign(s, "message from ");
-		fnd_append_ep(s, &msg->meta.src);
+		fnd_append_src(s, msg);
 		g_string_append(s, " to ");
-		fnd_append_ep(s, &msg->meta.dst);
+		fnd_append_dst(s, msg);
 		g_string_append(s, " is not a SIP message");
 		if (p && p->n_warnings) {
 			g_string_append(s, ": ");
@@ -273,7 +274,7 @@ static void check_syntax(findings *f, const sip_message *msg, const sip_msg *p)
 		const fnd_kind *k = warning_kind(w->code, w->a);
 		if (!k || (msg->kind == SIP_KIND_RESPONSE && echoes_request(w)))
 			continue;
-		uint64_t fold = fnd_hash_ep(&msg->meta.src) ^ ((uint64_t)w->code << 40);
+		uint64_t fold = fnd_hash_src(msg) ^ ((uint64_t)w->code << 40);
 		bool fresh;
 		fnd_rec *r = about_msg(f, k, msg, fold, &fresh);
 		if (fresh) {
@@ -290,15 +291,15 @@ static void check_syntax(findings *f, const sip_message *msg, const sip_msg *p)
 
 static void check_branch(findings *f, const sip_message *msg)
 {
-	sv b = sip_message_field(msg, msg->branch);
-	if (msg->via_sent_by.off == UINT32_MAX)
+	sv b = sip_message_field(msg, SIP_FIELD_BRANCH);
+	if (sip_message_span(msg, SIP_FIELD_VIA_SENT_BY).off == UINT32_MAX)
 		return;   /* no Via at all: missing-via says so */
 	if (b.len > 7 && sv_starts_with_ci(b, SV_LIT("z9hG4bK")))
 		return;
 	if (sv_eq_ci_cstr(b, "z9hG4bK"))
 		return;   /* the parser's branch-cookie-only */
 	bool fresh;
-	fnd_rec *r = about_msg(f, &K_BRANCH_NO_COOKIE, msg, fnd_hash_ep(&msg->meta.src), &fresh);
+	fnd_rec *r = about_msg(f, &K_BRANCH_NO_COOKIE, msg, fnd_hash_src(msg), &fresh);
 	if (fresh) {
 		GString *s = f->s;
 		g_string_truncate(s, 0);
@@ -318,7 +319,7 @@ static void check_branch(findings *f, const sip_message *msg)
 static void check_invite_2xx(findings *f, const sip_message *msg, const sip_msg *p)
 {
 	bool fresh;
-	if (!tag_present(msg, msg->to_tag)) {
+	if (!tag_present(msg, SIP_FIELD_TO_TAG)) {
 		fnd_rec *r = about_msg(f, &K_2XX_NO_TAG, msg, fold_cseq(msg), &fresh);
 		if (fresh) {
 			g_string_truncate(f->s, 0);
@@ -348,7 +349,7 @@ static void check_to_tag(findings *f, const sip_message *msg, const sip_txn *t)
 	const sip_message *first = msg_get(f, t->final);
 	if (!first || (first->status < 300 && msg->status < 300))
 		return;
-	sv a = sip_message_field(first, first->to_tag), b = sip_message_field(msg, msg->to_tag);
+	sv a = sip_message_field(first, SIP_FIELD_TO_TAG), b = sip_message_field(msg, SIP_FIELD_TO_TAG);
 	if (sv_eq_ci(a, b))
 		return;
 	det_txn *dt = fnd_txn(f, t->id);
@@ -370,7 +371,7 @@ static void check_to_tag(findings *f, const sip_message *msg, const sip_txn *t)
 	g_string_append(s, " (tag \"");
 	fnd_append_wire(s, b, QUOTE_MAX);
 	g_string_append(s, "\") from ");
-	fnd_append_ep(s, &msg->meta.src);
+	fnd_append_src(s, msg);
 	set_summary_s(f, r);
 }
 
@@ -398,9 +399,9 @@ void fnd_check_txn(findings *f, const sip_txn *t)
 	fnd_append_wire(s, t->method, QUOTE_MAX);
 	if (req) {
 		g_string_append(s, " from ");
-		fnd_append_ep(s, &req->meta.src);
+		fnd_append_src(s, req);
 		g_string_append(s, " to ");
-		fnd_append_ep(s, &req->meta.dst);
+		fnd_append_dst(s, req);
 	}
 	if (ringing) {
 		const sip_message *prov = msg_get(f, t->first_provisional);
@@ -492,7 +493,10 @@ void fnd_ack_wait_aftermath(findings *f, const ack_wait *w)
 		g_string_append(s, " (");
 		fnd_append_what(s, end);
 		g_string_append(s, " from ");
-		fnd_append_ep(s, end->kind == SIP_KIND_REQUEST ? &end->meta.src : &end->meta.dst);
+		if (end->kind == SIP_KIND_REQUEST)
+			fnd_append_src(s, end);
+		else
+			fnd_append_dst(s, end);
 		g_string_append_c(s, ')');
 		fnd_add_msg(f, r, end->id);
 	}
@@ -531,13 +535,13 @@ static uint32_t retrans_max(const sip_timers *tm, bool invite)
 
 static void check_storm(findings *f, const sip_message *msg, const sip_txn *t)
 {
-	if (!t || t->request_ts == 0 || fnd_msg_is(msg, msg->method, "ACK"))
+	if (!t || t->request_ts == 0 || fnd_msg_is(msg, SIP_FIELD_METHOD, "ACK"))
 		return;
 	det_txn *dt = fnd_txn(f, t->id);
 	const sip_timers *tm = timers_of(f);
 	uint32_t n = t->request_retransmissions;
-	int64_t elapsed = msg->meta.ts_ns - t->request_ts;
-	const char *tr = msg->meta.transport ? msg->meta.transport : "UDP";
+	int64_t elapsed = msg->ts_ns - t->request_ts;
+	const char *tr = sip_message_transport_or_udp(msg);
 	bool reliable = strcmp(tr, "UDP") != 0;
 	if (!(dt->flags & DT_STORM)) {
 		bool storm;
@@ -552,7 +556,7 @@ static void check_storm(findings *f, const sip_message *msg, const sip_txn *t)
 	}
 	bool fresh;
 	fnd_rec *r = fnd_add(f, reliable ? &K_STORM_RELIABLE : &K_STORM, t->call,
-		0x5707ull ^ ((uint64_t)t->id << 16), msg->meta.ts_ns, &fresh);
+		0x5707ull ^ ((uint64_t)t->id << 16), msg->ts_ns, &fresh);
 	if (fresh)
 		fnd_add_txn_messages(f, r, t->id);
 	fnd_add_msg(f, r, msg->id);
@@ -596,15 +600,15 @@ static void check_response_storm(findings *f, const sip_message *msg, const sip_
 		return;
 	const sip_message *fin = msg_get(f, t->final);
 	if (!fin || fin->status != msg->status ||
-	    !sv_eq_ci(sip_message_field(fin, fin->to_tag), sip_message_field(msg, msg->to_tag)))
+	    !sv_eq_ci(sip_message_field(fin, SIP_FIELD_TO_TAG), sip_message_field(msg, SIP_FIELD_TO_TAG)))
 		return;   /* a copy of another fork's final: only the first final is followed */
 	det_txn *dt = fnd_txn(f, t->id);
 	if (dt->final_resends < UINT32_MAX)
 		dt->final_resends++;
 	uint32_t owed = dt->prompts < dt->final_resends ? dt->prompts : dt->final_resends;
 	uint32_t n = dt->final_resends - owed;
-	int64_t elapsed = msg->meta.ts_ns - t->final_ts;
-	const char *tr = msg->meta.transport ? msg->meta.transport : "UDP";
+	int64_t elapsed = msg->ts_ns - t->final_ts;
+	const char *tr = sip_message_transport_or_udp(msg);
 	bool reliable = strcmp(tr, "UDP") != 0;
 	bool ok = msg->status < 300;
 	const sip_timers *tm = timers_of(f);
@@ -623,7 +627,7 @@ static void check_response_storm(findings *f, const sip_message *msg, const sip_
 		dt->flags |= DT_RSP_STORM;
 	}
 	bool fresh;
-	fnd_rec *r = fnd_add(f, k, t->call, 0x5708ull ^ ((uint64_t)t->id << 16), msg->meta.ts_ns, &fresh);
+	fnd_rec *r = fnd_add(f, k, t->call, 0x5708ull ^ ((uint64_t)t->id << 16), msg->ts_ns, &fresh);
 	if (fresh)
 		fnd_add_txn_messages(f, r, t->id);
 	fnd_add_msg(f, r, msg->id);
@@ -659,7 +663,7 @@ static void check_stray(findings *f, const sip_message *msg, const sip_txn *t)
 {
 	if (t->request != SIP_ID_NONE || t->messages != 1)
 		return;
-	int64_t running = since_start(f, msg->meta.ts_ns);
+	int64_t running = since_start(f, msg->ts_ns);
 	if (running <= sip_timers_64t1(timers_of(f)))
 		return;   /* the request may predate the capture */
 	bool fresh;
@@ -685,7 +689,7 @@ static void check_cancel(findings *f, const sip_message *msg, const sip_txn *ct)
 			if (t && t->is_invite && t->cseq == msg->cseq && t->request != SIP_ID_NONE)
 				other = t;
 		}
-		if (!other && since_start(f, msg->meta.ts_ns) <= timers_of(f)->timer_c_ns)
+		if (!other && since_start(f, msg->ts_ns) <= timers_of(f)->timer_c_ns)
 			return;   /* the INVITE may be older than the capture */
 		fnd_rec *r = about_msg(f, &K_CANCEL_UNKNOWN, msg, 0, &fresh);
 		g_string_truncate(s, 0);
@@ -694,7 +698,7 @@ static void check_cancel(findings *f, const sip_message *msg, const sip_txn *ct)
 			fnd_add_txn(f, r, other->id);
 			fnd_add_msg(f, r, other->request);
 			g_string_append(s, " matches no INVITE transaction: its top Via (branch \"");
-			fnd_append_wire(s, sip_message_field(msg, msg->branch), QUOTE_MAX);
+			fnd_append_wire(s, sip_message_field(msg, SIP_FIELD_BRANCH), QUOTE_MAX);
 			g_string_append(s, "\") differs from the INVITE's (branch \"");
 			fnd_append_wire(s, other->branch, QUOTE_MAX);
 			g_string_append(s, "\"), so the UAS cannot match it");
@@ -705,7 +709,7 @@ static void check_cancel(findings *f, const sip_message *msg, const sip_txn *ct)
 		return;
 	}
 	const sip_txn *inv = sip_model_txn(f->m, ct->cancel);
-	if (!inv || inv->final_ts == 0 || inv->final_ts >= msg->meta.ts_ns)
+	if (!inv || inv->final_ts == 0 || inv->final_ts >= msg->ts_ns)
 		return;
 	fnd_rec *r = about_msg(f, &K_CANCEL_LATE, msg, 0, &fresh);
 	fnd_add_txn(f, r, inv->id);
@@ -714,7 +718,7 @@ static void check_cancel(findings *f, const sip_message *msg, const sip_txn *ct)
 	g_string_truncate(s, 0);
 	what_from_to(s, msg);
 	g_string_append(s, " came ");
-	fnd_append_duration(s, msg->meta.ts_ns - inv->final_ts);
+	fnd_append_duration(s, msg->ts_ns - inv->final_ts);
 	g_string_append(s, " after the INVITE's final response");
 	if (fin) {
 		g_string_append(s, " (");
@@ -738,7 +742,7 @@ static void explain_481(findings *f, const sip_message *msg, const sip_txn *t)
 	if (sv_eq_cstr(t->method, "CANCEL")) {
 		g_string_append(s, ": the UAS found no INVITE transaction for this CANCEL");
 		const sip_txn *inv = sip_model_txn(f->m, t->cancel);
-		if (inv && inv->final != SIP_ID_NONE && inv->final_ts <= msg->meta.ts_ns) {
+		if (inv && inv->final != SIP_ID_NONE && inv->final_ts <= msg->ts_ns) {
 			const sip_message *fin = msg_get(f, inv->final);
 			g_string_append(s, "; the INVITE had already been answered");
 			if (fin) {
@@ -757,7 +761,7 @@ static void explain_481(findings *f, const sip_message *msg, const sip_txn *t)
 	if (!d) {
 		g_string_append(s, "; no dialog with this Call-ID and these tags appears in the capture either (wrong tags or Call-ID, or the session never existed)");
 	} else if (d->terminating_msg != msg->id && d->state == DLG_STATE_TERMINATED &&
-		   d->terminated_ts < msg->meta.ts_ns) {
+		   d->terminated_ts < msg->ts_ns) {
 		fnd_add_dialog(f, r, d->id);
 		g_string_append(s, "; the capture shows the dialog already ended at ");
 		append_at(f, s, d->terminated_ts);
@@ -795,8 +799,8 @@ static bool call_start_seen(findings *f, sip_id call)
 
 static void check_dialog_exists(findings *f, const sip_message *msg)
 {
-	sv method = sip_message_field(msg, msg->method);
-	if (!in_dialog_method(method) || !tag_present(msg, msg->to_tag) || !call_start_seen(f, msg->call))
+	sv method = sip_message_field(msg, SIP_FIELD_METHOD);
+	if (!in_dialog_method(method) || !tag_present(msg, SIP_FIELD_TO_TAG) || !call_start_seen(f, msg->call))
 		return;
 	const sip_dialog *d = sip_model_dialog(f->m, msg->dialog);
 	bool ended = d && d->state == DLG_STATE_TERMINATED && d->terminating_msg < msg->id;
@@ -819,9 +823,9 @@ static void check_dialog_exists(findings *f, const sip_message *msg)
 		}
 	} else {
 		g_string_append(s, " names a dialog that does not exist (From tag \"");
-		fnd_append_wire(s, sip_message_field(msg, msg->from_tag), QUOTE_MAX);
+		fnd_append_wire(s, sip_message_field(msg, SIP_FIELD_FROM_TAG), QUOTE_MAX);
 		g_string_append(s, "\", To tag \"");
-		fnd_append_wire(s, sip_message_field(msg, msg->to_tag), QUOTE_MAX);
+		fnd_append_wire(s, sip_message_field(msg, SIP_FIELD_TO_TAG), QUOTE_MAX);
 		g_string_append(s, "\")");
 		const sip_call *c = sip_model_call(f->m, msg->call);
 		if (c && c->dialogs->len) {
@@ -843,12 +847,12 @@ static void check_dialog_exists(findings *f, const sip_message *msg)
 /* Which side of the dialog sent a request: 0 the caller (from_tag), 1 the callee. */
 static int dialog_side(const sip_dialog *d, const sip_message *msg)
 {
-	return sv_eq_ci(sip_message_field(msg, msg->from_tag), d->from_tag) ? 0 : 1;
+	return sv_eq_ci(sip_message_field(msg, SIP_FIELD_FROM_TAG), d->from_tag) ? 0 : 1;
 }
 
 static void check_cseq_order(findings *f, const sip_message *msg)
 {
-	sv method = sip_message_field(msg, msg->method);
+	sv method = sip_message_field(msg, SIP_FIELD_METHOD);
 	if (!msg->has_cseq || sv_eq_cstr(method, "ACK") || sv_eq_cstr(method, "CANCEL"))
 		return;
 	const sip_dialog *d = sip_model_dialog(f->m, msg->dialog);
@@ -904,10 +908,10 @@ static void explain_glare(findings *f, const sip_message *msg, const sip_txn *t)
 		return;
 	det_dlg *dd = fnd_dlg(f, d->id);
 	int side = dialog_side(d, req);
-	dd->glare_ts[side] = msg->meta.ts_ns;
+	dd->glare_ts[side] = msg->ts_ns;
 	dd->glare_txn1[side] = t->id + 1;
 	bool fresh;
-	fnd_rec *r = fnd_add(f, &K_GLARE, msg->call, 0x61a4eull ^ ((uint64_t)d->id << 8), req->meta.ts_ns, &fresh);
+	fnd_rec *r = fnd_add(f, &K_GLARE, msg->call, 0x61a4eull ^ ((uint64_t)d->id << 8), req->ts_ns, &fresh);
 	fnd_add_txn_messages(f, r, t->id);
 	fnd_add_dialog(f, r, d->id);
 	/* the crossing re-INVITE: from the other side, sent before this one was answered */
@@ -919,8 +923,8 @@ static void explain_glare(findings *f, const sip_message *msg, const sip_txn *t)
 		const sip_message *om = o ? msg_get(f, o->request) : NULL;
 		if (!om || o == t || !o->is_invite || o->dialog != d->id || dialog_side(d, om) == side)
 			continue;
-		if (om->meta.ts_ns <= msg->meta.ts_ns &&
-		    om->meta.ts_ns + sip_timers_64t1(timers_of(f)) >= req->meta.ts_ns) {
+		if (om->ts_ns <= msg->ts_ns &&
+		    om->ts_ns + sip_timers_64t1(timers_of(f)) >= req->ts_ns) {
 			other = o;
 			oreq = om;
 		}
@@ -931,17 +935,17 @@ static void explain_glare(findings *f, const sip_message *msg, const sip_txn *t)
 	g_string_assign(s, "re-INVITE glare: ");
 	if (other) {
 		fnd_add_txn_messages(f, r, other->id);
-		int64_t gap = oreq->meta.ts_ns - req->meta.ts_ns;
+		int64_t gap = oreq->ts_ns - req->ts_ns;
 		g_string_append(s, "both ends sent a re-INVITE ");
 		fnd_append_duration(s, gap < 0 ? -gap : gap);
 		g_string_append(s, " apart (");
-		fnd_append_ep(s, &req->meta.src);
+		fnd_append_src(s, req);
 		g_string_append_printf(s, " CSeq %u, ", req->cseq);
-		fnd_append_ep(s, &oreq->meta.src);
+		fnd_append_src(s, oreq);
 		g_string_append_printf(s, " CSeq %u)", oreq->cseq);
 	} else {
 		g_string_append(s, "the re-INVITE from ");
-		fnd_append_ep(s, &req->meta.src);
+		fnd_append_src(s, req);
 		g_string_append(s, " crossed one from the other end");
 	}
 	g_string_append(s, "; each was refused with 491 Request Pending and each side retries after a random delay "
@@ -952,7 +956,7 @@ static void explain_glare(findings *f, const sip_message *msg, const sip_txn *t)
 /* §14.1: after a 491 the owner of the Call-ID (the caller) waits 2.1-4 s. */
 static void check_glare_retry(findings *f, const sip_message *msg)
 {
-	if (!fnd_msg_is(msg, msg->method, "INVITE") || !tag_present(msg, msg->to_tag))
+	if (!fnd_msg_is(msg, SIP_FIELD_METHOD, "INVITE") || !tag_present(msg, SIP_FIELD_TO_TAG))
 		return;
 	const sip_dialog *d = sip_model_dialog(f->m, msg->dialog);
 	if (!d)
@@ -961,7 +965,7 @@ static void check_glare_retry(findings *f, const sip_message *msg)
 	int side = dialog_side(d, msg);
 	if (side != 0 || dd->glare_ts[0] == 0)
 		return;
-	int64_t wait = msg->meta.ts_ns - dd->glare_ts[0];
+	int64_t wait = msg->ts_ns - dd->glare_ts[0];
 	dd->glare_ts[0] = 0;
 	if (wait >= GLARE_OWNER_MIN_NS)
 		return;
@@ -971,7 +975,7 @@ static void check_glare_retry(findings *f, const sip_message *msg)
 		fnd_add_txn_messages(f, r, dd->glare_txn1[0] - 1);
 	GString *s = f->s;
 	g_string_assign(s, "the caller ");
-	fnd_append_ep(s, &msg->meta.src);
+	fnd_append_src(s, msg);
 	g_string_append(s, " retried its re-INVITE ");
 	fnd_append_duration(s, wait);
 	g_string_append(s, " after the 491; as owner of the Call-ID it must wait 2.1 to 4 s");
@@ -1070,7 +1074,7 @@ static void check_challenge(findings *f, const sip_message *msg, const sip_msg *
 	g_string_truncate(s, 0);
 	fnd_append_what(s, req);
 	g_string_append(s, " from ");
-	fnd_append_ep(s, &req->meta.src);
+	fnd_append_src(s, req);
 	if (same) {
 		g_string_append(s, " answered the challenge for nonce \"");
 		fnd_append_wire(s, nonce, 24);
@@ -1176,7 +1180,7 @@ static bool wants_qvalues(const findings *f, const sip_message *msg)
 {
 	const det_txn *dt = fnd_txn_peek(f, msg->txn);
 	return dt && (dt->flags & DT_QVALUES) &&
-		fnd_msg_is(msg, msg->cseq_method, "REGISTER");
+		fnd_msg_is(msg, SIP_FIELD_CSEQ_METHOD, "REGISTER");
 }
 
 static void append_q(GString *s, uint16_t q)
@@ -1291,7 +1295,7 @@ static unsigned read_vias(const sip_msg *p, via_hop *out, unsigned max)
 static const sip_txn *txn_of_hop(findings *f, const sip_message *msg, const via_hop *hop)
 {
 	const sip_call *c = sip_model_call(f->m, msg->call);
-	sv method = sip_message_field(msg, msg->method);
+	sv method = sip_message_field(msg, SIP_FIELD_METHOD);
 	if (!c || !hop->branch.len)
 		return NULL;
 	for (guint i = c->txns->len; i > 0; i--) {
@@ -1304,7 +1308,7 @@ static const sip_txn *txn_of_hop(findings *f, const sip_message *msg, const via_
 
 static uint64_t fold_request(const sip_message *msg)
 {
-	return fnd_hash_sv(sip_message_field(msg, msg->method)) ^ ((uint64_t)msg->cseq << 20);
+	return fnd_hash_sv(sip_message_field(msg, SIP_FIELD_METHOD)) ^ ((uint64_t)msg->cseq << 20);
 }
 
 static void check_vias(findings *f, const sip_message *msg, const sip_msg *p, unsigned *n_vias)
@@ -1346,7 +1350,7 @@ static void check_vias(findings *f, const sip_message *msg, const sip_msg *p, un
 		ri = ti ? msg_get(f, ti->request) : NULL;
 		rj = tj ? msg_get(f, tj->request) : NULL;
 		if (ri && rj)
-			k = sv_eq(sip_message_field(ri, ri->request_uri), sip_message_field(rj, rj->request_uri))
+			k = sv_eq(sip_message_field(ri, SIP_FIELD_REQUEST_URI), sip_message_field(rj, SIP_FIELD_REQUEST_URI))
 				? &K_LOOP : &K_SPIRAL;
 		else
 			k = repeats >= 3 ? &K_LOOP : &K_SPIRAL;
@@ -1361,9 +1365,9 @@ static void check_vias(findings *f, const sip_message *msg, const sip_msg *p, un
 	}
 	GString *s = f->s;
 	g_string_truncate(s, 0);
-	fnd_append_wire(s, sip_message_field(msg, msg->method), QUOTE_MAX);
+	fnd_append_wire(s, sip_message_field(msg, SIP_FIELD_METHOD), QUOTE_MAX);
 	g_string_append_c(s, ' ');
-	fnd_append_wire(s, sip_message_field(msg, msg->request_uri), QUOTE_MAX);
+	fnd_append_wire(s, sip_message_field(msg, SIP_FIELD_REQUEST_URI), QUOTE_MAX);
 	g_string_append_printf(s, " (CSeq %u)", msg->cseq);
 	if (k == &K_VIA_LOOP) {
 		g_string_append(s, " came back to ");
@@ -1383,7 +1387,7 @@ static void check_vias(findings *f, const sip_message *msg, const sip_msg *p, un
 		fnd_append_wire(s, hops[i].sent_by, QUOTE_MAX);
 		if (ri && rj) {
 			g_string_append(s, " saw it again with a new Request-URI (");
-			fnd_append_wire(s, sip_message_field(rj, rj->request_uri), QUOTE_MAX);
+			fnd_append_wire(s, sip_message_field(rj, SIP_FIELD_REQUEST_URI), QUOTE_MAX);
 			g_string_append(s, " before), which is a spiral, not a loop");
 		} else {
 			g_string_append(s, " appears twice in its Via list; the earlier pass was not captured");
@@ -1437,16 +1441,17 @@ static void explain_482(findings *f, fnd_rec *r, const sip_message *msg, const s
 		fnd_parse(req, f->q);
 		n = read_vias(f->q, hops, VIA_MAX);
 	}
+	endpoint src = sip_message_src(msg);
 	for (unsigned k = 1; k < n; k++) {
-		if (!hop_is(&hops[k], &msg->meta.src))
+		if (!hop_is(&hops[k], &src))
 			continue;
 		const sip_txn *before = txn_of_hop(f, req, &hops[k]);
 		const sip_message *breq = before ? msg_get(f, before->request) : NULL;
 		if (!breq)
 			break;
 		fnd_add_msg(f, r, breq->id);
-		sv now = sip_message_field(req, req->request_uri), then = sip_message_field(breq, breq->request_uri);
-		fnd_append_ep(s, &msg->meta.src);
+		sv now = sip_message_field(req, SIP_FIELD_REQUEST_URI), then = sip_message_field(breq, SIP_FIELD_REQUEST_URI);
+		fnd_append_src(s, msg);
 		if (sv_eq(now, then)) {
 			g_string_append(s, " found its own Via in a request that came back with the same Request-URI: "
 				"a real forwarding loop");
@@ -1538,10 +1543,10 @@ static void check_redirect(findings *f, const sip_message *msg, const sip_msg *p
 	g_string_truncate(s, 0);
 	fnd_append_what(s, msg);
 	g_string_append(s, " from ");
-	fnd_append_ep(s, &msg->meta.src);
+	fnd_append_src(s, msg);
 	if (req) {
 		g_string_append(s, " redirects ");
-		fnd_append_wire(s, sip_message_field(req, req->request_uri), QUOTE_MAX);
+		fnd_append_wire(s, sip_message_field(req, SIP_FIELD_REQUEST_URI), QUOTE_MAX);
 	}
 	sip_list_iter it;
 	sv item;
@@ -1572,7 +1577,7 @@ static void check_redirect(findings *f, const sip_message *msg, const sip_msg *p
 		for (guint i = 0; c && i < c->txns->len; i++) {
 			const sip_txn *o = sip_model_txn(f->m, g_array_index(c->txns, sip_id, i));
 			const sip_message *om = o && o->is_invite ? msg_get(f, o->request) : NULL;
-			if (!om || !uri_same(ct.addr.uri, sip_message_field(om, om->request_uri)))
+			if (!om || !uri_same(ct.addr.uri, sip_message_field(om, SIP_FIELD_REQUEST_URI)))
 				continue;
 			if (n <= REDIR_KEEP)
 				rs.t[n - 1].before = true;
@@ -1584,7 +1589,7 @@ static void check_redirect(findings *f, const sip_message *msg, const sip_msg *p
 				GString *ls = g_string_new(NULL);
 				fnd_append_what(ls, msg);
 				g_string_append(ls, " from ");
-				fnd_append_ep(ls, &msg->meta.src);
+				fnd_append_src(ls, msg);
 				g_string_append(ls, " sends the caller back to ");
 				fnd_append_wire(ls, ct.addr.uri, QUOTE_MAX);
 				g_string_append_printf(ls, ", already tried by the INVITE with CSeq %u: a redirection loop",
@@ -1692,14 +1697,14 @@ static void report_redirect_order(findings *f, redir_set *rs, const sip_message 
 	g_string_truncate(s, 0);
 	fnd_append_what(s, msg);
 	g_string_append(s, " from ");
-	fnd_append_ep(s, &msg->meta.src);
+	fnd_append_src(s, msg);
 	g_string_append(s, " tries ");
 	append_target(s, x);
 	if (r3xx) {
 		g_string_append(s, ", a target of ");
 		fnd_append_what(s, r3xx);
 		g_string_append(s, " from ");
-		fnd_append_ep(s, &r3xx->meta.src);
+		fnd_append_src(s, r3xx);
 		g_string_append_c(s, ',');
 	}
 	if (pending) {
@@ -1723,7 +1728,7 @@ static void note_redirect_try(findings *f, const sip_message *msg, const sip_txn
 	redir_set *rs = dc ? dc->redir : NULL;
 	if (!rs || msg->id <= rs->msg)
 		return;
-	sv ruri = sip_message_field(msg, msg->request_uri);
+	sv ruri = sip_message_field(msg, SIP_FIELD_REQUEST_URI);
 	unsigned i = 0;
 	while (i < rs->n && (rs->t[i].before || !uri_same(rs->t[i].uri, ruri)))
 		i++;
@@ -1737,7 +1742,7 @@ static void note_redirect_try(findings *f, const sip_message *msg, const sip_txn
 		}
 		return;
 	}
-	int64_t now = msg->meta.ts_ns;
+	int64_t now = msg->ts_ns;
 	bool joined = false;
 	const redir_target *higher = NULL, *pending_higher = NULL;
 	for (unsigned k = 0; k < rs->tried; k++) {
@@ -1820,7 +1825,8 @@ static bool proxy_on_path(const sip_message *rm, const sip_msg *q, sv remote_tar
 	if (!remote_target.p || !sip_uri_parse(remote_target, &u))
 		return false;
 	char addr[ENDPOINT_ADDRSTRLEN];
-	endpoint_format_addr(&rm->meta.src, addr, sizeof(addr));
+	endpoint src = sip_message_src(rm);
+	endpoint_format_addr(&src, addr, sizeof(addr));
 	/* only an address literal can be compared with where the response came from */
 	for (size_t i = 0; i < u.host.len; i++) {
 		int c = u.host.p[i];
@@ -1945,9 +1951,9 @@ static const char *route_diff(sv a, sv b)
 	return d ? d : params_diff(v->params, u->params);
 }
 
-static bool same_host(const endpoint *a, const endpoint *b)
+static bool same_host(endpoint a, endpoint b)
 {
-	return a->family != EP_NONE && a->family == b->family && memcmp(a->addr, b->addr, sizeof(a->addr)) == 0;
+	return a.family != EP_NONE && a.family == b.family && memcmp(a.addr, b.addr, sizeof(a.addr)) == 0;
 }
 
 /* The response whose Record-Route is the route set of the side sending
@@ -1961,15 +1967,15 @@ static sip_id route_ref(findings *f, const sip_dialog *d, int side, const sip_me
 {
 	if (side == 1) {
 		const sip_message *rm = msg_get(f, d->route_msg);
-		return rm && same_host(&rm->meta.src, &req->meta.src) ? rm->id : SIP_ID_NONE;
+		return rm && same_host(sip_message_src(rm), sip_message_src(req)) ? rm->id : SIP_ID_NONE;
 	}
 	const sip_txn *t = sip_model_txn(f->m, d->creating_txn);
 	for (unsigned k = 0; t && t->parent != SIP_ID_NONE && k < VIA_MAX; k++)
 		t = sip_model_txn(f->m, t->parent);
 	const sip_message *fin = t ? msg_get(f, t->final) : NULL;
 	if (!fin || fin->status >= 300 || fin->id >= req->id ||
-	    !sv_eq_ci(sip_message_field(fin, fin->to_tag), d->to_tag) ||
-	    !same_host(&fin->meta.dst, &req->meta.src))
+	    !sv_eq_ci(sip_message_field(fin, SIP_FIELD_TO_TAG), d->to_tag) ||
+	    !same_host(sip_message_dst(fin), sip_message_src(req)))
 		return SIP_ID_NONE;
 	return fin->id;
 }
@@ -2022,7 +2028,7 @@ static void append_route_source(findings *f, GString *s, const side_routes *rs)
 	if (rm) {
 		fnd_append_what(s, rm);
 		g_string_append(s, " from ");
-		fnd_append_ep(s, &rm->meta.src);
+		fnd_append_src(s, rm);
 	}
 	g_string_append(s, rs->side == 0 ? ", reversed, as the caller must use it"
 		: ", in order, as the callee must use it");
@@ -2154,13 +2160,13 @@ static bool compare_routes(findings *f, const sip_message *msg, const sip_msg *p
  * fewer goes around a proxy that asked to stay on the path. */
 static void check_route_set(findings *f, const sip_message *msg, const sip_msg *p, unsigned n_vias)
 {
-	if (n_vias != 1 || fnd_msg_is(msg, msg->method, "CANCEL"))
+	if (n_vias != 1 || fnd_msg_is(msg, SIP_FIELD_METHOD, "CANCEL"))
 		return;
 	const sip_dialog *d = sip_model_dialog(f->m, msg->dialog);
 	const sip_txn *t = sip_model_txn(f->m, msg->txn);
 	if (!d || d->route_msg == SIP_ID_NONE || !d->route_set.p || !t)
 		return;
-	if (fnd_msg_is(msg, msg->method, "ACK") && t->is_invite)
+	if (fnd_msg_is(msg, SIP_FIELD_METHOD, "ACK") && t->is_invite)
 		return;   /* ACK for a non-2xx: hop by hop */
 	if (d->route_msg >= msg->id)
 		return;
@@ -2189,7 +2195,7 @@ static void check_route_set(findings *f, const sip_message *msg, const sip_msg *
 static void on_request(findings *f, const sip_message *msg, const sip_msg *p)
 {
 	const sip_txn *t = sip_model_txn(f->m, msg->txn);
-	bool ack = fnd_msg_is(msg, msg->method, "ACK");
+	bool ack = fnd_msg_is(msg, SIP_FIELD_METHOD, "ACK");
 	if (ack)
 		fnd_ack_seen(f, msg);
 	if (msg->retransmission) {
@@ -2202,19 +2208,19 @@ static void on_request(findings *f, const sip_message *msg, const sip_msg *p)
 	check_branch(f, msg);
 	if (!t)
 		return;
-	if (fnd_msg_is(msg, msg->method, "CANCEL"))
+	if (fnd_msg_is(msg, SIP_FIELD_METHOD, "CANCEL"))
 		check_cancel(f, msg, t);
 	else if (!ack)
 		check_dialog_exists(f, msg);
 	if (!ack)
 		check_cseq_order(f, msg);
 	check_glare_retry(f, msg);
-	if (fnd_msg_is(msg, msg->method, "INVITE") && !tag_present(msg, msg->to_tag))
+	if (fnd_msg_is(msg, SIP_FIELD_METHOD, "INVITE") && !tag_present(msg, SIP_FIELD_TO_TAG))
 		note_redirect_try(f, msg, t);
 	if (!p)
 		return;
 	unsigned n_vias = 0;
-	if (fnd_msg_is(msg, msg->method, "REGISTER"))
+	if (fnd_msg_is(msg, SIP_FIELD_METHOD, "REGISTER"))
 		note_qvalues(f, msg, p);
 	note_credentials(f, msg, p);
 	check_vias(f, msg, p, &n_vias);

@@ -26,7 +26,8 @@ static bool txn_initial(const sip_model *m, const sip_txn *t)
 	const sip_message *req = sip_model_message(m, t->request);
 	if (!req)
 		return true;   /* response-only: the model counts it as initial when nothing was answered */
-	return req->to_tag.off == UINT32_MAX || req->to_tag.len == 0;
+	sip_span tag = sip_message_span(req, SIP_FIELD_TO_TAG);
+	return tag.off == UINT32_MAX || tag.len == 0;
 }
 
 static void scan_init(outcome_scan *o, const sip_model *m, const sip_call *c)
@@ -83,7 +84,7 @@ static unsigned count_forks(const outcome_scan *o)
 		if (!msg || msg->kind != SIP_KIND_RESPONSE || msg->status == 100)
 			continue;
 		const sip_txn *t = sip_model_txn(o->m, msg->txn);
-		sv tag = sip_message_field(msg, msg->to_tag);
+		sv tag = sip_message_field(msg, SIP_FIELD_TO_TAG);
 		if (!t || !txn_initial(o->m, t) || t->cseq != o->attempt_cseq || !tag.len)
 			continue;
 		bool seen = false;
@@ -145,19 +146,19 @@ static void append_silent(GString *out, const outcome_scan *o, const sip_txn *t)
 		g_string_append_printf(out, " after %u INVITE transmissions", sends);
 	g_string_append(out, t->first_provisional == SIP_ID_NONE ? " \xe2\x80\x94 no response from "
 		: " \xe2\x80\x94 no final response from ");
-	fnd_append_ep(out, req ? &req->meta.dst : NULL);
+	fnd_append_dst(out, req);
 }
 
 static void append_response(GString *out, const sip_message *msg)
 {
 	g_string_append_printf(out, "%u", msg->status);
-	sv reason = sip_message_field(msg, msg->reason);
+	sv reason = sip_message_field(msg, SIP_FIELD_REASON);
 	if (reason.len) {
 		g_string_append_c(out, ' ');
 		fnd_append_wire(out, reason, 40);
 	}
 	g_string_append(out, " from ");
-	fnd_append_ep(out, &msg->meta.src);
+	fnd_append_src(out, msg);
 }
 
 static void outcome_answered(GString *out, const outcome_scan *o)
@@ -167,7 +168,7 @@ static void outcome_answered(GString *out, const outcome_scan *o)
 	g_string_append(out, "answered");
 	if (ok) {
 		g_string_append(out, " by ");
-		fnd_append_ep(out, &ok->meta.src);
+		fnd_append_src(out, ok);
 	}
 	unsigned forks = count_forks(o);
 	if (forks > 1)
@@ -221,10 +222,10 @@ static void outcome_cancelled(GString *out, const outcome_scan *o)
 	if (cancel) {
 		g_string_append(out, c->ended_by == CALL_END_CALLER ? " by the caller" : " by ");
 		if (c->ended_by != CALL_END_CALLER)
-			fnd_append_ep(out, &cancel->meta.src);
+			fnd_append_src(out, cancel);
 		int64_t from = c->ring_ts ? c->ring_ts : c->start_ts;
 		g_string_append(out, " after ");
-		fnd_append_duration(out, cancel->meta.ts_ns - from);
+		fnd_append_duration(out, cancel->ts_ns - from);
 		g_string_append(out, c->ring_ts ? " of ringing" : " of setup");
 	} else {
 		const sip_message *fin = first_response(o, 487, 487);

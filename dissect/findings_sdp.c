@@ -280,11 +280,11 @@ static void compare(findings *f, const sip_message *msg, const offer_codecs *o)
 	if (!nbad && !media_mismatch)
 		return;
 	const sip_message *offer_msg = sip_model_message(f->m, o->msg);
-	uint64_t fold = fnd_hash_sv(sip_message_field(msg, msg->cseq_method)) ^ ((uint64_t)msg->cseq << 20);
+	uint64_t fold = fnd_hash_sv(sip_message_field(msg, SIP_FIELD_CSEQ_METHOD)) ^ ((uint64_t)msg->cseq << 20);
 	bool fresh;
 	GString *s = f->s;
 	if (nbad) {
-		fnd_rec *r = fnd_add(f, &K_ANSWER_CODEC, msg->call, fold, msg->meta.ts_ns, &fresh);
+		fnd_rec *r = fnd_add(f, &K_ANSWER_CODEC, msg->call, fold, msg->ts_ns, &fresh);
 		fnd_add_msg(f, r, msg->id);
 		fnd_add_msg(f, r, o->msg);
 		fnd_add_txn(f, r, msg->txn);
@@ -293,7 +293,7 @@ static void compare(findings *f, const sip_message *msg, const offer_codecs *o)
 			g_string_truncate(s, 0);
 			fnd_append_what(s, msg);
 			g_string_append(s, " from ");
-			fnd_append_ep(s, &msg->meta.src);
+			fnd_append_src(s, msg);
 			g_string_append_printf(s, " answers with %s the offer did not have: %s",
 				nbad == 1 ? "a codec" : "codecs", bad->str);
 			if (nbad > CODECS_MAX)
@@ -308,7 +308,7 @@ static void compare(findings *f, const sip_message *msg, const offer_codecs *o)
 		}
 	}
 	if (media_mismatch) {
-		fnd_rec *r = fnd_add(f, &K_ANSWER_MEDIA, msg->call, fold, msg->meta.ts_ns, &fresh);
+		fnd_rec *r = fnd_add(f, &K_ANSWER_MEDIA, msg->call, fold, msg->ts_ns, &fresh);
 		fnd_add_msg(f, r, msg->id);
 		fnd_add_msg(f, r, o->msg);
 		if (fresh) {
@@ -316,7 +316,7 @@ static void compare(findings *f, const sip_message *msg, const offer_codecs *o)
 			g_string_truncate(s, 0);
 			fnd_append_what(s, msg);
 			g_string_append(s, " from ");
-			fnd_append_ep(s, &msg->meta.src);
+			fnd_append_src(s, msg);
 			g_string_append_printf(s, " answers with %u media line%s to an offer of %u: "
 				"the answer must have one per offered m= line", n, n == 1 ? "" : "s",
 				o->n_media);
@@ -364,27 +364,28 @@ static void check_media(findings *f, const sip_message *msg)
 	bool fresh;
 	GString *s = f->s;
 	if (hold) {
-		fnd_rec *r = fnd_add(f, &K_HOLD, msg->call, fnd_hash_ep(&msg->meta.src), msg->meta.ts_ns, &fresh);
+		fnd_rec *r = fnd_add(f, &K_HOLD, msg->call, fnd_hash_src(msg), msg->ts_ns, &fresh);
 		fnd_add_msg(f, r, msg->id);
 		fnd_add_dialog(f, r, msg->dialog);
 		if (fresh) {
 			g_string_truncate(s, 0);
 			fnd_append_what(s, msg);
 			g_string_append(s, " from ");
-			fnd_append_ep(s, &msg->meta.src);
+			fnd_append_src(s, msg);
 			g_string_append_printf(s, " puts the media on hold (%s)", how);
 			fnd_set_summary(f, r, s->str);
 		}
 	}
-	if (priv && ep_public(&msg->meta.src)) {
-		fnd_rec *r = fnd_add(f, &K_PRIVATE, msg->call, fnd_hash_ep(&msg->meta.src), msg->meta.ts_ns, &fresh);
+	endpoint src = sip_message_src(msg);
+	if (priv && ep_public(&src)) {
+		fnd_rec *r = fnd_add(f, &K_PRIVATE, msg->call, fnd_hash_src(msg), msg->ts_ns, &fresh);
 		fnd_add_msg(f, r, msg->id);
 		fnd_add_txn(f, r, msg->txn);
 		if (fresh) {
 			g_string_truncate(s, 0);
 			fnd_append_what(s, msg);
 			g_string_append(s, " from the public address ");
-			fnd_append_ep(s, &msg->meta.src);
+			fnd_append_src(s, msg);
 			g_string_append(s, " offers media at the private address ");
 			fnd_append_wire(s, pc->address, QUOTE_MAX);
 			g_string_append(s, ": a NAT nobody fixed up, so the far end's media will not arrive");
@@ -403,7 +404,7 @@ void fnd_check_sdp(findings *f, const sip_message *msg, const sip_msg *p)
 	if (!dt)
 		return;
 	if (msg->kind == SIP_KIND_REQUEST) {
-		if (fnd_msg_is(msg, msg->method, "ACK")) {
+		if (fnd_msg_is(msg, SIP_FIELD_METHOD, "ACK")) {
 			/* the answer to an offer made in a 2xx */
 			const ack_wait *w = fnd_wait_for_ack(f, msg);
 			det_txn *idt = w ? fnd_txn(f, w->txn) : NULL;
@@ -422,7 +423,7 @@ void fnd_check_sdp(findings *f, const sip_message *msg, const sip_msg *p)
 		return;
 	}
 	if (!dt->offered && msg->status >= 200 && msg->status < 300 &&
-	    fnd_msg_is(msg, msg->cseq_method, "INVITE")) {
+	    fnd_msg_is(msg, SIP_FIELD_CSEQ_METHOD, "INVITE")) {
 		const sip_txn *t = sip_model_txn(f->m, msg->txn);
 		if (t && t->request != SIP_ID_NONE) {
 			dt->offer = offer_keep(f, f->sdp_a, msg->id);
@@ -437,9 +438,9 @@ void fnd_check_sdp_failure(findings *f, const sip_message *msg, const sip_msg *p
 	const sip_txn *t = sip_model_txn(f->m, msg->txn);
 	if (!t)
 		return;
-	uint64_t fold = fnd_hash_sv(sip_message_field(msg, msg->cseq_method)) ^ ((uint64_t)msg->cseq << 20);
+	uint64_t fold = fnd_hash_sv(sip_message_field(msg, SIP_FIELD_CSEQ_METHOD)) ^ ((uint64_t)msg->cseq << 20);
 	bool fresh;
-	fnd_rec *r = fnd_add(f, &K_NO_COMMON_CODEC, msg->call, fold, msg->meta.ts_ns, &fresh);
+	fnd_rec *r = fnd_add(f, &K_NO_COMMON_CODEC, msg->call, fold, msg->ts_ns, &fresh);
 	fnd_add_txn_messages(f, r, t->id);
 	fnd_add_dialog(f, r, msg->dialog);
 	if (!fresh)
@@ -449,7 +450,7 @@ void fnd_check_sdp_failure(findings *f, const sip_message *msg, const sip_msg *p
 	GString *s = g_string_new(NULL);
 	fnd_append_what(s, msg);
 	g_string_append(s, " from ");
-	fnd_append_ep(s, &msg->meta.src);
+	fnd_append_src(s, msg);
 	ensure_scratch(f);
 	if (req && req->has_sdp && load_offer(f, req)) {
 		g_string_append(s, ": the offer (");

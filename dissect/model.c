@@ -31,7 +31,9 @@ typedef struct model_tap {
 struct sip_model {
 	arena mem;
 	idtab msgs;               /* sip_message* by id */
-	pool msg_pool;            /* of sip_message, under limits */
+	/* of sip_message under limits, by its extension (bit 0: meta, bit 1:
+	 * spans): a record goes back to the pool of its size */
+	pool msg_pools[4];
 	txn_table txns;
 	dlg_table dialogs;
 	call_table calls;
@@ -63,6 +65,23 @@ struct sip_model {
 	 * ascending) */
 	GArray *scratch_msgs, *scratch_txns, *scratch_dialogs;
 };
+
+/* The size model.h promises, and an extension right after a record is
+ * aligned for its sip_msg_meta. */
+G_STATIC_ASSERT(sizeof(sip_message) <= 120);
+G_STATIC_ASSERT(sizeof(sip_message) % _Alignof(sip_msg_meta) == 0);
+
+/* A message record with the extension it needs (model.h, sip_message). */
+static size_t msg_size(bool wide_meta, bool wide_spans)
+{
+	return sizeof(sip_message) + (wide_meta ? sizeof(sip_msg_meta) : 0) +
+		(wide_spans ? SIP_FIELD__COUNT * sizeof(sip_span) : 0);
+}
+
+static unsigned msg_pool_of(bool wide_meta, bool wide_spans)
+{
+	return (wide_meta ? 1u : 0u) | (wide_spans ? 2u : 0u);
+}
 
 /* ---- names ------------------------------------------------------------------ */
 
@@ -126,7 +145,8 @@ sip_model *sip_model_new(void)
 	sip_model *m = g_new0(sip_model, 1);
 	arena_init(&m->mem, MODEL_ARENA_CHUNK);
 	idtab_init(&m->msgs);
-	pool_init(&m->msg_pool, sizeof(sip_message), 0);
+	for (unsigned k = 0; k < G_N_ELEMENTS(m->msg_pools); k++)
+		pool_init(&m->msg_pools[k], msg_size(k & 1, k & 2), 0);
 	m->timers = SIP_TIMERS_DEFAULT;
 	txn_table_init(&m->txns, &m->mem, &m->timers);
 	dlg_table_init(&m->dialogs, &m->mem);
@@ -163,7 +183,8 @@ void sip_model_free(sip_model *m)
 				owner_free_group(o);
 		}
 	/* records under limits came from pools: the tables clear theirs */
-	pool_clear(&m->msg_pool);
+	for (unsigned k = 0; k < G_N_ELEMENTS(m->msg_pools); k++)
+		pool_clear(&m->msg_pools[k]);
 	g_array_free(m->scratch_msgs, TRUE);
 	g_array_free(m->scratch_txns, TRUE);
 	g_array_free(m->scratch_dialogs, TRUE);
@@ -375,26 +396,125 @@ void sip_model_prepare(const sip_msg *p, sip_prepared *out)
 		txn_prepare_via(p, p->via2_branch, sv_hash_ci(p->via2_branch), p->via2_sent_by,
 			p->via2_transport, out->call_id_hash, out->from_tag_hash, &out->via2);
 	sv raw = p->raw;
-	sip_prepared_spans *sp = &out->spans;
-	sp->method = span_of(raw, p->method);
-	sp->request_uri = span_of(raw, p->request_uri);
-	sp->reason = span_of(raw, p->reason);
-	sp->call_id = span_of(raw, p->call_id);
-	sp->cseq_method = span_of(raw, p->has_cseq ? p->cseq_method : SV_NULL);
-	sp->from_tag = span_of(raw, p->from_tag);
-	sp->to_tag = span_of(raw, p->to_tag);
-	sp->branch = span_of(raw, p->branch);
-	sp->via_sent_by = span_of(raw, p->via_sent_by);
+	sip_span *sp = out->spans;
+	sp[SIP_FIELD_METHOD] = span_of(raw, p->method);
+	sp[SIP_FIELD_REQUEST_URI] = span_of(raw, p->request_uri);
+	sp[SIP_FIELD_REASON] = span_of(raw, p->reason);
+	sp[SIP_FIELD_CALL_ID] = span_of(raw, p->call_id);
+	sp[SIP_FIELD_CSEQ_METHOD] = span_of(raw, p->has_cseq ? p->cseq_method : SV_NULL);
+	sp[SIP_FIELD_FROM_TAG] = span_of(raw, p->from_tag);
+	sp[SIP_FIELD_TO_TAG] = span_of(raw, p->to_tag);
+	sp[SIP_FIELD_BRANCH] = span_of(raw, p->branch);
+	sp[SIP_FIELD_VIA_SENT_BY] = span_of(raw, p->via_sent_by);
+}
+
+const char *const sip_msg_transport_names[SIP_MSG_TRANSPORT__COUNT] = {
+	[SIP_MSG_TRANSPORT_NONE] = NULL, [SIP_MSG_TRANSPORT_UDP] = "UDP",
+	[SIP_MSG_TRANSPORT_TCP] = "TCP", [SIP_MSG_TRANSPORT_SCTP] = "SCTP",
+	[SIP_MSG_TRANSPORT_WS] = "WS",
+};
+
+/* The code of a transport name, by its bytes (a caller's own copy of
+ * "TCP" is TCP); -1 for a name without one. */
+static int transport_code(const char *t)
+{
+	int k;
+	if (!t)
+		return SIP_MSG_TRANSPORT_NONE;
+	switch (t[0]) {
+	case 'U':
+		k = SIP_MSG_TRANSPORT_UDP;
+		break;
+	case 'T':
+		k = SIP_MSG_TRANSPORT_TCP;
+		break;
+	case 'S':
+		k = SIP_MSG_TRANSPORT_SCTP;
+		break;
+	case 'W':
+		k = SIP_MSG_TRANSPORT_WS;
+		break;
+	default:
+		return -1;
+	}
+	/* the linker merges equal string constants: usually the same pointer */
+	return t == sip_msg_transport_names[k] || strcmp(t, sip_msg_transport_names[k]) == 0 ? k : -1;
+}
+
+static bool ep_is_v4(const endpoint *e)
+{
+	static const uint8_t zero[12];
+	return e->family == EP_IPV4 && memcmp(e->addr + 4, zero, sizeof(zero)) == 0;
+}
+
+/* The transport's code when the record can hold meta inline
+ * (sip_message), else -1. */
+static int meta_inline(const sip_msg_meta *meta)
+{
+	if (!ep_is_v4(&meta->src) || !ep_is_v4(&meta->dst) || meta->first_frame > meta->frame ||
+	    meta->frame - meta->first_frame > UINT32_MAX || meta->index > UINT16_MAX ||
+	    meta->capture_flags > UINT8_MAX)
+		return -1;
+	return transport_code(meta->transport);
+}
+
+void sip_message_meta(const sip_message *msg, sip_msg_meta *out)
+{
+	const sip_msg_meta *x = sip_message_ext_meta(msg);
+	if (x) {
+		*out = *x;
+		return;
+	}
+	*out = (sip_msg_meta){
+		.frame = msg->frame,
+		.first_frame = msg->frame - msg->first_frame_back,
+		.ts_ns = msg->ts_ns,
+		.transport = sip_msg_transport_names[msg->transport],
+		.index = msg->index,
+		.capture_flags = msg->capture_flags,
+		.src = sip_message_src(msg),
+		.dst = sip_message_dst(msg),
+	};
 }
 
 static sip_message *record(sip_model *m, const sip_msg_meta *meta, const sip_msg *p,
 	const sip_prepared *prep)
 {
-	sip_message *r = mdl_rec_alloc(&m->mem, &m->msg_pool, m->limited);
+	int transport = meta_inline(meta);
+	bool wide_meta = transport < 0;
+	/* every present span then has an offset and a length below UINT16_MAX */
+	bool wide_spans = p->raw.len >= UINT16_MAX;
+	sip_message *r = mdl_rec_alloc(&m->mem, &m->msg_pools[msg_pool_of(wide_meta, wide_spans)],
+		m->limited);
 	memset(r, 0, sizeof(*r));
 	r->id = m->msgs.len;
 	r->txn = r->dialog = r->call = SIP_ID_NONE;
-	r->meta = *meta;
+	r->frame = meta->frame;
+	r->ts_ns = meta->ts_ns;
+	r->ext_meta = wide_meta;
+	r->ext_spans = wide_spans;
+	if (wide_meta) {
+		memcpy(r + 1, meta, sizeof(*meta));
+	} else {
+		r->transport = (uint8_t)transport;
+		r->capture_flags = (uint8_t)meta->capture_flags;
+		r->index = (uint16_t)meta->index;
+		r->first_frame_back = (uint32_t)(meta->frame - meta->first_frame);
+		memcpy(r->src_addr, meta->src.addr, 4);
+		memcpy(r->dst_addr, meta->dst.addr, 4);
+		r->src_port = meta->src.port;
+		r->dst_port = meta->dst.port;
+	}
+	if (wide_spans) {
+		char *ext = (char *)(r + 1) + (wide_meta ? sizeof(*meta) : 0);
+		memcpy(ext, prep->spans, sizeof(prep->spans));
+	} else {
+		/* present spans lie inside raw, below UINT16_MAX; an absent
+		 * one ({ UINT32_MAX, 0 }) becomes { UINT16_MAX, 0 } */
+		for (unsigned f = 0; f < SIP_FIELD__COUNT; f++)
+			r->spans[f] = (sip_span16){ (uint16_t)prep->spans[f].off,
+				(uint16_t)prep->spans[f].len };
+	}
 	r->raw = p->raw;
 	r->kind = (uint8_t)p->kind;
 	r->has_cseq = p->has_cseq;
@@ -403,16 +523,6 @@ static sip_message *record(sip_model *m, const sip_msg_meta *meta, const sip_msg
 	unsigned nw = p->n_warnings + p->n_warnings_dropped;
 	r->n_warnings = nw > UINT16_MAX ? UINT16_MAX : (uint16_t)nw;
 	r->cseq = p->cseq;
-	const sip_prepared_spans *sp = &prep->spans;
-	r->method = sp->method;
-	r->request_uri = sp->request_uri;
-	r->reason = sp->reason;
-	r->call_id = sp->call_id;
-	r->cseq_method = sp->cseq_method;
-	r->from_tag = sp->from_tag;
-	r->to_tag = sp->to_tag;
-	r->branch = sp->branch;
-	r->via_sent_by = sp->via_sent_by;
 	r->to_tag_hash = prep->to_tag_hash;
 	r->method_code = prep->method_code;
 	r->cseq_method_code = prep->cseq_method_code;
@@ -534,7 +644,7 @@ static void evict(sip_model *m, mdl_owner *o, bool finished)
 			continue;
 		txn_forget_message(&m->txns, msg);
 		idtab_remove(&m->msgs, id);
-		mdl_rec_free(&m->msg_pool, true, msg);
+		mdl_rec_free(&m->msg_pools[msg_pool_of(msg->ext_meta, msg->ext_spans)], true, msg);
 	}
 	for (guint i = 0; i < txns->len; i++)
 		txn_evict(&m->txns, g_array_index(txns, sip_id, i));

@@ -55,6 +55,7 @@
 #include <glib.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "base/bytes.h"
 #include "base/endpoint.h"
@@ -125,11 +126,26 @@ static inline sv sip_span_sv(sv raw, sip_span s)
 	return sv_sub(raw, s.off, s.len);
 }
 
+/* The fields a message record locates in its raw bytes (sip_message_field). */
+typedef enum {
+	SIP_FIELD_METHOD = 0,
+	SIP_FIELD_REQUEST_URI,
+	SIP_FIELD_REASON,
+	SIP_FIELD_CALL_ID,
+	SIP_FIELD_CSEQ_METHOD,   /* absent without a CSeq */
+	SIP_FIELD_FROM_TAG,
+	SIP_FIELD_TO_TAG,
+	SIP_FIELD_BRANCH,        /* of the top Via */
+	SIP_FIELD_VIA_SENT_BY,   /* of the top Via */
+	SIP_FIELD__COUNT
+} sip_field;
+
 /* ---- messages ---------------------------------------------------------- */
 
-/* Where and how a message was seen: filled by the caller (the capture side),
- * copied into the record.  Fields are ordered to avoid padding: fill it
- * with designated initialisers. */
+/* Where and how a message was seen: filled by the caller (the capture side);
+ * the record keeps it (sip_message_meta gives it back as it was given).
+ * Fields are ordered to avoid padding: fill it with designated
+ * initialisers. */
 typedef struct sip_msg_meta {
 	uint64_t frame;        /* frame where the last byte arrived */
 	uint64_t first_frame;  /* frame where the first byte arrived */
@@ -140,10 +156,28 @@ typedef struct sip_msg_meta {
 	endpoint src, dst;
 } sip_msg_meta;
 
-/* The compact record kept per message (about 200 bytes): re-parse raw for
+/* The compact record kept per message (120 bytes): re-parse raw for
  * anything else.  Messages of kind SIP_KIND_INVALID are kept too, with no
  * transaction and no dialog, in the call of their Call-ID when the parser
- * found one. */
+ * found one.
+ *
+ * It is the largest part of what the model holds in the modes that keep
+ * every call, so what is usually small is kept small, and the rare rest
+ * follows the record in the same allocation (an extension; the record is
+ * never copied, so the extension goes wherever the record goes):
+ *  - meta: IPv4 endpoints, a known transport, a first frame at most 2^32
+ *    frames back, an index below 2^16 and flags below 2^8 are kept
+ *    inline; anything else (an IPv6 endpoint, most often) puts the whole
+ *    sip_msg_meta in the extension (ext_meta);
+ *  - fields: as 16-bit offsets and lengths when raw is shorter than
+ *    65,535 bytes; longer messages (TCP allows them) keep 32-bit spans
+ *    in the extension (ext_spans), after the meta when both are there.
+ * Read them through the accessors below, never the inline parts. */
+typedef struct sip_span16 {
+	uint16_t off;          /* UINT16_MAX: absent */
+	uint16_t len;
+} sip_span16;
+
 typedef struct sip_message {
 	sip_id id;
 	sip_id txn;            /* its transaction; SIP_ID_NONE for invalid messages */
@@ -151,23 +185,119 @@ typedef struct sip_message {
 	                          requests and responses carrying both tags; the request that
 	                          creates a dialog (an initial INVITE) has none */
 	sip_id call;           /* the call (Call-ID); SIP_ID_NONE without Call-ID (or an empty one) */
-	sip_msg_meta meta;
+	uint64_t frame;        /* sip_msg_meta.frame */
+	int64_t ts_ns;         /* sip_msg_meta.ts_ns */
 	sv raw;
-	uint8_t kind;          /* sip_kind */
-	/* one byte of flags, so that the record stays at 200 bytes */
-	bool retransmission : 1; /* by the rules of §17, not by byte comparison */
-	bool has_cseq : 1;
-	bool has_sdp : 1;      /* application/sdp body, alone or as a part of a multipart body */
-	uint8_t method_code;   /* sip_method_code of the method (requests) */
-	uint8_t cseq_method_code; /* and of the CSeq method */
-	uint16_t status;
-	uint16_t n_warnings;   /* parser warnings (re-parse raw for the texts) */
 	uint32_t cseq;
 	uint32_t to_tag_hash;  /* sv_hash_ci of the To tag: lookups among responses
 	                          hash without reading the message's bytes again */
-	sip_span method, request_uri, reason, call_id, cseq_method, from_tag, to_tag,
-		branch, via_sent_by;
+	uint16_t status;
+	uint16_t n_warnings;   /* parser warnings (re-parse raw for the texts) */
+	uint8_t kind;          /* sip_kind */
+	bool retransmission : 1; /* by the rules of §17, not by byte comparison */
+	bool has_cseq : 1;
+	bool has_sdp : 1;      /* application/sdp body, alone or as a part of a multipart body */
+	bool ext_meta : 1;     /* the extension holds the sip_msg_meta */
+	bool ext_spans : 1;    /* the extension holds the fields as sip_span */
+	uint8_t method_code;   /* sip_method_code of the method (requests) */
+	uint8_t cseq_method_code; /* and of the CSeq method */
+	/* the rest of the meta, without ext_meta */
+	uint8_t transport;     /* SIP_MSG_TRANSPORT_* */
+	uint8_t capture_flags;
+	uint16_t index;
+	uint32_t first_frame_back; /* frame - first_frame */
+	uint8_t src_addr[4], dst_addr[4]; /* IPv4 */
+	uint16_t src_port, dst_port;
+	sip_span16 spans[SIP_FIELD__COUNT]; /* without ext_spans */
 } sip_message;
+
+/* sip_message.transport: the names sip_msg_meta.transport may hold. */
+enum {
+	SIP_MSG_TRANSPORT_NONE = 0, /* NULL */
+	SIP_MSG_TRANSPORT_UDP,
+	SIP_MSG_TRANSPORT_TCP,      /* this and the ones after: streams (sip_message_stream) */
+	SIP_MSG_TRANSPORT_SCTP,
+	SIP_MSG_TRANSPORT_WS,
+	SIP_MSG_TRANSPORT__COUNT
+};
+extern const char *const sip_msg_transport_names[SIP_MSG_TRANSPORT__COUNT];
+
+/* The extension's parts, NULL when the record has none. */
+static inline const sip_msg_meta *sip_message_ext_meta(const sip_message *msg)
+{
+	return msg->ext_meta ? (const sip_msg_meta *)(const void *)(msg + 1) : NULL;
+}
+
+static inline const sip_span *sip_message_ext_spans(const sip_message *msg)
+{
+	if (!msg->ext_spans)
+		return NULL;
+	const char *ext = (const char *)(msg + 1);
+	return (const sip_span *)(const void *)(msg->ext_meta ? ext + sizeof(sip_msg_meta) : ext);
+}
+
+/* The meta as the caller of sip_model_add gave it. */
+void sip_message_meta(const sip_message *msg, sip_msg_meta *out);
+
+static inline endpoint sip_message_ep4(const uint8_t addr[4], uint16_t port)
+{
+	endpoint e;
+	memset(&e, 0, sizeof(e));   /* its padding too: endpoints are hashed as bytes */
+	e.family = EP_IPV4;
+	memcpy(e.addr, addr, 4);
+	e.port = port;
+	return e;
+}
+
+static inline endpoint sip_message_src(const sip_message *msg)
+{
+	const sip_msg_meta *x = sip_message_ext_meta(msg);
+	return x ? x->src : sip_message_ep4(msg->src_addr, msg->src_port);
+}
+
+static inline endpoint sip_message_dst(const sip_message *msg)
+{
+	const sip_msg_meta *x = sip_message_ext_meta(msg);
+	return x ? x->dst : sip_message_ep4(msg->dst_addr, msg->dst_port);
+}
+
+/* sip_msg_meta.transport: NULL counts as UDP. */
+static inline const char *sip_message_transport(const sip_message *msg)
+{
+	const sip_msg_meta *x = sip_message_ext_meta(msg);
+	return x ? x->transport : sip_msg_transport_names[msg->transport];
+}
+
+static inline const char *sip_message_transport_or_udp(const sip_message *msg)
+{
+	const char *t = sip_message_transport(msg);
+	return t ? t : "UDP";
+}
+
+/* Over a stream transport (anything named but UDP): its bytes parse as a
+ * stream's, and its transactions' Timers I and K are zero. */
+static inline bool sip_message_stream(const sip_message *msg)
+{
+	const sip_msg_meta *x = sip_message_ext_meta(msg);
+	if (!x)
+		return msg->transport > SIP_MSG_TRANSPORT_UDP;
+	return x->transport && strcmp(x->transport, "UDP") != 0;
+}
+
+/* Where a field lies in raw (off UINT32_MAX: absent), and the field. */
+static inline sip_span sip_message_span(const sip_message *msg, sip_field f)
+{
+	const sip_span *x = sip_message_ext_spans(msg);
+	if (x)
+		return x[f];
+	sip_span16 s = msg->spans[f];
+	return s.off == UINT16_MAX ? (sip_span){ UINT32_MAX, 0 } : (sip_span){ s.off, s.len };
+}
+
+static inline sv sip_message_field(const sip_message *msg, sip_field f)
+{
+	return sip_span_sv(msg->raw, sip_message_span(msg, f));
+}
 
 /* ---- transactions (§17) -------------------------------------------------
  *
@@ -550,12 +680,6 @@ typedef struct sip_prepared_via {
 	bool rfc2543;            /* the branch lacks the RFC 3261 cookie */
 } sip_prepared_via;
 
-/* Where the record's fields lie in the message (sip_message). */
-typedef struct sip_prepared_spans {
-	sip_span method, request_uri, reason, call_id, cseq_method, from_tag, to_tag,
-		branch, via_sent_by;
-} sip_prepared_spans;
-
 typedef struct sip_prepared {
 	uint32_t call_id_hash;                 /* sv_hash of the Call-ID */
 	uint32_t from_tag_hash, to_tag_hash;   /* sv_hash_ci of the tags (empty: of SV_NULL) */
@@ -569,7 +693,7 @@ typedef struct sip_prepared {
 	bool has_sdp;                          /* an SDP body, alone or in a multipart */
 	sip_prepared_via via;                  /* the top Via; zero for invalid messages */
 	sip_prepared_via via2;                 /* the second Via; zero without one */
-	sip_prepared_spans spans;
+	sip_span spans[SIP_FIELD__COUNT];      /* where the record's fields lie in the message */
 } sip_prepared;
 
 void sip_model_prepare(const sip_msg *parsed, sip_prepared *out);
@@ -592,11 +716,6 @@ const sip_call *sip_model_call(const sip_model *m, sip_id id);
 const sip_registration *sip_model_registration(const sip_model *m, sip_id id);
 /* The call with this Call-ID, or NULL. */
 const sip_call *sip_model_call_find(const sip_model *m, sv call_id);
-/* A message field as a view into its raw bytes. */
-static inline sv sip_message_field(const sip_message *msg, sip_span s)
-{
-	return sip_span_sv(msg->raw, s);
-}
 /* The newest timestamp seen (messages and sip_model_finish). */
 int64_t sip_model_clock(const sip_model *m);
 /* ---- limits ------------------------------------------------------------- */

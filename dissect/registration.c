@@ -307,7 +307,7 @@ static void binding_set(reg_table *rt, reg_rec *r, const reg_update *u, sv uri, 
 	if (!b->call_id.p || !sv_eq(b->call_id, u->tx->key.call_id))
 		b->call_id = mdl_keep(rt->copy ? &r->keep : rt->mem, u->tx->key.call_id);
 	b->cseq = u->tx->pub.cseq;
-	b->source = u->req ? u->req->meta.src : u->resp->meta.dst;
+	b->source = u->req ? sip_message_src(u->req) : sip_message_dst(u->resp);
 	b->register_txn = u->tx->pub.id;
 	note_expiry(r, b->expires_ts);
 }

@@ -13,7 +13,7 @@ static bool same_response(const sip_message *a, const sip_message *b)
 	if (a->kind != SIP_KIND_RESPONSE || a->txn != b->txn || a->status != b->status ||
 	    a->to_tag_hash != b->to_tag_hash)
 		return false;
-	sv ta = sip_message_field(a, a->to_tag), tb = sip_message_field(b, b->to_tag);
+	sv ta = sip_message_field(a, SIP_FIELD_TO_TAG), tb = sip_message_field(b, SIP_FIELD_TO_TAG);
 	if (!ta.p || !tb.p)
 		return !ta.p && !tb.p;
 	return sv_eq_ci(ta, tb);

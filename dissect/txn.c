@@ -128,7 +128,7 @@ static uint32_t resp_hash(const sip_message *m)
 static bool resp_equal(const sip_message *x, const sip_message *y)
 {
 	return x->txn == y->txn && x->status == y->status &&
-		sv_eq_ci(sip_span_sv(x->raw, x->to_tag), sip_span_sv(y->raw, y->to_tag));
+		sv_eq_ci(sip_message_field(x, SIP_FIELD_TO_TAG), sip_message_field(y, SIP_FIELD_TO_TAG));
 }
 
 /* Whether an equal response is already in the set; if not, msg joins it. */
@@ -205,11 +205,6 @@ static void enter(txn_rec *r, txn_state s, int64_t ts)
 		r->pub.state_ts[s] = ts;
 }
 
-static bool transport_reliable(const char *transport)
-{
-	return transport && strcmp(transport, "UDP") != 0;
-}
-
 /* The bytes of views, copied one after the other into one allocation:
  * a NULL view stays NULL, an empty one stays empty (mdl_keep). */
 enum { KEEP_MAX = 5 };
@@ -266,7 +261,7 @@ static txn_rec *txn_new(txn_table *t, const mdl_ctx *c, const txn_key *k)
 	x->cseq = p->has_cseq ? p->cseq : 0;
 	r->contact = SV_NULL;
 	r->first_dialog = r->reg = SIP_ID_NONE;
-	r->reliable = transport_reliable(c->msg->meta.transport);
+	r->reliable = sip_message_stream(c->msg);
 	idtab_add(&t->recs, r);
 	r->index_hash = key_hash(&r->key);
 	hindex_insert(&t->by_key, r->index_hash, x->id);
@@ -286,7 +281,7 @@ static void set_request(txn_rec *r, const mdl_ctx *c)
 	r->pub.request_ts = c->ts;
 	r->req_to_tag = mdl_tag_present(p->to_tag);
 	r->initial_invite = r->pub.is_invite && !mdl_tag_present(p->to_tag);
-	r->reliable = transport_reliable(c->msg->meta.transport);
+	r->reliable = sip_message_stream(c->msg);
 	unsigned code = c->prep->method_code;
 	if (dialog_forming(code)) {
 		sip_contact ct;

@@ -111,7 +111,7 @@ void json_write_txn(sink *s, const sip_model *m, const sip_txn *t)
 {
 	GString *o = s->buf;
 	const sip_message *req = sip_model_message(m, t->request);
-	int64_t req_ts = req ? req->meta.ts_ns : 0;
+	int64_t req_ts = req ? req->ts_ns : 0;
 
 	JSON_LIT(o, "{\"type\":\"transaction\",\"id\":");
 	json_append_u64(o, t->id);
@@ -120,8 +120,13 @@ void json_write_txn(sink *s, const sip_model *m, const sip_txn *t)
 	put_sv(o, "branch", t->branch);
 	put_sv(o, "sent_by", t->sent_by);
 	put_bool(o, "rfc2543", t->rfc2543);
-	put_ep(o, "src", req ? &req->meta.src : NULL);
-	put_ep(o, "dst", req ? &req->meta.dst : NULL);
+	endpoint src, dst;
+	if (req) {
+		src = sip_message_src(req);
+		dst = sip_message_dst(req);
+	}
+	put_ep(o, "src", req ? &src : NULL);
+	put_ep(o, "dst", req ? &dst : NULL);
 	put_str(o, "state", txn_state_name(t->state));
 	put_str(o, "end", txn_end_name(t->end));
 	put_status(o, "final_status", t->final_status);

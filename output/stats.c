@@ -325,11 +325,11 @@ static method_stat *message_method_row(gather *g, const sip_message *msg)
 {
 	if (msg->kind == SIP_KIND_REQUEST)
 		return msg->method_code ? method_get_code(g, msg->method_code) :
-			method_get(g, sip_span_sv(msg->raw, msg->method));
+			method_get(g, sip_message_field(msg, SIP_FIELD_METHOD));
 	if (!msg->has_cseq)
 		return method_get(g, SV_NULL);
 	return msg->cseq_method_code ? method_get_code(g, msg->cseq_method_code) :
-		method_get(g, sip_span_sv(msg->raw, msg->cseq_method));
+		method_get(g, sip_message_field(msg, SIP_FIELD_CSEQ_METHOD));
 }
 
 static method_stat *message_method(gather *g, const sip_message *msg)
@@ -383,11 +383,11 @@ static void gather_txn(gather *g, const sip_model *m, const sip_txn *t)
 		s->txns++;
 		const sip_message *req = sip_model_message(m, t->request);
 		if (req && t->first_provisional_ts) {
-			int64_t d = t->first_provisional_ts - req->meta.ts_ns;
+			int64_t d = t->first_provisional_ts - req->ts_ns;
 			time_set_add(&s->t_prov, d);
 		}
 		if (req && t->final_ts) {
-			int64_t d = t->final_ts - req->meta.ts_ns;
+			int64_t d = t->final_ts - req->ts_ns;
 			time_set_add(&s->t_final, d);
 		}
 		/* An ACK is answered by nothing (§17.1.1.3): not "without final". */

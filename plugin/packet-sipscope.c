@@ -111,7 +111,7 @@ enum { SS_STR_MAX = 64 };
 enum { SS_COPY_AHEAD_MAX = 16384 };
 
 /* What the first pass leaves for one SIP message, kept by message id (16
- * bytes).  Its frame and length are the model's (meta.frame, raw.len): the
+ * bytes).  Its frame and length are the model's (frame, raw.len): the
  * model numbers messages in the order of their frames, so a frame's
  * messages are found by their frame number with no per-frame record. */
 typedef struct ss_rec {
@@ -448,7 +448,7 @@ static gint udp_datagram_end(const GPtrArray *payloads, const GPtrArray *lengths
 
 static gboolean tags_equal(const sip_message *a, const sip_message *b)
 {
-	return sv_eq_ci(sip_message_field(a, a->to_tag), sip_message_field(b, b->to_tag));
+	return sv_eq_ci(sip_message_field(a, SIP_FIELD_TO_TAG), sip_message_field(b, SIP_FIELD_TO_TAG));
 }
 
 /* The message a retransmission repeats: the newest earlier message of its
@@ -458,7 +458,7 @@ static gboolean tags_equal(const sip_message *a, const sip_message *b)
 static sip_id find_original(const sip_model *m, const sip_message *msg)
 {
 	const sip_call *c = sip_model_call(m, msg->call);
-	sv method = sip_message_field(msg, msg->method);
+	sv method = sip_message_field(msg, SIP_FIELD_METHOD);
 	if (c && c->messages) {
 		guint n = c->messages->len, stop = n > SS_ORIG_SCAN ? n - SS_ORIG_SCAN : 0;
 		for (guint i = n; i-- > stop;) {
@@ -469,7 +469,7 @@ static sip_id find_original(const sip_model *m, const sip_message *msg)
 			if (!o || o->txn != msg->txn || o->retransmission || o->kind != msg->kind)
 				continue;
 			if (msg->kind == SIP_KIND_REQUEST &&
-			    sv_eq(sip_message_field(o, o->method), method))
+			    sv_eq(sip_message_field(o, SIP_FIELD_METHOD), method))
 				return id;
 			if (msg->kind == SIP_KIND_RESPONSE && o->status == msg->status &&
 			    tags_equal(o, msg))
@@ -520,7 +520,7 @@ static const ss_rec *rec_of(sip_id id)
 static guint64 msg_frame(guint i)
 {
 	const sip_message *m = sip_model_message(ss.model, (sip_id)i);
-	return m ? m->meta.frame : G_MAXUINT64;
+	return m ? m->frame : G_MAXUINT64;
 }
 
 /* The first of frame num's messages, or where they would be: the model
@@ -677,7 +677,7 @@ static const char *txn_end_str(txn_end e)
 static guint32 frame_of(sip_id id)
 {
 	const sip_message *m = sip_model_message(ss.model, id);
-	return m ? (guint32)m->meta.frame : 0;
+	return m ? (guint32)m->frame : 0;
 }
 
 static void add_generated(proto_item *pi)
@@ -717,8 +717,8 @@ static void show_txn(proto_tree *st, packet_info *pinfo, tvbuff_t *tvb, gint s, 
 						  t->final_status));
 	if (t->parent != SIP_ID_NONE)
 		add_generated(proto_tree_add_uint(tt, hf_txn_parent, tvb, s, l, t->parent));
-	if (msg->kind == SIP_KIND_RESPONSE && t->request_ts && msg->meta.ts_ns >= t->request_ts) {
-		gint64 d = msg->meta.ts_ns - t->request_ts;
+	if (msg->kind == SIP_KIND_RESPONSE && t->request_ts && msg->ts_ns >= t->request_ts) {
+		gint64 d = msg->ts_ns - t->request_ts;
 		nstime_t rt = { .secs = (time_t)(d / 1000000000), .nsecs = (int)(d % 1000000000) };
 		add_generated(proto_tree_add_time(st, hf_response_time, tvb, s, l, &rt));
 	}
@@ -894,7 +894,7 @@ static int dissect_sipscope(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
 	guint first = i;
 	for (; i < n; i++) {
 		const sip_message *msg = sip_model_message(ss.model, (sip_id)i);
-		if (!msg || msg->meta.frame != pinfo->num)
+		if (!msg || msg->frame != pinfo->num)
 			break;
 		const ss_rec *r = rec_of((sip_id)i);
 		if (r)

@@ -230,14 +230,16 @@ static void check_call(call_list *cl, sip_id id)
 	k->match = k->content_match || ui_filter_match_fields(cl->filter, cl->m, c);
 }
 
-static const endpoint *first_endpoint(const sip_model *m, const sip_call *c, bool dst)
+/* The first message's source or destination in buf; NULL without one. */
+static const endpoint *first_endpoint(const sip_model *m, const sip_call *c, bool dst, endpoint *buf)
 {
 	if (!c->messages || c->messages->len == 0)
 		return NULL;
 	const sip_message *msg = sip_model_message(m, g_array_index(c->messages, sip_id, 0));
 	if (!msg)
 		return NULL;
-	return dst ? &msg->meta.dst : &msg->meta.src;
+	*buf = dst ? sip_message_dst(msg) : sip_message_src(msg);
+	return buf;
 }
 
 static int cmp_i64(int64_t a, int64_t b)
@@ -278,6 +280,7 @@ static int compare_calls(gconstpointer pa, gconstpointer pb, gpointer user)
 {
 	const call_list *cl = user;
 	sip_id ia = *(const sip_id *)pa, ib = *(const sip_id *)pb;
+	endpoint ea, eb;
 	const sip_call *a = sip_model_call(cl->m, ia), *b = sip_model_call(cl->m, ib);
 	int r = 0;
 	switch (cl->sort) {
@@ -296,10 +299,10 @@ static int compare_calls(gconstpointer pa, gconstpointer pb, gpointer user)
 		r = cmp_sv(a->to, b->to);
 		break;
 	case CALL_COL_SRC:
-		r = cmp_endpoint(first_endpoint(cl->m, a, false), first_endpoint(cl->m, b, false));
+		r = cmp_endpoint(first_endpoint(cl->m, a, false, &ea), first_endpoint(cl->m, b, false, &eb));
 		break;
 	case CALL_COL_DST:
-		r = cmp_endpoint(first_endpoint(cl->m, a, true), first_endpoint(cl->m, b, true));
+		r = cmp_endpoint(first_endpoint(cl->m, a, true, &ea), first_endpoint(cl->m, b, true, &eb));
 		break;
 	case CALL_COL_MSGS:
 		r = cmp_i64(a->messages ? a->messages->len : 0, b->messages ? b->messages->len : 0);
@@ -456,6 +459,7 @@ void call_list_cell(const call_list *cl, const sip_call *c, call_col col, bool l
 		    GString *out)
 {
 	char ep[ENDPOINT_STRLEN];
+	endpoint buf;
 	const endpoint *e;
 	switch (col) {
 	case CALL_COL_INDEX:
@@ -485,7 +489,7 @@ void call_list_cell(const call_list *cl, const sip_call *c, call_col col, bool l
 		break;
 	case CALL_COL_SRC:
 	case CALL_COL_DST:
-		e = first_endpoint(cl->m, c, col == CALL_COL_DST);
+		e = first_endpoint(cl->m, c, col == CALL_COL_DST, &buf);
 		g_string_append(out, e ? endpoint_format(e, ep, sizeof(ep)) : "-");
 		break;
 	case CALL_COL_MSGS:

@@ -67,7 +67,7 @@ static void sdp_summary(GString *out, const sip_message *msg, sdp_scratch *sc)
 		sc->sdp = g_new0(sdp_session, 1);
 		sc->mp = g_new0(mp_body, 1);
 	}
-	bool stream = msg->meta.transport && strcmp(msg->meta.transport, "UDP") != 0;
+	bool stream = sip_message_stream(msg);
 	sip_parse_message(msg->raw, stream, sc->msg);
 	sv body = sdp_text_body(sc->msg, sc->mp);
 	if (!body.p || body.len == 0)
@@ -104,16 +104,16 @@ static void fill_row(ladder_layout *l, ladder_row *r, const sip_message *msg, sd
 	r->txn = msg->txn;
 	r->dialog = msg->dialog;
 	r->call = msg->call;
-	r->ts_ns = msg->meta.ts_ns;
+	r->ts_ns = msg->ts_ns;
 	r->retransmission = msg->retransmission;
 	r->request = msg->kind == SIP_KIND_REQUEST;
 	r->status = msg->kind == SIP_KIND_RESPONSE ? msg->status : 0;
 
 	if (msg->kind == SIP_KIND_REQUEST) {
-		text_append_sv(t, sip_span_sv(msg->raw, msg->method));
+		text_append_sv(t, sip_message_field(msg, SIP_FIELD_METHOD));
 	} else if (msg->kind == SIP_KIND_RESPONSE) {
 		g_string_append_printf(t, "%u", msg->status);
-		sv reason = sv_trim(sip_span_sv(msg->raw, msg->reason));
+		sv reason = sv_trim(sip_message_field(msg, SIP_FIELD_REASON));
 		if (reason.len) {
 			g_string_append_c(t, ' ');
 			text_append_sv(t, reason);
@@ -246,8 +246,9 @@ ladder_layout *ladder_layout_new(const sip_model *m, const sip_id *msgs, size_t 
 		if (!msg)
 			continue;
 		ladder_row r = { 0 };
-		r.from = column_of(l, index, &msg->meta.src);
-		r.to = column_of(l, index, &msg->meta.dst);
+		endpoint src = sip_message_src(msg), dst = sip_message_dst(msg);
+		r.from = column_of(l, index, &src);
+		r.to = column_of(l, index, &dst);
 		fill_row(l, &r, msg, &sc);
 		r.delta_ns = l->rows->len ? r.ts_ns - prev_ts : 0;
 		prev_ts = r.ts_ns;

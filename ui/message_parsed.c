@@ -432,8 +432,8 @@ static void model_view(parsed_out *o, const sip_model *m, const findings *f, con
 		const sip_message *orig = sip_model_message(m, sip_model_original(m, msg->id));
 		if (orig) {
 			g_string_append_printf(o->t, "retransmission of frame %" G_GUINT64_FORMAT " (",
-					       orig->meta.frame);
-			text_append_clock(o->t, orig->meta.ts_ns);
+					       orig->frame);
+			text_append_clock(o->t, orig->ts_ns);
 			g_string_append(o->t, ")");
 		} else {
 			g_string_append(o->t, "retransmission (first copy not captured)");
@@ -460,7 +460,7 @@ GArray *message_parsed_new(const sip_model *m, const findings *f, const sip_mess
 	emit(&o, MSG_LINE_INFO, 0);
 
 	sip_msg *pm = g_new0(sip_msg, 1);
-	bool stream = msg->meta.transport && strcmp(msg->meta.transport, "UDP") != 0;
+	bool stream = sip_message_stream(msg);
 	sip_parse_message(msg->raw, stream, pm);
 	start_line(&o, pm);
 	headers(&o, pm);

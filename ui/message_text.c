@@ -13,12 +13,12 @@ void message_text_append(GArray *out, msg_line_kind kind, const GString *text, s
 void message_text_append_info(GString *t, const sip_message *msg)
 {
 	char a[ENDPOINT_STRLEN], b[ENDPOINT_STRLEN];
-	g_string_append_printf(t, "frame %" G_GUINT64_FORMAT "  ", msg->meta.frame);
-	text_append_datetime(t, msg->meta.ts_ns, 6);
+	endpoint src = sip_message_src(msg), dst = sip_message_dst(msg);
+	g_string_append_printf(t, "frame %" G_GUINT64_FORMAT "  ", msg->frame);
+	text_append_datetime(t, msg->ts_ns, 6);
 	g_string_append_printf(t, " UTC  %s -> %s  %s  %zu bytes",
-			       endpoint_format(&msg->meta.src, a, sizeof(a)),
-			       endpoint_format(&msg->meta.dst, b, sizeof(b)),
-			       msg->meta.transport ? msg->meta.transport : "UDP", msg->raw.len);
+			       endpoint_format(&src, a, sizeof(a)), endpoint_format(&dst, b, sizeof(b)),
+			       sip_message_transport_or_udp(msg), msg->raw.len);
 	if (msg->retransmission)
 		g_string_append(t, "  (retransmission)");
 	if (msg->kind == SIP_KIND_INVALID)

@@ -147,14 +147,11 @@ static void walk_model(const sip_model *m, guint added)
 		check_id(msg->txn, nt, "message.txn");
 		check_id(msg->dialog, nd, "message.dialog");
 		check_id(msg->call, nc, "message.call");
-		const sip_span spans[] = { msg->method, msg->request_uri, msg->reason, msg->call_id,
-					   msg->cseq_method, msg->from_tag, msg->to_tag, msg->branch,
-					   msg->via_sent_by };
-		for (size_t k = 0; k < G_N_ELEMENTS(spans); k++) {
-			if (spans[k].off != UINT32_MAX &&
-			    (spans[k].off > msg->raw.len || spans[k].len > msg->raw.len - spans[k].off))
-				fuzz_fail("message %u: span %zu outside its bytes", i, k);
-			fuzz_touch(sip_message_field(msg, spans[k]));
+		for (unsigned k = 0; k < SIP_FIELD__COUNT; k++) {
+			sip_span s = sip_message_span(msg, (sip_field)k);
+			if (s.off != UINT32_MAX && (s.off > msg->raw.len || s.len > msg->raw.len - s.off))
+				fuzz_fail("message %u: span %u outside its bytes", i, k);
+			fuzz_touch(sip_message_field(msg, (sip_field)k));
 		}
 	}
 	for (sip_id i = 0; i < nt; i++) {
@@ -339,6 +336,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sip_id id = sip_model_add(m, &meta, parsed);
 		added++;
 		const sip_message *rec = sip_model_message(m, id);
+		if (rec) {
+			sip_msg_meta back;
+			sip_message_meta(rec, &back);
+			if (back.frame != meta.frame || back.first_frame != meta.first_frame ||
+			    back.ts_ns != meta.ts_ns || strcmp(back.transport, meta.transport) != 0 ||
+			    back.index != meta.index || back.capture_flags != meta.capture_flags ||
+			    !endpoint_eq(&back.src, &meta.src) || !endpoint_eq(&back.dst, &meta.dst))
+				fuzz_fail("message %u: meta not kept as given", id);
+		}
 		msg_out mo = {
 			.frame = meta.frame,
 			.first_frame = meta.first_frame,

@@ -97,25 +97,25 @@ static void test_message_record(void)
 	const sip_message *m = msg_of(f, inv);
 	g_assert_cmpuint(m->id, ==, inv);
 	g_assert_cmpint(m->kind, ==, SIP_KIND_REQUEST);
-	assert_sv_eq(sip_message_field(m, m->method), "INVITE");
-	assert_sv_eq(sip_message_field(m, m->request_uri), "sip:bob@10.0.0.2:5060");
-	assert_sv_eq(sip_message_field(m, m->call_id), "rec@a.example");
-	assert_sv_eq(sip_message_field(m, m->cseq_method), "INVITE");
-	assert_sv_eq(sip_message_field(m, m->from_tag), "atag");
-	assert_sv_eq(sip_message_field(m, m->to_tag), NULL);
-	assert_sv_eq(sip_message_field(m, m->branch), "z9hG4bKrec");
-	assert_sv_eq(sip_message_field(m, m->via_sent_by), "10.0.0.1:5060");
-	assert_sv_eq(sip_message_field(m, m->reason), NULL);
+	assert_sv_eq(sip_message_field(m, SIP_FIELD_METHOD), "INVITE");
+	assert_sv_eq(sip_message_field(m, SIP_FIELD_REQUEST_URI), "sip:bob@10.0.0.2:5060");
+	assert_sv_eq(sip_message_field(m, SIP_FIELD_CALL_ID), "rec@a.example");
+	assert_sv_eq(sip_message_field(m, SIP_FIELD_CSEQ_METHOD), "INVITE");
+	assert_sv_eq(sip_message_field(m, SIP_FIELD_FROM_TAG), "atag");
+	assert_sv_eq(sip_message_field(m, SIP_FIELD_TO_TAG), NULL);
+	assert_sv_eq(sip_message_field(m, SIP_FIELD_BRANCH), "z9hG4bKrec");
+	assert_sv_eq(sip_message_field(m, SIP_FIELD_VIA_SENT_BY), "10.0.0.1:5060");
+	assert_sv_eq(sip_message_field(m, SIP_FIELD_REASON), NULL);
 	g_assert_cmpuint(m->cseq, ==, 7);
 	g_assert_true(m->has_cseq);
 	g_assert_false(m->has_sdp);   /* no body */
-	g_assert_cmpint(m->meta.ts_ns, ==, at(f, 0));
-	g_assert_cmpuint(m->meta.src.port, ==, 5060);
-	g_assert_cmpuint(m->meta.src.addr[3], ==, 1);
+	g_assert_cmpint(m->ts_ns, ==, at(f, 0));
+	g_assert_cmpuint(sip_message_src(m).port, ==, 5060);
+	g_assert_cmpuint(sip_message_src(m).addr[3], ==, 1);
 	const sip_message *mr = msg_of(f, r);
 	g_assert_cmpuint(mr->status, ==, 180);
-	assert_sv_eq(sip_message_field(mr, mr->reason), "Ringing");
-	assert_sv_eq(sip_message_field(mr, mr->to_tag), "bt");
+	assert_sv_eq(sip_message_field(mr, SIP_FIELD_REASON), "Ringing");
+	assert_sv_eq(sip_message_field(mr, SIP_FIELD_TO_TAG), "bt");
 	g_assert_cmpuint(mr->call, ==, m->call);
 
 	sip_id sdp = feed_body(f, 10, c.b, c.a,
