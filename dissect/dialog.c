@@ -281,7 +281,7 @@ static void settle(dlg_rec *r, const txn_table *t, mdl_changes *ch, int64_t end_
 					first_2xx + wait, ch, NULL);
 			else if (tx && tx->pub.end == TXN_END_NO_FINAL)
 				terminate(r, "no final response", SIP_ID_NONE,
-					tx->pub.state_ts[TXN_STATE_TERMINATED], ch, NULL);
+					sip_txn_state_ts(&tx->pub, TXN_STATE_TERMINATED), ch, NULL);
 		} else if (x->state == DLG_STATE_CONFIRMED && r->bye_txn != SIP_ID_NONE) {
 			const txn_rec *bye = txn_get(t, r->bye_txn);
 			if (bye && bye->pub.request != SIP_ID_NONE &&

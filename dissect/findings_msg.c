@@ -388,7 +388,7 @@ void fnd_check_txn(findings *f, const sip_txn *t)
 	bool ringing = t->is_invite && t->first_provisional != SIP_ID_NONE;
 	const fnd_kind *k = ringing ? &K_NO_FINAL_RINGING
 		: t->is_invite ? &K_NO_FINAL_INVITE : &K_NO_FINAL_OTHER;
-	int64_t ts = t->state_ts[TXN_STATE_TERMINATED];
+	int64_t ts = sip_txn_state_ts(t, TXN_STATE_TERMINATED);
 	bool fresh;
 	fnd_rec *r = fnd_add(f, k, t->call, 0, ts, &fresh);
 	fnd_add_txn_messages(f, r, t->id);

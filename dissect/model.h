@@ -401,23 +401,36 @@ typedef struct sip_txn {
 	sip_id cancel;           /* INVITE: its CANCEL transaction; CANCEL: the INVITE transaction */
 	sip_id parent;           /* proxy: the upstream (server) transaction this one forwards */
 	sip_id dialog;           /* dialog the request belongs to (in-dialog requests) */
+	uint32_t cseq;           /* CSeq number */
 	sv method;               /* request method (view into the request; the CSeq method
 	                            of the first response when the request was not seen) */
 	sv branch;               /* top Via branch; SV_NULL for RFC 2543 transactions */
 	sv sent_by;              /* top Via sent-by */
-	bool rfc2543;            /* matched by the RFC 2543 rules (no z9hG4bK cookie) */
-	bool is_invite;
-	txn_state state;
-	txn_end end;
-	uint16_t final_status;   /* 0 when none seen */
 	uint32_t messages;       /* all messages, retransmissions included */
 	uint32_t request_retransmissions;
 	uint32_t response_retransmissions;
-	int64_t state_ts[TXN_STATE__COUNT]; /* when each state was entered; 0 = never */
+	uint16_t final_status;   /* 0 when none seen */
+	uint8_t state;           /* txn_state */
+	uint8_t end;             /* txn_end */
+	bool rfc2543 : 1;        /* matched by the RFC 2543 rules (no z9hG4bK cookie) */
+	bool is_invite : 1;
 	int64_t first_provisional_ts, final_ts; /* 0 = none */
-	int64_t request_ts;      /* 0 when the request was not seen */
-	uint32_t cseq;           /* CSeq number */
+	/* 0 when the request was not seen; it is also when the first state
+	 * (calling or trying) was entered */
+	int64_t request_ts;
+	/* when proceeding, completed, confirmed, terminated were entered (0 =
+	 * never): read sip_txn_state_ts */
+	int64_t later_ts[TXN_STATE__COUNT - TXN_STATE_PROCEEDING];
 } sip_txn;
+
+/* When the transaction entered state s; 0 = never.  Only the first state
+ * of its kind is ever entered: calling for an INVITE, trying otherwise. */
+static inline int64_t sip_txn_state_ts(const sip_txn *t, txn_state s)
+{
+	if (s == TXN_STATE_CALLING || s == TXN_STATE_TRYING)
+		return (s == TXN_STATE_CALLING) == t->is_invite ? t->request_ts : 0;
+	return (unsigned)s < TXN_STATE__COUNT ? t->later_ts[s - TXN_STATE_PROCEEDING] : 0;
+}
 
 /* Request → first provisional and request → final response, in ns;
  * -1 when either end was not seen. */

@@ -304,8 +304,8 @@ static void binding_set(reg_table *rt, reg_rec *r, const reg_update *u, sv uri, 
 	b->q = ct->has_q ? ct->q / 1000.0 : -1;
 	/* the transaction's copy goes with its call when the model has
 	 * limits: the binding keeps its own, made again only when it changes */
-	if (!b->call_id.p || !sv_eq(b->call_id, u->tx->key.call_id))
-		b->call_id = mdl_keep(rt->copy ? &r->keep : rt->mem, u->tx->key.call_id);
+	if (!b->call_id.p || !sv_eq(b->call_id, u->tx->key_call_id))
+		b->call_id = mdl_keep(rt->copy ? &r->keep : rt->mem, u->tx->key_call_id);
 	b->cseq = u->tx->pub.cseq;
 	b->source = u->req ? sip_message_src(u->req) : sip_message_dst(u->resp);
 	b->register_txn = u->tx->pub.id;

@@ -108,15 +108,32 @@ static uint32_t key_hash(const txn_key *k)
 	return (h * 16777619u) ^ mh;
 }
 
-static bool key_equal(const txn_key *x, const txn_key *y)
+/* The key a record was created with (txn_rec). */
+static void rec_key(const txn_rec *r, txn_key *k)
 {
-	if (x->rfc2543 != y->rfc2543 || x->port != y->port || x->cseq != y->cseq ||
-	    x->method_code != y->method_code ||
-	    (x->method_code == SIP_METHOD_OTHER && !sv_eq(x->method, y->method)) ||
-	    !sv_eq_ci(x->branch, y->branch) || !sv_eq_ci(x->host, y->host) ||
-	    !sv_eq(x->call_id, y->call_id))
+	*k = (txn_key){
+		.branch = r->key_branch,
+		.host = r->key_host,
+		.method = r->pub.method,
+		.call_id = r->key_call_id,
+		.from_tag = r->key_from_tag,
+		.cseq = r->pub.cseq,
+		.port = r->key_port,
+		.rfc2543 = r->pub.rfc2543,
+		.method_code = r->key_method_code,
+		.hash_base = r->key_hash_base,
+	};
+}
+
+static bool key_equal(const txn_rec *r, const txn_key *y)
+{
+	if (r->pub.rfc2543 != y->rfc2543 || r->key_port != y->port || r->pub.cseq != y->cseq ||
+	    r->key_method_code != y->method_code ||
+	    (r->key_method_code == SIP_METHOD_OTHER && !sv_eq(r->pub.method, y->method)) ||
+	    !sv_eq_ci(r->key_branch, y->branch) || !sv_eq_ci(r->key_host, y->host) ||
+	    !sv_eq(r->key_call_id, y->call_id))
 		return false;
-	return !x->rfc2543 || sv_eq_ci(x->from_tag, y->from_tag);
+	return !r->pub.rfc2543 || sv_eq_ci(r->key_from_tag, y->from_tag);
 }
 
 /* Distinct responses of a transaction: (txn, status, To tag). */
@@ -195,14 +212,23 @@ bool txn_descends(const txn_table *t, const txn_rec *r, const txn_rec *anc)
 
 /* ---- records ---------------------------------------------------------------------- */
 
+/* Where the time state s was entered is kept: the first state's is the
+ * request's (set_request), the only way into it. */
+static int64_t *state_ts(txn_rec *r, txn_state s)
+{
+	return s < TXN_STATE_PROCEEDING ? &r->pub.request_ts :
+		&r->pub.later_ts[s - TXN_STATE_PROCEEDING];
+}
+
 static void enter(txn_rec *r, txn_state s, int64_t ts)
 {
 	/* the machines only move forward; a late provisional changes nothing */
-	if (s <= r->pub.state && !(s == r->pub.state && r->pub.state_ts[s] == 0))
+	int64_t *at = state_ts(r, s);
+	if (s <= r->pub.state && !(s == r->pub.state && *at == 0))
 		return;
-	r->pub.state = s;
-	if (r->pub.state_ts[s] == 0)
-		r->pub.state_ts[s] = ts;
+	r->pub.state = (uint8_t)s;
+	if (*at == 0)
+		*at = ts;
 }
 
 /* The bytes of views, copied one after the other into one allocation:
@@ -236,34 +262,42 @@ static txn_rec *txn_new(txn_table *t, const mdl_ctx *c, const txn_key *k)
 	x->call = c->msg->call;
 	x->request = x->first_provisional = x->final = x->ack = SIP_ID_NONE;
 	x->cancel = x->parent = x->dialog = SIP_ID_NONE;
-	r->key = *k;
+	x->method = k->method;
+	r->key_branch = k->branch;
+	r->key_host = k->host;
+	r->key_call_id = k->call_id;
+	r->key_from_tag = k->from_tag;
 	/* the key's copies in one allocation rather than one each */
 	sv *copy[KEEP_MAX];
 	unsigned n_copy = 0;
 	if (k->method_code != SIP_METHOD_OTHER)
-		r->key.method = sv_from_cstr(sip_method_name(k->method_code));
+		x->method = sv_from_cstr(sip_method_name(k->method_code));
 	else
-		copy[n_copy++] = &r->key.method;
-	copy[n_copy++] = &r->key.branch;
-	copy[n_copy++] = &r->key.host;
+		copy[n_copy++] = &x->method;
+	copy[n_copy++] = &r->key_branch;
+	copy[n_copy++] = &r->key_host;
 	if (c->call_id.p && sv_eq(c->call_id, k->call_id))
-		r->key.call_id = c->call_id;
+		r->key_call_id = c->call_id;
 	else
-		copy[n_copy++] = &r->key.call_id;
-	copy[n_copy++] = &r->key.from_tag;
+		copy[n_copy++] = &r->key_call_id;
+	copy[n_copy++] = &r->key_from_tag;
 	keep_all(c->keep, copy, n_copy);
-	x->method = r->key.method;
-	x->branch = k->rfc2543 ? SV_NULL : r->key.branch;
+	r->key_hash_base = k->hash_base;
+	r->key_port = k->port;
+	r->key_method_code = k->method_code;
+	x->branch = k->rfc2543 ? SV_NULL : r->key_branch;
 	x->sent_by = mdl_view(c, p->via_sent_by);
 	x->rfc2543 = k->rfc2543;
 	x->is_invite = k->method_code == SIP_METHOD_INVITE;
 	x->state = x->is_invite ? TXN_STATE_CALLING : TXN_STATE_TRYING;
-	x->cseq = p->has_cseq ? p->cseq : 0;
+	x->cseq = k->cseq;
 	r->contact = SV_NULL;
 	r->first_dialog = r->reg = SIP_ID_NONE;
 	r->reliable = sip_message_stream(c->msg);
 	idtab_add(&t->recs, r);
-	r->index_hash = key_hash(&r->key);
+	txn_key stored;
+	rec_key(r, &stored);
+	r->index_hash = key_hash(&stored);
 	hindex_insert(&t->by_key, r->index_hash, x->id);
 	return r;
 }
@@ -304,7 +338,7 @@ static txn_rec *lookup(const txn_table *t, const txn_key *k)
 	hindex_probe_start(&t->by_key, key_hash(k), &pr);
 	while (hindex_probe_next(&t->by_key, &pr, &id)) {
 		txn_rec *r = idtab_get(&t->recs, id);
-		if (key_equal(&r->key, k))
+		if (key_equal(r, k))
 			return r;
 	}
 	return NULL;
@@ -318,9 +352,9 @@ static void link_parent(const txn_table *t, txn_rec *r, const sip_msg *p, const 
 		return;
 	txn_key k;
 	key_make(p->via2_branch, &prep->via2, p, &k);
-	key_method(&k, r->key.method, r->key.method_code);
+	key_method(&k, r->pub.method, r->key_method_code);
 	txn_rec *up = lookup(t, &k);
-	if (!up || up == r || up->pub.cseq != r->pub.cseq || !sv_eq(up->key.call_id, r->key.call_id))
+	if (!up || up == r || up->pub.cseq != r->pub.cseq || !sv_eq(up->key_call_id, r->key_call_id))
 		return;
 	r->pub.parent = up->pub.id;
 }
@@ -329,7 +363,8 @@ static void link_cancel(const txn_table *t, txn_rec *cancel)
 {
 	if (cancel->pub.cancel != SIP_ID_NONE)
 		return;
-	txn_key k = cancel->key;
+	txn_key k;
+	rec_key(cancel, &k);
 	key_method(&k, sv_invite, SIP_METHOD_INVITE);
 	txn_rec *inv = lookup(t, &k);
 	if (!inv)
@@ -365,7 +400,6 @@ static void on_request(txn_table *t, const mdl_ctx *c, txn_key *k, txn_result *o
 				return;
 			}
 			r->pub.ack = c->msg->id;
-			r->ack_ts = c->ts;
 			out->ack_joined = true;
 			if (r->pub.state == TXN_STATE_COMPLETED)
 				enter(r, TXN_STATE_CONFIRMED, c->ts);
@@ -381,11 +415,8 @@ static void on_request(txn_table *t, const mdl_ctx *c, txn_key *k, txn_result *o
 			r->pub.request_retransmissions++;
 			return;
 		}
-		set_request(r, c);
+		set_request(r, c);   /* the first state's time too */
 		out->request_filled = true;
-		txn_state first = r->pub.is_invite ? TXN_STATE_CALLING : TXN_STATE_TRYING;
-		if (r->pub.state_ts[first] == 0)
-			r->pub.state_ts[first] = c->ts;
 	} else {
 		r = txn_new(t, c, k);
 		set_request(r, c);
@@ -405,7 +436,8 @@ static void on_request(txn_table *t, const mdl_ctx *c, txn_key *k, txn_result *o
 		link_cancel(t, r);
 	} else if (out->created && r->pub.is_invite) {
 		/* the CANCEL came first (capture points out of step) */
-		txn_key kc = r->key;
+		txn_key kc;
+		rec_key(r, &kc);
 		key_method(&kc, sv_make("CANCEL", 6), SIP_METHOD_CANCEL);
 		txn_rec *cancel = lookup(t, &kc);
 		if (cancel)
@@ -559,8 +591,9 @@ static void settle(txn_table *t, txn_rec *r, mdl_changes *ch, int64_t end_ts, bo
 		}
 		int64_t when = 0;
 		int64_t t4 = r->reliable ? 0 : t->settings->t4_ns;
+		/* confirmed is entered only by the ACK, at its time */
 		if (x->state == TXN_STATE_CONFIRMED)
-			when = r->ack_ts + t4;                       /* Timer I */
+			when = x->later_ts[TXN_STATE_CONFIRMED - TXN_STATE_PROCEEDING] + t4; /* Timer I */
 		else if (x->state == TXN_STATE_COMPLETED)
 			when = x->is_invite ? x->final_ts + sip_timers_64t1(t->settings) /* Timer H */
 				: x->final_ts + t4;                  /* Timer K */

@@ -181,24 +181,33 @@ typedef struct txn_key {
 
 struct reg_ask;
 
+/* A transaction's record: what the model shares (pub) and what only the
+ * model needs.  Its key is pub.method, pub.cseq and pub.rfc2543 with the
+ * key_ fields (the same values as the txn_key it was created with; views
+ * are copies, txn_key.method a static name or a copy). */
 typedef struct txn_rec {
 	sip_txn pub;
-	txn_key key;             /* its call_id and cseq hold for every transaction */
-	sv contact;              /* Contact URI of the request (dialog-creating methods) */
-	bool req_to_tag;         /* the request had a To tag (false too when it was not seen) */
-	bool initial_invite;     /* INVITE without To tag (or response-only, judged by the call) */
-	bool saw_2xx;
-	bool reliable;           /* over a reliable transport: Timers I/K are zero */
-	bool notify_terminated;  /* NOTIFY with Subscription-State: terminated */
+	sv key_branch;           /* pub.branch too, unless rfc2543 */
+	sv key_host;
+	sv key_call_id;          /* its call's copy when it has one */
+	sv key_from_tag;         /* RFC 2543 keys only */
+	uint32_t key_hash_base;
+	uint16_t key_port;
+	uint8_t key_method_code;
+	bool req_to_tag : 1;     /* the request had a To tag (false too when it was not seen) */
+	bool initial_invite : 1; /* INVITE without To tag (or response-only, judged by the call) */
+	bool saw_2xx : 1;
+	bool reliable : 1;       /* over a reliable transport: Timers I/K are zero */
+	bool notify_terminated : 1; /* NOTIFY with Subscription-State: terminated */
 	uint32_t stamp;
 	sip_id first_dialog;     /* root transactions: dialogs created under them, chained */
 	sip_id reg;              /* REGISTER: its registration */
+	uint32_t index_hash;     /* its hash in by_key */
+	sv contact;              /* Contact URI of the request (dialog-creating methods) */
 	const struct reg_ask *reg_ask; /* REGISTER: what its request asked (registration.c),
 	                            in its owner's memory; NULL when the request was not seen */
 	int64_t first_2xx_ts;    /* first 2xx here or in a transaction forked from here */
 	int64_t last_provisional_ts;
-	int64_t ack_ts;
-	uint32_t index_hash;     /* its hash in by_key */
 } txn_rec;
 
 typedef struct txn_table {

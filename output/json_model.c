@@ -157,7 +157,7 @@ void json_write_txn(sink *s, const sip_model *m, const sip_txn *t)
 		if (i)
 			g_string_append_c(o, ',');
 		json_append_key(o, txn_state_name(states[i]));
-		int64_t ts = t->state_ts[states[i]];
+		int64_t ts = sip_txn_state_ts(t, states[i]);
 		if (ts)
 			json_append_ts(o, ts);
 		else
