@@ -240,13 +240,15 @@ static void set_parties(call_rec *r, const mdl_ctx *c, int8_t level)
 
 static call_rec *call_new(call_table *ct, mdl_ctx *c)
 {
-	call_rec *r = mdl_rec_alloc(ct->mem, &ct->pool, ct->heap);
-	memset(r, 0, sizeof(*r));
+	/* a sixth of the record is its owner, used only with limits */
+	call_rec *r = ct->heap ? pool_alloc(&ct->pool) : arena_alloc(ct->mem, CALL_REC_BARE);
+	memset(r, 0, ct->heap ? sizeof(*r) : CALL_REC_BARE);
 	sip_call *x = &r->pub;
 	x->id = ct->recs.len;
-	r->own.call = x->id;
-	if (ct->heap)
+	if (ct->heap) {
+		r->own.call = x->id;
 		arena_init_growing(&r->own.keep, CALL_ARENA_FIRST, CALL_ARENA_CHUNK);
+	}
 	x->call_id = mdl_keep(ct->heap ? &r->own.keep : ct->mem, c->parsed->call_id);
 	x->first_method = x->from = x->to = SV_NULL;
 	x->state = CALL_STATE_NOT_A_CALL;

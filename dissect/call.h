@@ -10,6 +10,7 @@
 
 #include <glib.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "base/arena.h"
 #include "base/hindex.h"
@@ -40,8 +41,13 @@ typedef struct call_rec {
 	sip_id last_bye;          /* newest BYE request */
 	uint32_t stamp;
 	sip_ids messages, dialogs, txns; /* what pub's lists point to */
-	mdl_owner own;            /* with limits: what it owns, its place among the calls */
+	/* With limits: what it owns, its place among the calls.  Last, so
+	 * that without limits the record stops before it (CALL_REC_BARE). */
+	mdl_owner own;
 } call_rec;
+
+/* The bytes of a call_rec without limits: own is never touched then. */
+#define CALL_REC_BARE offsetof(call_rec, own)
 
 typedef struct call_table {
 	arena *mem;
