@@ -30,14 +30,6 @@ bool sv_starts_with(sv v, sv prefix)
 	return v.len >= prefix.len && sv_eq(sv_head(v, prefix.len), prefix);
 }
 
-ptrdiff_t sv_find_byte(sv v, uint8_t c)
-{
-	if (v.len == 0)
-		return -1;
-	const uint8_t *q = memchr(v.p, c, v.len);
-	return q ? q - v.p : -1;
-}
-
 ptrdiff_t sv_find(sv v, sv needle)
 {
 	if (needle.len == 0)

@@ -159,8 +159,16 @@ static inline bool sv_starts_with_ci(sv v, sv prefix)
 	return v.len >= prefix.len && (prefix.len == 0 || sv_mem_eq_ci(v.p, prefix.p, prefix.len));
 }
 
-/* Index of the first c in v, or -1. */
-ptrdiff_t sv_find_byte(sv v, uint8_t c);
+/* Index of the first c in v, or -1.  Inline: the parsers call it several
+ * times a header value, and the call around memchr cost as much as the
+ * search when the linker left it out of line. */
+static inline ptrdiff_t sv_find_byte(sv v, uint8_t c)
+{
+	if (v.len == 0)
+		return -1;
+	const uint8_t *q = memchr(v.p, c, v.len);
+	return q ? q - v.p : -1;
+}
 /* Index of the first occurrence of needle in v, or -1. */
 ptrdiff_t sv_find(sv v, sv needle);
 
