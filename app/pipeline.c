@@ -1372,9 +1372,14 @@ static void releaser_stop(pipeline *p)
 void pipeline_release_mapped(pipeline *p)
 {
 	/* the releaser runs when pages can be given back: once reading is
-	 * over, for files, without -w keeping their frames */
-	if (!p->releaser)
+	 * over, for files, without frames kept for saving; with them (the
+	 * UI) there is no releaser, as the pages are read again as the user
+	 * moves, and what the caller asks for is all that goes */
+	if (!p->releaser) {
+		if (p->finished && !p->live && p->merger)
+			cap_merger_release_mapped(p->merger);
 		return;
+	}
 	g_mutex_lock(&p->rel_lock);
 	cap_merger_release_mapped(p->merger);
 	g_mutex_unlock(&p->rel_lock);

@@ -144,7 +144,9 @@ void pipeline_abandon(pipeline *p);
 /* After pipeline_finish: gives the mapped files' pages back at once, as a
  * thread of the pipeline does every 5 ms then.  For whoever reads message
  * bytes all over the file faster than that (the --json records written at
- * the end); nothing for live input or when frames are kept. */
+ * the end), and for the UI once loading and the findings are done (frames
+ * kept: no thread, the pages of what the user looks at come back as
+ * needed).  Nothing for live input. */
 void pipeline_release_mapped(pipeline *p);
 bool pipeline_finished(const pipeline *p);
 void pipeline_free(pipeline *p);

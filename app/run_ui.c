@@ -43,6 +43,9 @@ static bool feed_step(void *user)
 		return true;
 	pipeline_finish(st->pipe);
 	findings_finish(st->found);
+	/* what loading and the findings read again of the file goes; the
+	 * pages of what the user looks at come back as needed */
+	pipeline_release_mapped(st->pipe);
 	return false;
 }
 

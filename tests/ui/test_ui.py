@@ -52,6 +52,7 @@ BASIC = ["udp_basic_call.pcap"]
 MANY = ["udp_basic_call.pcap", "cancel_flow.pcap", "register_digest.pcap",
         "forking.pcap", "compact_headers.pcap"]
 ESCAPES = "@escapes"   # made by make_escape_pcap.py in the test's folder
+MANY_CALLS = "@many-calls"   # made by many_calls_pcap() in the test's folder
 FINDINGS = ["findings/ack-missing.pcap", "findings/missing-max-forwards.pcap",
             "findings/no-common-codec.pcap", "udp_basic_call.pcap"]
 
@@ -225,6 +226,62 @@ def check_no_ui(ctx):
     if "UDP 100 Trying  CSeq 101 INVITE" not in screen.replace("\n", "") or "TIME (UTC)" in screen \
             or "Ladder" in screen:
         return ["-N did not print the text lines:\n" + screen]
+    return []
+
+
+def many_calls_pcap(out, calls=2500):
+    """Answered calls one after the other, each 10 ms after the one
+    before (about 6 MB): more than a screen of calls, and more than a
+    page of the file each."""
+    sys.path.insert(0, os.path.join(TESTS, "tools"))
+    import mkpcap
+    cap = mkpcap.Capture()
+    pad = "X-Pad: " + "p" * 300 + "\r\n"
+    for i in range(calls):
+        t = 1700000000 * 10**9 + i * 10**7
+        cid = "many-%d@192.0.2.1" % i
+        common = ("From: <sip:alice@example.com>;tag=a{i}\r\nTo: <sip:bob@example.com>{tt}\r\n"
+                  "Call-ID: {cid}\r\nCSeq: {n} {m}\r\n" + pad + "Content-Length: 0\r\n\r\n")
+        msgs = [
+            (True, "INVITE sip:bob@192.0.2.2 SIP/2.0\r\n", "INVITE", "i", 1, ""),
+            (False, "SIP/2.0 200 OK\r\n", "INVITE", "i", 1, ";tag=b%d" % i),
+            (True, "ACK sip:bob@192.0.2.2 SIP/2.0\r\n", "ACK", "k", 1, ";tag=b%d" % i),
+            (True, "BYE sip:bob@192.0.2.2 SIP/2.0\r\n", "BYE", "b", 2, ";tag=b%d" % i),
+            (False, "SIP/2.0 200 OK\r\n", "BYE", "b", 2, ";tag=b%d" % i),
+        ]
+        for k, (from_a, first, m, br, n, tt) in enumerate(msgs):
+            text = (first + "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK%s%d\r\n" % (br, i) +
+                    ("Max-Forwards: 70\r\n" if from_a else "") +
+                    common.format(i=i, tt=tt, cid=cid, n=n, m=m))
+            cap.at(t + k * 10**6)
+            ends = ("192.0.2.1", 5060, "192.0.2.2", 5060)
+            if not from_a:
+                ends = (ends[2], ends[3], ends[0], ends[1])
+            cap.add(mkpcap.udp_packet(*ends, text.encode()))
+    cap.write_pcap(out)
+
+
+def check_pages_given_back(ctx):
+    """Once loading is over, the capture's pages that loading and the
+    findings read are given back: what stays of the file's mapping is
+    what the screen shows and what the kernel maps around it (a quarter
+    of this file; the whole of it before)."""
+    t = ctx["tmux"]
+    pid = program_pid(t)
+    path = os.path.join(ctx["workdir"], "many-calls.pcap")
+    size = os.path.getsize(path)
+    rss = None
+    with open("/proc/%d/smaps" % pid) as fh:
+        inside = False
+        for line in fh:
+            if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
+                inside = line.rstrip().endswith(" " + path)
+            elif inside and line.startswith("Rss:"):
+                rss = (rss or 0) + int(line.split()[1]) * 1024
+    if rss is None:
+        return ["the capture %s is not mapped" % path]
+    if rss > size // 2:
+        return ["%d of the capture's %d bytes are still resident after loading" % (rss, size)]
     return []
 
 
@@ -668,6 +725,7 @@ CASES = [
     Case("escapes", [ESCAPES], keys=("Enter",), check=check_escapes),
     Case("escapes_parsed", [ESCAPES], keys=("Enter", "p", "Tab"), size=(200, 40),
          check=check_escapes),
+    Case("pages_given_back", [MANY_CALLS], golden=False, check=check_pages_given_back),
     Case("no_ui_flag", BASIC, args=("-N", "-q"), quit_keys=(), golden=False, check=check_no_ui),
     Case("quit", BASIC, keys=("Enter", "q", "q"), check=check_quit, golden=False, quit_keys=()),
     Case("sigterm", BASIC, keys=("Enter",), check=signal_check(signal.SIGTERM, 0), golden=False,
@@ -717,7 +775,11 @@ CASES = [
 def write_script(workdir, binary, inputs, extra=(), prefix=()):
     paths = []
     for i in inputs:
-        if i == ESCAPES:
+        if i == MANY_CALLS:
+            out = os.path.join(workdir, "many-calls.pcap")
+            many_calls_pcap(out)
+            paths.append(out)
+        elif i == ESCAPES:
             out = os.path.join(workdir, "escapes.pcap")
             subprocess.run([sys.executable, os.path.join(HERE, "make_escape_pcap.py"), out],
                            check=True, timeout=60)
