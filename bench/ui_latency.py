@@ -112,13 +112,18 @@ def busy(screen):
     return "loading" in s or bool(FILTERING_RE.search(s))
 
 
-def vm_hwm_kb(pid):
+def status_kb(pid, field):
+    """A field of /proc/PID/status in kB (VmHWM, RssAnon, RssFile), or None."""
     try:
         with open("/proc/%d/status" % pid) as fh:
-            m = re.search(r"VmHWM:\s+(\d+)", fh.read())
+            m = re.search(r"%s:\s+(\d+)" % field, fh.read())
         return int(m.group(1)) if m else None
     except (OSError, ValueError):
         return None
+
+
+def vm_hwm_kb(pid):
+    return status_kb(pid, "VmHWM")
 
 
 def measure_load(t, binary, path, timeout, stderr_path):
@@ -159,9 +164,15 @@ def measure_load(t, binary, path, timeout, stderr_path):
     if m:
         res["frames"], res["messages"], res["calls"] = map(int, m.groups())
     try:
-        res["rss_kb"] = vm_hwm_kb(int(t.pane("ui", "#{pane_pid}")))
+        pid = int(t.pane("ui", "#{pane_pid}"))
     except ValueError:
-        res["rss_kb"] = None
+        pid = None
+    res["rss_kb"] = vm_hwm_kb(pid) if pid else None
+    # what stays once loaded, a moment later: the UI gives back the
+    # capture's pages that loading and the findings read
+    time.sleep(0.5)
+    res["anon_kb"] = status_kb(pid, "RssAnon") if pid else None
+    res["file_kb"] = status_kb(pid, "RssFile") if pid else None
     return res
 
 
@@ -350,6 +361,12 @@ def section(res, info=None, stats_wall=None):
                        "| %.3f (UI load = %.2f x) |" % (stats_wall, ld["loaded"] / stats_wall))
         if ld.get("rss_kb"):
             out.append("| peak RSS of the UI once loaded (VmHWM) | %.0f MB |" % (ld["rss_kb"] / 1024))
+        if ld.get("anon_kb") is not None and ld.get("file_kb") is not None:
+            msgs = (info or {}).get("messages") or ld.get("messages")
+            per = " (%.0f bytes per SIP message)" % (ld["anon_kb"] * 1024 / msgs) if msgs else ""
+            out.append("| resident once loaded: anonymous | %.0f MB%s |" % (ld["anon_kb"] / 1024, per))
+            out.append("| resident once loaded: file-backed (the capture's pages, libraries) | %.0f MB |"
+                       % (ld["file_kb"] / 1024))
         if "messages" in ld:
             seen = "frames %s, SIP messages %s, calls %s" % tuple(
                 format(ld[k], ",") for k in ("frames", "messages", "calls"))
