@@ -421,8 +421,12 @@ def callgrind_profile(bins, path, tmp):
     # One thread: the stages are then nested calls of one another (with
     # the reading thread, parse and model sit on different stacks).
     env = dict(os.environ, SIPSCOPE_THREADS="1")
+    # The stages from the plain build: the profile-guided one inlines the
+    # stages' entry points into one another, which leaves no stage to
+    # tell apart; its own whole count comes beside.
+    binary = bins.get("sipscope_plain") or bins["sipscope"]
     r = run_capture(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
-                     bins["sipscope"], "-r", path, "--stats"], env=env)
+                     binary, "-r", path, "--stats"], env=env)
     if r.returncode:
         return None, "callgrind run failed: " + r.stderr[-500:]
     ann = run_capture(["callgrind_annotate", "--tree=caller", "--inclusive=yes",
@@ -466,8 +470,17 @@ def callgrind_profile(bins, path, tmp):
         m = re.search(r"([\d,]+)\s+\([^)]*\)\s+PROGRAM TOTALS",
                       run_capture(["callgrind_annotate", fout]).stdout)
         floor_total = int(m.group(1).replace(",", "")) if m else None
+    pgo_total = None
+    if binary != bins["sipscope"]:
+        pout = os.path.join(tmp, "callgrind.pgo.out")
+        r = run_capture(["valgrind", "--tool=callgrind", f"--callgrind-out-file={pout}",
+                         bins["sipscope"], "-r", path, "--stats"], env=env)
+        if r.returncode == 0:
+            m = re.search(r"([\d,]+)\s+\([^)]*\)\s+PROGRAM TOTALS",
+                          run_capture(["callgrind_annotate", pout]).stdout)
+            pgo_total = int(m.group(1).replace(",", "")) if m else None
     return {"incl": incl, "edges": edges, "total": total, "hot": hot[:15],
-            "floor_total": floor_total}, None
+            "floor_total": floor_total, "pgo_total": pgo_total}, None
 
 
 def profile_section(prof, info):
@@ -491,6 +504,10 @@ def profile_section(prof, info):
     edges = prof["edges"]
     parse = edges.get(("on_sipmsg", "sip_parse_message")) or edges.get(("on_sipmsg", "parse"))
     model = g("sip_model_add")
+    if model is None and g("sip_model_add_prepared") is not None:
+        # the application's pipeline prepares each message (hashes, method
+        # codes) where it parses, then adds it: the two make the model
+        model = g("sip_model_add_prepared") + (g("sip_model_prepare") or 0)
     add("capture read (pcap records, cap_merger_next)", g("cap_merger_next"))
     if dec is not None and fr is not None:
         add("decode (link, IP, UDP/TCP, TCP reassembly)", dec - fr)
@@ -502,7 +519,7 @@ def profile_section(prof, info):
         add("decode and framing (link, IP, UDP/TCP, TCP reassembly, Content-Length)",
             g("read_frame") - onm)
     add("SIP parse (sip_parse_message)", parse)
-    add("model: transactions, dialogs, calls, registrations (sip_model_add)", model)
+    add("model: transactions, dialogs, calls, registrations (sip_model_prepare, sip_model_add)", model)
     if onm is not None and parse is not None and model is not None:
         add("rest of the per-message callback (ICMP flow table, counters)", onm - parse - model)
     end = (g("sip_model_finish") or 0) + (g("stats_write") or 0)
@@ -512,6 +529,10 @@ def profile_section(prof, info):
     for stage, ir in rows:
         lines.append(f"| {stage} | {ir:,} | {ir / msgs:,.0f} | {100 * ir / total:.1f} % |")
     lines.append(f"| whole program | {total:,} | {total / msgs:,.0f} | 100 % |")
+    pt = prof.get("pgo_total")
+    if pt:
+        lines.append(f"| (for comparison) the profile-guided build measured above, whole program | "
+                     f"{pt:,} | {pt / msgs:,.0f} | {100 * pt / total:.1f} % |")
     ft = prof.get("floor_total")
     if ft:
         lines.append(f"| (for comparison) the libpcap floor, whole program | {ft:,} | "
@@ -840,8 +861,10 @@ def write_results(args, tools, per_file, memory, prof_md, notes, bins, files, ru
         n, info, stages, hot = prof_md
         out.append(f"## Instructions per stage (callgrind, `sipscope --stats`, {n:,} calls)\n")
         out.append("Instruction counts are stable on a noisy machine. Each stage is the inclusive "
-                   "count of its entry point less the stage it hands on to (Release build, so "
-                   "small functions are inlined into their callers).\n")
+                   "count of its entry point less the stage it hands on to, one thread, in the "
+                   "plain Release build (small functions inlined into their callers; the "
+                   "profile-guided build inlines the stages' entry points too, so only its "
+                   "whole count is given).\n")
         out.append(stages)
         out.append("")
         out.append("Hottest functions by self cost:\n")
