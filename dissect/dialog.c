@@ -9,6 +9,9 @@
 
 #include "dissect/sip_header.h"
 
+/* one per dialog is kept: what the layout in dialog.h is for */
+G_STATIC_ASSERT(sizeof(dlg_rec) <= 192);
+
 /* The sum keeps the hash independent of the tags' order; the parts are
  * the parser's hashes of the message's Call-ID and tags, which every key
  * here is made of. */
@@ -20,12 +23,14 @@ static uint32_t msg_key_hash(const sip_prepared *h)
 	return h->call_id_hash ^ ((h->from_tag_hash + h->to_tag_hash) * 2654435761u);
 }
 
-static bool key_equal(const dlg_key *x, const dlg_key *y)
+/* A dialog's key is its Call-ID and tags, which never change once it is
+ * created: the record compares them in place rather than keep a copy. */
+static bool key_equal(const sip_dialog *x, const dlg_key *y)
 {
 	if (!sv_eq(x->call_id, y->call_id))
 		return false;
-	return (sv_eq_ci(x->tag_a, y->tag_a) && sv_eq_ci(x->tag_b, y->tag_b)) ||
-		(sv_eq_ci(x->tag_a, y->tag_b) && sv_eq_ci(x->tag_b, y->tag_a));
+	return (sv_eq_ci(x->from_tag, y->tag_a) && sv_eq_ci(x->to_tag, y->tag_b)) ||
+		(sv_eq_ci(x->from_tag, y->tag_b) && sv_eq_ci(x->to_tag, y->tag_a));
 }
 
 static dlg_rec *dlg_lookup(const dlg_table *d, const dlg_key *k, uint32_t hash)
@@ -35,7 +40,7 @@ static dlg_rec *dlg_lookup(const dlg_table *d, const dlg_key *k, uint32_t hash)
 	hindex_probe_start(&d->by_key, hash, &pr);
 	while (hindex_probe_next(&d->by_key, &pr, &id)) {
 		dlg_rec *r = idtab_get(&d->recs, id);
-		if (key_equal(&r->key, k))
+		if (key_equal(&r->pub, k))
 			return r;
 	}
 	return NULL;
@@ -109,7 +114,6 @@ static dlg_rec *dlg_new(dlg_table *d, txn_table *t, mdl_ctx *c, txn_rec *tx, sv 
 	x->local_target = tx->contact;
 	x->midway = created_by.p == NULL;
 	r->session = x->midway || cb_code == SIP_METHOD_INVITE;
-	r->key = (dlg_key){ x->call_id, x->from_tag, x->to_tag };
 	r->next_in_root = SIP_ID_NONE;
 	r->bye_txn = SIP_ID_NONE;
 	if (chain) {
@@ -128,7 +132,7 @@ static dlg_rec *dlg_new(dlg_table *d, txn_table *t, mdl_ctx *c, txn_rec *tx, sv 
 	return r;
 }
 
-static void terminate(dlg_rec *r, const char *reason, sip_id msg, int64_t ts, mdl_changes *ch,
+static void terminate(dlg_rec *r, dlg_end reason, sip_id msg, int64_t ts, mdl_changes *ch,
 	dlg_result *out)
 {
 	if (r->pub.state == DLG_STATE_TERMINATED)
@@ -137,7 +141,7 @@ static void terminate(dlg_rec *r, const char *reason, sip_id msg, int64_t ts, md
 	r->pub.state = DLG_STATE_TERMINATED;
 	r->pub.terminated_ts = ts;
 	r->pub.terminating_msg = msg;
-	r->pub.end_reason = reason;
+	r->pub.end = (uint8_t)reason;
 	mdl_changed(ch, MDL_CH_DIALOG, &r->stamp, r->pub.id);
 	if (was_confirmed && out)
 		out->terminated = r->pub.id;
@@ -156,7 +160,7 @@ static void end_early(dlg_table *d, txn_table *t, mdl_ctx *c, txn_rec *tx)
 		if (r->pub.state != DLG_STATE_EARLY)
 			continue;
 		if (txn_descends(t, txn_get(t, r->pub.creating_txn), tx))
-			terminate(r, "non-2xx final response", c->msg->id, c->ts, c->ch, NULL);
+			terminate(r, DLG_END_NON_2XX_FINAL, c->msg->id, c->ts, c->ch, NULL);
 	}
 }
 
@@ -252,12 +256,12 @@ void dlg_process(dlg_table *d, txn_table *t, mdl_ctx *c, const txn_result *tr, d
 
 	if (r) {
 		if (st >= 200 && st < 300 && cmc == SIP_METHOD_BYE) {
-			terminate(r, "BYE", c->msg->id, c->ts, c->ch, out);
+			terminate(r, DLG_END_BYE, c->msg->id, c->ts, c->ch, out);
 		} else if ((st == 481 || st == 408) && !creating && cmc != SIP_METHOD_ACK) {
-			terminate(r, st == 481 ? "481" : "408", c->msg->id, c->ts, c->ch, out);
+			terminate(r, st == 481 ? DLG_END_481 : DLG_END_408, c->msg->id, c->ts, c->ch, out);
 		} else if (st >= 200 && st < 300 && cmc == SIP_METHOD_NOTIFY && tx->notify_terminated &&
 			   !r->session) {
-			terminate(r, "subscription terminated", c->msg->id, c->ts, c->ch, out);
+			terminate(r, DLG_END_SUBSCRIPTION_TERMINATED, c->msg->id, c->ts, c->ch, out);
 		}
 	}
 	if (ends_early)
@@ -277,16 +281,16 @@ static void settle(dlg_rec *r, const txn_table *t, mdl_changes *ch, int64_t end_
 			int64_t first_2xx = root ? root->first_2xx_ts : 0;
 			int64_t wait = sip_timers_64t1(t->settings);
 			if (first_2xx && end_ts >= first_2xx + wait)
-				terminate(r, "other fork answered", SIP_ID_NONE,
+				terminate(r, DLG_END_OTHER_FORK, SIP_ID_NONE,
 					first_2xx + wait, ch, NULL);
 			else if (tx && tx->pub.end == TXN_END_NO_FINAL)
-				terminate(r, "no final response", SIP_ID_NONE,
+				terminate(r, DLG_END_NO_FINAL, SIP_ID_NONE,
 					sip_txn_state_ts(&tx->pub, TXN_STATE_TERMINATED), ch, NULL);
 		} else if (x->state == DLG_STATE_CONFIRMED && r->bye_txn != SIP_ID_NONE) {
 			const txn_rec *bye = txn_get(t, r->bye_txn);
 			if (bye && bye->pub.request != SIP_ID_NONE &&
 			    (at_end || bye->pub.end == TXN_END_NO_FINAL)) {
-				terminate(r, "BYE", bye->pub.request, bye->pub.request_ts, ch, NULL);
+				terminate(r, DLG_END_BYE, bye->pub.request, bye->pub.request_ts, ch, NULL);
 				g_array_append_val(ended, x->id);
 			}
 		}

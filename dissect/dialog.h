@@ -17,19 +17,21 @@
 #include "dissect/model.h"
 #include "dissect/txn.h"
 
+/* What a message looks a dialog up by.  A record's key is its pub.call_id,
+ * pub.from_tag and pub.to_tag. */
 typedef struct dlg_key {
 	sv call_id;         /* byte for byte */
 	sv tag_a, tag_b;    /* either order, case-insensitive */
 } dlg_key;
 
+/* 192 bytes, pub included. */
 typedef struct dlg_rec {
 	sip_dialog pub;
-	dlg_key key;
 	sip_id next_in_root;     /* next dialog chained from the same root transaction */
 	sip_id bye_txn;          /* newest BYE transaction inside it */
-	bool session;            /* an INVITE dialog (or one met midway): what calls count */
 	uint32_t stamp;
 	uint32_t index_hash;     /* its hash in by_key */
+	bool session;            /* an INVITE dialog (or one met midway): what calls count */
 } dlg_rec;
 
 typedef struct dlg_table {

@@ -765,9 +765,9 @@ static void explain_481(findings *f, const sip_message *msg, const sip_txn *t)
 		fnd_add_dialog(f, r, d->id);
 		g_string_append(s, "; the capture shows the dialog already ended at ");
 		append_at(f, s, d->terminated_ts);
-		if (d->end_reason) {
+		if (sip_dialog_end_reason(d)) {
 			g_string_append(s, " (");
-			g_string_append(s, d->end_reason);
+			g_string_append(s, sip_dialog_end_reason(d));
 			g_string_append_c(s, ')');
 		}
 	} else {
@@ -816,9 +816,9 @@ static void check_dialog_exists(findings *f, const sip_message *msg)
 	if (ended) {
 		g_string_append(s, " is sent in a dialog that already ended at ");
 		append_at(f, s, d->terminated_ts);
-		if (d->end_reason) {
+		if (sip_dialog_end_reason(d)) {
 			g_string_append(s, " (");
-			g_string_append(s, d->end_reason);
+			g_string_append(s, sip_dialog_end_reason(d));
 			g_string_append_c(s, ')');
 		}
 	} else {

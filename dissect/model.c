@@ -104,6 +104,17 @@ const char *dlg_state_name(dlg_state s)
 	return (unsigned)s < G_N_ELEMENTS(names) ? names[s] : "unknown";
 }
 
+const char *dlg_end_name(dlg_end e)
+{
+	static const char *const names[] = {
+		[DLG_END_NONE] = NULL, [DLG_END_BYE] = "BYE",
+		[DLG_END_NON_2XX_FINAL] = "non-2xx final response", [DLG_END_481] = "481",
+		[DLG_END_408] = "408", [DLG_END_SUBSCRIPTION_TERMINATED] = "subscription terminated",
+		[DLG_END_OTHER_FORK] = "other fork answered", [DLG_END_NO_FINAL] = "no final response",
+	};
+	return (unsigned)e < G_N_ELEMENTS(names) ? names[e] : NULL;
+}
+
 const char *call_state_name(call_state s)
 {
 	static const char *const names[] = {

@@ -487,6 +487,21 @@ static inline int64_t sip_txn_final_delay(const sip_txn *t)
 typedef enum { DLG_STATE_EARLY = 0, DLG_STATE_CONFIRMED, DLG_STATE_TERMINATED } dlg_state;
 const char *dlg_state_name(dlg_state s); /* "early", "confirmed", "terminated" */
 
+/* Why a dialog ended: a code in the record, named by sip_dialog_end_reason. */
+typedef enum {
+	DLG_END_NONE = 0,        /* alive */
+	DLG_END_BYE,             /* "BYE" */
+	DLG_END_NON_2XX_FINAL,   /* "non-2xx final response" */
+	DLG_END_481,             /* "481" */
+	DLG_END_408,             /* "408" */
+	DLG_END_SUBSCRIPTION_TERMINATED, /* "subscription terminated" */
+	DLG_END_OTHER_FORK,      /* "other fork answered" */
+	DLG_END_NO_FINAL,        /* "no final response" */
+} dlg_end;
+const char *dlg_end_name(dlg_end e); /* the names above; NULL for DLG_END_NONE */
+
+/* Ordered so that no field leaves padding: a record per dialog is kept
+ * (168 bytes, 192 with the model's own fields in dlg_rec). */
 typedef struct sip_dialog {
 	sip_id id;
 	sip_id call;
@@ -497,17 +512,23 @@ typedef struct sip_dialog {
 	sv to_tag;               /* the UAS's tag */
 	sv created_by;           /* method of the creating request */
 	dlg_state state;
-	const char *end_reason;  /* "BYE", "non-2xx final response", "481", "408",
-	                            "subscription terminated", "other fork answered",
-	                            "no final response"; NULL while alive */
+	uint32_t messages;
 	int64_t early_ts, confirmed_ts, terminated_ts; /* 0 = never */
 	sv route_set;            /* Record-Route values of the response that set it (first header, view), SV_NULL if none */
 	sv remote_target;        /* Contact URI of the UAS (from the response) */
 	sv local_target;         /* Contact URI of the UAC (from the request) */
-	uint32_t messages;
 	sip_id route_msg;        /* the response whose Record-Route is the route set */
+	uint8_t end;             /* dlg_end: read sip_dialog_end_reason */
 	bool midway;             /* created from in-dialog traffic: the start was not captured */
 } sip_dialog;
+
+/* "BYE", "non-2xx final response", "481", "408", "subscription
+ * terminated", "other fork answered", "no final response"; NULL while
+ * alive. */
+static inline const char *sip_dialog_end_reason(const sip_dialog *d)
+{
+	return dlg_end_name((dlg_end)d->end);
+}
 
 /* ---- calls ---------------------------------------------------------------
  *

@@ -187,7 +187,7 @@ void json_write_dialog(sink *s, const sip_model *m, const sip_dialog *d)
 	put_ts(o, "early_ts", d->early_ts);
 	put_ts(o, "confirmed_ts", d->confirmed_ts);
 	put_ts(o, "terminated_ts", d->terminated_ts);
-	put_str(o, "end_reason", d->end_reason);
+	put_str(o, "end_reason", sip_dialog_end_reason(d));
 	put_id(o, "terminating_message", d->terminating_msg);
 	put_sv(o, "route_set", d->route_set);
 	put_sv(o, "remote_target", d->remote_target);

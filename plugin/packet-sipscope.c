@@ -865,7 +865,7 @@ static void show_message(proto_tree *tree, packet_info *pinfo, tvbuff_t *frame_t
 		if (r->dlg_after != SS_NO_STATE)
 			add_state(dt, hf_dialog_state_after, tvb, s, l,
 				  dlg_state_name((dlg_state)r->dlg_after));
-		add_state(dt, hf_dialog_end_reason, tvb, s, l, d->end_reason);
+		add_state(dt, hf_dialog_end_reason, tvb, s, l, sip_dialog_end_reason(d));
 	}
 	if (c) {
 		proto_item *ci = proto_tree_add_uint(st, hf_call, tvb, s, l, c->id);

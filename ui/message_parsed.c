@@ -410,8 +410,8 @@ static void model_view(parsed_out *o, const sip_model *m, const findings *f, con
 	const sip_dialog *d = msg->dialog != SIP_ID_NONE ? sip_model_dialog(m, msg->dialog) : NULL;
 	if (d) {
 		g_string_append_printf(o->t, "dialog %u: %s", d->id, dlg_state_name(d->state));
-		if (d->end_reason)
-			g_string_append_printf(o->t, " (%s)", d->end_reason);
+		if (sip_dialog_end_reason(d))
+			g_string_append_printf(o->t, " (%s)", sip_dialog_end_reason(d));
 	} else {
 		g_string_append(o->t, "dialog: none");
 	}

@@ -198,7 +198,7 @@ static void walk_model(const sip_model *m, guint added)
 		for (size_t k = 0; k < G_N_ELEMENTS(v); k++)
 			fuzz_touch(v[k]);
 		fuzz_touch_str(dlg_state_name(d->state));
-		fuzz_touch_str(d->end_reason);
+		fuzz_touch_str(sip_dialog_end_reason(d));
 	}
 	guint calls_held = 0;
 	for (sip_id i = 0; i < nc; i++) {

@@ -67,12 +67,13 @@ static void test_basic_lifecycle(void)
 
 	sip_id bye = req(&c, 5000, true, "BYE", 2, "z9hG4bKb", "bt");
 	g_assert_cmpint(d->state, ==, DLG_STATE_CONFIRMED);
+	g_assert_null(sip_dialog_end_reason(d));
 	sip_id bye200 = rsp(&c, 5010, true, 200, "BYE", 2, "z9hG4bKb", "bt");
 	g_assert_cmpuint(msg_of(f, bye)->dialog, ==, d->id);
 	g_assert_cmpint(d->state, ==, DLG_STATE_TERMINATED);
 	g_assert_cmpint(d->terminated_ts, ==, at(f, 5010));
 	g_assert_cmpuint(d->terminating_msg, ==, bye200);
-	g_assert_cmpstr(d->end_reason, ==, "BYE");
+	g_assert_cmpstr(sip_dialog_end_reason(d), ==, "BYE");
 	g_assert_cmpstr(dlg_state_name(d->state), ==, "terminated");
 	g_assert_cmpuint(d->messages, ==, 7);   /* 180 200 ACK INFO 200 BYE 200 */
 	g_assert_cmpuint(sip_model_dialog_count(f->m), ==, 1);
@@ -103,7 +104,7 @@ static void test_forking(void)
 	sip_model_finish(f->m, at(f, 40000));
 	g_assert_cmpint(d1->state, ==, DLG_STATE_TERMINATED);
 	g_assert_cmpint(d1->terminated_ts, ==, at(f, 33000));
-	g_assert_cmpstr(d1->end_reason, ==, "other fork answered");
+	g_assert_cmpstr(sip_dialog_end_reason(d1), ==, "other fork answered");
 	g_assert_cmpint(d2->state, ==, DLG_STATE_CONFIRMED);
 
 	/* two 2xx from two forks: two confirmed dialogs */
@@ -131,7 +132,7 @@ static void test_failure_ends_early(void)
 	const sip_dialog *d1 = dialog_of(f, r1), *d2 = dialog_of(f, r2);
 	g_assert_cmpint(d1->state, ==, DLG_STATE_TERMINATED);
 	g_assert_cmpint(d2->state, ==, DLG_STATE_TERMINATED);
-	g_assert_cmpstr(d1->end_reason, ==, "non-2xx final response");
+	g_assert_cmpstr(sip_dialog_end_reason(d1), ==, "non-2xx final response");
 	g_assert_cmpuint(d1->terminating_msg, ==, r487);
 	g_assert_cmpint(d2->terminated_ts, ==, at(f, 120));
 	/* a 487 retransmission changes nothing */
@@ -157,7 +158,7 @@ static void test_481_to_bye(void)
 	req(&c, 1000, false, "BYE", 1, "z9hG4bKb", "bt");
 	sip_id r481 = rsp(&c, 1010, false, 481, "BYE", 1, "z9hG4bKb", "bt");
 	g_assert_cmpint(d->state, ==, DLG_STATE_TERMINATED);
-	g_assert_cmpstr(d->end_reason, ==, "481");
+	g_assert_cmpstr(sip_dialog_end_reason(d), ==, "481");
 	g_assert_cmpuint(d->terminating_msg, ==, r481);
 
 	ua_call c2 = ua_call_make(f, "408@a.example");
@@ -166,7 +167,7 @@ static void test_481_to_bye(void)
 	req(&c2, 2020, true, "INVITE", 2, "z9hG4bKk", "bt");
 	rsp(&c2, 2030, true, 408, "INVITE", 2, "z9hG4bKk", "bt");
 	g_assert_cmpint(dialog_of(f, ok2)->state, ==, DLG_STATE_TERMINATED);
-	g_assert_cmpstr(dialog_of(f, ok2)->end_reason, ==, "408");
+	g_assert_cmpstr(sip_dialog_end_reason(dialog_of(f, ok2)), ==, "408");
 	flow_free(f);
 }
 
@@ -235,7 +236,7 @@ static void test_subscription(void)
 		"Event: presence\nSubscription-State: terminated;reason=timeout\n");
 	sip_id end = rsp(&c, 1010, false, 200, "NOTIFY", 2, "z9hG4bKn2", "nt");
 	g_assert_cmpint(d->state, ==, DLG_STATE_TERMINATED);
-	g_assert_cmpstr(d->end_reason, ==, "subscription terminated");
+	g_assert_cmpstr(sip_dialog_end_reason(d), ==, "subscription terminated");
 	g_assert_cmpuint(d->terminating_msg, ==, end);
 
 	/* the NOTIFY overtakes the 200: its 2xx creates the dialog */
@@ -278,6 +279,21 @@ static void test_early_in_dialog_requests(void)
 	flow_free(f);
 }
 
+/* The reason is a code in the record: every code has its name, once. */
+static void test_end_names(void)
+{
+	g_assert_null(dlg_end_name(DLG_END_NONE));
+	GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
+	for (dlg_end e = DLG_END_BYE; e <= DLG_END_NO_FINAL; e++) {
+		const char *n = dlg_end_name(e);
+		g_assert_nonnull(n);
+		g_assert_false(g_hash_table_contains(seen, n));
+		g_hash_table_add(seen, (gpointer)n);
+	}
+	g_assert_null(dlg_end_name(DLG_END_NO_FINAL + 1));
+	g_hash_table_destroy(seen);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -289,5 +305,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/model/dialog/midway", test_midway);
 	g_test_add_func("/model/dialog/subscription", test_subscription);
 	g_test_add_func("/model/dialog/early-in-dialog-requests", test_early_in_dialog_requests);
+	g_test_add_func("/model/dialog/end-names", test_end_names);
 	return g_test_run();
 }

@@ -258,7 +258,7 @@ static void test_fork_end(void)
 		} else {
 			g_assert_cmpint(d1->state, ==, DLG_STATE_TERMINATED);
 			g_assert_cmpint(d1->terminated_ts, ==, at(x.f, 1000 + 6400));
-			g_assert_cmpstr(d1->end_reason, ==, "other fork answered");
+			g_assert_cmpstr(sip_dialog_end_reason(d1), ==, "other fork answered");
 		}
 		tf_free(&x);
 	}

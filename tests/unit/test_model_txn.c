@@ -616,7 +616,7 @@ static void test_taps(void)
 	g_assert_cmpstr(all.s->str, ==, "t0 d0 c0 ");
 	g_assert_cmpstr(calls.s->str, ==, "c0 c0 c1 c0 ");
 	g_assert_cmpint(sip_model_call(f->m, 0)->state, ==, CALL_STATE_NO_ANSWER);
-	g_assert_cmpstr(sip_model_dialog(f->m, 0)->end_reason, ==, "no final response");
+	g_assert_cmpstr(sip_dialog_end_reason(sip_model_dialog(f->m, 0)), ==, "no final response");
 	g_string_free(all.s, TRUE);
 	g_string_free(calls.s, TRUE);
 	flow_free(f);
