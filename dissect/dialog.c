@@ -111,7 +111,7 @@ static dlg_rec *dlg_new(dlg_table *d, txn_table *t, mdl_ctx *c, txn_rec *tx, sv 
 	x->route_set = x->remote_target = x->local_target = SV_NULL;
 	x->route_msg = SIP_ID_NONE;
 	set_targets(r, c);
-	x->local_target = tx->contact;
+	x->local_target = txn_contact(tx);
 	x->midway = created_by.p == NULL;
 	r->session = x->midway || cb_code == SIP_METHOD_INVITE;
 	r->next_in_root = SIP_ID_NONE;

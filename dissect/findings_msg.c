@@ -361,7 +361,7 @@ static void check_to_tag(findings *f, const sip_message *msg, const sip_txn *t)
 	fnd_add_msg(f, r, first->id);
 	GString *s = f->s;
 	g_string_assign(s, "one ");
-	fnd_append_wire(s, t->method, QUOTE_MAX);
+	fnd_append_wire(s, sip_txn_method(t), QUOTE_MAX);
 	g_string_append(s, " transaction got two final responses with different To tags: ");
 	fnd_append_what(s, first);
 	g_string_append(s, " (tag \"");
@@ -379,7 +379,7 @@ static void check_to_tag(findings *f, const sip_message *msg, const sip_txn *t)
 
 void fnd_check_txn(findings *f, const sip_txn *t)
 {
-	if (!t || t->end != TXN_END_NO_FINAL || sv_eq_cstr(t->method, "ACK"))
+	if (!t || t->end != TXN_END_NO_FINAL || sv_eq_cstr(sip_txn_method(t), "ACK"))
 		return;
 	det_txn *dt = fnd_txn(f, t->id);
 	if (dt->flags & DT_NO_FINAL)
@@ -396,7 +396,7 @@ void fnd_check_txn(findings *f, const sip_txn *t)
 	const sip_message *req = msg_get(f, t->request);
 	GString *s = f->s;
 	g_string_truncate(s, 0);
-	fnd_append_wire(s, t->method, QUOTE_MAX);
+	fnd_append_wire(s, sip_txn_method(t), QUOTE_MAX);
 	if (req) {
 		g_string_append(s, " from ");
 		fnd_append_src(s, req);
@@ -700,7 +700,7 @@ static void check_cancel(findings *f, const sip_message *msg, const sip_txn *ct)
 			g_string_append(s, " matches no INVITE transaction: its top Via (branch \"");
 			fnd_append_wire(s, sip_message_field(msg, SIP_FIELD_BRANCH), QUOTE_MAX);
 			g_string_append(s, "\") differs from the INVITE's (branch \"");
-			fnd_append_wire(s, other->branch, QUOTE_MAX);
+			fnd_append_wire(s, sip_txn_branch(other), QUOTE_MAX);
 			g_string_append(s, "\"), so the UAS cannot match it");
 		} else {
 			g_string_append(s, " cancels an INVITE that never appeared in the capture");
@@ -739,7 +739,7 @@ static void explain_481(findings *f, const sip_message *msg, const sip_txn *t)
 	GString *s = f->s;
 	g_string_truncate(s, 0);
 	what_from_to(s, msg);
-	if (sv_eq_cstr(t->method, "CANCEL")) {
+	if (sv_eq_cstr(sip_txn_method(t), "CANCEL")) {
 		g_string_append(s, ": the UAS found no INVITE transaction for this CANCEL");
 		const sip_txn *inv = sip_model_txn(f->m, t->cancel);
 		if (inv && inv->final != SIP_ID_NONE && inv->final_ts <= msg->ts_ns) {
@@ -866,7 +866,7 @@ static void check_cseq_order(findings *f, const sip_message *msg)
 		if (creq && creq->has_cseq && creq->id != msg->id) {
 			int cs = dialog_side(d, creq);
 			dd->cseq[cs] = creq->cseq;
-			dd->cseq_method[cs] = ct->method;
+			dd->cseq_method[cs] = sip_txn_method(ct);
 			dd->cseq_known[cs] = true;
 		}
 	}
@@ -1300,7 +1300,7 @@ static const sip_txn *txn_of_hop(findings *f, const sip_message *msg, const via_
 		return NULL;
 	for (guint i = c->txns->len; i > 0; i--) {
 		const sip_txn *t = sip_model_txn(f->m, g_array_index(c->txns, sip_id, i - 1));
-		if (t && t->cseq == msg->cseq && sv_eq(t->method, method) && sv_eq_ci(t->branch, hop->branch))
+		if (t && t->cseq == msg->cseq && sv_eq(sip_txn_method(t), method) && sv_eq_ci(sip_txn_branch(t), hop->branch))
 			return t;
 	}
 	return NULL;

@@ -713,9 +713,9 @@ static bool call_finished(const sip_model *m, sip_id call)
 		if (!t)
 			continue;
 		const sip_txn *x = &t->pub;
-		if (method_lasts(m, x->method))
+		if (method_lasts(m, sip_txn_method(x)))
 			return false;
-		bool ack = !x->is_invite && sv_eq_cstr(x->method, "ACK");
+		bool ack = !x->is_invite && sv_eq_cstr(sip_txn_method(x), "ACK");
 		if (!ack && x->final == SIP_ID_NONE)
 			return false;
 		if (x->is_invite && x->final_status >= 300 && x->ack == SIP_ID_NONE)

@@ -402,10 +402,14 @@ typedef struct sip_txn {
 	sip_id parent;           /* proxy: the upstream (server) transaction this one forwards */
 	sip_id dialog;           /* dialog the request belongs to (in-dialog requests) */
 	uint32_t cseq;           /* CSeq number */
-	sv method;               /* request method (view into the request; the CSeq method
-	                            of the first response when the request was not seen) */
-	sv branch;               /* top Via branch; SV_NULL for RFC 2543 transactions */
-	sv sent_by;              /* top Via sent-by */
+	/* Views as pointer and 32-bit length (a message is far shorter),
+	 * grouped so that nothing pads: read sip_txn_method, sip_txn_branch,
+	 * sip_txn_sent_by.  method: the request method (the CSeq method of the
+	 * first response when the request was not seen); branch: the top Via
+	 * branch, kept for RFC 2543 transactions too (their key), where
+	 * sip_txn_branch hides it; sent_by: the top Via sent-by. */
+	const uint8_t *method_p, *branch_p, *sent_by_p;
+	uint32_t method_len, branch_len, sent_by_len;
 	uint32_t messages;       /* all messages, retransmissions included */
 	uint32_t request_retransmissions;
 	uint32_t response_retransmissions;
@@ -422,6 +426,22 @@ typedef struct sip_txn {
 	 * never): read sip_txn_state_ts */
 	int64_t later_ts[TXN_STATE__COUNT - TXN_STATE_PROCEEDING];
 } sip_txn;
+
+static inline sv sip_txn_method(const sip_txn *t)
+{
+	return sv_make(t->method_p, t->method_len);
+}
+
+/* The top Via branch; SV_NULL for RFC 2543 transactions. */
+static inline sv sip_txn_branch(const sip_txn *t)
+{
+	return t->rfc2543 ? SV_NULL : sv_make(t->branch_p, t->branch_len);
+}
+
+static inline sv sip_txn_sent_by(const sip_txn *t)
+{
+	return sv_make(t->sent_by_p, t->sent_by_len);
+}
 
 /* When the transaction entered state s; 0 = never.  Only the first state
  * of its kind is ever entered: calling for an INVITE, trying otherwise. */

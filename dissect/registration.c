@@ -304,8 +304,8 @@ static void binding_set(reg_table *rt, reg_rec *r, const reg_update *u, sv uri, 
 	b->q = ct->has_q ? ct->q / 1000.0 : -1;
 	/* the transaction's copy goes with its call when the model has
 	 * limits: the binding keeps its own, made again only when it changes */
-	if (!b->call_id.p || !sv_eq(b->call_id, u->tx->key_call_id))
-		b->call_id = mdl_keep(rt->copy ? &r->keep : rt->mem, u->tx->key_call_id);
+	if (!b->call_id.p || !sv_eq(b->call_id, txn_key_call_id(u->tx)))
+		b->call_id = mdl_keep(rt->copy ? &r->keep : rt->mem, txn_key_call_id(u->tx));
 	b->cseq = u->tx->pub.cseq;
 	b->source = u->req ? sip_message_src(u->req) : sip_message_dst(u->resp);
 	b->register_txn = u->tx->pub.id;
@@ -487,7 +487,7 @@ void reg_process(reg_table *rt, mdl_ctx *c, const txn_result *tr)
 		r->pub.failures++;
 	} else {
 		const sip_message *req = mdl_msg(c->msgs, tx->pub.request);
-		reg_update u = { tx, req, req ? tx->reg_ask : NULL, c->msg, c->ts };
+		reg_update u = { tx, req, req ? txn_reg_ask(tx) : NULL, c->msg, c->ts };
 		apply_2xx(rt, r, &u, p);
 	}
 }

@@ -9,6 +9,9 @@
 
 #include "dissect/sip_header.h"
 
+/* one per transaction is kept: what the layout in txn.h is for */
+G_STATIC_ASSERT(sizeof(txn_rec) <= 232);
+
 static const sv sv_invite = { (const uint8_t *)"INVITE", 6 };
 
 /* Proxies are rarely chained deeper; the bound only guards the walks. */
@@ -112,11 +115,11 @@ static uint32_t key_hash(const txn_key *k)
 static void rec_key(const txn_rec *r, txn_key *k)
 {
 	*k = (txn_key){
-		.branch = r->key_branch,
-		.host = r->key_host,
-		.method = r->pub.method,
-		.call_id = r->key_call_id,
-		.from_tag = r->key_from_tag,
+		.branch = txn_key_branch(r),
+		.host = txn_key_host(r),
+		.method = sip_txn_method(&r->pub),
+		.call_id = txn_key_call_id(r),
+		.from_tag = txn_key_from_tag(r),
 		.cseq = r->pub.cseq,
 		.port = r->key_port,
 		.rfc2543 = r->pub.rfc2543,
@@ -129,11 +132,11 @@ static bool key_equal(const txn_rec *r, const txn_key *y)
 {
 	if (r->pub.rfc2543 != y->rfc2543 || r->key_port != y->port || r->pub.cseq != y->cseq ||
 	    r->key_method_code != y->method_code ||
-	    (r->key_method_code == SIP_METHOD_OTHER && !sv_eq(r->pub.method, y->method)) ||
-	    !sv_eq_ci(r->key_branch, y->branch) || !sv_eq_ci(r->key_host, y->host) ||
-	    !sv_eq(r->key_call_id, y->call_id))
+	    (r->key_method_code == SIP_METHOD_OTHER && !sv_eq(sip_txn_method(&r->pub), y->method)) ||
+	    !sv_eq_ci(txn_key_branch(r), y->branch) || !sv_eq_ci(txn_key_host(r), y->host) ||
+	    !sv_eq(txn_key_call_id(r), y->call_id))
 		return false;
-	return !r->pub.rfc2543 || sv_eq_ci(r->key_from_tag, y->from_tag);
+	return !r->pub.rfc2543 || sv_eq_ci(txn_key_from_tag(r), y->from_tag);
 }
 
 /* Distinct responses of a transaction: (txn, status, To tag). */
@@ -262,43 +265,42 @@ static txn_rec *txn_new(txn_table *t, const mdl_ctx *c, const txn_key *k)
 	x->call = c->msg->call;
 	x->request = x->first_provisional = x->final = x->ack = SIP_ID_NONE;
 	x->cancel = x->parent = x->dialog = SIP_ID_NONE;
-	x->method = k->method;
-	r->key_branch = k->branch;
-	r->key_host = k->host;
-	r->key_call_id = k->call_id;
-	r->key_from_tag = k->from_tag;
+	sv method = k->method, branch = k->branch, host = k->host, call_id = k->call_id;
+	sv from_tag = k->from_tag;
 	/* the key's copies in one allocation rather than one each */
 	sv *copy[KEEP_MAX];
 	unsigned n_copy = 0;
 	if (k->method_code != SIP_METHOD_OTHER)
-		x->method = sv_from_cstr(sip_method_name(k->method_code));
+		method = sv_from_cstr(sip_method_name(k->method_code));
 	else
-		copy[n_copy++] = &x->method;
-	copy[n_copy++] = &r->key_branch;
-	copy[n_copy++] = &r->key_host;
+		copy[n_copy++] = &method;
+	copy[n_copy++] = &branch;
+	copy[n_copy++] = &host;
 	if (c->call_id.p && sv_eq(c->call_id, k->call_id))
-		r->key_call_id = c->call_id;
+		call_id = c->call_id;
 	else
-		copy[n_copy++] = &r->key_call_id;
-	copy[n_copy++] = &r->key_from_tag;
+		copy[n_copy++] = &call_id;
+	copy[n_copy++] = &from_tag;
 	keep_all(c->keep, copy, n_copy);
+	sv_store32(method, &x->method_p, &x->method_len);
+	sv_store32(branch, &x->branch_p, &x->branch_len);
+	sv_store32(host, &r->key_host_p, &r->key_host_len);
+	sv_store32(call_id, &r->key_call_id_p, &r->key_call_id_len);
+	sv_store32(from_tag, &r->key_from_tag_p, &r->key_from_tag_len);
 	r->key_hash_base = k->hash_base;
 	r->key_port = k->port;
 	r->key_method_code = k->method_code;
-	x->branch = k->rfc2543 ? SV_NULL : r->key_branch;
-	x->sent_by = mdl_view(c, p->via_sent_by);
+	sv_store32(mdl_view(c, p->via_sent_by), &x->sent_by_p, &x->sent_by_len);
 	x->rfc2543 = k->rfc2543;
 	x->is_invite = k->method_code == SIP_METHOD_INVITE;
 	x->state = x->is_invite ? TXN_STATE_CALLING : TXN_STATE_TRYING;
 	x->cseq = k->cseq;
-	r->contact = SV_NULL;
-	r->first_dialog = r->reg = SIP_ID_NONE;
+	r->first_dialog = SIP_ID_NONE;   /* reg too */
 	r->reliable = sip_message_stream(c->msg);
 	idtab_add(&t->recs, r);
 	txn_key stored;
 	rec_key(r, &stored);
-	r->index_hash = key_hash(&stored);
-	hindex_insert(&t->by_key, r->index_hash, x->id);
+	hindex_insert(&t->by_key, key_hash(&stored), x->id);
 	return r;
 }
 
@@ -321,7 +323,7 @@ static void set_request(txn_rec *r, const mdl_ctx *c)
 		sip_contact ct;
 		sv rest = sip_msg_value(p, SIP_HDR_CONTACT), item;
 		if (rest.p && sip_list_split(&rest, &item) && sip_contact_parse(item, &ct) && !ct.star)
-			r->contact = mdl_view(c, ct.addr.uri);
+			sv_store32(mdl_view(c, ct.addr.uri), &r->contact_p, &r->contact_len);
 	}
 	if (code == SIP_METHOD_NOTIFY) {
 		sv ss = sv_trim(sip_msg_value(p, SIP_HDR_SUBSCRIPTION_STATE));
@@ -352,9 +354,9 @@ static void link_parent(const txn_table *t, txn_rec *r, const sip_msg *p, const 
 		return;
 	txn_key k;
 	key_make(p->via2_branch, &prep->via2, p, &k);
-	key_method(&k, r->pub.method, r->key_method_code);
+	key_method(&k, sip_txn_method(&r->pub), r->key_method_code);
 	txn_rec *up = lookup(t, &k);
-	if (!up || up == r || up->pub.cseq != r->pub.cseq || !sv_eq(up->key_call_id, r->key_call_id))
+	if (!up || up == r || up->pub.cseq != r->pub.cseq || !sv_eq(txn_key_call_id(up), txn_key_call_id(r)))
 		return;
 	r->pub.parent = up->pub.id;
 }
@@ -633,7 +635,10 @@ void txn_evict(txn_table *t, sip_id id)
 	txn_rec *r = txn_get(t, id);
 	if (!r)
 		return;
-	hindex_remove(&t->by_key, r->index_hash, id);
+	/* the key never changes: its hash is computed again rather than kept */
+	txn_key stored;
+	rec_key(r, &stored);
+	hindex_remove(&t->by_key, key_hash(&stored), id);
 	idtab_remove(&t->recs, id);
 	mdl_rec_free(&t->pool, t->heap, r);
 }

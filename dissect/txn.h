@@ -181,17 +181,43 @@ typedef struct txn_key {
 
 struct reg_ask;
 
+/* A view stored as pointer and 32-bit length (messages are far shorter
+ * than 4 GiB): records keep several, grouped so that nothing pads. */
+static inline void sv_store32(sv v, const uint8_t **p, uint32_t *len)
+{
+	*p = v.p;
+	*len = (uint32_t)v.len;
+}
+
 /* A transaction's record: what the model shares (pub) and what only the
- * model needs.  Its key is pub.method, pub.cseq and pub.rfc2543 with the
+ * model needs, 232 bytes in all.  Its key is pub's method, branch
+ * (sip_txn_branch hides it for RFC 2543 keys), cseq and rfc2543 with the
  * key_ fields (the same values as the txn_key it was created with; views
  * are copies, txn_key.method a static name or a copy). */
 typedef struct txn_rec {
 	sip_txn pub;
-	sv key_branch;           /* pub.branch too, unless rfc2543 */
-	sv key_host;
-	sv key_call_id;          /* its call's copy when it has one */
-	sv key_from_tag;         /* RFC 2543 keys only */
+	const uint8_t *key_host_p, *key_call_id_p, *key_from_tag_p;
+	union {
+		/* Contact URI of the request (dialog-creating methods); read txn_contact */
+		const uint8_t *contact_p;
+		/* REGISTER: what its request asked (registration.c), in its
+		 * owner's memory; NULL when the request was not seen.  Read
+		 * txn_reg_ask: a REGISTER keeps no contact. */
+		const struct reg_ask *reg_ask;
+	};
+	uint32_t key_host_len;
+	uint32_t key_call_id_len; /* its call's copy when it has one */
+	uint32_t key_from_tag_len; /* RFC 2543 keys only */
+	uint32_t contact_len;
 	uint32_t key_hash_base;
+	uint32_t stamp;
+	union {
+		/* root transactions: dialogs created under them, chained (only
+		 * INVITE, SUBSCRIBE and REFER create them, and parents share
+		 * their child's method) */
+		sip_id first_dialog;
+		sip_id reg;              /* REGISTER: its registration */
+	};
 	uint16_t key_port;
 	uint8_t key_method_code;
 	bool req_to_tag : 1;     /* the request had a To tag (false too when it was not seen) */
@@ -199,16 +225,41 @@ typedef struct txn_rec {
 	bool saw_2xx : 1;
 	bool reliable : 1;       /* over a reliable transport: Timers I/K are zero */
 	bool notify_terminated : 1; /* NOTIFY with Subscription-State: terminated */
-	uint32_t stamp;
-	sip_id first_dialog;     /* root transactions: dialogs created under them, chained */
-	sip_id reg;              /* REGISTER: its registration */
-	uint32_t index_hash;     /* its hash in by_key */
-	sv contact;              /* Contact URI of the request (dialog-creating methods) */
-	const struct reg_ask *reg_ask; /* REGISTER: what its request asked (registration.c),
-	                            in its owner's memory; NULL when the request was not seen */
 	int64_t first_2xx_ts;    /* first 2xx here or in a transaction forked from here */
 	int64_t last_provisional_ts;
 } txn_rec;
+
+static inline sv txn_key_host(const txn_rec *r)
+{
+	return sv_make(r->key_host_p, r->key_host_len);
+}
+
+static inline sv txn_key_call_id(const txn_rec *r)
+{
+	return sv_make(r->key_call_id_p, r->key_call_id_len);
+}
+
+static inline sv txn_key_from_tag(const txn_rec *r)
+{
+	return sv_make(r->key_from_tag_p, r->key_from_tag_len);
+}
+
+/* The key's branch, whatever the rules (pub.branch_p). */
+static inline sv txn_key_branch(const txn_rec *r)
+{
+	return sv_make(r->pub.branch_p, r->pub.branch_len);
+}
+
+static inline sv txn_contact(const txn_rec *r)
+{
+	return r->key_method_code == SIP_METHOD_REGISTER ? SV_NULL :
+		sv_make(r->contact_p, r->contact_len);
+}
+
+static inline const struct reg_ask *txn_reg_ask(const txn_rec *r)
+{
+	return r->key_method_code == SIP_METHOD_REGISTER ? r->reg_ask : NULL;
+}
 
 typedef struct txn_table {
 	arena *mem;

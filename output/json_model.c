@@ -116,9 +116,9 @@ void json_write_txn(sink *s, const sip_model *m, const sip_txn *t)
 	JSON_LIT(o, "{\"type\":\"transaction\",\"id\":");
 	json_append_u64(o, t->id);
 	put_id(o, "call", t->call);
-	put_sv(o, "method", t->method);
-	put_sv(o, "branch", t->branch);
-	put_sv(o, "sent_by", t->sent_by);
+	put_sv(o, "method", sip_txn_method(t));
+	put_sv(o, "branch", sip_txn_branch(t));
+	put_sv(o, "sent_by", sip_txn_sent_by(t));
 	put_bool(o, "rfc2543", t->rfc2543);
 	endpoint src, dst;
 	if (req) {

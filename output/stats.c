@@ -378,8 +378,8 @@ static void gather_txn(gather *g, const sip_model *m, const sip_txn *t)
 	{
 		g->txns++;
 		/* a known method by code: no hash lookup per transaction */
-		unsigned code = sip_method_lookup(t->method);
-		method_stat *s = code ? method_get_code(g, code) : method_get(g, t->method);
+		unsigned code = sip_method_lookup(sip_txn_method(t));
+		method_stat *s = code ? method_get_code(g, code) : method_get(g, sip_txn_method(t));
 		s->txns++;
 		const sip_message *req = sip_model_message(m, t->request);
 		if (req && t->first_provisional_ts) {

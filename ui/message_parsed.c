@@ -396,7 +396,7 @@ static void model_view(parsed_out *o, const sip_model *m, const findings *f, con
 	const sip_txn *t = msg->txn != SIP_ID_NONE ? sip_model_txn(m, msg->txn) : NULL;
 	if (t) {
 		g_string_append_printf(o->t, "transaction %u: ", t->id);
-		text_append_sv(o->t, t->method);
+		text_append_sv(o->t, sip_txn_method(t));
 		g_string_append_printf(o->t, ", %s", txn_state_name(t->state));
 		if (t->final_status)
 			g_string_append_printf(o->t, ", final %u", t->final_status);

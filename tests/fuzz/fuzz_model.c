@@ -173,9 +173,9 @@ static void walk_model(const sip_model *m, guint added)
 		check_id(t->dialog, nd, "txn.dialog");
 		if (t->state >= TXN_STATE__COUNT)
 			fuzz_fail("txn state %d", t->state);
-		fuzz_touch(t->method);
-		fuzz_touch(t->branch);
-		fuzz_touch(t->sent_by);
+		fuzz_touch(sip_txn_method(t));
+		fuzz_touch(sip_txn_branch(t));
+		fuzz_touch(sip_txn_sent_by(t));
 		fuzz_touch_str(txn_state_name(t->state));
 		(void)sip_txn_final_delay(t);
 		(void)sip_txn_provisional_delay(t);

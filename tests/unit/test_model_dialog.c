@@ -213,6 +213,17 @@ static void test_midway(void)
 	sip_id ok2 = rsp(&c2, 1010, true, 200, "BYE", 9, "z9hG4bKc", "bt");
 	g_assert_cmpint(dialog_of(f, ok2)->state, ==, DLG_STATE_TERMINATED);
 	g_assert_true(dialog_of(f, ok2)->midway);
+
+	/* a REGISTER with a To tag: its transaction keeps what it asked where
+	 * others keep their Contact, which is no local target then */
+	ua_call c3 = ua_call_make(f, "regtag@a.example");
+	sip_id reg = req(&c3, 2000, true, "REGISTER", 3, "z9hG4bKg", "bt");
+	sip_id ok3 = rsp(&c3, 2010, true, 200, "REGISTER", 3, "z9hG4bKg", "bt");
+	g_assert_cmpuint(msg_of(f, ok3)->txn, ==, msg_of(f, reg)->txn);
+	const sip_dialog *d3 = dialog_of(f, ok3);
+	g_assert_true(d3->midway);
+	assert_sv_eq(d3->local_target, NULL);
+	assert_sv_eq(d3->remote_target, "sip:bob@10.0.0.2:5060");
 	flow_free(f);
 }
 

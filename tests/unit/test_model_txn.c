@@ -35,9 +35,9 @@ static void test_basic_call(void)
 	g_assert_cmpuint(msg_of(f, t100)->txn, ==, ti->id);
 	g_assert_cmpuint(msg_of(f, r180)->txn, ==, ti->id);
 	g_assert_cmpuint(msg_of(f, r200)->txn, ==, ti->id);
-	assert_sv_eq(ti->method, "INVITE");
-	assert_sv_eq(ti->branch, "z9hG4bKinv1");
-	assert_sv_eq(ti->sent_by, "10.0.0.1:5060");
+	assert_sv_eq(sip_txn_method(ti), "INVITE");
+	assert_sv_eq(sip_txn_branch(ti), "z9hG4bKinv1");
+	assert_sv_eq(sip_txn_sent_by(ti), "10.0.0.1:5060");
 	g_assert_true(ti->is_invite);
 	g_assert_false(ti->rfc2543);
 	g_assert_cmpuint(ti->request, ==, inv);
@@ -60,7 +60,7 @@ static void test_basic_call(void)
 	/* the ACK for the 2xx: a transaction of its own, with no response */
 	const sip_txn *ta = txn_of(f, ack);
 	g_assert_cmpuint(ta->id, !=, ti->id);
-	assert_sv_eq(ta->method, "ACK");
+	assert_sv_eq(sip_txn_method(ta), "ACK");
 	g_assert_cmpint(ta->state, ==, TXN_STATE_TERMINATED);
 	g_assert_cmpint(ta->end, ==, TXN_END_FINAL);
 	g_assert_cmpuint(ta->final, ==, SIP_ID_NONE);
@@ -185,7 +185,7 @@ static void test_cancel_linked(void)
 	g_assert_cmpuint(sip_model_txn_count(f->m), ==, 2);
 	const sip_txn *ti = txn_of(f, inv), *tc = txn_of(f, can);
 	g_assert_cmpuint(ti->id, !=, tc->id);
-	assert_sv_eq(tc->method, "CANCEL");
+	assert_sv_eq(sip_txn_method(tc), "CANCEL");
 	g_assert_cmpuint(ti->cancel, ==, tc->id);
 	g_assert_cmpuint(tc->cancel, ==, ti->id);
 	g_assert_cmpuint(msg_of(f, can200)->txn, ==, tc->id);
@@ -267,7 +267,7 @@ static void test_responses_without_request(void)
 	const sip_txn *t = txn_of(f, r180);
 	g_assert_cmpuint(t->request, ==, SIP_ID_NONE);
 	g_assert_cmpuint(msg_of(f, r200)->txn, ==, t->id);
-	assert_sv_eq(t->method, "INVITE");
+	assert_sv_eq(sip_txn_method(t), "INVITE");
 	g_assert_true(t->is_invite);
 	g_assert_cmpint(t->state, ==, TXN_STATE_TERMINATED);
 	g_assert_cmpint(sip_txn_state_ts(t, TXN_STATE_CALLING), ==, 0);
@@ -321,7 +321,7 @@ static void test_rfc2543(void)
 
 	const sip_txn *t = txn_of(f, inv);
 	g_assert_true(t->rfc2543);
-	assert_sv_eq(t->branch, NULL);
+	assert_sv_eq(sip_txn_branch(t), NULL);
 	g_assert_cmpuint(msg_of(f, r180)->txn, ==, t->id);
 	g_assert_cmpuint(msg_of(f, r200)->txn, ==, t->id);
 	g_assert_true(msg_of(f, inv2)->retransmission);
