@@ -205,17 +205,11 @@ static void aside_report(run_state *st, const sip_model *m, sip_id call, const s
 		stats_gather_evicted(st->sg, m, call);
 	if (!c)
 		return;
-	if (o->list) {
-		spill_begin(sp);
-		list_aside_call(spill_sink(sp)->buf, &st->list_aside, m, c);
-		spill_end(sp, SPILL_LIST_ROW, c->id);
-	}
+	if (o->list)
+		list_aside_call(sp, &st->list_aside, m, c);
 	if (st->found) {
-		if (o->check) {
-			spill_begin(sp);
-			check_write_call(spill_sink(sp), m, st->found, c);
-			spill_end(sp, SPILL_CHECK_GROUP, c->id);
-		}
+		if (o->check)
+			check_aside_call(sp, m, st->found, c);
 		findings_forget_call(st->found, c->id);
 	}
 }
@@ -233,21 +227,6 @@ static bool keep_named(void *user, const sip_model *m, sip_id call)
 			return true;
 	}
 	return false;
-}
-
-static bool list_fill(void *user, sip_id call, GString *cells)
-{
-	run_state *st = user;
-	return spill_read(st->spill, SPILL_LIST_ROW, call, cells);
-}
-
-static bool check_fill(void *user, sip_id call, sink *s)
-{
-	run_state *st = user;
-	if (!spill_read(st->spill, SPILL_CHECK_GROUP, call, s->buf))
-		return false;
-	sink_end_record(s);
-	return true;
 }
 
 /* A call (or a group of messages without Call-ID) is about to be evicted:
@@ -435,7 +414,7 @@ static bool write_reports(run_state *st)
 	bool first = true;
 	if (o->list) {
 		if (st->spill) {
-			list_write_aside(&st->out, st->model, st->end_ts, &st->list_aside, list_fill, st);
+			list_write_aside(&st->out, st->model, st->end_ts, &st->list_aside, st->spill);
 		} else if (!st->limited) {
 			list_write(&st->out, st->model, st->end_ts);
 		} else {
@@ -465,7 +444,7 @@ static bool write_reports(run_state *st)
 			copy_check_early(st);
 			st->error_found = check_write_rest(&st->out, st->model, st->found, st->check_any);
 		} else if (st->spill) {
-			st->error_found = check_write_aside(&st->out, st->model, st->found, check_fill, st);
+			st->error_found = check_write_aside(&st->out, st->model, st->found, st->spill);
 		} else {
 			st->error_found = check_write(&st->out, st->model, st->found);
 		}

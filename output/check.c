@@ -46,32 +46,45 @@ bool check_write_call(sink *s, const sip_model *m, const findings *f, const sip_
 	return true;
 }
 
-static bool write_rest(sink *s, const sip_model *m, const findings *f, bool any,
-	check_fill_fn fill, void *user);
+static bool write_rest(sink *s, const sip_model *m, const findings *f, bool any, spill *sp);
 
 bool check_write(sink *s, const sip_model *m, const findings *f)
 {
-	return write_rest(s, m, f, false, NULL, NULL);
+	return write_rest(s, m, f, false, NULL);
 }
 
 bool check_write_rest(sink *s, const sip_model *m, const findings *f, bool any)
 {
-	return write_rest(s, m, f, any, NULL, NULL);
+	return write_rest(s, m, f, any, NULL);
 }
 
-bool check_write_aside(sink *s, const sip_model *m, const findings *f, check_fill_fn fill,
-	void *user)
+void check_aside_call(spill *sp, const sip_model *m, const findings *f, const sip_call *call)
 {
-	return write_rest(s, m, f, false, fill, user);
+	spill_begin(sp);
+	check_write_call(spill_sink(sp), m, f, call);
+	spill_end(sp, SPILL_CHECK_GROUP, call->id);
 }
 
-static bool write_rest(sink *s, const sip_model *m, const findings *f, bool any,
-	check_fill_fn fill, void *user)
+bool check_write_aside(sink *s, const sip_model *m, const findings *f, spill *sp)
+{
+	return write_rest(s, m, f, false, sp);
+}
+
+/* The group kept aside for a call no longer held, if any, onto s. */
+static bool write_kept(sink *s, spill *sp, sip_id call)
+{
+	if (!sp || !spill_read(sp, SPILL_CHECK_GROUP, call, s->buf))
+		return false;
+	sink_end_record(s);
+	return true;
+}
+
+static bool write_rest(sink *s, const sip_model *m, const findings *f, bool any, spill *sp)
 {
 	GString *o = s->buf;
 	for (guint c = 0, n = sip_model_call_count(m); c < n && !sink_failed(s); c++) {
 		const sip_call *call = sip_model_call(m, c);
-		if (call ? check_write_call(s, m, f, call) : fill && fill(user, c, s))
+		if (call ? check_write_call(s, m, f, call) : write_kept(s, sp, c))
 			any = true;
 	}
 	const GArray *loose = findings_of_call(f, SIP_ID_NONE);

@@ -21,6 +21,7 @@
 #include "dissect/findings.h"
 #include "dissect/model.h"
 #include "output/sink.h"
+#include "output/spill.h"
 
 /* Returns true when a finding of severity error is present. */
 bool check_write(sink *s, const sip_model *m, const findings *f);
@@ -31,13 +32,12 @@ bool check_write(sink *s, const sip_model *m, const findings *f);
 bool check_write_call(sink *s, const sip_model *m, const findings *f, const sip_call *call);
 bool check_write_rest(sink *s, const sip_model *m, const findings *f, bool any);
 /* Calls the model forgot as finished (sip_limits.forget_finished) keep
- * their groups aside (check_write_call on another sink as they go); at
- * the end the groups come in call order as check_write writes them, those
- * of the calls no longer held from fill, which writes the group of the
- * call to s when one was kept and says whether it did. */
-typedef bool (*check_fill_fn)(void *user, sip_id call, sink *s);
-bool check_write_aside(sink *s, const sip_model *m, const findings *f, check_fill_fn fill,
-	void *user);
+ * their groups aside: check_aside_call keeps a call's group, when it has
+ * one, in sp (SPILL_CHECK_GROUP); at the end check_write_aside writes the
+ * report as check_write would have with every call kept, the groups of
+ * the calls no longer held from sp. */
+void check_aside_call(spill *sp, const sip_model *m, const findings *f, const sip_call *call);
+bool check_write_aside(sink *s, const sip_model *m, const findings *f, spill *sp);
 /* One finding's line, without indentation or line end. */
 void check_append_finding(GString *out, const finding *x);
 

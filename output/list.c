@@ -119,31 +119,33 @@ static void put_row(sink *s, GString **cell, const size_t *width)
 
 void list_write(sink *s, const sip_model *m, int64_t end_ts)
 {
-	list_write_aside(s, m, end_ts, NULL, NULL, NULL);
+	list_write_aside(s, m, end_ts, NULL, NULL);
 }
 
-void list_aside_call(GString *out, list_aside *aside, const sip_model *m, const sip_call *c)
+void list_aside_call(spill *sp, list_aside *aside, const sip_model *m, const sip_call *c)
 {
 	GString *cell[N_COLS];
 	for (int i = 0; i < N_COLS; i++)
 		cell[i] = g_string_new(NULL);
-	/* end_ts matters only to a call still up, whose cell is made below */
+	/* end_ts matters only to a call still up, whose cell is made below
+	 * and whose width is known only at the end */
 	fill_cells(cell, m, c, 0);
-	if (c->answer_ts && !c->end_ts) {
+	bool open = c->answer_ts && !c->end_ts;
+	if (open) {
 		g_string_printf(cell[COL_DURATION], "%c%" G_GINT64_FORMAT, OPEN_DURATION, c->answer_ts);
 		if (!aside->open_answer_ts || c->answer_ts < aside->open_answer_ts)
 			aside->open_answer_ts = c->answer_ts;
-	} else {
-		aside->width[COL_DURATION] = MAX(aside->width[COL_DURATION],
-			text_width(cell[COL_DURATION]->str, cell[COL_DURATION]->len));
 	}
+	GString *out = spill_sink(sp)->buf;
+	spill_begin(sp);
 	for (int i = 0; i < N_COLS; i++) {
-		if (i != COL_DURATION)
+		if (!(open && i == COL_DURATION))
 			aside->width[i] = MAX(aside->width[i], text_width(cell[i]->str, cell[i]->len));
 		g_string_append_len(out, cell[i]->str, (gssize)cell[i]->len);
 		g_string_append_c(out, '\0');
 		g_string_free(cell[i], TRUE);
 	}
+	spill_end(sp, SPILL_LIST_ROW, c->id);
 }
 
 /* The cells list_aside_call made, back into cell[]; false when they are
@@ -168,7 +170,7 @@ static bool cells_split(GString *cell[N_COLS], const GString *kept, int64_t end_
 }
 
 void list_write_aside(sink *s, const sip_model *m, int64_t end_ts, const list_aside *aside,
-	list_fill_fn fill, void *user)
+	spill *sp)
 {
 	GString *cell[N_COLS];
 	size_t width[N_COLS];
@@ -207,7 +209,8 @@ void list_write_aside(sink *s, const sip_model *m, int64_t end_ts, const list_as
 			fill_cells(cell, m, c, end_ts);
 		} else {
 			g_string_truncate(kept, 0);
-			if (!fill || !fill(user, id, kept) || !cells_split(cell, kept, end_ts))
+			if (!sp || !spill_read(sp, SPILL_LIST_ROW, id, kept) ||
+			    !cells_split(cell, kept, end_ts))
 				continue;
 		}
 		put_row(s, cell, width);

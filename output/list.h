@@ -26,27 +26,26 @@
 
 #include "dissect/model.h"
 #include "output/sink.h"
+#include "output/spill.h"
 
 /* end_ts: where the capture ended (for calls still up then). */
 void list_write(sink *s, const sip_model *m, int64_t end_ts);
 
 /* Calls the model forgot as finished (sip_limits.forget_finished) keep
- * their rows aside, as cells: list_aside_call appends a call's cells to
- * out and widens the columns of aside; at the end list_write_aside writes
- * the list as list_write would have with every call kept, taking the rows
- * of the calls no longer held from fill.  A talk time that runs to the
- * end of the capture is kept as its answer time and written then. */
+ * their rows aside, as cells: list_aside_call keeps a call's cells in sp
+ * (SPILL_LIST_ROW) and widens the columns of aside; at the end
+ * list_write_aside writes the list as list_write would have with every
+ * call kept, the rows of the calls no longer held from sp.  A talk time
+ * that runs to the end of the capture is kept as its answer time and
+ * written then. */
 enum { LIST_COLUMNS = 9 };
 typedef struct list_aside {
 	size_t width[LIST_COLUMNS];   /* widest cell of the rows kept aside */
 	int64_t open_answer_ts;       /* earliest answer of a call still up (0: none) */
 } list_aside;
-void list_aside_call(GString *out, list_aside *aside, const sip_model *m, const sip_call *c);
-/* The cells list_aside_call appended for the call, appended to cells;
- * false when none were kept. */
-typedef bool (*list_fill_fn)(void *user, sip_id call, GString *cells);
+void list_aside_call(spill *sp, list_aside *aside, const sip_model *m, const sip_call *c);
 void list_write_aside(sink *s, const sip_model *m, int64_t end_ts, const list_aside *aside,
-	list_fill_fn fill, void *user);
+	spill *sp);
 
 /* With limits (sip_model_set_limits): the header, then a row per call as
  * it is evicted (end_ts: the model's clock then), then the rows of the

@@ -11,30 +11,15 @@
 #include "dissect/model.h"
 #include "dissect/sip.h"
 
-typedef struct rec_fix {
-	sip_model *m;
-	sip_msg *p;
-	GPtrArray *bufs;      /* message bytes: they must outlive the model */
-	uint64_t frame;
-} rec_fix;
+#include "support/model_flow.h"
 
-static rec_fix *fix_new(const sip_limits *limits)
+/* A model (as the other model tests make it) with these limits. */
+static flow *fix_new(const sip_limits *limits)
 {
-	rec_fix *f = g_new0(rec_fix, 1);
-	f->m = sip_model_new();
+	flow *f = flow_new();
 	if (limits)
 		g_assert_true(sip_model_set_limits(f->m, limits));
-	f->p = g_new0(sip_msg, 1);
-	f->bufs = g_ptr_array_new_with_free_func(g_free);
 	return f;
-}
-
-static void fix_free(rec_fix *f)
-{
-	sip_model_free(f->m);
-	g_ptr_array_free(f->bufs, TRUE);
-	g_free(f->p);
-	g_free(f);
 }
 
 static endpoint ep4(uint8_t last, uint16_t port)
@@ -64,8 +49,8 @@ static endpoint ep6(uint8_t last, uint16_t port)
 	return e;
 }
 
-/* A message with its own bytes (kept until fix_free). */
-static sip_id add_text(rec_fix *f, const sip_msg_meta *meta, GString *text)
+/* A message with its own bytes (kept until flow_free). */
+static sip_id add_text(flow *f, const sip_msg_meta *meta, GString *text)
 {
 	size_t len = text->len;
 	uint8_t *buf = g_malloc(len);
@@ -202,7 +187,7 @@ static const sip_msg_meta *metas(size_t *n)
 
 static void check_metas(const sip_limits *limits, size_t pad)
 {
-	rec_fix *f = fix_new(limits);
+	flow *f = fix_new(limits);
 	size_t n;
 	const sip_msg_meta *v = metas(&n);
 	sip_id *ids = g_new(sip_id, n);
@@ -217,7 +202,7 @@ static void check_metas(const sip_limits *limits, size_t pad)
 		assert_record(f->m, ids[i], &v[i], cid, NULL);
 	}
 	g_free(ids);
-	fix_free(f);
+	flow_free(f);
 }
 
 static void test_meta(void)
@@ -234,7 +219,7 @@ static void test_meta_limits(void)
  * the edge where the record stops holding them inline. */
 static void check_long(const sip_limits *limits)
 {
-	rec_fix *f = fix_new(limits);
+	flow *f = fix_new(limits);
 	sip_msg_meta meta = {
 		.frame = 1, .first_frame = 1, .ts_ns = INT64_C(1700000000) * 1000000000,
 		.transport = "TCP", .src = ep4(1, 5060), .dst = ep4(2, 5060),
@@ -289,7 +274,7 @@ static void check_long(const sip_limits *limits)
 		g_assert_cmpuint(s.off + s.len, >, 65400);
 	}
 	g_string_free(tag, TRUE);
-	fix_free(f);
+	flow_free(f);
 }
 
 static void test_long(void)
@@ -306,7 +291,7 @@ static void test_long_limits(void)
  * again: what is read after many evictions is still what was given. */
 static void test_pools_churn(void)
 {
-	rec_fix *f = fix_new(&(sip_limits){ .max_calls = 3 });
+	flow *f = fix_new(&(sip_limits){ .max_calls = 3 });
 	size_t n;
 	const sip_msg_meta *v = metas(&n);
 	for (unsigned round = 0; round < 40; round++) {
@@ -322,7 +307,7 @@ static void test_pools_churn(void)
 			g_assert_null(sip_model_message(f->m, id - 4));
 	}
 	g_assert_cmpuint(sip_model_evictions(f->m)->calls, ==, 36);
-	fix_free(f);
+	flow_free(f);
 }
 
 int main(int argc, char **argv)

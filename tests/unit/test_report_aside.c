@@ -37,28 +37,9 @@ static void on_evict(void *user, const sip_model *m, sip_event ev, sip_id call)
 	if (!c)
 		return;
 	r->evicted++;
-	spill_begin(r->sp);
-	list_aside_call(spill_sink(r->sp)->buf, &r->aside, m, c);
-	spill_end(r->sp, SPILL_LIST_ROW, c->id);
-	spill_begin(r->sp);
-	check_write_call(spill_sink(r->sp), m, r->found, c);
-	spill_end(r->sp, SPILL_CHECK_GROUP, c->id);
+	list_aside_call(r->sp, &r->aside, m, c);
+	check_aside_call(r->sp, m, r->found, c);
 	findings_forget_call(r->found, c->id);
-}
-
-static bool list_fill(void *user, sip_id call, GString *cells)
-{
-	aside_run *r = user;
-	return spill_read(r->sp, SPILL_LIST_ROW, call, cells);
-}
-
-static bool check_fill(void *user, sip_id call, sink *s)
-{
-	aside_run *r = user;
-	if (!spill_read(r->sp, SPILL_CHECK_GROUP, call, s->buf))
-		return false;
-	sink_end_record(s);
-	return true;
 }
 
 typedef enum { KEEP, ONE_CALL, FORGET } aside_mode;
@@ -175,7 +156,7 @@ static guint compare_reports(aside_mode mode, int64_t gap, bool check, char **li
 	captured_open(&a);
 	captured_open(&b);
 	list_write(&a.s, keep.f->m, end);
-	list_write_aside(&b.s, lim.f->m, end, &lim.aside, list_fill, &lim);
+	list_write_aside(&b.s, lim.f->m, end, &lim.aside, lim.sp);
 	g_autofree char *want = captured_take(&a);
 	g_autofree char *got = captured_take(&b);
 	g_assert_cmpstr(got, ==, want);
@@ -184,7 +165,7 @@ static guint compare_reports(aside_mode mode, int64_t gap, bool check, char **li
 		captured_open(&a);
 		captured_open(&b);
 		bool err_keep = check_write(&a.s, keep.f->m, keep.found);
-		bool err_lim = check_write_aside(&b.s, lim.f->m, lim.found, check_fill, &lim);
+		bool err_lim = check_write_aside(&b.s, lim.f->m, lim.found, lim.sp);
 		g_autofree char *want_check = captured_take(&a);
 		g_autofree char *got_check = captured_take(&b);
 		g_assert_cmpstr(got_check, ==, want_check);
