@@ -355,15 +355,15 @@ static void flush(sip_model *m, sip_id msg)
 
 /* ---- messages ------------------------------------------------------------------- */
 
-static sip_span span_of(sv raw, sv field)
+/* Where field lies in raw, whose pointer and length prepare_spans checked.
+ * The offset as an unsigned difference: a view before raw wraps to a
+ * value above raw.len, so one comparison covers both sides. */
+static inline sip_span span_of(sv raw, sv field)
 {
-	sip_span s = { UINT32_MAX, 0 };
-	if (field.p == NULL || raw.p == NULL || field.p < raw.p || field.p > raw.p + raw.len ||
-	    field.len > raw.len - (size_t)(field.p - raw.p) || raw.len >= UINT32_MAX)
-		return s;
-	s.off = (uint32_t)(field.p - raw.p);
-	s.len = (uint32_t)field.len;
-	return s;
+	uintptr_t off = (uintptr_t)field.p - (uintptr_t)raw.p;
+	if (field.p == NULL || off > raw.len || field.len > raw.len - off)
+		return (sip_span){ UINT32_MAX, 0 };
+	return (sip_span){ (uint32_t)off, (uint32_t)field.len };
 }
 
 static bool body_has_sdp(const sip_msg *p)
@@ -408,6 +408,11 @@ void sip_model_prepare(const sip_msg *p, sip_prepared *out)
 			p->via2_transport, out->call_id_hash, out->from_tag_hash, &out->via2);
 	sv raw = p->raw;
 	sip_span *sp = out->spans;
+	if (raw.p == NULL || raw.len >= UINT32_MAX) {
+		for (unsigned f = 0; f < SIP_FIELD__COUNT; f++)
+			sp[f] = (sip_span){ UINT32_MAX, 0 };
+		return;
+	}
 	sp[SIP_FIELD_METHOD] = span_of(raw, p->method);
 	sp[SIP_FIELD_REQUEST_URI] = span_of(raw, p->request_uri);
 	sp[SIP_FIELD_REASON] = span_of(raw, p->reason);
@@ -607,6 +612,24 @@ static gint cmp_id(gconstpointer a, gconstpointer b)
 	return x < y ? -1 : x > y;
 }
 
+/* Ascending ids: a call holds a few transactions, which insertion sorts
+ * in fewer steps than a call of g_array_sort takes to start. */
+static void sort_ids(GArray *a)
+{
+	if (a->len > 16) {
+		g_array_sort(a, cmp_id);
+		return;
+	}
+	sip_id *v = (sip_id *)(void *)a->data;
+	for (guint i = 1; i < a->len; i++) {
+		sip_id x = v[i];
+		guint j = i;
+		for (; j > 0 && v[j - 1] > x; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+}
+
 /* Frees an owner with everything it holds, after telling the taps;
  * finished: forgotten as finished (forget_finished), not to keep a bound. */
 static void evict(sip_model *m, mdl_owner *o, bool finished)
@@ -626,7 +649,7 @@ static void evict(sip_model *m, mdl_owner *o, bool finished)
 	g_array_append_vals(txns, own_txns->data, own_txns->len);
 	if (!group)
 		/* a call lists its transactions in its own order: ascending for the taps */
-		g_array_sort(txns, cmp_id);
+		sort_ids(txns);
 	/* what the clock already tells about them is judged first, and the
 	 * taps hear those changes as usual, so what is reported of them is
 	 * what an observer knows now */

@@ -297,32 +297,38 @@ static bool parse_start_line(sip_msg *m, sv sl)
 static inline void store_field(sip_msg *m, sv f, sv name, sv value, sip_hdr_id id)
 {
 	m->n_fields++;
+	unsigned n = m->n_headers;
+	bool room = n < SIP_MAX_HEADERS;
+	uint16_t idx = (uint16_t)(n + 1);
 	if (id == SIP_HDR_UNKNOWN) {
 		m->has_x_header |= name.len > 2 && (name.p[0] | 0x20) == 'x' && name.p[1] == '-';
 	} else {
 		uint16_t count = m->hdr_count[id];
-		if (count < UINT16_MAX)
-			m->hdr_count[id] = (uint16_t)(count + 1);
-		if (count == 0)   /* the first one (the count never wraps to 0): the slot holds leftovers */
-			m->hdr[id] = (sip_hdr_slot){ value, 0, 0 };
+		sip_hdr_slot *slot = &m->hdr[id];
+		if (count == 0) {
+			/* the first one (the count never wraps to 0): the slot
+			 * holds leftovers, written whole here */
+			m->hdr_count[id] = 1;
+			*slot = room ? (sip_hdr_slot){ value, idx, idx } : (sip_hdr_slot){ value, 0, 0 };
+		} else {
+			if (count < UINT16_MAX)
+				m->hdr_count[id] = (uint16_t)(count + 1);
+			/* once the index is full, every field returns below */
+			if (room) {
+				if (slot->last)
+					m->headers[slot->last - 1].next = idx;
+				else
+					slot->first = idx;
+				slot->last = idx;
+			}
+		}
 	}
-	unsigned n = m->n_headers;
-	if (n >= SIP_MAX_HEADERS) {
+	if (!room) {
 		m->index_full = true;
 		return;
 	}
-	uint16_t idx = (uint16_t)(n + 1);
 	m->headers[n] = (sip_header){ name, value, f, (uint16_t)id, 0 };
 	m->n_headers = n + 1;
-	/* the index is not full: once it is, every field returns above */
-	if (id != SIP_HDR_UNKNOWN) {
-		sip_hdr_slot *slot = &m->hdr[id];
-		if (slot->last)
-			m->headers[slot->last - 1].next = idx;
-		else
-			slot->first = idx;
-		slot->last = idx;
-	}
 }
 
 /* Index of the first ':' in f, or f.len.  Names are short: eight bytes
@@ -462,7 +468,8 @@ static inline void add_field(sip_msg *m, sv f, size_t colon)
 			colon = find_colon(f);
 		size_t ne = colon;
 		if (colon < f.len) {
-			while (ne > 0 && (f.p[ne - 1] == ' ' || f.p[ne - 1] == '\t'))
+			/* names nearly always end at the colon */
+			while (ne > 0 && f.p[ne - 1] <= ' ' && (f.p[ne - 1] == ' ' || f.p[ne - 1] == '\t'))
 				ne--;
 			sip_hdr_id id = name_lookup(f.p, ne, f.len);
 			if (id != SIP_HDR_UNKNOWN) {
@@ -555,7 +562,9 @@ static G_GNUC_NO_INLINE bool read_fields(sip_msg *m, const uint8_t *p, size_t le
 			break;
 		}
 		size_t fend = end;
-		while (next < len && (p[next] == ' ' || p[next] == '\t'))
+		/* a continuation line is rare: one test of the next line's
+		 * first byte passes the usual ones (a name, or CR / LF) */
+		while (next < len && p[next] <= ' ' && (p[next] == ' ' || p[next] == '\t'))
 			fend = line_end(p, len, next, &next, &has_nl, &lf, &ignored);
 		add_field(m, (sv){ p + off, fend - off }, colon);
 		off = next;
