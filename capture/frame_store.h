@@ -5,12 +5,16 @@
  * One entry per message id, in order; its frames are views into bytes the
  * caller keeps (a mapped file, a source's arena).  This is the one
  * per-message cost of the UI beyond the model, so it is kept compact:
- * each frame in 40 bytes (a cap_frame is 64), in pages that never move
- * and leave no more slack than one page (an array that doubles can hold
- * twice what it needs, and copies everything as it grows).  A frame whose
- * numbers do not fit the compact form (a link type or an input number
- * above 65534, a frame number more than 2^32 past its record number) is
- * kept whole on the side.
+ * each frame in 24 bytes (a cap_frame is 64), its data pointer and number
+ * as distances from the first frame of its page of 1,024, its link type
+ * and input as one of eight the page tells apart; pages never move and
+ * leave no more slack than one page (an array that doubles can hold
+ * twice what it needs, and copies everything as it grows).  A frame the
+ * compact form cannot hold (data more than 2 GB or numbers more than
+ * 2^31 from its page's first frame, a ninth input in one page, a frame
+ * of 64 KB or more or with more than 255 bytes not captured, a frame
+ * number more than 2^32 past its record number) is kept whole on the
+ * side.
  *
  * Owns: its pages and the frames kept whole, not the bytes.
  * Invariants: ids are added in ascending order; an id never added (or
