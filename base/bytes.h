@@ -172,15 +172,22 @@ static inline ptrdiff_t sv_find_byte(sv v, uint8_t c)
 /* Index of the first occurrence of needle in v, or -1. */
 ptrdiff_t sv_find(sv v, sv needle);
 
+/* SP, HTAB, CR or LF: one comparison rules out the usual bytes, a bit
+ * test the others below SP. */
 static inline bool sv_is_trim_byte(uint8_t c)
 {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+	const uint64_t set = UINT64_C(1) << ' ' | UINT64_C(1) << '\t' | UINT64_C(1) << '\r' |
+			     UINT64_C(1) << '\n';
+	return c <= ' ' && ((set >> c) & 1);
 }
 
 /* Strip SP, HTAB, CR and LF from both ends.  Inline: called for every
- * header value, list item and parameter. */
+ * header value, list item and parameter, which nearly always have
+ * nothing to strip (two tests). */
 static inline sv sv_trim(sv v)
 {
+	if (v.len == 0 || (!sv_is_trim_byte(v.p[0]) && !sv_is_trim_byte(v.p[v.len - 1])))
+		return v;
 	size_t b = 0, e = v.len;
 	while (b < e && sv_is_trim_byte(v.p[b]))
 		b++;

@@ -25,7 +25,7 @@
 /* SP, HTAB, and the CR / LF of folded lines. */
 static inline bool sip_is_lws(int c)
 {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+	return c >= 0 && c <= ' ' && sv_is_trim_byte((uint8_t)c);
 }
 
 /* RFC 3261 token: alphanum and -.!%*_+`'~ (a table: it runs per byte). */

@@ -23,6 +23,29 @@ static void test_reader_bounds(void)
 	g_assert_false(rd_skip(&r, 1));
 }
 
+/* The bytes sv_trim strips, one by one, and at either end only: the
+ * test of the first and last byte that passes most views as they are
+ * must agree with the loops. */
+static void test_trim_bytes(void)
+{
+	for (unsigned c = 0; c < 256; c++) {
+		bool strip = c == ' ' || c == '\t' || c == '\r' || c == '\n';
+		g_assert_cmpint(sv_is_trim_byte((uint8_t)c), ==, strip);
+		uint8_t buf[5] = { (uint8_t)c, 'a', (uint8_t)c, 'b', (uint8_t)c };
+		sv t = sv_trim(sv_make(buf, sizeof(buf)));
+		g_assert_cmpuint(t.len, ==, strip ? 3 : 5);
+		g_assert_true(t.p == buf + (strip ? 1 : 0));
+		t = sv_trim(sv_make(buf, 1));
+		g_assert_cmpuint(t.len, ==, strip ? 0 : 1);
+		t = sv_trim(sv_make(buf + 1, 2));   /* "a" and c: only the end */
+		g_assert_cmpuint(t.len, ==, strip ? 1 : 2);
+		g_assert_true(t.p == buf + 1);
+	}
+	g_assert_cmpuint(sv_trim(SV_LIT(" \t\r\n")).len, ==, 0);
+	g_assert_cmpuint(sv_trim(SV_NULL).len, ==, 0);
+	g_assert_null(sv_trim(SV_NULL).p);
+}
+
 static void test_sv_ops(void)
 {
 	sv v = SV_LIT("  Call-ID: abc \r\n");
@@ -143,6 +166,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/bytes/arena", test_arena);
 	g_test_add_func("/bytes/arena-growing", test_arena_growing);
 	g_test_add_func("/bytes/endpoint", test_endpoint);
+	g_test_add_func("/bytes/trim-bytes", test_trim_bytes);
 	g_test_add_func("/bytes/rebase", test_rebase);
 	return g_test_run();
 }

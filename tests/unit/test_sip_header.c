@@ -496,10 +496,19 @@ static void test_methods(void)
 	g_assert_cmpint(sip_method_lookup(SV_NULL), ==, SIP_METHOD_OTHER);
 }
 
+/* Linear white space as the parsers test it: SP, HTAB, CR, LF, and
+ * nothing else of any int (EOF and values past a byte included). */
+static void test_lws(void)
+{
+	for (int c = -300; c < 600; c++)
+		g_assert_cmpint(sip_is_lws(c), ==, c == ' ' || c == '\t' || c == '\r' || c == '\n');
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/sip-header/names", test_names);
+	g_test_add_func("/sip-header/lws", test_lws);
 	g_test_add_func("/sip-header/methods", test_methods);
 	g_test_add_func("/sip-header/list-split", test_list_split);
 	g_test_add_func("/sip-header/params", test_params);
