@@ -588,28 +588,38 @@ def check_live_count(ctx):
     return status_has(ctx["screen"], "frames 3", "SIP 3", "calls 1", "dropped 0", "capture ended")
 
 
+# Sends the datagrams of a plan (from the caller or not, payload in hex, on
+# stdin as JSON) between 127.0.0.1:port + 1 (the caller) and :port,
+# inside the test's own network namespace.
+LO_SENDER = """
+import json, socket, sys, time
+port = int(sys.argv[1])
+a = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+b = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+a.bind(("127.0.0.1", port + 1))
+b.bind(("127.0.0.1", port))
+for from_caller, payload in json.load(sys.stdin):
+    if from_caller:
+        a.sendto(bytes.fromhex(payload), ("127.0.0.1", port))
+    else:
+        b.sendto(bytes.fromhex(payload), ("127.0.0.1", port + 1))
+    time.sleep(0.02)
+"""
+
+
 def live_lo(port, capture):
     """The messages of capture between two sockets on 127.0.0.1 (port + 1
-    stands for the capture's caller, port for the callee)."""
+    stands for the capture's caller, port for the callee), on the
+    loopback of the case's network namespace: no other traffic on the
+    machine reaches the capture, nor takes the ports."""
     def run(ctx):
         t = ctx["tmux"]
         ctx["screen_empty"] = settle_on(t, "capturing")
         frames = pcap_udp(os.path.join(PCAPS, capture))
         caller = frames[0][2]
-        a = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        b = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        try:
-            a.bind(("127.0.0.1", port + 1))
-            b.bind(("127.0.0.1", port))
-            for f in frames:
-                if f[2] == caller:
-                    a.sendto(f[6], ("127.0.0.1", port))
-                else:
-                    b.sendto(f[6], ("127.0.0.1", port + 1))
-                time.sleep(0.02)
-        finally:
-            a.close()
-            b.close()
+        plan = [(f[2] == caller, f[6].hex()) for f in frames]
+        subprocess.run(["ip", "netns", "exec", ctx["netns"], sys.executable, "-c", LO_SENDER,
+                        str(port)], input=json.dumps(plan), text=True, check=True, timeout=60)
         settle_on(t, r"\bSIP %d\b" % len(frames))
     return run
 
@@ -761,9 +771,8 @@ CASES = [
          live=live_count(15301, "udp_basic_call.pcap"), check=check_live_count, ports=(15301,),
          expect_stderr=r"^sipscope: udp:127\.0\.0\.1:15301: \d HEP packets .* 0 dropped by the "
                        r"kernel, 0 by sipscope \(ring full\)\n$"),
-    Case("live_lo", [], args=("-i", "lo", "udp port 15302"), root=True, golden=False,
-         ports=(15302, 15303),
-         live=live_lo(15302, "udp_basic_call.pcap"), check=check_live_lo,
+    Case("live_lo", [], args=("-i", "lo", "udp port 15302"), root=True, netns=True,
+         golden=False, live=live_lo(15302, "udp_basic_call.pcap"), check=check_live_lo,
          expect_stderr=r"^sipscope: lo: 7 frames received, 0 dropped by the kernel, 0 by the "
                        r"interface, 0 by sipscope \(ring full\)\n$"),
     Case("live_iface_down", [], args=("-i", IFACE_DOWN), root=True, netns=True, golden=False,
@@ -818,10 +827,12 @@ def write_config(workdir, case):
 
 
 def make_netns():
-    """A network namespace holding a veth pair vdown0/IFACE_DOWN, both up;
-    None when namespaces or veth are not available."""
+    """A network namespace holding its loopback and a veth pair
+    vdown0/IFACE_DOWN, all up; None when namespaces or veth are not
+    available."""
     name = "sipscope-ui-%d" % os.getpid()
     steps = [["ip", "netns", "add", name],
+             ["ip", "-n", name, "link", "set", "lo", "up"],
              ["ip", "-n", name, "link", "add", "vdown0", "type", "veth", "peer", "name", IFACE_DOWN],
              ["ip", "-n", name, "link", "set", "vdown0", "up"],
              ["ip", "-n", name, "link", "set", IFACE_DOWN, "up"]]
