@@ -397,10 +397,10 @@ static void on_model_evict(void *user, const sip_model *m, sip_event ev, sip_id 
 	pipeline *p = user;
 	(void)ev;
 	(void)call;
-	const GArray *msgs, *txns, *dialogs;
+	const sip_ids *msgs, *txns, *dialogs;
 	sip_model_evicting(m, &msgs, &txns, &dialogs);
 	for (guint i = 0; i < msgs->len; i++) {
-		sip_id id = g_array_index(msgs, sip_id, i);
+		sip_id id = msgs->data[i];
 		g_free(idtab_get(&p->msg_owned, id));
 		idtab_remove(&p->msg_owned, id);
 	}

@@ -155,10 +155,10 @@ static void spill_call(run_state *st, const sip_model *m, const sip_call *c)
 {
 	spill *sp = st->spill;
 	sink *out = spill_sink(sp);
-	const GArray *msgs, *txns, *dialogs;
+	const sip_ids *msgs, *txns, *dialogs;
 	sip_model_evicting(m, &msgs, &txns, &dialogs);
 	for (guint i = 0; i < txns->len; i++) {
-		const sip_txn *t = sip_model_txn(m, g_array_index(txns, sip_id, i));
+		const sip_txn *t = sip_model_txn(m, txns->data[i]);
 		if (!t)
 			continue;
 		spill_begin(sp);
@@ -166,7 +166,7 @@ static void spill_call(run_state *st, const sip_model *m, const sip_call *c)
 		spill_end(sp, SPILL_JSON_TXN, t->id);
 	}
 	for (guint i = 0; i < dialogs->len; i++) {
-		const sip_dialog *d = sip_model_dialog(m, g_array_index(dialogs, sip_id, i));
+		const sip_dialog *d = sip_model_dialog(m, dialogs->data[i]);
 		if (!d)
 			continue;
 		spill_begin(sp);
@@ -242,15 +242,15 @@ static void on_evict(void *user, const sip_model *m, sip_event ev, sip_id call)
 		return;
 	}
 	if (o->mode == OUT_JSON) {
-		const GArray *msgs, *txns, *dialogs;
+		const sip_ids *msgs, *txns, *dialogs;
 		sip_model_evicting(m, &msgs, &txns, &dialogs);
 		for (guint i = 0; i < txns->len; i++) {
-			const sip_txn *t = sip_model_txn(m, g_array_index(txns, sip_id, i));
+			const sip_txn *t = sip_model_txn(m, txns->data[i]);
 			if (t)
 				json_write_txn(&st->out, m, t);
 		}
 		for (guint i = 0; i < dialogs->len; i++) {
-			const sip_dialog *d = sip_model_dialog(m, g_array_index(dialogs, sip_id, i));
+			const sip_dialog *d = sip_model_dialog(m, dialogs->data[i]);
 			if (d)
 				json_write_dialog(&st->out, m, d);
 		}

@@ -833,11 +833,11 @@ static void waits_compact(findings *f)
  * session went on) is added now, from the same messages. */
 static void on_evict(findings *f, sip_id call)
 {
-	const GArray *msgs, *txns, *dialogs;
+	const sip_ids *msgs, *txns, *dialogs;
 	sip_model_evicting(f->m, &msgs, &txns, &dialogs);
 	bool finished = sip_model_evicting_finished(f->m);
 	for (guint i = 0; msgs && i < msgs->len; i++) {
-		const sip_message *msg = sip_model_message(f->m, g_array_index(msgs, sip_id, i));
+		const sip_message *msg = sip_model_message(f->m, msgs->data[i]);
 		if (!msg || msg->kind != SIP_KIND_RESPONSE)
 			continue;
 		ack_wait *w = wait_lookup(f, msg);
@@ -853,9 +853,9 @@ static void on_evict(findings *f, sip_id call)
 	 * transaction is gone (wait_done) */
 	/* what the detector kept about its objects is of no more use */
 	for (guint i = 0; txns && i < txns->len; i++)
-		det_release(&f->txns, g_array_index(txns, sip_id, i), txn_fini);
+		det_release(&f->txns, txns->data[i], txn_fini);
 	for (guint i = 0; dialogs && i < dialogs->len; i++)
-		det_release(&f->dialogs, g_array_index(dialogs, sip_id, i), NULL);
+		det_release(&f->dialogs, dialogs->data[i], NULL);
 	det_release(&f->calls, call, call_fini);
 	waits_compact(f);
 }

@@ -5,6 +5,7 @@
  */
 #include "dissect/model.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "dissect/call.h"
@@ -59,11 +60,8 @@ struct sip_model {
 	sip_evictions forgotten;  /* forget_finished */
 	sip_call_keep_fn keep;    /* forget_finished: calls never forgotten (sip_model_set_keep) */
 	void *keep_user;
-	const GArray *ev_msgs, *ev_txns, *ev_dialogs; /* during SIP_EV_EVICT */
+	const sip_ids *ev_msgs, *ev_txns, *ev_dialogs; /* during SIP_EV_EVICT */
 	bool ev_finished;         /* during SIP_EV_EVICT: forgotten as finished */
-	/* what an eviction frees, as sip_model_evicting lists it (transactions
-	 * ascending) */
-	GArray *scratch_msgs, *scratch_txns, *scratch_dialogs;
 };
 
 /* The size model.h promises, and an extension right after a record is
@@ -167,9 +165,6 @@ sip_model *sip_model_new(void)
 	m->ch.stamp = 1;
 	m->ended = g_array_new(FALSE, FALSE, sizeof(sip_id));
 	m->expired = g_array_new(FALSE, FALSE, sizeof(sip_id));
-	m->scratch_msgs = g_array_new(FALSE, FALSE, sizeof(sip_id));
-	m->scratch_txns = g_array_new(FALSE, FALSE, sizeof(sip_id));
-	m->scratch_dialogs = g_array_new(FALSE, FALSE, sizeof(sip_id));
 	return m;
 }
 
@@ -196,9 +191,6 @@ void sip_model_free(sip_model *m)
 	/* records under limits came from pools: the tables clear theirs */
 	for (unsigned k = 0; k < G_N_ELEMENTS(m->msg_pools); k++)
 		pool_clear(&m->msg_pools[k]);
-	g_array_free(m->scratch_msgs, TRUE);
-	g_array_free(m->scratch_txns, TRUE);
-	g_array_free(m->scratch_dialogs, TRUE);
 	reg_table_clear(&m->regs);
 	call_table_clear(&m->calls);
 	dlg_table_clear(&m->dialogs);
@@ -290,8 +282,8 @@ guint sip_model_messages_held(const sip_model *m)
 	return m->limited ? m->msgs_held : m->msgs.len;
 }
 
-void sip_model_evicting(const sip_model *m, const GArray **msgs, const GArray **txns,
-	const GArray **dialogs)
+void sip_model_evicting(const sip_model *m, const sip_ids **msgs, const sip_ids **txns,
+	const sip_ids **dialogs)
 {
 	*msgs = m->ev_msgs;
 	*txns = m->ev_txns;
@@ -613,14 +605,14 @@ static gint cmp_id(gconstpointer a, gconstpointer b)
 }
 
 /* Ascending ids: a call holds a few transactions, which insertion sorts
- * in fewer steps than a call of g_array_sort takes to start. */
-static void sort_ids(GArray *a)
+ * in fewer steps than a call of qsort takes to start. */
+static void sort_ids(sip_ids *a)
 {
 	if (a->len > 16) {
-		g_array_sort(a, cmp_id);
+		qsort(a->data, a->len, sizeof(sip_id), cmp_id);
 		return;
 	}
-	sip_id *v = (sip_id *)(void *)a->data;
+	sip_id *v = a->data;
 	for (guint i = 1; i < a->len; i++) {
 		sip_id x = v[i];
 		guint j = i;
@@ -636,29 +628,23 @@ static void evict(sip_model *m, mdl_owner *o, bool finished)
 {
 	bool group = o->call == SIP_ID_NONE;
 	call_rec *cr = group ? NULL : call_get(&m->calls, o->call);
-	const sip_ids *own_msgs = group ? &o->msgs : cr->pub.messages;
-	const sip_ids *own_dialogs = group ? &o->dialogs : cr->pub.dialogs;
-	const sip_ids *own_txns = group ? &o->txns : cr->pub.txns;
-	/* copies, as the taps read them (GArrays); they outlive the call */
-	GArray *msgs = m->scratch_msgs, *dialogs = m->scratch_dialogs, *txns = m->scratch_txns;
-	g_array_set_size(msgs, 0);
-	g_array_append_vals(msgs, own_msgs->data, own_msgs->len);
-	g_array_set_size(dialogs, 0);
-	g_array_append_vals(dialogs, own_dialogs->data, own_dialogs->len);
-	g_array_set_size(txns, 0);
-	g_array_append_vals(txns, own_txns->data, own_txns->len);
+	/* the taps read the owner's own lists: nothing changes them until
+	 * they are freed with it below */
+	const sip_ids *msgs = group ? &o->msgs : &cr->messages;
+	const sip_ids *dialogs = group ? &o->dialogs : &cr->dialogs;
+	sip_ids *txns = group ? &o->txns : &cr->txns;
 	if (!group)
-		/* a call lists its transactions in its own order: ascending for the taps */
+		/* a call lists its transactions in its own order: ascending for
+		 * the taps (the order is of no more use) */
 		sort_ids(txns);
 	/* what the clock already tells about them is judged first, and the
 	 * taps hear those changes as usual, so what is reported of them is
 	 * what an observer knows now */
 	g_array_set_size(m->ended, 0);
 	for (guint i = 0; i < txns->len; i++)
-		txn_settle(&m->txns, &m->ch, g_array_index(txns, sip_id, i), m->clock);
+		txn_settle(&m->txns, &m->ch, txns->data[i], m->clock);
 	for (guint i = 0; i < dialogs->len; i++)
-		dlg_settle(&m->dialogs, &m->txns, &m->ch, g_array_index(dialogs, sip_id, i), m->clock,
-			m->ended);
+		dlg_settle(&m->dialogs, &m->txns, &m->ch, dialogs->data[i], m->clock, m->ended);
 	if (cr)
 		call_settle(&m->calls, &m->txns, &m->dialogs, &m->msgs, &m->ch, o->call, m->ended);
 	flush(m, SIP_ID_NONE);
@@ -672,7 +658,7 @@ static void evict(sip_model *m, mdl_owner *o, bool finished)
 	m->ev_finished = false;
 
 	for (guint i = 0; i < msgs->len; i++) {
-		sip_id id = g_array_index(msgs, sip_id, i);
+		sip_id id = msgs->data[i];
 		sip_message *msg = mdl_msg(&m->msgs, id);
 		if (!msg)
 			continue;
@@ -681,9 +667,9 @@ static void evict(sip_model *m, mdl_owner *o, bool finished)
 		mdl_rec_free(&m->msg_pools[msg_pool_of(msg->ext_meta, msg->ext_spans)], true, msg);
 	}
 	for (guint i = 0; i < txns->len; i++)
-		txn_evict(&m->txns, g_array_index(txns, sip_id, i));
+		txn_evict(&m->txns, txns->data[i]);
 	for (guint i = 0; i < dialogs->len; i++)
-		dlg_evict(&m->dialogs, g_array_index(dialogs, sip_id, i));
+		dlg_evict(&m->dialogs, dialogs->data[i]);
 	sip_evictions *count = finished ? &m->forgotten : &m->evicted;
 	count->messages += msgs->len;
 	count->txns += txns->len;

@@ -828,10 +828,11 @@ const sip_evictions *sip_model_forgotten(const sip_model *m);
 guint sip_model_calls_held(const sip_model *m);
 guint sip_model_messages_held(const sip_model *m);
 
-/* Inside a SIP_EV_EVICT tap: the ids of what is about to go (sip_id
- * arrays, ascending); each may be empty, none is NULL.  Outside: NULLs. */
-void sip_model_evicting(const sip_model *m, const GArray **msgs, const GArray **txns,
-	const GArray **dialogs);
+/* Inside a SIP_EV_EVICT tap: the ids of what is about to go (ascending,
+ * valid until the tap returns); each may be empty, none is NULL.
+ * Outside: NULLs. */
+void sip_model_evicting(const sip_model *m, const sip_ids **msgs, const sip_ids **txns,
+	const sip_ids **dialogs);
 /* Inside a SIP_EV_EVICT tap: the call is forgotten as finished
  * (forget_finished), so whatever is judged at the end about its objects
  * can be judged now, the same. */

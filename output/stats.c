@@ -475,15 +475,15 @@ void stats_gather_free(stats_gather *sg)
 
 void stats_gather_evicted(stats_gather *sg, const sip_model *m, sip_id call)
 {
-	const GArray *msgs, *txns, *dialogs;
+	const sip_ids *msgs, *txns, *dialogs;
 	sip_model_evicting(m, &msgs, &txns, &dialogs);
 	for (guint i = 0; msgs && i < msgs->len; i++) {
-		const sip_message *msg = sip_model_message(m, g_array_index(msgs, sip_id, i));
+		const sip_message *msg = sip_model_message(m, msgs->data[i]);
 		if (msg)
 			gather_message(&sg->g, msg);
 	}
 	for (guint i = 0; txns && i < txns->len; i++) {
-		const sip_txn *t = sip_model_txn(m, g_array_index(txns, sip_id, i));
+		const sip_txn *t = sip_model_txn(m, txns->data[i]);
 		if (t)
 			gather_txn(&sg->g, m, t);
 	}

@@ -79,10 +79,10 @@ static bool is_gone(int kind, sip_id id)
 	return id < gone[kind]->len && gone[kind]->data[id];
 }
 
-static void mark_gone(int kind, const GArray *ids)
+static void mark_gone(int kind, const sip_ids *ids)
 {
 	for (guint i = 0; i < ids->len; i++) {
-		sip_id id = g_array_index(ids, sip_id, i);
+		sip_id id = ids->data[i];
 		if (id >= gone[kind]->len) {
 			guint old = gone[kind]->len;
 			g_byte_array_set_size(gone[kind], id + 1);
@@ -100,7 +100,7 @@ static void on_evict(void *user, const sip_model *m, sip_event ev, sip_id call)
 {
 	(void)user;
 	(void)ev;
-	const GArray *msgs, *txns, *dialogs;
+	const sip_ids *msgs, *txns, *dialogs;
 	sip_model_evicting(m, &msgs, &txns, &dialogs);
 	if (!msgs || !txns || !dialogs)
 		fuzz_fail("eviction lists missing");
@@ -112,16 +112,16 @@ static void on_evict(void *user, const sip_model *m, sip_event ev, sip_id call)
 		gone_calls++;
 	}
 	for (guint i = 0; i < msgs->len; i++) {
-		const sip_message *msg = sip_model_message(m, g_array_index(msgs, sip_id, i));
+		const sip_message *msg = sip_model_message(m, msgs->data[i]);
 		if (!msg)
 			fuzz_fail("evicted message unreadable in its tap");
 		fuzz_touch(msg->raw);
 	}
 	for (guint i = 0; i < txns->len; i++)
-		if (!sip_model_txn(m, g_array_index(txns, sip_id, i)))
+		if (!sip_model_txn(m, txns->data[i]))
 			fuzz_fail("evicted transaction unreadable in its tap");
 	for (guint i = 0; i < dialogs->len; i++)
-		if (!sip_model_dialog(m, g_array_index(dialogs, sip_id, i)))
+		if (!sip_model_dialog(m, dialogs->data[i]))
 			fuzz_fail("evicted dialog unreadable in its tap");
 	mark_gone(GONE_MSG, msgs);
 	mark_gone(GONE_TXN, txns);

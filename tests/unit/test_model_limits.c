@@ -21,11 +21,11 @@ typedef struct evict_log {
 	bool ascending;
 } evict_log;
 
-static void append_ids(GArray *to, const GArray *from, bool *ascending)
+static void append_ids(GArray *to, const sip_ids *from, bool *ascending)
 {
 	for (guint i = 0; i < from->len; i++) {
-		sip_id id = g_array_index(from, sip_id, i);
-		if (i && id <= g_array_index(from, sip_id, i - 1))
+		sip_id id = from->data[i];
+		if (i && id <= from->data[i - 1])
 			*ascending = false;
 		g_array_append_val(to, id);
 	}
@@ -36,7 +36,7 @@ static void on_evict(void *user, const sip_model *m, sip_event ev, sip_id call)
 	evict_log *l = user;
 	g_assert_cmpuint(ev, ==, SIP_EV_EVICT);
 	g_array_append_val(l->calls, call);
-	const GArray *msgs, *txns, *dialogs;
+	const sip_ids *msgs, *txns, *dialogs;
 	sip_model_evicting(m, &msgs, &txns, &dialogs);
 	g_assert_nonnull(msgs);
 	g_assert_nonnull(txns);
@@ -44,13 +44,13 @@ static void on_evict(void *user, const sip_model *m, sip_event ev, sip_id call)
 	if (call != SIP_ID_NONE && !sip_model_call(m, call))
 		l->readable = false;
 	for (guint i = 0; i < msgs->len; i++)
-		if (!sip_model_message(m, g_array_index(msgs, sip_id, i)))
+		if (!sip_model_message(m, msgs->data[i]))
 			l->readable = false;
 	for (guint i = 0; i < txns->len; i++)
-		if (!sip_model_txn(m, g_array_index(txns, sip_id, i)))
+		if (!sip_model_txn(m, txns->data[i]))
 			l->readable = false;
 	for (guint i = 0; i < dialogs->len; i++)
-		if (!sip_model_dialog(m, g_array_index(dialogs, sip_id, i)))
+		if (!sip_model_dialog(m, dialogs->data[i]))
 			l->readable = false;
 	append_ids(l->msgs, msgs, &l->ascending);
 	append_ids(l->txns, txns, &l->ascending);
