@@ -1,6 +1,9 @@
 #include "filter.h"
 
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "output/list.h"
 
@@ -168,31 +171,106 @@ static bool next_line(sv v, size_t *off, sv *line)
 	return true;
 }
 
+/* The n bytes at p equal the lower-cased needle, ignoring ASCII case. */
+static bool eq_ci_at(const uint8_t *p, const char *needle, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		if (sv_lower(p[k]) != (unsigned char)needle[k])
+			return false;
+	return true;
+}
+
+/* Or-ing 0x20 into a byte gives the lower-case letter c only when the
+ * byte is c in either case; any other byte of the needle is compared as
+ * it is. */
+static uint8_t case_bit(int c)
+{
+	return c >= 'a' && c <= 'z' ? 0x20 : 0;
+}
+
+/* The first place from `from` on where the lower-cased needle (n >= 1)
+ * is in v ignoring ASCII case, or -1.  Sixteen places at a time, each
+ * tested on the needle's first and last bytes at once (one load at the
+ * place, one n - 1 bytes on), and only those that pass compared whole:
+ * the filter runs over every message of every call, which nearly never
+ * hold the needle. */
+static ptrdiff_t find_ci(sv v, size_t from, const char *needle, size_t n)
+{
+	const uint8_t *p = v.p;
+	size_t len = v.len;
+	if (!p || len < n)
+		return -1;
+	int c0 = (unsigned char)needle[0], c1 = (unsigned char)needle[n - 1];
+	size_t i = from;
+#if defined(__SSE2__)
+	const __m128i first = _mm_set1_epi8((char)c0), last = _mm_set1_epi8((char)c1);
+	const __m128i bit0 = _mm_set1_epi8((char)case_bit(c0)), bit1 = _mm_set1_epi8((char)case_bit(c1));
+	for (; len - (n - 1) >= 16 && i <= len - (n - 1) - 16; i += 16) {
+		__m128i a = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + i + n - 1));
+		unsigned hit = (unsigned)_mm_movemask_epi8(_mm_and_si128(
+			_mm_cmpeq_epi8(_mm_or_si128(a, bit0), first),
+			_mm_cmpeq_epi8(_mm_or_si128(b, bit1), last)));
+		for (; hit; hit &= hit - 1) {
+			size_t at = i + (unsigned)__builtin_ctz(hit);
+			if (eq_ci_at(p + at, needle, n))
+				return (ptrdiff_t)at;
+		}
+	}
+#endif
+	for (; i + n <= len; i++)
+		if (sv_lower(p[i]) == c0 && eq_ci_at(p + i, needle, n))
+			return (ptrdiff_t)i;
+	return -1;
+}
+
+/* Plain text in a message: in its start line or in a header value (after
+ * the first colon of its line, or a whole continuation line), within one
+ * line, before the empty line that ends the headers.  The needle is
+ * looked for in the whole message first, and each place found is then
+ * placed among the lines, which are walked once from the start. */
+static bool match_plain_message(const ui_filter *f, sv raw)
+{
+	size_t n = f->needle_len, off = 0, line_at = 0;
+	sv line = SV_NULL;
+	bool first = true, have_line = false;
+	for (ptrdiff_t h = find_ci(raw, 0, f->needle, n); h >= 0;
+	     h = find_ci(raw, (size_t)h + 1, f->needle, n)) {
+		size_t at = (size_t)h;
+		/* the line the place is in: the lines before it are passed,
+		 * as the line-by-line scan would pass them */
+		while (!have_line || at >= off) {
+			if (have_line) {
+				if (!first && line.len == 0)
+					return false;   /* the empty line: the body follows */
+				first = false;
+			}
+			line_at = off;
+			if (!next_line(raw, &off, &line))
+				return false;
+			have_line = true;
+		}
+		if (!first && line.len == 0)
+			return false;
+		if (at + n > line_at + line.len)
+			continue;   /* runs into the line end */
+		if (first)
+			return true;
+		int c0 = sv_at(line, 0);
+		if (c0 == ' ' || c0 == '\t')
+			return true;   /* a folded continuation line is all value */
+		ptrdiff_t colon = sv_find_byte(line, ':');
+		if (colon >= 0 && at > line_at + (size_t)colon)
+			return true;
+	}
+	return false;
+}
+
 bool ui_filter_match_message(const ui_filter *f, const sip_message *msg)
 {
 	if (f->re)
 		return match_sv(f, msg->raw);
-	size_t off = 0;
-	sv line;
-	bool first = true;
-	while (next_line(msg->raw, &off, &line)) {
-		if (first) {
-			first = false;
-			if (match_sv(f, line))
-				return true;
-			continue;
-		}
-		if (line.len == 0)
-			break; /* end of the headers */
-		int c0 = sv_at(line, 0);
-		ptrdiff_t colon = sv_find_byte(line, ':');
-		/* A folded continuation line is all value. */
-		sv value = (c0 == ' ' || c0 == '\t') ? line
-			   : colon < 0 ? SV_NULL : sv_skip(line, (size_t)colon + 1);
-		if (value.p && match_sv(f, sv_trim(value)))
-			return true;
-	}
-	return false;
+	return match_plain_message(f, msg->raw);
 }
 
 bool ui_filter_scan(const ui_filter *f, const sip_model *m, const sip_call *c, guint *scanned,

@@ -210,6 +210,117 @@ static void test_filter_regex(void)
 	fx_clear(&f);
 }
 
+/* The plain-text test of a message as it was first written, line by line:
+ * the oracle of the differential test below. */
+static bool oracle_line(sv raw, size_t *off, sv *line)
+{
+	if (*off >= raw.len)
+		return false;
+	sv rest = sv_skip(raw, *off);
+	ptrdiff_t nl = sv_find_byte(rest, '\n');
+	size_t len = nl < 0 ? rest.len : (size_t)nl;
+	*off += nl < 0 ? rest.len : (size_t)nl + 1;
+	sv l = sv_head(rest, len);
+	if (l.len && l.p[l.len - 1] == '\r')
+		l = sv_head(l, l.len - 1);
+	*line = l;
+	return true;
+}
+
+static bool oracle_contains(sv v, const char *needle)
+{
+	size_t n = strlen(needle);
+	for (size_t i = 0; i + n <= v.len; i++) {
+		size_t k = 0;
+		while (k < n && sv_lower(v.p[i + k]) == (unsigned char)needle[k])
+			k++;
+		if (k == n)
+			return true;
+	}
+	return false;
+}
+
+static bool oracle_match(sv raw, const char *needle)
+{
+	size_t off = 0;
+	sv line;
+	bool first = true;
+	while (oracle_line(raw, &off, &line)) {
+		if (first) {
+			first = false;
+			if (oracle_contains(line, needle))
+				return true;
+			continue;
+		}
+		if (line.len == 0)
+			break;
+		int c0 = sv_at(line, 0);
+		ptrdiff_t colon = sv_find_byte(line, ':');
+		sv value = (c0 == ' ' || c0 == '\t') ? line
+			   : colon < 0 ? SV_NULL : sv_skip(line, (size_t)colon + 1);
+		if (value.p && oracle_contains(sv_trim(value), needle))
+			return true;
+	}
+	return false;
+}
+
+/* The message test finds the needle in the whole message at once and then
+ * places it among the lines: on random messages made of the pieces that
+ * matter (names, colons, blanks, folded lines, CR/LF and bare LF, the
+ * empty line and a body, case), with needles cut from the message itself
+ * and random ones, it answers as the line-by-line scan does. */
+static void test_filter_plain_differential(void)
+{
+	static const char *const pieces[] = {
+		"INVITE sip:a@b SIP/2.0", "Via", "To", "X-Tenant", ":", ": ", "  ", "\t", "\r\n", "\n",
+		"\r\n\r\n", "\r", "Zebra", "zebra-CORP", "busy", "BUSY here", "a", "A", "ab", "::",
+		" x", "q:", "@", "`", "\x1b]0;", "\xc3\xa9", "0123456789abcdef", "Contact: <sip:x>",
+	};
+	GRand *r = g_rand_new_with_seed(20261126);
+	GString *msg = g_string_new(NULL);
+	GString *needle = g_string_new(NULL);
+	unsigned matched = 0, total = 0;
+	for (int iter = 0; iter < 4000; iter++) {
+		g_string_truncate(msg, 0);
+		int parts = g_rand_int_range(r, 1, 40);
+		for (int k = 0; k < parts; k++)
+			g_string_append(msg, pieces[g_rand_int_range(r, 0, G_N_ELEMENTS(pieces))]);
+		sip_message m;
+		memset(&m, 0, sizeof(m));
+		m.raw = sv_make((const uint8_t *)msg->str, msg->len);
+		for (int q = 0; q < 12; q++) {
+			g_string_truncate(needle, 0);
+			if (q < 8 && msg->len) {
+				/* a cut of the message, its case changed here and there */
+				gsize a = (gsize)g_rand_int_range(r, 0, (gint32)msg->len);
+				gsize len = (gsize)g_rand_int_range(r, 1, 24);
+				for (gsize i = a; i < msg->len && i < a + len; i++) {
+					char c = msg->str[i];
+					g_string_append_c(needle, g_rand_boolean(r) ? g_ascii_toupper(c) : c);
+				}
+			} else {
+				int len = g_rand_int_range(r, 1, 4);
+				for (int i = 0; i < len; i++)
+					g_string_append_c(needle, "aAbZ: \t\r\nx-"[g_rand_int_range(r, 0, 12)]);
+			}
+			g_autoptr(ui_filter) flt = ui_filter_new(needle->str, NULL);
+			if (!flt)
+				continue;   /* blanks only */
+			g_autofree char *lower = g_ascii_strdown(ui_filter_text(flt), -1);
+			bool want = oracle_match(m.raw, lower);
+			g_assert_cmpint(ui_filter_match_message(flt, &m), ==, want);
+			matched += want;
+			total++;
+		}
+	}
+	/* both answers were put to the test often */
+	g_assert_cmpuint(matched, >, total / 10);
+	g_assert_cmpuint(matched, <, total - total / 10);
+	g_string_free(needle, TRUE);
+	g_string_free(msg, TRUE);
+	g_rand_free(r);
+}
+
 /* Scanning in slices gives the same answer as all at once. */
 static void test_filter_scan_resumes(void)
 {
@@ -472,6 +583,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/ui_filter/fields", test_filter_fields);
 	g_test_add_func("/ui_filter/headers", test_filter_headers);
 	g_test_add_func("/ui_filter/regex", test_filter_regex);
+	g_test_add_func("/ui_filter/plain_differential", test_filter_plain_differential);
 	g_test_add_func("/ui_filter/scan_resumes", test_filter_scan_resumes);
 	g_test_add_func("/ui_filter/call_list_incremental", test_call_list_filter_incremental);
 	g_test_add_func("/ui_filter/call_list_hide_sort_marks", test_call_list_hide_sort_marks);
