@@ -266,11 +266,16 @@ static bool match_plain_message(const ui_filter *f, sv raw)
 	return false;
 }
 
-bool ui_filter_match_message(const ui_filter *f, const sip_message *msg)
+bool ui_filter_match_raw(const ui_filter *f, sv raw)
 {
 	if (f->re)
-		return match_sv(f, msg->raw);
-	return match_plain_message(f, msg->raw);
+		return match_sv(f, raw);
+	return match_plain_message(f, raw);
+}
+
+bool ui_filter_match_message(const ui_filter *f, const sip_message *msg)
+{
+	return ui_filter_match_raw(f, msg->raw);
 }
 
 bool ui_filter_scan(const ui_filter *f, const sip_model *m, const sip_call *c, guint *scanned,

@@ -47,6 +47,8 @@ bool ui_filter_match_fields(const ui_filter *f, const sip_model *m, const sip_ca
 /* One message: start line and header values (plain text), or the raw
  * message (regular expression). */
 bool ui_filter_match_message(const ui_filter *f, const sip_message *msg);
+/* The same test on a message's bytes. */
+bool ui_filter_match_raw(const ui_filter *f, sv raw);
 
 /* Scans the call's messages from *scanned on, at most max_messages of
  * them; true as soon as one matches.  *scanned advances past what was
