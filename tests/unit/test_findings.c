@@ -1646,6 +1646,30 @@ static void det_test_fini(void *p)
 	e->owned = NULL;
 }
 
+/* Entries of a size that is no multiple of a word, holding only their
+ * last byte: loosening tells them from empty ones. */
+static void test_det_pages_odd_size(void)
+{
+	enum { ELEM = 13 };
+	det_pages d = { .elem = ELEM };
+	for (sip_id id = 0; id < DET_PAGE; id++) {
+		uint8_t *e = det_get(&d, id);
+		if (id % 8 == 0)
+			e[ELEM - 1] = 0xab;
+	}
+	for (sip_id id = 0; id < DET_PAGE; id++)
+		if (id % 8)
+			det_release(&d, id, NULL);
+	g_assert_true(d.is_loose[0]);
+	g_assert_cmpuint(g_hash_table_size(d.loose), ==, DET_PAGE / 8);
+	for (sip_id id = 0; id < DET_PAGE; id += 8) {
+		const uint8_t *e = det_peek(&d, id);
+		g_assert_nonnull(e);
+		g_assert_cmphex(e[ELEM - 1], ==, 0xab);
+	}
+	det_pages_free(&d, NULL);
+}
+
 static void test_det_pages_loose(void)
 {
 	det_pages d = { .elem = sizeof(det_test) };
@@ -1742,6 +1766,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/findings/outputs", test_outputs);
 	g_test_add_func("/findings/hostile", test_hostile);
 	g_test_add_func("/findings/det-pages-loose", test_det_pages_loose);
+	g_test_add_func("/findings/det-pages-odd-size", test_det_pages_odd_size);
 	g_test_add_func("/findings/summary-shared", test_summary_shared);
 	return g_test_run();
 }
