@@ -1,5 +1,9 @@
 #include "json.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 size_t utf8_valid_len(const uint8_t *p, size_t n)
 {
 	if (n == 0)
@@ -48,6 +52,28 @@ static const uint8_t json_special[256] = {
 #undef R4
 };
 
+/* The end of the run of bytes from i that need no escaping: sixteen at a
+ * time (a control byte or one from 0x80 is below 0x20 as a signed byte),
+ * the table for the rest.  Message texts are written whole, and they
+ * are runs of plain bytes between their line ends. */
+static inline size_t plain_run(const uint8_t *p, size_t i, size_t n)
+{
+#if defined(__SSE2__)
+	const __m128i space = _mm_set1_epi8(0x20), quote = _mm_set1_epi8('"'),
+		      backslash = _mm_set1_epi8('\\');
+	for (; n - i >= 16; i += 16) {
+		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmplt_epi8(b, space),
+			_mm_or_si128(_mm_cmpeq_epi8(b, quote), _mm_cmpeq_epi8(b, backslash))));
+		if (m)
+			return i + (unsigned)__builtin_ctz(m);
+	}
+#endif
+	while (i < n && !json_special[p[i]])
+		i++;
+	return i;
+}
+
 void json_append_sv(GString *out, sv v)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -59,9 +85,7 @@ void json_append_sv(GString *out, sv v)
 	size_t i = 0;
 	while (i < v.len) {
 		/* Copy the longest run of bytes that need no escaping at once. */
-		size_t run = i;
-		while (run < v.len && !json_special[v.p[run]])
-			run++;
+		size_t run = plain_run(v.p, i, v.len);
 		if (run > i) {
 			json_buf_append(out, v.p + i, run - i);
 			i = run;
