@@ -125,39 +125,57 @@ void json_append_str(GString *out, const char *s)
 }
 
 
+/* "00" to "99": numbers are written two digits a division. */
+static const char digit_pairs[] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+/* v's decimal digits, ending just before end; returns where they start. */
+static inline char *put_digits(char *end, uint64_t v)
+{
+	while (v >= 100) {
+		unsigned r = (unsigned)(v % 100);
+		v /= 100;
+		end -= 2;
+		memcpy(end, digit_pairs + 2 * r, 2);
+	}
+	if (v >= 10) {
+		end -= 2;
+		memcpy(end, digit_pairs + 2 * v, 2);
+	} else {
+		*--end = (char)('0' + v);
+	}
+	return end;
+}
+
 void json_append_u64(GString *out, uint64_t v)
 {
 	char d[20];
-	size_t k = sizeof(d);
-	do {
-		d[--k] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	json_buf_append(out, d + k, sizeof(d) - k);
+	char *s = put_digits(d + sizeof(d), v);
+	json_buf_append(out, s, (size_t)(d + sizeof(d) - s));
 }
 
 void json_append_ts(GString *out, int64_t ts_ns)
 {
-	/* Round to the microsecond, then print sign, seconds and fraction
-	 * separately so negative times come out right too. */
-	int64_t us = ts_ns >= 0 ? (ts_ns + 500) / 1000 : -((-ts_ns + 500) / 1000);
-	const char *sign = us < 0 ? "-" : "";
-	uint64_t a = us < 0 ? (uint64_t)(-(us + 1)) + 1 : (uint64_t)us;
+	/* Rounded to the microsecond, half away from zero; sign, seconds and
+	 * fraction printed apart so negative times come out right too (the
+	 * magnitude unsigned: the most negative time has no opposite). */
+	bool neg = ts_ns < 0;
+	uint64_t mag = neg ? (uint64_t)0 - (uint64_t)ts_ns : (uint64_t)ts_ns;
+	uint64_t a = mag / 1000 + (mag % 1000 >= 500);
 	/* digits by hand: this runs for every message written */
 	char d[32];
-	size_t k = sizeof(d);
+	char *e = d + sizeof(d);
 	unsigned frac = (unsigned)(a % 1000000u);
-	for (int i = 0; i < 6; i++) {
-		d[--k] = (char)('0' + frac % 10);
-		frac /= 10;
+	for (int i = 0; i < 3; i++) {
+		e -= 2;
+		memcpy(e, digit_pairs + 2 * (frac % 100), 2);
+		frac /= 100;
 	}
-	d[--k] = '.';
-	uint64_t sec = a / 1000000u;
-	do {
-		d[--k] = (char)('0' + sec % 10);
-		sec /= 10;
-	} while (sec);
-	if (*sign)
-		d[--k] = '-';
-	json_buf_append(out, d + k, sizeof(d) - k);
+	*--e = '.';
+	e = put_digits(e, a / 1000000u);
+	if (neg && a)
+		*--e = '-';
+	json_buf_append(out, e, (size_t)(d + sizeof(d) - e));
 }

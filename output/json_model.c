@@ -5,88 +5,101 @@
 #include "dissect/findings.h"
 #include "output/json.h"
 
-/* ,"key":value helpers: key is always a literal of ours. */
-static void key(GString *o, const char *k)
+/* ,"key":value helpers: key is always a literal of ours, and each
+ * helper is called through a macro of its name that passes the
+ * literal's length (a dozen keys a message record: no strlen). */
+static void key(GString *o, const char *k, size_t kn)
 {
-	g_string_append_c(o, ',');
-	json_append_key(o, k);
+	JSON_LIT(o, ",\"");
+	json_buf_append(o, k, kn);
+	JSON_LIT(o, "\":");
 }
+#define key_lit(o, k) key((o), "" k, sizeof(k) - 1)
 
-static void put_id(GString *o, const char *k, sip_id id)
+static void put_id_(GString *o, const char *k, size_t kn, sip_id id)
 {
-	key(o, k);
+	key(o, k, kn);
 	if (id == SIP_ID_NONE)
 		JSON_LIT(o, "null");
 	else
 		json_append_u64(o, id);
 }
+#define put_id(o, k, a0) put_id_((o), "" k, sizeof(k) - 1, a0)
 
-static void put_u(GString *o, const char *k, uint64_t v)
+static void put_u_(GString *o, const char *k, size_t kn, uint64_t v)
 {
-	key(o, k);
+	key(o, k, kn);
 	json_append_u64(o, v);
 }
+#define put_u(o, k, a0) put_u_((o), "" k, sizeof(k) - 1, a0)
 
-static void put_status(GString *o, const char *k, unsigned status)
+static void put_status_(GString *o, const char *k, size_t kn, unsigned status)
 {
-	key(o, k);
+	key(o, k, kn);
 	if (status)
 		json_append_u64(o, status);
 	else
 		JSON_LIT(o, "null");
 }
+#define put_status(o, k, a0) put_status_((o), "" k, sizeof(k) - 1, a0)
 
 /* Times: 0 means never (the model's convention). */
-static void put_ts(GString *o, const char *k, int64_t ts)
+static void put_ts_(GString *o, const char *k, size_t kn, int64_t ts)
 {
-	key(o, k);
+	key(o, k, kn);
 	if (ts)
 		json_append_ts(o, ts);
 	else
 		JSON_LIT(o, "null");
 }
+#define put_ts(o, k, a0) put_ts_((o), "" k, sizeof(k) - 1, a0)
 
 /* b - a in seconds, null unless both happened. */
-static void put_span(GString *o, const char *k, int64_t a, int64_t b)
+static void put_span_(GString *o, const char *k, size_t kn, int64_t a, int64_t b)
 {
-	key(o, k);
+	key(o, k, kn);
 	if (a && b)
 		json_append_ts(o, b - a);
 	else
 		JSON_LIT(o, "null");
 }
+#define put_span(o, k, a0, a1) put_span_((o), "" k, sizeof(k) - 1, a0, a1)
 
-static void put_sv(GString *o, const char *k, sv v)
+static void put_sv_(GString *o, const char *k, size_t kn, sv v)
 {
-	key(o, k);
+	key(o, k, kn);
 	json_append_sv(o, v);
 }
+#define put_sv(o, k, a0) put_sv_((o), "" k, sizeof(k) - 1, a0)
 
-static void put_str(GString *o, const char *k, const char *s)
+static void put_str_(GString *o, const char *k, size_t kn, const char *s)
 {
-	key(o, k);
+	key(o, k, kn);
 	json_append_str(o, s);
 }
+#define put_str(o, k, a0) put_str_((o), "" k, sizeof(k) - 1, a0)
 
-static void put_bool(GString *o, const char *k, bool b)
+static void put_bool_(GString *o, const char *k, size_t kn, bool b)
 {
-	key(o, k);
+	key(o, k, kn);
 	g_string_append(o, b ? "true" : "false");
 }
+#define put_bool(o, k, a0) put_bool_((o), "" k, sizeof(k) - 1, a0)
 
-static void put_ep(GString *o, const char *k, const endpoint *e)
+static void put_ep_(GString *o, const char *k, size_t kn, const endpoint *e)
 {
 	char buf[ENDPOINT_STRLEN];
-	key(o, k);
+	key(o, k, kn);
 	if (!e || e->family == EP_NONE)
 		JSON_LIT(o, "null");
 	else
 		json_append_str(o, endpoint_format(e, buf, sizeof(buf)));
 }
+#define put_ep(o, k, a0) put_ep_((o), "" k, sizeof(k) - 1, a0)
 
-static void put_ids(GString *o, const char *k, const sip_ids *ids)
+static void put_ids_(GString *o, const char *k, size_t kn, const sip_ids *ids)
 {
-	key(o, k);
+	key(o, k, kn);
 	g_string_append_c(o, '[');
 	for (guint i = 0; ids && i < ids->len; i++) {
 		if (i)
@@ -95,6 +108,7 @@ static void put_ids(GString *o, const char *k, const sip_ids *ids)
 	}
 	g_string_append_c(o, ']');
 }
+#define put_ids(o, k, a0) put_ids_((o), "" k, sizeof(k) - 1, a0)
 
 static const char *txn_end_name(txn_end e)
 {
@@ -151,7 +165,7 @@ void json_write_txn(sink *s, const sip_model *m, const sip_txn *t)
 					 TXN_STATE_TERMINATED };
 	const txn_state *states = t->is_invite ? inv : non;
 	size_t n = t->is_invite ? G_N_ELEMENTS(inv) : G_N_ELEMENTS(non);
-	key(o, "state_ts");
+	key_lit(o, "state_ts");
 	g_string_append_c(o, '{');
 	for (size_t i = 0; i < n; i++) {
 		if (i)
@@ -220,7 +234,7 @@ void json_write_call(sink *s, const sip_model *m, const sip_call *c)
 	put_u(o, "messages", c->messages ? c->messages->len : 0);
 	put_ids(o, "dialogs", c->dialogs);
 	put_ids(o, "transactions", c->txns);
-	key(o, "related");
+	key_lit(o, "related");
 	g_string_append_c(o, '[');
 	for (guint i = 0; c->related && i < c->related->len; i++) {
 		if (i)
@@ -231,7 +245,7 @@ void json_write_call(sink *s, const sip_model *m, const sip_call *c)
 	/* how it ended and why, in one line (dissect/findings.h) */
 	g_autoptr(GString) outcome = g_string_new(NULL);
 	findings_call_outcome(m, c, outcome);
-	key(o, "outcome");
+	key_lit(o, "outcome");
 	json_append_sv(o, sv_make(outcome->str, outcome->len));
 	JSON_LIT(o, "}\n");
 	sink_end_record(s);
@@ -244,7 +258,7 @@ void json_write_registration(sink *s, const sip_model *m, const sip_registration
 	JSON_LIT(o, "{\"type\":\"registration\",\"id\":");
 	json_append_u64(o, r->id);
 	put_sv(o, "aor", r->aor);
-	key(o, "contacts");
+	key_lit(o, "contacts");
 	g_string_append_c(o, '[');
 	for (guint i = 0; r->bindings && i < r->bindings->len; i++) {
 		const sip_binding *b = &g_array_index(r->bindings, sip_binding, i);
@@ -253,7 +267,7 @@ void json_write_registration(sink *s, const sip_model *m, const sip_registration
 		JSON_LIT(o, "{\"uri\":");
 		json_append_sv(o, b->contact);
 		put_u(o, "expires", b->expires);
-		key(o, "q");
+		key_lit(o, "q");
 		if (b->q < 0 || !isfinite(b->q)) {
 			JSON_LIT(o, "null");
 		} else {

@@ -2,7 +2,8 @@
  * output/json.h: json_append_sv escapes a view as the byte-by-byte rule
  * says (controls as \u00XX or their short forms, '"' and '\\' escaped,
  * valid UTF-8 copied, any other byte from 0x80 as U+FFFD), whichever
- * bytes surround the one to escape and wherever it lies in the view.
+ * bytes surround the one to escape and wherever it lies in the view;
+ * numbers and times are written as printf would write them.
  */
 #include <glib.h>
 #include <string.h>
@@ -87,9 +88,59 @@ static void test_every_byte_every_place(void)
 	g_assert_cmpstr(null_out->str, ==, "null");
 }
 
+static void check_u64(uint64_t v)
+{
+	g_autoptr(GString) got = g_string_new(NULL);
+	json_append_u64(got, v);
+	g_autofree char *want = g_strdup_printf("%" G_GUINT64_FORMAT, v);
+	g_assert_cmpstr(got->str, ==, want);
+}
+
+/* Seconds with six decimals, the nanoseconds rounded half away from zero
+ * (and no sign when that gives zero), by printf from the exact value. */
+static void check_ts(int64_t ns)
+{
+	g_autoptr(GString) got = g_string_new(NULL);
+	json_append_ts(got, ns);
+	/* the magnitude in 128 bits: the most negative time has none in 64 */
+	unsigned __int128 mag = ns < 0 ? (unsigned __int128)(-(ns + 1)) + 1 : (unsigned __int128)ns;
+	unsigned __int128 us = (mag + 500) / 1000;
+	uint64_t sec = (uint64_t)(us / 1000000), frac = (uint64_t)(us % 1000000);
+	g_autofree char *want = g_strdup_printf("%s%" G_GUINT64_FORMAT ".%06" G_GUINT64_FORMAT,
+						ns < 0 && us ? "-" : "", sec, frac);
+	g_assert_cmpstr(got->str, ==, want);
+}
+
+/* Every number of up to five digits, powers of ten and their neighbours,
+ * the ends of the range, and times around them, both signs. */
+static void test_numbers(void)
+{
+	for (uint64_t v = 0; v < 100000; v++)
+		check_u64(v);
+	for (uint64_t p = 1; p <= UINT64_C(10000000000000000000); p *= 10) {
+		check_u64(p - 1);
+		check_u64(p);
+		check_u64(p + 1);
+		if (p == UINT64_C(10000000000000000000))
+			break;
+	}
+	check_u64(UINT64_MAX);
+	static const int64_t ts[] = { 0, 1, 499, 500, 501, 999, 1000, 999999499, 999999500,
+				      1000000000, INT64_C(1700000000123456789), INT64_MAX, INT64_MIN,
+				      INT64_MIN + 1, 86400 * INT64_C(1000000000) };
+	for (size_t i = 0; i < G_N_ELEMENTS(ts); i++) {
+		check_ts(ts[i]);
+		if (ts[i] != INT64_MIN)
+			check_ts(-ts[i]);
+	}
+	for (int64_t v = -3000; v <= 3000; v++)
+		check_ts(v * 997);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/json/escape/every-byte-every-place", test_every_byte_every_place);
+	g_test_add_func("/json/numbers", test_numbers);
 	return g_test_run();
 }
