@@ -402,13 +402,16 @@ typedef struct sip_txn {
 	sip_id parent;           /* proxy: the upstream (server) transaction this one forwards */
 	sip_id dialog;           /* dialog the request belongs to (in-dialog requests) */
 	uint32_t cseq;           /* CSeq number */
-	/* Views as pointer and 32-bit length (a message is far shorter),
-	 * grouped so that nothing pads: read sip_txn_method, sip_txn_branch,
-	 * sip_txn_sent_by.  method: the request method (the CSeq method of the
-	 * first response when the request was not seen); branch: the top Via
-	 * branch, kept for RFC 2543 transactions too (their key), where
-	 * sip_txn_branch hides it; sent_by: the top Via sent-by. */
-	const uint8_t *method_p, *branch_p, *sent_by_p;
+	/* Views, read through sip_txn_method, sip_txn_branch, sip_txn_sent_by.
+	 * method: the request method (the CSeq method of the first response
+	 * when the request was not seen); branch: the top Via branch, kept for
+	 * RFC 2543 transactions too (their key), where sip_txn_branch hides
+	 * it; sent_by: the top Via sent-by (a view into the message).  The
+	 * method (a known one is its static name) and the branch are copies,
+	 * one after the other in text, with the model's other copies for the
+	 * transaction after them: one pointer for all, lengths in 32 bits (a
+	 * message is far shorter than 4 GiB). */
+	const uint8_t *text, *sent_by_p;
 	uint32_t method_len, branch_len, sent_by_len;
 	uint32_t messages;       /* all messages, retransmissions included */
 	uint32_t request_retransmissions;
@@ -418,6 +421,8 @@ typedef struct sip_txn {
 	uint8_t end;             /* txn_end */
 	bool rfc2543 : 1;        /* matched by the RFC 2543 rules (no z9hG4bK cookie) */
 	bool is_invite : 1;
+	bool no_method : 1;      /* no method at all: a response without CSeq method */
+	uint8_t method_code;     /* sip_method_code of the method */
 	int64_t first_provisional_ts, final_ts; /* 0 = none */
 	/* 0 when the request was not seen; it is also when the first state
 	 * (calling or trying) was entered */
@@ -429,13 +434,21 @@ typedef struct sip_txn {
 
 static inline sv sip_txn_method(const sip_txn *t)
 {
-	return sv_make(t->method_p, t->method_len);
+	if (t->method_code != SIP_METHOD_OTHER)
+		return sv_make((const uint8_t *)sip_method_name(t->method_code), t->method_len);
+	return t->no_method ? SV_NULL : sv_make(t->text, t->method_len);
+}
+
+/* Bytes of text the method takes: none for a known one. */
+static inline size_t sip_txn_text_method_len(const sip_txn *t)
+{
+	return t->method_code == SIP_METHOD_OTHER ? t->method_len : 0;
 }
 
 /* The top Via branch; SV_NULL for RFC 2543 transactions. */
 static inline sv sip_txn_branch(const sip_txn *t)
 {
-	return t->rfc2543 ? SV_NULL : sv_make(t->branch_p, t->branch_len);
+	return t->rfc2543 ? SV_NULL : sv_make(t->text + sip_txn_text_method_len(t), t->branch_len);
 }
 
 static inline sv sip_txn_sent_by(const sip_txn *t)

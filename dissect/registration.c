@@ -257,6 +257,7 @@ typedef struct reg_update {
 	const reg_ask *ask;       /* what req asked; NULL with it */
 	const sip_message *resp;
 	int64_t ts;
+	sv call_id;               /* the transaction's (txn_call_id) */
 } reg_update;
 
 static void binding_set(reg_table *rt, reg_rec *r, const reg_update *u, sv uri, uint32_t granted,
@@ -304,8 +305,8 @@ static void binding_set(reg_table *rt, reg_rec *r, const reg_update *u, sv uri, 
 	b->q = ct->has_q ? ct->q / 1000.0 : -1;
 	/* the transaction's copy goes with its call when the model has
 	 * limits: the binding keeps its own, made again only when it changes */
-	if (!b->call_id.p || !sv_eq(b->call_id, txn_key_call_id(u->tx)))
-		b->call_id = mdl_keep(rt->copy ? &r->keep : rt->mem, txn_key_call_id(u->tx));
+	if (!b->call_id.p || !sv_eq(b->call_id, u->call_id))
+		b->call_id = mdl_keep(rt->copy ? &r->keep : rt->mem, u->call_id);
 	b->cseq = u->tx->pub.cseq;
 	b->source = u->req ? sip_message_src(u->req) : sip_message_dst(u->resp);
 	b->register_txn = u->tx->pub.id;
@@ -487,7 +488,7 @@ void reg_process(reg_table *rt, mdl_ctx *c, const txn_result *tr)
 		r->pub.failures++;
 	} else {
 		const sip_message *req = mdl_msg(c->msgs, tx->pub.request);
-		reg_update u = { tx, req, req ? txn_reg_ask(tx) : NULL, c->msg, c->ts };
+		reg_update u = { tx, req, req ? txn_reg_ask(tx) : NULL, c->msg, c->ts, txn_call_id(tx, c) };
 		apply_2xx(rt, r, &u, p);
 	}
 }

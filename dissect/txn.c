@@ -10,7 +10,7 @@
 #include "dissect/sip_header.h"
 
 /* one per transaction is kept: what the layout in txn.h is for */
-G_STATIC_ASSERT(sizeof(txn_rec) <= 232);
+G_STATIC_ASSERT(sizeof(txn_rec) <= 200);
 
 static const sv sv_invite = { (const uint8_t *)"INVITE", 6 };
 
@@ -77,7 +77,7 @@ void txn_prepare_via(const sip_msg *p, sv branch, uint32_t branch_hash, sv sent_
 	out->hash_base = h;
 }
 
-static void key_make(sv branch, const sip_prepared_via *v, const sip_msg *p, txn_key *k)
+static void key_make(sv branch, const sip_prepared_via *v, const sip_msg *p, sip_id call, txn_key *k)
 {
 	memset(k, 0, sizeof(*k));
 	k->host = v->host;
@@ -86,7 +86,7 @@ static void key_make(sv branch, const sip_prepared_via *v, const sip_msg *p, txn
 	k->rfc2543 = v->rfc2543;
 	/* never different within a transaction, they keep a UA that reuses
 	 * its branches from merging unrelated transactions */
-	k->call_id = p->call_id;
+	k->call = call;
 	k->cseq = p->has_cseq ? p->cseq : 0;
 	if (k->rfc2543)
 		k->from_tag = p->from_tag;
@@ -118,12 +118,12 @@ static void rec_key(const txn_rec *r, txn_key *k)
 		.branch = txn_key_branch(r),
 		.host = txn_key_host(r),
 		.method = sip_txn_method(&r->pub),
-		.call_id = txn_key_call_id(r),
+		.call = r->pub.call,
 		.from_tag = txn_key_from_tag(r),
 		.cseq = r->pub.cseq,
 		.port = r->key_port,
 		.rfc2543 = r->pub.rfc2543,
-		.method_code = r->key_method_code,
+		.method_code = txn_key_method_code(r),
 		.hash_base = r->key_hash_base,
 	};
 }
@@ -131,10 +131,9 @@ static void rec_key(const txn_rec *r, txn_key *k)
 static bool key_equal(const txn_rec *r, const txn_key *y)
 {
 	if (r->pub.rfc2543 != y->rfc2543 || r->key_port != y->port || r->pub.cseq != y->cseq ||
-	    r->key_method_code != y->method_code ||
-	    (r->key_method_code == SIP_METHOD_OTHER && !sv_eq(sip_txn_method(&r->pub), y->method)) ||
-	    !sv_eq_ci(txn_key_branch(r), y->branch) || !sv_eq_ci(txn_key_host(r), y->host) ||
-	    !sv_eq(txn_key_call_id(r), y->call_id))
+	    txn_key_method_code(r) != y->method_code || r->pub.call != y->call ||
+	    (txn_key_method_code(r) == SIP_METHOD_OTHER && !sv_eq(sip_txn_method(&r->pub), y->method)) ||
+	    !sv_eq_ci(txn_key_branch(r), y->branch) || !sv_eq_ci(txn_key_host(r), y->host))
 		return false;
 	return !r->pub.rfc2543 || sv_eq_ci(txn_key_from_tag(r), y->from_tag);
 }
@@ -151,17 +150,40 @@ static bool resp_equal(const sip_message *x, const sip_message *y)
 		sv_eq_ci(sip_message_field(x, SIP_FIELD_TO_TAG), sip_message_field(y, SIP_FIELD_TO_TAG));
 }
 
-/* Whether an equal response is already in the set; if not, msg joins it. */
-static bool resp_seen_or_add(txn_table *t, const idtab *msgs, const sip_message *msg)
+/* Whether an equal response is already in the set; if not, msg joins it.
+ * Most transactions see two or three distinct responses (100, 180, the
+ * final), and the record names two of them already (first provisional,
+ * final): those and one more are kept in the record, so the index holds
+ * only the rare rest (forks, odd providers) and costs nothing per
+ * transaction.  The caller makes msg the first provisional or the final
+ * when it is the first of its kind, as the checks below expect. */
+static bool resp_seen_or_add(txn_table *t, const idtab *msgs, txn_rec *r, const sip_message *msg)
 {
-	uint32_t h = resp_hash(msg), id;
-	hindex_probe pr;
-	hindex_probe_start(&t->responses, h, &pr);
-	while (hindex_probe_next(&t->responses, &pr, &id)) {
-		const sip_message *o = mdl_msg(msgs, id);
+	const sip_id inline_ids[3] = { r->pub.first_provisional, r->pub.final, r->resp_extra };
+	for (unsigned i = 0; i < 3; i++) {
+		if (inline_ids[i] == SIP_ID_NONE)
+			continue;
+		const sip_message *o = mdl_msg(msgs, inline_ids[i]);
 		if (o && resp_equal(o, msg))
 			return true;
 	}
+	uint32_t h = resp_hash(msg), id;
+	if (r->resp_overflow) {
+		hindex_probe pr;
+		hindex_probe_start(&t->responses, h, &pr);
+		while (hindex_probe_next(&t->responses, &pr, &id)) {
+			const sip_message *o = mdl_msg(msgs, id);
+			if (o && resp_equal(o, msg))
+				return true;
+		}
+	}
+	if (msg->status < 200 ? r->pub.first_provisional == SIP_ID_NONE : r->pub.final == SIP_ID_NONE)
+		return false;
+	if (r->resp_extra == SIP_ID_NONE) {
+		r->resp_extra = msg->id;
+		return false;
+	}
+	r->resp_overflow = true;
 	hindex_insert(&t->responses, h, msg->id);
 	return false;
 }
@@ -234,24 +256,19 @@ static void enter(txn_rec *r, txn_state s, int64_t ts)
 		*at = ts;
 }
 
-/* The bytes of views, copied one after the other into one allocation:
- * a NULL view stays NULL, an empty one stays empty (mdl_keep). */
-enum { KEEP_MAX = 5 };
-
-static void keep_all(arena *a, sv *v[], unsigned n)
+/* The copies of the key's views (txn_rec), one after the other. */
+static uint8_t *keep_text(arena *a, const sv *v, unsigned n)
 {
 	size_t total = 0;
 	for (unsigned i = 0; i < n; i++)
-		total += v[i]->len;
-	uint8_t *at = arena_alloc(a, total);
+		total += v[i].len;
+	uint8_t *text = arena_alloc(a, total), *at = text;
 	for (unsigned i = 0; i < n; i++) {
-		if (v[i]->p == NULL)
-			continue;
-		if (v[i]->len)
-			memcpy(at, v[i]->p, v[i]->len);
-		*v[i] = sv_make(at, v[i]->len);
-		at += v[i]->len;
+		if (v[i].len)
+			memcpy(at, v[i].p, v[i].len);
+		at += v[i].len;
 	}
+	return text;
 }
 
 /* k->method is the method of the transaction */
@@ -265,37 +282,28 @@ static txn_rec *txn_new(txn_table *t, const mdl_ctx *c, const txn_key *k)
 	x->call = c->msg->call;
 	x->request = x->first_provisional = x->final = x->ack = SIP_ID_NONE;
 	x->cancel = x->parent = x->dialog = SIP_ID_NONE;
-	sv method = k->method, branch = k->branch, host = k->host, call_id = k->call_id;
-	sv from_tag = k->from_tag;
-	/* the key's copies in one allocation rather than one each */
-	sv *copy[KEEP_MAX];
-	unsigned n_copy = 0;
-	if (k->method_code != SIP_METHOD_OTHER)
-		method = sv_from_cstr(sip_method_name(k->method_code));
-	else
-		copy[n_copy++] = &method;
-	copy[n_copy++] = &branch;
-	copy[n_copy++] = &host;
-	if (c->call_id.p && sv_eq(c->call_id, k->call_id))
-		call_id = c->call_id;
-	else
-		copy[n_copy++] = &call_id;
-	copy[n_copy++] = &from_tag;
-	keep_all(c->keep, copy, n_copy);
-	sv_store32(method, &x->method_p, &x->method_len);
-	sv_store32(branch, &x->branch_p, &x->branch_len);
-	sv_store32(host, &r->key_host_p, &r->key_host_len);
-	sv_store32(call_id, &r->key_call_id_p, &r->key_call_id_len);
-	sv_store32(from_tag, &r->key_from_tag_p, &r->key_from_tag_len);
+	/* a known method is its static name: text holds the others */
+	sv method = k->method_code != SIP_METHOD_OTHER ?
+		sv_from_cstr(sip_method_name(k->method_code)) : k->method;
+	sv text[4] = { k->method_code != SIP_METHOD_OTHER ? SV_NULL : method, k->branch, k->host,
+		k->from_tag };
+	x->text = keep_text(c->keep, text, 4);
+	x->method_len = (uint32_t)method.len;
+	x->method_code = k->method_code;
+	x->no_method = method.p == NULL;
+	x->branch_len = (uint32_t)k->branch.len;
+	r->key_host_len = (uint32_t)k->host.len;
+	r->key_from_tag_len = (uint32_t)k->from_tag.len;
+	r->key_call_id_present = p->call_id.p != NULL;
 	r->key_hash_base = k->hash_base;
 	r->key_port = k->port;
-	r->key_method_code = k->method_code;
 	sv_store32(mdl_view(c, p->via_sent_by), &x->sent_by_p, &x->sent_by_len);
 	x->rfc2543 = k->rfc2543;
 	x->is_invite = k->method_code == SIP_METHOD_INVITE;
 	x->state = x->is_invite ? TXN_STATE_CALLING : TXN_STATE_TRYING;
 	x->cseq = k->cseq;
 	r->first_dialog = SIP_ID_NONE;   /* reg too */
+	r->resp_extra = SIP_ID_NONE;
 	r->reliable = sip_message_stream(c->msg);
 	idtab_add(&t->recs, r);
 	txn_key stored;
@@ -353,10 +361,10 @@ static void link_parent(const txn_table *t, txn_rec *r, const sip_msg *p, const 
 	if (r->pub.parent != SIP_ID_NONE || !p->has_via2)
 		return;
 	txn_key k;
-	key_make(p->via2_branch, &prep->via2, p, &k);
-	key_method(&k, sip_txn_method(&r->pub), r->key_method_code);
+	key_make(p->via2_branch, &prep->via2, p, r->pub.call, &k);
+	key_method(&k, sip_txn_method(&r->pub), txn_key_method_code(r));
 	txn_rec *up = lookup(t, &k);
-	if (!up || up == r || up->pub.cseq != r->pub.cseq || !sv_eq(txn_key_call_id(up), txn_key_call_id(r)))
+	if (!up || up == r || up->pub.cseq != r->pub.cseq || up->pub.call != r->pub.call)
 		return;
 	r->pub.parent = up->pub.id;
 }
@@ -479,7 +487,7 @@ static void on_response(txn_table *t, const mdl_ctx *c, txn_key *k, txn_result *
 		link_cancel(t, r);
 
 	msg->txn = r->pub.id;   /* the response set keys on it */
-	if (resp_seen_or_add(t, c->msgs, msg)) {
+	if (resp_seen_or_add(t, c->msgs, r, msg)) {
 		out->retransmission = true;
 		r->pub.response_retransmissions++;
 		return;
@@ -518,7 +526,7 @@ void txn_process(txn_table *t, mdl_ctx *c, txn_result *out)
 	if (p->kind == SIP_KIND_INVALID)
 		return;
 	txn_key k;
-	key_make(p->branch, &c->prep->via, p, &k);
+	key_make(p->branch, &c->prep->via, p, c->msg->call, &k);
 	if (p->kind == SIP_KIND_REQUEST)
 		on_request(t, c, &k, out);
 	else

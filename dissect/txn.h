@@ -170,7 +170,9 @@ typedef struct txn_key {
 	sv branch;          /* case-insensitive; may be empty (RFC 2543) */
 	sv host;            /* sent-by host, case-insensitive */
 	sv method;          /* byte for byte */
-	sv call_id;         /* byte for byte */
+	sip_id call;        /* the call of the Call-ID: a call is the only one with its
+	                       Call-ID (byte for byte), and SIP_ID_NONE stands for an
+	                       absent or empty one, so ids compare as the Call-IDs would */
 	sv from_tag;        /* RFC 2543 keys only, case-insensitive */
 	uint32_t cseq;      /* CSeq number */
 	uint16_t port;      /* sent-by port, default filled in */
@@ -190,13 +192,13 @@ static inline void sv_store32(sv v, const uint8_t **p, uint32_t *len)
 }
 
 /* A transaction's record: what the model shares (pub) and what only the
- * model needs, 232 bytes in all.  Its key is pub's method, branch
- * (sip_txn_branch hides it for RFC 2543 keys), cseq and rfc2543 with the
- * key_ fields (the same values as the txn_key it was created with; views
- * are copies, txn_key.method a static name or a copy). */
+ * model needs, 200 bytes in all.  Its key is pub's method, branch
+ * (sip_txn_branch hides it for RFC 2543 keys), call, cseq and rfc2543
+ * with the key_ fields (the same values as the txn_key it was created
+ * with).  The key's host and From tag are copies that follow the method
+ * and branch in pub.text: no pointer each. */
 typedef struct txn_rec {
 	sip_txn pub;
-	const uint8_t *key_host_p, *key_call_id_p, *key_from_tag_p;
 	union {
 		/* Contact URI of the request (dialog-creating methods); read txn_contact */
 		const uint8_t *contact_p;
@@ -206,7 +208,6 @@ typedef struct txn_rec {
 		const struct reg_ask *reg_ask;
 	};
 	uint32_t key_host_len;
-	uint32_t key_call_id_len; /* its call's copy when it has one */
 	uint32_t key_from_tag_len; /* RFC 2543 keys only */
 	uint32_t contact_len;
 	uint32_t key_hash_base;
@@ -218,47 +219,63 @@ typedef struct txn_rec {
 		sip_id first_dialog;
 		sip_id reg;              /* REGISTER: its registration */
 	};
+	sip_id resp_extra;       /* a distinct response besides the first provisional and the
+	                            final (resp_seen_or_add); SIP_ID_NONE: none */
 	uint16_t key_port;
-	uint8_t key_method_code;
 	bool req_to_tag : 1;     /* the request had a To tag (false too when it was not seen) */
 	bool initial_invite : 1; /* INVITE without To tag (or response-only, judged by the call) */
 	bool saw_2xx : 1;
 	bool reliable : 1;       /* over a reliable transport: Timers I/K are zero */
 	bool notify_terminated : 1; /* NOTIFY with Subscription-State: terminated */
+	bool resp_overflow : 1;  /* more distinct responses than the record names: in responses */
+	bool key_call_id_present : 1; /* the creating message had a Call-ID header (call none:
+	                             an empty one), for txn_call_id */
 	int64_t first_2xx_ts;    /* first 2xx here or in a transaction forked from here */
 	int64_t last_provisional_ts;
 } txn_rec;
 
-static inline sv txn_key_host(const txn_rec *r)
+/* The key's method code (pub.method_code). */
+static inline unsigned txn_key_method_code(const txn_rec *r)
 {
-	return sv_make(r->key_host_p, r->key_host_len);
+	return r->pub.method_code;
 }
 
-static inline sv txn_key_call_id(const txn_rec *r)
+/* The key's branch, whatever the rules. */
+static inline sv txn_key_branch(const txn_rec *r)
 {
-	return sv_make(r->key_call_id_p, r->key_call_id_len);
+	return sv_make(r->pub.text + sip_txn_text_method_len(&r->pub), r->pub.branch_len);
+}
+
+static inline sv txn_key_host(const txn_rec *r)
+{
+	return sv_make(r->pub.text + sip_txn_text_method_len(&r->pub) + r->pub.branch_len,
+		r->key_host_len);
 }
 
 static inline sv txn_key_from_tag(const txn_rec *r)
 {
-	return sv_make(r->key_from_tag_p, r->key_from_tag_len);
+	return sv_make(r->pub.text + sip_txn_text_method_len(&r->pub) + r->pub.branch_len +
+		r->key_host_len, r->key_from_tag_len);
 }
 
-/* The key's branch, whatever the rules (pub.branch_p). */
-static inline sv txn_key_branch(const txn_rec *r)
+/* The Call-ID of r as c, whose message is in r, sees it: its call's copy,
+ * else (no call) SV_NULL or empty as the creating message had it. */
+static inline sv txn_call_id(const txn_rec *r, const mdl_ctx *c)
 {
-	return sv_make(r->pub.branch_p, r->pub.branch_len);
+	if (r->pub.call != SIP_ID_NONE)
+		return c->call_id;
+	return r->key_call_id_present ? sv_make((const uint8_t *)"", 0) : SV_NULL;
 }
 
 static inline sv txn_contact(const txn_rec *r)
 {
-	return r->key_method_code == SIP_METHOD_REGISTER ? SV_NULL :
+	return r->pub.method_code == SIP_METHOD_REGISTER ? SV_NULL :
 		sv_make(r->contact_p, r->contact_len);
 }
 
 static inline const struct reg_ask *txn_reg_ask(const txn_rec *r)
 {
-	return r->key_method_code == SIP_METHOD_REGISTER ? r->reg_ask : NULL;
+	return r->pub.method_code == SIP_METHOD_REGISTER ? r->reg_ask : NULL;
 }
 
 typedef struct txn_table {
@@ -266,7 +283,8 @@ typedef struct txn_table {
 	const sip_timers *settings; /* the model's timers: fixed before its first message */
 	idtab recs;               /* txn_rec* by id */
 	hindex by_key;            /* key hash -> txn id */
-	hindex responses;         /* -> sip_message id: distinct responses (txn, status, To tag) */
+	hindex responses;         /* -> sip_message id: distinct responses (txn, status, To tag)
+	                             beyond the three a record names */
 	sip_ids timers;           /* transactions with a request, in order of creation */
 	uint32_t timers_head;     /* the ones before were judged by txn_tick */
 	bool heap;                /* records from pool (the model has limits) */

@@ -701,7 +701,7 @@ static void show_txn(proto_tree *st, packet_info *pinfo, tvbuff_t *tvb, gint s, 
 	proto_item *ti = proto_tree_add_uint(st, hf_txn, tvb, s, l, t->id);
 	add_generated(ti);
 	proto_tree *tt = proto_item_add_subtree(ti, ett_txn);
-	if (t->method_p && proto_field_is_referenced(tt, hf_txn_method))
+	if (sip_txn_method(t).p && proto_field_is_referenced(tt, hf_txn_method))
 		add_state(tt, hf_txn_method, tvb, s, l, printable(pinfo->pool, sip_txn_method(t)));
 	add_state(tt, hf_txn_state, tvb, s, l, txn_state_name(t->state));
 	add_state(tt, hf_txn_state_after, tvb, s, l, txn_state_str(r->txn_after));

@@ -660,6 +660,165 @@ static void test_hostile(void)
 	flow_free(f);
 }
 
+/* The distinct responses of a transaction: the record names three (first
+ * provisional, final, one more), the rest go to the model's index.  Every
+ * one of them is recognised when it comes again, whichever way it is
+ * kept, and sip_model_original finds its first copy. */
+static void test_responses_many(void)
+{
+	flow *f = flow_new();
+	ua_call c = ua_call_make(f, "many@a.example");
+	sip_id inv = req(&c, 0, true, "INVITE", 1, "z9hG4bKm1", NULL);
+	sip_id first[8];
+	unsigned n = 0;
+	first[n++] = rsp(&c, 10, true, 100, "INVITE", 1, "z9hG4bKm1", NULL);
+	first[n++] = rsp(&c, 20, true, 180, "INVITE", 1, "z9hG4bKm1", "f1");
+	first[n++] = rsp(&c, 30, true, 180, "INVITE", 1, "z9hG4bKm1", "f2");
+	first[n++] = rsp(&c, 40, true, 183, "INVITE", 1, "z9hG4bKm1", "f1");
+	first[n++] = rsp(&c, 50, true, 180, "INVITE", 1, "z9hG4bKm1", "F3");
+	first[n++] = rsp(&c, 60, true, 200, "INVITE", 1, "z9hG4bKm1", "f2");
+	first[n++] = rsp(&c, 70, true, 200, "INVITE", 1, "z9hG4bKm1", "f1");
+	first[n++] = rsp(&c, 80, true, 486, "INVITE", 1, "z9hG4bKm1", "f4");
+	const sip_txn *t = txn_of(f, inv);
+	for (unsigned i = 0; i < n; i++) {
+		g_assert_false(msg_of(f, first[i])->retransmission);
+		g_assert_cmpuint(msg_of(f, first[i])->txn, ==, t->id);
+	}
+	g_assert_cmpuint(t->first_provisional, ==, first[0]);
+	g_assert_cmpuint(t->final, ==, first[5]);
+	/* again, newest first, the tags in another case (§19.3) */
+	static const struct { int status; const char *tag; unsigned of; } again[] = {
+		{ 486, "F4", 7 }, { 200, "f1", 6 }, { 200, "F2", 5 }, { 180, "f3", 4 },
+		{ 183, "f1", 3 }, { 180, "f2", 2 }, { 180, "f1", 1 }, { 100, NULL, 0 },
+	};
+	for (unsigned i = 0; i < G_N_ELEMENTS(again); i++) {
+		sip_id id = rsp(&c, 100 + i, true, again[i].status, "INVITE", 1, "z9hG4bKm1", again[i].tag);
+		g_assert_true(msg_of(f, id)->retransmission);
+		g_assert_cmpuint(msg_of(f, id)->txn, ==, t->id);
+		g_assert_cmpuint(sip_model_original(f->m, id), ==, first[again[i].of]);
+	}
+	g_assert_cmpuint(t->response_retransmissions, ==, G_N_ELEMENTS(again));
+	/* a new pair after all that is still new */
+	sip_id r = rsp(&c, 200, true, 183, "INVITE", 1, "z9hG4bKm1", "f2");
+	g_assert_false(msg_of(f, r)->retransmission);
+	g_assert_cmpuint(t->response_retransmissions, ==, G_N_ELEMENTS(again));
+	/* a 100 without a To tag and one with are two responses */
+	sip_id r100t = rsp(&c, 210, true, 100, "INVITE", 1, "z9hG4bKm1", "f1");
+	g_assert_false(msg_of(f, r100t)->retransmission);
+	flow_free(f);
+}
+
+/* What a transaction record keeps of its key reads back as the
+ * messages wrote it, whatever the method (known, unknown, none), the
+ * rules (RFC 3261, RFC 2543 with its From tag) and the sent-by (IPv6). */
+static void test_record_views(void)
+{
+	flow *f = flow_new();
+	const char *A = "10.0.0.1:5060", *B = "10.0.0.2:5060";
+	/* an unknown method: its name is kept, byte for byte */
+	sip_id foo = feed(f, 0, A, B, "FOOBAR sip:bob@b.example SIP/2.0\n"
+		"Via: SIP/2.0/UDP [2001:DB8::1]:5062;branch=z9hG4bKfoo-1\n"
+		"From: <sip:alice@a.example>;tag=a1\nTo: <sip:bob@b.example>\n"
+		"Call-ID: views@a.example\nCSeq: 7 FOOBAR\n");
+	sip_id foo200 = feed(f, 10, B, A, "SIP/2.0 200 OK\n"
+		"Via: SIP/2.0/UDP [2001:db8::1]:5062;branch=Z9HG4BKFOO-1;received=10.0.0.1\n"
+		"From: <sip:alice@a.example>;tag=a1\nTo: <sip:bob@b.example>;tag=b1\n"
+		"Call-ID: views@a.example\nCSeq: 7 FOOBAR\n");
+	/* the same but a method name in another case: another transaction */
+	sip_id foo_lc = feed(f, 20, B, A, "SIP/2.0 200 OK\n"
+		"Via: SIP/2.0/UDP [2001:db8::1]:5062;branch=z9hG4bKfoo-1\n"
+		"From: <sip:alice@a.example>;tag=a1\nTo: <sip:bob@b.example>;tag=b1\n"
+		"Call-ID: views@a.example\nCSeq: 7 FooBar\n");
+	const sip_txn *t = txn_of(f, foo);
+	assert_sv_eq(sip_txn_method(t), "FOOBAR");
+	g_assert_cmpuint(t->method_code, ==, SIP_METHOD_OTHER);
+	assert_sv_eq(sip_txn_branch(t), "z9hG4bKfoo-1");
+	assert_sv_eq(sip_txn_sent_by(t), "[2001:DB8::1]:5062");
+	g_assert_cmpuint(msg_of(f, foo200)->txn, ==, t->id);
+	const sip_txn *tl = txn_of(f, foo_lc);
+	g_assert_cmpuint(tl->id, !=, t->id);
+	assert_sv_eq(sip_txn_method(tl), "FooBar");
+	assert_sv_eq(sip_txn_branch(tl), "z9hG4bKfoo-1");
+
+	/* a response without CSeq: a transaction without method */
+	sip_id nocseq = feed(f, 30, B, A, "SIP/2.0 200 OK\n"
+		"Via: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bKnocseq\n"
+		"From: <sip:alice@a.example>;tag=a1\nTo: <sip:bob@b.example>;tag=b1\n"
+		"Call-ID: views@a.example\n");
+	const sip_txn *tn = txn_of(f, nocseq);
+	g_assert_null(sip_txn_method(tn).p);
+	assert_sv_eq(sip_txn_branch(tn), "z9hG4bKnocseq");
+	assert_sv_eq(sip_txn_sent_by(tn), "10.0.0.1");
+
+	/* RFC 2543: the From tag is part of the key, the branch hidden */
+#define OLD_OPTIONS \
+		"OPTIONS sip:bob@b.example SIP/2.0\nVia: SIP/2.0/UDP old.example;branch=1\n" \
+		"From: <sip:alice@a.example>;tag=%s\nTo: <sip:bob@b.example>\n" \
+		"Call-ID: views@a.example\nCSeq: 9 OPTIONS\n"
+	sip_id o1 = feedf(f, 40, A, B, OLD_OPTIONS, "Tag1");
+	sip_id o2 = feedf(f, 50, A, B, OLD_OPTIONS, "tag1");
+	sip_id o3 = feedf(f, 60, A, B, OLD_OPTIONS, "tag2");
+	const sip_txn *to = txn_of(f, o1);
+	g_assert_true(to->rfc2543);
+	g_assert_null(sip_txn_branch(to).p);
+	assert_sv_eq(sip_txn_method(to), "OPTIONS");
+	assert_sv_eq(sip_txn_sent_by(to), "old.example");
+	g_assert_true(msg_of(f, o2)->retransmission);
+	g_assert_cmpuint(msg_of(f, o2)->txn, ==, to->id);
+	g_assert_false(msg_of(f, o3)->retransmission);
+	g_assert_cmpuint(msg_of(f, o3)->txn, !=, to->id);
+	/* same branch and sent-by but another host case and port spelled out */
+	sip_id o4 = feedf(f, 70, A, B, "OPTIONS sip:bob@b.example SIP/2.0\n"
+		"Via: SIP/2.0/UDP OLD.example:5060;branch=1\n"
+		"From: <sip:alice@a.example>;tag=%s\nTo: <sip:bob@b.example>\n"
+		"Call-ID: views@a.example\nCSeq: 9 OPTIONS\n", "tag1");
+	g_assert_cmpuint(msg_of(f, o4)->txn, ==, to->id);
+	flow_free(f);
+}
+
+/* The Call-ID takes part in the key through the call: messages without
+ * one (or with an empty one) match each other and nothing with a Call-ID;
+ * a REGISTER without call keeps an empty Call-ID in its binding. */
+static void test_key_without_call_id(void)
+{
+	flow *f = flow_new();
+	const char *A = "10.0.0.1:5060", *B = "10.0.0.2:5060";
+#define NOCID_REG \
+		"REGISTER sip:b.example SIP/2.0\nVia: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bKr%d\n" \
+		"From: <sip:alice@b.example>;tag=a1\nTo: <sip:alice@b.example>\n%s" \
+		"CSeq: 1 REGISTER\nContact: <sip:alice@10.0.0.1>\nExpires: 60\n"
+#define NOCID_OK \
+		"SIP/2.0 200 OK\nVia: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bKr%d\n" \
+		"From: <sip:alice@b.example>;tag=a1\nTo: <sip:alice@b.example>;tag=r\n%s" \
+		"CSeq: 1 REGISTER\nContact: <sip:alice@10.0.0.1>;expires=60\n"
+	sip_id r1 = feedf(f, 0, A, B, NOCID_REG, 1, "");
+	sip_id ok1 = feedf(f, 10, B, A, NOCID_OK, 1, "");
+	g_assert_cmpuint(msg_of(f, r1)->call, ==, SIP_ID_NONE);
+	g_assert_cmpuint(msg_of(f, ok1)->txn, ==, msg_of(f, r1)->txn);
+	const sip_registration *rg = sip_model_registration(f->m, 0);
+	g_assert_nonnull(rg);
+	g_assert_cmpuint(rg->bindings->len, ==, 1);
+	g_assert_cmpuint(g_array_index(rg->bindings, sip_binding, 0).call_id.len, ==, 0);
+	/* the response with a Call-ID is not the REGISTER's: a transaction of
+	 * its own, whose 2xx refreshes the binding with its Call-ID */
+	sip_id ok1b = feedf(f, 15, B, A, NOCID_OK, 1, "Call-ID: c@a.example\n");
+	g_assert_cmpuint(msg_of(f, ok1b)->txn, !=, msg_of(f, r1)->txn);
+	assert_sv_eq(g_array_index(rg->bindings, sip_binding, 0).call_id, "c@a.example");
+
+	/* an empty Call-ID: absent and empty compare equal, as bytes would */
+	sip_id r2 = feedf(f, 20, A, B, NOCID_REG, 2, "Call-ID: \n");
+	sip_id ok2 = feedf(f, 30, B, A, NOCID_OK, 2, "");
+	g_assert_cmpuint(msg_of(f, r2)->call, ==, SIP_ID_NONE);
+	g_assert_cmpuint(msg_of(f, ok2)->txn, ==, msg_of(f, r2)->txn);
+	sip_id r3 = feedf(f, 40, A, B, NOCID_REG, 3, "Call-ID: \n");
+	sip_id ok3 = feedf(f, 50, B, A, NOCID_OK, 3, "Call-ID: \n");
+	g_assert_cmpuint(msg_of(f, ok3)->txn, ==, msg_of(f, r3)->txn);
+	const sip_binding *b = &g_array_index(rg->bindings, sip_binding, 0);
+	g_assert_nonnull(b->call_id.p);
+	g_assert_cmpuint(b->call_id.len, ==, 0);
+	flow_free(f);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -676,5 +835,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/model/txn/no-final", test_no_final);
 	g_test_add_func("/model/txn/taps", test_taps);
 	g_test_add_func("/model/txn/hostile", test_hostile);
+	g_test_add_func("/model/txn/responses-many", test_responses_many);
+	g_test_add_func("/model/txn/record-views", test_record_views);
+	g_test_add_func("/model/txn/key-without-call-id", test_key_without_call_id);
 	return g_test_run();
 }
