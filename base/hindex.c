@@ -53,7 +53,7 @@ static void grow(hindex *h)
 void hindex_insert(hindex *h, uint32_t hash, uint32_t id)
 {
 	g_assert(id != UINT32_MAX);
-	if ((h->count + 1) * 2 > h->mask + 1)
+	if ((uint64_t)(h->count + 1) * 4 > (uint64_t)(h->mask + 1) * 3)
 		grow(h);
 	place(h->slots, h->mask, ((uint64_t)hash << 32) | ((uint64_t)id + 1));
 	h->count++;

@@ -11,8 +11,8 @@
  * only the records whose full hash matches.
  *
  * Owns: the slot array.  Not the records, not the keys.
- * Invariants: capacity is a power of two, at most half full (so probes are
- * short and always end at an empty slot); a slot is 0 when empty, else
+ * Invariants: capacity is a power of two, at most three quarters full (so
+ * probes stay short and always end at an empty slot); a slot is 0 when empty, else
  * (hash << 32) | (id + 1).  Several ids may share a hash, or even an equal
  * key: the caller decides, probing, which one it wants.
  */
