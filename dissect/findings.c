@@ -668,7 +668,7 @@ uint64_t fnd_hash_src(const sip_message *msg)
 
 void fnd_parse(const sip_message *msg, sip_msg *into)
 {
-	sip_parse_message(msg->raw, sip_message_stream(msg), into);
+	sip_parse_message(sip_message_raw(msg), sip_message_stream(msg), into);
 }
 
 bool fnd_msg_is(const sip_message *msg, sip_field field, const char *text)

@@ -231,7 +231,7 @@ struct findings {
  * checks must point into the copy (it lives as long as the message). */
 static inline sv fnd_keep(const sip_message *msg, const sip_msg *p, sv v)
 {
-	return sv_rebase(p->raw, msg->raw, v);
+	return sv_rebase(p->raw, sip_message_raw(msg), v);
 }
 
 fnd_rec *fnd_add(findings *f, const fnd_kind *k, sip_id call, uint64_t fold, int64_t ts, bool *fresh);

@@ -1410,7 +1410,7 @@ static void check_vias(findings *f, const sip_message *msg, const sip_msg *p, un
 static void check_looped_copy(findings *f, const sip_message *msg, const sip_msg *p, const sip_txn *t)
 {
 	const sip_message *orig = t ? msg_get(f, t->request) : NULL;
-	if (!orig || orig->raw.len == msg->raw.len)
+	if (!orig || orig->raw_len == msg->raw_len)
 		return;
 	if (!p) {
 		fnd_parse(msg, f->p);
@@ -2001,7 +2001,7 @@ static bool read_route_set(findings *f, sip_id ref, int side, side_routes *rs)
 		return false;
 	/* only its Record-Route fields are read: the fields alone, at half
 	 * the cost of a full parse, for every request checked */
-	sip_parse_fields(rm->raw, f->q);
+	sip_parse_fields(sip_message_raw(rm), f->q);
 	sv vals[ROUTES_KEEP];
 	unsigned n = 0;
 	sip_list_iter it;

@@ -66,7 +66,7 @@ struct sip_model {
 
 /* The size model.h promises, and an extension right after a record is
  * aligned for its sip_msg_meta. */
-G_STATIC_ASSERT(sizeof(sip_message) <= 120);
+G_STATIC_ASSERT(sizeof(sip_message) <= 104);
 G_STATIC_ASSERT(sizeof(sip_message) % _Alignof(sip_msg_meta) == 0);
 
 /* A message record with the extension it needs (model.h, sip_message). */
@@ -460,7 +460,7 @@ static bool ep_is_v4(const endpoint *e)
 static int meta_inline(const sip_msg_meta *meta)
 {
 	if (!ep_is_v4(&meta->src) || !ep_is_v4(&meta->dst) || meta->first_frame > meta->frame ||
-	    meta->frame - meta->first_frame > UINT32_MAX || meta->index > UINT16_MAX ||
+	    meta->frame - meta->first_frame > UINT16_MAX || meta->index > UINT8_MAX ||
 	    meta->capture_flags > UINT8_MAX)
 		return -1;
 	return transport_code(meta->transport);
@@ -490,8 +490,11 @@ static sip_message *record(sip_model *m, const sip_msg_meta *meta, const sip_msg
 {
 	int transport = meta_inline(meta);
 	bool wide_meta = transport < 0;
-	/* every present span then has an offset and a length below UINT16_MAX */
-	bool wide_spans = p->raw.len >= UINT16_MAX;
+	/* every present span then has an offset and a length below UINT16_MAX,
+	 * and the Request-URI and the reason phrase can share their place */
+	bool wide_spans = p->raw.len >= UINT16_MAX ||
+		(prep->spans[SIP_FIELD_REQUEST_URI].off != UINT32_MAX &&
+		 prep->spans[SIP_FIELD_REASON].off != UINT32_MAX);
 	sip_message *r = mdl_rec_alloc(&m->mem, &m->msg_pools[msg_pool_of(wide_meta, wide_spans)],
 		m->limited);
 	memset(r, 0, sizeof(*r));
@@ -506,8 +509,8 @@ static sip_message *record(sip_model *m, const sip_msg_meta *meta, const sip_msg
 	} else {
 		r->transport = (uint8_t)transport;
 		r->capture_flags = (uint8_t)meta->capture_flags;
-		r->index = (uint16_t)meta->index;
-		r->first_frame_back = (uint32_t)(meta->frame - meta->first_frame);
+		r->index = (uint8_t)meta->index;
+		r->first_frame_back = (uint16_t)(meta->frame - meta->first_frame);
 		memcpy(r->src_addr, meta->src.addr, 4);
 		memcpy(r->dst_addr, meta->dst.addr, 4);
 		r->src_port = meta->src.port;
@@ -519,11 +522,17 @@ static sip_message *record(sip_model *m, const sip_msg_meta *meta, const sip_msg
 	} else {
 		/* present spans lie inside raw, below UINT16_MAX; an absent
 		 * one ({ UINT32_MAX, 0 }) becomes { UINT16_MAX, 0 } */
-		for (unsigned f = 0; f < SIP_FIELD__COUNT; f++)
-			r->spans[f] = (sip_span16){ (uint16_t)prep->spans[f].off,
-				(uint16_t)prep->spans[f].len };
+		r->span_reason = prep->spans[SIP_FIELD_REASON].off != UINT32_MAX;
+		for (unsigned f = 0; f < SIP_FIELD__COUNT; f++) {
+			if (f == (r->span_reason ? SIP_FIELD_REQUEST_URI : SIP_FIELD_REASON))
+				continue;
+			r->spans[f < SIP_FIELD_REASON ? f : f - 1] = (sip_span16){
+				(uint16_t)prep->spans[f].off, (uint16_t)prep->spans[f].len };
+		}
 	}
-	r->raw = p->raw;
+	/* a message is far shorter than 4 GiB: framing bounds it long before */
+	r->raw_p = p->raw.p;
+	r->raw_len = (uint32_t)p->raw.len;
 	r->kind = (uint8_t)p->kind;
 	r->has_cseq = p->has_cseq;
 	r->has_sdp = prep->has_sdp;
@@ -531,7 +540,6 @@ static sip_message *record(sip_model *m, const sip_msg_meta *meta, const sip_msg
 	unsigned nw = p->n_warnings + p->n_warnings_dropped;
 	r->n_warnings = nw > UINT16_MAX ? UINT16_MAX : (uint16_t)nw;
 	r->cseq = p->cseq;
-	r->to_tag_hash = prep->to_tag_hash;
 	r->method_code = prep->method_code;
 	r->cseq_method_code = prep->cseq_method_code;
 	idtab_add(&m->msgs, r);

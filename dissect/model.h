@@ -156,7 +156,7 @@ typedef struct sip_msg_meta {
 	endpoint src, dst;
 } sip_msg_meta;
 
-/* The compact record kept per message (120 bytes): re-parse raw for
+/* The compact record kept per message (104 bytes): re-parse raw for
  * anything else.  Messages of kind SIP_KIND_INVALID are kept too, with no
  * transaction and no dialog, in the call of their Call-ID when the parser
  * found one.
@@ -165,18 +165,25 @@ typedef struct sip_msg_meta {
  * every call, so what is usually small is kept small, and the rare rest
  * follows the record in the same allocation (an extension; the record is
  * never copied, so the extension goes wherever the record goes):
- *  - meta: IPv4 endpoints, a known transport, a first frame at most 2^32
- *    frames back, an index below 2^16 and flags below 2^8 are kept
+ *  - meta: IPv4 endpoints, a known transport, a first frame at most
+ *    65,535 frames back, an index below 2^8 and flags below 2^8 are kept
  *    inline; anything else (an IPv6 endpoint, most often) puts the whole
  *    sip_msg_meta in the extension (ext_meta);
  *  - fields: as 16-bit offsets and lengths when raw is shorter than
- *    65,535 bytes; longer messages (TCP allows them) keep 32-bit spans
- *    in the extension (ext_spans), after the meta when both are there.
- * Read them through the accessors below, never the inline parts. */
+ *    65,535 bytes, the Request-URI and the reason phrase sharing a place
+ *    (a message has one start line); longer messages (TCP allows them),
+ *    or a start line with both, keep 32-bit spans in the extension
+ *    (ext_spans), after the meta when both are there.
+ * Read them through the accessors below, never the inline parts; raw
+ * through sip_message_raw. */
 typedef struct sip_span16 {
 	uint16_t off;          /* UINT16_MAX: absent */
 	uint16_t len;
 } sip_span16;
+
+/* Inline spans: every field but the reason phrase has its own, in the
+ * order of sip_field; the reason phrase takes the Request-URI's. */
+enum { SIP_SPAN16_START_LINE = SIP_FIELD_REQUEST_URI, SIP_SPAN16__COUNT = SIP_FIELD__COUNT - 1 };
 
 typedef struct sip_message {
 	sip_id id;
@@ -187,29 +194,34 @@ typedef struct sip_message {
 	sip_id call;           /* the call (Call-ID); SIP_ID_NONE without Call-ID (or an empty one) */
 	uint64_t frame;        /* sip_msg_meta.frame */
 	int64_t ts_ns;         /* sip_msg_meta.ts_ns */
-	sv raw;
+	const uint8_t *raw_p;  /* the message's bytes: read sip_message_raw */
+	uint32_t raw_len;      /* a message is far shorter than 4 GiB */
 	uint32_t cseq;
-	uint32_t to_tag_hash;  /* sv_hash_ci of the To tag: lookups among responses
-	                          hash without reading the message's bytes again */
 	uint16_t status;
 	uint16_t n_warnings;   /* parser warnings (re-parse raw for the texts) */
-	uint8_t kind;          /* sip_kind */
+	uint8_t kind : 2;      /* sip_kind */
 	bool retransmission : 1; /* by the rules of §17, not by byte comparison */
 	bool has_cseq : 1;
 	bool has_sdp : 1;      /* application/sdp body, alone or as a part of a multipart body */
 	bool ext_meta : 1;     /* the extension holds the sip_msg_meta */
 	bool ext_spans : 1;    /* the extension holds the fields as sip_span */
+	bool span_reason : 1;  /* the start-line span is the reason phrase, not the Request-URI */
 	uint8_t method_code;   /* sip_method_code of the method (requests) */
 	uint8_t cseq_method_code; /* and of the CSeq method */
 	/* the rest of the meta, without ext_meta */
 	uint8_t transport;     /* SIP_MSG_TRANSPORT_* */
 	uint8_t capture_flags;
-	uint16_t index;
-	uint32_t first_frame_back; /* frame - first_frame */
+	uint8_t index;
+	uint16_t first_frame_back; /* frame - first_frame */
 	uint8_t src_addr[4], dst_addr[4]; /* IPv4 */
 	uint16_t src_port, dst_port;
-	sip_span16 spans[SIP_FIELD__COUNT]; /* without ext_spans */
+	sip_span16 spans[SIP_SPAN16__COUNT]; /* without ext_spans */
 } sip_message;
+
+static inline sv sip_message_raw(const sip_message *msg)
+{
+	return sv_make(msg->raw_p, msg->raw_len);
+}
 
 /* sip_message.transport: the names sip_msg_meta.transport may hold. */
 enum {
@@ -290,13 +302,20 @@ static inline sip_span sip_message_span(const sip_message *msg, sip_field f)
 	const sip_span *x = sip_message_ext_spans(msg);
 	if (x)
 		return x[f];
-	sip_span16 s = msg->spans[f];
+	sip_span16 s;
+	if (f == SIP_FIELD_REQUEST_URI || f == SIP_FIELD_REASON) {
+		if ((f == SIP_FIELD_REASON) != msg->span_reason)
+			return (sip_span){ UINT32_MAX, 0 };
+		s = msg->spans[SIP_SPAN16_START_LINE];
+	} else {
+		s = msg->spans[f < SIP_FIELD_REASON ? f : f - 1];
+	}
 	return s.off == UINT16_MAX ? (sip_span){ UINT32_MAX, 0 } : (sip_span){ s.off, s.len };
 }
 
 static inline sv sip_message_field(const sip_message *msg, sip_field f)
 {
-	return sip_span_sv(msg->raw, sip_message_span(msg, f));
+	return sip_span_sv(sip_message_raw(msg), sip_message_span(msg, f));
 }
 
 /* ---- transactions (§17) -------------------------------------------------

@@ -10,8 +10,7 @@
 /* Same status and To tag (tags compare case-insensitively, §19.3). */
 static bool same_response(const sip_message *a, const sip_message *b)
 {
-	if (a->kind != SIP_KIND_RESPONSE || a->txn != b->txn || a->status != b->status ||
-	    a->to_tag_hash != b->to_tag_hash)
+	if (a->kind != SIP_KIND_RESPONSE || a->txn != b->txn || a->status != b->status)
 		return false;
 	sv ta = sip_message_field(a, SIP_FIELD_TO_TAG), tb = sip_message_field(b, SIP_FIELD_TO_TAG);
 	if (!ta.p || !tb.p)

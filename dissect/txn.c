@@ -141,7 +141,8 @@ static bool key_equal(const txn_rec *r, const txn_key *y)
 /* Distinct responses of a transaction: (txn, status, To tag). */
 static uint32_t resp_hash(const sip_message *m)
 {
-	return (m->txn * 2654435761u) ^ ((uint32_t)m->status * 40503u) ^ m->to_tag_hash;
+	return (m->txn * 2654435761u) ^ ((uint32_t)m->status * 40503u) ^
+		sv_hash_ci(sip_message_field(m, SIP_FIELD_TO_TAG));
 }
 
 static bool resp_equal(const sip_message *x, const sip_message *y)
@@ -167,6 +168,15 @@ static bool resp_seen_or_add(txn_table *t, const idtab *msgs, txn_rec *r, const 
 		if (o && resp_equal(o, msg))
 			return true;
 	}
+	/* nothing in the index yet: no need to hash */
+	if (msg->status < 200 ? r->pub.first_provisional == SIP_ID_NONE : r->pub.final == SIP_ID_NONE) {
+		if (!r->resp_overflow)
+			return false;
+	} else if (r->resp_extra == SIP_ID_NONE && !r->resp_overflow) {
+		r->resp_extra = msg->id;
+		return false;
+	}
+	/* the rare rest: hashing reads the To tag again */
 	uint32_t h = resp_hash(msg), id;
 	if (r->resp_overflow) {
 		hindex_probe pr;
@@ -179,10 +189,7 @@ static bool resp_seen_or_add(txn_table *t, const idtab *msgs, txn_rec *r, const 
 	}
 	if (msg->status < 200 ? r->pub.first_provisional == SIP_ID_NONE : r->pub.final == SIP_ID_NONE)
 		return false;
-	if (r->resp_extra == SIP_ID_NONE) {
-		r->resp_extra = msg->id;
-		return false;
-	}
+	/* resp_extra is taken: it is filled before anything overflows */
 	r->resp_overflow = true;
 	hindex_insert(&t->responses, h, msg->id);
 	return false;
@@ -634,8 +641,15 @@ void txn_settle(txn_table *t, mdl_changes *ch, sip_id id, int64_t now)
 
 void txn_forget_message(txn_table *t, const sip_message *msg)
 {
-	if (msg->kind == SIP_KIND_RESPONSE && msg->txn != SIP_ID_NONE)
-		hindex_remove(&t->responses, resp_hash(msg), msg->id);
+	if (msg->kind != SIP_KIND_RESPONSE || msg->txn == SIP_ID_NONE)
+		return;
+	/* only responses past the three a record names are in the index (a
+	 * transaction already gone may have had some) */
+	const txn_rec *r = txn_get(t, msg->txn);
+	if (r && (!r->resp_overflow || msg->id == r->pub.first_provisional ||
+		  msg->id == r->pub.final || msg->id == r->resp_extra))
+		return;
+	hindex_remove(&t->responses, resp_hash(msg), msg->id);
 }
 
 void txn_evict(txn_table *t, sip_id id)

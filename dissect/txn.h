@@ -133,13 +133,13 @@ struct mdl_ctx {
  * place in the copy.  Without a copy it returns v unchanged. */
 static inline sv mdl_view(const mdl_ctx *c, sv v)
 {
-	return sv_rebase(c->parsed->raw, c->msg->raw, v);
+	return sv_rebase(c->parsed->raw, sip_message_raw(c->msg), v);
 }
 
 static inline void mdl_own_raw(mdl_ctx *c, arena *a)
 {
 	sv raw = c->parsed->raw;
-	c->msg->raw = sv_make(arena_copy(a, raw.p, raw.len), raw.len);
+	c->msg->raw_p = arena_copy(a, raw.p, raw.len);
 }
 
 static inline sip_message *mdl_msg(const idtab *msgs, sip_id id)

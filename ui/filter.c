@@ -275,7 +275,7 @@ bool ui_filter_match_raw(const ui_filter *f, sv raw)
 
 bool ui_filter_match_message(const ui_filter *f, const sip_message *msg)
 {
-	return ui_filter_match_raw(f, msg->raw);
+	return ui_filter_match_raw(f, sip_message_raw(msg));
 }
 
 bool ui_filter_scan(const ui_filter *f, const sip_model *m, const sip_call *c, guint *scanned,

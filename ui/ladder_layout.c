@@ -68,7 +68,7 @@ static void sdp_summary(GString *out, const sip_message *msg, sdp_scratch *sc)
 		sc->mp = g_new0(mp_body, 1);
 	}
 	bool stream = sip_message_stream(msg);
-	sip_parse_message(msg->raw, stream, sc->msg);
+	sip_parse_message(sip_message_raw(msg), stream, sc->msg);
 	sv body = sdp_text_body(sc->msg, sc->mp);
 	if (!body.p || body.len == 0)
 		return;

@@ -461,7 +461,7 @@ GArray *message_parsed_new(const sip_model *m, const findings *f, const sip_mess
 
 	sip_msg *pm = g_new0(sip_msg, 1);
 	bool stream = sip_message_stream(msg);
-	sip_parse_message(msg->raw, stream, pm);
+	sip_parse_message(sip_message_raw(msg), stream, pm);
 	start_line(&o, pm);
 	headers(&o, pm);
 	body(&o, pm);

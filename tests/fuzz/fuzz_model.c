@@ -115,7 +115,7 @@ static void on_evict(void *user, const sip_model *m, sip_event ev, sip_id call)
 		const sip_message *msg = sip_model_message(m, msgs->data[i]);
 		if (!msg)
 			fuzz_fail("evicted message unreadable in its tap");
-		fuzz_touch(msg->raw);
+		fuzz_touch(sip_message_raw(msg));
 	}
 	for (guint i = 0; i < txns->len; i++)
 		if (!sip_model_txn(m, txns->data[i]))
@@ -149,7 +149,7 @@ static void walk_model(const sip_model *m, guint added)
 		check_id(msg->call, nc, "message.call");
 		for (unsigned k = 0; k < SIP_FIELD__COUNT; k++) {
 			sip_span s = sip_message_span(msg, (sip_field)k);
-			if (s.off != UINT32_MAX && (s.off > msg->raw.len || s.len > msg->raw.len - s.off))
+			if (s.off != UINT32_MAX && (s.off > msg->raw_len || s.len > msg->raw_len - s.off))
 				fuzz_fail("message %u: span %u outside its bytes", i, k);
 			fuzz_touch(sip_message_field(msg, (sip_field)k));
 		}

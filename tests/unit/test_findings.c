@@ -143,7 +143,7 @@ static void parse_tap(void *user, const sip_model *m, sip_event ev, sip_id id)
 	(void)ev;
 	const sip_msg *p = sip_model_parse_of(m, id);
 	g_assert_nonnull(p);
-	g_assert_true(p->raw.p == sip_model_message(m, id)->raw.p);
+	g_assert_true(p->raw.p == sip_model_message(m, id)->raw_p);
 	g_assert_null(sip_model_parse_of(m, id + 1));
 	parse_seen++;
 }

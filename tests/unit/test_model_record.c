@@ -147,7 +147,7 @@ static void assert_record(const sip_model *m, sip_id id, const sip_msg_meta *met
 /* Every shape of meta the record keeps inline, and every one it cannot. */
 static const sip_msg_meta *metas(size_t *n)
 {
-	static sip_msg_meta v[20];
+	static sip_msg_meta v[24];
 	static bool done;
 	*n = G_N_ELEMENTS(v);
 	if (done)
@@ -174,8 +174,12 @@ static const sip_msg_meta *metas(size_t *n)
 	v[k] = base, v[k].frame = UINT64_C(1) << 40, v[k].first_frame = (UINT64_C(1) << 40) - UINT32_MAX - 1, k++;
 	v[k] = base, v[k].first_frame = 11, k++;         /* after frame */
 	v[k] = base, v[k].first_frame = 0, v[k].frame = UINT64_MAX, k++;
-	v[k] = base, v[k].index = UINT16_MAX, k++;
+	v[k] = base, v[k].index = UINT8_MAX, k++;
+	v[k] = base, v[k].index = UINT8_MAX + 1u, k++;
 	v[k] = base, v[k].index = UINT16_MAX + 1u, k++;
+	v[k] = base, v[k].frame = 100000, v[k].first_frame = 100000 - UINT16_MAX, k++;
+	v[k] = base, v[k].frame = 100000, v[k].first_frame = 100000 - UINT16_MAX - 1, k++;
+	v[k] = base, v[k].first_frame = 0, k++;
 	v[k] = base, v[k].capture_flags = UINT8_MAX, k++;
 	v[k] = base, v[k].capture_flags = 0x100, k++;
 	v[k] = base, v[k].src = ep6(3, 1), v[k].dst = ep6(4, 2), v[k].index = UINT32_MAX,
@@ -269,7 +273,7 @@ static void check_long(const sip_limits *limits)
 		meta.frame = meta.first_frame = 3 + (uint64_t)k;
 		assert_record(f->m, id_edge[k], &meta, cid, NULL);
 		const sip_message *msg = sip_model_message(f->m, id_edge[k]);
-		g_assert_cmpuint(msg->raw.len, ==, 65534 + (size_t)k);
+		g_assert_cmpuint(msg->raw_len, ==, 65534 + (size_t)k);
 		sip_span s = sip_message_span(msg, SIP_FIELD_CALL_ID);
 		g_assert_cmpuint(s.off + s.len, >, 65400);
 	}
@@ -310,6 +314,110 @@ static void test_pools_churn(void)
 	flow_free(f);
 }
 
+/* A message added with its parse changed by change (may be NULL)
+ * before the model sees it. */
+static sip_id add_changed(flow *f, const sip_msg_meta *meta, const char *text,
+	void (*change)(sip_msg *p))
+{
+	size_t len = strlen(text);
+	uint8_t *buf = g_malloc(len);
+	memcpy(buf, text, len);
+	g_ptr_array_add(f->bufs, buf);
+	sip_parse_message(sv_make(buf, len), false, f->p);
+	if (change)
+		change(f->p);
+	sip_id id = sip_model_add(f->m, meta, f->p);
+	memset(f->p, 0xA5, sizeof(*f->p));
+	return id;
+}
+
+/* A reason phrase on a request's parse: no parse gives both, but the
+ * record must keep whatever it is given. */
+static void give_reason(sip_msg *p)
+{
+	g_assert_nonnull(p->request_uri.p);
+	p->reason = sv_make(p->request_uri.p + 4, 3);   /* "bob" */
+}
+
+/* The start line's fields: the Request-URI and the reason phrase share a
+ * place in the record; each reads back only for its kind, and a start
+ * line with both keeps them in the extension. */
+static void check_start_line(const sip_limits *limits)
+{
+	flow *f = fix_new(limits);
+	sip_msg_meta meta = {
+		.frame = 1, .first_frame = 1, .ts_ns = INT64_C(1700000000) * 1000000000,
+		.transport = "UDP", .src = ep4(1, 5060), .dst = ep4(2, 5060),
+	};
+	const char *rsp = "SIP/2.0 180 Ringing\r\n"
+		"Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKsl\r\n"
+		"From: <sip:alice@a.example>;tag=atag\r\nTo: <sip:bob@b.example>;tag=bt\r\n"
+		"Call-ID: sl@a.example\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n";
+	const char *rsp_empty = "SIP/2.0 183 \r\n"
+		"Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKsl\r\n"
+		"From: <sip:alice@a.example>;tag=atag\r\nTo: <sip:bob@b.example>;tag=bt\r\n"
+		"Call-ID: sl@a.example\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n";
+	const char *req = "INVITE sip:bob@b.example SIP/2.0\r\n"
+		"Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKsl2\r\n"
+		"From: <sip:alice@a.example>;tag=atag\r\nTo: <sip:bob@b.example>\r\n"
+		"Call-ID: sl@a.example\r\nCSeq: 2 INVITE\r\nContent-Length: 0\r\n\r\n";
+	sip_id r1 = add_changed(f, &meta, rsp, NULL);
+	meta.frame = meta.first_frame = 2;
+	sip_id r2 = add_changed(f, &meta, rsp_empty, NULL);
+	meta.frame = meta.first_frame = 3;
+	sip_id q1 = add_changed(f, &meta, req, NULL);
+	meta.frame = meta.first_frame = 4;
+	sip_id q2 = add_changed(f, &meta, req, give_reason);
+
+	const sip_message *m = sip_model_message(f->m, r1);
+	g_assert_cmpint(m->kind, ==, SIP_KIND_RESPONSE);
+	g_assert_cmpuint(m->status, ==, 180);
+	assert_sv_is(sip_message_field(m, SIP_FIELD_REASON), "Ringing");
+	assert_sv_is(sip_message_field(m, SIP_FIELD_REQUEST_URI), NULL);
+	assert_sv_is(sip_message_field(m, SIP_FIELD_METHOD), NULL);
+	assert_sv_is(sip_message_field(m, SIP_FIELD_CALL_ID), "sl@a.example");
+	assert_sv_is(sip_message_field(m, SIP_FIELD_CSEQ_METHOD), "INVITE");
+	assert_sv_is(sip_message_field(m, SIP_FIELD_FROM_TAG), "atag");
+	assert_sv_is(sip_message_field(m, SIP_FIELD_TO_TAG), "bt");
+	assert_sv_is(sip_message_field(m, SIP_FIELD_BRANCH), "z9hG4bKsl");
+	assert_sv_is(sip_message_field(m, SIP_FIELD_VIA_SENT_BY), "192.0.2.1:5060");
+	g_assert_null(sip_message_ext_spans(m));
+
+	m = sip_model_message(f->m, r2);
+	sv reason = sip_message_field(m, SIP_FIELD_REASON);
+	g_assert_nonnull(reason.p);
+	g_assert_cmpuint(sv_trim(reason).len, ==, 0);
+	assert_sv_is(sip_message_field(m, SIP_FIELD_REQUEST_URI), NULL);
+
+	m = sip_model_message(f->m, q1);
+	assert_sv_is(sip_message_field(m, SIP_FIELD_REQUEST_URI), "sip:bob@b.example");
+	assert_sv_is(sip_message_field(m, SIP_FIELD_REASON), NULL);
+	assert_sv_is(sip_message_field(m, SIP_FIELD_METHOD), "INVITE");
+	assert_sv_is(sip_message_field(m, SIP_FIELD_CALL_ID), "sl@a.example");
+	g_assert_null(sip_message_ext_spans(m));
+
+	m = sip_model_message(f->m, q2);
+	g_assert_nonnull(sip_message_ext_spans(m));
+	assert_sv_is(sip_message_field(m, SIP_FIELD_REQUEST_URI), "sip:bob@b.example");
+	assert_sv_is(sip_message_field(m, SIP_FIELD_REASON), "bob");
+	assert_sv_is(sip_message_field(m, SIP_FIELD_METHOD), "INVITE");
+	assert_sv_is(sip_message_field(m, SIP_FIELD_VIA_SENT_BY), "192.0.2.1:5060");
+	sip_msg_meta back;
+	sip_message_meta(m, &back);
+	assert_meta_eq(&back, &meta);
+	flow_free(f);
+}
+
+static void test_start_line(void)
+{
+	check_start_line(NULL);
+}
+
+static void test_start_line_limits(void)
+{
+	check_start_line(&(sip_limits){ .max_messages = 100, .max_calls = 100 });
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -318,5 +426,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/model/record/long", test_long);
 	g_test_add_func("/model/record/long-limits", test_long_limits);
 	g_test_add_func("/model/record/pools-churn", test_pools_churn);
+	g_test_add_func("/model/record/start-line", test_start_line);
+	g_test_add_func("/model/record/start-line-limits", test_start_line_limits);
 	return g_test_run();
 }
