@@ -47,11 +47,50 @@ void call_table_init(call_table *ct, arena *mem)
 	pool_init(&ct->pool, sizeof(call_rec), 0);
 }
 
+/* A list of r that starts in r->inline_ids (call_rec). */
+static void call_ids_push(sip_ids *a, const sip_id *start, sip_id id)
+{
+	if (a->len == a->cap) {
+		if (a->data == start) {
+			/* leaving the record: the list owns its storage from now on */
+			sip_id *d = g_new(sip_id, (gsize)a->cap * 2);
+			memcpy(d, a->data, a->len * sizeof(*d));
+			a->data = d;
+			a->cap *= 2;
+		} else {
+			mdl_ids_grow(a);
+		}
+	}
+	a->data[a->len++] = id;
+}
+
+static void call_ids_free(sip_ids *a, const sip_id *start)
+{
+	if (a->data != start)
+		g_free(a->data);
+	*a = (sip_ids){ 0 };
+}
+
+static sip_id *msgs_start(call_rec *r)
+{
+	return r->inline_ids;
+}
+
+static sip_id *txns_start(call_rec *r)
+{
+	return r->inline_ids + CALL_INLINE_MSGS;
+}
+
+static sip_id *dialogs_start(call_rec *r)
+{
+	return r->inline_ids + CALL_INLINE_MSGS + CALL_INLINE_TXNS;
+}
+
 static void rec_free_lists(call_table *ct, call_rec *r)
 {
-	mdl_ids_free(&r->messages);
-	mdl_ids_free(&r->dialogs);
-	mdl_ids_free(&r->txns);
+	call_ids_free(&r->messages, msgs_start(r));
+	call_ids_free(&r->dialogs, dialogs_start(r));
+	call_ids_free(&r->txns, txns_start(r));
 	if (r->pub.related != ct->no_related)
 		g_ptr_array_free(r->pub.related, TRUE);
 }
@@ -254,6 +293,9 @@ static call_rec *call_new(call_table *ct, mdl_ctx *c)
 	x->state = CALL_STATE_NOT_A_CALL;
 	x->ended_by = CALL_END_NONE;
 	x->start_ts = c->ts;
+	r->messages = (sip_ids){ msgs_start(r), 0, CALL_INLINE_MSGS };
+	r->txns = (sip_ids){ txns_start(r), 0, CALL_INLINE_TXNS };
+	r->dialogs = (sip_ids){ dialogs_start(r), 0, CALL_INLINE_DIALOGS };
 	x->messages = &r->messages;
 	x->dialogs = &r->dialogs;
 	x->txns = &r->txns;
@@ -296,7 +338,7 @@ void call_attach(call_table *ct, mdl_ctx *c)
 	set_parties(r, c, 0);
 	c->msg->call = r->pub.id;
 	c->call_id = r->pub.call_id;
-	mdl_ids_push(&r->messages, c->msg->id);
+	call_ids_push(&r->messages, msgs_start(r), c->msg->id);
 	changed(c->ch, r);
 }
 
@@ -439,9 +481,9 @@ void call_process(call_table *ct, txn_table *t, dlg_table *d, mdl_ctx *c, const 
 	if (is_call_method(cm))
 		r->is_call = true;
 	if (tr->created)
-		mdl_ids_push(&r->txns, tx->pub.id);
+		call_ids_push(&r->txns, txns_start(r), tx->pub.id);
 	if (dr->created != SIP_ID_NONE)
-		mdl_ids_push(&r->dialogs, dr->created);
+		call_ids_push(&r->dialogs, dialogs_start(r), dr->created);
 
 	if (!response) {
 		if (r->pub.first_method.p == NULL)

@@ -19,6 +19,8 @@
 #include "dissect/model.h"
 #include "dissect/txn.h"
 
+enum { CALL_INLINE_MSGS = 8, CALL_INLINE_TXNS = 4, CALL_INLINE_DIALOGS = 2 };
+
 typedef struct call_rec {
 	sip_call pub;
 	sv caller_tag;            /* From tag of the initial INVITE */
@@ -41,6 +43,11 @@ typedef struct call_rec {
 	sip_id last_bye;          /* newest BYE request */
 	uint32_t stamp;
 	sip_ids messages, dialogs, txns; /* what pub's lists point to */
+	/* Where the lists start: most calls hold up to 8 messages, 4
+	 * transactions and 2 dialogs, which then cost no allocation of their
+	 * own (with its header and the slack of doubling); a list that grows
+	 * past its part moves to the heap (call_ids_push). */
+	sip_id inline_ids[CALL_INLINE_MSGS + CALL_INLINE_TXNS + CALL_INLINE_DIALOGS];
 	/* With limits: what it owns, its place among the calls.  Last, so
 	 * that without limits the record stops before it (CALL_REC_BARE). */
 	mdl_owner own;

@@ -461,6 +461,87 @@ static void test_bye_unanswered(void)
 	flow_free(f);
 }
 
+/* A call's lists start inside its record and move out as they grow: every
+ * id stays listed, in order, across the move, with and without limits
+ * (where the call is then evicted with its lists). */
+static void check_long_lists(const sip_limits *limits)
+{
+	flow *f = flow_new();
+	if (limits)
+		g_assert_true(sip_model_set_limits(f->m, limits));
+	ua_call c = ua_call_make(f, "lists@a.example");
+	GArray *msgs = g_array_new(FALSE, FALSE, sizeof(sip_id));
+	GArray *txns = g_array_new(FALSE, FALSE, sizeof(sip_id));
+	GArray *dialogs = g_array_new(FALSE, FALSE, sizeof(sip_id));
+	sip_id id = req(&c, 0, true, "INVITE", 1, "z9hG4bKl0", NULL);
+	g_array_append_val(msgs, id);
+	sip_id t = msg_of(f, id)->txn;
+	g_array_append_val(txns, t);
+	/* 5 forks answer early: 5 dialogs */
+	for (unsigned k = 0; k < 5; k++) {
+		char tag[8];
+		g_snprintf(tag, sizeof(tag), "f%u", k);
+		id = rsp(&c, 10 + k, true, 180, "INVITE", 1, "z9hG4bKl0", tag);
+		g_array_append_val(msgs, id);
+		sip_id d = msg_of(f, id)->dialog;
+		g_assert_cmpuint(d, !=, SIP_ID_NONE);
+		g_array_append_val(dialogs, d);
+	}
+	id = rsp(&c, 100, true, 200, "INVITE", 1, "z9hG4bKl0", "f0");
+	g_array_append_val(msgs, id);
+	/* then 12 in-dialog requests, each a transaction */
+	for (unsigned k = 0; k < 12; k++) {
+		char branch[24];
+		g_snprintf(branch, sizeof(branch), "z9hG4bKi%u", k);
+		id = req(&c, 200 + 10 * k, true, "INFO", 2 + k, branch, "f0");
+		g_array_append_val(msgs, id);
+		t = msg_of(f, id)->txn;
+		g_array_append_val(txns, t);
+		id = rsp(&c, 205 + 10 * k, true, 200, "INFO", 2 + k, branch, "f0");
+		g_array_append_val(msgs, id);
+	}
+	const sip_call *call = call_named(f, "lists@a.example");
+	g_assert_nonnull(call);
+	g_assert_cmpuint(call->messages->len, ==, msgs->len);
+	for (guint i = 0; i < msgs->len; i++)
+		g_assert_cmpuint(g_array_index(call->messages, sip_id, i), ==, g_array_index(msgs, sip_id, i));
+	g_assert_cmpuint(call->txns->len, ==, txns->len);
+	for (guint i = 0; i < txns->len; i++)
+		g_assert_cmpuint(g_array_index(call->txns, sip_id, i), ==, g_array_index(txns, sip_id, i));
+	g_assert_cmpuint(call->dialogs->len, ==, dialogs->len);
+	for (guint i = 0; i < dialogs->len; i++)
+		g_assert_cmpuint(g_array_index(call->dialogs, sip_id, i), ==, g_array_index(dialogs, sip_id, i));
+	/* a short call beside it keeps its lists in its record */
+	ua_call c2 = ua_call_make(f, "short@a.example");
+	req(&c2, 1000, true, "OPTIONS", 1, "z9hG4bKs", NULL);
+	const sip_call *call2 = call_named(f, "short@a.example");
+	g_assert_cmpuint(call2->messages->len, ==, 1);
+	g_assert_cmpuint(call2->txns->len, ==, 1);
+	g_assert_cmpuint(call2->dialogs->len, ==, 0);
+	if (limits) {
+		/* more calls than allowed: the long one goes, lists and all */
+		ua_call c3 = ua_call_make(f, "third@a.example");
+		req(&c3, 2000, true, "OPTIONS", 1, "z9hG4bKt", NULL);
+		rsp(&c3, 2010, true, 200, "OPTIONS", 1, "z9hG4bKt", "x");   /* limits are judged before it */
+		g_assert_null(sip_model_call_find(f->m, sv_from_cstr("lists@a.example")));
+		g_assert_nonnull(sip_model_call_find(f->m, sv_from_cstr("third@a.example")));
+	}
+	g_array_free(msgs, TRUE);
+	g_array_free(txns, TRUE);
+	g_array_free(dialogs, TRUE);
+	flow_free(f);
+}
+
+static void test_long_lists(void)
+{
+	check_long_lists(NULL);
+}
+
+static void test_long_lists_limits(void)
+{
+	check_long_lists(&(sip_limits){ .max_calls = 2 });
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -477,5 +558,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/model/call/not-a-call", test_not_a_call);
 	g_test_add_func("/model/call/mid-call-captures", test_mid_call_captures);
 	g_test_add_func("/model/call/bye-unanswered", test_bye_unanswered);
+	g_test_add_func("/model/call/long-lists", test_long_lists);
+	g_test_add_func("/model/call/long-lists-limits", test_long_lists_limits);
 	return g_test_run();
 }
