@@ -441,14 +441,19 @@ typedef struct sip_txn {
 	bool rfc2543 : 1;        /* matched by the RFC 2543 rules (no z9hG4bK cookie) */
 	bool is_invite : 1;
 	bool no_method : 1;      /* no method at all: a response without CSeq method */
+	/* proceeding is entered only by the first provisional, completed only
+	 * by the first final: their times are those responses', kept once
+	 * (read sip_txn_state_ts) */
+	bool proceeding_entered : 1;
+	bool completed_entered : 1;
 	uint8_t method_code;     /* sip_method_code of the method */
 	int64_t first_provisional_ts, final_ts; /* 0 = none */
 	/* 0 when the request was not seen; it is also when the first state
 	 * (calling or trying) was entered */
 	int64_t request_ts;
-	/* when proceeding, completed, confirmed, terminated were entered (0 =
-	 * never): read sip_txn_state_ts */
-	int64_t later_ts[TXN_STATE__COUNT - TXN_STATE_PROCEEDING];
+	/* when confirmed and terminated were entered (0 = never): read
+	 * sip_txn_state_ts */
+	int64_t confirmed_ts, terminated_ts;
 } sip_txn;
 
 static inline sv sip_txn_method(const sip_txn *t)
@@ -481,7 +486,18 @@ static inline int64_t sip_txn_state_ts(const sip_txn *t, txn_state s)
 {
 	if (s == TXN_STATE_CALLING || s == TXN_STATE_TRYING)
 		return (s == TXN_STATE_CALLING) == t->is_invite ? t->request_ts : 0;
-	return (unsigned)s < TXN_STATE__COUNT ? t->later_ts[s - TXN_STATE_PROCEEDING] : 0;
+	switch (s) {
+	case TXN_STATE_PROCEEDING:
+		return t->proceeding_entered ? t->first_provisional_ts : 0;
+	case TXN_STATE_COMPLETED:
+		return t->completed_entered ? t->final_ts : 0;
+	case TXN_STATE_CONFIRMED:
+		return t->confirmed_ts;
+	case TXN_STATE_TERMINATED:
+		return t->terminated_ts;
+	default:
+		return 0;
+	}
 }
 
 /* Request → first provisional and request → final response, in ns;

@@ -10,7 +10,7 @@
 #include "dissect/sip_header.h"
 
 /* one per transaction is kept: what the layout in txn.h is for */
-G_STATIC_ASSERT(sizeof(txn_rec) <= 200);
+G_STATIC_ASSERT(sizeof(txn_rec) <= 184);
 
 static const sv sv_invite = { (const uint8_t *)"INVITE", 6 };
 
@@ -244,23 +244,46 @@ bool txn_descends(const txn_table *t, const txn_rec *r, const txn_rec *anc)
 
 /* ---- records ---------------------------------------------------------------------- */
 
-/* Where the time state s was entered is kept: the first state's is the
- * request's (set_request), the only way into it. */
-static int64_t *state_ts(txn_rec *r, txn_state s)
+/* When state s was entered; the first state's time is the request's
+ * (set_request), the only way into it. */
+static int64_t state_ts(const txn_rec *r, txn_state s)
 {
-	return s < TXN_STATE_PROCEEDING ? &r->pub.request_ts :
-		&r->pub.later_ts[s - TXN_STATE_PROCEEDING];
+	return s < TXN_STATE_PROCEEDING ? r->pub.request_ts : sip_txn_state_ts(&r->pub, s);
+}
+
+/* Proceeding is entered only by the first provisional and completed only
+ * by the first final (on_response), at those responses' times, which the
+ * record keeps anyway: for them ts is that time and a flag says so. */
+static void set_state_ts(txn_rec *r, txn_state s, int64_t ts)
+{
+	switch (s) {
+	case TXN_STATE_PROCEEDING:
+		r->pub.proceeding_entered = true;
+		break;
+	case TXN_STATE_COMPLETED:
+		r->pub.completed_entered = true;
+		break;
+	case TXN_STATE_CONFIRMED:
+		r->pub.confirmed_ts = ts;
+		break;
+	case TXN_STATE_TERMINATED:
+		r->pub.terminated_ts = ts;
+		break;
+	default:
+		r->pub.request_ts = ts;
+		break;
+	}
 }
 
 static void enter(txn_rec *r, txn_state s, int64_t ts)
 {
 	/* the machines only move forward; a late provisional changes nothing */
-	int64_t *at = state_ts(r, s);
-	if (s <= r->pub.state && !(s == r->pub.state && *at == 0))
+	int64_t at = state_ts(r, s);
+	if (s <= r->pub.state && !(s == r->pub.state && at == 0))
 		return;
 	r->pub.state = (uint8_t)s;
-	if (*at == 0)
-		*at = ts;
+	if (at == 0)
+		set_state_ts(r, s, ts);
 }
 
 /* The copies of the key's views (txn_rec), one after the other. */
@@ -610,7 +633,7 @@ static void settle(txn_table *t, txn_rec *r, mdl_changes *ch, int64_t end_ts, bo
 		int64_t t4 = r->reliable ? 0 : t->settings->t4_ns;
 		/* confirmed is entered only by the ACK, at its time */
 		if (x->state == TXN_STATE_CONFIRMED)
-			when = x->later_ts[TXN_STATE_CONFIRMED - TXN_STATE_PROCEEDING] + t4; /* Timer I */
+			when = x->confirmed_ts + t4; /* Timer I */
 		else if (x->state == TXN_STATE_COMPLETED)
 			when = x->is_invite ? x->final_ts + sip_timers_64t1(t->settings) /* Timer H */
 				: x->final_ts + t4;                  /* Timer K */

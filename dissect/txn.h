@@ -192,7 +192,7 @@ static inline void sv_store32(sv v, const uint8_t **p, uint32_t *len)
 }
 
 /* A transaction's record: what the model shares (pub) and what only the
- * model needs, 200 bytes in all.  Its key is pub's method, branch
+ * model needs, 184 bytes in all.  Its key is pub's method, branch
  * (sip_txn_branch hides it for RFC 2543 keys), call, cseq and rfc2543
  * with the key_ fields (the same values as the txn_key it was created
  * with).  The key's host and From tag are copies that follow the method

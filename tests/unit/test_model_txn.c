@@ -819,6 +819,50 @@ static void test_key_without_call_id(void)
 	flow_free(f);
 }
 
+/* When each state was entered: proceeding and completed are the first
+ * provisional's and the first final's times, and a provisional after the
+ * final enters nothing (though it is the first provisional). */
+static void test_state_times(void)
+{
+	flow *f = flow_new();
+	ua_call c = ua_call_make(f, "states@a.example");
+	/* non-INVITE: final first, then a late 1xx, then another final */
+	req(&c, 0, true, "OPTIONS", 1, "z9hG4bKo1", NULL);
+	sip_id fin = rsp(&c, 40, true, 404, "OPTIONS", 1, "z9hG4bKo1", "b");
+	sip_id late = rsp(&c, 50, true, 180, "OPTIONS", 1, "z9hG4bKo1", "b");
+	rsp(&c, 60, true, 500, "OPTIONS", 1, "z9hG4bKo1", "b");
+	const sip_txn *t = txn_of(f, fin);
+	g_assert_cmpuint(t->final, ==, fin);
+	g_assert_cmpuint(t->first_provisional, ==, late);
+	g_assert_cmpint(t->first_provisional_ts, ==, at(f, 50));
+	g_assert_cmpint(sip_txn_state_ts(t, TXN_STATE_TRYING), ==, at(f, 0));
+	g_assert_cmpint(sip_txn_state_ts(t, TXN_STATE_PROCEEDING), ==, 0);
+	g_assert_cmpint(sip_txn_state_ts(t, TXN_STATE_COMPLETED), ==, at(f, 40));
+	g_assert_cmpint(sip_txn_state_ts(t, TXN_STATE_CONFIRMED), ==, 0);
+	g_assert_cmpint(sip_txn_state_ts(t, TXN_STATE_TERMINATED), ==, 0);
+	g_assert_cmpint(t->state, ==, TXN_STATE_COMPLETED);
+
+	/* INVITE: two provisionals, a 486, its ACK, a 2xx from another fork */
+	sip_id inv = req(&c, 100, true, "INVITE", 2, "z9hG4bKi1", NULL);
+	rsp(&c, 110, true, 100, "INVITE", 2, "z9hG4bKi1", NULL);
+	rsp(&c, 120, true, 180, "INVITE", 2, "z9hG4bKi1", "b");
+	rsp(&c, 130, true, 486, "INVITE", 2, "z9hG4bKi1", "b");
+	req(&c, 140, true, "ACK", 2, "z9hG4bKi1", "b");
+	rsp(&c, 150, true, 200, "INVITE", 2, "z9hG4bKi1", "c");
+	const sip_txn *ti = txn_of(f, inv);
+	g_assert_cmpint(sip_txn_state_ts(ti, TXN_STATE_CALLING), ==, at(f, 100));
+	g_assert_cmpint(sip_txn_state_ts(ti, TXN_STATE_PROCEEDING), ==, at(f, 110));
+	g_assert_cmpint(sip_txn_state_ts(ti, TXN_STATE_COMPLETED), ==, at(f, 130));
+	g_assert_cmpint(sip_txn_state_ts(ti, TXN_STATE_CONFIRMED), ==, at(f, 140));
+	g_assert_cmpint(sip_txn_state_ts(ti, TXN_STATE_TERMINATED), ==, 0);
+	g_assert_cmpint(sip_txn_state_ts(ti, TXN_STATE__COUNT), ==, 0);
+	sip_model_finish(f->m, at(f, 60000));
+	g_assert_cmpint(sip_txn_state_ts(t, TXN_STATE_TERMINATED), ==, at(f, 40 + 5000));
+	g_assert_cmpint(sip_txn_state_ts(ti, TXN_STATE_TERMINATED), ==, at(f, 140 + 5000));
+	g_assert_cmpint(sip_txn_state_ts(ti, TXN_STATE_COMPLETED), ==, at(f, 130));
+	flow_free(f);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -838,5 +882,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/model/txn/responses-many", test_responses_many);
 	g_test_add_func("/model/txn/record-views", test_record_views);
 	g_test_add_func("/model/txn/key-without-call-id", test_key_without_call_id);
+	g_test_add_func("/model/txn/state-times", test_state_times);
 	return g_test_run();
 }
