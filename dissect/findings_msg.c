@@ -1410,7 +1410,7 @@ static void check_vias(findings *f, const sip_message *msg, const sip_msg *p, un
 static void check_looped_copy(findings *f, const sip_message *msg, const sip_msg *p, const sip_txn *t)
 {
 	const sip_message *orig = t ? msg_get(f, t->request) : NULL;
-	if (!orig || orig->raw_len == msg->raw_len)
+	if (!orig || sip_message_raw(orig).len == sip_message_raw(msg).len)
 		return;
 	if (!p) {
 		fnd_parse(msg, f->p);

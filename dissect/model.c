@@ -66,14 +66,17 @@ struct sip_model {
 
 /* The size model.h promises, and an extension right after a record is
  * aligned for its sip_msg_meta. */
-G_STATIC_ASSERT(sizeof(sip_message) <= 104);
+G_STATIC_ASSERT(sizeof(sip_message) <= 96);
+/* method codes fit the record's four bits */
+G_STATIC_ASSERT(SIP_METHOD__COUNT <= 16);
+G_STATIC_ASSERT(SIP_MSG_TRANSPORT__COUNT <= 8);
 G_STATIC_ASSERT(sizeof(sip_message) % _Alignof(sip_msg_meta) == 0);
 
 /* A message record with the extension it needs (model.h, sip_message). */
 static size_t msg_size(bool wide_meta, bool wide_spans)
 {
 	return sizeof(sip_message) + (wide_meta ? sizeof(sip_msg_meta) : 0) +
-		(wide_spans ? SIP_FIELD__COUNT * sizeof(sip_span) : 0);
+		(wide_spans ? sizeof(sip_msg_ext_spans) : 0);
 }
 
 static unsigned msg_pool_of(bool wide_meta, bool wide_spans)
@@ -460,7 +463,7 @@ static bool ep_is_v4(const endpoint *e)
 static int meta_inline(const sip_msg_meta *meta)
 {
 	if (!ep_is_v4(&meta->src) || !ep_is_v4(&meta->dst) || meta->first_frame > meta->frame ||
-	    meta->frame - meta->first_frame > UINT16_MAX || meta->index > UINT8_MAX ||
+	    meta->frame - meta->first_frame > UINT8_MAX || meta->index > UINT8_MAX ||
 	    meta->capture_flags > UINT8_MAX)
 		return -1;
 	return transport_code(meta->transport);
@@ -491,10 +494,15 @@ static sip_message *record(sip_model *m, const sip_msg_meta *meta, const sip_msg
 	int transport = meta_inline(meta);
 	bool wide_meta = transport < 0;
 	/* every present span then has an offset and a length below UINT16_MAX,
-	 * and the Request-URI and the reason phrase can share their place */
+	 * the Request-URI and the reason phrase can share their place, and so
+	 * can the method and the CSeq method */
+	const sip_span *sp = prep->spans;
+	bool has_method = sp[SIP_FIELD_METHOD].off != UINT32_MAX;
+	bool has_cseq_method = sp[SIP_FIELD_CSEQ_METHOD].off != UINT32_MAX;
 	bool wide_spans = p->raw.len >= UINT16_MAX ||
-		(prep->spans[SIP_FIELD_REQUEST_URI].off != UINT32_MAX &&
-		 prep->spans[SIP_FIELD_REASON].off != UINT32_MAX);
+		(sp[SIP_FIELD_REQUEST_URI].off != UINT32_MAX && sp[SIP_FIELD_REASON].off != UINT32_MAX) ||
+		(has_method && has_cseq_method &&
+		 !sv_eq(sip_span_sv(p->raw, sp[SIP_FIELD_METHOD]), sip_span_sv(p->raw, sp[SIP_FIELD_CSEQ_METHOD])));
 	sip_message *r = mdl_rec_alloc(&m->mem, &m->msg_pools[msg_pool_of(wide_meta, wide_spans)],
 		m->limited);
 	memset(r, 0, sizeof(*r));
@@ -510,29 +518,35 @@ static sip_message *record(sip_model *m, const sip_msg_meta *meta, const sip_msg
 		r->transport = (uint8_t)transport;
 		r->capture_flags = (uint8_t)meta->capture_flags;
 		r->index = (uint8_t)meta->index;
-		r->first_frame_back = (uint16_t)(meta->frame - meta->first_frame);
+		r->first_frame_back = (uint8_t)(meta->frame - meta->first_frame);
 		memcpy(r->src_addr, meta->src.addr, 4);
 		memcpy(r->dst_addr, meta->dst.addr, 4);
 		r->src_port = meta->src.port;
 		r->dst_port = meta->dst.port;
 	}
 	if (wide_spans) {
-		char *ext = (char *)(r + 1) + (wide_meta ? sizeof(*meta) : 0);
-		memcpy(ext, prep->spans, sizeof(prep->spans));
+		sip_msg_ext_spans *ext = (sip_msg_ext_spans *)(void *)((char *)(r + 1) +
+			(wide_meta ? sizeof(*meta) : 0));
+		memcpy(ext->spans, prep->spans, sizeof(prep->spans));
+		/* a message is far shorter than 4 GiB: framing bounds it long before */
+		ext->raw_len = (uint32_t)p->raw.len;
 	} else {
 		/* present spans lie inside raw, below UINT16_MAX; an absent
 		 * one ({ UINT32_MAX, 0 }) becomes { UINT16_MAX, 0 } */
-		r->span_reason = prep->spans[SIP_FIELD_REASON].off != UINT32_MAX;
-		for (unsigned f = 0; f < SIP_FIELD__COUNT; f++) {
-			if (f == (r->span_reason ? SIP_FIELD_REQUEST_URI : SIP_FIELD_REASON))
-				continue;
-			r->spans[f < SIP_FIELD_REASON ? f : f - 1] = (sip_span16){
-				(uint16_t)prep->spans[f].off, (uint16_t)prep->spans[f].len };
-		}
+		r->raw_len16 = (uint16_t)p->raw.len;
+		r->span_reason = sp[SIP_FIELD_REASON].off != UINT32_MAX;
+		r->span_method = has_method;
+		r->span_cseq_method = has_cseq_method;
+		sip_span first = sp[has_method ? SIP_FIELD_METHOD : SIP_FIELD_CSEQ_METHOD];
+		sip_span start = sp[r->span_reason ? SIP_FIELD_REASON : SIP_FIELD_REQUEST_URI];
+		const sip_span in_order[SIP_SPAN16__COUNT] = {
+			first, start, sp[SIP_FIELD_CALL_ID], sp[SIP_FIELD_FROM_TAG],
+			sp[SIP_FIELD_TO_TAG], sp[SIP_FIELD_BRANCH], sp[SIP_FIELD_VIA_SENT_BY],
+		};
+		for (unsigned k = 0; k < SIP_SPAN16__COUNT; k++)
+			r->spans[k] = (sip_span16){ (uint16_t)in_order[k].off, (uint16_t)in_order[k].len };
 	}
-	/* a message is far shorter than 4 GiB: framing bounds it long before */
 	r->raw_p = p->raw.p;
-	r->raw_len = (uint32_t)p->raw.len;
 	r->kind = (uint8_t)p->kind;
 	r->has_cseq = p->has_cseq;
 	r->has_sdp = prep->has_sdp;

@@ -156,7 +156,7 @@ typedef struct sip_msg_meta {
 	endpoint src, dst;
 } sip_msg_meta;
 
-/* The compact record kept per message (104 bytes): re-parse raw for
+/* The compact record kept per message (96 bytes): re-parse raw for
  * anything else.  Messages of kind SIP_KIND_INVALID are kept too, with no
  * transaction and no dialog, in the call of their Call-ID when the parser
  * found one.
@@ -165,15 +165,19 @@ typedef struct sip_msg_meta {
  * every call, so what is usually small is kept small, and the rare rest
  * follows the record in the same allocation (an extension; the record is
  * never copied, so the extension goes wherever the record goes):
- *  - meta: IPv4 endpoints, a known transport, a first frame at most
- *    65,535 frames back, an index below 2^8 and flags below 2^8 are kept
+ *  - meta: IPv4 endpoints, a known transport, a first frame at most 255
+ *    frames back, an index below 2^8 and flags below 2^8 are kept
  *    inline; anything else (an IPv6 endpoint, most often) puts the whole
  *    sip_msg_meta in the extension (ext_meta);
  *  - fields: as 16-bit offsets and lengths when raw is shorter than
- *    65,535 bytes, the Request-URI and the reason phrase sharing a place
- *    (a message has one start line); longer messages (TCP allows them),
- *    or a start line with both, keep 32-bit spans in the extension
- *    (ext_spans), after the meta when both are there.
+ *    65,535 bytes (its length then 16 bits too), the Request-URI and the
+ *    reason phrase sharing a place (a message has one start line), and
+ *    the method and the CSeq method sharing one (a response has no
+ *    method; a request's CSeq names its method, byte for byte, when it
+ *    is right); longer messages (TCP allows them), or fields that cannot
+ *    share, keep 32-bit spans and the length in the extension
+ *    (ext_spans, a sip_msg_ext_spans), after the meta when both are
+ *    there.
  * Read them through the accessors below, never the inline parts; raw
  * through sip_message_raw. */
 typedef struct sip_span16 {
@@ -181,9 +185,15 @@ typedef struct sip_span16 {
 	uint16_t len;
 } sip_span16;
 
-/* Inline spans: every field but the reason phrase has its own, in the
- * order of sip_field; the reason phrase takes the Request-URI's. */
-enum { SIP_SPAN16_START_LINE = SIP_FIELD_REQUEST_URI, SIP_SPAN16__COUNT = SIP_FIELD__COUNT - 1 };
+/* Inline spans: the method or the CSeq method (or both: the same bytes),
+ * the Request-URI or the reason phrase, then the other fields in the
+ * order of sip_field. */
+enum { SIP_SPAN16__COUNT = SIP_FIELD__COUNT - 2 };
+
+typedef struct sip_msg_ext_spans {
+	sip_span spans[SIP_FIELD__COUNT];
+	uint32_t raw_len;
+} sip_msg_ext_spans;
 
 typedef struct sip_message {
 	sip_id id;
@@ -195,8 +205,8 @@ typedef struct sip_message {
 	uint64_t frame;        /* sip_msg_meta.frame */
 	int64_t ts_ns;         /* sip_msg_meta.ts_ns */
 	const uint8_t *raw_p;  /* the message's bytes: read sip_message_raw */
-	uint32_t raw_len;      /* a message is far shorter than 4 GiB */
 	uint32_t cseq;
+	uint16_t raw_len16;    /* the length of raw without ext_spans */
 	uint16_t status;
 	uint16_t n_warnings;   /* parser warnings (re-parse raw for the texts) */
 	uint8_t kind : 2;      /* sip_kind */
@@ -206,22 +216,21 @@ typedef struct sip_message {
 	bool ext_meta : 1;     /* the extension holds the sip_msg_meta */
 	bool ext_spans : 1;    /* the extension holds the fields as sip_span */
 	bool span_reason : 1;  /* the start-line span is the reason phrase, not the Request-URI */
-	uint8_t method_code;   /* sip_method_code of the method (requests) */
-	uint8_t cseq_method_code; /* and of the CSeq method */
+	uint8_t method_code : 4;      /* sip_method_code of the method (requests) */
+	uint8_t cseq_method_code : 4; /* and of the CSeq method */
 	/* the rest of the meta, without ext_meta */
-	uint8_t transport;     /* SIP_MSG_TRANSPORT_* */
+	uint8_t transport : 3; /* SIP_MSG_TRANSPORT_* */
+	bool span_method : 1;  /* the first span is the method */
+	bool span_cseq_method : 1; /* the first span is the CSeq method (the method's bytes too
+	                          when both are set) */
 	uint8_t capture_flags;
 	uint8_t index;
-	uint16_t first_frame_back; /* frame - first_frame */
+	uint8_t first_frame_back; /* frame - first_frame */
 	uint8_t src_addr[4], dst_addr[4]; /* IPv4 */
 	uint16_t src_port, dst_port;
 	sip_span16 spans[SIP_SPAN16__COUNT]; /* without ext_spans */
 } sip_message;
 
-static inline sv sip_message_raw(const sip_message *msg)
-{
-	return sv_make(msg->raw_p, msg->raw_len);
-}
 
 /* sip_message.transport: the names sip_msg_meta.transport may hold. */
 enum {
@@ -240,12 +249,25 @@ static inline const sip_msg_meta *sip_message_ext_meta(const sip_message *msg)
 	return msg->ext_meta ? (const sip_msg_meta *)(const void *)(msg + 1) : NULL;
 }
 
-static inline const sip_span *sip_message_ext_spans(const sip_message *msg)
+static inline const sip_msg_ext_spans *sip_message_ext_fields(const sip_message *msg)
 {
 	if (!msg->ext_spans)
 		return NULL;
 	const char *ext = (const char *)(msg + 1);
-	return (const sip_span *)(const void *)(msg->ext_meta ? ext + sizeof(sip_msg_meta) : ext);
+	return (const sip_msg_ext_spans *)(const void *)(msg->ext_meta ?
+		ext + sizeof(sip_msg_meta) : ext);
+}
+
+static inline const sip_span *sip_message_ext_spans(const sip_message *msg)
+{
+	const sip_msg_ext_spans *x = sip_message_ext_fields(msg);
+	return x ? x->spans : NULL;
+}
+
+static inline sv sip_message_raw(const sip_message *msg)
+{
+	const sip_msg_ext_spans *x = sip_message_ext_fields(msg);
+	return sv_make(msg->raw_p, x ? x->raw_len : msg->raw_len16);
 }
 
 /* The meta as the caller of sip_model_add gave it. */
@@ -302,14 +324,28 @@ static inline sip_span sip_message_span(const sip_message *msg, sip_field f)
 	const sip_span *x = sip_message_ext_spans(msg);
 	if (x)
 		return x[f];
-	sip_span16 s;
-	if (f == SIP_FIELD_REQUEST_URI || f == SIP_FIELD_REASON) {
-		if ((f == SIP_FIELD_REASON) != msg->span_reason)
-			return (sip_span){ UINT32_MAX, 0 };
-		s = msg->spans[SIP_SPAN16_START_LINE];
-	} else {
-		s = msg->spans[f < SIP_FIELD_REASON ? f : f - 1];
+	static const uint8_t slot[SIP_FIELD__COUNT] = { 0, 1, 1, 2, 0, 3, 4, 5, 6 };
+	bool here;
+	switch (f) {
+	case SIP_FIELD_METHOD:
+		here = msg->span_method;
+		break;
+	case SIP_FIELD_CSEQ_METHOD:
+		here = msg->span_cseq_method;
+		break;
+	case SIP_FIELD_REQUEST_URI:
+		here = !msg->span_reason;
+		break;
+	case SIP_FIELD_REASON:
+		here = msg->span_reason;
+		break;
+	default:
+		here = (unsigned)f < SIP_FIELD__COUNT;
+		break;
 	}
+	if (!here)
+		return (sip_span){ UINT32_MAX, 0 };
+	sip_span16 s = msg->spans[slot[f]];
 	return s.off == UINT16_MAX ? (sip_span){ UINT32_MAX, 0 } : (sip_span){ s.off, s.len };
 }
 

@@ -810,7 +810,7 @@ static void show_message(proto_tree *tree, packet_info *pinfo, tvbuff_t *frame_t
 	const sip_call *c = sip_model_call(ss.model, msg->call);
 	tvbuff_t *tvb = frame_tvb;
 	gint s = 0, l = 0;
-	guint32 len = msg->raw_len;
+	guint32 len = (guint32)sip_message_raw(msg).len;
 	GSList *src = r->ds != G_MAXUINT16 ? g_slist_nth(pinfo->data_src, r->ds) : NULL;
 	if (src) {
 		tvbuff_t *ds = get_data_source_tvb((const struct data_source *)src->data);
@@ -842,7 +842,7 @@ static void show_message(proto_tree *tree, packet_info *pinfo, tvbuff_t *frame_t
 	}
 	proto_tree *st = proto_item_add_subtree(pi, ett_sipscope);
 	add_generated(proto_tree_add_uint(st, hf_msg, tvb, s, l, msg->id));
-	add_generated(proto_tree_add_uint(st, hf_msg_length, tvb, s, l, msg->raw_len));
+	add_generated(proto_tree_add_uint(st, hf_msg_length, tvb, s, l, (guint32)sip_message_raw(msg).len));
 	show_txn(st, pinfo, tvb, s, l, msg, r);
 
 	if (msg->retransmission) {

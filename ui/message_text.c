@@ -18,7 +18,7 @@ void message_text_append_info(GString *t, const sip_message *msg)
 	text_append_datetime(t, msg->ts_ns, 6);
 	g_string_append_printf(t, " UTC  %s -> %s  %s  %zu bytes",
 			       endpoint_format(&src, a, sizeof(a)), endpoint_format(&dst, b, sizeof(b)),
-			       sip_message_transport_or_udp(msg), (size_t)msg->raw_len);
+			       sip_message_transport_or_udp(msg), sip_message_raw(msg).len);
 	if (msg->retransmission)
 		g_string_append(t, "  (retransmission)");
 	if (msg->kind == SIP_KIND_INVALID)

@@ -149,7 +149,7 @@ static void walk_model(const sip_model *m, guint added)
 		check_id(msg->call, nc, "message.call");
 		for (unsigned k = 0; k < SIP_FIELD__COUNT; k++) {
 			sip_span s = sip_message_span(msg, (sip_field)k);
-			if (s.off != UINT32_MAX && (s.off > msg->raw_len || s.len > msg->raw_len - s.off))
+			if (s.off != UINT32_MAX && (s.off > sip_message_raw(msg).len || s.len > sip_message_raw(msg).len - s.off))
 				fuzz_fail("message %u: span %u outside its bytes", i, k);
 			fuzz_touch(sip_message_field(msg, (sip_field)k));
 		}

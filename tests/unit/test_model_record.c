@@ -177,8 +177,8 @@ static const sip_msg_meta *metas(size_t *n)
 	v[k] = base, v[k].index = UINT8_MAX, k++;
 	v[k] = base, v[k].index = UINT8_MAX + 1u, k++;
 	v[k] = base, v[k].index = UINT16_MAX + 1u, k++;
-	v[k] = base, v[k].frame = 100000, v[k].first_frame = 100000 - UINT16_MAX, k++;
-	v[k] = base, v[k].frame = 100000, v[k].first_frame = 100000 - UINT16_MAX - 1, k++;
+	v[k] = base, v[k].frame = 100000, v[k].first_frame = 100000 - UINT8_MAX, k++;
+	v[k] = base, v[k].frame = 100000, v[k].first_frame = 100000 - UINT8_MAX - 1, k++;
 	v[k] = base, v[k].first_frame = 0, k++;
 	v[k] = base, v[k].capture_flags = UINT8_MAX, k++;
 	v[k] = base, v[k].capture_flags = 0x100, k++;
@@ -273,7 +273,7 @@ static void check_long(const sip_limits *limits)
 		meta.frame = meta.first_frame = 3 + (uint64_t)k;
 		assert_record(f->m, id_edge[k], &meta, cid, NULL);
 		const sip_message *msg = sip_model_message(f->m, id_edge[k]);
-		g_assert_cmpuint(msg->raw_len, ==, 65534 + (size_t)k);
+		g_assert_cmpuint(sip_message_raw(msg).len, ==, 65534 + (size_t)k);
 		sip_span s = sip_message_span(msg, SIP_FIELD_CALL_ID);
 		g_assert_cmpuint(s.off + s.len, >, 65400);
 	}
@@ -368,6 +368,19 @@ static void check_start_line(const sip_limits *limits)
 	sip_id q1 = add_changed(f, &meta, req, NULL);
 	meta.frame = meta.first_frame = 4;
 	sip_id q2 = add_changed(f, &meta, req, give_reason);
+	/* the CSeq method shares the method's place only with its bytes */
+	const char *req_other = "INVITE sip:bob@b.example SIP/2.0\r\n"
+		"Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKsl3\r\n"
+		"From: <sip:alice@a.example>;tag=atag\r\nTo: <sip:bob@b.example>\r\n"
+		"Call-ID: sl@a.example\r\nCSeq: 3 INVITe\r\nContent-Length: 0\r\n\r\n";
+	const char *req_nocseq = "OPTIONS sip:bob@b.example SIP/2.0\r\n"
+		"Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKsl4\r\n"
+		"From: <sip:alice@a.example>;tag=atag\r\nTo: <sip:bob@b.example>\r\n"
+		"Call-ID: sl@a.example\r\nContent-Length: 0\r\n\r\n";
+	meta.frame = meta.first_frame = 5;
+	sip_id q3 = add_changed(f, &meta, req_other, NULL);
+	meta.frame = meta.first_frame = 6;
+	sip_id q4 = add_changed(f, &meta, req_nocseq, NULL);
 
 	const sip_message *m = sip_model_message(f->m, r1);
 	g_assert_cmpint(m->kind, ==, SIP_KIND_RESPONSE);
@@ -402,9 +415,29 @@ static void check_start_line(const sip_limits *limits)
 	assert_sv_is(sip_message_field(m, SIP_FIELD_REASON), "bob");
 	assert_sv_is(sip_message_field(m, SIP_FIELD_METHOD), "INVITE");
 	assert_sv_is(sip_message_field(m, SIP_FIELD_VIA_SENT_BY), "192.0.2.1:5060");
+	meta.frame = meta.first_frame = 4;
 	sip_msg_meta back;
 	sip_message_meta(m, &back);
 	assert_meta_eq(&back, &meta);
+
+	m = sip_model_message(f->m, q3);
+	g_assert_nonnull(sip_message_ext_spans(m));
+	assert_sv_is(sip_message_field(m, SIP_FIELD_METHOD), "INVITE");
+	assert_sv_is(sip_message_field(m, SIP_FIELD_CSEQ_METHOD), "INVITe");
+	assert_sv_is(sip_message_field(m, SIP_FIELD_BRANCH), "z9hG4bKsl3");
+	g_assert_cmpuint(sip_message_raw(m).len, ==, strlen(req_other));
+
+	m = sip_model_message(f->m, q4);
+	g_assert_null(sip_message_ext_spans(m));
+	assert_sv_is(sip_message_field(m, SIP_FIELD_METHOD), "OPTIONS");
+	assert_sv_is(sip_message_field(m, SIP_FIELD_CSEQ_METHOD), NULL);
+	assert_sv_is(sip_message_field(m, SIP_FIELD_REQUEST_URI), "sip:bob@b.example");
+	g_assert_cmpuint(sip_message_raw(m).len, ==, strlen(req_nocseq));
+
+	/* a request whose CSeq names its method: one place for both */
+	m = sip_model_message(f->m, q1);
+	assert_sv_is(sip_message_field(m, SIP_FIELD_CSEQ_METHOD), "INVITE");
+	g_assert_cmpuint(sip_message_raw(m).len, ==, strlen(req));
 	flow_free(f);
 }
 
