@@ -66,7 +66,7 @@ struct sip_model {
 
 /* The size model.h promises, and an extension right after a record is
  * aligned for its sip_msg_meta. */
-G_STATIC_ASSERT(sizeof(sip_message) <= 96);
+G_STATIC_ASSERT(sizeof(sip_message) <= 88);
 /* method codes fit the record's four bits */
 G_STATIC_ASSERT(SIP_METHOD__COUNT <= 16);
 G_STATIC_ASSERT(SIP_MSG_TRANSPORT__COUNT <= 8);
@@ -463,7 +463,7 @@ static bool ep_is_v4(const endpoint *e)
 static int meta_inline(const sip_msg_meta *meta)
 {
 	if (!ep_is_v4(&meta->src) || !ep_is_v4(&meta->dst) || meta->first_frame > meta->frame ||
-	    meta->frame - meta->first_frame > UINT8_MAX || meta->index > UINT8_MAX ||
+	    meta->frame - meta->first_frame > 15 || meta->index > 15 ||
 	    meta->capture_flags > UINT8_MAX)
 		return -1;
 	return transport_code(meta->transport);
@@ -499,10 +499,16 @@ static sip_message *record(sip_model *m, const sip_msg_meta *meta, const sip_msg
 	const sip_span *sp = prep->spans;
 	bool has_method = sp[SIP_FIELD_METHOD].off != UINT32_MAX;
 	bool has_cseq_method = sp[SIP_FIELD_CSEQ_METHOD].off != UINT32_MAX;
-	bool wide_spans = p->raw.len >= UINT16_MAX ||
+	uint32_t lens = 0;   /* an absent span has 0 */
+	for (unsigned f = 0; f < SIP_FIELD__COUNT; f++)
+		lens |= sp[f].len;
+	/* known method names compare by their codes (the same bytes) */
+	bool same_methods = prep->method_code != SIP_METHOD_OTHER ?
+		prep->method_code == prep->cseq_method_code :
+		sv_eq(sip_span_sv(p->raw, sp[SIP_FIELD_METHOD]), sip_span_sv(p->raw, sp[SIP_FIELD_CSEQ_METHOD]));
+	bool wide_spans = p->raw.len >= UINT16_MAX || lens > UINT8_MAX ||
 		(sp[SIP_FIELD_REQUEST_URI].off != UINT32_MAX && sp[SIP_FIELD_REASON].off != UINT32_MAX) ||
-		(has_method && has_cseq_method &&
-		 !sv_eq(sip_span_sv(p->raw, sp[SIP_FIELD_METHOD]), sip_span_sv(p->raw, sp[SIP_FIELD_CSEQ_METHOD])));
+		(has_method && has_cseq_method && !same_methods);
 	sip_message *r = mdl_rec_alloc(&m->mem, &m->msg_pools[msg_pool_of(wide_meta, wide_spans)],
 		m->limited);
 	memset(r, 0, sizeof(*r));
@@ -531,8 +537,9 @@ static sip_message *record(sip_model *m, const sip_msg_meta *meta, const sip_msg
 		/* a message is far shorter than 4 GiB: framing bounds it long before */
 		ext->raw_len = (uint32_t)p->raw.len;
 	} else {
-		/* present spans lie inside raw, below UINT16_MAX; an absent
-		 * one ({ UINT32_MAX, 0 }) becomes { UINT16_MAX, 0 } */
+		/* present spans lie inside raw, below UINT16_MAX, and are at
+		 * most UINT8_MAX long; an absent one ({ UINT32_MAX, 0 }) becomes
+		 * { UINT16_MAX, 0 } */
 		r->raw_len16 = (uint16_t)p->raw.len;
 		r->span_reason = sp[SIP_FIELD_REASON].off != UINT32_MAX;
 		r->span_method = has_method;
@@ -543,8 +550,10 @@ static sip_message *record(sip_model *m, const sip_msg_meta *meta, const sip_msg
 			first, start, sp[SIP_FIELD_CALL_ID], sp[SIP_FIELD_FROM_TAG],
 			sp[SIP_FIELD_TO_TAG], sp[SIP_FIELD_BRANCH], sp[SIP_FIELD_VIA_SENT_BY],
 		};
-		for (unsigned k = 0; k < SIP_SPAN16__COUNT; k++)
-			r->spans[k] = (sip_span16){ (uint16_t)in_order[k].off, (uint16_t)in_order[k].len };
+		for (unsigned k = 0; k < SIP_SPAN16__COUNT; k++) {
+			r->span_off[k] = (uint16_t)in_order[k].off;
+			r->span_len[k] = (uint8_t)in_order[k].len;
+		}
 	}
 	r->raw_p = p->raw.p;
 	r->kind = (uint8_t)p->kind;

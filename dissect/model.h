@@ -156,7 +156,7 @@ typedef struct sip_msg_meta {
 	endpoint src, dst;
 } sip_msg_meta;
 
-/* The compact record kept per message (96 bytes): re-parse raw for
+/* The compact record kept per message (88 bytes): re-parse raw for
  * anything else.  Messages of kind SIP_KIND_INVALID are kept too, with no
  * transaction and no dialog, in the call of their Call-ID when the parser
  * found one.
@@ -165,12 +165,14 @@ typedef struct sip_msg_meta {
  * every call, so what is usually small is kept small, and the rare rest
  * follows the record in the same allocation (an extension; the record is
  * never copied, so the extension goes wherever the record goes):
- *  - meta: IPv4 endpoints, a known transport, a first frame at most 255
- *    frames back, an index below 2^8 and flags below 2^8 are kept
+ *  - meta: IPv4 endpoints, a known transport, a first frame at most 15
+ *    frames back, an index below 16 and flags below 2^8 are kept
  *    inline; anything else (an IPv6 endpoint, most often) puts the whole
  *    sip_msg_meta in the extension (ext_meta);
- *  - fields: as 16-bit offsets and lengths when raw is shorter than
- *    65,535 bytes (its length then 16 bits too), the Request-URI and the
+ *  - fields: as 16-bit offsets and 8-bit lengths when raw is shorter
+ *    than 65,535 bytes (its length then 16 bits too) and no field is
+ *    longer than 255 bytes (tags, branches, Call-IDs, methods, a Via's
+ *    sent-by, most Request-URIs are far shorter), the Request-URI and the
  *    reason phrase sharing a place (a message has one start line), and
  *    the method and the CSeq method sharing one (a response has no
  *    method; a request's CSeq names its method, byte for byte, when it
@@ -180,11 +182,6 @@ typedef struct sip_msg_meta {
  *    there.
  * Read them through the accessors below, never the inline parts; raw
  * through sip_message_raw. */
-typedef struct sip_span16 {
-	uint16_t off;          /* UINT16_MAX: absent */
-	uint16_t len;
-} sip_span16;
-
 /* Inline spans: the method or the CSeq method (or both: the same bytes),
  * the Request-URI or the reason phrase, then the other fields in the
  * order of sip_field. */
@@ -224,11 +221,12 @@ typedef struct sip_message {
 	bool span_cseq_method : 1; /* the first span is the CSeq method (the method's bytes too
 	                          when both are set) */
 	uint8_t capture_flags;
-	uint8_t index;
-	uint8_t first_frame_back; /* frame - first_frame */
+	uint8_t index : 4;
+	uint8_t first_frame_back : 4; /* frame - first_frame */
+	uint8_t span_len[SIP_SPAN16__COUNT]; /* the inline spans: lengths, */
 	uint8_t src_addr[4], dst_addr[4]; /* IPv4 */
 	uint16_t src_port, dst_port;
-	sip_span16 spans[SIP_SPAN16__COUNT]; /* without ext_spans */
+	uint16_t span_off[SIP_SPAN16__COUNT]; /* and offsets (UINT16_MAX: absent) */
 } sip_message;
 
 
@@ -345,8 +343,9 @@ static inline sip_span sip_message_span(const sip_message *msg, sip_field f)
 	}
 	if (!here)
 		return (sip_span){ UINT32_MAX, 0 };
-	sip_span16 s = msg->spans[slot[f]];
-	return s.off == UINT16_MAX ? (sip_span){ UINT32_MAX, 0 } : (sip_span){ s.off, s.len };
+	unsigned k = slot[f];
+	uint16_t off = msg->span_off[k];
+	return off == UINT16_MAX ? (sip_span){ UINT32_MAX, 0 } : (sip_span){ off, msg->span_len[k] };
 }
 
 static inline sv sip_message_field(const sip_message *msg, sip_field f)

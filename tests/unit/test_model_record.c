@@ -147,7 +147,7 @@ static void assert_record(const sip_model *m, sip_id id, const sip_msg_meta *met
 /* Every shape of meta the record keeps inline, and every one it cannot. */
 static const sip_msg_meta *metas(size_t *n)
 {
-	static sip_msg_meta v[24];
+	static sip_msg_meta v[26];
 	static bool done;
 	*n = G_N_ELEMENTS(v);
 	if (done)
@@ -174,10 +174,12 @@ static const sip_msg_meta *metas(size_t *n)
 	v[k] = base, v[k].frame = UINT64_C(1) << 40, v[k].first_frame = (UINT64_C(1) << 40) - UINT32_MAX - 1, k++;
 	v[k] = base, v[k].first_frame = 11, k++;         /* after frame */
 	v[k] = base, v[k].first_frame = 0, v[k].frame = UINT64_MAX, k++;
-	v[k] = base, v[k].index = UINT8_MAX, k++;
+	v[k] = base, v[k].index = 15, k++;
+	v[k] = base, v[k].index = 16, k++;
 	v[k] = base, v[k].index = UINT8_MAX + 1u, k++;
 	v[k] = base, v[k].index = UINT16_MAX + 1u, k++;
-	v[k] = base, v[k].frame = 100000, v[k].first_frame = 100000 - UINT8_MAX, k++;
+	v[k] = base, v[k].frame = 100000, v[k].first_frame = 100000 - 15, k++;
+	v[k] = base, v[k].frame = 100000, v[k].first_frame = 100000 - 16, k++;
 	v[k] = base, v[k].frame = 100000, v[k].first_frame = 100000 - UINT8_MAX - 1, k++;
 	v[k] = base, v[k].first_frame = 0, k++;
 	v[k] = base, v[k].capture_flags = UINT8_MAX, k++;
@@ -451,6 +453,46 @@ static void test_start_line_limits(void)
 	check_start_line(&(sip_limits){ .max_messages = 100, .max_calls = 100 });
 }
 
+/* Fields of 255 bytes are kept inline, longer ones (a field may be up to
+ * the whole message) in the extension, whichever field it is. */
+static void check_field_lengths(const sip_limits *limits)
+{
+	flow *f = fix_new(limits);
+	sip_msg_meta meta = {
+		.frame = 1, .first_frame = 1, .ts_ns = INT64_C(1700000000) * 1000000000,
+		.transport = "UDP", .src = ep4(1, 5060), .dst = ep4(2, 5060),
+	};
+	for (size_t n = 254; n <= 257; n++) {
+		GString *tag = g_string_new(NULL);
+		for (size_t i = 0; i < n; i++)
+			g_string_append_c(tag, (char)('a' + i % 26));
+		g_autofree char *cid = g_strdup_printf("%s@a.example", tag->str + 11);
+		GString *text = invite_text(cid, 0, tag->str);
+		meta.frame = meta.first_frame = n;
+		sip_id id = add_text(f, &meta, text);
+		g_string_free(text, TRUE);
+		assert_record(f->m, id, &meta, cid, tag->str);
+		const sip_message *msg = sip_model_message(f->m, id);
+		/* the To tag is n bytes, the Call-ID n - 1 */
+		if (n <= 255)
+			g_assert_null(sip_message_ext_spans(msg));
+		else
+			g_assert_nonnull(sip_message_ext_spans(msg));
+		g_string_free(tag, TRUE);
+	}
+	flow_free(f);
+}
+
+static void test_field_lengths(void)
+{
+	check_field_lengths(NULL);
+}
+
+static void test_field_lengths_limits(void)
+{
+	check_field_lengths(&(sip_limits){ .max_messages = 100, .max_calls = 100 });
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -461,5 +503,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/model/record/pools-churn", test_pools_churn);
 	g_test_add_func("/model/record/start-line", test_start_line);
 	g_test_add_func("/model/record/start-line-limits", test_start_line_limits);
+	g_test_add_func("/model/record/field-lengths", test_field_lengths);
+	g_test_add_func("/model/record/field-lengths-limits", test_field_lengths_limits);
 	return g_test_run();
 }
