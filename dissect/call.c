@@ -302,7 +302,7 @@ static call_rec *call_new(call_table *ct, mdl_ctx *c)
 	/* most calls name no other: they share one empty list */
 	x->related = ct->no_related;
 	x->initial_txn = x->cancel_msg = SIP_ID_NONE;
-	r->caller_tag = SV_NULL;
+	r->caller_msg = SIP_ID_NONE;
 	r->parties_level = -1;
 	r->last_bye = SIP_ID_NONE;
 	idtab_add(&ct->recs, r);
@@ -395,10 +395,13 @@ static void end_call(call_rec *r, const txn_table *t, const idtab *msgs, sip_id 
 			bye = req;
 	}
 	r->pub.ender = bye->kind == SIP_KIND_REQUEST ? sip_message_src(bye) : sip_message_dst(bye);
-	if (!r->caller_known)
+	if (r->caller_msg == SIP_ID_NONE)
 		return;
+	/* the call owns the message: it is there as long as the call */
+	const sip_message *caller = mdl_msg(msgs, r->caller_msg);
 	sv tag = sip_message_field(bye, SIP_FIELD_FROM_TAG);
-	r->pub.ended_by = sv_eq_ci(tag, r->caller_tag) ? CALL_END_CALLER : CALL_END_CALLEE;
+	sv caller_tag = caller ? sip_message_field(caller, SIP_FIELD_FROM_TAG) : SV_NULL;
+	r->pub.ended_by = sv_eq_ci(tag, caller_tag) ? CALL_END_CALLER : CALL_END_CALLEE;
 }
 
 static void dialog_ended(call_rec *r, const txn_table *t, const idtab *msgs, const dlg_rec *d)
@@ -494,10 +497,8 @@ void call_process(call_table *ct, txn_table *t, dlg_table *d, mdl_ctx *c, const 
 		if (!tr->retransmission) {
 			if (tx->initial_invite && tx->pub.request == msg->id) {
 				set_parties(r, c, 2);
-				if (!r->caller_known) {
-					r->caller_known = true;
-					r->caller_tag = mdl_view(c, p->from_tag);
-				}
+				if (r->caller_msg == SIP_ID_NONE)
+					r->caller_msg = msg->id;
 				note_initial(r, tx, tr->created);
 			}
 			if (method == SIP_METHOD_CANCEL && !mdl_tag_present(p->to_tag) &&
@@ -511,10 +512,8 @@ void call_process(call_table *ct, txn_table *t, dlg_table *d, mdl_ctx *c, const 
 			/* response-only INVITE transaction before any answer: the initial one */
 			tx->initial_invite = true;
 			set_parties(r, c, 2);
-			if (!r->caller_known) {
-				r->caller_known = true;
-				r->caller_tag = mdl_view(c, p->from_tag);
-			}
+			if (r->caller_msg == SIP_ID_NONE)
+				r->caller_msg = msg->id;
 			note_initial(r, tx, true);
 		}
 		if (tx->initial_invite) {
@@ -539,7 +538,7 @@ void call_process(call_table *ct, txn_table *t, dlg_table *d, mdl_ctx *c, const 
 
 	if (dr->confirmed != SIP_ID_NONE) {
 		dlg_rec *dl = dlg_get(d, dr->confirmed);
-		if (dl && dl->session) {
+		if (dl && dl->pub.session) {
 			r->confirmed_alive++;
 			if (!r->has_initial)
 				r->midway = true;
@@ -547,7 +546,7 @@ void call_process(call_table *ct, txn_table *t, dlg_table *d, mdl_ctx *c, const 
 	}
 	if (dr->terminated != SIP_ID_NONE) {
 		dlg_rec *dl = dlg_get(d, dr->terminated);
-		if (dl && dl->session)
+		if (dl && dl->pub.session)
 			dialog_ended(r, t, c->msgs, dl);
 	}
 	/* a BYE answered outside any known dialog still ends the call */
@@ -614,7 +613,7 @@ static void dialogs_ended(call_table *ct, const txn_table *t, const dlg_table *d
 	for (guint i = 0; i < ended->len; i++) {
 		const dlg_rec *dl = dlg_get(d, g_array_index(ended, sip_id, i));
 		call_rec *r = dl ? call_get(ct, dl->pub.call) : NULL;
-		if (r && dl->session) {
+		if (r && dl->pub.session) {
 			dialog_ended(r, t, msgs, dl);
 			changed(ch, r);
 		}

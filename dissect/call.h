@@ -23,17 +23,17 @@ enum { CALL_INLINE_MSGS = 8, CALL_INLINE_TXNS = 4, CALL_INLINE_DIALOGS = 2 };
 
 typedef struct call_rec {
 	sip_call pub;
-	sv caller_tag;            /* From tag of the initial INVITE */
-	bool caller_known;
+	sip_id caller_msg;        /* the initial INVITE whose From tag is the caller's;
+	                             SIP_ID_NONE: none yet */
 	int8_t parties_level;     /* from/to taken from: 0 the first message, 1 a request,
 	                             2 the initial INVITE; -1 none yet */
-	bool is_call;             /* INVITE, ACK, BYE, CANCEL or PRACK traffic */
-	bool has_initial;         /* an initial INVITE (or a response-only one) */
-	bool midway;              /* in-dialog traffic of a session whose start was not captured */
-	bool have_attempt;
-	bool answered;
-	bool ended;               /* answered (or midway) and every confirmed dialog over */
-	bool timed_out;           /* the current attempt's INVITE got no final in time */
+	bool is_call : 1;         /* INVITE, ACK, BYE, CANCEL or PRACK traffic */
+	bool has_initial : 1;     /* an initial INVITE (or a response-only one) */
+	bool midway : 1;          /* in-dialog traffic of a session whose start was not captured */
+	bool have_attempt : 1;
+	bool answered : 1;
+	bool ended : 1;           /* answered (or midway) and every confirmed dialog over */
+	bool timed_out : 1;       /* the current attempt's INVITE got no final in time */
 	uint16_t answer_status;
 	uint16_t attempt_status;  /* final of the current attempt (300-699), 0 = none yet */
 	uint32_t attempt_cseq;

@@ -10,7 +10,7 @@
 #include "dissect/sip_header.h"
 
 /* one per dialog is kept: what the layout in dialog.h is for */
-G_STATIC_ASSERT(sizeof(dlg_rec) <= 192);
+G_STATIC_ASSERT(sizeof(dlg_rec) <= 184);
 
 /* The sum keeps the hash independent of the tags' order; the parts are
  * the parser's hashes of the message's Call-ID and tags, which every key
@@ -113,7 +113,7 @@ static dlg_rec *dlg_new(dlg_table *d, txn_table *t, mdl_ctx *c, txn_rec *tx, sv 
 	set_targets(r, c);
 	x->local_target = txn_contact(tx);
 	x->midway = created_by.p == NULL;
-	r->session = x->midway || cb_code == SIP_METHOD_INVITE;
+	x->session = x->midway || cb_code == SIP_METHOD_INVITE;
 	r->next_in_root = SIP_ID_NONE;
 	r->bye_txn = SIP_ID_NONE;
 	if (chain) {
@@ -260,7 +260,7 @@ void dlg_process(dlg_table *d, txn_table *t, mdl_ctx *c, const txn_result *tr, d
 		} else if ((st == 481 || st == 408) && !creating && cmc != SIP_METHOD_ACK) {
 			terminate(r, st == 481 ? DLG_END_481 : DLG_END_408, c->msg->id, c->ts, c->ch, out);
 		} else if (st >= 200 && st < 300 && cmc == SIP_METHOD_NOTIFY && tx->notify_terminated &&
-			   !r->session) {
+			   !r->pub.session) {
 			terminate(r, DLG_END_SUBSCRIPTION_TERMINATED, c->msg->id, c->ts, c->ch, out);
 		}
 	}

@@ -24,14 +24,13 @@ typedef struct dlg_key {
 	sv tag_a, tag_b;    /* either order, case-insensitive */
 } dlg_key;
 
-/* 192 bytes, pub included. */
+/* 184 bytes, pub included. */
 typedef struct dlg_rec {
 	sip_dialog pub;
 	sip_id next_in_root;     /* next dialog chained from the same root transaction */
 	sip_id bye_txn;          /* newest BYE transaction inside it */
 	uint32_t stamp;
 	uint32_t index_hash;     /* its hash in by_key */
-	bool session;            /* an INVITE dialog (or one met midway): what calls count */
 } dlg_rec;
 
 typedef struct dlg_table {

@@ -604,7 +604,7 @@ typedef enum {
 const char *dlg_end_name(dlg_end e); /* the names above; NULL for DLG_END_NONE */
 
 /* Ordered so that no field leaves padding: a record per dialog is kept
- * (168 bytes, 192 with the model's own fields in dlg_rec). */
+ * (168 bytes, 184 with the model's own fields in dlg_rec). */
 typedef struct sip_dialog {
 	sip_id id;
 	sip_id call;
@@ -622,7 +622,8 @@ typedef struct sip_dialog {
 	sv local_target;         /* Contact URI of the UAC (from the request) */
 	sip_id route_msg;        /* the response whose Record-Route is the route set */
 	uint8_t end;             /* dlg_end: read sip_dialog_end_reason */
-	bool midway;             /* created from in-dialog traffic: the start was not captured */
+	bool midway : 1;         /* created from in-dialog traffic: the start was not captured */
+	bool session : 1;        /* an INVITE dialog (or one met midway): what calls count */
 } sip_dialog;
 
 /* "BYE", "non-2xx final response", "481", "408", "subscription

@@ -41,6 +41,7 @@ static void test_basic_lifecycle(void)
 	assert_sv_eq(d->to_tag, "bt");
 	assert_sv_eq(d->created_by, "INVITE");
 	g_assert_false(d->midway);
+	g_assert_true(d->session);
 	g_assert_cmpuint(d->creating_txn, ==, msg_of(f, inv)->txn);
 	assert_sv_eq(d->route_set, "<sip:p2.example;lr>");
 	assert_sv_eq(d->remote_target, "sip:bob@10.0.0.2:5060");
@@ -198,6 +199,7 @@ static void test_midway(void)
 	sip_id ok = rsp(&c, 10, false, 200, "INVITE", 5, "z9hG4bKr", "bt");
 	const sip_dialog *d = dialog_of(f, ok);
 	g_assert_true(d->midway);
+	g_assert_true(d->session);
 	assert_sv_eq(d->created_by, NULL);
 	g_assert_cmpint(d->state, ==, DLG_STATE_CONFIRMED);
 	assert_sv_eq(d->from_tag, "bt");   /* whoever sent the request we saw */
@@ -237,6 +239,7 @@ static void test_subscription(void)
 	sip_id ok = rsp(&c, 10, true, 200, "SUBSCRIBE", 1, "z9hG4bKs", "nt");
 	const sip_dialog *d = dialog_of(f, ok);
 	assert_sv_eq(d->created_by, "SUBSCRIBE");
+	g_assert_false(d->session);
 	g_assert_cmpint(d->state, ==, DLG_STATE_CONFIRMED);
 	sip_id n1 = req_x(&c, 20, false, "NOTIFY", 1, "z9hG4bKn1", "nt",
 		"Event: presence\nSubscription-State: active;expires=600\n");
