@@ -232,28 +232,25 @@ static ptrdiff_t find_ci(sv v, size_t from, const char *needle, size_t n)
 static bool match_plain_message(const ui_filter *f, sv raw)
 {
 	size_t n = f->needle_len, off = 0, line_at = 0;
-	sv line = SV_NULL;
-	bool first = true, have_line = false;
+	sv line;
+	if (!next_line(raw, &off, &line))
+		return false;
+	bool first = true;
 	for (ptrdiff_t h = find_ci(raw, 0, f->needle, n); h >= 0;
 	     h = find_ci(raw, (size_t)h + 1, f->needle, n)) {
 		size_t at = (size_t)h;
 		/* the line the place is in: the lines before it are passed,
 		 * as the line-by-line scan would pass them */
-		while (!have_line || at >= off) {
-			if (have_line) {
-				if (!first && line.len == 0)
-					return false;   /* the empty line: the body follows */
-				first = false;
-			}
+		while (at >= off) {
+			if (!first && line.len == 0)
+				return false;   /* the empty line: the body follows */
+			first = false;
 			line_at = off;
 			if (!next_line(raw, &off, &line))
 				return false;
-			have_line = true;
 		}
-		if (!first && line.len == 0)
-			return false;
 		if (at + n > line_at + line.len)
-			continue;   /* runs into the line end */
+			continue;   /* runs into the line end, as any place in an empty line does */
 		if (first)
 			return true;
 		int c0 = sv_at(line, 0);
