@@ -293,6 +293,13 @@ static bool parse_start_line(sip_msg *m, sv sl)
 
 /* ---- header fields ----------------------------------------------------------- */
 
+/* SP or HTAB, the blanks of a header line: one comparison passes the
+ * usual bytes (a name's, a value's, CR / LF). */
+static inline bool is_blank(uint8_t c)
+{
+	return c <= ' ' && (c == ' ' || c == '\t');
+}
+
 /* Counts, first value and index entry of one field. */
 static inline void store_field(sip_msg *m, sv f, sv name, sv value, sip_hdr_id id)
 {
@@ -463,13 +470,12 @@ static inline void add_field(sip_msg *m, sv f, size_t colon)
 	 * (blanks trimmed) is looked up at once.  A known name is a token,
 	 * so the token scan of add_other_field would have found the same name
 	 * and colon; anything else takes that scan. */
-	if (f.p[0] != ' ' && f.p[0] != '\t') {
+	if (!is_blank(f.p[0])) {
 		if (colon == SIZE_MAX)
 			colon = find_colon(f);
 		size_t ne = colon;
 		if (colon < f.len) {
-			/* names nearly always end at the colon */
-			while (ne > 0 && f.p[ne - 1] <= ' ' && (f.p[ne - 1] == ' ' || f.p[ne - 1] == '\t'))
+			while (ne > 0 && is_blank(f.p[ne - 1]))
 				ne--;
 			sip_hdr_id id = name_lookup(f.p, ne, f.len);
 			if (id != SIP_HDR_UNKNOWN) {
@@ -497,7 +503,7 @@ static inline void add_field(sip_msg *m, sv f, size_t colon)
 /* A field with an unknown name, or no name, or none at all. */
 static G_GNUC_NO_INLINE void add_other_field(sip_msg *m, sv f)
 {
-	if (f.p[0] == ' ' || f.p[0] == '\t') {
+	if (is_blank(f.p[0])) {
 		warn(m, SIP_W_FOLD_FIRST, 0, 0, f);
 		return;
 	}
@@ -509,7 +515,7 @@ static G_GNUC_NO_INLINE void add_other_field(sip_msg *m, sv f)
 	while (ne < f.len && sip_token_chars[f.p[ne]])
 		ne++;
 	size_t colon = ne;
-	while (colon < f.len && (f.p[colon] == ' ' || f.p[colon] == '\t'))
+	while (colon < f.len && is_blank(f.p[colon]))
 		colon++;
 	bool is_token = ne > 0 && colon < f.len && f.p[colon] == ':';
 	if (!is_token) {
@@ -521,7 +527,7 @@ static G_GNUC_NO_INLINE void add_other_field(sip_msg *m, sv f)
 			return;
 		}
 		ne = colon;
-		while (ne > 0 && (f.p[ne - 1] == ' ' || f.p[ne - 1] == '\t'))
+		while (ne > 0 && is_blank(f.p[ne - 1]))
 			ne--;
 		if (ne == 0) {
 			warn(m, SIP_W_EMPTY_HDR_NAME, 0, 0, f);
@@ -562,9 +568,8 @@ static G_GNUC_NO_INLINE bool read_fields(sip_msg *m, const uint8_t *p, size_t le
 			break;
 		}
 		size_t fend = end;
-		/* a continuation line is rare: one test of the next line's
-		 * first byte passes the usual ones (a name, or CR / LF) */
-		while (next < len && p[next] <= ' ' && (p[next] == ' ' || p[next] == '\t'))
+		/* a continuation line is rare */
+		while (next < len && is_blank(p[next]))
 			fend = line_end(p, len, next, &next, &has_nl, &lf, &ignored);
 		add_field(m, (sv){ p + off, fend - off }, colon);
 		off = next;
