@@ -350,7 +350,7 @@ static void flush(sip_model *m, sip_id msg)
 
 /* ---- messages ------------------------------------------------------------------- */
 
-/* Where field lies in raw, whose pointer and length prepare_spans checked.
+/* Where field lies in raw, whose pointer and length sip_model_prepare checked.
  * The offset as an unsigned difference: a view before raw wraps to a
  * value above raw.len, so one comparison covers both sides. */
 static inline sip_span span_of(sv raw, sv field)

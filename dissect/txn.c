@@ -168,8 +168,11 @@ static bool resp_seen_or_add(txn_table *t, const idtab *msgs, txn_rec *r, const 
 		if (o && resp_equal(o, msg))
 			return true;
 	}
+	/* msg becomes the record's first provisional or final */
+	bool named = msg->status < 200 ? r->pub.first_provisional == SIP_ID_NONE :
+		r->pub.final == SIP_ID_NONE;
 	/* nothing in the index yet: no need to hash */
-	if (msg->status < 200 ? r->pub.first_provisional == SIP_ID_NONE : r->pub.final == SIP_ID_NONE) {
+	if (named) {
 		if (!r->resp_overflow)
 			return false;
 	} else if (r->resp_extra == SIP_ID_NONE && !r->resp_overflow) {
@@ -187,7 +190,7 @@ static bool resp_seen_or_add(txn_table *t, const idtab *msgs, txn_rec *r, const 
 				return true;
 		}
 	}
-	if (msg->status < 200 ? r->pub.first_provisional == SIP_ID_NONE : r->pub.final == SIP_ID_NONE)
+	if (named)
 		return false;
 	/* resp_extra is taken: it is filled before anything overflows */
 	r->resp_overflow = true;
