@@ -19,7 +19,8 @@
 
 /* The last UDP message seen on each (src, dst) pair, so an ICMP error that
  * quotes a datagram can name the message it refers to.  One entry per flow:
- * ICMP errors answer recent datagrams. */
+ * ICMP errors answer recent datagrams.  Also the entry of the journal that
+ * holds the recent messages until the first ICMP quote (see pipeline). */
 typedef struct flow_last {
 	endpoint src, dst;
 	uint64_t frame;
@@ -30,7 +31,7 @@ typedef struct flow_last {
 
 enum { ICMP_MATCH_MIN = 16 };
 
-enum { FLOW_GEN_MAX = 1 << 15 };
+enum { FLOW_GEN_MAX = 1 << 15, FLOW_JOURNAL_MAX = 1 << 16 };
 typedef struct flow_gen {
 	GArray *flows;     /* flow_last */
 	hindex by;         /* flow hash -> index in flows */
@@ -129,6 +130,17 @@ struct pipeline {
 	 * endpoints a live capture meets. */
 	flow_gen flows[2];
 	unsigned flow_cur;
+	/* Until the first ICMP-quoted message, the UDP messages only go to
+	 * a ring of the last FLOW_JOURNAL_MAX (written in order, one entry
+	 * after the other), and the flows are indexed from it when that
+	 * message comes: a lookup per message in a table of thousands of
+	 * flows misses the cache twice, and most captures hold no ICMP
+	 * error at all.  From then on, flows_indexed, every message goes to
+	 * the table.  An ICMP error follows its datagram within moments, so
+	 * the flows of older messages than the ring holds are not missed. */
+	bool flows_indexed;
+	GArray *flow_journal;   /* flow_last, the ring */
+	guint flow_journal_next; /* once the ring is full: its oldest entry */
 	pipeline_counters count;
 	/* Once reading is over (not for the UI): a thread that gives back the
 	 * mapped files' pages every RELEASE_PERIOD_US (see releaser_main). */
@@ -207,14 +219,15 @@ static void pending_free(gpointer p)
 	g_free(s);
 }
 
-static flow_last *flow_find_in(const flow_gen *g, const cap_sipmsg *m, uint32_t hash)
+static flow_last *flow_find_in(const flow_gen *g, const endpoint *src, const endpoint *dst,
+	uint32_t hash)
 {
 	hindex_probe pr;
 	uint32_t i;
 	hindex_probe_start(&g->by, hash, &pr);
 	while (hindex_probe_next(&g->by, &pr, &i)) {
 		flow_last *f = &g_array_index(g->flows, flow_last, i);
-		if (endpoint_eq(&f->src, &m->src) && endpoint_eq(&f->dst, &m->dst))
+		if (endpoint_eq(&f->src, src) && endpoint_eq(&f->dst, dst))
 			return f;
 	}
 	return NULL;
@@ -223,36 +236,80 @@ static flow_last *flow_find_in(const flow_gen *g, const cap_sipmsg *m, uint32_t 
 /* The flow's entry, the current generation's first. */
 static flow_last *flow_find(const pipeline *p, const cap_sipmsg *m, uint32_t hash)
 {
-	flow_last *f = flow_find_in(&p->flows[p->flow_cur], m, hash);
-	return f ? f : flow_find_in(&p->flows[p->flow_cur ^ 1], m, hash);
+	flow_last *f = flow_find_in(&p->flows[p->flow_cur], &m->src, &m->dst, hash);
+	return f ? f : flow_find_in(&p->flows[p->flow_cur ^ 1], &m->src, &m->dst, hash);
 }
 
-static void flow_remember(pipeline *p, const cap_sipmsg *m)
+static void flow_fill(flow_last *f, const cap_sipmsg *m)
 {
-	uint32_t h = flow_hash(&m->src, &m->dst);
-	flow_gen *g = &p->flows[p->flow_cur];
-	flow_last *f = flow_find_in(g, m, h);
-	if (!f) {
-		if (g->flows->len >= FLOW_GEN_MAX) {
-			/* the older generation goes; this one becomes it */
-			p->flow_cur ^= 1;
-			g = &p->flows[p->flow_cur];
-			g_array_set_size(g->flows, 0);
-			hindex_clear(&g->by);
-			hindex_init(&g->by);
-		}
-		/* a flow last seen in the older generation moves here: its
-		 * entry there is never found first again */
-		hindex_insert(&g->by, h, g->flows->len);
-		g_array_set_size(g->flows, g->flows->len + 1);
-		f = &g_array_index(g->flows, flow_last, g->flows->len - 1);
-		f->src = m->src;
-		f->dst = m->dst;
-	}
 	f->frame = m->frame->num;
 	f->index = m->index;
 	f->prefix_len = MIN(m->data.len, sizeof(f->prefix));
 	memcpy(f->prefix, m->data.p, f->prefix_len);
+}
+
+/* The table's entry for the flow from src to dst, added when missing;
+ * hash: flow_hash of the two. */
+static flow_last *flow_entry(pipeline *p, const endpoint *src, const endpoint *dst, uint32_t h)
+{
+	flow_gen *g = &p->flows[p->flow_cur];
+	flow_last *f = flow_find_in(g, src, dst, h);
+	if (f)
+		return f;
+	if (g->flows->len >= FLOW_GEN_MAX) {
+		/* the older generation goes; this one becomes it */
+		p->flow_cur ^= 1;
+		g = &p->flows[p->flow_cur];
+		g_array_set_size(g->flows, 0);
+		hindex_clear(&g->by);
+		hindex_init(&g->by);
+	}
+	/* a flow last seen in the older generation moves here: its entry
+	 * there is never found first again */
+	hindex_insert(&g->by, h, g->flows->len);
+	g_array_set_size(g->flows, g->flows->len + 1);
+	f = &g_array_index(g->flows, flow_last, g->flows->len - 1);
+	f->src = *src;
+	f->dst = *dst;
+	return f;
+}
+
+static void flow_remember(pipeline *p, const cap_sipmsg *m)
+{
+	if (p->flows_indexed) {
+		flow_fill(flow_entry(p, &m->src, &m->dst, flow_hash(&m->src, &m->dst)), m);
+		return;
+	}
+	GArray *j = p->flow_journal;
+	flow_last *f;
+	if (j->len < FLOW_JOURNAL_MAX) {
+		g_array_set_size(j, j->len + 1);
+		f = &g_array_index(j, flow_last, j->len - 1);
+	} else {
+		f = &g_array_index(j, flow_last, p->flow_journal_next);
+		p->flow_journal_next = (p->flow_journal_next + 1) % FLOW_JOURNAL_MAX;
+	}
+	f->src = m->src;
+	f->dst = m->dst;
+	flow_fill(f, m);
+}
+
+/* The journal's messages into the table, oldest first, as if each had gone
+ * there when it was read; from now on messages go to the table. */
+static void flow_index_journal(pipeline *p)
+{
+	GArray *j = p->flow_journal;
+	for (guint k = 0; k < j->len; k++) {
+		const flow_last *e = &g_array_index(j, flow_last, (p->flow_journal_next + k) % j->len);
+		flow_last *f = flow_entry(p, &e->src, &e->dst, flow_hash(&e->src, &e->dst));
+		f->frame = e->frame;
+		f->index = e->index;
+		f->prefix_len = e->prefix_len;
+		memcpy(f->prefix, e->prefix, e->prefix_len);
+	}
+	g_array_set_size(j, 0);
+	p->flow_journal_next = 0;
+	p->flows_indexed = true;
 }
 
 static const flow_last *flow_match(pipeline *p, const cap_sipmsg *m)
@@ -273,6 +330,8 @@ static void flow_note(pipeline *p, const cap_sipmsg *m, flow_quote *q)
 {
 	*q = (flow_quote){ 0 };
 	if (m->flags & CAP_SIPMSG_ICMP_QUOTED) {
+		if (!p->flows_indexed)
+			flow_index_journal(p);
 		const flow_last *orig = flow_match(p, m);
 		if (orig)
 			*q = (flow_quote){ true, orig->frame, orig->index };
@@ -1075,6 +1134,7 @@ pipeline *pipeline_open(const options *o, const pipeline_hooks *hooks, bool keep
 		p->flows[i].flows = g_array_new(FALSE, TRUE, sizeof(flow_last));
 		hindex_init(&p->flows[i].by);
 	}
+	p->flow_journal = g_array_new(FALSE, FALSE, sizeof(flow_last));
 	p->merger = cap_merger_new((cap_source **)srcs->pdata, srcs->len);
 	p->more = true;
 	p->keep_frames = keep_frames;
@@ -1467,6 +1527,7 @@ void pipeline_free(pipeline *p)
 		hindex_clear(&p->flows[i].by);
 		g_array_free(p->flows[i].flows, TRUE);
 	}
+	g_array_free(p->flow_journal, TRUE);
 	g_free(p->parsed);
 	sip_model_free(p->model);
 	arena_free(&p->mem);

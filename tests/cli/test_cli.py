@@ -496,7 +496,8 @@ def mixed_call_messages(i):
 
 class IcmpFlows(unittest.TestCase):
     """ICMP errors find the datagram they quote by its flow's last message;
-    the flows are kept for recent traffic only (two generations of 32,768
+    the flows are kept for recent traffic only (until the first ICMP error
+    a ring of the last 65,536 UDP messages, then two generations of 32,768
     flows), so a live capture meeting endless endpoints stays bounded."""
 
     @staticmethod
@@ -522,20 +523,49 @@ class IcmpFlows(unittest.TestCase):
             return pkt
 
         first = send(0, "192.0.2.10", 5060)          # frame 1, then 70,000 other flows
-        middle = None
+        middle = again = None
         for n in range(1, 70001):
+            if n in (10000, 69000):
+                # one flow twice, on both sides of where the ring wrapped
+                # (the same first 64 bytes: only the order tells them apart)
+                again = send(n, "192.0.2.12", 5060)   # frames 10,001 and 69,001
+                continue
             pkt = send(n, "10.%d.%d.%d" % (n >> 16, (n >> 8) & 255, n & 255), 5062)
             if n == 50000:
                 middle = pkt                          # frame 50,001: the older generation
         last = send(70001, "192.0.2.11", 5060)       # frame 70,002
-        for i, pkt in enumerate((last, middle, first)):
+        for i, pkt in enumerate((last, middle, again, first)):
             cap.add(mkpcap.icmp_unreachable(pkt[0], router, ident=0x100 + i))
         path = os.path.join(tmp, "flows.pcap")
         cap.write_pcap(path)
         p = run(["-r", path, "--json"])
         self.assertEqual(p.returncode, 0, p.stderr)
         icmp = [r for r in records(p.stdout) if r["type"] == "icmp"]
-        self.assertEqual([r["quotes_frame"] for r in icmp], [70002, 50001, None])
+        self.assertEqual([r["quotes_frame"] for r in icmp], [70002, 50001, 69001, None])
+
+    def test_after_the_first_error(self):
+        """Once an ICMP error was seen, the messages after it are found too."""
+        tmp = tempfile.mkdtemp(prefix="sipscope-icmp-")
+        self.addCleanup(shutil.rmtree, tmp)
+        cap = mkpcap.Capture(step_ns=10**5)
+        router = "198.51.100.1"
+        pkts = []
+        for n in range(6):
+            pkt = mkpcap.udp_packet("192.0.2.%d" % (20 + n % 3), 5060, "198.51.100.99", 5060,
+                                    self.options(n, "192.0.2.%d" % (20 + n % 3), 5060))
+            cap.add(pkt)                              # frames 1-3, then 5-7
+            pkts.append(pkt)
+            if n == 2:
+                cap.add(mkpcap.icmp_unreachable(pkts[0][0], router, ident=0x200))  # frame 4
+        # the flows' last messages are those after the first error
+        for i, k in enumerate((5, 3)):
+            cap.add(mkpcap.icmp_unreachable(pkts[k][0], router, ident=0x201 + i))
+        path = os.path.join(tmp, "flows.pcap")
+        cap.write_pcap(path)
+        p = run(["-r", path, "--json"])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        icmp = [r for r in records(p.stdout) if r["type"] == "icmp"]
+        self.assertEqual([r["quotes_frame"] for r in icmp], [1, 7, 5])
 
 
 class Limits(unittest.TestCase):
