@@ -329,6 +329,8 @@ static const flow_last *flow_match(pipeline *p, const cap_sipmsg *m)
 static void flow_note(pipeline *p, const cap_sipmsg *m, flow_quote *q)
 {
 	*q = (flow_quote){ 0 };
+	if (!p->flow_journal)
+		return;   /* finished: no message is read any more */
 	if (m->flags & CAP_SIPMSG_ICMP_QUOTED) {
 		if (!p->flows_indexed)
 			flow_index_journal(p);
@@ -1445,6 +1447,21 @@ void pipeline_release_mapped(pipeline *p)
 	g_mutex_unlock(&p->rel_lock);
 }
 
+/* Once no message can come: the flows (and the journal) are of no more
+ * use; a UI holding a capture's calls keeps them no longer. */
+static void flows_free(pipeline *p)
+{
+	for (unsigned i = 0; i < 2; i++) {
+		hindex_clear(&p->flows[i].by);
+		if (p->flows[i].flows)
+			g_array_free(p->flows[i].flows, TRUE);
+		p->flows[i].flows = NULL;
+	}
+	if (p->flow_journal)
+		g_array_free(p->flow_journal, TRUE);
+	p->flow_journal = NULL;
+}
+
 void pipeline_finish(pipeline *p)
 {
 	if (p->finished)
@@ -1471,6 +1488,7 @@ void pipeline_finish(pipeline *p)
 		g_cond_init(&p->rel_cond);
 		p->releaser = g_thread_new("sipscope-pages", releaser_main, p);
 	}
+	flows_free(p);
 	sip_model_finish(p->model, p->count.end_ts);
 	pipeline_close_writer(p);
 }
@@ -1523,11 +1541,7 @@ void pipeline_free(pipeline *p)
 	cap_merger_free(p->merger);
 	cap_sipframer_free(p->framer);
 	cap_decoder_free(p->dec);
-	for (unsigned i = 0; i < 2; i++) {
-		hindex_clear(&p->flows[i].by);
-		g_array_free(p->flows[i].flows, TRUE);
-	}
-	g_array_free(p->flow_journal, TRUE);
+	flows_free(p);
 	g_free(p->parsed);
 	sip_model_free(p->model);
 	arena_free(&p->mem);

@@ -2,6 +2,9 @@
 
 #include <stdio.h>
 #include <string.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include "app/exit_status.h"
 #include "app/pipeline.h"
@@ -43,6 +46,12 @@ static bool feed_step(void *user)
 		return true;
 	pipeline_finish(st->pipe);
 	findings_finish(st->found);
+	findings_retire(st->found);
+#if defined(__GLIBC__)
+	/* what loading freed lies among what it kept: the whole pages of it
+	 * go back to the system (free alone gives back only the heap's top) */
+	malloc_trim(0);
+#endif
 	/* what loading and the findings read again of the file goes; the
 	 * pages of what the user looks at come back as needed */
 	pipeline_release_mapped(st->pipe);

@@ -298,6 +298,14 @@ const det_txn *fnd_txn_peek(const findings *f, sip_id id)
 	return det_peek(&f->txns, id);
 }
 
+static void waits_free(findings *f)
+{
+	for (guint i = 0; i < f->waits->len; i++)
+		g_free(g_ptr_array_index(f->waits, i));
+	g_ptr_array_free(f->waits, TRUE);
+	g_hash_table_destroy(f->waits_by_key);
+}
+
 void findings_free(findings *f)
 {
 	if (!f)
@@ -318,10 +326,7 @@ void findings_free(findings *f)
 	det_pages_free(&f->dialogs, NULL);
 	det_pages_free(&f->calls, call_fini);
 	det_pages_free(&f->regs, NULL);
-	for (guint i = 0; i < f->waits->len; i++)
-		g_free(g_ptr_array_index(f->waits, i));
-	g_ptr_array_free(f->waits, TRUE);
-	g_hash_table_destroy(f->waits_by_key);
+	waits_free(f);
 	g_free(f->p);
 	g_free(f->q);
 	g_free(f->sdp_a);
@@ -869,6 +874,8 @@ static void on_event(void *user, const sip_model *m, sip_event ev, sip_id id)
 {
 	findings *f = user;
 	(void)m;
+	if (f->retired)
+		return;
 	switch (ev) {
 	case SIP_EV_EVICT:
 		on_evict(f, id);
@@ -918,6 +925,21 @@ void findings_finish(findings *f)
 		fnd_check_registration(f, sip_model_registration(f->m, i));
 	for (guint i = 0, n = sip_model_call_count(f->m); i < n; i++)
 		fnd_check_call_end(f, sip_model_call(f->m, i));
+}
+
+void findings_retire(findings *f)
+{
+	if (!f->finished || f->retired)
+		return;
+	f->retired = true;
+	det_pages_free(&f->txns, txn_fini);
+	det_pages_free(&f->dialogs, NULL);
+	det_pages_free(&f->calls, call_fini);
+	det_pages_free(&f->regs, NULL);
+	waits_free(f);
+	f->waits = g_ptr_array_new();
+	f->waits_by_key = g_hash_table_new(wait_hash, wait_equal);
+	f->waits_head = f->waits_dropped = f->waits_spent = 0;
 }
 
 /* ---- forgetting ------------------------------------------------------------------------------ */

@@ -217,6 +217,7 @@ struct findings {
 	int64_t first_ts;
 	bool have_first;
 	bool finished;
+	bool retired;              /* findings_retire: detectors' state gone, events ignored */
 	uint64_t generation;
 };
 

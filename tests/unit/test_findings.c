@@ -1728,11 +1728,69 @@ static void test_det_pages_loose(void)
 	g_assert_null(d.loose);
 }
 
+/* Retired once finished: the detectors' state goes, the findings stay, and
+ * nothing that comes later is judged (or touches the freed state). */
+static void test_retire(void)
+{
+	fflow x = ff_new();
+	ua_call c = ua_call_make(x.f, "retire@a.example");
+	basic_setup(&c, 0);
+	/* an offer left without its answer: state of its transaction */
+	sdp_msg(x.f, 100, "10.0.0.1:5060", "10.0.0.2:5060",
+		"INVITE sip:carol@10.0.0.3 SIP/2.0\n"
+		"Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKo1\n"
+		"Max-Forwards: 70\n"
+		"From: <sip:alice@a.example>;tag=o1\n"
+		"To: <sip:carol@c.example>\n"
+		"Call-ID: retire-offer@a.example\n"
+		"CSeq: 1 INVITE\n"
+		"Contact: <sip:alice@10.0.0.1>\n"
+		"Content-Type: application/sdp\n", SDP_PCMU);
+	findings_retire(x.fd);   /* not finished yet: nothing happens */
+	g_assert_false(x.fd->retired);
+	g_assert_cmpuint(x.fd->txns.n_pages, >, 0);
+	g_assert_cmpuint(x.fd->dialogs.n_pages, >, 0);
+	g_assert_cmpuint(x.fd->calls.n_pages, >, 0);
+	g_assert_cmpuint(x.fd->waits->len, >, 0);
+	ff_finish(&x, 70000);
+	guint n = findings_count(x.fd);
+	g_assert_cmpuint(n, >, 0);   /* the call never ended */
+	const finding *ne = find_code(x.fd, "call-not-ended");
+	g_autofree char *summary = g_strdup(ne->summary);
+
+	findings_retire(x.fd);
+	g_assert_true(x.fd->retired);
+	g_assert_cmpuint(x.fd->txns.n_pages, ==, 0);
+	g_assert_cmpuint(x.fd->dialogs.n_pages, ==, 0);
+	g_assert_cmpuint(x.fd->calls.n_pages, ==, 0);
+	g_assert_cmpuint(x.fd->regs.n_pages, ==, 0);
+	g_assert_cmpuint(x.fd->waits->len, ==, 0);
+	g_assert_cmpuint(g_hash_table_size(x.fd->waits_by_key), ==, 0);
+	g_assert_cmpuint(findings_count(x.fd), ==, n);
+	g_assert_cmpstr(find_code(x.fd, "call-not-ended")->summary, ==, summary);
+
+	/* a message without Max-Forwards, and a BYE of the call, after it */
+	feed_raw(x.f, 80000, "10.0.0.1:5060", "10.0.0.2:5060",
+		"OPTIONS sip:bob@10.0.0.2 SIP/2.0\r\n"
+		"Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKr1\r\n"
+		"From: <sip:alice@a.example>;tag=r1\r\n"
+		"To: <sip:bob@b.example>\r\n"
+		"Call-ID: retire-options@a.example\r\n"
+		"CSeq: 1 OPTIONS\r\n"
+		"Content-Length: 0\r\n\r\n");
+	req(&c, 80010, true, "BYE", 2, "z9hG4bKb", "bt");
+	g_assert_cmpuint(findings_count(x.fd), ==, n);
+	g_assert_cmpuint(x.fd->txns.n_pages, ==, 0);
+	findings_retire(x.fd);   /* once */
+	ff_free(&x);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/findings/model-parse-of", test_parse_of);
 	g_test_add_func("/findings/clean-call", test_clean_call);
+	g_test_add_func("/findings/retire", test_retire);
 	g_test_add_func("/findings/syntax/missing-max-forwards", test_missing_max_forwards);
 	g_test_add_func("/findings/syntax/missing-mandatory", test_missing_mandatory);
 	g_test_add_func("/findings/syntax/branch-cookie", test_branch_cookie);
