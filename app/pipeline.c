@@ -882,16 +882,26 @@ static void readahead_join(pipeline *p, bool abandon)
 	ra->thread = NULL;
 }
 
+/* The slots' parses and frame lists (2 MB), once the reading thread has
+ * ended and the last message went through. */
+static void readahead_free_slots(readahead *ra)
+{
+	for (unsigned i = 0; i < READER_SLOTS; i++) {
+		g_free(ra->slots[i].parsed);
+		ra->slots[i].parsed = NULL;
+		if (ra->slots[i].frames)
+			g_array_free(ra->slots[i].frames, TRUE);
+		ra->slots[i].frames = NULL;
+	}
+}
+
 static void readahead_free(pipeline *p)
 {
 	readahead *ra = p->ra;
 	if (!ra)
 		return;
 	readahead_join(p, true);
-	for (unsigned i = 0; i < READER_SLOTS; i++) {
-		g_free(ra->slots[i].parsed);
-		g_array_free(ra->slots[i].frames, TRUE);
-	}
+	readahead_free_slots(ra);
 	g_ptr_array_free(ra->errors_pub, TRUE);
 	g_mutex_clear(&ra->lock);
 	g_cond_clear(&ra->cond);
@@ -1479,6 +1489,7 @@ void pipeline_finish(pipeline *p)
 		while (readahead_step(p, UINT64_MAX))
 			;
 		readahead_join(p, false);
+		readahead_free_slots(p->ra);
 	} else {
 		cap_sipframer_flush(p->framer);
 	}
