@@ -3,79 +3,64 @@
 #include <string.h>
 
 enum {
-	FRAME_PAGE_SHIFT = 10,
-	FRAME_PAGE = 1 << FRAME_PAGE_SHIFT,   /* 24 KB */
+	BLOCK_FRAMES = 32,                    /* frames coded against the one before */
+	CODE_PAGE = 64 * 1024,                /* bytes of code a page */
+	/* the longest code of one frame: the head, three 64-bit and two
+	 * 32-bit varints, then the rare part (two 32-bit and three 64-bit) */
+	FRAME_CODE_MAX = 1 + 3 * 10 + 2 * 5 + 2 * 5 + 3 * 10,
 	SLOT_PAGE_SHIFT = 12,
-	SLOT_PAGE = 1 << SLOT_PAGE_SHIFT,     /* 32 KB */
-	PAGE_SHAPES = 8,                      /* inputs (and link types) a page tells apart */
-	SHAPE_WHOLE = UINT8_MAX,              /* kept_frame.shape: the frame is in whole[] */
+	SLOT_PAGE = 1 << SLOT_PAGE_SHIFT,     /* 16 KB */
+	INDEX_PAGE_SHIFT = 10,
+	INDEX_PAGE = 1 << INDEX_PAGE_SHIFT,   /* 8 KB, 32,768 frames */
 };
 
-/* A cap_frame in 24 bytes, against its page: the data pointer and the
- * frame number as distances from the page's first frame (the frames of
- * one page are a few hundred kilobytes of capture apart), the record
- * number as its distance back from the frame number (equal for one
- * input), link type and input as one of the page's shapes, the length
- * once (data.len == caplen) in 16 bits and the bytes not captured in 8.
- * The time stays whole, in two halves so that the record needs no
- * 8-byte alignment: inter-arrival times have no bound. */
-typedef struct kept_frame {
-	uint32_t ts_lo, ts_hi;
-	int32_t data_delta;
-	int32_t num_delta;
-	uint32_t record_back;      /* num - record; SHAPE_WHOLE: index into whole */
-	uint16_t caplen;
-	uint8_t wire_extra;        /* wirelen - caplen */
-	uint8_t shape;
-} kept_frame;
-G_STATIC_ASSERT(sizeof(kept_frame) == 24);
+/* The head byte of a frame's code: which of the rare fields follow. */
+enum {
+	HEAD_SHAPE = 1,     /* linktype and source differ from the frame before */
+	HEAD_WIRE = 2,      /* wirelen is not caplen */
+	HEAD_RECORD = 4,    /* the record number is not the frame number */
+	HEAD_DATA_LEN = 8,  /* data.len is not caplen */
+};
 
-typedef struct frame_shape {
+/* What a frame is coded against: the frame before it in its block, or
+ * zeros for a block's first. */
+typedef struct code_state {
+	uint64_t num, ts, data;
 	uint32_t linktype, source;
-} frame_shape;
-
-typedef struct frame_page {
-	uintptr_t base;            /* data pointer of the page's first compact frame */
-	uint64_t base_num;         /* and its number */
-	bool based;
-	uint8_t n_shapes;
-	frame_shape shapes[PAGE_SHAPES];
-	kept_frame f[FRAME_PAGE];
-} frame_page;
-
-/* A message's frames: [start, start + count) of the kept frames. */
-typedef struct msg_slot {
-	uint32_t start, count;
-} msg_slot;
+} code_state;
 
 struct frame_store {
-	frame_page **fpages;
-	guint n_fpages, cap_fpages;
+	uint8_t **code;            /* pages of CODE_PAGE bytes */
+	guint n_code, cap_code;
+	uint32_t code_used;        /* bytes used in the last page */
+	uint64_t **index;          /* pages of INDEX_PAGE block starts: page << 32 | offset */
+	guint n_index, cap_index;
 	uint32_t n_frames;
-	msg_slot **spages;
+	code_state last;           /* the last frame added */
+	uint32_t **slots;          /* pages of SLOT_PAGE: each id's first frame */
 	guint n_spages, cap_spages;
 	uint32_t n_slots;          /* ids below have a slot */
-	GArray *whole;             /* cap_frame: the frames the compact form cannot hold */
 };
 
 frame_store *frame_store_new(void)
 {
-	frame_store *fs = g_new0(frame_store, 1);
-	fs->whole = g_array_new(FALSE, FALSE, sizeof(cap_frame));
-	return fs;
+	return g_new0(frame_store, 1);
+}
+
+static void pages_free(void **pages, guint n)
+{
+	for (guint i = 0; i < n; i++)
+		g_free(pages[i]);
+	g_free(pages);
 }
 
 void frame_store_free(frame_store *fs)
 {
 	if (!fs)
 		return;
-	for (guint i = 0; i < fs->n_fpages; i++)
-		g_free(fs->fpages[i]);
-	g_free(fs->fpages);
-	for (guint i = 0; i < fs->n_spages; i++)
-		g_free(fs->spages[i]);
-	g_free(fs->spages);
-	g_array_free(fs->whole, TRUE);
+	pages_free((void **)fs->code, fs->n_code);
+	pages_free((void **)fs->index, fs->n_index);
+	pages_free((void **)fs->slots, fs->n_spages);
 	g_free(fs);
 }
 
@@ -90,110 +75,188 @@ static void page_add(void ***pages, guint *n, guint *cap, size_t page_bytes)
 	(*pages)[(*n)++] = g_malloc0(page_bytes);
 }
 
-static msg_slot *slot_at(const frame_store *fs, uint32_t id)
+static uint32_t *slot_at(const frame_store *fs, uint32_t id)
 {
-	return &fs->spages[id >> SLOT_PAGE_SHIFT][id & (SLOT_PAGE - 1)];
+	return &fs->slots[id >> SLOT_PAGE_SHIFT][id & (SLOT_PAGE - 1)];
 }
 
-static frame_page *page_of(const frame_store *fs, uint32_t i)
+static uint64_t *block_start(const frame_store *fs, uint32_t block)
 {
-	return fs->fpages[i >> FRAME_PAGE_SHIFT];
+	return &fs->index[block >> INDEX_PAGE_SHIFT][block & (INDEX_PAGE - 1)];
 }
 
-/* The shape of linktype and source among the page's, added when there is
- * room; SHAPE_WHOLE when there is none. */
-static uint8_t page_shape(frame_page *pg, uint32_t linktype, uint32_t source)
+static uint64_t zigzag(int64_t v)
 {
-	for (uint8_t s = 0; s < pg->n_shapes; s++)
-		if (pg->shapes[s].linktype == linktype && pg->shapes[s].source == source)
-			return s;
-	if (pg->n_shapes == PAGE_SHAPES)
-		return SHAPE_WHOLE;
-	pg->shapes[pg->n_shapes] = (frame_shape){ linktype, source };
-	return pg->n_shapes++;
+	return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
 }
 
-/* Whether v fits an int32_t. */
-static bool fits32(int64_t v)
+static int64_t unzigzag(uint64_t v)
 {
-	return v >= INT32_MIN && v <= INT32_MAX;
+	return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
 }
 
-static void frame_pack(frame_store *fs, frame_page *pg, const cap_frame *f, kept_frame *k)
+static uint8_t *put_varint(uint8_t *o, uint64_t v)
 {
-	uintptr_t data = (uintptr_t)f->data.p;
-	if (f->data.p != NULL && f->data.len == f->caplen && f->caplen <= UINT16_MAX &&
-	    f->wirelen >= f->caplen && f->wirelen - f->caplen <= UINT8_MAX &&
-	    f->record <= f->num && f->num - f->record <= UINT32_MAX) {
-		if (!pg->based) {
-			pg->based = true;
-			pg->base = data;
-			pg->base_num = f->num;
-		}
-		/* distances as signed differences of unsigned values: a frame
-		 * may lie before the page's first one (a stream's earlier
-		 * segments) */
-		int64_t dd = (int64_t)(data - pg->base);
-		int64_t dn = (int64_t)(f->num - pg->base_num);
-		uint8_t shape = fits32(dd) && fits32(dn) ? page_shape(pg, f->linktype, f->source)
-							 : SHAPE_WHOLE;
-		if (shape != SHAPE_WHOLE) {
-			uint64_t ts = (uint64_t)f->ts_ns;
-			*k = (kept_frame){ (uint32_t)ts, (uint32_t)(ts >> 32), (int32_t)dd, (int32_t)dn,
-				(uint32_t)(f->num - f->record), (uint16_t)f->caplen,
-				(uint8_t)(f->wirelen - f->caplen), shape };
-			return;
-		}
+	while (v >= 0x80) {
+		*o++ = (uint8_t)(v | 0x80);
+		v >>= 7;
 	}
-	*k = (kept_frame){ .record_back = fs->whole->len, .shape = SHAPE_WHOLE };
-	g_array_append_val(fs->whole, *f);
+	*o++ = (uint8_t)v;
+	return o;
 }
 
-static cap_frame frame_unpack(const frame_store *fs, uint32_t i)
+/* The code was written by put_varint into the store's own pages: it is
+ * well formed and ends within its page. */
+static const uint8_t *get_varint(const uint8_t *i, uint64_t *v)
 {
-	const frame_page *pg = page_of(fs, i);
-	const kept_frame *k = &pg->f[i & (FRAME_PAGE - 1)];
-	if (k->shape == SHAPE_WHOLE)
-		return g_array_index(fs->whole, cap_frame, k->record_back);
-	uint64_t num = pg->base_num + (uint64_t)(int64_t)k->num_delta;
-	const uint8_t *data = (const uint8_t *)(pg->base + (uintptr_t)(intptr_t)k->data_delta);
-	return (cap_frame){
-		.num = num, .ts_ns = (int64_t)((uint64_t)k->ts_hi << 32 | k->ts_lo),
-		.linktype = pg->shapes[k->shape].linktype, .caplen = k->caplen,
-		.wirelen = (uint32_t)k->caplen + k->wire_extra, .source = pg->shapes[k->shape].source,
-		.record = num - k->record_back, .data = sv_make(data, k->caplen),
+	uint64_t r = 0;
+	for (unsigned shift = 0;; shift += 7) {
+		uint8_t b = *i++;
+		r |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80))
+			break;
+	}
+	*v = r;
+	return i;
+}
+
+/* The differences to the frame before are small for frames in capture
+ * order: the next number, a few microseconds to seconds later, a few
+ * hundred bytes further in the file, of the same input: 9 or 10 bytes
+ * where a whole cap_frame takes 64.  The rare fields (a frame shorter on
+ * the wire than captured, a record number of a merged input) cost more
+ * bytes only where they occur; nothing is out of reach. */
+static uint8_t *frame_code(uint8_t *o, const code_state *prev, const cap_frame *f)
+{
+	uint8_t *head = o++;
+	uint8_t h = 0;
+	o = put_varint(o, zigzag((int64_t)(f->num - prev->num)));
+	o = put_varint(o, zigzag((int64_t)((uint64_t)f->ts_ns - prev->ts)));
+	o = put_varint(o, zigzag((int64_t)((uint64_t)(uintptr_t)f->data.p - prev->data)));
+	o = put_varint(o, f->caplen);
+	if (f->linktype != prev->linktype || f->source != prev->source) {
+		h |= HEAD_SHAPE;
+		o = put_varint(o, f->linktype);
+		o = put_varint(o, f->source);
+	}
+	if (f->wirelen != f->caplen) {
+		h |= HEAD_WIRE;
+		o = put_varint(o, f->wirelen);
+	}
+	if (f->record != f->num) {
+		h |= HEAD_RECORD;
+		o = put_varint(o, f->record);
+	}
+	if (f->data.len != f->caplen) {
+		h |= HEAD_DATA_LEN;
+		o = put_varint(o, f->data.len);
+	}
+	*head = h;
+	return o;
+}
+
+static const uint8_t *frame_decode(const uint8_t *i, code_state *st, cap_frame *f)
+{
+	uint8_t h = *i++;
+	uint64_t v;
+	i = get_varint(i, &v);
+	st->num += (uint64_t)unzigzag(v);
+	i = get_varint(i, &v);
+	st->ts += (uint64_t)unzigzag(v);
+	i = get_varint(i, &v);
+	st->data += (uint64_t)unzigzag(v);
+	i = get_varint(i, &v);
+	uint32_t caplen = (uint32_t)v;
+	if (h & HEAD_SHAPE) {
+		i = get_varint(i, &v);
+		st->linktype = (uint32_t)v;
+		i = get_varint(i, &v);
+		st->source = (uint32_t)v;
+	}
+	*f = (cap_frame){
+		.num = st->num, .ts_ns = (int64_t)st->ts, .linktype = st->linktype,
+		.caplen = caplen, .wirelen = caplen, .source = st->source, .record = st->num,
+		.data = sv_make((const uint8_t *)(uintptr_t)st->data, caplen),
 	};
+	if (h & HEAD_WIRE) {
+		i = get_varint(i, &v);
+		f->wirelen = (uint32_t)v;
+	}
+	if (h & HEAD_RECORD) {
+		i = get_varint(i, &v);
+		f->record = v;
+	}
+	if (h & HEAD_DATA_LEN) {
+		i = get_varint(i, &v);
+		f->data.len = (size_t)v;
+	}
+	return i;
+}
+
+static void frame_add(frame_store *fs, const cap_frame *f)
+{
+	uint32_t k = fs->n_frames;
+	if (k % BLOCK_FRAMES == 0) {
+		/* a block starts with the zero state, in a page with room for
+		 * all its frames */
+		if (!fs->n_code || fs->code_used > CODE_PAGE - BLOCK_FRAMES * FRAME_CODE_MAX) {
+			page_add((void ***)&fs->code, &fs->n_code, &fs->cap_code, CODE_PAGE);
+			fs->code_used = 0;
+		}
+		uint32_t block = k / BLOCK_FRAMES;
+		if ((uint64_t)fs->n_index << INDEX_PAGE_SHIFT <= block)
+			page_add((void ***)&fs->index, &fs->n_index, &fs->cap_index,
+				INDEX_PAGE * sizeof(uint64_t));
+		*block_start(fs, block) = (uint64_t)(fs->n_code - 1) << 32 | fs->code_used;
+		fs->last = (code_state){ 0 };
+	}
+	uint8_t *o = fs->code[fs->n_code - 1] + fs->code_used;
+	uint8_t *end = frame_code(o, &fs->last, f);
+	fs->code_used += (uint32_t)(end - o);
+	fs->last = (code_state){ f->num, (uint64_t)f->ts_ns, (uint64_t)(uintptr_t)f->data.p,
+		f->linktype, f->source };
+	fs->n_frames++;
 }
 
 void frame_store_add(frame_store *fs, uint32_t id, const cap_frame *frames, guint n)
 {
-	/* 2^32 frames would take 100 GB: the index stays 32 bits */
-	if (id < fs->n_slots || id == UINT32_MAX || (uint64_t)fs->n_frames + n > UINT32_MAX)
+	/* 2^32 frames would take 40 GB: the index stays 32 bits */
+	if (id < fs->n_slots || id >= UINT32_MAX - 1 || (uint64_t)fs->n_frames + n >= UINT32_MAX)
 		return;
-	/* slots of the ids skipped read "no frames": pages come zeroed */
-	while ((uint64_t)fs->n_spages << SLOT_PAGE_SHIFT <= id)
-		page_add((void ***)&fs->spages, &fs->n_spages, &fs->cap_spages,
-			SLOT_PAGE * sizeof(msg_slot));
-	*slot_at(fs, id) = (msg_slot){ fs->n_frames, n };
+	/* the ids skipped start where this one does: none of their own;
+	 * id + 1 gets a slot too, as the end of this one's frames */
+	while ((uint64_t)fs->n_spages << SLOT_PAGE_SHIFT <= (uint64_t)id + 1)
+		page_add((void ***)&fs->slots, &fs->n_spages, &fs->cap_spages,
+			SLOT_PAGE * sizeof(uint32_t));
+	for (uint32_t i = fs->n_slots; i <= id; i++)
+		*slot_at(fs, i) = fs->n_frames;
+	for (guint i = 0; i < n; i++)
+		frame_add(fs, &frames[i]);
 	fs->n_slots = id + 1;
-	for (guint i = 0; i < n; i++) {
-		if (((uint64_t)fs->n_fpages << FRAME_PAGE_SHIFT) <= fs->n_frames)
-			page_add((void ***)&fs->fpages, &fs->n_fpages, &fs->cap_fpages,
-				sizeof(frame_page));
-		frame_page *pg = page_of(fs, fs->n_frames);
-		frame_pack(fs, pg, &frames[i], &pg->f[fs->n_frames & (FRAME_PAGE - 1)]);
-		fs->n_frames++;
-	}
+	*slot_at(fs, id + 1) = fs->n_frames;
 }
 
 void frame_store_get(const frame_store *fs, uint32_t id, GArray *out)
 {
 	if (id >= fs->n_slots)
 		return;
-	const msg_slot *s = slot_at(fs, id);
-	for (uint32_t k = 0; k < s->count; k++) {
-		cap_frame f = frame_unpack(fs, s->start + k);
-		g_array_append_val(out, f);
+	uint32_t first = *slot_at(fs, id), end = *slot_at(fs, id + 1);
+	if (first == end)
+		return;
+	const uint8_t *i = NULL;
+	code_state st = { 0 };
+	/* from the start of first's block: each frame is coded against the
+	 * one before */
+	for (uint32_t k = first - first % BLOCK_FRAMES; k < end; k++) {
+		if (k % BLOCK_FRAMES == 0) {
+			uint64_t at = *block_start(fs, k / BLOCK_FRAMES);
+			i = fs->code[at >> 32] + (uint32_t)at;
+			st = (code_state){ 0 };
+		}
+		cap_frame f;
+		i = frame_decode(i, &st, &f);
+		if (k >= first)
+			g_array_append_val(out, f);
 	}
 }
 
@@ -204,8 +267,9 @@ uint64_t frame_store_frames(const frame_store *fs)
 
 size_t frame_store_bytes(const frame_store *fs)
 {
-	return (size_t)fs->n_fpages * sizeof(frame_page) +
-	       (size_t)fs->cap_fpages * sizeof(void *) +
-	       (size_t)fs->n_spages * SLOT_PAGE * sizeof(msg_slot) +
-	       (size_t)fs->cap_spages * sizeof(void *) + fs->whole->len * sizeof(cap_frame);
+	return (size_t)fs->n_code * CODE_PAGE + (size_t)fs->cap_code * sizeof(void *) +
+	       (size_t)fs->n_index * INDEX_PAGE * sizeof(uint64_t) +
+	       (size_t)fs->cap_index * sizeof(void *) +
+	       (size_t)fs->n_spages * SLOT_PAGE * sizeof(uint32_t) +
+	       (size_t)fs->cap_spages * sizeof(void *);
 }

@@ -4,21 +4,20 @@
  *
  * One entry per message id, in order; its frames are views into bytes the
  * caller keeps (a mapped file, a source's arena).  This is the one
- * per-message cost of the UI beyond the model, so it is kept compact:
- * each frame in 24 bytes (a cap_frame is 64), its data pointer and number
- * as distances from the first frame of its page of 1,024, its link type
- * and input as one of eight the page tells apart; pages never move and
- * leave no more slack than one page (an array that doubles can hold
- * twice what it needs, and copies everything as it grows).  A frame the
- * compact form cannot hold (data more than 2 GB or numbers more than
- * 2^31 from its page's first frame, a ninth input in one page, a frame
- * of 64 KB or more or with more than 255 bytes not captured, a frame
- * number more than 2^32 past its record number) is kept whole on the
- * side.
+ * per-message cost of the UI beyond the model, so it is kept compact: a
+ * message's entry is the index of its first frame (4 bytes; its last is
+ * the next entry's first), and frames are coded in blocks of 32, each
+ * field as the difference to the frame before in varints, 9 or 10 bytes
+ * for a frame in capture order (a cap_frame is 64).  Any frame can be
+ * coded: a rare field (wire length, record number of a merged input)
+ * only costs its own bytes where it occurs.  Reading a message's frames
+ * decodes from the start of its first frame's block.  Pages never move
+ * and leave no more slack than one page of each kind.
  *
- * Owns: its pages and the frames kept whole, not the bytes.
+ * Owns: its pages, not the bytes.
  * Invariants: ids are added in ascending order; an id never added (or
- * skipped) has no frames.
+ * skipped) has no frames.  At most 2^32 - 2 frames are kept, for ids
+ * below 2^32 - 2: a message past either has none.
  */
 #ifndef SIPSCOPE_CAPTURE_FRAME_STORE_H
 #define SIPSCOPE_CAPTURE_FRAME_STORE_H

@@ -1,6 +1,6 @@
 /*
- * capture/frame_store.h: every frame comes back as it was added, the
- * compact ones and those kept whole alike, across pages of frames and of
+ * capture/frame_store.h: every frame comes back as it was added, with
+ * any value in any field, across blocks and pages of frames and of
  * message slots; skipped and unknown ids have none.
  */
 #include <glib.h>
@@ -48,7 +48,7 @@ static void test_round_trip(void)
 			g_array_append_val(fr, f);
 		}
 		if (ids[i] == 9000) {
-			/* what the compact form cannot hold */
+			/* fields far from the frames around them */
 			cap_frame *f = &g_array_index(fr, cap_frame, 0);
 			f->linktype = 70000;
 			if (fr->len > 1) {
@@ -90,24 +90,36 @@ static void test_round_trip(void)
 	frame_store_free(fs);
 }
 
-/* A message a frame, as UDP gives them: 24 bytes a frame and 8 a
- * message, with no more slack than a page of each. */
+/* A message a frame, as UDP gives them from a file: the next frame
+ * number, a few milliseconds later, the next record in the mapping, one
+ * input.  4 bytes a message and at most 10 a frame, with no more slack
+ * than a page of each kind. */
 static void test_compact(void)
 {
 	frame_store *fs = frame_store_new();
 	enum { N = 100000 };
+	g_autoptr(GArray) all = g_array_new(FALSE, FALSE, sizeof(cap_frame));
+	static uint8_t file[N + 2048];
+	int64_t ts = INT64_C(1700000000000000000);
 	for (uint32_t id = 0; id < N; id++) {
-		cap_frame f = frame(id + 1, 200);
+		uint32_t len = 400 + (id * 7919) % 1100;
+		ts += 1000 + (int64_t)((id * 104729) % 30000000);
+		cap_frame f = {
+			.num = id + 1, .ts_ns = ts, .linktype = 1, .caplen = len, .wirelen = len,
+			.record = id + 1, .data = sv_make(file + id, len),
+		};
 		frame_store_add(fs, id, &f, 1);
+		g_array_append_val(all, f);
 	}
 	size_t b = frame_store_bytes(fs);
-	g_assert_cmpuint(b, >=, (size_t)N * 32);
-	g_assert_cmpuint(b, <=, (size_t)N * 32 + 24 * 1024 + 256 + 32 * 1024 + 4096);
+	g_assert_cmpuint(b, <=, (size_t)N * (4 + 10) + 64 * 1024 + 8 * 1024 + 16 * 1024 + 3 * 256);
 	g_autoptr(GArray) got = g_array_new(FALSE, FALSE, sizeof(cap_frame));
-	frame_store_get(fs, N - 1, got);
-	cap_frame w = frame(N, 200);
-	g_assert_cmpuint(got->len, ==, 1);
-	assert_frame_eq(&g_array_index(got, cap_frame, 0), &w);
+	for (uint32_t id = 0; id < N; id++) {
+		g_array_set_size(got, 0);
+		frame_store_get(fs, id, got);
+		g_assert_cmpuint(got->len, ==, 1);
+		assert_frame_eq(&g_array_index(got, cap_frame, 0), &g_array_index(all, cap_frame, id));
+	}
 	frame_store_free(fs);
 }
 
@@ -117,85 +129,88 @@ static const uint8_t *far_ptr(const uint8_t *p, int64_t by)
 	return (const uint8_t *)(uintptr_t)((uintptr_t)p + (uintptr_t)by);
 }
 
-/* Each limit of the compact form, on both sides: what fits is packed,
- * what does not is kept whole (the store's size tells how many), and
- * every frame comes back as it was added, in a page shared with
- * ordinary frames. */
-static void test_limits(void)
+/* Every field at its extremes, against ordinary frames before and after
+ * it, in one block and across blocks, one message a frame and several:
+ * each comes back as it was added. */
+static void test_extremes(void)
 {
 	frame_store *fs = frame_store_new();
 	GArray *all = g_array_new(FALSE, FALSE, sizeof(cap_frame));
 	uint64_t num = 1000;
-	cap_frame f0 = frame(num++, 100);
-	g_array_append_val(all, f0);   /* the page's first frame: its base */
+	cap_frame f0 = frame(num, 100);
 	cap_frame f;
-	/* data 2 GB - 1 after the base and 2 GB before it fit; a byte more does not */
-	f = frame(num++, 100);
-	f.data.p = far_ptr(f0.data.p, INT32_MAX);
-	g_array_append_val(all, f);
-	f = frame(num++, 100);
-	f.data.p = far_ptr(f0.data.p, INT32_MIN);
-	g_array_append_val(all, f);
-	f = frame(num++, 100);
-	f.data.p = far_ptr(f0.data.p, (int64_t)INT32_MAX + 1);
-	g_array_append_val(all, f);
-	f = frame(num++, 100);
-	f.data.p = far_ptr(f0.data.p, (int64_t)INT32_MIN - 1);
-	g_array_append_val(all, f);
-	/* frame numbers: 2^31 - 1 after fits, 2^31 after does not; an
-	 * earlier one (a stream's first segment) fits */
-	f = frame(f0.num + INT32_MAX, 100);
-	f.record = f.num;
-	g_array_append_val(all, f);
-	f = frame(f0.num - 3, 100);
-	g_array_append_val(all, f);
-	f = frame(f0.num + (uint64_t)INT32_MAX + 1, 100);
-	f.record = f.num;
-	g_array_append_val(all, f);
-	/* lengths: 65,535 fits, 65,536 does not; 255 bytes not captured
-	 * fit, 256 do not, nor a wire length below the captured one */
-	f = frame(num++, 65535);
-	f.wirelen = 65535;
-	g_array_append_val(all, f);
-	f = frame(num++, 65535);
-	f.caplen = 65536;
-	f.data.len = 65536;
-	f.wirelen = 65536;
-	g_array_append_val(all, f);
-	f = frame(num++, 100);
-	f.wirelen = 100 + 255;
-	g_array_append_val(all, f);
-	f = frame(num++, 100);
-	f.wirelen = 100 + 256;
-	g_array_append_val(all, f);
-	f = frame(num++, 100);
-	f.wirelen = 99;
-	g_array_append_val(all, f);
-	/* times of any size, before the epoch too */
-	const int64_t times[] = { INT64_MIN, INT64_MAX, -1, 0 };
+	const int64_t far[] = { INT64_MAX, INT64_MIN, -1, (int64_t)INT32_MAX + 1, 1 };
+	for (guint i = 0; i < G_N_ELEMENTS(far); i++) {
+		f = frame(num++, 100);
+		f.data.p = far_ptr(f0.data.p, far[i]);
+		g_array_append_val(all, f);
+	}
+	const uint64_t nums[] = { UINT64_MAX, 0, 1, UINT64_C(1) << 63, 5 };
+	for (guint i = 0; i < G_N_ELEMENTS(nums); i++) {
+		f = frame(num, 100);
+		f.num = nums[i];
+		g_array_append_val(all, f);
+	}
+	const int64_t times[] = { INT64_MIN, INT64_MAX, -1, 0, INT64_MAX, INT64_MIN };
 	for (guint i = 0; i < G_N_ELEMENTS(times); i++) {
 		f = frame(num++, 100);
 		f.ts_ns = times[i];
 		g_array_append_val(all, f);
 	}
-	/* no data at all */
+	/* lengths: the largest, a wire length below the captured one, none
+	 * on the wire, data shorter than captured, no data at all */
+	f = frame(num++, 100);
+	f.caplen = UINT32_MAX;
+	f.wirelen = UINT32_MAX;
+	g_array_append_val(all, f);
+	f = frame(num++, 100);
+	f.wirelen = 99;
+	g_array_append_val(all, f);
+	f = frame(num++, 100);
+	f.wirelen = 0;
+	g_array_append_val(all, f);
+	f = frame(num++, 100);
+	f.data.len = 7;
+	g_array_append_val(all, f);
 	f = frame(num++, 0);
 	f.data = SV_NULL;
 	g_array_append_val(all, f);
-	/* nine more inputs in the page: five take its last shapes, four are
-	 * kept whole, and the first of them again packed */
-	for (uint32_t src = 10; src < 19; src++) {
-		f = frame(num++, 80);
-		f.source = src;
-		f.linktype = 113;
+	/* record numbers: none, ahead of the frame number, the largest */
+	const uint64_t records[] = { 0, UINT64_MAX, num + 10 };
+	for (guint i = 0; i < G_N_ELEMENTS(records); i++) {
+		f = frame(num++, 100);
+		f.record = records[i];
 		g_array_append_val(all, f);
 	}
-	f = frame(num++, 80);
-	f.source = 10;
-	f.linktype = 113;
-	g_array_append_val(all, f);
+	/* inputs and link types, the largest too, changing and back */
+	const uint32_t shapes[][2] = { { 113, 0 }, { 113, 0 }, { 1, UINT32_MAX },
+		{ UINT32_MAX, 5 }, { 0, 0 }, { 1, 0 } };
+	for (guint i = 0; i < G_N_ELEMENTS(shapes); i++) {
+		f = frame(num++, 80);
+		f.linktype = shapes[i][0];
+		f.source = shapes[i][1];
+		g_array_append_val(all, f);
+	}
+	/* twice over, so that they fall on other places of the blocks, with
+	 * ordinary frames between */
+	guint n = all->len;
+	for (guint i = 0; i < n; i++) {
+		f = frame(num++, 300);
+		g_array_append_val(all, f);
+		cap_frame again = g_array_index(all, cap_frame, i);
+		g_array_append_val(all, again);
+	}
+	guint id = 0;
 	for (guint i = 0; i < all->len; i++)
-		frame_store_add(fs, i, &g_array_index(all, cap_frame, i), 1);
+		frame_store_add(fs, id++, &g_array_index(all, cap_frame, i), 1);
+	/* and as messages of 1 to 40 frames */
+	guint first_multi = id;
+	g_autoptr(GArray) sizes = g_array_new(FALSE, FALSE, sizeof(guint));
+	for (guint i = 0, k = 1; i < all->len; i += k, k = k % 40 + 1) {
+		guint m = MIN(k, all->len - i);
+		frame_store_add(fs, id++, &g_array_index(all, cap_frame, i), m);
+		g_array_append_val(sizes, m);
+	}
 	g_autoptr(GArray) got = g_array_new(FALSE, FALSE, sizeof(cap_frame));
 	for (guint i = 0; i < all->len; i++) {
 		g_array_set_size(got, 0);
@@ -203,14 +218,17 @@ static void test_limits(void)
 		g_assert_cmpuint(got->len, ==, 1);
 		assert_frame_eq(&g_array_index(got, cap_frame, 0), &g_array_index(all, cap_frame, i));
 	}
-	/* the frames kept whole, from the size beyond that of a store of one
-	 * packed frame (the same pages): 2 data, 1 number, 1 length, 2 wire
-	 * lengths, 1 without data, and 4 inputs beyond the page's eight
-	 * shapes (frame() gave the first frames sources 0, 1 and 2) */
-	frame_store *one = frame_store_new();
-	frame_store_add(one, 0, &f0, 1);
-	g_assert_cmpuint(frame_store_bytes(fs) - frame_store_bytes(one), ==, 11 * sizeof(cap_frame));
-	frame_store_free(one);
+	for (guint s = 0, i = 0; s < sizes->len; s++) {
+		guint m = g_array_index(sizes, guint, s);
+		g_array_set_size(got, 0);
+		frame_store_get(fs, first_multi + s, got);
+		g_assert_cmpuint(got->len, ==, m);
+		for (guint k = 0; k < m; k++)
+			assert_frame_eq(&g_array_index(got, cap_frame, k),
+				&g_array_index(all, cap_frame, i + k));
+		i += m;
+	}
+	g_assert_cmpuint(frame_store_frames(fs), ==, 2 * all->len);
 	g_array_free(all, TRUE);
 	frame_store_free(fs);
 }
@@ -220,6 +238,6 @@ int main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/frame-store/round-trip", test_round_trip);
 	g_test_add_func("/frame-store/compact", test_compact);
-	g_test_add_func("/frame-store/limits", test_limits);
+	g_test_add_func("/frame-store/extremes", test_extremes);
 	return g_test_run();
 }
