@@ -1548,6 +1548,12 @@ void pipeline_finish(pipeline *p)
 		p->releaser = g_thread_new("sipscope-pages", releaser_main, p);
 	}
 	flows_free(p);
+	/* no message comes any more: the frames that waited for one go */
+	if (p->track_frames) {
+		g_hash_table_remove_all(p->pending);
+		g_array_free(p->fragments, TRUE);
+		p->fragments = g_array_new(FALSE, FALSE, sizeof(cap_frame));
+	}
 	sip_model_finish(p->model, p->count.end_ts);
 	pipeline_close_writer(p);
 }
