@@ -9,6 +9,8 @@
 #include <emmintrin.h>
 #endif
 
+#include "base/once.h"
+
 /* ---- the header table ---------------------------------------------------- */
 
 typedef struct hdr_def {
@@ -134,11 +136,8 @@ static G_GNUC_NO_INLINE void hdr_table_build(void)
 
 static void hdr_table_ensure(void)
 {
-	static gsize once = 0;
-	if (g_once_init_enter(&once)) {
-		hdr_table_build();
-		g_once_init_leave(&once, 1);
-	}
+	static once_t once = ONCE_INIT;
+	once_run(&once, hdr_table_build);
 }
 
 static inline unsigned ascii_lower(unsigned c)

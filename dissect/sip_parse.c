@@ -11,6 +11,7 @@
  * to see the message (extra spaces in the request line, bare LF line
  * ends, a bad header line among good ones) and says so in a warning.
  */
+#include "base/once.h"
 #include "dissect/sip.h"
 #include "dissect/sip_header.h"
 
@@ -439,11 +440,8 @@ static G_GNUC_NO_INLINE void spellings_build(void)
 
 static void spellings_ensure(void)
 {
-	static gsize once = 0;
-	if (g_once_init_enter(&once)) {
-		spellings_build();
-		g_once_init_leave(&once, 1);
-	}
+	static once_t once = ONCE_INIT;
+	once_run(&once, spellings_build);
 }
 
 /* The name [p, p + n) of a field with avail > n bytes at p (the colon
