@@ -97,11 +97,11 @@ typedef struct msg_slot {
  * must: the caller's thread looks at head again when the messages it
  * last saw are used up, and publishes tail every TAKE_PUBLISH messages
  * (and before it sleeps); the reading thread looks at tail again every
- * TAIL_LOOK messages (for PARSE_AHEAD) and when the ring seems full.  A
- * line written by one thread and read by the other on every message
- * moved between the cores twice a message: sequentially consistent
- * stores of head and tail, next to each other and to the counters, were
- * a tenth of the CPU time of `--stats`. */
+ * TAIL_LOOK messages (for PARSE_AHEAD) and when the ring seems full.
+ * Head and tail were next to each other and to the counters, stored
+ * sequentially consistent for every message, so that one line moved
+ * between the cores twice a message: `--stats` takes 1.4 % less CPU
+ * without it. */
 enum { TAKE_PUBLISH = 8, TAIL_LOOK = 8 };
 
 typedef struct readahead {
