@@ -1,10 +1,13 @@
 #include "pipeline.h"
 
+#include <errno.h>
+#include <pthread.h>
 #include <stdalign.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "app/exit_status.h"
 #include "app/frame_filter.h"
@@ -126,8 +129,8 @@ typedef struct readahead {
 	atomic_bool stop;      /* read no more frames (what is read still comes) */
 	atomic_bool abandon;   /* drop what is read: nobody takes it any more */
 	atomic_bool consumer_waits, producer_waits;
-	GMutex lock;
-	GCond cond;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
 	/* copies of the inputs' errors (under lock) */
 	guint errors_seen;     /* reading thread: errors copied so far */
 	GPtrArray *errors_pub; /* GError* copies, under lock */
@@ -166,8 +169,8 @@ struct pipeline {
 	/* Once reading is over (not for the UI): a thread that gives back the
 	 * mapped files' pages every RELEASE_PERIOD_US (see releaser_main). */
 	GThread *releaser;
-	GMutex rel_lock;
-	GCond rel_cond;
+	pthread_mutex_t rel_lock;
+	pthread_cond_t rel_cond;
 	bool rel_stop;
 	pipeline_counters count_shown;  /* caller's copy while a reading thread runs */
 	GPtrArray *errors_shown;        /* the same for the errors (GError*, owned) */
@@ -748,13 +751,44 @@ static void frames_note(pipeline *p, const cap_sipmsg *m, GArray *out)
 		forget_stream_frames(p, m);
 }
 
+/* ---- locks of the threads here ----------------------------------------- */
+
+/* POSIX locks and conditions, which ThreadSanitizer knows: GLib's GMutex
+ * is a futex of its own that it does not see, so it reported every access
+ * the locks order as a race.  Conditions wait on CLOCK_MONOTONIC, the
+ * clock of g_get_monotonic_time. */
+static void sync_init(pthread_mutex_t *mu, pthread_cond_t *cv)
+{
+	pthread_condattr_t a;
+	pthread_mutex_init(mu, NULL);
+	pthread_condattr_init(&a);
+	pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+	pthread_cond_init(cv, &a);
+	pthread_condattr_destroy(&a);
+}
+
+static void sync_clear(pthread_mutex_t *mu, pthread_cond_t *cv)
+{
+	pthread_cond_destroy(cv);
+	pthread_mutex_destroy(mu);
+}
+
+/* Waits on cv (mu held) until woken or until deadline_us of
+ * g_get_monotonic_time; false once the deadline has passed. */
+static bool cond_wait_until(pthread_cond_t *cv, pthread_mutex_t *mu, int64_t deadline_us)
+{
+	struct timespec ts = { (time_t)(deadline_us / G_USEC_PER_SEC),
+		(long)(deadline_us % G_USEC_PER_SEC) * 1000 };
+	return pthread_cond_timedwait(cv, mu, &ts) != ETIMEDOUT;
+}
+
 /* ---- reading ahead ------------------------------------------------------ */
 
 static void readahead_wake(readahead *ra)
 {
-	g_mutex_lock(&ra->lock);
-	g_cond_broadcast(&ra->cond);
-	g_mutex_unlock(&ra->lock);
+	pthread_mutex_lock(&ra->lock);
+	pthread_cond_broadcast(&ra->cond);
+	pthread_mutex_unlock(&ra->lock);
 }
 
 static void slot_parse(msg_slot *s)
@@ -774,13 +808,13 @@ static void readahead_put(pipeline *p, const cap_sipmsg *m)
 	while (head - ra->put_tail == READER_SLOTS) {
 		if (atomic_load(&ra->abandon))
 			return;
-		g_mutex_lock(&ra->lock);
+		pthread_mutex_lock(&ra->lock);
 		atomic_store(&ra->producer_waits, true);
 		ra->put_tail = atomic_load(&ra->tail);
 		if (head - ra->put_tail == READER_SLOTS && !atomic_load(&ra->abandon))
-			g_cond_wait(&ra->cond, &ra->lock);
+			pthread_cond_wait(&ra->cond, &ra->lock);
 		atomic_store(&ra->producer_waits, false);
-		g_mutex_unlock(&ra->lock);
+		pthread_mutex_unlock(&ra->lock);
 		ra->put_tail = atomic_load_explicit(&ra->tail, memory_order_acquire);
 	}
 	msg_slot *s = &ra->slots[head % READER_SLOTS];
@@ -840,16 +874,16 @@ static msg_slot *readahead_peek(readahead *ra, int64_t deadline_us, bool *timed_
 			*timed_out = true;
 			return NULL;
 		}
-		g_mutex_lock(&ra->lock);
+		pthread_mutex_lock(&ra->lock);
 		atomic_store(&ra->consumer_waits, true);
 		if (atomic_load(&ra->head) == tail && !atomic_load(&ra->done)) {
 			if (deadline_us)
-				g_cond_wait_until(&ra->cond, &ra->lock, deadline_us);
+				cond_wait_until(&ra->cond, &ra->lock, deadline_us);
 			else
-				g_cond_wait(&ra->cond, &ra->lock);
+				pthread_cond_wait(&ra->cond, &ra->lock);
 		}
 		atomic_store(&ra->consumer_waits, false);
-		g_mutex_unlock(&ra->lock);
+		pthread_mutex_unlock(&ra->lock);
 	}
 }
 
@@ -873,10 +907,10 @@ static void readahead_publish(pipeline *p)
 	const GPtrArray *errs = cap_merger_errors(p->merger);
 	if (errs->len == ra->errors_seen)
 		return;
-	g_mutex_lock(&ra->lock);
+	pthread_mutex_lock(&ra->lock);
 	for (; ra->errors_seen < errs->len; ra->errors_seen++)
 		g_ptr_array_add(ra->errors_pub, g_error_copy(g_ptr_array_index(errs, ra->errors_seen)));
-	g_mutex_unlock(&ra->lock);
+	pthread_mutex_unlock(&ra->lock);
 }
 
 static gpointer readahead_main(gpointer data)
@@ -909,8 +943,7 @@ static void readahead_start(pipeline *p)
 		ra->slots[i].frames = g_array_new(FALSE, FALSE, sizeof(cap_frame));
 	}
 	ra->errors_pub = g_ptr_array_new_with_free_func((GDestroyNotify)g_error_free);
-	g_mutex_init(&ra->lock);
-	g_cond_init(&ra->cond);
+	sync_init(&ra->lock, &ra->cond);
 	p->ra = ra;
 	ra->thread = g_thread_new("sipscope-read", readahead_main, p);
 }
@@ -951,8 +984,7 @@ static void readahead_free(pipeline *p)
 	readahead_join(p, true);
 	readahead_free_slots(ra);
 	g_ptr_array_free(ra->errors_pub, TRUE);
-	g_mutex_clear(&ra->lock);
-	g_cond_clear(&ra->cond);
+	sync_clear(&ra->lock, &ra->cond);
 	g_aligned_free(ra);
 	p->ra = NULL;
 }
@@ -1461,17 +1493,17 @@ enum { RELEASE_PERIOD_US = 5000 };
 static gpointer releaser_main(gpointer data)
 {
 	pipeline *p = data;
-	g_mutex_lock(&p->rel_lock);
+	pthread_mutex_lock(&p->rel_lock);
 	while (!p->rel_stop) {
 		gint64 until = g_get_monotonic_time() + RELEASE_PERIOD_US;
-		while (!p->rel_stop && g_cond_wait_until(&p->rel_cond, &p->rel_lock, until))
+		while (!p->rel_stop && cond_wait_until(&p->rel_cond, &p->rel_lock, until))
 			;
 		if (p->rel_stop)
 			break;
 		/* under the lock: pipeline_release_mapped may give them back too */
 		cap_merger_release_mapped(p->merger);
 	}
-	g_mutex_unlock(&p->rel_lock);
+	pthread_mutex_unlock(&p->rel_lock);
 	return NULL;
 }
 
@@ -1479,14 +1511,13 @@ static void releaser_stop(pipeline *p)
 {
 	if (!p->releaser)
 		return;
-	g_mutex_lock(&p->rel_lock);
+	pthread_mutex_lock(&p->rel_lock);
 	p->rel_stop = true;
-	g_cond_signal(&p->rel_cond);
-	g_mutex_unlock(&p->rel_lock);
+	pthread_cond_signal(&p->rel_cond);
+	pthread_mutex_unlock(&p->rel_lock);
 	g_thread_join(p->releaser);
 	p->releaser = NULL;
-	g_mutex_clear(&p->rel_lock);
-	g_cond_clear(&p->rel_cond);
+	sync_clear(&p->rel_lock, &p->rel_cond);
 }
 
 void pipeline_release_mapped(pipeline *p)
@@ -1500,9 +1531,9 @@ void pipeline_release_mapped(pipeline *p)
 			cap_merger_release_mapped(p->merger);
 		return;
 	}
-	g_mutex_lock(&p->rel_lock);
+	pthread_mutex_lock(&p->rel_lock);
 	cap_merger_release_mapped(p->merger);
-	g_mutex_unlock(&p->rel_lock);
+	pthread_mutex_unlock(&p->rel_lock);
 }
 
 /* Once no message can come: the flows (and the journal) are of no more
@@ -1543,8 +1574,7 @@ void pipeline_finish(pipeline *p)
 	}
 	if (!p->live && !p->keep_frames) {
 		cap_merger_release_mapped(p->merger);
-		g_mutex_init(&p->rel_lock);
-		g_cond_init(&p->rel_cond);
+		sync_init(&p->rel_lock, &p->rel_cond);
 		p->releaser = g_thread_new("sipscope-pages", releaser_main, p);
 	}
 	flows_free(p);
@@ -1692,10 +1722,10 @@ const GPtrArray *pipeline_errors(const pipeline *p)
 	if (!reading_on_thread(p))
 		return cap_merger_errors(p->merger);
 	pipeline *w = (pipeline *)p;
-	g_mutex_lock(&w->ra->lock);
+	pthread_mutex_lock(&w->ra->lock);
 	for (guint i = w->errors_shown->len; i < w->ra->errors_pub->len; i++)
 		g_ptr_array_add(w->errors_shown, g_error_copy(g_ptr_array_index(w->ra->errors_pub, i)));
-	g_mutex_unlock(&w->ra->lock);
+	pthread_mutex_unlock(&w->ra->lock);
 	return w->errors_shown;
 }
 

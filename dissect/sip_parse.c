@@ -767,7 +767,7 @@ static void summarize(sip_msg *m)
 
 	sv mf = value1(m, SIP_HDR_MAX_FORWARDS);
 	if (mf.p) {
-		uint32_t n;
+		uint32_t n = 0;   /* read only when set; some compilers cannot tell */
 		if (uint_value(mf, &n)) {
 			m->has_max_forwards = true;
 			m->max_forwards = n;
