@@ -36,6 +36,18 @@ typedef struct flow_last {
 enum { ICMP_MATCH_MIN = 16 };
 
 enum { FLOW_GEN_MAX = 1 << 15, FLOW_JOURNAL_MAX = 1 << 16 };
+
+/* A message in the ring that stands for the flow table until the first
+ * ICMP error (pipeline.flow_journal): its bytes are pointed at, not
+ * copied, as they live as long as the run (outside the generational
+ * mode, which has no ring). */
+typedef struct flow_seen {
+	endpoint src, dst;
+	uint64_t frame;
+	uint32_t index;
+	uint32_t len;
+	const uint8_t *data;
+} flow_seen;
 typedef struct flow_gen {
 	GArray *flows;     /* flow_last */
 	hindex by;         /* flow hash -> index in flows */
@@ -161,9 +173,11 @@ struct pipeline {
 	 * flows misses the cache twice, and most captures hold no ICMP
 	 * error at all.  From then on, flows_indexed, every message goes to
 	 * the table.  An ICMP error follows its datagram within moments, so
-	 * the flows of older messages than the ring holds are not missed. */
+	 * the flows of older messages than the ring holds are not missed.
+	 * The generational mode (whose bytes go as it rotates) has no ring:
+	 * flows_indexed from the start. */
 	bool flows_indexed;
-	GArray *flow_journal;   /* flow_last, the ring */
+	GArray *flow_journal;   /* flow_seen, the ring */
 	guint flow_journal_next; /* once the ring is full: its oldest entry */
 	pipeline_counters count;
 	/* Once reading is over (not for the UI): a thread that gives back the
@@ -305,17 +319,16 @@ static void flow_remember(pipeline *p, const cap_sipmsg *m)
 		return;
 	}
 	GArray *j = p->flow_journal;
-	flow_last *f;
+	flow_seen *e;
 	if (j->len < FLOW_JOURNAL_MAX) {
 		g_array_set_size(j, j->len + 1);
-		f = &g_array_index(j, flow_last, j->len - 1);
+		e = &g_array_index(j, flow_seen, j->len - 1);
 	} else {
-		f = &g_array_index(j, flow_last, p->flow_journal_next);
+		e = &g_array_index(j, flow_seen, p->flow_journal_next);
 		p->flow_journal_next = (p->flow_journal_next + 1) % FLOW_JOURNAL_MAX;
 	}
-	f->src = m->src;
-	f->dst = m->dst;
-	flow_fill(f, m);
+	*e = (flow_seen){ m->src, m->dst, m->frame->num, m->index,
+		(uint32_t)MIN(m->data.len, sizeof(((flow_last *)NULL)->prefix)), m->data.p };
 }
 
 /* The journal's messages into the table, oldest first, as if each had gone
@@ -324,12 +337,12 @@ static void flow_index_journal(pipeline *p)
 {
 	GArray *j = p->flow_journal;
 	for (guint k = 0; k < j->len; k++) {
-		const flow_last *e = &g_array_index(j, flow_last, (p->flow_journal_next + k) % j->len);
+		const flow_seen *e = &g_array_index(j, flow_seen, (p->flow_journal_next + k) % j->len);
 		flow_last *f = flow_entry(p, &e->src, &e->dst, flow_hash(&e->src, &e->dst));
 		f->frame = e->frame;
 		f->index = e->index;
-		f->prefix_len = e->prefix_len;
-		memcpy(f->prefix, e->prefix, e->prefix_len);
+		f->prefix_len = e->len;
+		memcpy(f->prefix, e->data, e->len);
 	}
 	g_array_set_size(j, 0);
 	p->flow_journal_next = 0;
@@ -1226,7 +1239,7 @@ pipeline *pipeline_open(const options *o, const pipeline_hooks *hooks, bool keep
 		p->flows[i].flows = g_array_new(FALSE, TRUE, sizeof(flow_last));
 		hindex_init(&p->flows[i].by);
 	}
-	p->flow_journal = g_array_new(FALSE, FALSE, sizeof(flow_last));
+	p->flow_journal = g_array_new(FALSE, FALSE, sizeof(flow_seen));
 	p->merger = cap_merger_new((cap_source **)srcs->pdata, srcs->len);
 	p->more = true;
 	p->keep_frames = keep_frames;
@@ -1255,6 +1268,9 @@ pipeline *pipeline_open(const options *o, const pipeline_hooks *hooks, bool keep
 		}
 	}
 	p->gen = (lv || p->streams->len) && (o->max_calls || o->max_messages);
+	/* the ring points at messages' bytes, which the generational mode
+	 * frees as it goes: there, every message goes to the table */
+	p->flows_indexed = p->gen;
 	if (!p->gen)
 		g_array_set_size(p->streams, 0);
 	/* tests make rotations frequent to exercise the moves */
