@@ -21,16 +21,19 @@
 #include "capture/source.h"
 #include "dissect/sip.h"
 
+/* Bytes of a message's start kept to match an ICMP error's quote. */
+enum { FLOW_PREFIX = 64 };
+
 /* The last UDP message seen on each (src, dst) pair, so an ICMP error that
  * quotes a datagram can name the message it refers to.  One entry per flow:
- * ICMP errors answer recent datagrams.  Also the entry of the journal that
- * holds the recent messages until the first ICMP quote (see pipeline). */
+ * ICMP errors answer recent datagrams.  (Until the first ICMP quote, the
+ * recent messages wait in a ring of flow_seen instead, see pipeline.) */
 typedef struct flow_last {
 	endpoint src, dst;
 	uint64_t frame;
 	uint32_t index;
 	size_t prefix_len;
-	uint8_t prefix[64];
+	uint8_t prefix[FLOW_PREFIX];
 } flow_last;
 
 enum { ICMP_MATCH_MIN = 16 };
@@ -278,12 +281,12 @@ static flow_last *flow_find(const pipeline *p, const cap_sipmsg *m, uint32_t has
 	return f ? f : flow_find_in(&p->flows[p->flow_cur ^ 1], &m->src, &m->dst, hash);
 }
 
-static void flow_fill(flow_last *f, const cap_sipmsg *m)
+static void flow_fill(flow_last *f, uint64_t frame, uint32_t index, sv data)
 {
-	f->frame = m->frame->num;
-	f->index = m->index;
-	f->prefix_len = MIN(m->data.len, sizeof(f->prefix));
-	memcpy(f->prefix, m->data.p, f->prefix_len);
+	f->frame = frame;
+	f->index = index;
+	f->prefix_len = MIN(data.len, sizeof(f->prefix));
+	memcpy(f->prefix, data.p, f->prefix_len);
 }
 
 /* The table's entry for the flow from src to dst, added when missing;
@@ -315,7 +318,8 @@ static flow_last *flow_entry(pipeline *p, const endpoint *src, const endpoint *d
 static void flow_remember(pipeline *p, const cap_sipmsg *m)
 {
 	if (p->flows_indexed) {
-		flow_fill(flow_entry(p, &m->src, &m->dst, flow_hash(&m->src, &m->dst)), m);
+		flow_fill(flow_entry(p, &m->src, &m->dst, flow_hash(&m->src, &m->dst)),
+			m->frame->num, m->index, m->data);
 		return;
 	}
 	GArray *j = p->flow_journal;
@@ -328,7 +332,7 @@ static void flow_remember(pipeline *p, const cap_sipmsg *m)
 		p->flow_journal_next = (p->flow_journal_next + 1) % FLOW_JOURNAL_MAX;
 	}
 	*e = (flow_seen){ m->src, m->dst, m->frame->num, m->index,
-		(uint32_t)MIN(m->data.len, sizeof(((flow_last *)NULL)->prefix)), m->data.p };
+		(uint32_t)MIN(m->data.len, FLOW_PREFIX), m->data.p };
 }
 
 /* The journal's messages into the table, oldest first, as if each had gone
@@ -338,11 +342,8 @@ static void flow_index_journal(pipeline *p)
 	GArray *j = p->flow_journal;
 	for (guint k = 0; k < j->len; k++) {
 		const flow_seen *e = &g_array_index(j, flow_seen, (p->flow_journal_next + k) % j->len);
-		flow_last *f = flow_entry(p, &e->src, &e->dst, flow_hash(&e->src, &e->dst));
-		f->frame = e->frame;
-		f->index = e->index;
-		f->prefix_len = e->len;
-		memcpy(f->prefix, e->data, e->len);
+		flow_fill(flow_entry(p, &e->src, &e->dst, flow_hash(&e->src, &e->dst)),
+			e->frame, e->index, sv_make(e->data, e->len));
 	}
 	g_array_set_size(j, 0);
 	p->flow_journal_next = 0;
