@@ -11,6 +11,14 @@
  * goes back to the system only with pool_clear: a pool stays as large as
  * the most records it held at once, which limits bound.
  *
+ * A mapped pool (pool_init_mapped) takes each slab as a private anonymous
+ * mapping of its own instead of from malloc: for state that is given back
+ * all at once while longer-lived memory stays (what the findings'
+ * detectors keep while a capture loads, pool_clear once it is loaded).
+ * Slabs from malloc lie among the heap's other blocks, and once freed
+ * leave pieces there that malloc_trim cannot give back (a page in part
+ * used stays); an unmapped slab leaves nothing.
+ *
  * Under AddressSanitizer a record given back is poisoned, so a use after
  * pool_free is reported (as long as the record was not taken again).
  *
@@ -20,6 +28,7 @@
 #ifndef SIPSCOPE_BASE_POOL_H
 #define SIPSCOPE_BASE_POOL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct pool_slab pool_slab;
@@ -30,10 +39,15 @@ typedef struct pool {
 	void *free;           /* records given back, each pointing at the next */
 	pool_slab *slabs;     /* newest first */
 	size_t fresh;         /* records of the newest slab not yet handed out */
+	bool mapped;          /* slabs are mappings of their own (pool_init_mapped) */
 } pool;
 
 /* per_slab 0 picks a slab of about 64 KiB. */
 void pool_init(pool *p, size_t size, size_t per_slab);
+/* Slabs as mappings of their own, each of at least min_slab_bytes (0:
+ * 256 KiB) rounded up to whole pages and filled with as many records as
+ * fit (one at least).  Out of memory aborts, as g_malloc does. */
+void pool_init_mapped(pool *p, size_t size, size_t min_slab_bytes);
 /* Gives every slab back; the pool can be used again. */
 void pool_clear(pool *p);
 

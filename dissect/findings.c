@@ -77,10 +77,13 @@ findings *findings_new(sip_model *m)
 	f->no_call = g_array_new(FALSE, FALSE, sizeof(sip_id));
 	f->by_msg = g_hash_table_new(g_direct_hash, g_direct_equal);
 	f->folded = g_hash_table_new_full(fold_hash, fold_equal, g_free, NULL);
-	f->txns.elem = sizeof(det_txn);
-	f->dialogs.elem = sizeof(det_dlg);
-	f->calls.elem = sizeof(det_call);
-	f->regs.elem = sizeof(det_reg);
+	det_pages_init(&f->txns, sizeof(det_txn), f);
+	det_pages_init(&f->dialogs, sizeof(det_dlg), f);
+	det_pages_init(&f->calls, sizeof(det_call), f);
+	det_pages_init(&f->regs, sizeof(det_reg), f);
+	pool_init_mapped(&f->wait_pool, sizeof(ack_wait), 0);
+	pool_init_mapped(&f->offer_pool, sizeof(offer_codecs), 0);
+	pool_init_mapped(&f->redir_pool, sizeof(redir_set), 0);
 	f->waits = g_ptr_array_new();
 	f->waits_by_key = g_hash_table_new(wait_hash, wait_equal);
 	f->p = g_new0(sip_msg, 1);
@@ -116,41 +119,62 @@ static void rec_free(fnd_rec *r)
 
 /* ---- per-object state ------------------------------------------------------------------ */
 
-static void txn_fini(void *p)
+static void txn_fini(void *ctx, void *p)
 {
+	findings *f = ctx;
 	det_txn *d = p;
-	g_free(d->offer);
+	pool_free(&f->offer_pool, d->offer);
 	d->offer = NULL;
 }
 
-static void call_fini(void *p)
+static void call_fini(void *ctx, void *p)
 {
+	findings *f = ctx;
 	det_call *d = p;
-	g_free(d->redir);
+	pool_free(&f->redir_pool, d->redir);
 	d->redir = NULL;
 }
 
-void det_pages_free(det_pages *d, void (*fini)(void *))
+/* Pages of a few hundred entries, several to a mapping. */
+enum { DET_SLAB_BYTES = 256 * 1024 };
+
+void det_pages_init(det_pages *d, size_t elem, void *ctx)
+{
+	memset(d, 0, sizeof(*d));
+	d->elem = elem;
+	d->ctx = ctx;
+	pool_init_mapped(&d->page_pool, elem * DET_PAGE, DET_SLAB_BYTES);
+	pool_init_mapped(&d->loose_pool, elem, 0);
+}
+
+/* A fresh entry or page: zero, as the detectors expect. */
+static void *det_zalloc(pool *p)
+{
+	void *e = pool_alloc(p);
+	memset(e, 0, p->size);
+	return e;
+}
+
+void det_pages_free(det_pages *d, det_fini_fn fini)
 {
 	for (uint32_t k = 0; k < d->n_pages; k++) {
 		if (!d->pages[k])
 			continue;
 		for (uint32_t i = 0; fini && i < DET_PAGE; i++)
-			fini(d->pages[k] + i * d->elem);
-		g_free(d->pages[k]);
+			fini(d->ctx, d->pages[k] + i * d->elem);
 	}
 	if (d->loose) {
 		GHashTableIter it;
 		gpointer k, v;
 		g_hash_table_iter_init(&it, d->loose);
-		while (g_hash_table_iter_next(&it, &k, &v)) {
-			if (fini)
-				fini(v);
-			g_free(v);
-		}
+		while (fini && g_hash_table_iter_next(&it, &k, &v))
+			fini(d->ctx, v);
 		g_hash_table_destroy(d->loose);
 		d->loose = NULL;
 	}
+	/* every page and loose entry at once: the mappings go */
+	pool_clear(&d->page_pool);
+	pool_clear(&d->loose_pool);
 	g_free(d->pages);
 	g_free(d->released);
 	g_free(d->is_loose);
@@ -191,13 +215,13 @@ void *det_get(det_pages *d, sip_id id)
 		gpointer key = GUINT_TO_POINTER(id + 1);
 		void *e = g_hash_table_lookup(d->loose, key);
 		if (!e) {
-			e = g_malloc0(d->elem);
+			e = det_zalloc(&d->loose_pool);
 			g_hash_table_insert(d->loose, key, e);
 		}
 		return e;
 	}
 	if (!d->pages[k])
-		d->pages[k] = g_malloc0(d->elem * DET_PAGE);
+		d->pages[k] = det_zalloc(&d->page_pool);
 	return d->pages[k] + (size_t)(id & (DET_PAGE - 1)) * d->elem;
 }
 
@@ -241,9 +265,9 @@ static void det_loosen(det_pages *d, uint32_t k)
 		const uint8_t *e = pg + (size_t)i * d->elem;
 		if (!det_zero(e, d->elem))
 			g_hash_table_insert(d->loose, GUINT_TO_POINTER((k << DET_SHIFT) + i + 1),
-				g_memdup2(e, d->elem));
+				memcpy(pool_alloc(&d->loose_pool), e, d->elem));
 	}
-	g_free(pg);
+	pool_free(&d->page_pool, pg);
 	d->pages[k] = NULL;
 	d->is_loose[k] = 1;
 }
@@ -251,7 +275,7 @@ static void det_loosen(det_pages *d, uint32_t k)
 /* The object is gone (evicted): its state too, and the page once all of
  * its ids are.  No pointer to an entry is held across a release: its
  * page may go loose. */
-void det_release(det_pages *d, sip_id id, void (*fini)(void *))
+void det_release(det_pages *d, sip_id id, det_fini_fn fini)
 {
 	if (id == SIP_ID_NONE)
 		return;
@@ -262,18 +286,18 @@ void det_release(det_pages *d, sip_id id, void (*fini)(void *))
 		void *e = g_hash_table_lookup(d->loose, key);
 		if (e) {
 			if (fini)
-				fini(e);
+				fini(d->ctx, e);
 			g_hash_table_remove(d->loose, key);
-			g_free(e);
+			pool_free(&d->loose_pool, e);
 		}
 	} else if (d->pages[k]) {
 		uint8_t *e = d->pages[k] + (size_t)(id & (DET_PAGE - 1)) * d->elem;
 		if (fini)
-			fini(e);
+			fini(d->ctx, e);
 		memset(e, 0, d->elem);
 	}
 	if (++d->released[k] == DET_PAGE) {
-		g_free(d->pages[k]);
+		pool_free(&d->page_pool, d->pages[k]);
 		d->pages[k] = NULL;
 		/* entries made again for ids already released go too */
 		for (uint32_t i = 0; d->is_loose[k] && i < DET_PAGE; i++) {
@@ -282,9 +306,9 @@ void det_release(det_pages *d, sip_id id, void (*fini)(void *))
 			if (!e)
 				continue;
 			if (fini)
-				fini(e);
+				fini(d->ctx, e);
 			g_hash_table_remove(d->loose, key);
-			g_free(e);
+			pool_free(&d->loose_pool, e);
 		}
 		d->is_loose[k] = 0;
 	} else if (d->pages[k] && d->released[k] >= DET_LOOSE_FROM &&
@@ -300,10 +324,9 @@ const det_txn *fnd_txn_peek(const findings *f, sip_id id)
 
 static void waits_free(findings *f)
 {
-	for (guint i = 0; i < f->waits->len; i++)
-		g_free(g_ptr_array_index(f->waits, i));
 	g_ptr_array_free(f->waits, TRUE);
 	g_hash_table_destroy(f->waits_by_key);
+	pool_clear(&f->wait_pool);
 }
 
 void findings_free(findings *f)
@@ -327,6 +350,8 @@ void findings_free(findings *f)
 	det_pages_free(&f->calls, call_fini);
 	det_pages_free(&f->regs, NULL);
 	waits_free(f);
+	pool_clear(&f->offer_pool);
+	pool_clear(&f->redir_pool);
 	g_free(f->p);
 	g_free(f->q);
 	g_free(f->sdp_a);
@@ -698,7 +723,7 @@ void fnd_wait_2xx(findings *f, const sip_message *msg, const sip_msg *p)
 	};
 	if (g_hash_table_contains(f->waits_by_key, &key))
 		return;   /* the same 2xx on another hop, or another copy */
-	ack_wait *w = g_new(ack_wait, 1);
+	ack_wait *w = pool_alloc(&f->wait_pool);
 	*w = key;
 	w->msg = msg->id;
 	w->txn = msg->txn;
@@ -715,8 +740,8 @@ void fnd_wait_non2xx(findings *f, const sip_message *msg, const sip_txn *t)
 	if (dt->flags & DT_NON2XX_ACK)
 		return;
 	dt->flags |= DT_NON2XX_ACK;
-	ack_wait *w = g_new0(ack_wait, 1);
-	w->non2xx = true;
+	ack_wait *w = pool_alloc(&f->wait_pool);
+	*w = (ack_wait){ .non2xx = true };
 	w->msg = msg->id;
 	w->txn = t->id;
 	w->ack = SIP_ID_NONE;
@@ -821,7 +846,7 @@ static void waits_compact(findings *f)
 		ack_wait *x = g_ptr_array_index(q, i);
 		/* judged non-2xx waits are of no more use either */
 		if (x->dropped || (i < f->waits_head && x->non2xx)) {
-			g_free(x);
+			pool_free(&f->wait_pool, x);
 			continue;
 		}
 		if (i < f->waits_head)
@@ -937,6 +962,9 @@ void findings_retire(findings *f)
 	det_pages_free(&f->calls, call_fini);
 	det_pages_free(&f->regs, NULL);
 	waits_free(f);
+	/* the finis above gave every offer and redirect set back */
+	pool_clear(&f->offer_pool);
+	pool_clear(&f->redir_pool);
 	f->waits = g_ptr_array_new();
 	f->waits_by_key = g_hash_table_new(wait_hash, wait_equal);
 	f->waits_head = f->waits_dropped = f->waits_spent = 0;

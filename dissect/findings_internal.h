@@ -20,6 +20,7 @@
 
 #include "base/arena.h"
 #include "base/idtab.h"
+#include "base/pool.h"
 #include "dissect/findings.h"
 #include "dissect/multipart.h"
 #include "dissect/sdp.h"
@@ -64,7 +65,7 @@ typedef struct det_txn {
 	bool offer_in_2xx;         /* the INVITE had no SDP: the 2xx offered, the ACK answers */
 	bool creds;                /* the request carried Authorization / Proxy-Authorization */
 	bool offered;              /* an offer was seen (offer holds it until its answer) */
-	offer_codecs *offer;       /* owned; NULL: no offer seen, or answered (given back:
+	offer_codecs *offer;       /* owned (offer_pool); NULL: no offer seen, or answered (given back:
 	                              a UI holding every call would keep one per INVITE) */
 	sv cred_nonce;             /* the nonce its credentials answer (view into the request) */
 	uint32_t final_resends;    /* copies of the first final response after it */
@@ -122,7 +123,7 @@ typedef struct det_call {
 	uint16_t redirects;        /* 3xx finals to INVITE seen */
 	uint16_t rejected_creds;   /* challenges answering a request that carried credentials */
 	sv nonce;                  /* nonce of the newest 401/407 (view into its message) */
-	redir_set *redir;          /* owned; NULL without a 3xx of several targets */
+	redir_set *redir;          /* owned (redir_pool); NULL without a 3xx of several targets */
 } det_call;
 
 /* Per registration: bindings already reported (the first 64). */
@@ -157,7 +158,13 @@ typedef struct ack_wait {
  * page: once at least DET_LOOSE_FROM ids of a page were released and at
  * most DET_LOOSE_MAX of its entries hold anything (an entry of zero bytes
  * is what a fresh one is), those go into loose, one allocation each, and
- * the page is freed; its ids are found there from then on. */
+ * the page is freed; its ids are found there from then on.
+ *
+ * Pages and loose entries come from mapped pools (base/pool.h), as the
+ * offers, redirect sets and ACK waits the entries point to do: the UI
+ * drops all of it once a capture is loaded (findings_retire), and state
+ * made in the heap among the model's records would leave most of its
+ * pages behind (about 30 bytes per message on a large capture). */
 enum {
 	DET_SHIFT = 8,
 	DET_PAGE = 1 << DET_SHIFT,
@@ -171,8 +178,16 @@ typedef struct det_pages {
 	uint8_t *is_loose;         /* per page: its entries are in loose */
 	uint32_t n_pages, cap;
 	size_t elem;
-	GHashTable *loose;         /* GUINT(id + 1) -> entry (owned), of loose pages */
+	GHashTable *loose;         /* GUINT(id + 1) -> entry (from loose_pool), of loose pages */
+	pool page_pool;            /* pages: DET_PAGE entries */
+	pool loose_pool;           /* loose entries */
+	void *ctx;                 /* handed to fini */
 } det_pages;
+
+/* fini gives back what an entry owns: fini(ctx, entry). */
+typedef void (*det_fini_fn)(void *ctx, void *entry);
+
+void det_pages_init(det_pages *d, size_t elem, void *ctx);
 
 /* The entry of id, made (zero) when there was none; NULL for SIP_ID_NONE. */
 void *det_get(det_pages *d, sip_id id);
@@ -180,9 +195,9 @@ void *det_get(det_pages *d, sip_id id);
 const void *det_peek(const det_pages *d, sip_id id);
 /* id is gone: fini (when not NULL) is called on its entry, which is
  * cleared; the pages may change (no pointer to an entry outlives this). */
-void det_release(det_pages *d, sip_id id, void (*fini)(void *));
+void det_release(det_pages *d, sip_id id, det_fini_fn fini);
 /* Everything, fini on every entry; d can be used again (elem is kept). */
-void det_pages_free(det_pages *d, void (*fini)(void *));
+void det_pages_free(det_pages *d, det_fini_fn fini);
 
 typedef struct fnd_rec {
 	finding pub;
@@ -209,6 +224,9 @@ struct findings {
 	guint waits_spent;         /* judged non-2xx ones still in waits */
 	bool cap_ids;              /* the model has limits: FINDING_MAX_IDS ids per list */
 	GHashTable *waits_by_key;  /* ack_wait* (2xx only) by Call-ID, CSeq, To tag */
+	pool wait_pool;            /* ack_wait, mapped (see det_pages) */
+	pool offer_pool;           /* offer_codecs, mapped */
+	pool redir_pool;           /* redir_set, mapped */
 	sip_msg *p;                /* the message being checked, re-parsed */
 	sip_msg *q;                /* another message, re-parsed on demand */
 	sdp_session *sdp_a, *sdp_b;

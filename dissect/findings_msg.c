@@ -1630,8 +1630,9 @@ static void keep_redirect_set(findings *f, const sip_message *msg, const fnd_rec
 	rs->finding = r->pub.id;
 	rs->order_finding = SIP_ID_NONE;
 	rs->n = (uint8_t)(n < REDIR_KEEP ? n : REDIR_KEEP);
-	g_free(dc->redir);
-	dc->redir = g_memdup2(rs, sizeof(*rs));
+	if (!dc->redir)
+		dc->redir = pool_alloc(&f->redir_pool);
+	*dc->redir = *rs;
 }
 
 /* A try still waiting for its final response: ringing ends with Timer C

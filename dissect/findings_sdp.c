@@ -176,8 +176,8 @@ static void fmt_info(const sdp_media *m, sv fmt, uint8_t *pt, uint32_t *key)
 
 static offer_codecs *offer_keep(findings *f, const sdp_session *sd, sip_id msg)
 {
-	(void)f;
-	offer_codecs *o = g_new0(offer_codecs, 1);
+	offer_codecs *o = pool_alloc(&f->offer_pool);
+	memset(o, 0, sizeof(*o));
 	o->msg = msg;
 	unsigned total = sd->n_media + sd->n_media_dropped;
 	o->n_media = (uint8_t)(total > 255 ? 255 : total);
@@ -334,7 +334,7 @@ static void answer(findings *f, const sip_message *msg, det_txn *dt)
 {
 	dt->answered = true;
 	compare(f, msg, dt->offer);
-	g_free(dt->offer);
+	pool_free(&f->offer_pool, dt->offer);
 	dt->offer = NULL;
 }
 

@@ -1639,8 +1639,9 @@ typedef struct det_test {
 	void *owned;   /* freed by fini: LeakSanitizer sees one that is not */
 } det_test;
 
-static void det_test_fini(void *p)
+static void det_test_fini(void *ctx, void *p)
 {
+	(void)ctx;
 	det_test *e = p;
 	g_free(e->owned);
 	e->owned = NULL;
@@ -1651,7 +1652,8 @@ static void det_test_fini(void *p)
 static void test_det_pages_odd_size(void)
 {
 	enum { ELEM = 13 };
-	det_pages d = { .elem = ELEM };
+	det_pages d;
+	det_pages_init(&d, ELEM, NULL);
 	for (sip_id id = 0; id < DET_PAGE; id++) {
 		uint8_t *e = det_get(&d, id);
 		if (id % 8 == 0)
@@ -1672,7 +1674,8 @@ static void test_det_pages_odd_size(void)
 
 static void test_det_pages_loose(void)
 {
-	det_pages d = { .elem = sizeof(det_test) };
+	det_pages d;
+	det_pages_init(&d, sizeof(det_test), NULL);
 	/* two pages: every 8th id holds something */
 	for (sip_id id = 0; id < 2 * DET_PAGE; id++) {
 		det_test *e = det_get(&d, id);
@@ -1726,6 +1729,9 @@ static void test_det_pages_loose(void)
 	det_pages_free(&d, det_test_fini);
 	g_assert_null(d.pages);
 	g_assert_null(d.loose);
+	/* and the mappings they were in */
+	g_assert_null(d.page_pool.slabs);
+	g_assert_null(d.loose_pool.slabs);
 }
 
 /* Retired once finished: the detectors' state goes, the findings stay, and
@@ -1752,6 +1758,9 @@ static void test_retire(void)
 	g_assert_cmpuint(x.fd->dialogs.n_pages, >, 0);
 	g_assert_cmpuint(x.fd->calls.n_pages, >, 0);
 	g_assert_cmpuint(x.fd->waits->len, >, 0);
+	g_assert_nonnull(x.fd->offer_pool.slabs);
+	g_assert_nonnull(x.fd->wait_pool.slabs);
+	g_assert_nonnull(x.fd->txns.page_pool.slabs);
 	ff_finish(&x, 70000);
 	guint n = findings_count(x.fd);
 	g_assert_cmpuint(n, >, 0);   /* the call never ended */
@@ -1766,6 +1775,16 @@ static void test_retire(void)
 	g_assert_cmpuint(x.fd->regs.n_pages, ==, 0);
 	g_assert_cmpuint(x.fd->waits->len, ==, 0);
 	g_assert_cmpuint(g_hash_table_size(x.fd->waits_by_key), ==, 0);
+	/* all of it was in mappings of its own, and they are gone: nothing
+	 * of it is left among the heap's blocks */
+	const det_pages *dets[] = { &x.fd->txns, &x.fd->dialogs, &x.fd->calls, &x.fd->regs };
+	for (size_t i = 0; i < G_N_ELEMENTS(dets); i++) {
+		g_assert_null(dets[i]->page_pool.slabs);
+		g_assert_null(dets[i]->loose_pool.slabs);
+	}
+	g_assert_null(x.fd->offer_pool.slabs);
+	g_assert_null(x.fd->redir_pool.slabs);
+	g_assert_null(x.fd->wait_pool.slabs);
 	g_assert_cmpuint(findings_count(x.fd), ==, n);
 	g_assert_cmpstr(find_code(x.fd, "call-not-ended")->summary, ==, summary);
 
