@@ -576,7 +576,7 @@ void call_txns_expired(call_table *ct, const txn_table *t, const idtab *msgs, md
 		if (!r || r->answered || !times_out_attempt(r, tx))
 			continue;
 		r->timed_out = true;
-		r->pub.end_ts = sip_txn_state_ts(&tx->pub, TXN_STATE_TERMINATED);
+		r->pub.end_ts = tx->pub.terminated_ts;
 		apply_state(r, msgs);
 		changed(ch, r);
 	}
@@ -596,7 +596,7 @@ static void settle(call_rec *r, const txn_table *t, const idtab *msgs, mdl_chang
 				const txn_rec *tx = txn_get(t, g_array_index(r->pub.txns, sip_id, j));
 				if (tx && times_out_attempt(r, tx)) {
 					r->timed_out = true;
-					r->pub.end_ts = sip_txn_state_ts(&tx->pub, TXN_STATE_TERMINATED);
+					r->pub.end_ts = tx->pub.terminated_ts;
 				}
 			}
 		}

@@ -285,12 +285,13 @@ static void settle(dlg_rec *r, const txn_table *t, mdl_changes *ch, int64_t end_
 					first_2xx + wait, ch, NULL);
 			else if (tx && tx->pub.end == TXN_END_NO_FINAL)
 				terminate(r, DLG_END_NO_FINAL, SIP_ID_NONE,
-					sip_txn_state_ts(&tx->pub, TXN_STATE_TERMINATED), ch, NULL);
+					tx->pub.terminated_ts, ch, NULL);
 		} else if (x->state == DLG_STATE_CONFIRMED && r->bye_txn != SIP_ID_NONE) {
 			const txn_rec *bye = txn_get(t, r->bye_txn);
 			if (bye && bye->pub.request != SIP_ID_NONE &&
 			    (at_end || bye->pub.end == TXN_END_NO_FINAL)) {
-				terminate(r, DLG_END_BYE, bye->pub.request, bye->pub.request_ts, ch, NULL);
+				terminate(r, DLG_END_BYE, bye->pub.request,
+					mdl_msg_ts(t->msgs, bye->pub.request), ch, NULL);
 				g_array_append_val(ended, x->id);
 			}
 		}

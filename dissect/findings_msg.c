@@ -388,7 +388,7 @@ void fnd_check_txn(findings *f, const sip_txn *t)
 	bool ringing = t->is_invite && t->first_provisional != SIP_ID_NONE;
 	const fnd_kind *k = ringing ? &K_NO_FINAL_RINGING
 		: t->is_invite ? &K_NO_FINAL_INVITE : &K_NO_FINAL_OTHER;
-	int64_t ts = sip_txn_state_ts(t, TXN_STATE_TERMINATED);
+	int64_t ts = t->terminated_ts;
 	bool fresh;
 	fnd_rec *r = fnd_add(f, k, t->call, 0, ts, &fresh);
 	fnd_add_txn_messages(f, r, t->id);
@@ -535,12 +535,13 @@ static uint32_t retrans_max(const sip_timers *tm, bool invite)
 
 static void check_storm(findings *f, const sip_message *msg, const sip_txn *t)
 {
-	if (!t || t->request_ts == 0 || fnd_msg_is(msg, SIP_FIELD_METHOD, "ACK"))
+	int64_t req_ts = t ? sip_txn_request_ts(f->m, t) : 0;
+	if (req_ts == 0 || fnd_msg_is(msg, SIP_FIELD_METHOD, "ACK"))
 		return;
 	det_txn *dt = fnd_txn(f, t->id);
 	const sip_timers *tm = timers_of(f);
 	uint32_t n = t->request_retransmissions;
-	int64_t elapsed = msg->ts_ns - t->request_ts;
+	int64_t elapsed = msg->ts_ns - req_ts;
 	const char *tr = sip_message_transport_or_udp(msg);
 	bool reliable = strcmp(tr, "UDP") != 0;
 	if (!(dt->flags & DT_STORM)) {
@@ -596,9 +597,11 @@ static void check_storm(findings *f, const sip_message *msg, const sip_txn *t)
  * retransmission missing from the capture does not make a storm. */
 static void check_response_storm(findings *f, const sip_message *msg, const sip_txn *t)
 {
-	if (msg->status < 200 || t->final == SIP_ID_NONE || t->final == msg->id || t->final_ts == 0)
+	if (msg->status < 200 || t->final == SIP_ID_NONE || t->final == msg->id)
 		return;
 	const sip_message *fin = msg_get(f, t->final);
+	if (!fin || fin->ts_ns == 0)
+		return;
 	if (!fin || fin->status != msg->status ||
 	    !sv_eq_ci(sip_message_field(fin, SIP_FIELD_TO_TAG), sip_message_field(msg, SIP_FIELD_TO_TAG)))
 		return;   /* a copy of another fork's final: only the first final is followed */
@@ -607,7 +610,7 @@ static void check_response_storm(findings *f, const sip_message *msg, const sip_
 		dt->final_resends++;
 	uint32_t owed = dt->prompts < dt->final_resends ? dt->prompts : dt->final_resends;
 	uint32_t n = dt->final_resends - owed;
-	int64_t elapsed = msg->ts_ns - t->final_ts;
+	int64_t elapsed = msg->ts_ns - fin->ts_ns;
 	const char *tr = sip_message_transport_or_udp(msg);
 	bool reliable = strcmp(tr, "UDP") != 0;
 	bool ok = msg->status < 300;
@@ -709,7 +712,8 @@ static void check_cancel(findings *f, const sip_message *msg, const sip_txn *ct)
 		return;
 	}
 	const sip_txn *inv = sip_model_txn(f->m, ct->cancel);
-	if (!inv || inv->final_ts == 0 || inv->final_ts >= msg->ts_ns)
+	int64_t inv_final_ts = inv ? sip_txn_final_ts(f->m, inv) : 0;
+	if (inv_final_ts == 0 || inv_final_ts >= msg->ts_ns)
 		return;
 	fnd_rec *r = about_msg(f, &K_CANCEL_LATE, msg, 0, &fresh);
 	fnd_add_txn(f, r, inv->id);
@@ -718,7 +722,7 @@ static void check_cancel(findings *f, const sip_message *msg, const sip_txn *ct)
 	g_string_truncate(s, 0);
 	what_from_to(s, msg);
 	g_string_append(s, " came ");
-	fnd_append_duration(s, msg->ts_ns - inv->final_ts);
+	fnd_append_duration(s, msg->ts_ns - inv_final_ts);
 	g_string_append(s, " after the INVITE's final response");
 	if (fin) {
 		g_string_append(s, " (");
@@ -742,7 +746,7 @@ static void explain_481(findings *f, const sip_message *msg, const sip_txn *t)
 	if (sv_eq_cstr(sip_txn_method(t), "CANCEL")) {
 		g_string_append(s, ": the UAS found no INVITE transaction for this CANCEL");
 		const sip_txn *inv = sip_model_txn(f->m, t->cancel);
-		if (inv && inv->final != SIP_ID_NONE && inv->final_ts <= msg->ts_ns) {
+		if (inv && inv->final != SIP_ID_NONE && sip_txn_final_ts(f->m, inv) <= msg->ts_ns) {
 			const sip_message *fin = msg_get(f, inv->final);
 			g_string_append(s, "; the INVITE had already been answered");
 			if (fin) {
@@ -1642,7 +1646,8 @@ static bool try_pending(findings *f, sip_id txn, int64_t now)
 	const sip_txn *t = sip_model_txn(f->m, txn);
 	if (!t || t->final != SIP_ID_NONE || t->end == TXN_END_NO_FINAL)
 		return false;
-	return t->first_provisional != SIP_ID_NONE || now - t->request_ts < sip_timers_64t1(timers_of(f));
+	return t->first_provisional != SIP_ID_NONE ||
+		now - sip_txn_request_ts(f->m, t) < sip_timers_64t1(timers_of(f));
 }
 
 static void append_target(GString *s, const redir_target *x)

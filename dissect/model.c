@@ -160,7 +160,7 @@ sip_model *sip_model_new(void)
 	for (unsigned k = 0; k < G_N_ELEMENTS(m->msg_pools); k++)
 		pool_init(&m->msg_pools[k], msg_size(k & 1, k & 2), 0);
 	m->timers = SIP_TIMERS_DEFAULT;
-	txn_table_init(&m->txns, &m->mem, &m->timers);
+	txn_table_init(&m->txns, &m->mem, &m->timers, &m->msgs);
 	dlg_table_init(&m->dialogs, &m->mem);
 	call_table_init(&m->calls, &m->mem);
 	reg_table_init(&m->regs, &m->mem);
@@ -926,6 +926,11 @@ guint sip_model_registration_count(const sip_model *m)
 const sip_message *sip_model_message(const sip_model *m, sip_id id)
 {
 	return mdl_msg(&m->msgs, id);
+}
+
+int64_t sip_model_message_ts(const sip_model *m, sip_id id)
+{
+	return mdl_msg_ts(&m->msgs, id);
 }
 
 const sip_txn *sip_model_txn(const sip_model *m, sip_id id)

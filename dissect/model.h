@@ -477,17 +477,17 @@ typedef struct sip_txn {
 	bool is_invite : 1;
 	bool no_method : 1;      /* no method at all: a response without CSeq method */
 	/* proceeding is entered only by the first provisional, completed only
-	 * by the first final: their times are those responses', kept once
-	 * (read sip_txn_state_ts) */
+	 * by the first final: their times are those responses' (read
+	 * sip_txn_state_ts) */
 	bool proceeding_entered : 1;
 	bool completed_entered : 1;
 	uint8_t method_code;     /* sip_method_code of the method */
-	int64_t first_provisional_ts, final_ts; /* 0 = none */
-	/* 0 when the request was not seen; it is also when the first state
-	 * (calling or trying) was entered */
-	int64_t request_ts;
 	/* when confirmed and terminated were entered (0 = never): read
-	 * sip_txn_state_ts */
+	 * sip_txn_state_ts.  The times of the request (also when the first
+	 * state, calling or trying, was entered), the first provisional and
+	 * the first final are those messages' own, which the model holds as
+	 * long as the transaction: sip_txn_request_ts and the others below
+	 * read them there rather than the record keeping copies. */
 	int64_t confirmed_ts, terminated_ts;
 } sip_txn;
 
@@ -515,17 +515,39 @@ static inline sv sip_txn_sent_by(const sip_txn *t)
 	return sv_make(t->sent_by_p, t->sent_by_len);
 }
 
+/* The time of message id of m; 0 for SIP_ID_NONE (or a message no longer
+ * held). */
+typedef struct sip_model sip_model;
+int64_t sip_model_message_ts(const sip_model *m, sip_id id);
+
+/* The request's time (0 when it was not seen), the first provisional's
+ * and the first final's (0 = none). */
+static inline int64_t sip_txn_request_ts(const sip_model *m, const sip_txn *t)
+{
+	return sip_model_message_ts(m, t->request);
+}
+
+static inline int64_t sip_txn_first_provisional_ts(const sip_model *m, const sip_txn *t)
+{
+	return sip_model_message_ts(m, t->first_provisional);
+}
+
+static inline int64_t sip_txn_final_ts(const sip_model *m, const sip_txn *t)
+{
+	return sip_model_message_ts(m, t->final);
+}
+
 /* When the transaction entered state s; 0 = never.  Only the first state
  * of its kind is ever entered: calling for an INVITE, trying otherwise. */
-static inline int64_t sip_txn_state_ts(const sip_txn *t, txn_state s)
+static inline int64_t sip_txn_state_ts(const sip_model *m, const sip_txn *t, txn_state s)
 {
 	if (s == TXN_STATE_CALLING || s == TXN_STATE_TRYING)
-		return (s == TXN_STATE_CALLING) == t->is_invite ? t->request_ts : 0;
+		return (s == TXN_STATE_CALLING) == t->is_invite ? sip_txn_request_ts(m, t) : 0;
 	switch (s) {
 	case TXN_STATE_PROCEEDING:
-		return t->proceeding_entered ? t->first_provisional_ts : 0;
+		return t->proceeding_entered ? sip_txn_first_provisional_ts(m, t) : 0;
 	case TXN_STATE_COMPLETED:
-		return t->completed_entered ? t->final_ts : 0;
+		return t->completed_entered ? sip_txn_final_ts(m, t) : 0;
 	case TXN_STATE_CONFIRMED:
 		return t->confirmed_ts;
 	case TXN_STATE_TERMINATED:
@@ -537,14 +559,16 @@ static inline int64_t sip_txn_state_ts(const sip_txn *t, txn_state s)
 
 /* Request → first provisional and request → final response, in ns;
  * -1 when either end was not seen. */
-static inline int64_t sip_txn_provisional_delay(const sip_txn *t)
+static inline int64_t sip_txn_provisional_delay(const sip_model *m, const sip_txn *t)
 {
-	return t->request_ts && t->first_provisional_ts ? t->first_provisional_ts - t->request_ts : -1;
+	int64_t a = sip_txn_request_ts(m, t), b = sip_txn_first_provisional_ts(m, t);
+	return a && b ? b - a : -1;
 }
 
-static inline int64_t sip_txn_final_delay(const sip_txn *t)
+static inline int64_t sip_txn_final_delay(const sip_model *m, const sip_txn *t)
 {
-	return t->request_ts && t->final_ts ? t->final_ts - t->request_ts : -1;
+	int64_t a = sip_txn_request_ts(m, t), b = sip_txn_final_ts(m, t);
+	return a && b ? b - a : -1;
 }
 
 /* ---- dialogs (§12) ------------------------------------------------------
@@ -784,7 +808,6 @@ typedef enum {
  * is called for the message, then for each transaction, dialog, call and
  * registration it changed (once each, in that order).  sip_model_finish
  * does the same for what it changed.  A tap must not add messages. */
-typedef struct sip_model sip_model;
 typedef void (*sip_tap_fn)(void *user, const sip_model *m, sip_event ev, sip_id id);
 
 /* A model with the timers of RFC 3261 (SIP_TIMERS_DEFAULT). */

@@ -198,10 +198,11 @@ static bool resp_seen_or_add(txn_table *t, const idtab *msgs, txn_rec *r, const 
 	return false;
 }
 
-void txn_table_init(txn_table *t, arena *mem, const sip_timers *timers)
+void txn_table_init(txn_table *t, arena *mem, const sip_timers *timers, const idtab *msgs)
 {
 	t->mem = mem;
 	t->settings = timers;
+	t->msgs = msgs;
 	idtab_init(&t->recs);
 	hindex_init(&t->by_key);
 	hindex_init(&t->responses);
@@ -249,9 +250,21 @@ bool txn_descends(const txn_table *t, const txn_rec *r, const txn_rec *anc)
 
 /* When state s was entered; the first state's time is the request's
  * (set_request), the only way into it. */
-static int64_t state_ts(const txn_rec *r, txn_state s)
+static int64_t state_ts(const txn_table *t, const txn_rec *r, txn_state s)
 {
-	return s < TXN_STATE_PROCEEDING ? r->pub.request_ts : sip_txn_state_ts(&r->pub, s);
+	const sip_txn *x = &r->pub;
+	switch (s) {
+	case TXN_STATE_PROCEEDING:
+		return x->proceeding_entered ? mdl_msg_ts(t->msgs, x->first_provisional) : 0;
+	case TXN_STATE_COMPLETED:
+		return x->completed_entered ? mdl_msg_ts(t->msgs, x->final) : 0;
+	case TXN_STATE_CONFIRMED:
+		return x->confirmed_ts;
+	case TXN_STATE_TERMINATED:
+		return x->terminated_ts;
+	default:
+		return mdl_msg_ts(t->msgs, x->request);
+	}
 }
 
 /* Proceeding is entered only by the first provisional and completed only
@@ -273,15 +286,15 @@ static void set_state_ts(txn_rec *r, txn_state s, int64_t ts)
 		r->pub.terminated_ts = ts;
 		break;
 	default:
-		r->pub.request_ts = ts;
+		/* the first state: its time is the request's (set_request) */
 		break;
 	}
 }
 
-static void enter(txn_rec *r, txn_state s, int64_t ts)
+static void enter(const txn_table *t, txn_rec *r, txn_state s, int64_t ts)
 {
 	/* the machines only move forward; a late provisional changes nothing */
-	int64_t at = state_ts(r, s);
+	int64_t at = state_ts(t, r, s);
 	if (s <= r->pub.state && !(s == r->pub.state && at == 0))
 		return;
 	r->pub.state = (uint8_t)s;
@@ -355,7 +368,6 @@ static void set_request(txn_rec *r, const mdl_ctx *c)
 {
 	const sip_msg *p = c->parsed;
 	r->pub.request = c->msg->id;
-	r->pub.request_ts = c->ts;
 	r->req_to_tag = mdl_tag_present(p->to_tag);
 	r->initial_invite = r->pub.is_invite && !mdl_tag_present(p->to_tag);
 	r->reliable = sip_message_stream(c->msg);
@@ -445,7 +457,7 @@ static void on_request(txn_table *t, const mdl_ctx *c, txn_key *k, txn_result *o
 			r->pub.ack = c->msg->id;
 			out->ack_joined = true;
 			if (r->pub.state == TXN_STATE_COMPLETED)
-				enter(r, TXN_STATE_CONFIRMED, c->ts);
+				enter(t, r, TXN_STATE_CONFIRMED, c->ts);
 			return;
 		}
 	}
@@ -463,12 +475,12 @@ static void on_request(txn_table *t, const mdl_ctx *c, txn_key *k, txn_result *o
 	} else {
 		r = txn_new(t, c, k);
 		set_request(r, c);
-		enter(r, r->pub.state, c->ts);
+		enter(t, r, r->pub.state, c->ts);
 		out->created = true;
 		out->txn = r;
 		if (code == SIP_METHOD_ACK) {
 			/* no response ever comes for an ACK */
-			enter(r, TXN_STATE_TERMINATED, c->ts);
+			enter(t, r, TXN_STATE_TERMINATED, c->ts);
 			r->pub.end = TXN_END_FINAL;
 		} else {
 			mdl_ids_push(&t->timers, r->pub.id);
@@ -532,10 +544,9 @@ static void on_response(txn_table *t, const mdl_ctx *c, txn_key *k, txn_result *
 		r->last_provisional_ts = c->ts;
 		if (x->first_provisional == SIP_ID_NONE) {
 			x->first_provisional = msg->id;
-			x->first_provisional_ts = c->ts;
 			out->first_provisional = true;
 		}
-		enter(r, TXN_STATE_PROCEEDING, c->ts);
+		enter(t, r, TXN_STATE_PROCEEDING, c->ts);
 		return;
 	}
 	if (st < 300) {
@@ -545,10 +556,9 @@ static void on_response(txn_table *t, const mdl_ctx *c, txn_key *k, txn_result *
 	if (x->final == SIP_ID_NONE) {
 		x->final = msg->id;
 		x->final_status = st;
-		x->final_ts = c->ts;
 		x->end = TXN_END_FINAL;
 		out->first_final = true;
-		enter(r, x->is_invite && st < 300 ? TXN_STATE_TERMINATED : TXN_STATE_COMPLETED, c->ts);
+		enter(t, r, x->is_invite && st < 300 ? TXN_STATE_TERMINATED : TXN_STATE_COMPLETED, c->ts);
 	}
 }
 
@@ -578,7 +588,9 @@ static int64_t no_final_deadline(const txn_table *t, const txn_rec *r)
 	const sip_txn *x = &r->pub;
 	if (x->is_invite && x->state == TXN_STATE_PROCEEDING)
 		return r->last_provisional_ts + t->settings->timer_c_ns;
-	int64_t base = x->request_ts ? x->request_ts : x->first_provisional_ts;
+	int64_t base = mdl_msg_ts(t->msgs, x->request);
+	if (!base)
+		base = mdl_msg_ts(t->msgs, x->first_provisional);
 	return base + sip_timers_64t1(t->settings);
 }
 
@@ -591,7 +603,7 @@ void txn_tick(txn_table *t, mdl_changes *ch, int64_t now, GArray *expired)
 			t->timers_head++;   /* evicted */
 			continue;
 		}
-		int64_t deadline = r->pub.request_ts + sip_timers_64t1(t->settings);
+		int64_t deadline = mdl_msg_ts(t->msgs, r->pub.request) + sip_timers_64t1(t->settings);
 		if (deadline > now)
 			break;   /* requests come in time order: the rest are younger */
 		t->timers_head++;
@@ -600,7 +612,7 @@ void txn_tick(txn_table *t, mdl_changes *ch, int64_t now, GArray *expired)
 		    (x->is_invite && x->state == TXN_STATE_PROCEEDING))
 			continue;
 		x->end = TXN_END_NO_FINAL;
-		enter(r, TXN_STATE_TERMINATED, deadline);
+		enter(t, r, TXN_STATE_TERMINATED, deadline);
 		mdl_changed(ch, MDL_CH_TXN, &r->stamp, x->id);
 		g_array_append_val(expired, x->id);
 	}
@@ -624,7 +636,7 @@ static void settle(txn_table *t, txn_rec *r, mdl_changes *ch, int64_t end_ts, bo
 			txn_end was = x->end;
 			if (end_ts >= deadline) {
 				x->end = TXN_END_NO_FINAL;
-				enter(r, TXN_STATE_TERMINATED, deadline);
+				enter(t, r, TXN_STATE_TERMINATED, deadline);
 			} else if (at_end) {
 				x->end = TXN_END_CAPTURE_ENDED;
 			}
@@ -638,10 +650,11 @@ static void settle(txn_table *t, txn_rec *r, mdl_changes *ch, int64_t end_ts, bo
 		if (x->state == TXN_STATE_CONFIRMED)
 			when = x->confirmed_ts + t4; /* Timer I */
 		else if (x->state == TXN_STATE_COMPLETED)
-			when = x->is_invite ? x->final_ts + sip_timers_64t1(t->settings) /* Timer H */
-				: x->final_ts + t4;                  /* Timer K */
+			when = mdl_msg_ts(t->msgs, x->final) +
+				(x->is_invite ? sip_timers_64t1(t->settings) /* Timer H */
+					      : t4);                         /* Timer K */
 		if (when && end_ts >= when) {
-			enter(r, TXN_STATE_TERMINATED, when);
+			enter(t, r, TXN_STATE_TERMINATED, when);
 			mdl_changed(ch, MDL_CH_TXN, &r->stamp, x->id);
 		}
 	}

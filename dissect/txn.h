@@ -147,6 +147,13 @@ static inline sip_message *mdl_msg(const idtab *msgs, sip_id id)
 	return idtab_get(msgs, id);
 }
 
+/* The time of message id; 0 for SIP_ID_NONE or a message not held. */
+static inline int64_t mdl_msg_ts(const idtab *msgs, sip_id id)
+{
+	const sip_message *x = idtab_get(msgs, id);
+	return x ? x->ts_ns : 0;
+}
+
 /* Method (request) or CSeq method (response) of a parsed message, and
  * its sip_method_code. */
 static inline sv mdl_method(const sip_msg *p)
@@ -281,6 +288,7 @@ static inline const struct reg_ask *txn_reg_ask(const txn_rec *r)
 typedef struct txn_table {
 	arena *mem;
 	const sip_timers *settings; /* the model's timers: fixed before its first message */
+	const idtab *msgs;        /* the model's messages, whose times the records do not copy */
 	idtab recs;               /* txn_rec* by id */
 	hindex by_key;            /* key hash -> txn id */
 	hindex responses;         /* -> sip_message id: distinct responses (txn, status, To tag)
@@ -307,7 +315,7 @@ typedef struct txn_result {
 void txn_prepare_via(const sip_msg *p, sv branch, uint32_t branch_hash, sv sent_by, sv transport,
 	uint32_t call_id_hash, uint32_t from_tag_hash, sip_prepared_via *out);
 
-void txn_table_init(txn_table *t, arena *mem, const sip_timers *timers);
+void txn_table_init(txn_table *t, arena *mem, const sip_timers *timers, const idtab *msgs);
 void txn_table_clear(txn_table *t);
 
 static inline txn_rec *txn_get(const txn_table *t, sip_id id)

@@ -152,10 +152,11 @@ void json_write_txn(sink *s, const sip_model *m, const sip_txn *t)
 	put_id(o, "parent", t->parent);
 	put_id(o, "dialog", t->dialog);
 	put_ts(o, "request_ts", req_ts);
-	put_ts(o, "first_provisional_ts", t->first_provisional_ts);
-	put_ts(o, "final_ts", t->final_ts);
-	put_span(o, "time_to_first_provisional", req_ts, t->first_provisional_ts);
-	put_span(o, "time_to_final", req_ts, t->final_ts);
+	int64_t prov_ts = sip_txn_first_provisional_ts(m, t), final_ts = sip_txn_final_ts(m, t);
+	put_ts(o, "first_provisional_ts", prov_ts);
+	put_ts(o, "final_ts", final_ts);
+	put_span(o, "time_to_first_provisional", req_ts, prov_ts);
+	put_span(o, "time_to_final", req_ts, final_ts);
 
 	/* The states of this transaction's machine (§17.1.1 / §17.1.2), each with
 	 * the time it was entered or null. */
@@ -171,7 +172,7 @@ void json_write_txn(sink *s, const sip_model *m, const sip_txn *t)
 		if (i)
 			g_string_append_c(o, ',');
 		json_append_key(o, txn_state_name(states[i]));
-		int64_t ts = sip_txn_state_ts(t, states[i]);
+		int64_t ts = sip_txn_state_ts(m, t, states[i]);
 		if (ts)
 			json_append_ts(o, ts);
 		else

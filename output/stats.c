@@ -382,13 +382,12 @@ static void gather_txn(gather *g, const sip_model *m, const sip_txn *t)
 		method_stat *s = code ? method_get_code(g, code) : method_get(g, sip_txn_method(t));
 		s->txns++;
 		const sip_message *req = sip_model_message(m, t->request);
-		if (req && t->first_provisional_ts) {
-			int64_t d = t->first_provisional_ts - req->ts_ns;
-			time_set_add(&s->t_prov, d);
-		}
-		if (req && t->final_ts) {
-			int64_t d = t->final_ts - req->ts_ns;
-			time_set_add(&s->t_final, d);
+		if (req) {
+			int64_t prov_ts = sip_txn_first_provisional_ts(m, t), final_ts = sip_txn_final_ts(m, t);
+			if (prov_ts)
+				time_set_add(&s->t_prov, prov_ts - req->ts_ns);
+			if (final_ts)
+				time_set_add(&s->t_final, final_ts - req->ts_ns);
 		}
 		/* An ACK is answered by nothing (§17.1.1.3): not "without final". */
 		if (t->final != SIP_ID_NONE || t->final_status) {

@@ -717,8 +717,9 @@ static void show_txn(proto_tree *st, packet_info *pinfo, tvbuff_t *tvb, gint s, 
 						  t->final_status));
 	if (t->parent != SIP_ID_NONE)
 		add_generated(proto_tree_add_uint(tt, hf_txn_parent, tvb, s, l, t->parent));
-	if (msg->kind == SIP_KIND_RESPONSE && t->request_ts && msg->ts_ns >= t->request_ts) {
-		gint64 d = msg->ts_ns - t->request_ts;
+	gint64 req_ts = sip_txn_request_ts(ss.model, t);
+	if (msg->kind == SIP_KIND_RESPONSE && req_ts && msg->ts_ns >= req_ts) {
+		gint64 d = msg->ts_ns - req_ts;
 		nstime_t rt = { .secs = (time_t)(d / 1000000000), .nsecs = (int)(d % 1000000000) };
 		add_generated(proto_tree_add_time(st, hf_response_time, tvb, s, l, &rt));
 	}

@@ -177,8 +177,8 @@ static void walk_model(const sip_model *m, guint added)
 		fuzz_touch(sip_txn_branch(t));
 		fuzz_touch(sip_txn_sent_by(t));
 		fuzz_touch_str(txn_state_name(t->state));
-		(void)sip_txn_final_delay(t);
-		(void)sip_txn_provisional_delay(t);
+		(void)sip_txn_final_delay(m, t);
+		(void)sip_txn_provisional_delay(m, t);
 	}
 	for (sip_id i = 0; i < nd; i++) {
 		const sip_dialog *d = sip_model_dialog(m, i);

@@ -133,7 +133,7 @@ static void test_timer_b(void)
 	t = sip_model_txn(x.f->m, 0);
 	g_assert_cmpint(t->end, ==, TXN_END_NO_FINAL);
 	g_assert_cmpint(t->state, ==, TXN_STATE_TERMINATED);
-	g_assert_cmpint(sip_txn_state_ts(t, TXN_STATE_TERMINATED), ==, at(x.f, 6400));
+	g_assert_cmpint(sip_txn_state_ts(x.f->m, t, TXN_STATE_TERMINATED), ==, at(x.f, 6400));
 	g_assert_cmpint(call_named(x.f, "unanswered@a.example")->state, ==, CALL_STATE_NO_ANSWER);
 	const finding *nf = find_code(x.fd, "no-final-response");
 	assert_summary_has(nf, "got no final response within 6.4 s (Timer B, 64×T1)");
@@ -190,9 +190,9 @@ static void test_timer_h_and_t4(void)
 			g_assert_null(find_code(x.fd, "non2xx-ack-missing"));
 		} else {
 			g_assert_cmpint(ti->state, ==, TXN_STATE_TERMINATED);
-			g_assert_cmpint(sip_txn_state_ts(ti, TXN_STATE_TERMINATED), ==, at(x.f, 100 + 2560));
+			g_assert_cmpint(sip_txn_state_ts(x.f->m, ti, TXN_STATE_TERMINATED), ==, at(x.f, 100 + 2560));
 			g_assert_cmpint(to->state, ==, TXN_STATE_TERMINATED);
-			g_assert_cmpint(sip_txn_state_ts(to, TXN_STATE_TERMINATED), ==, at(x.f, 300 + 1000));
+			g_assert_cmpint(sip_txn_state_ts(x.f->m, to, TXN_STATE_TERMINATED), ==, at(x.f, 300 + 1000));
 			assert_summary_has(find_code(x.fd, "non2xx-ack-missing"),
 				"no ACK within 2.56 s (Timer H)");
 		}
@@ -218,7 +218,7 @@ static void test_timer_c(void)
 			g_assert_null(find_code(x.fd, "no-final-response"));
 		} else {
 			g_assert_cmpint(t->end, ==, TXN_END_NO_FINAL);
-			g_assert_cmpint(sip_txn_state_ts(t, TXN_STATE_TERMINATED), ==, at(x.f, 60100));
+			g_assert_cmpint(sip_txn_state_ts(x.f->m, t, TXN_STATE_TERMINATED), ==, at(x.f, 60100));
 			assert_summary_has(find_code(x.fd, "no-final-response"),
 				"within 1 minute of its last provisional response (Timer C)");
 		}

@@ -47,13 +47,13 @@ static void test_basic_call(void)
 	g_assert_cmpuint(ti->ack, ==, SIP_ID_NONE);
 	g_assert_cmpint(ti->state, ==, TXN_STATE_TERMINATED);
 	g_assert_cmpint(ti->end, ==, TXN_END_FINAL);
-	g_assert_cmpint(sip_txn_state_ts(ti, TXN_STATE_CALLING), ==, at(f, 0));
-	g_assert_cmpint(sip_txn_state_ts(ti, TXN_STATE_TRYING), ==, 0);   /* an INVITE's is calling */
-	g_assert_cmpint(sip_txn_state_ts(ti, TXN_STATE_PROCEEDING), ==, at(f, 10));
-	g_assert_cmpint(sip_txn_state_ts(ti, TXN_STATE_COMPLETED), ==, 0);
-	g_assert_cmpint(sip_txn_state_ts(ti, TXN_STATE_TERMINATED), ==, at(f, 3000));
-	g_assert_cmpint(sip_txn_provisional_delay(ti), ==, 10 * 1000000);
-	g_assert_cmpint(sip_txn_final_delay(ti), ==, INT64_C(3000) * 1000000);
+	g_assert_cmpint(sip_txn_state_ts(f->m, ti, TXN_STATE_CALLING), ==, at(f, 0));
+	g_assert_cmpint(sip_txn_state_ts(f->m, ti, TXN_STATE_TRYING), ==, 0);   /* an INVITE's is calling */
+	g_assert_cmpint(sip_txn_state_ts(f->m, ti, TXN_STATE_PROCEEDING), ==, at(f, 10));
+	g_assert_cmpint(sip_txn_state_ts(f->m, ti, TXN_STATE_COMPLETED), ==, 0);
+	g_assert_cmpint(sip_txn_state_ts(f->m, ti, TXN_STATE_TERMINATED), ==, at(f, 3000));
+	g_assert_cmpint(sip_txn_provisional_delay(f->m, ti), ==, 10 * 1000000);
+	g_assert_cmpint(sip_txn_final_delay(f->m, ti), ==, INT64_C(3000) * 1000000);
 	g_assert_cmpuint(ti->messages, ==, 4);
 	g_assert_cmpuint(ti->cseq, ==, 1);
 
@@ -68,11 +68,11 @@ static void test_basic_call(void)
 	const sip_txn *tb = txn_of(f, bye);
 	g_assert_cmpuint(msg_of(f, bye200)->txn, ==, tb->id);
 	g_assert_false(tb->is_invite);
-	g_assert_cmpint(sip_txn_state_ts(tb, TXN_STATE_TRYING), ==, at(f, 10000));
+	g_assert_cmpint(sip_txn_state_ts(f->m, tb, TXN_STATE_TRYING), ==, at(f, 10000));
 	g_assert_cmpint(tb->state, ==, TXN_STATE_COMPLETED);
 	g_assert_cmpuint(tb->final_status, ==, 200);
 	g_assert_cmpuint(tb->first_provisional, ==, SIP_ID_NONE);
-	g_assert_cmpint(sip_txn_provisional_delay(tb), ==, -1);
+	g_assert_cmpint(sip_txn_provisional_delay(f->m, tb), ==, -1);
 
 	for (sip_id i = 0; i < 7; i++)
 		g_assert_false(msg_of(f, i)->retransmission);
@@ -83,7 +83,7 @@ static void test_basic_call(void)
 	/* ... now it has */
 	sip_model_finish(f->m, at(f, 20000));
 	g_assert_cmpint(tb->state, ==, TXN_STATE_TERMINATED);
-	g_assert_cmpint(sip_txn_state_ts(tb, TXN_STATE_TERMINATED), ==, at(f, 15020));
+	g_assert_cmpint(sip_txn_state_ts(f->m, tb, TXN_STATE_TERMINATED), ==, at(f, 15020));
 	flow_free(f);
 }
 
@@ -151,8 +151,8 @@ static void test_busy_ack_joins(void)
 	g_assert_cmpuint(t->final, ==, busy);
 	g_assert_cmpuint(t->final_status, ==, 486);
 	g_assert_cmpint(t->state, ==, TXN_STATE_CONFIRMED);
-	g_assert_cmpint(sip_txn_state_ts(t, TXN_STATE_COMPLETED), ==, at(f, 500));
-	g_assert_cmpint(sip_txn_state_ts(t, TXN_STATE_CONFIRMED), ==, at(f, 510));
+	g_assert_cmpint(sip_txn_state_ts(f->m, t, TXN_STATE_COMPLETED), ==, at(f, 500));
+	g_assert_cmpint(sip_txn_state_ts(f->m, t, TXN_STATE_CONFIRMED), ==, at(f, 510));
 
 	/* the 486 retransmitted (the ACK was lost): retransmissions both */
 	sip_id busy2 = rsp(&c, 1000, true, 486, "INVITE", 1, "z9hG4bKb1", "bt");
@@ -167,7 +167,7 @@ static void test_busy_ack_joins(void)
 	/* Timer I after the ACK */
 	sip_model_finish(f->m, at(f, 6000));
 	g_assert_cmpint(t->state, ==, TXN_STATE_TERMINATED);
-	g_assert_cmpint(sip_txn_state_ts(t, TXN_STATE_TERMINATED), ==, at(f, 5510));
+	g_assert_cmpint(sip_txn_state_ts(f->m, t, TXN_STATE_TERMINATED), ==, at(f, 5510));
 	flow_free(f);
 }
 
@@ -245,7 +245,7 @@ static void test_retransmissions(void)
 	g_assert_cmpuint(t->response_retransmissions, ==, 1);
 	g_assert_cmpuint(t->messages, ==, 7);
 	g_assert_cmpuint(t->final, ==, r200);
-	g_assert_cmpint(sip_txn_provisional_delay(t), ==, INT64_C(1510) * 1000000);
+	g_assert_cmpint(sip_txn_provisional_delay(f->m, t), ==, INT64_C(1510) * 1000000);
 	const sip_txn *ta = txn_of(f, ack);
 	g_assert_cmpuint(ta->request_retransmissions, ==, 1);
 
@@ -270,10 +270,10 @@ static void test_responses_without_request(void)
 	assert_sv_eq(sip_txn_method(t), "INVITE");
 	g_assert_true(t->is_invite);
 	g_assert_cmpint(t->state, ==, TXN_STATE_TERMINATED);
-	g_assert_cmpint(sip_txn_state_ts(t, TXN_STATE_CALLING), ==, 0);
-	g_assert_cmpint(sip_txn_state_ts(t, TXN_STATE_PROCEEDING), ==, at(f, 0));
-	g_assert_cmpint(t->request_ts, ==, 0);
-	g_assert_cmpint(sip_txn_final_delay(t), ==, -1);
+	g_assert_cmpint(sip_txn_state_ts(f->m, t, TXN_STATE_CALLING), ==, 0);
+	g_assert_cmpint(sip_txn_state_ts(f->m, t, TXN_STATE_PROCEEDING), ==, at(f, 0));
+	g_assert_cmpint(sip_txn_request_ts(f->m, t), ==, 0);
+	g_assert_cmpint(sip_txn_final_delay(f->m, t), ==, -1);
 	g_assert_cmpuint(msg_of(f, ack)->txn, !=, t->id);
 
 	/* a response to a request never seen, then the request (clock skew): filled in */
@@ -283,10 +283,10 @@ static void test_responses_without_request(void)
 	g_assert_cmpuint(msg_of(f, opt)->txn, ==, to->id);
 	g_assert_cmpuint(to->request, ==, opt);
 	g_assert_false(msg_of(f, opt)->retransmission);
-	g_assert_cmpint(sip_txn_state_ts(to, TXN_STATE_TRYING), ==, at(f, 2001));
-	g_assert_cmpint(to->request_ts, ==, at(f, 2001));
-	g_assert_cmpint(sip_txn_state_ts(to, TXN_STATE_CALLING), ==, 0);   /* not an INVITE */
-	g_assert_cmpint(sip_txn_state_ts(to, TXN_STATE_COMPLETED), ==, at(f, 2000));
+	g_assert_cmpint(sip_txn_state_ts(f->m, to, TXN_STATE_TRYING), ==, at(f, 2001));
+	g_assert_cmpint(sip_txn_request_ts(f->m, to), ==, at(f, 2001));
+	g_assert_cmpint(sip_txn_state_ts(f->m, to, TXN_STATE_CALLING), ==, 0);   /* not an INVITE */
+	g_assert_cmpint(sip_txn_state_ts(f->m, to, TXN_STATE_COMPLETED), ==, at(f, 2000));
 	flow_free(f);
 }
 
@@ -545,16 +545,16 @@ static void test_no_final(void)
 	sip_model_finish(f->m, at(f, 40000));
 	g_assert_cmpint(t->end, ==, TXN_END_NO_FINAL);
 	g_assert_cmpint(t->state, ==, TXN_STATE_TERMINATED);
-	g_assert_cmpint(sip_txn_state_ts(t, TXN_STATE_TERMINATED), ==, at(f, 32000));
+	g_assert_cmpint(sip_txn_state_ts(f->m, t, TXN_STATE_TERMINATED), ==, at(f, 32000));
 	g_assert_cmpint(to->end, ==, TXN_END_NO_FINAL);
-	g_assert_cmpint(sip_txn_state_ts(to, TXN_STATE_TERMINATED), ==, at(f, 33000));
+	g_assert_cmpint(sip_txn_state_ts(f->m, to, TXN_STATE_TERMINATED), ==, at(f, 33000));
 	/* ringing: Timer B no longer runs */
 	g_assert_cmpint(t2->end, ==, TXN_END_CAPTURE_ENDED);
 	g_assert_cmpint(t2->state, ==, TXN_STATE_PROCEEDING);
 	g_assert_cmpint(txn_of(f, late)->end, ==, TXN_END_CAPTURE_ENDED);
 	sip_model_finish(f->m, at(f, 181000));
 	g_assert_cmpint(t2->end, ==, TXN_END_NO_FINAL);
-	g_assert_cmpint(sip_txn_state_ts(t2, TXN_STATE_TERMINATED), ==, at(f, 180100));
+	g_assert_cmpint(sip_txn_state_ts(f->m, t2, TXN_STATE_TERMINATED), ==, at(f, 180100));
 	flow_free(f);
 
 	/* judged as the clock moves; a final arriving after that still counts */
@@ -567,7 +567,7 @@ static void test_no_final(void)
 	req(&c3, 32000, true, "OPTIONS", 3, "z9hG4bKt3", NULL);
 	g_assert_cmpint(t3->end, ==, TXN_END_NO_FINAL);
 	g_assert_cmpint(t3->state, ==, TXN_STATE_TERMINATED);
-	g_assert_cmpint(sip_txn_state_ts(t3, TXN_STATE_TERMINATED), ==, at(f, 32000));
+	g_assert_cmpint(sip_txn_state_ts(f->m, t3, TXN_STATE_TERMINATED), ==, at(f, 32000));
 	sip_id late_ok = rsp(&c3, 40000, true, 200, "OPTIONS", 1, "z9hG4bKt1", "bt");
 	g_assert_cmpuint(t3->final, ==, late_ok);
 	g_assert_cmpint(t3->end, ==, TXN_END_FINAL);
@@ -834,12 +834,12 @@ static void test_state_times(void)
 	const sip_txn *t = txn_of(f, fin);
 	g_assert_cmpuint(t->final, ==, fin);
 	g_assert_cmpuint(t->first_provisional, ==, late);
-	g_assert_cmpint(t->first_provisional_ts, ==, at(f, 50));
-	g_assert_cmpint(sip_txn_state_ts(t, TXN_STATE_TRYING), ==, at(f, 0));
-	g_assert_cmpint(sip_txn_state_ts(t, TXN_STATE_PROCEEDING), ==, 0);
-	g_assert_cmpint(sip_txn_state_ts(t, TXN_STATE_COMPLETED), ==, at(f, 40));
-	g_assert_cmpint(sip_txn_state_ts(t, TXN_STATE_CONFIRMED), ==, 0);
-	g_assert_cmpint(sip_txn_state_ts(t, TXN_STATE_TERMINATED), ==, 0);
+	g_assert_cmpint(sip_txn_first_provisional_ts(f->m, t), ==, at(f, 50));
+	g_assert_cmpint(sip_txn_state_ts(f->m, t, TXN_STATE_TRYING), ==, at(f, 0));
+	g_assert_cmpint(sip_txn_state_ts(f->m, t, TXN_STATE_PROCEEDING), ==, 0);
+	g_assert_cmpint(sip_txn_state_ts(f->m, t, TXN_STATE_COMPLETED), ==, at(f, 40));
+	g_assert_cmpint(sip_txn_state_ts(f->m, t, TXN_STATE_CONFIRMED), ==, 0);
+	g_assert_cmpint(sip_txn_state_ts(f->m, t, TXN_STATE_TERMINATED), ==, 0);
 	g_assert_cmpint(t->state, ==, TXN_STATE_COMPLETED);
 
 	/* INVITE: two provisionals, a 486, its ACK, a 2xx from another fork */
@@ -850,16 +850,16 @@ static void test_state_times(void)
 	req(&c, 140, true, "ACK", 2, "z9hG4bKi1", "b");
 	rsp(&c, 150, true, 200, "INVITE", 2, "z9hG4bKi1", "c");
 	const sip_txn *ti = txn_of(f, inv);
-	g_assert_cmpint(sip_txn_state_ts(ti, TXN_STATE_CALLING), ==, at(f, 100));
-	g_assert_cmpint(sip_txn_state_ts(ti, TXN_STATE_PROCEEDING), ==, at(f, 110));
-	g_assert_cmpint(sip_txn_state_ts(ti, TXN_STATE_COMPLETED), ==, at(f, 130));
-	g_assert_cmpint(sip_txn_state_ts(ti, TXN_STATE_CONFIRMED), ==, at(f, 140));
-	g_assert_cmpint(sip_txn_state_ts(ti, TXN_STATE_TERMINATED), ==, 0);
-	g_assert_cmpint(sip_txn_state_ts(ti, TXN_STATE__COUNT), ==, 0);
+	g_assert_cmpint(sip_txn_state_ts(f->m, ti, TXN_STATE_CALLING), ==, at(f, 100));
+	g_assert_cmpint(sip_txn_state_ts(f->m, ti, TXN_STATE_PROCEEDING), ==, at(f, 110));
+	g_assert_cmpint(sip_txn_state_ts(f->m, ti, TXN_STATE_COMPLETED), ==, at(f, 130));
+	g_assert_cmpint(sip_txn_state_ts(f->m, ti, TXN_STATE_CONFIRMED), ==, at(f, 140));
+	g_assert_cmpint(sip_txn_state_ts(f->m, ti, TXN_STATE_TERMINATED), ==, 0);
+	g_assert_cmpint(sip_txn_state_ts(f->m, ti, TXN_STATE__COUNT), ==, 0);
 	sip_model_finish(f->m, at(f, 60000));
-	g_assert_cmpint(sip_txn_state_ts(t, TXN_STATE_TERMINATED), ==, at(f, 40 + 5000));
-	g_assert_cmpint(sip_txn_state_ts(ti, TXN_STATE_TERMINATED), ==, at(f, 140 + 5000));
-	g_assert_cmpint(sip_txn_state_ts(ti, TXN_STATE_COMPLETED), ==, at(f, 130));
+	g_assert_cmpint(sip_txn_state_ts(f->m, t, TXN_STATE_TERMINATED), ==, at(f, 40 + 5000));
+	g_assert_cmpint(sip_txn_state_ts(f->m, ti, TXN_STATE_TERMINATED), ==, at(f, 140 + 5000));
+	g_assert_cmpint(sip_txn_state_ts(f->m, ti, TXN_STATE_COMPLETED), ==, at(f, 130));
 	flow_free(f);
 }
 
