@@ -47,6 +47,8 @@ static bool feed_step(void *user)
 	pipeline_finish(st->pipe);
 	findings_finish(st->found);
 	findings_retire(st->found);
+	/* nothing more comes in: the model's matching indexes go */
+	sip_model_compact(pipeline_model(st->pipe));
 #if defined(__GLIBC__)
 	/* what loading freed lies among what it kept: the whole pages of it
 	 * go back to the system (free alone gives back only the heap's top) */

@@ -54,6 +54,22 @@ void dlg_table_init(dlg_table *d, arena *mem)
 	pool_init(&d->pool, sizeof(dlg_rec), 0);
 }
 
+void dlg_index_drop(dlg_table *d)
+{
+	hindex_clear(&d->by_key);
+	hindex_init(&d->by_key);
+}
+
+void dlg_index_rebuild(dlg_table *d)
+{
+	dlg_index_drop(d);
+	for (guint i = 0; i < d->recs.len; i++) {
+		const dlg_rec *r = idtab_get(&d->recs, i);
+		if (r)
+			hindex_insert(&d->by_key, r->index_hash, r->pub.id);
+	}
+}
+
 void dlg_table_clear(dlg_table *d)
 {
 	hindex_clear(&d->by_key);

@@ -51,6 +51,9 @@ typedef struct dlg_result {
 
 void dlg_table_init(dlg_table *d, arena *mem);
 void dlg_table_clear(dlg_table *d);
+/* As txn_index_drop and txn_index_rebuild, for the index by key. */
+void dlg_index_drop(dlg_table *d);
+void dlg_index_rebuild(dlg_table *d);
 
 static inline dlg_rec *dlg_get(const dlg_table *d, sip_id id)
 {

@@ -62,6 +62,7 @@ struct sip_model {
 	void *keep_user;
 	const sip_ids *ev_msgs, *ev_txns, *ev_dialogs; /* during SIP_EV_EVICT */
 	bool ev_finished;         /* during SIP_EV_EVICT: forgotten as finished */
+	bool compacted;           /* sip_model_compact: the indexes by key are empty */
 };
 
 /* The size model.h promises, and an extension right after a record is
@@ -834,6 +835,11 @@ sip_id sip_model_add_prepared(sip_model *m, const sip_msg_meta *meta, const sip_
 	/* limits are judged before a message rather than after, so the
 	 * message just added (and its call) can still be read by whoever
 	 * added it */
+	if (G_UNLIKELY(m->compacted)) {
+		txn_index_rebuild(&m->txns);
+		dlg_index_rebuild(&m->dialogs);
+		m->compacted = false;
+	}
 	if (m->limited)
 		enforce_limits(m);
 	sip_message *msg = record(m, meta, parsed, prep);
@@ -894,6 +900,13 @@ void sip_model_finish(sip_model *m, int64_t end_ts)
 	call_finish(&m->calls, &m->txns, &m->dialogs, &m->msgs, &m->ch, end_ts, m->ended);
 	reg_finish(&m->regs, &m->ch, end_ts);
 	flush(m, SIP_ID_NONE);
+}
+
+void sip_model_compact(sip_model *m)
+{
+	txn_index_drop(&m->txns);
+	dlg_index_drop(&m->dialogs);
+	m->compacted = true;
 }
 
 /* ---- accessors ------------------------------------------------------------------- */

@@ -865,6 +865,13 @@ sip_id sip_model_add_prepared(sip_model *m, const sip_msg_meta *meta, const sip_
  * message's time counts as that time. */
 void sip_model_finish(sip_model *m, int64_t end_ts);
 
+/* Once no more messages are expected (a capture loaded for browsing),
+ * the indexes that match a new message to its transaction and dialog go:
+ * they take about 8 bytes per message and nothing else reads them.  A
+ * message added later rebuilds them first, from the records held, so it
+ * is matched as it would have been. */
+void sip_model_compact(sip_model *m);
+
 guint sip_model_message_count(const sip_model *m);
 guint sip_model_txn_count(const sip_model *m);
 guint sip_model_dialog_count(const sip_model *m);

@@ -211,6 +211,25 @@ void txn_table_init(txn_table *t, arena *mem, const sip_timers *timers, const id
 	pool_init(&t->pool, sizeof(txn_rec), 0);
 }
 
+void txn_index_drop(txn_table *t)
+{
+	hindex_clear(&t->by_key);
+	hindex_init(&t->by_key);   /* empty: eviction may still remove from it */
+}
+
+void txn_index_rebuild(txn_table *t)
+{
+	txn_index_drop(t);
+	for (guint i = 0; i < t->recs.len; i++) {
+		const txn_rec *r = idtab_get(&t->recs, i);
+		if (!r)
+			continue;
+		txn_key k;
+		rec_key(r, &k);
+		hindex_insert(&t->by_key, key_hash(&k), r->pub.id);
+	}
+}
+
 void txn_table_clear(txn_table *t)
 {
 	mdl_ids_free(&t->timers);

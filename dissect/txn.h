@@ -317,6 +317,10 @@ void txn_prepare_via(const sip_msg *p, sv branch, uint32_t branch_hash, sv sent_
 
 void txn_table_init(txn_table *t, arena *mem, const sip_timers *timers, const idtab *msgs);
 void txn_table_clear(txn_table *t);
+/* The index by key goes (sip_model_compact), and comes back from the
+ * records held, in the order they were made, as lookups expect. */
+void txn_index_drop(txn_table *t);
+void txn_index_rebuild(txn_table *t);
 
 static inline txn_rec *txn_get(const txn_table *t, sip_id id)
 {

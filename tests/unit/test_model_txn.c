@@ -863,10 +863,94 @@ static void test_state_times(void)
 	flow_free(f);
 }
 
+/* sip_model_compact: the indexes by key go, and a message added later is
+ * matched as without it.  The same calls go into two models, one
+ * compacted before every message: every message, transaction and dialog
+ * comes out the same (retransmissions found, responses and ACK, CANCEL
+ * and BYE in their transactions and dialogs, forks kept apart). */
+static void compact_script(flow *f, bool compact)
+{
+#define STEP(x) do { if (compact) sip_model_compact(f->m); (void)(x); } while (0)
+	ua_call c = ua_call_make(f, "compact@a.example");
+	STEP(req(&c, 0, true, "INVITE", 1, "z9hG4bKk1", NULL));
+	STEP(rsp(&c, 10, true, 100, "INVITE", 1, "z9hG4bKk1", NULL));
+	STEP(req(&c, 500, true, "INVITE", 1, "z9hG4bKk1", NULL));
+	STEP(rsp(&c, 600, true, 180, "INVITE", 1, "z9hG4bKk1", "b1"));
+	STEP(rsp(&c, 610, true, 180, "INVITE", 1, "z9hG4bKk1", "b2"));
+	STEP(rsp(&c, 700, true, 180, "INVITE", 1, "z9hG4bKk1", "b1"));
+	STEP(rsp(&c, 3000, true, 200, "INVITE", 1, "z9hG4bKk1", "b1"));
+	STEP(rsp(&c, 3500, true, 200, "INVITE", 1, "z9hG4bKk1", "b1"));
+	STEP(req(&c, 3510, true, "ACK", 1, "z9hG4bKk1a", "b1"));
+	STEP(req(&c, 5000, true, "INVITE", 2, "z9hG4bKk2", "b1"));
+	STEP(rsp(&c, 5010, true, 200, "INVITE", 2, "z9hG4bKk2", "b1"));
+	STEP(req(&c, 5020, true, "ACK", 2, "z9hG4bKk2a", "b1"));
+	STEP(req(&c, 9000, false, "BYE", 1, "z9hG4bKk3", "b1"));
+	STEP(rsp(&c, 9010, false, 200, "BYE", 1, "z9hG4bKk3", "b1"));
+	ua_call d = ua_call_make(f, "compact-cancel@a.example");
+	STEP(req(&d, 10000, true, "INVITE", 1, "z9hG4bKc1", NULL));
+	STEP(rsp(&d, 10010, true, 180, "INVITE", 1, "z9hG4bKc1", "bt"));
+	STEP(req(&d, 12000, true, "CANCEL", 1, "z9hG4bKc1", NULL));
+	STEP(rsp(&d, 12010, true, 200, "CANCEL", 1, "z9hG4bKc1", "bt"));
+	STEP(req(&d, 12500, true, "CANCEL", 1, "z9hG4bKc1", NULL));
+	STEP(rsp(&d, 12520, true, 487, "INVITE", 1, "z9hG4bKc1", "bt"));
+	STEP(req(&d, 12530, true, "ACK", 1, "z9hG4bKc1", "bt"));
+#undef STEP
+	if (compact)
+		sip_model_compact(f->m);
+	sip_model_finish(f->m, at(f, 70000));
+}
+
+static void test_compact(void)
+{
+	flow *f = flow_new(), *g = flow_new();
+	compact_script(f, true);
+	compact_script(g, false);
+	guint n = sip_model_message_count(g->m);
+	g_assert_cmpuint(n, ==, 21);
+	g_assert_cmpuint(sip_model_message_count(f->m), ==, n);
+	g_assert_cmpuint(sip_model_txn_count(f->m), ==, sip_model_txn_count(g->m));
+	g_assert_cmpuint(sip_model_dialog_count(f->m), ==, sip_model_dialog_count(g->m));
+	g_assert_cmpuint(sip_model_call_count(f->m), ==, sip_model_call_count(g->m));
+	guint retrans = 0;
+	for (sip_id i = 0; i < n; i++) {
+		const sip_message *a = sip_model_message(f->m, i), *b = sip_model_message(g->m, i);
+		g_assert_cmpuint(a->txn, ==, b->txn);
+		g_assert_cmpuint(a->dialog, ==, b->dialog);
+		g_assert_cmpuint(a->call, ==, b->call);
+		g_assert_cmpint(a->retransmission, ==, b->retransmission);
+		retrans += b->retransmission;
+	}
+	g_assert_cmpuint(retrans, ==, 4);   /* INVITE, 180, 200 and CANCEL again */
+	for (sip_id i = 0; i < sip_model_txn_count(g->m); i++) {
+		const sip_txn *a = sip_model_txn(f->m, i), *b = sip_model_txn(g->m, i);
+		g_assert_cmpuint(a->request, ==, b->request);
+		g_assert_cmpuint(a->first_provisional, ==, b->first_provisional);
+		g_assert_cmpuint(a->final, ==, b->final);
+		g_assert_cmpuint(a->ack, ==, b->ack);
+		g_assert_cmpuint(a->cancel, ==, b->cancel);
+		g_assert_cmpuint(a->dialog, ==, b->dialog);
+		g_assert_cmpuint(a->messages, ==, b->messages);
+		g_assert_cmpint(a->state, ==, b->state);
+		g_assert_cmpint(a->terminated_ts, ==, b->terminated_ts);
+	}
+	for (sip_id i = 0; i < sip_model_dialog_count(g->m); i++) {
+		const sip_dialog *a = sip_model_dialog(f->m, i), *b = sip_model_dialog(g->m, i);
+		g_assert_cmpint(a->state, ==, b->state);
+		g_assert_cmpuint(a->messages, ==, b->messages);
+		g_assert_cmpuint(a->terminating_msg, ==, b->terminating_msg);
+	}
+	const sip_call *ca = call_named(f, "compact@a.example");
+	g_assert_cmpint(ca->state, ==, CALL_STATE_ANSWERED);
+	g_assert_cmpint(call_named(f, "compact-cancel@a.example")->state, ==, CALL_STATE_CANCELLED);
+	flow_free(f);
+	flow_free(g);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/model/txn/basic-call", test_basic_call);
+	g_test_add_func("/model/txn/compact", test_compact);
 	g_test_add_func("/model/txn/message-record", test_message_record);
 	g_test_add_func("/model/txn/busy-ack-joins", test_busy_ack_joins);
 	g_test_add_func("/model/txn/cancel-linked", test_cancel_linked);
