@@ -118,7 +118,7 @@ static dlg_rec *dlg_new(dlg_table *d, txn_table *t, mdl_ctx *c, txn_rec *tx, sv 
 		mdl_keep(c->keep, c->parsed->call_id);
 	x->from_tag = mdl_keep(c->keep, from_tag);
 	x->to_tag = mdl_keep(c->keep, to_tag);
-	x->created_by = mdl_view(c, created_by);
+	x->created_by_code = (uint8_t)cb_code;
 	x->state = st;
 	if (st == DLG_STATE_EARLY)
 		x->early_ts = c->ts;

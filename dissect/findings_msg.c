@@ -2115,8 +2115,8 @@ static void report_route_mismatch(findings *f, const sip_message *msg, const sip
 static bool compare_routes(findings *f, const sip_message *msg, const sip_msg *p, const sip_dialog *d,
 	const det_dlg *dd)
 {
-	if (d->midway || !(sv_eq_cstr(d->created_by, "INVITE") || sv_eq_cstr(d->created_by, "SUBSCRIBE") ||
-			   sv_eq_cstr(d->created_by, "REFER")))
+	if (d->midway || !(d->created_by_code == SIP_METHOD_INVITE ||
+			   d->created_by_code == SIP_METHOD_SUBSCRIBE || d->created_by_code == SIP_METHOD_REFER))
 		return false;
 	int side = dialog_side(d, msg);
 	sip_id ref = route_ref(f, d, side, msg);

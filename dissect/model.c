@@ -941,6 +941,12 @@ const sip_message *sip_model_message(const sip_model *m, sip_id id)
 	return mdl_msg(&m->msgs, id);
 }
 
+sv sip_txn_sent_by(const sip_model *m, const sip_txn *t)
+{
+	const sip_message *x = mdl_msg(&m->msgs, sip_txn_first_message(t));
+	return x ? sip_message_field(x, SIP_FIELD_VIA_SENT_BY) : SV_NULL;
+}
+
 int64_t sip_model_message_ts(const sip_model *m, sip_id id)
 {
 	return mdl_msg_ts(&m->msgs, id);

@@ -456,17 +456,17 @@ typedef struct sip_txn {
 	sip_id parent;           /* proxy: the upstream (server) transaction this one forwards */
 	sip_id dialog;           /* dialog the request belongs to (in-dialog requests) */
 	uint32_t cseq;           /* CSeq number */
-	/* Views, read through sip_txn_method, sip_txn_branch, sip_txn_sent_by.
-	 * method: the request method (the CSeq method of the first response
-	 * when the request was not seen); branch: the top Via branch, kept for
-	 * RFC 2543 transactions too (their key), where sip_txn_branch hides
-	 * it; sent_by: the top Via sent-by (a view into the message).  The
+	/* Views, read through sip_txn_method and sip_txn_branch.  method: the
+	 * request method (the CSeq method of the first response when the
+	 * request was not seen); branch: the top Via branch, kept for RFC 2543
+	 * transactions too (their key), where sip_txn_branch hides it.  The
 	 * method (a known one is its static name) and the branch are copies,
 	 * one after the other in text, with the model's other copies for the
 	 * transaction after them: one pointer for all, lengths in 32 bits (a
-	 * message is far shorter than 4 GiB). */
-	const uint8_t *text, *sent_by_p;
-	uint32_t method_len, branch_len, sent_by_len;
+	 * message is far shorter than 4 GiB).  The top Via sent-by is read in
+	 * the message that made the transaction (sip_txn_sent_by). */
+	const uint8_t *text;
+	uint32_t method_len, branch_len;
 	uint32_t messages;       /* all messages, retransmissions included */
 	uint32_t request_retransmissions;
 	uint32_t response_retransmissions;
@@ -510,10 +510,6 @@ static inline sv sip_txn_branch(const sip_txn *t)
 	return t->rfc2543 ? SV_NULL : sv_make(t->text + sip_txn_text_method_len(t), t->branch_len);
 }
 
-static inline sv sip_txn_sent_by(const sip_txn *t)
-{
-	return sv_make(t->sent_by_p, t->sent_by_len);
-}
 
 /* The time of message id of m; 0 for SIP_ID_NONE (or a message no longer
  * held). */
@@ -536,6 +532,20 @@ static inline int64_t sip_txn_final_ts(const sip_model *m, const sip_txn *t)
 {
 	return sip_model_message_ts(m, t->final);
 }
+
+/* The message that made the transaction: the first of its request, first
+ * provisional and first final (ids are in the order messages came). */
+static inline sip_id sip_txn_first_message(const sip_txn *t)
+{
+	sip_id id = t->request;
+	if (t->first_provisional < id)
+		id = t->first_provisional;
+	return t->final < id ? t->final : id;
+}
+
+/* The top Via sent-by of the message that made the transaction (a view
+ * into that message). */
+sv sip_txn_sent_by(const sip_model *m, const sip_txn *t);
 
 /* When the transaction entered state s; 0 = never.  Only the first state
  * of its kind is ever entered: calling for an INVITE, trying otherwise. */
@@ -628,7 +638,7 @@ typedef enum {
 const char *dlg_end_name(dlg_end e); /* the names above; NULL for DLG_END_NONE */
 
 /* Ordered so that no field leaves padding: a record per dialog is kept
- * (168 bytes, 184 with the model's own fields in dlg_rec). */
+ * (152 bytes, 168 with the model's own fields in dlg_rec). */
 typedef struct sip_dialog {
 	sip_id id;
 	sip_id call;
@@ -637,7 +647,6 @@ typedef struct sip_dialog {
 	sv call_id;
 	sv from_tag;             /* the UAC's (caller's) tag */
 	sv to_tag;               /* the UAS's tag */
-	sv created_by;           /* method of the creating request */
 	dlg_state state;
 	uint32_t messages;
 	int64_t early_ts, confirmed_ts, terminated_ts; /* 0 = never */
@@ -646,9 +655,17 @@ typedef struct sip_dialog {
 	sv local_target;         /* Contact URI of the UAC (from the request) */
 	sip_id route_msg;        /* the response whose Record-Route is the route set */
 	uint8_t end;             /* dlg_end: read sip_dialog_end_reason */
+	uint8_t created_by_code; /* sip_method_code of the creating request's method (INVITE,
+	                            SUBSCRIBE, REFER or NOTIFY; read sip_dialog_created_by) */
 	bool midway : 1;         /* created from in-dialog traffic: the start was not captured */
 	bool session : 1;        /* an INVITE dialog (or one met midway): what calls count */
 } sip_dialog;
+
+/* The method of the creating request; SV_NULL for a dialog met midway. */
+static inline sv sip_dialog_created_by(const sip_dialog *d)
+{
+	return d->midway ? SV_NULL : sv_from_cstr(sip_method_name(d->created_by_code));
+}
 
 /* "BYE", "non-2xx final response", "481", "408", "subscription
  * terminated", "other fork answered", "no final response"; NULL while

@@ -362,7 +362,6 @@ static txn_rec *txn_new(txn_table *t, const mdl_ctx *c, const txn_key *k)
 	r->key_call_id_present = p->call_id.p != NULL;
 	r->key_hash_base = k->hash_base;
 	r->key_port = k->port;
-	sv_store32(mdl_view(c, p->via_sent_by), &x->sent_by_p, &x->sent_by_len);
 	x->rfc2543 = k->rfc2543;
 	x->is_invite = k->method_code == SIP_METHOD_INVITE;
 	x->state = x->is_invite ? TXN_STATE_CALLING : TXN_STATE_TRYING;

@@ -132,7 +132,7 @@ void json_write_txn(sink *s, const sip_model *m, const sip_txn *t)
 	put_id(o, "call", t->call);
 	put_sv(o, "method", sip_txn_method(t));
 	put_sv(o, "branch", sip_txn_branch(t));
-	put_sv(o, "sent_by", sip_txn_sent_by(t));
+	put_sv(o, "sent_by", sip_txn_sent_by(m, t));
 	put_bool(o, "rfc2543", t->rfc2543);
 	endpoint src, dst;
 	if (req) {
@@ -197,7 +197,7 @@ void json_write_dialog(sink *s, const sip_model *m, const sip_dialog *d)
 	put_sv(o, "from_tag", d->from_tag);
 	put_sv(o, "to_tag", d->to_tag);
 	put_str(o, "state", dlg_state_name(d->state));
-	put_sv(o, "created_by", d->created_by);
+	put_sv(o, "created_by", sip_dialog_created_by(d));
 	put_id(o, "creating_transaction", d->creating_txn);
 	put_ts(o, "early_ts", d->early_ts);
 	put_ts(o, "confirmed_ts", d->confirmed_ts);

@@ -175,7 +175,7 @@ static void walk_model(const sip_model *m, guint added)
 			fuzz_fail("txn state %d", t->state);
 		fuzz_touch(sip_txn_method(t));
 		fuzz_touch(sip_txn_branch(t));
-		fuzz_touch(sip_txn_sent_by(t));
+		fuzz_touch(sip_txn_sent_by(m, t));
 		fuzz_touch_str(txn_state_name(t->state));
 		(void)sip_txn_final_delay(m, t);
 		(void)sip_txn_provisional_delay(m, t);
@@ -193,7 +193,7 @@ static void walk_model(const sip_model *m, guint added)
 		check_id(d->creating_txn, nt, "dialog.creating_txn");
 		check_id(d->terminating_msg, nm, "dialog.terminating_msg");
 		check_id(d->route_msg, nm, "dialog.route_msg");
-		const sv v[] = { d->call_id, d->from_tag, d->to_tag, d->created_by, d->route_set,
+		const sv v[] = { d->call_id, d->from_tag, d->to_tag, sip_dialog_created_by(d), d->route_set,
 				 d->remote_target, d->local_target };
 		for (size_t k = 0; k < G_N_ELEMENTS(v); k++)
 			fuzz_touch(v[k]);

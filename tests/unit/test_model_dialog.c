@@ -39,7 +39,7 @@ static void test_basic_lifecycle(void)
 	assert_sv_eq(d->call_id, "dlg@a.example");
 	assert_sv_eq(d->from_tag, "atag");
 	assert_sv_eq(d->to_tag, "bt");
-	assert_sv_eq(d->created_by, "INVITE");
+	assert_sv_eq(sip_dialog_created_by(d), "INVITE");
 	g_assert_false(d->midway);
 	g_assert_true(d->session);
 	g_assert_cmpuint(d->creating_txn, ==, msg_of(f, inv)->txn);
@@ -200,7 +200,7 @@ static void test_midway(void)
 	const sip_dialog *d = dialog_of(f, ok);
 	g_assert_true(d->midway);
 	g_assert_true(d->session);
-	assert_sv_eq(d->created_by, NULL);
+	assert_sv_eq(sip_dialog_created_by(d), NULL);
 	g_assert_cmpint(d->state, ==, DLG_STATE_CONFIRMED);
 	assert_sv_eq(d->from_tag, "bt");   /* whoever sent the request we saw */
 	sip_id bye = req(&c, 500, true, "BYE", 9, "z9hG4bKb", "bt");
@@ -238,7 +238,7 @@ static void test_subscription(void)
 	req_x(&c, 0, true, "SUBSCRIBE", 1, "z9hG4bKs", NULL, "Event: presence\nExpires: 600\n");
 	sip_id ok = rsp(&c, 10, true, 200, "SUBSCRIBE", 1, "z9hG4bKs", "nt");
 	const sip_dialog *d = dialog_of(f, ok);
-	assert_sv_eq(d->created_by, "SUBSCRIBE");
+	assert_sv_eq(sip_dialog_created_by(d), "SUBSCRIBE");
 	g_assert_false(d->session);
 	g_assert_cmpint(d->state, ==, DLG_STATE_CONFIRMED);
 	sip_id n1 = req_x(&c, 20, false, "NOTIFY", 1, "z9hG4bKn1", "nt",
@@ -260,7 +260,7 @@ static void test_subscription(void)
 		"Event: dialog\nSubscription-State: active\n");
 	sip_id n200 = rsp(&c2, 2020, false, 200, "NOTIFY", 1, "z9hG4bKn3", "nt2");
 	const sip_dialog *d2 = dialog_of(f, n200);
-	assert_sv_eq(d2->created_by, "NOTIFY");
+	assert_sv_eq(sip_dialog_created_by(d2), "NOTIFY");
 	assert_sv_eq(d2->from_tag, "atag");   /* the subscriber */
 	assert_sv_eq(d2->to_tag, "nt2");
 	assert_sv_eq(d2->remote_target, "sip:bob@10.0.0.2:5060");    /* the notifier */

@@ -37,7 +37,7 @@ static void test_basic_call(void)
 	g_assert_cmpuint(msg_of(f, r200)->txn, ==, ti->id);
 	assert_sv_eq(sip_txn_method(ti), "INVITE");
 	assert_sv_eq(sip_txn_branch(ti), "z9hG4bKinv1");
-	assert_sv_eq(sip_txn_sent_by(ti), "10.0.0.1:5060");
+	assert_sv_eq(sip_txn_sent_by(f->m, ti), "10.0.0.1:5060");
 	g_assert_true(ti->is_invite);
 	g_assert_false(ti->rfc2543);
 	g_assert_cmpuint(ti->request, ==, inv);
@@ -733,7 +733,7 @@ static void test_record_views(void)
 	assert_sv_eq(sip_txn_method(t), "FOOBAR");
 	g_assert_cmpuint(t->method_code, ==, SIP_METHOD_OTHER);
 	assert_sv_eq(sip_txn_branch(t), "z9hG4bKfoo-1");
-	assert_sv_eq(sip_txn_sent_by(t), "[2001:DB8::1]:5062");
+	assert_sv_eq(sip_txn_sent_by(f->m, t), "[2001:DB8::1]:5062");
 	g_assert_cmpuint(msg_of(f, foo200)->txn, ==, t->id);
 	const sip_txn *tl = txn_of(f, foo_lc);
 	g_assert_cmpuint(tl->id, !=, t->id);
@@ -748,7 +748,7 @@ static void test_record_views(void)
 	const sip_txn *tn = txn_of(f, nocseq);
 	g_assert_null(sip_txn_method(tn).p);
 	assert_sv_eq(sip_txn_branch(tn), "z9hG4bKnocseq");
-	assert_sv_eq(sip_txn_sent_by(tn), "10.0.0.1");
+	assert_sv_eq(sip_txn_sent_by(f->m, tn), "10.0.0.1");
 
 	/* RFC 2543: the From tag is part of the key, the branch hidden */
 #define OLD_OPTIONS \
@@ -762,7 +762,7 @@ static void test_record_views(void)
 	g_assert_true(to->rfc2543);
 	g_assert_null(sip_txn_branch(to).p);
 	assert_sv_eq(sip_txn_method(to), "OPTIONS");
-	assert_sv_eq(sip_txn_sent_by(to), "old.example");
+	assert_sv_eq(sip_txn_sent_by(f->m, to), "old.example");
 	g_assert_true(msg_of(f, o2)->retransmission);
 	g_assert_cmpuint(msg_of(f, o2)->txn, ==, to->id);
 	g_assert_false(msg_of(f, o3)->retransmission);
