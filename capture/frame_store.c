@@ -5,28 +5,40 @@
 enum {
 	BLOCK_FRAMES = 32,                    /* frames coded against the one before */
 	CODE_PAGE = 64 * 1024,                /* bytes of code a page */
-	/* the longest code of one frame: the head, three 64-bit and two
-	 * 32-bit varints, then the rare part (two 32-bit and three 64-bit) */
-	FRAME_CODE_MAX = 1 + 3 * 10 + 2 * 5 + 2 * 5 + 3 * 10,
+	/* the longest code of one frame: the head and the number (two 64-bit
+	 * varints), the time and where its bytes are (two more), its length
+	 * (32 bits), then the rare part (its byte, two 32-bit and three 64-bit
+	 * varints) */
+	FRAME_CODE_MAX = 2 * 10 + 2 * 10 + 5 + 1 + 2 * 5 + 3 * 10,
 	SLOT_PAGE_SHIFT = 12,
 	SLOT_PAGE = 1 << SLOT_PAGE_SHIFT,     /* 16 KB */
 	INDEX_PAGE_SHIFT = 10,
 	INDEX_PAGE = 1 << INDEX_PAGE_SHIFT,   /* 8 KB, 32,768 frames */
 };
 
-/* The head byte of a frame's code: which of the rare fields follow. */
+/* The three low bits of a frame's first varint (the difference of frame
+ * numbers above them). */
 enum {
-	HEAD_SHAPE = 1,     /* linktype and source differ from the frame before */
-	HEAD_WIRE = 2,      /* wirelen is not caplen */
-	HEAD_RECORD = 4,    /* the record number is not the frame number */
-	HEAD_DATA_LEN = 8,  /* data.len is not caplen */
+	HEAD_TS_NS = 1,     /* the time's difference is in nanoseconds, not microseconds */
+	HEAD_RARE = 2,      /* a byte of the rare flags below follows, then their fields */
+	HEAD_BIG_NUM = 4,   /* the number's difference is too large to share the varint: it
+	                       follows as one of its own (0 above the flags) */
+	HEAD_SHIFT = 3,
+};
+
+/* Which of the rare fields follow. */
+enum {
+	RARE_SHAPE = 1,     /* linktype and source differ from the frame before */
+	RARE_WIRE = 2,      /* wirelen is not caplen */
+	RARE_RECORD = 4,    /* the record number is not the frame number */
+	RARE_DATA_LEN = 8,  /* data.len is not caplen */
 };
 
 /* What a frame is coded against: the frame before it in its block, or
  * zeros for a block's first. */
 typedef struct code_state {
 	uint64_t num, ts, data;
-	uint32_t linktype, source;
+	uint32_t caplen, linktype, source;
 } code_state;
 
 struct frame_store {
@@ -121,53 +133,72 @@ static const uint8_t *get_varint(const uint8_t *i, uint64_t *v)
 }
 
 /* The differences to the frame before are small for frames in capture
- * order: the next number, a few microseconds to seconds later, a few
- * hundred bytes further in the file, of the same input: 9 or 10 bytes
- * where a whole cap_frame takes 64.  The rare fields (a frame shorter on
- * the wire than captured, a record number of a merged input) cost more
- * bytes only where they occur; nothing is out of reach. */
+ * order: the next number, a few microseconds to seconds later, in the
+ * file right after it or a few frames further.  So a frame is its number's
+ * difference with two flags in one varint, the time's difference (in
+ * microseconds when it is a whole number of them, as in every capture
+ * of microsecond resolution), where its bytes start against where the
+ * frame before ended (a record header further for frames one after the
+ * other), and its length: 6 or 7 bytes where a whole cap_frame takes 64.
+ * The rare fields (another link type or input, a frame shorter on the
+ * wire than captured, a record number of a merged input) cost more bytes
+ * only where they occur; nothing is out of reach. */
 static uint8_t *frame_code(uint8_t *o, const code_state *prev, const cap_frame *f)
 {
-	uint8_t *head = o++;
-	uint8_t h = 0;
-	o = put_varint(o, zigzag((int64_t)(f->num - prev->num)));
-	o = put_varint(o, zigzag((int64_t)((uint64_t)f->ts_ns - prev->ts)));
-	o = put_varint(o, zigzag((int64_t)((uint64_t)(uintptr_t)f->data.p - prev->data)));
+	int64_t dts = (int64_t)((uint64_t)f->ts_ns - prev->ts);
+	uint8_t rare = 0;
+	if (f->linktype != prev->linktype || f->source != prev->source)
+		rare |= RARE_SHAPE;
+	if (f->wirelen != f->caplen)
+		rare |= RARE_WIRE;
+	if (f->record != f->num)
+		rare |= RARE_RECORD;
+	if (f->data.len != f->caplen)
+		rare |= RARE_DATA_LEN;
+	bool ns = dts % 1000 != 0;
+	uint64_t dnum = zigzag((int64_t)(f->num - prev->num));
+	bool big = dnum >> (64 - HEAD_SHIFT) != 0;
+	unsigned h = (rare ? HEAD_RARE : 0) | (ns ? HEAD_TS_NS : 0) | (big ? HEAD_BIG_NUM : 0);
+	o = put_varint(o, (big ? 0 : dnum << HEAD_SHIFT) | h);
+	if (big)
+		o = put_varint(o, dnum);
+	o = put_varint(o, zigzag(ns ? dts : dts / 1000));
+	o = put_varint(o, zigzag((int64_t)((uint64_t)(uintptr_t)f->data.p - (prev->data + prev->caplen))));
 	o = put_varint(o, f->caplen);
-	if (f->linktype != prev->linktype || f->source != prev->source) {
-		h |= HEAD_SHAPE;
-		o = put_varint(o, f->linktype);
-		o = put_varint(o, f->source);
+	if (rare) {
+		*o++ = rare;
+		if (rare & RARE_SHAPE) {
+			o = put_varint(o, f->linktype);
+			o = put_varint(o, f->source);
+		}
+		if (rare & RARE_WIRE)
+			o = put_varint(o, f->wirelen);
+		if (rare & RARE_RECORD)
+			o = put_varint(o, f->record);
+		if (rare & RARE_DATA_LEN)
+			o = put_varint(o, f->data.len);
 	}
-	if (f->wirelen != f->caplen) {
-		h |= HEAD_WIRE;
-		o = put_varint(o, f->wirelen);
-	}
-	if (f->record != f->num) {
-		h |= HEAD_RECORD;
-		o = put_varint(o, f->record);
-	}
-	if (f->data.len != f->caplen) {
-		h |= HEAD_DATA_LEN;
-		o = put_varint(o, f->data.len);
-	}
-	*head = h;
 	return o;
 }
 
 static const uint8_t *frame_decode(const uint8_t *i, code_state *st, cap_frame *f)
 {
-	uint8_t h = *i++;
-	uint64_t v;
+	uint64_t v, head;
+	i = get_varint(i, &head);
+	uint64_t dnum = head >> HEAD_SHIFT;
+	if (head & HEAD_BIG_NUM)
+		i = get_varint(i, &dnum);
+	st->num += (uint64_t)unzigzag(dnum);
 	i = get_varint(i, &v);
-	st->num += (uint64_t)unzigzag(v);
+	int64_t dts = unzigzag(v);
+	st->ts += head & HEAD_TS_NS ? (uint64_t)dts : (uint64_t)dts * 1000u;
 	i = get_varint(i, &v);
-	st->ts += (uint64_t)unzigzag(v);
-	i = get_varint(i, &v);
-	st->data += (uint64_t)unzigzag(v);
+	st->data += st->caplen + (uint64_t)unzigzag(v);
 	i = get_varint(i, &v);
 	uint32_t caplen = (uint32_t)v;
-	if (h & HEAD_SHAPE) {
+	st->caplen = caplen;
+	uint8_t rare = head & HEAD_RARE ? *i++ : 0;
+	if (rare & RARE_SHAPE) {
 		i = get_varint(i, &v);
 		st->linktype = (uint32_t)v;
 		i = get_varint(i, &v);
@@ -178,15 +209,15 @@ static const uint8_t *frame_decode(const uint8_t *i, code_state *st, cap_frame *
 		.caplen = caplen, .wirelen = caplen, .source = st->source, .record = st->num,
 		.data = sv_make((const uint8_t *)(uintptr_t)st->data, caplen),
 	};
-	if (h & HEAD_WIRE) {
+	if (rare & RARE_WIRE) {
 		i = get_varint(i, &v);
 		f->wirelen = (uint32_t)v;
 	}
-	if (h & HEAD_RECORD) {
+	if (rare & RARE_RECORD) {
 		i = get_varint(i, &v);
 		f->record = v;
 	}
-	if (h & HEAD_DATA_LEN) {
+	if (rare & RARE_DATA_LEN) {
 		i = get_varint(i, &v);
 		f->data.len = (size_t)v;
 	}
@@ -214,7 +245,7 @@ static void frame_add(frame_store *fs, const cap_frame *f)
 	uint8_t *end = frame_code(o, &fs->last, f);
 	fs->code_used += (uint32_t)(end - o);
 	fs->last = (code_state){ f->num, (uint64_t)f->ts_ns, (uint64_t)(uintptr_t)f->data.p,
-		f->linktype, f->source };
+		f->caplen, f->linktype, f->source };
 	fs->n_frames++;
 }
 

@@ -7,8 +7,9 @@
  * per-message cost of the UI beyond the model, so it is kept compact: a
  * message's entry is the index of its first frame (4 bytes; its last is
  * the next entry's first), and frames are coded in blocks of 32, each
- * field as the difference to the frame before in varints, 9 or 10 bytes
- * for a frame in capture order (a cap_frame is 64).  Any frame can be
+ * field as the difference to the frame before in varints, 6 or 7 bytes
+ * for a frame in capture order, a block's first one more than 20 (a
+ * cap_frame is 64).  Any frame can be
  * coded: a rare field (wire length, record number of a merged input)
  * only costs its own bytes where it occurs.  Reading a message's frames
  * decodes from the start of its first frame's block.  Pages never move
