@@ -27,7 +27,7 @@ static uint32_t msg_key_hash(const sip_prepared *h)
  * created: the record compares them in place rather than keep a copy. */
 static bool key_equal(const sip_dialog *x, const dlg_key *y)
 {
-	if (!sv_eq(x->call_id, y->call_id))
+	if (x->call != y->call)
 		return false;
 	return (sv_eq_ci(x->from_tag, y->tag_a) && sv_eq_ci(x->to_tag, y->tag_b)) ||
 		(sv_eq_ci(x->from_tag, y->tag_b) && sv_eq_ci(x->to_tag, y->tag_a));
@@ -114,8 +114,6 @@ static dlg_rec *dlg_new(dlg_table *d, txn_table *t, mdl_ctx *c, txn_rec *tx, sv 
 	x->call = c->msg->call;
 	x->creating_txn = tx->pub.id;
 	x->terminating_msg = SIP_ID_NONE;
-	x->call_id = c->call_id.p && sv_eq(c->call_id, c->parsed->call_id) ? c->call_id :
-		mdl_keep(c->keep, c->parsed->call_id);
 	x->from_tag = mdl_keep(c->keep, from_tag);
 	x->to_tag = mdl_keep(c->keep, to_tag);
 	x->created_by_code = (uint8_t)cb_code;
@@ -215,7 +213,7 @@ void dlg_process(dlg_table *d, txn_table *t, mdl_ctx *c, const txn_result *tr, d
 			end_early(d, t, c, tx);
 		return;
 	}
-	dlg_key k = { p->call_id, p->from_tag, p->to_tag };
+	dlg_key k = { c->msg->call, p->from_tag, p->to_tag };
 	dlg_rec *r = dlg_lookup(d, &k, msg_key_hash(c->prep));
 
 	if (!response) {

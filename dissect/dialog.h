@@ -17,14 +17,15 @@
 #include "dissect/model.h"
 #include "dissect/txn.h"
 
-/* What a message looks a dialog up by.  A record's key is its pub.call_id,
+/* What a message looks a dialog up by.  A record's key is its pub.call
+ * (calls are Call-IDs byte for byte, and a dialog always has one),
  * pub.from_tag and pub.to_tag. */
 typedef struct dlg_key {
-	sv call_id;         /* byte for byte */
+	sip_id call;
 	sv tag_a, tag_b;    /* either order, case-insensitive */
 } dlg_key;
 
-/* 184 bytes, pub included. */
+/* 152 bytes, pub included. */
 typedef struct dlg_rec {
 	sip_dialog pub;
 	sip_id next_in_root;     /* next dialog chained from the same root transaction */

@@ -880,7 +880,7 @@ static void check_cseq_order(findings *f, const sip_message *msg)
 		bool back = msg->cseq < prev || (msg->cseq == prev && !sv_eq(method, dd->cseq_method[side]));
 		if (back) {
 			bool fresh;
-			fnd_rec *r = about_msg(f, &K_CSEQ_ORDER, msg, fnd_hash_sv(d->call_id) ^ ((uint64_t)d->id << 8) ^
+			fnd_rec *r = about_msg(f, &K_CSEQ_ORDER, msg, fnd_hash_sv(sip_dialog_call_id(f->m, d)) ^ ((uint64_t)d->id << 8) ^
 				(uint64_t)side, &fresh);
 			if (fresh) {
 				GString *s = f->s;

@@ -947,6 +947,12 @@ sv sip_txn_sent_by(const sip_model *m, const sip_txn *t)
 	return x ? sip_message_field(x, SIP_FIELD_VIA_SENT_BY) : SV_NULL;
 }
 
+sv sip_dialog_call_id(const sip_model *m, const sip_dialog *d)
+{
+	const sip_call *c = sip_model_call(m, d->call);
+	return c ? c->call_id : SV_NULL;
+}
+
 int64_t sip_model_message_ts(const sip_model *m, sip_id id)
 {
 	return mdl_msg_ts(&m->msgs, id);

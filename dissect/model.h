@@ -638,13 +638,13 @@ typedef enum {
 const char *dlg_end_name(dlg_end e); /* the names above; NULL for DLG_END_NONE */
 
 /* Ordered so that no field leaves padding: a record per dialog is kept
- * (152 bytes, 168 with the model's own fields in dlg_rec). */
+ * (136 bytes, 152 with the model's own fields in dlg_rec).  Its Call-ID
+ * is its call's (sip_dialog_call_id): a dialog always has a call. */
 typedef struct sip_dialog {
 	sip_id id;
 	sip_id call;
 	sip_id creating_txn;     /* the INVITE/SUBSCRIBE/REFER/NOTIFY transaction */
 	sip_id terminating_msg;  /* message that ended it, SIP_ID_NONE while alive */
-	sv call_id;
 	sv from_tag;             /* the UAC's (caller's) tag */
 	sv to_tag;               /* the UAS's tag */
 	dlg_state state;
@@ -901,6 +901,8 @@ const sip_call *sip_model_call(const sip_model *m, sip_id id);
 const sip_registration *sip_model_registration(const sip_model *m, sip_id id);
 /* The call with this Call-ID, or NULL. */
 const sip_call *sip_model_call_find(const sip_model *m, sv call_id);
+/* A dialog's Call-ID: its call's. */
+sv sip_dialog_call_id(const sip_model *m, const sip_dialog *d);
 /* The newest timestamp seen (messages and sip_model_finish). */
 int64_t sip_model_clock(const sip_model *m);
 /* ---- limits ------------------------------------------------------------- */

@@ -188,12 +188,11 @@ void json_write_txn(sink *s, const sip_model *m, const sip_txn *t)
 
 void json_write_dialog(sink *s, const sip_model *m, const sip_dialog *d)
 {
-	(void)m;
 	GString *o = s->buf;
 	JSON_LIT(o, "{\"type\":\"dialog\",\"id\":");
 	json_append_u64(o, d->id);
 	put_id(o, "call", d->call);
-	put_sv(o, "call_id", d->call_id);
+	put_sv(o, "call_id", sip_dialog_call_id(m, d));
 	put_sv(o, "from_tag", d->from_tag);
 	put_sv(o, "to_tag", d->to_tag);
 	put_str(o, "state", dlg_state_name(d->state));

@@ -193,7 +193,7 @@ static void walk_model(const sip_model *m, guint added)
 		check_id(d->creating_txn, nt, "dialog.creating_txn");
 		check_id(d->terminating_msg, nm, "dialog.terminating_msg");
 		check_id(d->route_msg, nm, "dialog.route_msg");
-		const sv v[] = { d->call_id, d->from_tag, d->to_tag, sip_dialog_created_by(d), d->route_set,
+		const sv v[] = { sip_dialog_call_id(m, d), d->from_tag, d->to_tag, sip_dialog_created_by(d), d->route_set,
 				 d->remote_target, d->local_target };
 		for (size_t k = 0; k < G_N_ELEMENTS(v); k++)
 			fuzz_touch(v[k]);

@@ -36,7 +36,7 @@ static void test_basic_lifecycle(void)
 	const sip_dialog *d = dialog_of(f, r180);
 	g_assert_cmpint(d->state, ==, DLG_STATE_EARLY);
 	g_assert_cmpint(d->early_ts, ==, at(f, 10));
-	assert_sv_eq(d->call_id, "dlg@a.example");
+	assert_sv_eq(sip_dialog_call_id(f->m, d), "dlg@a.example");
 	assert_sv_eq(d->from_tag, "atag");
 	assert_sv_eq(d->to_tag, "bt");
 	assert_sv_eq(sip_dialog_created_by(d), "INVITE");
