@@ -41,7 +41,7 @@ void pool_init(pool *p, size_t size, size_t per_slab)
 	if (size < sizeof(void *))
 		size = sizeof(void *);
 	size = (size + 7) & ~(size_t)7;
-	*p = (pool){ .size = size, .mapped = false };
+	*p = (pool){ .size = size };
 	p->per_slab = per_slab ? per_slab : MAX(POOL_SLAB_BYTES / size, 1);
 }
 

@@ -322,8 +322,16 @@ const det_txn *fnd_txn_peek(const findings *f, sip_id id)
 	return det_peek(&f->txns, id);
 }
 
-static void waits_free(findings *f)
+/* The detectors' state, all of it: their mappings go. */
+static void detectors_free(findings *f)
 {
+	det_pages_free(&f->txns, txn_fini);
+	det_pages_free(&f->dialogs, NULL);
+	det_pages_free(&f->calls, call_fini);
+	det_pages_free(&f->regs, NULL);
+	/* the finis above gave every offer and redirect set back */
+	pool_clear(&f->offer_pool);
+	pool_clear(&f->redir_pool);
 	g_ptr_array_free(f->waits, TRUE);
 	g_hash_table_destroy(f->waits_by_key);
 	pool_clear(&f->wait_pool);
@@ -345,13 +353,7 @@ void findings_free(findings *f)
 		free_id_array(v);
 	g_hash_table_destroy(f->by_msg);
 	g_hash_table_destroy(f->folded);
-	det_pages_free(&f->txns, txn_fini);
-	det_pages_free(&f->dialogs, NULL);
-	det_pages_free(&f->calls, call_fini);
-	det_pages_free(&f->regs, NULL);
-	waits_free(f);
-	pool_clear(&f->offer_pool);
-	pool_clear(&f->redir_pool);
+	detectors_free(f);
 	g_free(f->p);
 	g_free(f->q);
 	g_free(f->sdp_a);
@@ -957,14 +959,7 @@ void findings_retire(findings *f)
 	if (!f->finished || f->retired)
 		return;
 	f->retired = true;
-	det_pages_free(&f->txns, txn_fini);
-	det_pages_free(&f->dialogs, NULL);
-	det_pages_free(&f->calls, call_fini);
-	det_pages_free(&f->regs, NULL);
-	waits_free(f);
-	/* the finis above gave every offer and redirect set back */
-	pool_clear(&f->offer_pool);
-	pool_clear(&f->redir_pool);
+	detectors_free(f);
 	f->waits = g_ptr_array_new();
 	f->waits_by_key = g_hash_table_new(wait_hash, wait_equal);
 	f->waits_head = f->waits_dropped = f->waits_spent = 0;

@@ -600,9 +600,7 @@ static void check_response_storm(findings *f, const sip_message *msg, const sip_
 	if (msg->status < 200 || t->final == SIP_ID_NONE || t->final == msg->id)
 		return;
 	const sip_message *fin = msg_get(f, t->final);
-	if (!fin || fin->ts_ns == 0)
-		return;
-	if (!fin || fin->status != msg->status ||
+	if (!fin || fin->ts_ns == 0 || fin->status != msg->status ||
 	    !sv_eq_ci(sip_message_field(fin, SIP_FIELD_TO_TAG), sip_message_field(msg, SIP_FIELD_TO_TAG)))
 		return;   /* a copy of another fork's final: only the first final is followed */
 	det_txn *dt = fnd_txn(f, t->id);

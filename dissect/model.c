@@ -953,6 +953,11 @@ sv sip_dialog_call_id(const sip_model *m, const sip_dialog *d)
 	return c ? c->call_id : SV_NULL;
 }
 
+int64_t sip_txn_state_ts(const sip_model *m, const sip_txn *t, txn_state s)
+{
+	return mdl_txn_state_ts(&m->msgs, t, s);
+}
+
 int64_t sip_model_message_ts(const sip_model *m, sip_id id)
 {
 	return mdl_msg_ts(&m->msgs, id);

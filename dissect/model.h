@@ -549,23 +549,7 @@ sv sip_txn_sent_by(const sip_model *m, const sip_txn *t);
 
 /* When the transaction entered state s; 0 = never.  Only the first state
  * of its kind is ever entered: calling for an INVITE, trying otherwise. */
-static inline int64_t sip_txn_state_ts(const sip_model *m, const sip_txn *t, txn_state s)
-{
-	if (s == TXN_STATE_CALLING || s == TXN_STATE_TRYING)
-		return (s == TXN_STATE_CALLING) == t->is_invite ? sip_txn_request_ts(m, t) : 0;
-	switch (s) {
-	case TXN_STATE_PROCEEDING:
-		return t->proceeding_entered ? sip_txn_first_provisional_ts(m, t) : 0;
-	case TXN_STATE_COMPLETED:
-		return t->completed_entered ? sip_txn_final_ts(m, t) : 0;
-	case TXN_STATE_CONFIRMED:
-		return t->confirmed_ts;
-	case TXN_STATE_TERMINATED:
-		return t->terminated_ts;
-	default:
-		return 0;
-	}
-}
+int64_t sip_txn_state_ts(const sip_model *m, const sip_txn *t, txn_state s);
 
 /* Request → first provisional and request → final response, in ns;
  * -1 when either end was not seen. */

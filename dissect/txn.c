@@ -271,19 +271,7 @@ bool txn_descends(const txn_table *t, const txn_rec *r, const txn_rec *anc)
  * (set_request), the only way into it. */
 static int64_t state_ts(const txn_table *t, const txn_rec *r, txn_state s)
 {
-	const sip_txn *x = &r->pub;
-	switch (s) {
-	case TXN_STATE_PROCEEDING:
-		return x->proceeding_entered ? mdl_msg_ts(t->msgs, x->first_provisional) : 0;
-	case TXN_STATE_COMPLETED:
-		return x->completed_entered ? mdl_msg_ts(t->msgs, x->final) : 0;
-	case TXN_STATE_CONFIRMED:
-		return x->confirmed_ts;
-	case TXN_STATE_TERMINATED:
-		return x->terminated_ts;
-	default:
-		return mdl_msg_ts(t->msgs, x->request);
-	}
+	return mdl_txn_state_ts(t->msgs, &r->pub, s);
 }
 
 /* Proceeding is entered only by the first provisional and completed only

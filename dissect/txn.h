@@ -154,6 +154,27 @@ static inline int64_t mdl_msg_ts(const idtab *msgs, sip_id id)
 	return x ? x->ts_ns : 0;
 }
 
+/* sip_txn_state_ts, with the model's messages (the first state's time is
+ * the request's, the next two the responses'). */
+static inline int64_t mdl_txn_state_ts(const idtab *msgs, const sip_txn *t, txn_state s)
+{
+	switch (s) {
+	case TXN_STATE_CALLING:
+	case TXN_STATE_TRYING:
+		return (s == TXN_STATE_CALLING) == t->is_invite ? mdl_msg_ts(msgs, t->request) : 0;
+	case TXN_STATE_PROCEEDING:
+		return t->proceeding_entered ? mdl_msg_ts(msgs, t->first_provisional) : 0;
+	case TXN_STATE_COMPLETED:
+		return t->completed_entered ? mdl_msg_ts(msgs, t->final) : 0;
+	case TXN_STATE_CONFIRMED:
+		return t->confirmed_ts;
+	case TXN_STATE_TERMINATED:
+		return t->terminated_ts;
+	default:
+		return 0;
+	}
+}
+
 /* Method (request) or CSeq method (response) of a parsed message, and
  * its sip_method_code. */
 static inline sv mdl_method(const sip_msg *p)
