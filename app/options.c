@@ -311,7 +311,7 @@ bool options_parse(int argc, char **argv, options *o, int *exit_status)
 		!(o->ladder && o->ladder[0]);
 	bool ladder_all = false;
 	for (char **p = o->ladder; p && *p; p++)
-		ladder_all |= strcmp(*p, "all") == 0;
+		ladder_all |= options_ladder_is_all(*p);
 	bool report_aside = o->mode == OUT_REPORT && !ladder_all;
 	if (!bad && (report_aside || o->mode == OUT_JSON) && !options_live(o) && !o->max_calls &&
 	    !o->max_messages) {
@@ -329,6 +329,11 @@ bool options_parse(int argc, char **argv, options *o, int *exit_status)
 		return false;
 	}
 	return true;
+}
+
+bool options_ladder_is_all(const char *name)
+{
+	return strcmp(name, "all") == 0;
 }
 
 bool options_live(const options *o)

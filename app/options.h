@@ -69,6 +69,9 @@ bool options_parse(int argc, char **argv, options *o, int *exit_status);
 bool options_live(const options *o);
 /* The interactive UI: OUT_TEXT without -N, standard output a terminal. */
 bool options_want_ui(const options *o);
+/* A --ladder name asking for every call ("all"; a Call-ID spelled so
+ * names its call first). */
+bool options_ladder_is_all(const char *name);
 void options_clear(options *o);
 
 #endif

@@ -362,7 +362,7 @@ static bool ladder_calls(run_state *st, GArray *calls, bool *all)
 		uint64_t id;
 		if (c) {
 			g_array_append_val(calls, c->id);
-		} else if (strcmp(*p, "all") == 0) {
+		} else if (options_ladder_is_all(*p)) {
 			*all = true;
 		} else if (sv_to_u64(sv_from_cstr(*p), UINT32_MAX, &id) && id < ncalls) {
 			sip_id cid = (sip_id)id;

@@ -190,32 +190,29 @@ sip_hdr_id sip_hdr_lookup(sv name)
 	return hdr_lookup_folded(name.p, n, b);
 }
 
-static const char *const method_names[SIP_METHOD__COUNT] = {
-	[SIP_METHOD_OTHER] = "",
-	[SIP_METHOD_INVITE] = "INVITE",
-	[SIP_METHOD_ACK] = "ACK",
-	[SIP_METHOD_BYE] = "BYE",
-	[SIP_METHOD_CANCEL] = "CANCEL",
-	[SIP_METHOD_REGISTER] = "REGISTER",
-	[SIP_METHOD_OPTIONS] = "OPTIONS",
-	[SIP_METHOD_PRACK] = "PRACK",
-	[SIP_METHOD_SUBSCRIBE] = "SUBSCRIBE",
-	[SIP_METHOD_NOTIFY] = "NOTIFY",
-	[SIP_METHOD_PUBLISH] = "PUBLISH",
-	[SIP_METHOD_INFO] = "INFO",
-	[SIP_METHOD_REFER] = "REFER",
-	[SIP_METHOD_MESSAGE] = "MESSAGE",
-	[SIP_METHOD_UPDATE] = "UPDATE",
+/* Each name and its length (strlen), for the lookup below. */
+#define METHOD(code, name) [code] = { name, sizeof(name) - 1 }
+static const struct method_def {
+	const char *name;
+	uint8_t len;
+} methods[SIP_METHOD__COUNT] = {
+	METHOD(SIP_METHOD_OTHER, ""),
+	METHOD(SIP_METHOD_INVITE, "INVITE"),
+	METHOD(SIP_METHOD_ACK, "ACK"),
+	METHOD(SIP_METHOD_BYE, "BYE"),
+	METHOD(SIP_METHOD_CANCEL, "CANCEL"),
+	METHOD(SIP_METHOD_REGISTER, "REGISTER"),
+	METHOD(SIP_METHOD_OPTIONS, "OPTIONS"),
+	METHOD(SIP_METHOD_PRACK, "PRACK"),
+	METHOD(SIP_METHOD_SUBSCRIBE, "SUBSCRIBE"),
+	METHOD(SIP_METHOD_NOTIFY, "NOTIFY"),
+	METHOD(SIP_METHOD_PUBLISH, "PUBLISH"),
+	METHOD(SIP_METHOD_INFO, "INFO"),
+	METHOD(SIP_METHOD_REFER, "REFER"),
+	METHOD(SIP_METHOD_MESSAGE, "MESSAGE"),
+	METHOD(SIP_METHOD_UPDATE, "UPDATE"),
 };
-
-/* strlen of each name, for the lookup below */
-static const uint8_t method_lens[SIP_METHOD__COUNT] = {
-	[SIP_METHOD_INVITE] = 6, [SIP_METHOD_ACK] = 3, [SIP_METHOD_BYE] = 3,
-	[SIP_METHOD_CANCEL] = 6, [SIP_METHOD_REGISTER] = 8, [SIP_METHOD_OPTIONS] = 7,
-	[SIP_METHOD_PRACK] = 5, [SIP_METHOD_SUBSCRIBE] = 9, [SIP_METHOD_NOTIFY] = 6,
-	[SIP_METHOD_PUBLISH] = 7, [SIP_METHOD_INFO] = 4, [SIP_METHOD_REFER] = 5,
-	[SIP_METHOD_MESSAGE] = 7, [SIP_METHOD_UPDATE] = 6,
-};
+#undef METHOD
 
 sip_method_code sip_method_lookup(sv method)
 {
@@ -238,9 +235,9 @@ sip_method_code sip_method_lookup(sv method)
 	default: return SIP_METHOD_OTHER;
 	}
 	/* the name compared as one word (a ninth byte apart): no call */
-	const uint8_t *n = (const uint8_t *)method_names[code];
+	const uint8_t *n = (const uint8_t *)methods[code].name;
 	size_t len = method.len;
-	if (method_lens[code] != len)
+	if (methods[code].len != len)
 		return SIP_METHOD_OTHER;
 	uint64_t a = len >= 8 ? sv_word_load(method.p) : sv_word_load_tail(method.p, len);
 	uint64_t b = len >= 8 ? sv_word_load(n) : sv_word_load_tail(n, len);
@@ -249,7 +246,7 @@ sip_method_code sip_method_lookup(sv method)
 
 const char *sip_method_name(unsigned code)
 {
-	return code < SIP_METHOD__COUNT ? method_names[code] : "";
+	return code < SIP_METHOD__COUNT ? methods[code].name : "";
 }
 
 const char *sip_hdr_name(unsigned id)

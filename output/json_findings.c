@@ -44,12 +44,3 @@ void json_write_finding(sink *s, const sip_model *m, const finding *x)
 	JSON_LIT(o, "}\n");
 	sink_end_record(s);
 }
-
-void json_write_findings(sink *s, const sip_model *m, const findings *f)
-{
-	for (guint i = 0, n = findings_count(f); i < n && !sink_failed(s); i++) {
-		const finding *x = findings_get(f, i);
-		if (x)   /* forgotten (limits) once written */
-			json_write_finding(s, m, x);
-	}
-}

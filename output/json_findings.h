@@ -21,7 +21,5 @@
 #include "output/sink.h"
 
 void json_write_finding(sink *s, const sip_model *m, const finding *x);
-/* Every finding, in id order. */
-void json_write_findings(sink *s, const sip_model *m, const findings *f);
 
 #endif

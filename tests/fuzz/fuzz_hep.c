@@ -23,6 +23,9 @@
  *    the packet's endpoints; every SIP message the framer cuts comes from
  *    one of those frames with its timestamp and endpoints, and is parsed.
  */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L /* clock_gettime, when compiled outside the build */
+#endif
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>

@@ -1478,7 +1478,8 @@ static void do_check(sink *s, void *arg)
 static void do_json(sink *s, void *arg)
 {
 	fflow *x = arg;
-	json_write_findings(s, x->f->m, x->fd);
+	for (guint i = 0, n = findings_count(x->fd); i < n; i++)
+		json_write_finding(s, x->f->m, findings_get(x->fd, i));
 }
 
 static void do_ladder(sink *s, void *arg)

@@ -819,6 +819,50 @@ static void test_key_without_call_id(void)
 	flow_free(f);
 }
 
+/* Two Call-IDs that hash alike (found by trying names): their
+ * transactions' keys hash alike too, and only the comparison of the calls
+ * keeps a UA that reuses branches across calls from merging them. */
+static void hash_twins(char *a, char *b, size_t n)
+{
+	g_autoptr(GHashTable) seen = g_hash_table_new(g_direct_hash, g_direct_equal);
+	for (guint i = 1; i < 50000000; i++) {
+		char id[40];
+		g_snprintf(id, sizeof id, "twin%u@a.example", i);
+		gpointer h = GUINT_TO_POINTER(sv_hash(sv_from_cstr(id)));
+		guint prev = GPOINTER_TO_UINT(g_hash_table_lookup(seen, h));
+		if (prev) {
+			g_snprintf(a, n, "twin%u@a.example", prev);
+			g_snprintf(b, n, "%s", id);
+			return;
+		}
+		g_hash_table_insert(seen, h, GUINT_TO_POINTER(i));
+	}
+	g_assert_not_reached();
+}
+
+static void test_key_call_id(void)
+{
+	char ida[40], idb[40];
+	hash_twins(ida, idb, sizeof ida);
+	g_assert_cmpstr(ida, !=, idb);
+	g_assert_cmpuint(sv_hash(sv_from_cstr(ida)), ==, sv_hash(sv_from_cstr(idb)));
+
+	flow *f = flow_new();
+	ua_call ca = ua_call_make(f, ida), cb = ua_call_make(f, idb);
+	sip_id inv_a = req(&ca, 0, true, "INVITE", 1, "z9hG4bKreused", NULL);
+	sip_id inv_b = req(&cb, 5, true, "INVITE", 1, "z9hG4bKreused", NULL);
+	sip_id ok_b = rsp(&cb, 10, true, 200, "INVITE", 1, "z9hG4bKreused", "btag");
+	sip_id ok_a = rsp(&ca, 20, true, 486, "INVITE", 1, "z9hG4bKreused", "btag");
+	g_assert_cmpuint(sip_model_txn_count(f->m), ==, 2);
+	g_assert_false(msg_of(f, inv_b)->retransmission);
+	g_assert_cmpuint(msg_of(f, inv_b)->txn, !=, msg_of(f, inv_a)->txn);
+	g_assert_cmpuint(msg_of(f, ok_b)->txn, ==, msg_of(f, inv_b)->txn);
+	g_assert_cmpuint(msg_of(f, ok_a)->txn, ==, msg_of(f, inv_a)->txn);
+	g_assert_cmpuint(txn_of(f, inv_a)->final_status, ==, 486);
+	g_assert_cmpuint(txn_of(f, inv_b)->final_status, ==, 200);
+	flow_free(f);
+}
+
 /* When each state was entered: proceeding and completed are the first
  * provisional's and the first final's times, and a provisional after the
  * final enters nothing (though it is the first provisional). */
@@ -966,6 +1010,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/model/txn/responses-many", test_responses_many);
 	g_test_add_func("/model/txn/record-views", test_record_views);
 	g_test_add_func("/model/txn/key-without-call-id", test_key_without_call_id);
+	g_test_add_func("/model/txn/key-call-id", test_key_call_id);
 	g_test_add_func("/model/txn/state-times", test_state_times);
 	return g_test_run();
 }
