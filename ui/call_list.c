@@ -163,13 +163,18 @@ void call_list_tap(void *user, const sip_model *m, sip_event ev, sip_id id)
 
 void call_list_set_filter(call_list *cl, ui_filter *f)
 {
+	/* Typing one more character narrows the filter: the messages a call
+	 * had scanned without a match stay scanned, and only the calls
+	 * that matched (and new messages) are scanned again. */
+	bool narrows = ui_filter_narrows(f, cl->filter);
 	ui_filter_free(cl->filter);
 	cl->filter = f;
 	cl->pass_next = 0;
 	g_array_set_size(cl->touched, 0);
 	for (guint i = 0; i < cl->state->len; i++) {
 		call_mark *k = &g_array_index(cl->state, call_mark, i);
-		k->scanned = 0;
+		if (!narrows || k->content_match)
+			k->scanned = 0;
 		k->content_match = false;
 		k->match = false;
 		k->queued = false;

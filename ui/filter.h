@@ -21,6 +21,9 @@
  * A regular expression runs under PCRE2 match and heap limits, so a
  * pattern that backtracks badly costs milliseconds per message, not
  * seconds; a message on which it hits a limit does not match.
+ *
+ * A filter is for one thread: the tests of the call's fields share a
+ * buffer of the filter's.
  */
 #ifndef SIPSCOPE_UI_FILTER_H
 #define SIPSCOPE_UI_FILTER_H
@@ -41,6 +44,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(ui_filter, ui_filter_free)
 /* The text as typed (trimmed), "~" included. */
 const char *ui_filter_text(const ui_filter *f);
 bool ui_filter_is_regex(const ui_filter *f);
+/* Whether no message matches next unless it matches prev: both plain
+ * text, prev's a part of next's (as when a character is typed after
+ * it).  A message that holds next's text in a line holds prev's there
+ * too, so what was scanned without a match under prev needs no scan
+ * under next.  (The call's fields are not covered: they are tested
+ * again anyway.) */
+bool ui_filter_narrows(const ui_filter *next, const ui_filter *prev);
 
 /* The call's own fields: method, state, From, To, Call-ID. */
 bool ui_filter_match_fields(const ui_filter *f, const sip_model *m, const sip_call *c);

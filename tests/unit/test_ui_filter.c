@@ -403,6 +403,79 @@ static void test_call_list_filter_incremental(void)
 	fx_clear(&f);
 }
 
+static void test_filter_narrows(void)
+{
+	g_autoptr(ui_filter) b = ui_filter_new("b", NULL);
+	g_autoptr(ui_filter) bus = ui_filter_new(" BuS ", NULL);
+	g_autoptr(ui_filter) us = ui_filter_new("us", NULL);
+	g_autoptr(ui_filter) re = ui_filter_new("~bus", NULL);
+	g_assert_true(ui_filter_narrows(bus, b));
+	g_assert_true(ui_filter_narrows(bus, us));
+	g_assert_true(ui_filter_narrows(bus, bus));
+	g_assert_false(ui_filter_narrows(b, bus));
+	g_assert_false(ui_filter_narrows(us, b));
+	g_assert_false(ui_filter_narrows(re, b));
+	g_assert_false(ui_filter_narrows(bus, re));
+	g_assert_false(ui_filter_narrows(bus, NULL));
+	g_assert_false(ui_filter_narrows(NULL, b));
+}
+
+/* Filters typed character by character (and edited back, and switched to
+ * a regular expression) with passes cut short and messages arriving
+ * between keystrokes: once a pass is done, the rows are those a fresh
+ * list shows for the same text.  Fails when a narrowed filter keeps what
+ * a call scanned under a filter it does not narrow, or keeps a call's
+ * scan after it matched. */
+static void test_call_list_narrowing(void)
+{
+	static const char *const words[] = { "bus", "busy", "bust", "robust", "abus", "sub", "us",
+					     "ustbus", "b" };
+	static const char *const texts[] = { "b", "bu", "bus", "busy", "bus", "bust", "bu", "u",
+					     "us", "ust", "~bus", "bus", "BUS", "busy", "sub", "subs",
+					     "s", "st", "bust", "robust" };
+	fixture f;
+	fx_init(&f);
+	GRand *r = g_rand_new_with_seed(11);
+	call_list *cl = call_list_new(f.m);
+	sip_model_tap_add(f.m, SIP_EV_CALL, call_list_tap, cl);
+	enum { CALLS = 40 };
+	int64_t ms = 0;
+	for (int i = 0; i < CALLS; i++) {
+		g_autofree char *cid = g_strdup_printf("n%d", i);
+		g_autofree char *x = g_strdup_printf("X-Word: %s\n",
+			words[g_rand_int_range(r, 0, G_N_ELEMENTS(words))]);
+		invite(&f, cid, "alice@a.example", "carol@b.example", g_rand_boolean(r) ? x : NULL, ms++);
+	}
+	for (int round = 0; round < 6; round++) {
+		for (size_t t = 0; t < G_N_ELEMENTS(texts); t++) {
+			call_list_set_filter(cl, ui_filter_new(texts[t], NULL));
+			call_list_update(cl, (guint)g_rand_int_range(r, 0, CALLS));
+			if (g_rand_int_range(r, 0, 3) == 0) {
+				/* a message of a call already scanned, holding a word */
+				int c = g_rand_int_range(r, 0, CALLS);
+				g_autofree char *cid = g_strdup_printf("n%d", c);
+				g_autofree char *x = g_strdup_printf("X-Late: %s\n",
+					words[g_rand_int_range(r, 0, G_N_ELEMENTS(words))]);
+				invite(&f, cid, "alice@a.example", "carol@b.example", x, ms++);
+			}
+			if (g_rand_int_range(r, 0, 2) == 0)
+				continue;   /* the next keystroke before the pass is done */
+			call_list_update(cl, G_MAXUINT);
+			call_list *fresh = call_list_new(f.m);
+			call_list_set_filter(fresh, ui_filter_new(texts[t], NULL));
+			call_list_update(fresh, G_MAXUINT);
+			g_autoptr(GPtrArray) got = ids_of(cl), want = ids_of(fresh);
+			g_assert_cmpuint(got->len, ==, want->len);
+			for (guint i = 0; i < got->len; i++)
+				g_assert_true(got->pdata[i] == want->pdata[i]);
+			call_list_free(fresh);
+		}
+	}
+	g_rand_free(r);
+	call_list_free(cl);
+	fx_clear(&f);
+}
+
 static void test_call_list_hide_sort_marks(void)
 {
 	fixture f;
@@ -584,6 +657,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/ui_filter/plain_differential", test_filter_plain_differential);
 	g_test_add_func("/ui_filter/scan_resumes", test_filter_scan_resumes);
 	g_test_add_func("/ui_filter/call_list_incremental", test_call_list_filter_incremental);
+	g_test_add_func("/ui_filter/narrows", test_filter_narrows);
+	g_test_add_func("/ui_filter/call_list_narrowing", test_call_list_narrowing);
 	g_test_add_func("/ui_filter/call_list_hide_sort_marks", test_call_list_hide_sort_marks);
 	g_test_add_func("/ui_filter/call_list_cells", test_call_list_cells);
 	g_test_add_func("/ui_filter/line_edit", test_line_edit);
