@@ -242,13 +242,18 @@ static ptrdiff_t find_ci(sv v, size_t from, const char *needle, size_t n)
 static bool match_plain_message(const ui_filter *f, sv raw)
 {
 	size_t n = f->needle_len, off = 0, line_at = 0;
-	sv line;
-	if (!next_line(raw, &off, &line))
-		return false;
-	bool first = true;
+	sv line = SV_NULL;
+	bool first = true, started = false;
 	for (ptrdiff_t h = find_ci(raw, 0, f->needle, n); h >= 0;
 	     h = find_ci(raw, (size_t)h + 1, f->needle, n)) {
 		size_t at = (size_t)h;
+		/* the start line is found with the first place (most
+		 * messages have none) */
+		if (!started) {
+			started = true;
+			if (!next_line(raw, &off, &line))
+				return false;
+		}
 		/* the line the place is in: the lines before it are passed,
 		 * as the line-by-line scan would pass them */
 		while (at >= off) {
