@@ -862,24 +862,25 @@ static void waits_compact(findings *f)
 }
 
 /* A call is evicted (limits): its 2xx waits leave the table (their keys
- * are views into its messages) and are never judged, since whether the
- * ACK came can no longer be told.  Its transactions' non-2xx waits judge
- * themselves done once the transaction is gone.  A call forgotten as
- * finished was quiet for longer than any wait: its waits were judged,
- * and what findings_finish would add to those that found no ACK (how the
- * session went on) is added now, from the same messages. */
+ * are views into its messages) and those not judged yet never are, since
+ * whether the ACK came can no longer be told.  Its transactions' non-2xx
+ * waits judge themselves done once the transaction is gone.  What
+ * findings_finish would add to the waits that found no ACK (how the
+ * session went on: its dialog torn down, and by whom) is added now, from
+ * the same messages: a call forgotten as finished was quiet for longer
+ * than any wait, and one evicted to make room has nothing more to say
+ * either. */
 static void on_evict(findings *f, sip_id call)
 {
 	const sip_ids *msgs, *txns, *dialogs;
 	sip_model_evicting(f->m, &msgs, &txns, &dialogs);
-	bool finished = sip_model_evicting_finished(f->m);
 	for (guint i = 0; msgs && i < msgs->len; i++) {
 		const sip_message *msg = sip_model_message(f->m, msgs->data[i]);
 		if (!msg || msg->kind != SIP_KIND_RESPONSE)
 			continue;
 		ack_wait *w = wait_lookup(f, msg);
 		if (w && w->msg == msg->id) {
-			if (finished && w->finding != SIP_ID_NONE && !w->non2xx)
+			if (w->finding != SIP_ID_NONE && !w->non2xx)
 				fnd_ack_wait_aftermath(f, w);
 			g_hash_table_remove(f->waits_by_key, w);
 			w->dropped = true;

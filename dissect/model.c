@@ -61,7 +61,6 @@ struct sip_model {
 	sip_call_keep_fn keep;    /* forget_finished: calls never forgotten (sip_model_set_keep) */
 	void *keep_user;
 	const sip_ids *ev_msgs, *ev_txns, *ev_dialogs; /* during SIP_EV_EVICT */
-	bool ev_finished;         /* during SIP_EV_EVICT: forgotten as finished */
 	bool compacted;           /* sip_model_compact: the indexes by key are empty */
 };
 
@@ -269,11 +268,6 @@ const sip_evictions *sip_model_evictions(const sip_model *m)
 const sip_evictions *sip_model_forgotten(const sip_model *m)
 {
 	return &m->forgotten;
-}
-
-bool sip_model_evicting_finished(const sip_model *m)
-{
-	return m->ev_finished;
 }
 
 guint sip_model_calls_held(const sip_model *m)
@@ -684,10 +678,8 @@ static void evict(sip_model *m, mdl_owner *o, bool finished)
 	m->ev_msgs = msgs;
 	m->ev_txns = txns;
 	m->ev_dialogs = dialogs;
-	m->ev_finished = finished;
 	publish(m, SIP_EV_EVICT, o->call);
 	m->ev_msgs = m->ev_txns = m->ev_dialogs = NULL;
-	m->ev_finished = false;
 
 	for (guint i = 0; i < msgs->len; i++) {
 		sip_id id = msgs->data[i];

@@ -950,10 +950,6 @@ guint sip_model_messages_held(const sip_model *m);
  * Outside: NULLs. */
 void sip_model_evicting(const sip_model *m, const sip_ids **msgs, const sip_ids **txns,
 	const sip_ids **dialogs);
-/* Inside a SIP_EV_EVICT tap: the call is forgotten as finished
- * (forget_finished), so whatever is judged at the end about its objects
- * can be judged now, the same. */
-bool sip_model_evicting_finished(const sip_model *m);
 
 /* The parse of message id while it is being added (inside the taps called
  * for it), so a tap need not parse it again; NULL otherwise. */

@@ -430,6 +430,33 @@ static void test_ack_missing(void)
 	g_assert_cmpuint(am->dialogs->len, ==, 1);
 	ff_free(&x);
 
+	/* The same call evicted under --max-calls once a second call comes,
+	 * its dialog over by then: the finding says how the session went on,
+	 * as at the end of the capture. */
+	x.f = flow_new();
+	sip_limits lim = { .max_calls = 1 };
+	g_assert_true(sip_model_set_limits(x.f->m, &lim));
+	x.fd = findings_new(x.f->m);
+	c = ua_call_make(x.f, "noack-evicted@a.example");
+	req(&c, 0, true, "INVITE", 1, "z9hG4bKi", NULL);
+	ok = rsp(&c, 100, true, 200, "INVITE", 1, "z9hG4bKi", "bt");
+	for (int64_t t = 600, step = 500; t < 32000; t += step, step = step * 2 > 4000 ? 4000 : step * 2)
+		rsp(&c, t, true, 200, "INVITE", 1, "z9hG4bKi", "bt");
+	req(&c, 32200, false, "BYE", 1, "z9hG4bKbye", "bt");
+	rsp(&c, 32210, false, 200, "BYE", 1, "z9hG4bKbye", "bt");
+	am = find_code(x.fd, "ack-missing");
+	g_assert_nonnull(am);
+	ua_call o = ua_call_make(x.f, "next@a.example");
+	req(&o, 33000, true, "INVITE", 1, "z9hG4bKn", NULL);
+	rsp(&o, 33010, true, 100, "INVITE", 1, "z9hG4bKn", NULL);   /* limits hold before a message */
+	g_assert_null(sip_model_call_find(x.f->m, sv_from_cstr("noack-evicted@a.example")));
+	am = find_code(x.fd, "ack-missing");
+	assert_summary_has(am, "torn down 32.11 s after the answer (BYE from 10.0.0.2:5060)");
+	ff_finish(&x, 40000);
+	am = find_code(x.fd, "ack-missing");
+	assert_summary_has(am, "torn down 32.11 s after the answer (BYE from 10.0.0.2:5060)");
+	ff_free(&x);
+
 	/* capture ending before 64×T1: nothing to say */
 	x = ff_new();
 	c = ua_call_make(x.f, "early-end@a.example");
