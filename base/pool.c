@@ -6,6 +6,7 @@
 
 #include <glib.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -113,6 +114,11 @@ void *pool_alloc(pool *p)
 	p->fresh--;
 	POOL_UNPOISON(r, p->size);
 	return r;
+}
+
+void *pool_alloc0(pool *p)
+{
+	return memset(pool_alloc(p), 0, p->size);
 }
 
 void pool_free(pool *p, void *rec)

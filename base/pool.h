@@ -53,6 +53,8 @@ void pool_clear(pool *p);
 
 /* Uninitialised memory for one record; never NULL. */
 void *pool_alloc(pool *p);
+/* The same, the record zeroed. */
+void *pool_alloc0(pool *p);
 /* rec may be NULL. */
 void pool_free(pool *p, void *rec);
 

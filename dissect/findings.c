@@ -147,14 +147,6 @@ void det_pages_init(det_pages *d, size_t elem, void *ctx)
 	pool_init_mapped(&d->loose_pool, elem, 0);
 }
 
-/* A fresh entry or page: zero, as the detectors expect. */
-static void *det_zalloc(pool *p)
-{
-	void *e = pool_alloc(p);
-	memset(e, 0, p->size);
-	return e;
-}
-
 void det_pages_free(det_pages *d, det_fini_fn fini)
 {
 	for (uint32_t k = 0; k < d->n_pages; k++) {
@@ -215,13 +207,13 @@ void *det_get(det_pages *d, sip_id id)
 		gpointer key = GUINT_TO_POINTER(id + 1);
 		void *e = g_hash_table_lookup(d->loose, key);
 		if (!e) {
-			e = det_zalloc(&d->loose_pool);
+			e = pool_alloc0(&d->loose_pool);   /* zero, as the detectors expect */
 			g_hash_table_insert(d->loose, key, e);
 		}
 		return e;
 	}
 	if (!d->pages[k])
-		d->pages[k] = det_zalloc(&d->page_pool);
+		d->pages[k] = pool_alloc0(&d->page_pool);
 	return d->pages[k] + (size_t)(id & (DET_PAGE - 1)) * d->elem;
 }
 

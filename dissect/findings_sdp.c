@@ -176,8 +176,7 @@ static void fmt_info(const sdp_media *m, sv fmt, uint8_t *pt, uint32_t *key)
 
 static offer_codecs *offer_keep(findings *f, const sdp_session *sd, sip_id msg)
 {
-	offer_codecs *o = pool_alloc(&f->offer_pool);
-	memset(o, 0, sizeof(*o));
+	offer_codecs *o = pool_alloc0(&f->offer_pool);
 	o->msg = msg;
 	unsigned total = sd->n_media + sd->n_media_dropped;
 	o->n_media = (uint8_t)(total > 255 ? 255 : total);

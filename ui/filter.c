@@ -243,17 +243,14 @@ static bool match_plain_message(const ui_filter *f, sv raw)
 {
 	size_t n = f->needle_len, off = 0, line_at = 0;
 	sv line = SV_NULL;
-	bool first = true, started = false;
+	bool first = true;
 	for (ptrdiff_t h = find_ci(raw, 0, f->needle, n); h >= 0;
 	     h = find_ci(raw, (size_t)h + 1, f->needle, n)) {
 		size_t at = (size_t)h;
 		/* the start line is found with the first place (most
-		 * messages have none) */
-		if (!started) {
-			started = true;
-			if (!next_line(raw, &off, &line))
-				return false;
-		}
+		 * messages have none); off stays 0 until then */
+		if (off == 0 && !next_line(raw, &off, &line))
+			return false;
 		/* the line the place is in: the lines before it are passed,
 		 * as the line-by-line scan would pass them */
 		while (at >= off) {
@@ -309,7 +306,8 @@ bool ui_filter_scan(const ui_filter *f, const sip_model *m, const sip_call *c, g
 		if (ahead[i])
 			__builtin_prefetch(ahead[i]->raw_p);
 	for (guint done = 0; *scanned < n && done < max_messages; done++) {
-		const sip_message *msg = sip_model_message(m, g_array_index(c->messages, sip_id, *scanned));
+		const sip_message *msg = done < k ? ahead[done] :
+			sip_model_message(m, g_array_index(c->messages, sip_id, *scanned));
 		(*scanned)++;
 		if (msg && ui_filter_match_message(f, msg))
 			return true;
