@@ -92,7 +92,8 @@ def build_plain(build_dir):
     if r.returncode:
         sys.exit("cmake configure failed:\n" + r.stdout + r.stderr)
     r = run_capture(["cmake", "--build", build_dir, "-j2", "--target",
-                     "sipscope", "sipscope-gencalls", "sipscope-floor", "sipscope-micro"])
+                     "sipscope", "sipscope-gencalls", "sipscope-floor", "sipscope-xcore",
+                     "sipscope-micro"])
     if r.returncode:
         sys.exit("build failed:\n" + r.stdout[-4000:] + r.stderr[-4000:])
 
@@ -102,6 +103,7 @@ def binaries(build_dir, pgo):
         "sipscope": os.path.join(build_dir, "sipscope"),
         "gencalls": os.path.join(build_dir, "bench", "sipscope-gencalls"),
         "floor": os.path.join(build_dir, "bench", "sipscope-floor"),
+        "xcore": os.path.join(build_dir, "bench", "sipscope-xcore"),
         "micro": os.path.join(build_dir, "bench", "sipscope-micro"),
         "pgo": pgo,
     }
@@ -297,10 +299,29 @@ def median(xs):
     return statistics.median(xs) if xs else None
 
 
+def cross_core_ns(bins):
+    """The cross-core round trip now (sipscope-xcore), in ns; None when it
+    cannot be measured (one processor, tool missing)."""
+    try:
+        r = run_capture([bins["xcore"]], timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    m = re.match(r"(\d+) ns", r.stdout or "")
+    return int(m.group(1)) if m and r.returncode == 0 else None
+
+
 def bench_file(tools, bins, path, info, runs, timeout):
     results = {t: [] for t in tools}
+    results["_xcore"] = []
     warm_cache(path)
     for rep in range(runs):
+        # Where the host put the two processors, before each repetition
+        # (see bench/xcore.c): sipscope's two threads feel it, the others
+        # run on one.
+        x = cross_core_ns(bins)
+        results["_xcore"].append(x)
+        if x is not None:
+            log(f"  run {rep + 1}/{runs} cross-core round trip {x} ns")
         # Rotate the order so no tool always runs first or right after
         # another.
         order = tools[rep % len(tools):] + tools[:rep % len(tools)]
@@ -314,8 +335,23 @@ def bench_file(tools, bins, path, info, runs, timeout):
     return results
 
 
+def xcore_line(results):
+    """Each repetition's cross-core round trip beside its `--stats` wall
+    time, or None when none was measured."""
+    xs = results.get("_xcore") or []
+    if not any(x is not None for x in xs):
+        return None
+    stats = results.get("stats") or []
+    parts = []
+    for i, x in enumerate(xs):
+        t = f" ({stats[i]['wall']:.3f} s)" if i < len(stats) and "error" not in stats[i] else ""
+        parts.append(("-" if x is None else f"{x} ns") + t)
+    return ("Cross-core round trip before each repetition (`sipscope-xcore`; in brackets "
+            "that repetition's `sipscope --stats` wall time): " + ", ".join(parts) + ".")
+
+
 def summarize(tools, results, info, runs):
-    rows = {}
+    rows = {"_xcore": xcore_line(results)}
     for tool in tools:
         rs = results[tool]
         good = [r for r in rs if "error" not in r]
@@ -750,6 +786,8 @@ def main():
               f"{info['call_ids']:,} Call-IDs), "
               + (f"median of {runs_of[n]} runs:\n" if runs_of[n] > 1 else "one run:\n"))
         print(table(tools, rows))
+        if rows.get("_xcore"):
+            print("\n" + rows["_xcore"])
         if args.memory:
             memory[n] = {}
             # Only sipscope: the others' max RSS is anonymous memory.
@@ -844,6 +882,8 @@ def write_results(args, tools, per_file, memory, prof_md, notes, bins, files, ru
         out.append(f"Median of {runs_of[n]} runs.\n" if runs_of[n] > 1 else "One run.\n")
         out.append(table(tools, rows))
         out.append("")
+        if rows.get("_xcore"):
+            out.append(rows["_xcore"] + "\n")
         if n in memory and memory[n]:
             out.append("Peak resident memory by kind (sampled every 10 ms from /proc/PID/status "
                        "in a separate run; file-backed pages of sipscope are the memory-mapped "
@@ -890,6 +930,12 @@ def write_results(args, tools, per_file, memory, prof_md, notes, bins, files, ru
     out.append("- sipscope's counts come from its summary on standard error (and, for `--stats`, "
                "the report's first line, which must agree).")
     out.append("- The floor counts frames (pcap records), not SIP messages.")
+    out.append("- sipscope reads a file on two threads that hand each message from one core "
+               "to the other; the other tools and the floor run on one. On a virtual machine "
+               "the host may place the two processors near each other or far apart and move "
+               "them while the machine runs: the cross-core round trip measured before each "
+               "repetition (`sipscope-xcore`, bench/xcore.c) says which placement a repetition "
+               "had.")
     for note in notes:
         out.append(f"- {note}")
     out.append("")
