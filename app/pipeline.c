@@ -839,10 +839,11 @@ static void readahead_wake(readahead *ra)
 	pthread_mutex_unlock(&ra->lock);
 }
 
-static void slot_parse(msg_slot *s)
+/* m parsed into out, and the model's part of the work into prep. */
+static void parse_message(const cap_sipmsg *m, sip_msg *out, sip_prepared *prep)
 {
-	sip_parse_message(s->m.data, s->m.transport != SIP_TRANSPORT_UDP, s->parsed);
-	sip_model_prepare(s->parsed, &s->prep);
+	sip_parse_message(m->data, m->transport != SIP_TRANSPORT_UDP, out);
+	sip_model_prepare(out, prep);
 }
 
 /* Reading thread: a message into the next slot, parsed there when the
@@ -880,7 +881,7 @@ static void readahead_put(pipeline *p, const cap_sipmsg *m)
 		ra->put_tail = atomic_load_explicit(&ra->tail, memory_order_acquire);
 	if (!(m->flags & CAP_SIPMSG_ICMP_QUOTED)) {
 		if (head - ra->put_tail >= PARSE_AHEAD)
-			slot_parse(s);
+			parse_message(&s->m, s->parsed, &s->prep);
 		else
 			s->needs_parse = true;
 	}
@@ -1091,8 +1092,7 @@ static bool readahead_step(pipeline *p, uint64_t max)
 		readahead_prefetch(p->ra);
 		if (s->needs_parse) {
 			sip_prepared prep;
-			sip_parse_message(s->m.data, s->m.transport != SIP_TRANSPORT_UDP, p->parsed);
-			sip_model_prepare(p->parsed, &prep);
+			parse_message(&s->m, p->parsed, &prep);
 			deliver(p, &s->m, p->parsed, &prep, &s->quote, s->frames);
 		} else {
 			deliver(p, &s->m, s->parsed, &s->prep, &s->quote, s->frames);
@@ -1115,10 +1115,8 @@ static void on_sipmsg(void *user, const cap_sipmsg *m)
 	if (p->frames_scratch)
 		g_array_set_size(p->frames_scratch, 0);
 	frames_note(p, m, p->frames_scratch);
-	if (!(m->flags & CAP_SIPMSG_ICMP_QUOTED)) {
-		sip_parse_message(m->data, m->transport != SIP_TRANSPORT_UDP, p->parsed);
-		sip_model_prepare(p->parsed, &prep);
-	}
+	if (!(m->flags & CAP_SIPMSG_ICMP_QUOTED))
+		parse_message(m, p->parsed, &prep);
 	deliver(p, m, p->parsed, &prep, &quote, p->frames_scratch);
 }
 

@@ -18,7 +18,6 @@
  * to each repetition, it tells which placement a figure was taken in.
  */
 #define _GNU_SOURCE
-#include <inttypes.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
