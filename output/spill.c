@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 /* Where a record lies in the file, in 8 bytes: its offset (SPILL_OFF_BITS)
@@ -12,6 +13,7 @@ enum {
 	SPILL_OFF_BITS = 40,
 	SPILL_PAGE_SHIFT = 16,
 	SPILL_PAGE = 1 << SPILL_PAGE_SHIFT,
+	SPILL_RELEASE_READS = 1024,
 };
 #define SPILL_LEN_LONG ((UINT64_C(1) << (64 - SPILL_OFF_BITS)) - 1)
 
@@ -27,6 +29,15 @@ struct spill {
 	GHashTable *long_len;              /* uint64 key (kind << 32 | id) -> length, for
 	                                      SPILL_LEN_LONG */
 	uint64_t start;                    /* where the record being written starts */
+	/* Records are read back from a mapping of the file (one system call
+	 * each would cost more than the copy), made once the writing is done
+	 * and made again should a record lie beyond it.  Its pages are let go
+	 * every SPILL_RELEASE_READS records, so that what the reads touched
+	 * does not stay resident for the rest of the output. */
+	const uint8_t *map;
+	uint64_t map_len;
+	unsigned reads;
+	uint64_t touched_lo, touched_hi;   /* the range read since the last release */
 	char *what;                        /* the output, for error lines */
 	char *error;                       /* the first failure, once */
 };
@@ -48,6 +59,8 @@ void spill_free(spill *sp)
 {
 	if (!sp)
 		return;
+	if (sp->map)
+		munmap((void *)sp->map, sp->map_len);
 	sink_finish(&sp->out);
 	fclose(sp->file);
 	for (int k = 0; k < SPILL__KINDS; k++) {
@@ -133,6 +146,43 @@ bool spill_has(const spill *sp, spill_kind kind, sip_id id)
 	return slot(sp, kind, id) != 0;
 }
 
+/* The pages read lately go (the file keeps them: a later read maps them
+ * again). */
+static void spill_release(spill *sp)
+{
+	sp->reads = 0;
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t lo = (uintptr_t)(sp->map + sp->touched_lo) & ~(page - 1);
+	uintptr_t hi = (uintptr_t)(sp->map + sp->touched_hi);
+	madvise((void *)lo, hi - lo, MADV_DONTNEED);
+}
+
+/* Maps everything written so far, which must reach need bytes. */
+static bool spill_map(spill *sp, uint64_t need)
+{
+	/* what is still in the sink's buffer must reach the file first */
+	if (need > sp->out.written && !spill_flush(sp))
+		return false;
+	if (sp->map) {
+		munmap((void *)sp->map, sp->map_len);
+		sp->map = NULL;
+		sp->map_len = 0;
+		sp->reads = 0;
+	}
+	uint64_t size = sp->out.written;
+	void *p = size > SIZE_MAX || need > size ? MAP_FAILED :
+		mmap(NULL, (size_t)size, PROT_READ, MAP_SHARED, sp->out.fd, 0);
+	if (p == MAP_FAILED) {
+		g_autofree char *why = g_strdup_printf("cannot read back the temporary file: %s",
+			need > size ? "short file" : g_strerror(errno));
+		fail(sp, why);
+		return false;
+	}
+	sp->map = p;
+	sp->map_len = size;
+	return true;
+}
+
 bool spill_read(spill *sp, spill_kind kind, sip_id id, GString *out)
 {
 	uint64_t at = slot(sp, kind, id);
@@ -144,19 +194,15 @@ bool spill_read(spill *sp, spill_kind kind, sip_id id, GString *out)
 		uint64_t key = long_key(kind, id);
 		len = *(const uint64_t *)g_hash_table_lookup(sp->long_len, &key);
 	}
-	/* what is still in the sink's buffer must reach the file first */
-	if (off + len > sp->out.written && !spill_flush(sp))
+	if (off + len > sp->map_len && !spill_map(sp, off + len))
 		return false;
-	gsize was = out->len;
-	g_string_set_size(out, was + len);
-	ssize_t n = pread(sp->out.fd, out->str + was, len, (off_t)off);
-	if (n < 0 || (uint64_t)n != len) {
-		g_string_truncate(out, was);
-		g_autofree char *why = g_strdup_printf("cannot read back the temporary file: %s",
-			n < 0 ? g_strerror(errno) : "short read");
-		fail(sp, why);
-		return false;
-	}
+	g_string_append_len(out, (const char *)sp->map + off, (gssize)len);
+	if (sp->reads == 0 || off < sp->touched_lo)
+		sp->touched_lo = off;
+	if (sp->reads == 0 || off + len > sp->touched_hi)
+		sp->touched_hi = off + len;
+	if (++sp->reads == SPILL_RELEASE_READS)
+		spill_release(sp);
 	return true;
 }
 

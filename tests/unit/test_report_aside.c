@@ -242,6 +242,28 @@ static void test_spill_records(void)
 	g_assert_false(spill_read(sp, SPILL_LIST_ROW, 65536 + 7, out));
 	g_assert_cmpstr(out->str, ==, "row seven");
 	g_assert_null(spill_error(sp));
+
+	/* Written after the first reads: found beyond what was read back
+	 * so far.  Then many reads, back to front, across the releases of
+	 * what reading touched: each still comes back whole. */
+	enum { MANY = 5000 };
+	for (unsigned i = 0; i < MANY; i++) {
+		spill_begin(sp);
+		g_string_append_printf(spill_sink(sp)->buf, "call %u;", i);
+		spill_end(sp, SPILL_JSON_CALL, i);
+	}
+	for (unsigned round = 0; round < 2; round++) {
+		for (unsigned i = MANY; i-- > 0;) {
+			g_string_truncate(out, 0);
+			g_assert_true(spill_read(sp, SPILL_JSON_CALL, i, out));
+			g_autofree char *want = g_strdup_printf("call %u;", i);
+			g_assert_cmpstr(out->str, ==, want);
+		}
+	}
+	g_string_truncate(out, 0);
+	g_assert_true(spill_read(sp, SPILL_CHECK_GROUP, 7, out));
+	g_assert_true(g_string_equal(out, big));
+	g_assert_null(spill_error(sp));
 	spill_free(sp);
 }
 
