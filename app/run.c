@@ -350,18 +350,32 @@ static void on_message(void *user, const msg_out *mo)
 		text_write_message(&st->out, mo);
 }
 
-/* The calls named by --ladder: a Call-ID, else "all", else an ID as --list
- * prints it.  Names that match nothing are noted for standard error.
- * Returns false when one did not match. */
+/* Appends every call held whose Call-ID is name (a Call-ID used again
+ * long after its call ended starts another call); false: none. */
+static bool calls_of_call_id(const sip_model *m, sv name, GArray *calls)
+{
+	bool found = false;
+	for (guint i = 0, n = sip_model_call_count(m); i < n; i++) {
+		const sip_call *c = sip_model_call(m, i);
+		if (c && sv_eq(c->call_id, name)) {
+			g_array_append_val(calls, c->id);
+			found = true;
+		}
+	}
+	return found;
+}
+
+/* The calls named by --ladder: a Call-ID (every call of it), else "all",
+ * else an ID as --list prints it.  Names that match nothing are noted for
+ * standard error.  Returns false when one did not match. */
 static bool ladder_calls(run_state *st, GArray *calls, bool *all)
 {
 	bool ok = true;
 	guint ncalls = sip_model_call_count(st->model);
 	for (char **p = st->opt->ladder; p && *p; p++) {
-		const sip_call *c = sip_model_call_find(st->model, sv_from_cstr(*p));
 		uint64_t id;
-		if (c) {
-			g_array_append_val(calls, c->id);
+		if (calls_of_call_id(st->model, sv_from_cstr(*p), calls)) {
+			continue;
 		} else if (options_ladder_is_all(*p)) {
 			*all = true;
 		} else if (sv_to_u64(sv_from_cstr(*p), UINT32_MAX, &id) && id < ncalls) {

@@ -155,6 +155,16 @@ static bool add_related(call_table *ct, call_rec *r, sv name)
 	return true;
 }
 
+/* The call of call_id that is still open: one that ct->gone finds over
+ * for good is closed by it and not found. */
+static call_rec *find_open(call_table *ct, sv call_id, uint32_t hash)
+{
+	call_rec *r = call_find_hashed(ct, call_id, hash);
+	if (r && ct->gone && ct->gone(ct->gone_user, r))
+		return NULL;
+	return r;
+}
+
 /* name may point into scratch: what is kept of it is a copy */
 static void link_related(call_table *ct, call_rec *r, sv name, mdl_changes *ch)
 {
@@ -162,7 +172,7 @@ static void link_related(call_table *ct, call_rec *r, sv name, mdl_changes *ch)
 	if (name.len == 0 || sv_eq(name, r->pub.call_id) || !add_related(ct, r, name))
 		return;
 	changed(ch, r);
-	call_rec *o = call_find(ct, name);
+	call_rec *o = find_open(ct, name, sv_hash(name));
 	if (o) {
 		if (add_related(ct, o, r->pub.call_id))
 			changed(ch, o);
@@ -311,12 +321,17 @@ static call_rec *call_new(call_table *ct, mdl_ctx *c)
 
 	call_pending *pd = g_hash_table_lookup(ct->pending, &x->call_id);
 	if (pd) {
-		for (uint32_t i = 0; i < pd->n; i++) {
-			call_rec *o = call_get(ct, pd->callers[i]);
-			if (o)
+		/* the wait ends first: a caller found over for good leaves the
+		 * waits (call_close), this one among them */
+		sip_id callers[PENDING_MAX_CALLERS];
+		uint32_t n = pd->n;
+		memcpy(callers, pd->callers, n * sizeof(callers[0]));
+		g_hash_table_remove(ct->pending, &x->call_id);
+		for (uint32_t i = 0; i < n; i++) {
+			call_rec *o = call_get(ct, callers[i]);
+			if (o && !(ct->gone && ct->gone(ct->gone_user, o)))
 				add_related(ct, r, o->pub.call_id);
 		}
-		g_hash_table_remove(ct->pending, &x->call_id);
 	}
 	return r;
 }
@@ -327,9 +342,10 @@ void call_attach(call_table *ct, mdl_ctx *c)
 	c->msg->call = SIP_ID_NONE;
 	if (p->call_id.p == NULL || p->call_id.len == 0)
 		return;
-	call_rec *r = call_find_hashed(ct, p->call_id, c->prep->call_id_hash);
+	call_rec *r = find_open(ct, p->call_id, c->prep->call_id_hash);
 	if (!r)
 		r = call_new(ct, c);
+	r->last_clock = ct->clock;
 	if (ct->heap) {
 		c->keep = &r->own.keep;
 		if (ct->copy_raw)
@@ -641,13 +657,10 @@ void call_settle(call_table *ct, const txn_table *t, const dlg_table *d, const i
 		settle(r, t, msgs, ch);
 }
 
-void call_evict(call_table *ct, sip_id id)
+/* The Call-IDs r waits for no longer wait for it. */
+static void drop_waits(call_table *ct, const call_rec *r)
 {
-	call_rec *r = call_get(ct, id);
-	if (!r)
-		return;
-	hindex_remove(&ct->by_id, sv_hash(r->pub.call_id), id);
-	/* the Call-IDs it waits for no longer wait for it */
+	sip_id id = r->pub.id;
 	for (guint i = 0; i < r->pub.related->len; i++) {
 		const char *name = g_ptr_array_index(r->pub.related, i);
 		sv key = sv_from_cstr(name);
@@ -662,6 +675,24 @@ void call_evict(call_table *ct, sip_id id)
 		if (k == 0)
 			g_hash_table_remove(ct->pending, &key);
 	}
+}
+
+void call_close(call_table *ct, call_rec *r)
+{
+	r->closed = true;
+	hindex_remove(&ct->by_id, sv_hash(r->pub.call_id), r->pub.id);
+	drop_waits(ct, r);
+}
+
+void call_evict(call_table *ct, sip_id id)
+{
+	call_rec *r = call_get(ct, id);
+	if (!r)
+		return;
+	/* a closed call left the index already */
+	if (!r->closed)
+		hindex_remove(&ct->by_id, sv_hash(r->pub.call_id), id);
+	drop_waits(ct, r);
 	rec_free_lists(ct, r);
 	idtab_remove(&ct->recs, id);
 	if (ct->heap)

@@ -34,6 +34,7 @@ typedef struct call_rec {
 	bool answered : 1;
 	bool ended : 1;           /* answered (or midway) and every confirmed dialog over */
 	bool timed_out : 1;       /* the current attempt's INVITE got no final in time */
+	bool closed : 1;          /* over for good (call_close): out of the index */
 	uint16_t answer_status;
 	uint16_t attempt_status;  /* final of the current attempt (300-699), 0 = none yet */
 	uint32_t attempt_cseq;
@@ -42,6 +43,7 @@ typedef struct call_rec {
 	uint32_t confirmed_alive; /* confirmed INVITE dialogs not yet terminated */
 	sip_id last_bye;          /* newest BYE request */
 	uint32_t stamp;
+	int64_t last_clock;       /* the model's clock (call_table.clock) at its newest message */
 	sip_ids messages, dialogs, txns; /* what pub's lists point to */
 	/* Where the lists start: most calls hold up to 8 messages, 4
 	 * transactions and 2 dialogs, which then cost no allocation of their
@@ -56,6 +58,10 @@ typedef struct call_rec {
 /* The bytes of a call_rec without limits: own is never touched then. */
 #define CALL_REC_BARE offsetof(call_rec, own)
 
+/* Whether r, found by its Call-ID, is over for good: when it is, the
+ * function has closed it (call_close) and the Call-ID starts a new call. */
+typedef bool (*call_gone_fn)(void *user, call_rec *r);
+
 typedef struct call_table {
 	arena *mem;
 	idtab recs;               /* call_rec* by id */
@@ -66,6 +72,12 @@ typedef struct call_table {
 	bool heap;                /* records from pool, each with its own arena (limits) */
 	pool pool;                /* of call_rec */
 	bool copy_raw;            /* heap: each message's bytes copied into its call's arena */
+	/* Asked of every call found by Call-ID for a message (its own, or
+	 * one its related-call headers name), and of each call waiting for
+	 * a Call-ID that appears; NULL: calls last forever. */
+	call_gone_fn gone;
+	void *gone_user;
+	int64_t clock;            /* the model's clock, set before each message */
 } call_table;
 
 void call_table_init(call_table *ct, arena *mem);
@@ -96,6 +108,11 @@ void call_txns_expired(call_table *ct, const txn_table *t, const idtab *msgs, md
  * the confirmed dialogs those ended): as call_finish, for one call. */
 void call_settle(call_table *ct, const txn_table *t, const dlg_table *d, const idtab *msgs,
 	mdl_changes *ch, sip_id id, const GArray *ended);
+
+/* The call is over for good: it leaves the index and the related-call
+ * waits, so that its Call-ID starts a new call, and keeps everything
+ * else. */
+void call_close(call_table *ct, call_rec *r);
 
 /* Eviction: the call leaves the index and the related-call waits, its
  * record, lists and arena are freed, its id is a hole.  Its messages,

@@ -152,6 +152,8 @@ const char *binding_state_name(binding_state s)
 
 /* ---- life ------------------------------------------------------------------- */
 
+static bool call_gone(void *user, call_rec *r);
+
 sip_model *sip_model_new(void)
 {
 	sip_model *m = g_new0(sip_model, 1);
@@ -163,6 +165,8 @@ sip_model *sip_model_new(void)
 	txn_table_init(&m->txns, &m->mem, &m->timers, &m->msgs);
 	dlg_table_init(&m->dialogs, &m->mem);
 	call_table_init(&m->calls, &m->mem);
+	m->calls.gone = call_gone;
+	m->calls.gone_user = m;
 	reg_table_init(&m->regs, &m->mem);
 	m->taps = g_array_new(FALSE, FALSE, sizeof(model_tap));
 	m->ch.stamp = 1;
@@ -771,14 +775,37 @@ static bool call_finished(const sip_model *m, sip_id call)
  * five minutes cost little memory even on a busy link. */
 #define FORGET_QUIET_MIN_NS (INT64_C(300) * 1000000000)
 
+static int64_t quiet_ns(const sip_model *m)
+{
+	int64_t quiet = 64 * m->timers.t1_ns + m->timers.t4_ns;
+	return quiet < FORGET_QUIET_MIN_NS ? FORGET_QUIET_MIN_NS : quiet;
+}
+
+/* A call found by its Call-ID (call_table.gone) is over for good when it
+ * is finished and has been quiet for as long as forget_finished waits:
+ * the Call-ID then starts a new call, in every mode.  So whether a
+ * finished call was forgotten or is still held (every call kept, as the
+ * UI does; a call --ladder names) changes nothing about the calls, their
+ * ids and what they hold: a forgotten call is one that every later
+ * message would find over (the clock only grows, and nothing but a
+ * message of its own makes a finished call unfinished).  Its transactions
+ * and dialogs need not leave their indexes: their keys hold the call's id,
+ * which no later message has. */
+static bool call_gone(void *user, call_rec *r)
+{
+	sip_model *m = user;
+	if (m->calls.clock - r->last_clock <= quiet_ns(m) || !call_finished(m, r->pub.id))
+		return false;
+	call_close(&m->calls, r);
+	return true;
+}
+
 /* forget_finished: the calls quiet for long enough go if finished, and
  * are parked otherwise (a new message of theirs makes them active again;
  * sip_model_finish judges the rest). */
 static void forget_quiet(sip_model *m)
 {
-	int64_t quiet = 64 * m->timers.t1_ns + m->timers.t4_ns;
-	if (quiet < FORGET_QUIET_MIN_NS)
-		quiet = FORGET_QUIET_MIN_NS;
+	int64_t quiet = quiet_ns(m);
 	mdl_owner *o;
 	while ((o = m->active.head) && m->clock - o->last_ts > quiet) {
 		if (o->call != SIP_ID_NONE && call_finished(m, o->call) &&
@@ -838,6 +865,7 @@ sip_id sip_model_add_prepared(sip_model *m, const sip_msg_meta *meta, const sip_
 	if (meta->ts_ns > m->clock)
 		m->clock = meta->ts_ns;
 	mdl_ctx c = { msg, parsed, prep, SV_NULL, meta->ts_ns, &m->ch, &m->msgs, &m->mem };
+	m->calls.clock = m->clock;
 	txn_result tr;
 	dlg_result dr;
 

@@ -661,7 +661,10 @@ static inline const char *sip_dialog_end_reason(const sip_dialog *d)
 
 /* ---- calls ---------------------------------------------------------------
  *
- * Everything with one Call-ID (byte for byte).  The outcome comes only from
+ * Everything with one Call-ID (byte for byte), until the call is finished
+ * (as forget_finished judges it) and has been quiet for five minutes, or
+ * 64×T1 + T4 when longer: the Call-ID then starts a new call, whether the
+ * old one is still held or not.  The outcome comes only from
  * the initial INVITE (an INVITE without To tag: each attempt after a 401 /
  * 407 challenge is one, the highest CSeq being the current attempt) and
  * from BYE / CANCEL — never from responses to re-INVITE, UPDATE, PRACK...:

@@ -736,7 +736,7 @@ static void section_calls(sink *s, const gather *g)
 
 	table t;
 	table_init(&t, 2);
-	kv(&t, "Calls (Call-IDs with INVITE)", calls);
+	kv(&t, "Calls (with INVITE)", calls);
 	for (size_t i = 0; i < G_N_ELEMENTS(call_outcomes); i++) {
 		g_autofree char *label = g_strdup_printf("  %s", call_state_name(call_outcomes[i]));
 		kv(&t, label, by_state[call_outcomes[i]]);

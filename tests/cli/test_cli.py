@@ -462,12 +462,16 @@ def call_messages(i):
 def mixed_call_messages(i):
     """Messages of call i, each kind in turn: answered (with a late 2xx
     retransmission), busy, cancelled, and a REGISTER whose Call-ID every
-    fourth call reuses."""
+    fourth call reuses; every other busy call uses one Call-ID again (and
+    its branch), each time long after the last one ended."""
     kind = i % 4
     if kind == 0:
         msgs = call_messages(i)
         return msgs[:3] + [msgs[2]] + msgs[3:]
-    cid = "reg@192.0.2.1" if kind == 3 else "mixed-%d@192.0.2.1" % i
+    cid = ("reg@192.0.2.1" if kind == 3 else "again@192.0.2.1" if i % 8 == 1
+           else "mixed-%d@192.0.2.1" % i)
+    if i % 8 == 1:
+        i = 1
     method = "REGISTER" if kind == 3 else "INVITE"
     head = ("{m} sip:bob@192.0.2.2 SIP/2.0\r\n"
             "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK{b}\r\n"
@@ -757,11 +761,19 @@ class Limits(unittest.TestCase):
                 if c.startswith(PCAPS) and "malformed" not in c and "--check" not in mode:
                     self.assertEqual(a.returncode, 0, what)
         # the mixed capture says what it holds: 12 answered, busy and
-        # cancelled calls each, one REGISTER Call-ID used 12 times, 12 2xx
+        # cancelled calls each (six of the busy ones one Call-ID used again
+        # every 800 s), one REGISTER Call-ID used 12 times, 12 2xx
         # retransmissions
+        p = run(["-r", mixed, "--list"])
+        again = [x.split() for x in p.stdout.decode().splitlines() if "again@" in x]
+        self.assertEqual([x[-2] for x in again], ["3"] * 6)
+        ids = [int(x[0]) for x in again]
+        self.assertEqual(ids, sorted(set(ids)))
+        p = run(["-r", mixed, "--ladder", "again@192.0.2.1"])
+        self.assertEqual(p.stdout.decode().count("Call "), 6)
         p = run(["-r", mixed, "--stats"])
         lines = {" ".join(x.split()) for x in p.stdout.decode().splitlines()}
-        for want in ("Calls (Call-IDs with INVITE) 36", "answered 12", "busy 12", "cancelled 12",
+        for want in ("Calls (with INVITE) 36", "answered 12", "busy 12", "cancelled 12",
                      "Other Call-IDs (no INVITE) 1", "REGISTER 1", "REGISTER transactions 12",
                      "retransmissions 12", "Transactions 84"):
             self.assertIn(want, lines)

@@ -17,6 +17,10 @@
  * (forget_finished, as --stats on files): what each eviction lists must be
  * readable in the tap and gone (NULL) afterwards, everything not evicted
  * must still be there, and held plus evicted (or forgotten) must add up.
+ * Forgetting without a bound on top (and without forget_registers) must
+ * change nothing about the calls: a twin model that keeps every call is
+ * fed the same messages, and each must land in the same call,
+ * transaction and dialog, as the same retransmission or not.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -280,6 +284,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_memsink_init(&text, "fuzz-text");
 	}
 	sip_model *m = sip_model_new();
+	sip_model *twin = NULL;
 	for (int k = 0; k < 3; k++) {
 		if (!gone[k])
 			gone[k] = g_byte_array_new();
@@ -301,6 +306,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				   .max_calls = size / 4 % 5 == 0 ? 2 : 0 };
 		if (!sip_model_set_limits(m, &lim))
 			fuzz_fail("limits refused");
+		if (!lim.forget_registers && !lim.max_calls)
+			twin = sip_model_new();
 		sip_model_tap_add(m, SIP_EV_EVICT, on_evict, NULL);
 	}
 	sip_model_tap_add(m, SIP_EV_MESSAGE | SIP_EV_TXN | SIP_EV_DIALOG | SIP_EV_CALL |
@@ -336,6 +343,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sip_id id = sip_model_add(m, &meta, parsed);
 		added++;
 		const sip_message *rec = sip_model_message(m, id);
+		if (twin) {
+			const sip_message *t = sip_model_message(twin, sip_model_add(twin, &meta, parsed));
+			if (!rec || !t || t->id != rec->id || t->call != rec->call || t->txn != rec->txn ||
+			    t->dialog != rec->dialog || t->retransmission != rec->retransmission)
+				fuzz_fail("message %u: not placed as with every call kept", id);
+		}
 		if (rec) {
 			sip_msg_meta back;
 			sip_message_meta(rec, &back);
@@ -366,6 +379,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * last input byte. */
 	int64_t end = ts + (size ? model_delta_ns[data[size - 1] & 7] : 0);
 	sip_model_finish(m, end);
+	if (twin) {
+		sip_model_finish(twin, end);
+		if (sip_model_call_count(twin) != sip_model_call_count(m))
+			fuzz_fail("%u calls, %u with every call kept", sip_model_call_count(m),
+				  sip_model_call_count(twin));
+		sip_model_free(twin);
+	}
 	if (sip_model_clock(m) < ts)
 		fuzz_fail("model clock went back");
 	walk_model(m, added);

@@ -419,10 +419,16 @@ static void test_forget_finished(void)
 	req(&c, 500000, true, "BYE", 2, "z9hG4bKc3", "tc");
 	rsp(&c, 500010, true, 200, "BYE", 2, "z9hG4bKc3", "tc");
 	g_assert_nonnull(sip_model_call_find(f->m, sv_from_cstr("c@x")));
-	req(&z, 900000, true, "OPTIONS", 2, "z9hG4bKz2", NULL);
+	/* z comes back after ten minutes finished and quiet: a new call,
+	 * as it would be with every call kept (the old one is gone by the
+	 * next message) */
+	sip_id z_call = call_named(f, "z@x")->id;
+	sip_id z_again = req(&z, 900000, true, "OPTIONS", 2, "z9hG4bKz2", NULL);
+	g_assert_cmpuint(msg_of(f, z_again)->call, !=, z_call);
 	rsp(&z, 900010, true, 200, "OPTIONS", 2, "z9hG4bKz2", "tz");
 	g_assert_null(sip_model_call_find(f->m, sv_from_cstr("c@x")));
-	g_assert_cmpuint(sip_model_forgotten(f->m)->calls, ==, 4);
+	g_assert_null(sip_model_call(f->m, z_call));
+	g_assert_cmpuint(sip_model_forgotten(f->m)->calls, ==, 5);
 	g_assert_nonnull(sip_model_call_find(f->m, sv_from_cstr("e@x")));
 	g_assert_nonnull(sip_model_call_find(f->m, sv_from_cstr("r@x")));
 	sip_model_finish(f->m, at(f, 1000000));
@@ -462,18 +468,122 @@ static void test_forget_keep(void)
 	const sip_call *kc = call_named(f, "k@x");
 	g_assert_cmpuint(kc->messages->len, ==, 3);
 	g_assert_nonnull(sip_model_message(f->m, k_inv));
-	/* a new message of the kept call, quiet again: still kept */
-	req(&k, 500000, true, "OPTIONS", 2, "z9hG4bKk2", NULL);
+	/* its Call-ID again, after more than five minutes finished and
+	 * quiet: a new call, as without keeping (or forgetting), and kept
+	 * too; the first stays as it was */
+	sip_id k_call = kc->id;
+	sip_id k_again = req(&k, 500000, true, "OPTIONS", 2, "z9hG4bKk2", NULL);
 	rsp(&k, 500010, true, 200, "OPTIONS", 2, "z9hG4bKk2", "tk");
+	sip_id k2_call = msg_of(f, k_again)->call;
+	g_assert_cmpuint(k2_call, !=, k_call);
 	req(&z, 900000, true, "OPTIONS", 2, "z9hG4bKz2", NULL);
 	rsp(&z, 900010, true, 200, "OPTIONS", 2, "z9hG4bKz2", "tz");
-	g_assert_cmpuint(call_named(f, "k@x")->messages->len, ==, 5);
-	g_assert_cmpuint(sip_model_forgotten(f->m)->calls, ==, 1);
+	g_assert_cmpuint(sip_model_call(f->m, k_call)->messages->len, ==, 3);
+	g_assert_cmpuint(sip_model_call(f->m, k2_call)->messages->len, ==, 2);
+	/* a, then the first z (its Call-ID came back as well) */
+	g_assert_cmpuint(sip_model_forgotten(f->m)->calls, ==, 2);
 	g_assert_false(sip_model_set_keep(f->m, NULL, NULL));
 	sip_model_finish(f->m, at(f, 1000000));
-	g_assert_cmpint(call_named(f, "k@x")->state, ==, CALL_STATE_BUSY);
+	g_assert_cmpint(sip_model_call(f->m, k_call)->state, ==, CALL_STATE_BUSY);
 	log_free(log);
 	flow_free(f);
+}
+
+/* What one message became: its call, transaction, dialog. */
+typedef struct placed {
+	sip_id call, txn, dialog;
+	bool retransmission;
+} placed;
+
+static void place(flow *f, sip_id id, GArray *out)
+{
+	const sip_message *x = msg_of(f, id);
+	placed p = { x->call, x->txn, x->dialog, x->retransmission };
+	g_array_append_val(out, p);
+}
+
+/* A Call-ID used again long after its call ended, with the branch of its
+ * old INVITE, and named by another call's X-Call-ID in between. */
+static void reuse_script(flow *f, GArray *out, bool compact)
+{
+	ua_call x = ua_call_make(f, "x@x"), y = ua_call_make(f, "y@x"),
+		w = ua_call_make(f, "w@x"), v = ua_call_make(f, "v@x");
+	place(f, req(&x, 0, true, "INVITE", 1, "z9hG4bKx1", NULL), out);
+	place(f, rsp(&x, 10, true, 486, "INVITE", 1, "z9hG4bKx1", "tx"), out);
+	place(f, req(&x, 20, true, "ACK", 1, "z9hG4bKx1", "tx"), out);
+	place(f, req_x(&y, 1000, true, "OPTIONS", 1, "z9hG4bKy1", NULL, "X-Call-ID: x@x\n"), out);
+	place(f, rsp(&y, 1010, true, 200, "OPTIONS", 1, "z9hG4bKy1", "ty"), out);
+	place(f, req(&w, 400000, true, "OPTIONS", 1, "z9hG4bKw1", NULL), out);
+	place(f, rsp(&w, 400010, true, 200, "OPTIONS", 1, "z9hG4bKw1", "tw"), out);
+	/* names x once x is over: it waits for the next x */
+	place(f, req_x(&v, 401000, true, "OPTIONS", 1, "z9hG4bKv1", NULL, "X-Call-ID: x@x\n"), out);
+	place(f, rsp(&v, 401010, true, 200, "OPTIONS", 1, "z9hG4bKv1", "tv"), out);
+	/* x again, the same branch and tags: not a retransmission (and
+	 * not after the indexes were rebuilt from every record either) */
+	if (compact)
+		sip_model_compact(f->m);
+	place(f, req(&x, 402000, true, "INVITE", 1, "z9hG4bKx1", NULL), out);
+	place(f, rsp(&x, 402010, true, 486, "INVITE", 1, "z9hG4bKx1", "tx"), out);
+	place(f, req(&x, 402020, true, "ACK", 1, "z9hG4bKx1", "tx"), out);
+	sip_model_finish(f->m, at(f, 500000));
+}
+
+static bool related_has(const sip_call *c, const char *name)
+{
+	for (guint i = 0; i < c->related->len; i++)
+		if (strcmp(g_ptr_array_index(c->related, i), name) == 0)
+			return true;
+	return false;
+}
+
+/* Forgetting finished calls changes nothing about the calls: a Call-ID
+ * back after its call was finished and quiet for five minutes starts a
+ * new call with every call kept as well, whose transactions and dialogs
+ * are new, and related-call headers link it as they would a forgotten
+ * one.  Every message lands in the same call, transaction and dialog
+ * either way. */
+static void test_forget_same_calls(void)
+{
+	flow *kept = flow_new(), *forgetting = flow_new(), *compacted = flow_new();
+	sip_limits l = { .forget_finished = true };
+	g_assert_true(sip_model_set_limits(forgetting->m, &l));
+	g_autoptr(GArray) a = g_array_new(FALSE, FALSE, sizeof(placed));
+	g_autoptr(GArray) b = g_array_new(FALSE, FALSE, sizeof(placed));
+	g_autoptr(GArray) c = g_array_new(FALSE, FALSE, sizeof(placed));
+	reuse_script(kept, a, false);
+	reuse_script(forgetting, b, false);
+	reuse_script(compacted, c, true);
+	g_assert_cmpuint(a->len, ==, b->len);
+	g_assert_cmpuint(a->len, ==, c->len);
+	for (guint i = 0; i < a->len; i++) {
+		const placed *p = &g_array_index(a, placed, i);
+		const placed *others[] = { &g_array_index(b, placed, i), &g_array_index(c, placed, i) };
+		for (unsigned k = 0; k < G_N_ELEMENTS(others); k++) {
+			const placed *q = others[k];
+			g_assert_cmpuint(p->call, ==, q->call);
+			g_assert_cmpuint(p->txn, ==, q->txn);
+			g_assert_cmpuint(p->dialog, ==, q->dialog);
+			g_assert_cmpint(p->retransmission, ==, q->retransmission);
+		}
+	}
+	g_assert_cmpuint(sip_model_call_count(kept->m), ==, 5);
+	g_assert_cmpuint(sip_model_call_count(forgetting->m), ==, 5);
+	const placed *first = &g_array_index(a, placed, 0), *again = &g_array_index(a, placed, 9);
+	g_assert_cmpuint(first->call, !=, again->call);
+	g_assert_cmpuint(first->txn, !=, again->txn);
+	g_assert_false(again->retransmission);
+	/* kept: the first x as it was, linked to y only; v to the second */
+	const sip_call *x1 = sip_model_call(kept->m, first->call);
+	g_assert_cmpuint(x1->messages->len, ==, 3);
+	g_assert_true(related_has(x1, "y@x"));
+	g_assert_false(related_has(x1, "v@x"));
+	g_assert_true(related_has(sip_model_call(kept->m, again->call), "v@x"));
+	g_assert_true(related_has(sip_model_call(forgetting->m, again->call), "v@x"));
+	g_assert_cmpint(sip_model_call(kept->m, again->call)->state, ==, CALL_STATE_BUSY);
+	g_assert_cmpint(sip_model_call(forgetting->m, again->call)->state, ==, CALL_STATE_BUSY);
+	flow_free(kept);
+	flow_free(forgetting);
+	flow_free(compacted);
 }
 
 int main(int argc, char **argv)
@@ -488,5 +598,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/model/limits/registrations", test_registrations);
 	g_test_add_func("/model/limits/forget-finished", test_forget_finished);
 	g_test_add_func("/model/limits/forget-keep", test_forget_keep);
+	g_test_add_func("/model/limits/forget-same-calls", test_forget_same_calls);
 	return g_test_run();
 }
