@@ -4,26 +4,47 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Decimal digits of v at p; returns the end. */
+/* "00" to "99": two digits a step. */
+static const char digit_pairs[] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+/* Decimal digits of v (below 100,000: an octet or a port) at p; returns
+ * the end.  Fixed-size copies: a call of memcpy would cost more. */
 static char *put_uint(char *p, unsigned v)
 {
-	char d[10];
-	size_t k = 0;
-	do {
-		d[k++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (k)
-		*p++ = d[--k];
-	return p;
+	if (v >= 10000) {
+		*p++ = (char)('0' + v / 10000);
+		v %= 10000;
+		memcpy(p, digit_pairs + 2 * (v / 100), 2);
+		memcpy(p + 2, digit_pairs + 2 * (v % 100), 2);
+		return p + 4;
+	}
+	if (v >= 1000) {
+		memcpy(p, digit_pairs + 2 * (v / 100), 2);
+		memcpy(p + 2, digit_pairs + 2 * (v % 100), 2);
+		return p + 4;
+	}
+	if (v >= 100) {
+		*p++ = (char)('0' + v / 100);
+		v %= 100;
+	} else if (v < 10) {
+		*p = (char)('0' + v);
+		return p + 1;
+	}
+	memcpy(p, digit_pairs + 2 * v, 2);
+	return p + 2;
 }
 
 /* The dotted quad, optionally ":port": what inet_ntop and "%s:%u" write,
  * without the printf machinery (this runs for every message written). */
 static void format_v4(const endpoint *e, bool port, char *buf, size_t n)
 {
+	/* "255.255.255.255:65535" and its NUL: 22 bytes, written in place
+	 * when buf has room (it always has, at ENDPOINT_STRLEN) */
 	char tmp[24];
-	char *p = tmp;
+	char *start = n >= sizeof(tmp) ? buf : tmp, *p = start;
 	for (int i = 0; i < 4; i++) {
 		if (i)
 			*p++ = '.';
@@ -32,6 +53,10 @@ static void format_v4(const endpoint *e, bool port, char *buf, size_t n)
 	if (port) {
 		*p++ = ':';
 		p = put_uint(p, e->port);
+	}
+	if (start == buf) {
+		*p = '\0';
+		return;
 	}
 	if (n == 0)
 		return;

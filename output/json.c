@@ -119,6 +119,15 @@ void json_append_sv(GString *out, sv v)
 	g_string_append_c(out, '"');
 }
 
+void json_append_endpoint(GString *out, const endpoint *e)
+{
+	char buf[ENDPOINT_STRLEN + 2];
+	buf[0] = '"';
+	size_t n = strlen(endpoint_format(e, buf + 1, ENDPOINT_STRLEN));
+	buf[n + 1] = '"';
+	json_buf_append(out, buf, n + 2);
+}
+
 void json_append_str(GString *out, const char *s)
 {
 	json_append_sv(out, s ? sv_from_cstr(s) : SV_NULL);

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "base/bytes.h"
+#include "base/endpoint.h"
 
 /* A JSON string literal (with quotes) for the bytes of v; "null" when
  * v.p == NULL. */
@@ -21,6 +22,9 @@ void json_append_sv(GString *out, sv v);
 void json_append_str(GString *out, const char *s); /* NULL → null */
 /* "key": — key is a literal from our code, never from the wire. */
 static inline void json_append_key(GString *out, const char *key);
+/* An endpoint as endpoint_format writes it, quoted ("192.0.2.1:5060",
+ * "[2001:db8::1]:5060"): its text never needs escaping. */
+void json_append_endpoint(GString *out, const endpoint *e);
 /* Seconds since the epoch with microsecond precision, from nanoseconds. */
 void json_append_ts(GString *out, int64_t ts_ns);
 /* Decimal digits without printf: numbers are written several times per

@@ -7,14 +7,14 @@
 
 /* ,"key":value helpers: key is always a literal of ours, and each
  * helper is called through a macro of its name that passes the
- * literal's length (a dozen keys a message record: no strlen). */
+ * literal with its comma, quotes and colon, and its length (a dozen
+ * keys a record: one copy each, no strlen). */
 static void key(GString *o, const char *k, size_t kn)
 {
-	JSON_LIT(o, ",\"");
 	json_buf_append(o, k, kn);
-	JSON_LIT(o, "\":");
 }
-#define key_lit(o, k) key((o), "" k, sizeof(k) - 1)
+#define KEY_LIT(k) ",\"" k "\":"
+#define key_lit(o, k) key((o), KEY_LIT(k), sizeof(KEY_LIT(k)) - 1)
 
 static void put_id_(GString *o, const char *k, size_t kn, sip_id id)
 {
@@ -24,14 +24,14 @@ static void put_id_(GString *o, const char *k, size_t kn, sip_id id)
 	else
 		json_append_u64(o, id);
 }
-#define put_id(o, k, a0) put_id_((o), "" k, sizeof(k) - 1, a0)
+#define put_id(o, k, a0) put_id_((o), KEY_LIT(k), sizeof(KEY_LIT(k)) - 1, a0)
 
 static void put_u_(GString *o, const char *k, size_t kn, uint64_t v)
 {
 	key(o, k, kn);
 	json_append_u64(o, v);
 }
-#define put_u(o, k, a0) put_u_((o), "" k, sizeof(k) - 1, a0)
+#define put_u(o, k, a0) put_u_((o), KEY_LIT(k), sizeof(KEY_LIT(k)) - 1, a0)
 
 static void put_status_(GString *o, const char *k, size_t kn, unsigned status)
 {
@@ -41,7 +41,7 @@ static void put_status_(GString *o, const char *k, size_t kn, unsigned status)
 	else
 		JSON_LIT(o, "null");
 }
-#define put_status(o, k, a0) put_status_((o), "" k, sizeof(k) - 1, a0)
+#define put_status(o, k, a0) put_status_((o), KEY_LIT(k), sizeof(KEY_LIT(k)) - 1, a0)
 
 /* Times: 0 means never (the model's convention). */
 static void put_ts_(GString *o, const char *k, size_t kn, int64_t ts)
@@ -52,7 +52,7 @@ static void put_ts_(GString *o, const char *k, size_t kn, int64_t ts)
 	else
 		JSON_LIT(o, "null");
 }
-#define put_ts(o, k, a0) put_ts_((o), "" k, sizeof(k) - 1, a0)
+#define put_ts(o, k, a0) put_ts_((o), KEY_LIT(k), sizeof(KEY_LIT(k)) - 1, a0)
 
 /* b - a in seconds, null unless both happened. */
 static void put_span_(GString *o, const char *k, size_t kn, int64_t a, int64_t b)
@@ -63,39 +63,41 @@ static void put_span_(GString *o, const char *k, size_t kn, int64_t a, int64_t b
 	else
 		JSON_LIT(o, "null");
 }
-#define put_span(o, k, a0, a1) put_span_((o), "" k, sizeof(k) - 1, a0, a1)
+#define put_span(o, k, a0, a1) put_span_((o), KEY_LIT(k), sizeof(KEY_LIT(k)) - 1, a0, a1)
 
 static void put_sv_(GString *o, const char *k, size_t kn, sv v)
 {
 	key(o, k, kn);
 	json_append_sv(o, v);
 }
-#define put_sv(o, k, a0) put_sv_((o), "" k, sizeof(k) - 1, a0)
+#define put_sv(o, k, a0) put_sv_((o), KEY_LIT(k), sizeof(KEY_LIT(k)) - 1, a0)
 
 static void put_str_(GString *o, const char *k, size_t kn, const char *s)
 {
 	key(o, k, kn);
 	json_append_str(o, s);
 }
-#define put_str(o, k, a0) put_str_((o), "" k, sizeof(k) - 1, a0)
+#define put_str(o, k, a0) put_str_((o), KEY_LIT(k), sizeof(KEY_LIT(k)) - 1, a0)
 
 static void put_bool_(GString *o, const char *k, size_t kn, bool b)
 {
 	key(o, k, kn);
-	g_string_append(o, b ? "true" : "false");
+	if (b)
+		JSON_LIT(o, "true");
+	else
+		JSON_LIT(o, "false");
 }
-#define put_bool(o, k, a0) put_bool_((o), "" k, sizeof(k) - 1, a0)
+#define put_bool(o, k, a0) put_bool_((o), KEY_LIT(k), sizeof(KEY_LIT(k)) - 1, a0)
 
 static void put_ep_(GString *o, const char *k, size_t kn, const endpoint *e)
 {
-	char buf[ENDPOINT_STRLEN];
 	key(o, k, kn);
 	if (!e || e->family == EP_NONE)
 		JSON_LIT(o, "null");
 	else
-		json_append_str(o, endpoint_format(e, buf, sizeof(buf)));
+		json_append_endpoint(o, e);
 }
-#define put_ep(o, k, a0) put_ep_((o), "" k, sizeof(k) - 1, a0)
+#define put_ep(o, k, a0) put_ep_((o), KEY_LIT(k), sizeof(KEY_LIT(k)) - 1, a0)
 
 static void put_ids_(GString *o, const char *k, size_t kn, const sip_ids *ids)
 {
@@ -108,7 +110,7 @@ static void put_ids_(GString *o, const char *k, size_t kn, const sip_ids *ids)
 	}
 	g_string_append_c(o, ']');
 }
-#define put_ids(o, k, a0) put_ids_((o), "" k, sizeof(k) - 1, a0)
+#define put_ids(o, k, a0) put_ids_((o), KEY_LIT(k), sizeof(KEY_LIT(k)) - 1, a0)
 
 static const char *txn_end_name(txn_end e)
 {

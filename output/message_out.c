@@ -5,6 +5,10 @@
 
 static void append_warnings_json(GString *o, const msg_out *m)
 {
+	if (!m->n_notes && !m->sip->n_warnings && !m->sip->n_warnings_dropped) {
+		JSON_LIT(o, "[]");
+		return;
+	}
 	g_autoptr(GString) w = g_string_new(NULL);
 	bool first = true;
 	g_string_append_c(o, '[');
@@ -31,20 +35,20 @@ static void append_warnings_json(GString *o, const msg_out *m)
 	g_string_append_c(o, ']');
 }
 
-static void append_id(GString *o, const char *key, sip_id id)
+static void append_id_(GString *o, const char *key, size_t n, sip_id id)
 {
-	g_string_append(o, key);
+	json_buf_append(o, key, n);
 	if (id == SIP_ID_NONE)
 		JSON_LIT(o, "null");
 	else
 		json_append_u64(o, id);
 }
+#define append_id(o, key, id) append_id_((o), "" key, sizeof(key) - 1, id)
 
 void json_write_message(sink *s, const msg_out *m)
 {
 	GString *o = s->buf;
 	const sip_msg *sip = m->sip;
-	char ep[ENDPOINT_STRLEN];
 
 	JSON_LIT(o, "{\"type\":\"message\",\"frame\":");
 	json_append_u64(o, m->frame);
@@ -57,9 +61,9 @@ void json_write_message(sink *s, const msg_out *m)
 	JSON_LIT(o, ",\"ts\":");
 	json_append_ts(o, m->ts_ns);
 	JSON_LIT(o, ",\"src\":");
-	json_append_str(o, endpoint_format(&m->src, ep, sizeof(ep)));
+	json_append_endpoint(o, &m->src);
 	JSON_LIT(o, ",\"dst\":");
-	json_append_str(o, endpoint_format(&m->dst, ep, sizeof(ep)));
+	json_append_endpoint(o, &m->dst);
 	JSON_LIT(o, ",\"transport\":");
 	json_append_str(o, m->transport);
 	JSON_LIT(o, ",\"method\":");
@@ -90,7 +94,10 @@ void json_write_message(sink *s, const msg_out *m)
 		append_id(o, ",\"transaction\":", m->txn);
 		append_id(o, ",\"dialog\":", m->dialog);
 		append_id(o, ",\"call\":", m->call);
-		g_string_append(o, m->retransmission ? ",\"retransmission\":true" : ",\"retransmission\":false");
+		if (m->retransmission)
+			JSON_LIT(o, ",\"retransmission\":true");
+		else
+			JSON_LIT(o, ",\"retransmission\":false");
 	}
 	JSON_LIT(o, ",\"length\":");
 	json_append_u64(o, sip->raw.len);
