@@ -136,6 +136,23 @@ static void test_endpoint(void)
 	endpoint f = { .family = EP_IPV4, .addr = { 192, 0, 2, 1 }, .port = 5061 };
 	g_assert_cmpstr(endpoint_format(&f, buf, sizeof(buf)), ==, "192.0.2.1:5061");
 	g_assert_false(endpoint_eq(&e, &f));
+	/* every octet and every number of digits of a port, as printf writes them */
+	for (unsigned v = 0; v < 65536; v++) {
+		endpoint g = { .family = EP_IPV4, .port = (uint16_t)v };
+		for (int k = 0; k < 4; k++)
+			g.addr[k] = (uint8_t)(v + 85u * (unsigned)k);
+		char want[ENDPOINT_STRLEN];
+		g_snprintf(want, sizeof(want), "%u.%u.%u.%u:%u", g.addr[0], g.addr[1], g.addr[2],
+			   g.addr[3], v);
+		g_assert_cmpstr(endpoint_format(&g, buf, sizeof(buf)), ==, want);
+		g_snprintf(want, sizeof(want), "%u.%u.%u.%u", g.addr[0], g.addr[1], g.addr[2], g.addr[3]);
+		g_assert_cmpstr(endpoint_format_addr(&g, buf, sizeof(buf)), ==, want);
+	}
+	/* a short buffer gets what fits */
+	endpoint h = { .family = EP_IPV4, .addr = { 255, 255, 255, 255 }, .port = 65535 };
+	char small[10];
+	g_assert_cmpstr(endpoint_format(&h, small, sizeof(small)), ==, "255.255.2");
+	g_assert_cmpstr(endpoint_format(&h, buf, sizeof(buf)), ==, "255.255.255.255:65535");
 }
 
 static void test_rebase(void)
