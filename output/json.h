@@ -37,12 +37,33 @@ void json_append_u64(GString *out, uint64_t v);
 size_t utf8_valid_len(const uint8_t *p, size_t n);
 
 
+/* n bytes (n <= 16) in at most two overlapping copies of a fixed size,
+ * each within [s, s + n): no call of memcpy for a number or a short
+ * value, which most of a record's pieces are. */
+static inline void json_copy_short(char *d, const char *s, size_t n)
+{
+	if (n >= 8) {
+		memcpy(d, s, 8);
+		memcpy(d + n - 8, s + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(d, s, 4);
+		memcpy(d + n - 4, s + n - 4, 4);
+	} else if (n) {
+		d[0] = s[0];
+		d[n >> 1] = s[n >> 1];
+		d[n - 1] = s[n - 1];
+	}
+}
+
 /* Appends n bytes: inline when they fit the buffer (the usual case), as
  * GLib's own appends are calls that go through g_string_insert_len. */
 static inline void json_buf_append(GString *out, const void *p, size_t n)
 {
 	if (out->len + n < out->allocated_len) {
-		memcpy(out->str + out->len, p, n);
+		if (n <= 16)
+			json_copy_short(out->str + out->len, p, n);
+		else
+			memcpy(out->str + out->len, p, n);
 		out->len += n;
 		out->str[out->len] = '\0';
 	} else {

@@ -112,7 +112,8 @@ static void check_ts(int64_t ns)
 }
 
 /* Every number of up to five digits, powers of ten and their neighbours,
- * the ends of the range, and times around them, both signs. */
+ * the ends of the range and of 32 bits, and times around them, both
+ * signs. */
 static void test_numbers(void)
 {
 	for (uint64_t v = 0; v < 100000; v++)
@@ -125,6 +126,11 @@ static void test_numbers(void)
 			break;
 	}
 	check_u64(UINT64_MAX);
+	/* where the digits go from 64-bit to 32-bit steps */
+	for (uint64_t v = UINT64_C(0xffffffff) - 2; v <= UINT64_C(0x100000002); v++)
+		check_u64(v);
+	check_u64(UINT64_C(0xffffffff) * 100 + 99);
+	check_u64(UINT64_C(0x100000000) * 100);
 	static const int64_t ts[] = { 0, 1, 499, 500, 501, 999, 1000, 999999499, 999999500,
 				      1000000000, INT64_C(1700000000123456789), INT64_MAX, INT64_MIN,
 				      INT64_MIN + 1, 86400 * INT64_C(1000000000) };
