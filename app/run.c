@@ -774,6 +774,7 @@ int run_offline(const options *opt)
 	}
 	if (st.findings_written)
 		g_array_free(st.findings_written, TRUE);
+	list_aside_clear(&st.list_aside);
 	spill_free(st.spill);
 	return status;
 }

@@ -41,20 +41,34 @@ static unsigned last_final_status(const sip_model *m, const sip_call *c)
 	return 0;
 }
 
+/* v in decimal, without printf (a few numbers a row). */
+static void append_uint(GString *o, unsigned v)
+{
+	char d[12];
+	size_t n = sizeof(d);
+	do {
+		d[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	g_string_append_len(o, d + n, (gssize)(sizeof(d) - n));
+}
+
 void list_append_state(GString *o, const sip_model *m, const sip_call *c)
 {
 	if (c->state == CALL_STATE_NOT_A_CALL) {
 		unsigned st = last_final_status(m, c);
 		if (st)
-			g_string_append_printf(o, "%u", st);
+			append_uint(o, st);
 		else
 			g_string_append(o, "no response");
 		return;
 	}
 	g_string_append(o, call_state_name(c->state));
 	if (c->final_status && (c->state == CALL_STATE_BUSY || c->state == CALL_STATE_NO_ANSWER ||
-				c->state == CALL_STATE_FAILED))
-		g_string_append_printf(o, " %u", c->final_status);
+				c->state == CALL_STATE_FAILED)) {
+		g_string_append_c(o, ' ');
+		append_uint(o, c->final_status);
+	}
 }
 
 static void open_duration(GString *o, int64_t answer_ts, int64_t end_ts)
@@ -80,7 +94,7 @@ static void fill_cells(GString **cell, const sip_model *m, const sip_call *c, in
 {
 	for (int i = 0; i < N_COLS; i++)
 		g_string_truncate(cell[i], 0);
-	g_string_append_printf(cell[COL_ID], "%u", c->id);
+	append_uint(cell[COL_ID], c->id);
 	if (c->start_ts)
 		text_append_datetime(cell[COL_START], c->start_ts, 3);
 	else
@@ -90,7 +104,7 @@ static void fill_cells(GString **cell, const sip_model *m, const sip_call *c, in
 	text_append_sv(cell[COL_TO], c->to);
 	list_append_state(cell[COL_STATE], m, c);
 	cell_duration(cell[COL_DURATION], c, end_ts);
-	g_string_append_printf(cell[COL_MSGS], "%u", c->messages ? c->messages->len : 0);
+	append_uint(cell[COL_MSGS], c->messages ? c->messages->len : 0);
 	text_append_sv(cell[COL_CALLID], c->call_id);
 	for (int i = 0; i < N_COLS; i++)
 		if (cols[i].max)
@@ -124,9 +138,10 @@ void list_write(sink *s, const sip_model *m, int64_t end_ts)
 
 void list_aside_call(spill *sp, list_aside *aside, const sip_model *m, const sip_call *c)
 {
-	GString *cell[N_COLS];
-	for (int i = 0; i < N_COLS; i++)
-		cell[i] = g_string_new(NULL);
+	GString **cell = aside->cell;
+	if (!cell[0])
+		for (int i = 0; i < N_COLS; i++)
+			cell[i] = g_string_new(NULL);
 	/* end_ts matters only to a call still up, whose cell is made below
 	 * and whose width is known only at the end */
 	fill_cells(cell, m, c, 0);
@@ -143,9 +158,17 @@ void list_aside_call(spill *sp, list_aside *aside, const sip_model *m, const sip
 			aside->width[i] = MAX(aside->width[i], text_width(cell[i]->str, cell[i]->len));
 		g_string_append_len(out, cell[i]->str, (gssize)cell[i]->len);
 		g_string_append_c(out, '\0');
-		g_string_free(cell[i], TRUE);
 	}
 	spill_end(sp, SPILL_LIST_ROW, c->id);
+}
+
+void list_aside_clear(list_aside *aside)
+{
+	for (int i = 0; i < N_COLS; i++) {
+		if (aside->cell[i])
+			g_string_free(aside->cell[i], TRUE);
+		aside->cell[i] = NULL;
+	}
 }
 
 /* The cells list_aside_call made, back into cell[]; false when they are

@@ -42,8 +42,11 @@ enum { LIST_COLUMNS = 9 };
 typedef struct list_aside {
 	size_t width[LIST_COLUMNS];   /* widest cell of the rows kept aside */
 	int64_t open_answer_ts;       /* earliest answer of a call still up (0: none) */
+	GString *cell[LIST_COLUMNS];  /* the cells of the row being kept, made once */
 } list_aside;
 void list_aside_call(spill *sp, list_aside *aside, const sip_model *m, const sip_call *c);
+/* Frees what list_aside_call made (aside itself is the caller's). */
+void list_aside_clear(list_aside *aside);
 void list_write_aside(sink *s, const sip_model *m, int64_t end_ts, const list_aside *aside,
 	spill *sp);
 

@@ -60,6 +60,7 @@ static void aside_run_init(aside_run *r, aside_mode mode)
 
 static void aside_run_clear(aside_run *r)
 {
+	list_aside_clear(&r->aside);
 	findings_free(r->found);
 	spill_free(r->sp);
 	flow_free(r->f);

@@ -99,6 +99,107 @@ static void test_times(void)
 	g_assert_cmpstr(o->str, ==, "21.000 0.001 41776.392");
 }
 
+/* The times as GDateTime and printf write them (what the helpers wrote
+ * before they wrote the digits themselves). */
+static void ref_split(int64_t ts_ns, int64_t *sec, int *usec)
+{
+	/* the magnitude unsigned: neither end of int64 overflows */
+	uint64_t mag = ts_ns < 0 ? (uint64_t)(-(ts_ns + 1)) + 1 : (uint64_t)ts_ns;
+	int64_t us = (int64_t)((mag + 500) / 1000);
+	if (ts_ns < 0)
+		us = -us;
+	int64_t s = us / 1000000, r = us % 1000000;
+	if (r < 0) {
+		r += 1000000;
+		s -= 1;
+	}
+	*sec = s;
+	*usec = (int)r;
+}
+
+static void ref_fmt(GString *out, int64_t sec, const char *fmt)
+{
+	g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc(sec);
+	g_autofree char *t = dt ? g_date_time_format(dt, fmt) : NULL;
+	g_string_append(out, t ? t : "?");
+}
+
+static uint64_t ref_mag(int64_t ns)
+{
+	return ns < 0 ? (uint64_t)(-(ns + 1)) + 1 : (uint64_t)ns;
+}
+
+static void check_time(int64_t ns)
+{
+	g_autoptr(GString) got = g_string_new(NULL);
+	g_autoptr(GString) want = g_string_new(NULL);
+	int64_t sec;
+	int usec;
+	ref_split(ns, &sec, &usec);
+	for (unsigned digits = 0; digits <= 6; digits += 3) {
+		g_string_truncate(got, 0);
+		g_string_truncate(want, 0);
+		text_append_datetime(got, ns, digits);
+		ref_fmt(want, sec, "%Y-%m-%d %H:%M:%S");
+		if (digits == 6)
+			g_string_append_printf(want, ".%06d", usec);
+		else if (digits == 3)
+			g_string_append_printf(want, ".%03d", usec / 1000);
+		g_assert_cmpstr(got->str, ==, want->str);
+	}
+	g_string_truncate(got, 0);
+	g_string_truncate(want, 0);
+	text_append_clock(got, ns);
+	ref_fmt(want, sec, "%H:%M:%S");
+	g_string_append_printf(want, ".%06d", usec);
+	g_assert_cmpstr(got->str, ==, want->str);
+	g_string_truncate(got, 0);
+	g_string_truncate(want, 0);
+	text_append_date(got, ns);
+	ref_fmt(want, sec, "%Y-%m-%d");
+	g_assert_cmpstr(got->str, ==, want->str);
+
+	uint64_t a = ref_mag(ns), us = (a + 500) / 1000, ms = (a + 500000) / 1000000;
+	g_string_truncate(got, 0);
+	text_append_delta(got, ns);
+	g_autofree char *delta = g_strdup_printf("%c%" G_GUINT64_FORMAT ".%06u", ns < 0 ? '-' : '+',
+						 us / 1000000u, (unsigned)(us % 1000000u));
+	g_assert_cmpstr(got->str, ==, delta);
+	g_string_truncate(got, 0);
+	text_append_ms(got, ns);
+	g_autofree char *msec = g_strdup_printf("%s%" G_GUINT64_FORMAT ".%03u", ns < 0 ? "-" : "",
+						us / 1000u, (unsigned)(us % 1000u));
+	g_assert_cmpstr(got->str, ==, msec);
+	uint64_t s = ms / 1000, h = s / 3600, m = (s / 60) % 60;
+	g_autofree char *dur = h ? g_strdup_printf("%s%" G_GUINT64_FORMAT ":%02u:%02u.%03u",
+						   ns < 0 ? "-" : "", h, (unsigned)m,
+						   (unsigned)(s % 60), (unsigned)(ms % 1000))
+			     : m ? g_strdup_printf("%s%u:%02u.%03u", ns < 0 ? "-" : "", (unsigned)m,
+						   (unsigned)(s % 60), (unsigned)(ms % 1000))
+				 : g_strdup_printf("%s%u.%03u", ns < 0 ? "-" : "", (unsigned)s,
+						   (unsigned)(ms % 1000));
+	g_string_truncate(got, 0);
+	text_append_duration(got, ns);
+	g_assert_cmpstr(got->str, ==, dur);
+}
+
+/* Against GDateTime and printf: every day that nanoseconds in 64 bits
+ * reach (1677 to 2262: leap years, 1700, 1800, 1900 and 2100 without a
+ * 29 February, 2000 with one), times of day, microseconds rounding over
+ * a second, both signs, the ends of int64. */
+static void test_times_reference(void)
+{
+	const int64_t lim = INT64_MAX / 1000000000 - 1;
+	for (int64_t sec = -lim; sec <= lim; sec += 86400 - 7)
+		check_time(sec * 1000000000 + (sec & 1 ? 999999500 : 123456789));
+	for (int64_t sec = -90000; sec <= 90000; sec += 61)
+		check_time(sec * 1000000000 + 499);
+	static const int64_t edges[] = { 0, 1, -1, 499, 500, -500, 999999499, 999999500,
+		-999999500, INT64_C(1700000000999999999), INT64_MAX, INT64_MIN, INT64_MIN + 1 };
+	for (size_t i = 0; i < G_N_ELEMENTS(edges); i++)
+		check_time(edges[i]);
+}
+
 static void test_percentiles(void)
 {
 	int64_t v[10];
@@ -133,6 +234,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/report-text/width", test_width);
 	g_test_add_func("/report-text/fit", test_fit);
 	g_test_add_func("/report-text/times", test_times);
+	g_test_add_func("/report-text/times-reference", test_times_reference);
 	g_test_add_func("/report-text/percentiles", test_percentiles);
 	g_test_add_func("/report-text/reasons", test_reasons);
 	return g_test_run();
