@@ -2,6 +2,7 @@
 
 #include "output/json.h"
 #include "output/textesc.h"
+#include "output/timefmt.h"
 
 static void append_warnings_json(GString *o, const msg_out *m)
 {
@@ -107,33 +108,60 @@ void json_write_message(sink *s, const msg_out *m)
 	sink_end_record(s);
 }
 
+/* v right-aligned in at least width cells, as printf's "%6u" does. */
+static void append_u64_right(GString *o, uint64_t v, size_t width)
+{
+	char d[24];
+	size_t n = sizeof(d);
+	do {
+		d[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (sizeof(d) - n < width)
+		d[--n] = ' ';
+	json_buf_append(o, d + n, sizeof(d) - n);
+}
+
 void text_write_message(sink *s, const msg_out *m)
 {
 	GString *o = s->buf;
 	const sip_msg *sip = m->sip;
-	char a[ENDPOINT_STRLEN], b[ENDPOINT_STRLEN];
+	char ep[ENDPOINT_STRLEN];
+	/* the time truncated to the microsecond (printf-free, once a line) */
 	int64_t us = m->ts_ns / 1000;
-	g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc(us / 1000000);
 
-	g_string_append_printf(o, "%6" G_GUINT64_FORMAT " ", m->frame);
-	if (dt) {
-		g_autofree char *t = g_date_time_format(dt, "%H:%M:%S");
-		g_string_append_printf(o, "%s.%06d ", t, (int)(us % 1000000 < 0 ? 0 : us % 1000000));
+	append_u64_right(o, m->frame, 6);
+	g_string_append_c(o, ' ');
+	if (text_append_hms(o, us / 1000000)) {
+		char frac[8];
+		int64_t r = us % 1000000 < 0 ? 0 : us % 1000000;
+		frac[0] = '.';
+		for (int i = 6; i >= 1; i--, r /= 10)
+			frac[i] = (char)('0' + r % 10);
+		frac[7] = ' ';
+		json_buf_append(o, frac, sizeof(frac));
 	}
-	g_string_append_printf(o, "%s -> %s %s ", endpoint_format(&m->src, a, sizeof(a)),
-			       endpoint_format(&m->dst, b, sizeof(b)), m->transport);
+	g_string_append(o, endpoint_format(&m->src, ep, sizeof(ep)));
+	JSON_LIT(o, " -> ");
+	g_string_append(o, endpoint_format(&m->dst, ep, sizeof(ep)));
+	g_string_append_c(o, ' ');
+	g_string_append(o, m->transport);
+	g_string_append_c(o, ' ');
 	if (sip->kind == SIP_KIND_REQUEST) {
 		text_append_sv(o, sip->method);
 		g_string_append_c(o, ' ');
 		text_append_sv(o, sip->request_uri);
 	} else if (sip->kind == SIP_KIND_RESPONSE) {
-		g_string_append_printf(o, "%u ", sip->status);
+		json_append_u64(o, sip->status);
+		g_string_append_c(o, ' ');
 		text_append_sv(o, sip->reason);
 	} else {
 		JSON_LIT(o, "(not a valid SIP message)");
 	}
 	if (sip->has_cseq) {
-		g_string_append_printf(o, "  CSeq %u ", sip->cseq);
+		JSON_LIT(o, "  CSeq ");
+		json_append_u64(o, sip->cseq);
+		g_string_append_c(o, ' ');
 		text_append_sv(o, sip->cseq_method);
 	}
 	if (sip->call_id.p) {

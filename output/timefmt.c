@@ -105,6 +105,14 @@ static void append_sec(GString *out, int64_t sec, bool date, bool time)
 	g_string_append_len(out, buf, p - buf);
 }
 
+bool text_append_hms(GString *out, int64_t sec)
+{
+	if (sec < FIRST_SEC || sec > LAST_SEC)
+		return false;
+	append_sec(out, sec, false, true);
+	return true;
+}
+
 /* '.' and the first digits of the microseconds (6 or 3 of them). */
 static void append_fraction(GString *out, int usec, int digits)
 {

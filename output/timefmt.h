@@ -7,8 +7,12 @@
 #define SIPSCOPE_OUTPUT_TIMEFMT_H
 
 #include <glib.h>
+#include <stdbool.h>
 #include <stdint.h>
 
+/* "22:13:20": the time of day of whole seconds since the epoch; false,
+ * and nothing written, outside years 1 to 9999. */
+bool text_append_hms(GString *out, int64_t sec);
 /* "22:13:20.000000" (time of day, microseconds). */
 void text_append_clock(GString *out, int64_t ts_ns);
 /* "2023-11-14 22:13:20.000000" (digits: 0, 3 or 6 fractional digits). */

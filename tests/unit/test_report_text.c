@@ -155,6 +155,12 @@ static void check_time(int64_t ns)
 	g_assert_cmpstr(got->str, ==, want->str);
 	g_string_truncate(got, 0);
 	g_string_truncate(want, 0);
+	if (!text_append_hms(got, sec))
+		g_string_append_c(got, '?');
+	ref_fmt(want, sec, "%H:%M:%S");
+	g_assert_cmpstr(got->str, ==, want->str);
+	g_string_truncate(got, 0);
+	g_string_truncate(want, 0);
 	text_append_date(got, ns);
 	ref_fmt(want, sec, "%Y-%m-%d");
 	g_assert_cmpstr(got->str, ==, want->str);
@@ -198,6 +204,18 @@ static void test_times_reference(void)
 		-999999500, INT64_C(1700000000999999999), INT64_MAX, INT64_MIN, INT64_MIN + 1 };
 	for (size_t i = 0; i < G_N_ELEMENTS(edges); i++)
 		check_time(edges[i]);
+	/* whole seconds beyond what nanoseconds reach: years 1 and 9999 and
+	 * either side of them */
+	static const int64_t secs[] = { INT64_C(-62135596801), INT64_C(-62135596800),
+		INT64_C(-62135596799), INT64_C(253402300799), INT64_C(253402300800), INT64_MIN, INT64_MAX };
+	for (size_t i = 0; i < G_N_ELEMENTS(secs); i++) {
+		g_autoptr(GString) got = g_string_new(NULL);
+		g_autoptr(GString) want = g_string_new(NULL);
+		if (!text_append_hms(got, secs[i]))
+			g_string_append_c(got, '?');
+		ref_fmt(want, secs[i], "%H:%M:%S");
+		g_assert_cmpstr(got->str, ==, want->str);
+	}
 }
 
 static void test_percentiles(void)
