@@ -41,24 +41,12 @@ static unsigned last_final_status(const sip_model *m, const sip_call *c)
 	return 0;
 }
 
-/* v in decimal, without printf (a few numbers a row). */
-static void append_uint(GString *o, unsigned v)
-{
-	char d[12];
-	size_t n = sizeof(d);
-	do {
-		d[--n] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	g_string_append_len(o, d + n, (gssize)(sizeof(d) - n));
-}
-
 void list_append_state(GString *o, const sip_model *m, const sip_call *c)
 {
 	if (c->state == CALL_STATE_NOT_A_CALL) {
 		unsigned st = last_final_status(m, c);
 		if (st)
-			append_uint(o, st);
+			text_append_uint(o, st, 0);
 		else
 			g_string_append(o, "no response");
 		return;
@@ -67,7 +55,7 @@ void list_append_state(GString *o, const sip_model *m, const sip_call *c)
 	if (c->final_status && (c->state == CALL_STATE_BUSY || c->state == CALL_STATE_NO_ANSWER ||
 				c->state == CALL_STATE_FAILED)) {
 		g_string_append_c(o, ' ');
-		append_uint(o, c->final_status);
+		text_append_uint(o, c->final_status, 0);
 	}
 }
 
@@ -94,7 +82,7 @@ static void fill_cells(GString **cell, const sip_model *m, const sip_call *c, in
 {
 	for (int i = 0; i < N_COLS; i++)
 		g_string_truncate(cell[i], 0);
-	append_uint(cell[COL_ID], c->id);
+	text_append_uint(cell[COL_ID], c->id, 0);
 	if (c->start_ts)
 		text_append_datetime(cell[COL_START], c->start_ts, 3);
 	else
@@ -104,7 +92,7 @@ static void fill_cells(GString **cell, const sip_model *m, const sip_call *c, in
 	text_append_sv(cell[COL_TO], c->to);
 	list_append_state(cell[COL_STATE], m, c);
 	cell_duration(cell[COL_DURATION], c, end_ts);
-	append_uint(cell[COL_MSGS], c->messages ? c->messages->len : 0);
+	text_append_uint(cell[COL_MSGS], c->messages ? c->messages->len : 0, 0);
 	text_append_sv(cell[COL_CALLID], c->call_id);
 	for (int i = 0; i < N_COLS; i++)
 		if (cols[i].max)

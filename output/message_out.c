@@ -2,6 +2,7 @@
 
 #include "output/json.h"
 #include "output/textesc.h"
+#include "output/textwidth.h"
 #include "output/timefmt.h"
 
 static void append_warnings_json(GString *o, const msg_out *m)
@@ -108,20 +109,6 @@ void json_write_message(sink *s, const msg_out *m)
 	sink_end_record(s);
 }
 
-/* v right-aligned in at least width cells, as printf's "%6u" does. */
-static void append_u64_right(GString *o, uint64_t v, size_t width)
-{
-	char d[24];
-	size_t n = sizeof(d);
-	do {
-		d[--n] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (sizeof(d) - n < width)
-		d[--n] = ' ';
-	json_buf_append(o, d + n, sizeof(d) - n);
-}
-
 void text_write_message(sink *s, const msg_out *m)
 {
 	GString *o = s->buf;
@@ -130,7 +117,7 @@ void text_write_message(sink *s, const msg_out *m)
 	/* the time truncated to the microsecond (printf-free, once a line) */
 	int64_t us = m->ts_ns / 1000;
 
-	append_u64_right(o, m->frame, 6);
+	text_append_uint(o, m->frame, 6);
 	g_string_append_c(o, ' ');
 	if (text_append_hms(o, us / 1000000)) {
 		char frac[8];

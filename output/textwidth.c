@@ -86,3 +86,16 @@ void text_append_right(GString *out, const char *s, size_t width)
 		g_string_append_c(out, ' ');
 	g_string_append_len(out, s, (gssize)len);
 }
+
+void text_append_uint(GString *out, uint64_t v, size_t width)
+{
+	char d[24];
+	size_t n = sizeof(d);
+	do {
+		d[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (size_t k = sizeof(d) - n; k < width; k++)
+		g_string_append_c(out, ' ');
+	g_string_append_len(out, d + n, (gssize)(sizeof(d) - n));
+}

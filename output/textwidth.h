@@ -9,6 +9,7 @@
 
 #include <glib.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Cells taken by the UTF-8 text s[0..len). */
 size_t text_width(const char *s, size_t len);
@@ -20,5 +21,9 @@ size_t text_fit(GString *s, size_t max);
 void text_append_padded(GString *out, const char *s, size_t width);
 /* Spaces first, then s: right-aligned in width cells. */
 void text_append_right(GString *out, const char *s, size_t width);
+/* v in decimal, right-aligned in at least width cells (0: as it is), as
+ * printf's "%*u" writes it; without printf, which costs more than a row's
+ * other cells. */
+void text_append_uint(GString *out, uint64_t v, size_t width);
 
 #endif

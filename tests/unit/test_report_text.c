@@ -103,17 +103,15 @@ static void test_times(void)
  * before they wrote the digits themselves). */
 static void ref_split(int64_t ts_ns, int64_t *sec, int *usec)
 {
-	/* the magnitude unsigned: neither end of int64 overflows */
-	uint64_t mag = ts_ns < 0 ? (uint64_t)(-(ts_ns + 1)) + 1 : (uint64_t)ts_ns;
-	int64_t us = (int64_t)((mag + 500) / 1000);
-	if (ts_ns < 0)
-		us = -us;
-	int64_t s = us / 1000000, r = us % 1000000;
+	/* in 128 bits, rounded half away from zero, then floored */
+	__int128 ns = ts_ns;
+	__int128 us = ns >= 0 ? (ns + 500) / 1000 : -((-ns + 500) / 1000);
+	__int128 s = us / 1000000, r = us % 1000000;
 	if (r < 0) {
 		r += 1000000;
 		s -= 1;
 	}
-	*sec = s;
+	*sec = (int64_t)s;
 	*usec = (int)r;
 }
 
@@ -218,6 +216,21 @@ static void test_times_reference(void)
 	}
 }
 
+/* Numbers as printf's "%*" G_GUINT64_FORMAT writes them. */
+static void test_uint(void)
+{
+	static const uint64_t vals[] = { 0, 7, 10, 99, 100, 123456, 999999, 1000000, UINT32_MAX,
+					 UINT64_MAX };
+	for (size_t i = 0; i < G_N_ELEMENTS(vals); i++) {
+		for (size_t w = 0; w <= 30; w += 3) {
+			g_autoptr(GString) got = g_string_new("x");
+			text_append_uint(got, vals[i], w);
+			g_autofree char *want = g_strdup_printf("x%*" G_GUINT64_FORMAT, (int)w, vals[i]);
+			g_assert_cmpstr(got->str, ==, want);
+		}
+	}
+}
+
 static void test_percentiles(void)
 {
 	int64_t v[10];
@@ -251,6 +264,7 @@ int main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/report-text/width", test_width);
 	g_test_add_func("/report-text/fit", test_fit);
+	g_test_add_func("/report-text/uint", test_uint);
 	g_test_add_func("/report-text/times", test_times);
 	g_test_add_func("/report-text/times-reference", test_times_reference);
 	g_test_add_func("/report-text/percentiles", test_percentiles);
