@@ -37,15 +37,12 @@ void json_append_u64(GString *out, uint64_t v);
 size_t utf8_valid_len(const uint8_t *p, size_t n);
 
 
-/* n bytes (n <= 32) in at most two overlapping copies of a fixed size,
- * each within [s, s + n): no call of memcpy for a number, a time or a
- * short value, which most of a record's pieces are. */
+/* n bytes (n <= 16) in at most two overlapping copies of a fixed size,
+ * each within [s, s + n): no call of memcpy for a number or a short
+ * value, which most of a record's pieces are. */
 static inline void json_copy_short(char *d, const char *s, size_t n)
 {
-	if (n >= 16) {
-		memcpy(d, s, 16);
-		memcpy(d + n - 16, s + n - 16, 16);
-	} else if (n >= 8) {
+	if (n >= 8) {
 		memcpy(d, s, 8);
 		memcpy(d + n - 8, s + n - 8, 8);
 	} else if (n >= 4) {
@@ -63,7 +60,7 @@ static inline void json_copy_short(char *d, const char *s, size_t n)
 static inline void json_buf_append(GString *out, const void *p, size_t n)
 {
 	if (out->len + n < out->allocated_len) {
-		if (n <= 32)
+		if (n <= 16)
 			json_copy_short(out->str + out->len, p, n);
 		else
 			memcpy(out->str + out->len, p, n);
