@@ -4,11 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/* "00" to "99": two digits a step. */
-static const char digit_pairs[] =
-	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-	"8081828384858687888990919293949596979899";
+#include "base/decimal.h"
 
 /* Decimal digits of v (below 100,000: an octet or a port) at p; returns
  * the end.  Fixed-size copies: a call of memcpy would cost more. */
@@ -17,13 +13,13 @@ static char *put_uint(char *p, unsigned v)
 	if (v >= 10000) {
 		*p++ = (char)('0' + v / 10000);
 		v %= 10000;
-		memcpy(p, digit_pairs + 2 * (v / 100), 2);
-		memcpy(p + 2, digit_pairs + 2 * (v % 100), 2);
+		memcpy(p, dec_pairs + 2 * (v / 100), 2);
+		memcpy(p + 2, dec_pairs + 2 * (v % 100), 2);
 		return p + 4;
 	}
 	if (v >= 1000) {
-		memcpy(p, digit_pairs + 2 * (v / 100), 2);
-		memcpy(p + 2, digit_pairs + 2 * (v % 100), 2);
+		memcpy(p, dec_pairs + 2 * (v / 100), 2);
+		memcpy(p + 2, dec_pairs + 2 * (v % 100), 2);
 		return p + 4;
 	}
 	if (v >= 100) {
@@ -33,7 +29,7 @@ static char *put_uint(char *p, unsigned v)
 		*p = (char)('0' + v);
 		return p + 1;
 	}
-	memcpy(p, digit_pairs + 2 * v, 2);
+	memcpy(p, dec_pairs + 2 * v, 2);
 	return p + 2;
 }
 

@@ -155,14 +155,18 @@ static bool add_related(call_table *ct, call_rec *r, sv name)
 	return true;
 }
 
-/* The call of call_id that is still open: one that ct->gone finds over
- * for good is closed by it and not found. */
+/* Whether r is over for good (ct->gone then closed it). */
+static bool is_gone(call_table *ct, call_rec *r)
+{
+	return ct->gone && ct->gone(ct->gone_user, r);
+}
+
+/* The call of call_id that is still open: one found over for good is
+ * closed and not found. */
 static call_rec *find_open(call_table *ct, sv call_id, uint32_t hash)
 {
 	call_rec *r = call_find_hashed(ct, call_id, hash);
-	if (r && ct->gone && ct->gone(ct->gone_user, r))
-		return NULL;
-	return r;
+	return r && !is_gone(ct, r) ? r : NULL;
 }
 
 /* name may point into scratch: what is kept of it is a copy */
@@ -329,7 +333,7 @@ static call_rec *call_new(call_table *ct, mdl_ctx *c)
 		g_hash_table_remove(ct->pending, &x->call_id);
 		for (uint32_t i = 0; i < n; i++) {
 			call_rec *o = call_get(ct, callers[i]);
-			if (o && !(ct->gone && ct->gone(ct->gone_user, o)))
+			if (o && !is_gone(ct, o))
 				add_related(ct, r, o->pub.call_id);
 		}
 	}

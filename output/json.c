@@ -1,5 +1,7 @@
 #include "json.h"
 
+#include "base/decimal.h"
+
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -145,43 +147,10 @@ void json_append_str(GString *out, const char *s)
 }
 
 
-/* "00" to "99": numbers are written two digits a division. */
-static const char digit_pairs[] =
-	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-	"8081828384858687888990919293949596979899";
-
-/* v's decimal digits, ending just before end; returns where they start.
- * Below 2^32 (ids, frame numbers, statuses, seconds until 2106) in 32-bit
- * steps, which cost less than 64-bit ones. */
-static inline char *put_digits(char *end, uint64_t v)
-{
-	while (v > UINT32_MAX) {
-		unsigned r = (unsigned)(v % 100);
-		v /= 100;
-		end -= 2;
-		memcpy(end, digit_pairs + 2 * r, 2);
-	}
-	uint32_t x = (uint32_t)v;
-	while (x >= 100) {
-		unsigned r = x % 100;
-		x /= 100;
-		end -= 2;
-		memcpy(end, digit_pairs + 2 * r, 2);
-	}
-	if (x >= 10) {
-		end -= 2;
-		memcpy(end, digit_pairs + 2 * x, 2);
-	} else {
-		*--end = (char)('0' + x);
-	}
-	return end;
-}
-
 void json_append_u64(GString *out, uint64_t v)
 {
 	char d[20];
-	char *s = put_digits(d + sizeof(d), v);
+	char *s = dec_put(d + sizeof(d), v);
 	json_buf_append(out, s, (size_t)(d + sizeof(d) - s));
 }
 
@@ -199,11 +168,11 @@ void json_append_ts(GString *out, int64_t ts_ns)
 	unsigned frac = (unsigned)(a % 1000000u);
 	for (int i = 0; i < 3; i++) {
 		e -= 2;
-		memcpy(e, digit_pairs + 2 * (frac % 100), 2);
+		memcpy(e, dec_pairs + 2 * (frac % 100), 2);
 		frac /= 100;
 	}
 	*--e = '.';
-	e = put_digits(e, a / 1000000u);
+	e = dec_put(e, a / 1000000u);
 	if (neg && a)
 		*--e = '-';
 	json_buf_append(out, e, (size_t)(d + sizeof(d) - e));

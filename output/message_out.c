@@ -114,20 +114,11 @@ void text_write_message(sink *s, const msg_out *m)
 	GString *o = s->buf;
 	const sip_msg *sip = m->sip;
 	char ep[ENDPOINT_STRLEN];
-	/* the time truncated to the microsecond (printf-free, once a line) */
-	int64_t us = m->ts_ns / 1000;
 
 	text_append_uint(o, m->frame, 6);
 	g_string_append_c(o, ' ');
-	if (text_append_hms(o, us / 1000000)) {
-		char frac[8];
-		int64_t r = us % 1000000 < 0 ? 0 : us % 1000000;
-		frac[0] = '.';
-		for (int i = 6; i >= 1; i--, r /= 10)
-			frac[i] = (char)('0' + r % 10);
-		frac[7] = ' ';
-		json_buf_append(o, frac, sizeof(frac));
-	}
+	if (text_append_clock_us(o, m->ts_ns / 1000))
+		g_string_append_c(o, ' ');
 	g_string_append(o, endpoint_format(&m->src, ep, sizeof(ep)));
 	JSON_LIT(o, " -> ");
 	g_string_append(o, endpoint_format(&m->dst, ep, sizeof(ep)));
@@ -139,7 +130,7 @@ void text_write_message(sink *s, const msg_out *m)
 		g_string_append_c(o, ' ');
 		text_append_sv(o, sip->request_uri);
 	} else if (sip->kind == SIP_KIND_RESPONSE) {
-		json_append_u64(o, sip->status);
+		text_append_uint(o, sip->status, 0);
 		g_string_append_c(o, ' ');
 		text_append_sv(o, sip->reason);
 	} else {
@@ -147,7 +138,7 @@ void text_write_message(sink *s, const msg_out *m)
 	}
 	if (sip->has_cseq) {
 		JSON_LIT(o, "  CSeq ");
-		json_append_u64(o, sip->cseq);
+		text_append_uint(o, sip->cseq, 0);
 		g_string_append_c(o, ' ');
 		text_append_sv(o, sip->cseq_method);
 	}

@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "base/decimal.h"
+
 /* Width of one character; the text is valid UTF-8 by construction, but a
  * stray invalid byte still counts one cell rather than stopping the walk. */
 static size_t char_width(const char *p, const char *end, const char **next)
@@ -89,13 +91,10 @@ void text_append_right(GString *out, const char *s, size_t width)
 
 void text_append_uint(GString *out, uint64_t v, size_t width)
 {
-	char d[24];
-	size_t n = sizeof(d);
-	do {
-		d[--n] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	for (size_t k = sizeof(d) - n; k < width; k++)
+	char d[DEC_MAX_DIGITS];
+	char *s = dec_put(d + sizeof(d), v);
+	size_t n = (size_t)(d + sizeof(d) - s);
+	for (size_t k = n; k < width; k++)
 		g_string_append_c(out, ' ');
-	g_string_append_len(out, d + n, (gssize)(sizeof(d) - n));
+	g_string_append_len(out, s, (gssize)n);
 }

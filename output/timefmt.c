@@ -3,6 +3,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "base/decimal.h"
+
 /* Every call row and text line prints a time or two: the digits are
  * written here rather than by GDateTime and printf, which cost thousands
  * of instructions a time (a --list row spent more on its start time than
@@ -14,14 +16,19 @@
 #define FIRST_SEC INT64_C(-62135596800)
 #define LAST_SEC INT64_C(253402300799)
 
+/* |ns| without overflow for the most negative value. */
+static uint64_t magnitude(int64_t ns)
+{
+	return ns < 0 ? (uint64_t)(-(ns + 1)) + 1 : (uint64_t)ns;
+}
+
 /* Splits ns since the epoch into whole seconds (floor) and microseconds,
  * rounding to the nearest microsecond first, so pre-1970 times and
  * negative values come out right too. */
 static void split_us(int64_t ts_ns, int64_t *sec, int *usec)
 {
 	/* the magnitude unsigned: neither end of int64 overflows */
-	uint64_t mag = ts_ns < 0 ? (uint64_t)(-(ts_ns + 1)) + 1 : (uint64_t)ts_ns;
-	int64_t us = (int64_t)((mag + 500) / 1000);
+	int64_t us = (int64_t)((magnitude(ts_ns) + 500) / 1000);
 	if (ts_ns < 0)
 		us = -us;
 	int64_t s = us / 1000000, r = us % 1000000;
@@ -46,15 +53,11 @@ static char *put_padded(char *p, uint64_t v, int width)
 /* v's decimal digits, as few as it takes. */
 static char *put_u64(char *p, uint64_t v)
 {
-	char d[20];
-	int n = 0;
-	do {
-		d[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		*p++ = d[--n];
-	return p;
+	char d[DEC_MAX_DIGITS];
+	char *s = dec_put(d + sizeof(d), v);
+	size_t n = (size_t)(d + sizeof(d) - s);
+	memcpy(p, s, n);
+	return p + n;
 }
 
 /* The proleptic Gregorian date of a day counted from 1970-01-01
@@ -105,14 +108,6 @@ static void append_sec(GString *out, int64_t sec, bool date, bool time)
 	g_string_append_len(out, buf, p - buf);
 }
 
-bool text_append_hms(GString *out, int64_t sec)
-{
-	if (sec < FIRST_SEC || sec > LAST_SEC)
-		return false;
-	append_sec(out, sec, false, true);
-	return true;
-}
-
 /* '.' and the first digits of the microseconds (6 or 3 of them). */
 static void append_fraction(GString *out, int usec, int digits)
 {
@@ -120,6 +115,16 @@ static void append_fraction(GString *out, int usec, int digits)
 	buf[0] = '.';
 	char *p = put_padded(buf + 1, digits == 6 ? (uint64_t)usec : (uint64_t)usec / 1000, digits);
 	g_string_append_len(out, buf, p - buf);
+}
+
+bool text_append_clock_us(GString *out, int64_t us)
+{
+	int64_t sec = us / 1000000, r = us % 1000000;
+	if (sec < FIRST_SEC || sec > LAST_SEC)
+		return false;
+	append_sec(out, sec, false, true);
+	append_fraction(out, r < 0 ? 0 : (int)r, 6);
+	return true;
 }
 
 void text_append_clock(GString *out, int64_t ts_ns)
@@ -149,12 +154,6 @@ void text_append_date(GString *out, int64_t ts_ns)
 	int usec;
 	split_us(ts_ns, &sec, &usec);
 	append_sec(out, sec, true, false);
-}
-
-/* |ns| without overflow for the most negative value. */
-static uint64_t magnitude(int64_t ns)
-{
-	return ns < 0 ? (uint64_t)(-(ns + 1)) + 1 : (uint64_t)ns;
 }
 
 void text_append_delta(GString *out, int64_t ns)

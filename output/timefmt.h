@@ -10,9 +10,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* "22:13:20": the time of day of whole seconds since the epoch; false,
- * and nothing written, outside years 1 to 9999. */
-bool text_append_hms(GString *out, int64_t sec);
+/* "22:13:20.123456" for microseconds since the epoch, cut rather than
+ * rounded (the seconds toward zero, a negative remainder as .000000: the
+ * per-message lines' own reading); false, and nothing written, outside
+ * years 1 to 9999. */
+bool text_append_clock_us(GString *out, int64_t us);
 /* "22:13:20.000000" (time of day, microseconds). */
 void text_append_clock(GString *out, int64_t ts_ns);
 /* "2023-11-14 22:13:20.000000" (digits: 0, 3 or 6 fractional digits). */
