@@ -129,13 +129,13 @@ bool options_parse(int argc, char **argv, options *o, int *exit_status)
 		  "Print JSON Lines: one record per SIP message, then transaction, dialog, call and "
 		  "registration records, then a summary record", NULL },
 		{ "list", 0, 0, G_OPTION_ARG_NONE, &list,
-		  "Print the call list: one line per Call-ID (calls, and REGISTER, OPTIONS, ... with their method)",
+		  "Print the call list: one line per call (a Call-ID; calls, and REGISTER, OPTIONS, ... with their method)",
 		  NULL },
 		{ "stats", 0, 0, G_OPTION_ARG_NONE, &stats,
 		  "Print statistics: messages per method and status, retransmissions, response times, "
 		  "call and registration outcomes", NULL },
 		{ "ladder", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &ladder,
-		  "Print the ladder diagram of the call with this Call-ID (or with this ID from --list); "
+		  "Print the ladder diagram of the calls with this Call-ID (or of the call with this ID from --list); "
 		  "repeat to merge several calls in one diagram; 'all' for every message",
 		  "CALL-ID" },
 		{ "check", 0, 0, G_OPTION_ARG_NONE, &check,
