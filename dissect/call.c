@@ -158,7 +158,8 @@ static bool add_related(call_table *ct, call_rec *r, sv name)
 /* Whether r is over for good (ct->gone then closed it). */
 static bool is_gone(call_table *ct, call_rec *r)
 {
-	return ct->gone && ct->gone(ct->gone_user, r);
+	return ct->gone && ct->clock - r->last_clock > ct->gone_quiet_ns &&
+		ct->gone(ct->gone_user, r);
 }
 
 /* The call of call_id that is still open: one found over for good is

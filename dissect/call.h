@@ -74,9 +74,13 @@ typedef struct call_table {
 	bool copy_raw;            /* heap: each message's bytes copied into its call's arena */
 	/* Asked of every call found by Call-ID for a message (its own, or
 	 * one its related-call headers name), and of each call waiting for
-	 * a Call-ID that appears; NULL: calls last forever. */
+	 * a Call-ID that appears, once it has been quiet (clock - last_clock)
+	 * for longer than gone_quiet_ns; NULL: calls last forever.  The
+	 * quiet test is the table's so that the usual message, one of a call
+	 * heard from recently, costs no call through the pointer. */
 	call_gone_fn gone;
 	void *gone_user;
+	int64_t gone_quiet_ns;
 	int64_t clock;            /* the model's clock, set before each message */
 } call_table;
 

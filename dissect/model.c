@@ -153,6 +153,7 @@ const char *binding_state_name(binding_state s)
 /* ---- life ------------------------------------------------------------------- */
 
 static bool call_gone(void *user, call_rec *r);
+static int64_t quiet_ns(const sip_model *m);
 
 sip_model *sip_model_new(void)
 {
@@ -167,6 +168,7 @@ sip_model *sip_model_new(void)
 	call_table_init(&m->calls, &m->mem);
 	m->calls.gone = call_gone;
 	m->calls.gone_user = m;
+	m->calls.gone_quiet_ns = quiet_ns(m);
 	reg_table_init(&m->regs, &m->mem);
 	m->taps = g_array_new(FALSE, FALSE, sizeof(model_tap));
 	m->ch.stamp = 1;
@@ -227,6 +229,7 @@ bool sip_model_set_timers(sip_model *m, const sip_timers *t)
 	if (m->msgs.len > 0 || !sip_timers_valid(t))
 		return false;
 	m->timers = *t;
+	m->calls.gone_quiet_ns = quiet_ns(m);
 	return true;
 }
 
@@ -794,7 +797,8 @@ static int64_t quiet_ns(const sip_model *m)
 static bool call_gone(void *user, call_rec *r)
 {
 	sip_model *m = user;
-	if (m->calls.clock - r->last_clock <= quiet_ns(m) || !call_finished(m, r->pub.id))
+	/* asked only once r has been quiet for quiet_ns (gone_quiet_ns) */
+	if (!call_finished(m, r->pub.id))
 		return false;
 	call_close(&m->calls, r);
 	return true;
