@@ -1614,10 +1614,10 @@ static void releaser_stop(pipeline *p)
 
 void pipeline_release_mapped(pipeline *p)
 {
-	/* the releaser runs when pages can be given back: once reading is
-	 * over, for files, without frames kept for saving; with them (the
-	 * UI) there is no releaser, as the pages are read again as the user
-	 * moves, and what the caller asks for is all that goes */
+	/* the releaser runs once reading is over, for files, until
+	 * pipeline_release_end (the UI, once its end pass is done: then the
+	 * pages are read again as the user moves, and what the caller asks
+	 * for is all that goes) */
 	if (!p->releaser) {
 		if (p->finished && !p->live && p->merger)
 			cap_merger_release_mapped(p->merger);
@@ -1626,6 +1626,12 @@ void pipeline_release_mapped(pipeline *p)
 	pthread_mutex_lock(&p->rel_lock);
 	cap_merger_release_mapped(p->merger);
 	pthread_mutex_unlock(&p->rel_lock);
+}
+
+void pipeline_release_end(pipeline *p)
+{
+	releaser_stop(p);
+	pipeline_release_mapped(p);
 }
 
 /* Once no message can come: the flows (and the journal) are of no more
@@ -1664,7 +1670,7 @@ void pipeline_finish(pipeline *p)
 	} else {
 		cap_sipframer_flush(p->framer);
 	}
-	if (!p->live && !p->keep_frames) {
+	if (!p->live) {
 		cap_merger_release_mapped(p->merger);
 		sync_init(&p->rel_lock, &p->rel_cond);
 		p->releaser = g_thread_new("sipscope-pages", releaser_main, p);

@@ -142,12 +142,15 @@ void pipeline_finish(pipeline *p);
  * output): the counters are then safe to read.  Without pipeline_finish. */
 void pipeline_abandon(pipeline *p);
 /* After pipeline_finish: gives the mapped files' pages back at once, as a
- * thread of the pipeline does every 5 ms then.  For whoever reads message
- * bytes all over the file faster than that (the --json records written at
- * the end), and for the UI once loading and the findings are done (frames
- * kept: no thread, the pages of what the user looks at come back as
- * needed).  Nothing for live input. */
+ * thread of the pipeline does every 5 ms from pipeline_finish on.  For
+ * whoever reads message bytes all over the file faster than that (the
+ * --json records written at the end).  Nothing for live input. */
 void pipeline_release_mapped(pipeline *p);
+/* The reading of the end is over (the UI: the findings' last checks read
+ * a message or two of every call, all over the file): the thread stops
+ * after giving the pages back a last time, and the pages of what the
+ * user looks at afterwards come back as needed and stay. */
+void pipeline_release_end(pipeline *p);
 bool pipeline_finished(const pipeline *p);
 void pipeline_free(pipeline *p);
 

@@ -54,9 +54,10 @@ static bool feed_step(void *user)
 	 * go back to the system (free alone gives back only the heap's top) */
 	malloc_trim(0);
 #endif
-	/* what loading and the findings read again of the file goes; the
-	 * pages of what the user looks at come back as needed */
-	pipeline_release_mapped(st->pipe);
+	/* what loading and the findings read again of the file goes (and
+	 * went every few milliseconds while they read); the pages of what
+	 * the user looks at come back as needed */
+	pipeline_release_end(st->pipe);
 	return false;
 }
 
