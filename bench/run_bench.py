@@ -28,8 +28,8 @@ sip_parse_message of typical messages and per message through the whole
 pipeline, against the project's targets (--no-micro skips it).
 
 It also measures the interactive UI's responsiveness in tmux
-(bench/ui_latency.py: time to first screen and to loaded on the largest
-file, latency of keys; --no-ui) and what the Wireshark plugin costs tshark
+(bench/ui_latency.py: time to first screen, to loaded and memory on the
+largest file and the --ui-calls one, latency of keys on the latter; --no-ui) and what the Wireshark plugin costs tshark
 (bench/plugin_cost.py, on the --plugin-calls file; --no-plugin), and, as
 root with tcpreplay, the highest live packet rate `sipscope -i` holds on a
 veth pair without drops (bench/live_rate.py; --no-live).

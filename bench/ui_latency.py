@@ -328,6 +328,42 @@ def ms(x):
     return "-" if x is None else "%.0f" % (x * 1e3) if x >= 0.1 else "%.1f" % (x * 1e3)
 
 
+def load_table(ld, info=None, stats_wall=None):
+    """The lines of the table of measure_load's result."""
+    out = []
+    out.append("Opening the file (from `tmux new-session` on a running server; the screen "
+               "read every %.0f ms, %d captures):\n" % (LOAD_POLL * 1e3, ld["polls"]))
+    out.append("| event | seconds |")
+    out.append("|---|---|")
+    out.append("| (polling resolution: mean time between captures, nominal %.0f ms) | %.3f |"
+               % (LOAD_POLL * 1e3, ld["poll_period"]))
+    if ld["poll_period"] > 3 * LOAD_POLL:
+        out.append("| (the machine was too busy to poll every %.0f ms: the times below are "
+                   "upper bounds at the measured resolution) | |" % (LOAD_POLL * 1e3))
+    out.append("| status bar drawn | %.3f |" % ld["drawn"])
+    out.append("| first call rows in the call list | %.3f |" % ld["rows"])
+    out.append("| loading finished (no `loading NN%%` in the status bar) | %.3f |" % ld["loaded"])
+    if stats_wall:
+        out.append("| for comparison: `sipscope --stats` on the same file (median wall time above) "
+                   "| %.3f (UI load = %.2f x) |" % (stats_wall, ld["loaded"] / stats_wall))
+    if ld.get("rss_kb"):
+        out.append("| peak RSS of the UI once loaded (VmHWM) | %.0f MB |" % (ld["rss_kb"] / 1024))
+    if ld.get("anon_kb") is not None and ld.get("file_kb") is not None:
+        msgs = (info or {}).get("messages") or ld.get("messages")
+        per = " (%.0f bytes per SIP message)" % (ld["anon_kb"] * 1024 / msgs) if msgs else ""
+        out.append("| resident once loaded: anonymous | %.0f MB%s |" % (ld["anon_kb"] / 1024, per))
+        out.append("| resident once loaded: file-backed (the capture's pages, libraries) | %.0f MB |"
+                   % (ld["file_kb"] / 1024))
+    if "messages" in ld:
+        seen = "frames %s, SIP messages %s, calls %s" % tuple(
+            format(ld[k], ",") for k in ("frames", "messages", "calls"))
+        if info:
+            seen += " (%s)" % ("all SIP messages" if ld["messages"] == info["messages"]
+                               else "EXPECTED %s" % format(info["messages"], ","))
+        out.append("| status bar when loaded | %s |" % seen)
+    return out
+
+
 def section(res, info=None, stats_wall=None):
     """The Markdown section of RESULTS.md."""
     name = os.path.basename(res["file"])
@@ -344,36 +380,7 @@ def section(res, info=None, stats_wall=None):
         out.append("**Failed:** " + res["error"].replace("\n", "\n    ") + "\n")
     ld = res.get("load")
     if ld:
-        out.append("Opening the file (from `tmux new-session` on a running server; the screen "
-                   "read every %.0f ms, %d captures):\n" % (LOAD_POLL * 1e3, ld["polls"]))
-        out.append("| event | seconds |")
-        out.append("|---|---|")
-        out.append("| (polling resolution: mean time between captures, nominal %.0f ms) | %.3f |"
-                   % (LOAD_POLL * 1e3, ld["poll_period"]))
-        if ld["poll_period"] > 3 * LOAD_POLL:
-            out.append("| (the machine was too busy to poll every %.0f ms: the times below are "
-                       "upper bounds at the measured resolution) | |" % (LOAD_POLL * 1e3))
-        out.append("| status bar drawn | %.3f |" % ld["drawn"])
-        out.append("| first call rows in the call list | %.3f |" % ld["rows"])
-        out.append("| loading finished (no `loading NN%%` in the status bar) | %.3f |" % ld["loaded"])
-        if stats_wall:
-            out.append("| for comparison: `sipscope --stats` on the same file (median wall time above) "
-                       "| %.3f (UI load = %.2f x) |" % (stats_wall, ld["loaded"] / stats_wall))
-        if ld.get("rss_kb"):
-            out.append("| peak RSS of the UI once loaded (VmHWM) | %.0f MB |" % (ld["rss_kb"] / 1024))
-        if ld.get("anon_kb") is not None and ld.get("file_kb") is not None:
-            msgs = (info or {}).get("messages") or ld.get("messages")
-            per = " (%.0f bytes per SIP message)" % (ld["anon_kb"] * 1024 / msgs) if msgs else ""
-            out.append("| resident once loaded: anonymous | %.0f MB%s |" % (ld["anon_kb"] / 1024, per))
-            out.append("| resident once loaded: file-backed (the capture's pages, libraries) | %.0f MB |"
-                       % (ld["file_kb"] / 1024))
-        if "messages" in ld:
-            seen = "frames %s, SIP messages %s, calls %s" % tuple(
-                format(ld[k], ",") for k in ("frames", "messages", "calls"))
-            if info:
-                seen += " (%s)" % ("all SIP messages" if ld["messages"] == info["messages"]
-                                   else "EXPECTED %s" % format(info["messages"], ","))
-            out.append("| status bar when loaded | %s |" % seen)
+        out += load_table(ld, info, stats_wall)
         out.append("")
     keys = res.get("keys")
     if keys:
@@ -410,6 +417,21 @@ def section(res, info=None, stats_wall=None):
                        "carry its stalls (compare the harness row).\n")
         out.append("Esc waits for ESCDELAY (25 ms, set by sipscope unless the environment sets "
                    "it) before curses reports it as a key rather than the start of a sequence.\n")
+    big = res.get("large")
+    if big:
+        binfo = big.get("info")
+        out.append("### Opening the largest file (%s)\n" % (
+            "%s calls, %s SIP messages" % (format(binfo["calls"], ","), format(binfo["messages"], ","))
+            if binfo else os.path.basename(big["file"])))
+        out.append("The same measurement of the load, without keys, on the largest capture of the "
+                   "run.\n")
+        if "error" in big:
+            out.append("**Failed:** " + big["error"].replace("\n", "\n    ") + "\n")
+        if big.get("load"):
+            out += load_table(big["load"], binfo, big.get("stats_wall"))
+            out.append("")
+        if big.get("stderr"):
+            out.append("sipscope's standard error: `%s`\n" % big["stderr"].replace("`", "'"))
     if res.get("stderr"):
         out.append("sipscope's standard error: `%s`\n" % res["stderr"].replace("`", "'"))
     return "\n".join(out).rstrip("\n")
@@ -421,7 +443,8 @@ def add_args(ap):
     ap.add_argument("--no-ui", dest="ui", action="store_false",
                     help="skip the UI responsiveness measurement (tmux)")
     ap.add_argument("--ui-calls", type=int, default=None,
-                    help="calls in the capture the UI opens (default: the largest of --calls)")
+                    help="calls in the capture the UI opens for the keys (default: the largest "
+                         "of --calls; when smaller, the largest is opened too, for its load)")
     ap.add_argument("--ui-reps", type=int, default=20,
                     help="repetitions of the key sequence (default 20)")
 
@@ -450,6 +473,20 @@ def bench(args, bins, files, per_file, generate, notes, log):
         log("ui: FAILED: %s" % e)
         res = {"file": path, "reps": args.ui_reps, "filter": "busy", "error": str(e),
                "tmux": "tmux"}
+    # Keys are measured on the --ui-calls file; the time to the first
+    # screen and to loaded, and the memory, on the largest file too.
+    largest = max(known)
+    if largest > n and known[largest][0]:
+        bpath, binfo = known[largest]
+        big = {"file": bpath, "info": binfo}
+        if largest in per_file and "stats" in per_file[largest][1]:
+            big["stats_wall"] = per_file[largest][1]["stats"]["wall"]
+        try:
+            big.update(run(bins["sipscope"], bpath, 0, args.timeout, log=log))
+        except (UiFailure, subprocess.TimeoutExpired) as e:
+            log("ui (largest file): FAILED: %s" % e)
+            big["error"] = str(e)
+        res["large"] = big
     md = section(res, info, stats_wall)
     print("\n" + md)
     return md
