@@ -804,6 +804,16 @@ static bool call_gone(void *user, call_rec *r)
 	return true;
 }
 
+sip_call_rest sip_model_call_rest(const sip_model *m, sip_id call)
+{
+	const call_rec *r = call_get(&m->calls, call);
+	if (!r || r->closed)
+		return SIP_CALL_OVER;
+	if (m->calls.clock - r->last_clock <= quiet_ns(m))
+		return SIP_CALL_HEARD;
+	return call_finished(m, call) ? SIP_CALL_OVER : SIP_CALL_QUIET_OPEN;
+}
+
 /* forget_finished: the calls quiet for long enough go if finished, and
  * are parked otherwise (a new message of theirs makes them active again;
  * sip_model_finish judges the rest). */

@@ -954,6 +954,16 @@ guint sip_model_messages_held(const sip_model *m);
 void sip_model_evicting(const sip_model *m, const sip_ids **msgs, const sip_ids **txns,
 	const sip_ids **dialogs);
 
+/* Where a call held by the model stands, by the model's clock: heard
+ * from within the span after which a finished call is over for good (five
+ * minutes, or 64×T1 + T4 when longer); quiet that long but not finished;
+ * or over for good (finished and quiet: nothing more can happen to it, as
+ * a later message of its Call-ID starts another call).  A call stays
+ * over; one quiet and open becomes heard again only by a message of its
+ * own.  SIP_CALL_OVER for an id the model does not hold. */
+typedef enum { SIP_CALL_HEARD = 0, SIP_CALL_QUIET_OPEN, SIP_CALL_OVER } sip_call_rest;
+sip_call_rest sip_model_call_rest(const sip_model *m, sip_id call);
+
 /* The parse of message id while it is being added (inside the taps called
  * for it), so a tap need not parse it again; NULL otherwise. */
 const sip_msg *sip_model_parse_of(const sip_model *m, sip_id id);

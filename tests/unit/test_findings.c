@@ -1767,6 +1767,94 @@ static void test_det_pages_loose(void)
 
 /* Retired once finished: the detectors' state goes, the findings stay, and
  * nothing that comes later is judged (or touches the freed state). */
+/* An entry of d that holds something (a released one reads as zero
+ * bytes while its page stays). */
+static bool det_live(const det_pages *d, sip_id id)
+{
+	const uint8_t *e = det_peek(d, id);
+	for (size_t i = 0; e && i < d->elem; i++)
+		if (e[i])
+			return true;
+	return false;
+}
+
+/* Whether the detector holds anything for call c: its own entry, its
+ * transactions', its dialogs', an ACK wait for one of its messages. */
+static bool det_holds_call(const findings *fd, const sip_call *c)
+{
+	bool any = det_live(&fd->calls, c->id);
+	for (guint i = 0; i < c->txns->len; i++)
+		any |= det_live(&fd->txns, g_array_index(c->txns, sip_id, i));
+	for (guint i = 0; i < c->dialogs->len; i++)
+		any |= det_live(&fd->dialogs, g_array_index(c->dialogs, sip_id, i));
+	for (guint i = 0; i < fd->waits->len; i++) {
+		const ack_wait *w = g_ptr_array_index(fd->waits, i);
+		for (guint k = 0; k < c->messages->len; k++)
+			any |= !w->dropped && w->msg == g_array_index(c->messages, sip_id, k);
+	}
+	return any;
+}
+
+/* Where every call is kept, what the detector keeps for a call goes once
+ * the call is over for good (finished, and quiet for five minutes by the
+ * model's clock), as where finished calls are forgotten: the records and
+ * the findings stay; a call quiet but open keeps its state. */
+static void test_kept_calls_let_go(void)
+{
+	fflow x = ff_new();
+	ua_call a = ua_call_make(x.f, "over@a.example");
+	/* an answered call with an offer and its answer, torn down */
+	sdp_msg(x.f, 0, "10.0.0.1:5060", "10.0.0.2:5060",
+		"INVITE sip:bob@10.0.0.2 SIP/2.0\n"
+		"Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKi\n"
+		"Max-Forwards: 70\n"
+		"From: <sip:alice@a.example>;tag=atag\n"
+		"To: <sip:bob@b.example>\n"
+		"Call-ID: over@a.example\n"
+		"CSeq: 1 INVITE\n"
+		"Contact: <sip:alice@10.0.0.1>\n"
+		"Content-Type: application/sdp\n", SDP_PCMU);
+	rsp(&a, 800, true, 180, "INVITE", 1, "z9hG4bKi", "bt");
+	sdp_msg(x.f, 3000, "10.0.0.2:5060", "10.0.0.1:5060",
+		"SIP/2.0 200 OK\n"
+		"Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKi\n"
+		"From: <sip:alice@a.example>;tag=atag\n"
+		"To: <sip:bob@b.example>;tag=bt\n"
+		"Call-ID: over@a.example\n"
+		"CSeq: 1 INVITE\n"
+		"Contact: <sip:bob@10.0.0.2>\n"
+		"Content-Type: application/sdp\n", SDP_PCMU);
+	req(&a, 3010, true, "ACK", 1, "z9hG4bKa", "bt");
+	req(&a, 60000, true, "BYE", 2, "z9hG4bKb", "bt");
+	rsp(&a, 60020, true, 200, "BYE", 2, "z9hG4bKb", "bt");
+	/* a call that rings and is never answered: open to the end */
+	ua_call b = ua_call_make(x.f, "open@a.example");
+	req(&b, 1000, true, "INVITE", 1, "z9hG4bKo", NULL);
+	rsp(&b, 1800, true, 180, "INVITE", 1, "z9hG4bKo", "ot");
+	const sip_call *ca = call_named(x.f, "over@a.example");
+	const sip_call *cb = call_named(x.f, "open@a.example");
+	g_assert_true(det_holds_call(x.fd, ca));
+	g_assert_true(det_holds_call(x.fd, cb));
+	guint n = findings_count(x.fd);
+	/* four minutes on: A is finished but not quiet long enough */
+	ua_call c = ua_call_make(x.f, "later@a.example");
+	req(&c, 60020 + 240000, true, "OPTIONS", 1, "z9hG4bKl1", NULL);
+	g_assert_cmpint(sip_model_call_rest(x.f->m, ca->id), ==, SIP_CALL_HEARD);
+	g_assert_true(det_holds_call(x.fd, ca));
+	/* past five minutes: A is over, B quiet but open */
+	req(&c, 60020 + 300001, true, "OPTIONS", 2, "z9hG4bKl2", NULL);
+	g_assert_cmpint(sip_model_call_rest(x.f->m, ca->id), ==, SIP_CALL_OVER);
+	g_assert_cmpint(sip_model_call_rest(x.f->m, cb->id), ==, SIP_CALL_QUIET_OPEN);
+	g_assert_cmpint(sip_model_call_rest(x.f->m, 12345), ==, SIP_CALL_OVER);
+	g_assert_false(det_holds_call(x.fd, ca));
+	g_assert_true(det_holds_call(x.fd, cb));
+	g_assert_nonnull(sip_model_message(x.f->m, g_array_index(ca->messages, sip_id, 0)));
+	g_assert_cmpuint(findings_count(x.fd), >=, n);
+	ff_finish(&x, 60020 + 400000);
+	g_assert_false(det_holds_call(x.fd, ca));
+	ff_free(&x);
+}
+
 static void test_retire(void)
 {
 	fflow x = ff_new();
@@ -1874,6 +1962,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/findings/outputs", test_outputs);
 	g_test_add_func("/findings/hostile", test_hostile);
 	g_test_add_func("/findings/det-pages-loose", test_det_pages_loose);
+	g_test_add_func("/findings/kept-calls-let-go", test_kept_calls_let_go);
 	g_test_add_func("/findings/det-pages-odd-size", test_det_pages_odd_size);
 	g_test_add_func("/findings/summary-shared", test_summary_shared);
 	return g_test_run();
