@@ -700,11 +700,6 @@ void fnd_parse(const sip_message *msg, sip_msg *into)
 	sip_parse_message(sip_message_raw(msg), sip_message_stream(msg), into);
 }
 
-bool fnd_msg_is(const sip_message *msg, sip_field field, const char *text)
-{
-	return sv_eq_cstr(sip_message_field(msg, field), text);
-}
-
 /* ---- waits for ACKs --------------------------------------------------------------------------- */
 
 static void wait_push(findings *f, ack_wait *w)

@@ -310,7 +310,19 @@ uint64_t fnd_hash_src(const sip_message *msg);
 
 /* Re-parses a message into the scratch given (f->p or f->q). */
 void fnd_parse(const sip_message *msg, sip_msg *into);
-bool fnd_msg_is(const sip_message *msg, sip_field field, const char *text);
+/* Whether msg's method is the known method code: a known code is the
+ * name byte for byte (methods are case-sensitive), so the code of the
+ * record says what comparing its SIP_FIELD_METHOD would. */
+static inline bool fnd_method_is(const sip_message *msg, sip_method_code code)
+{
+	return msg->method_code == code;
+}
+
+/* The same for the CSeq method (of a CSeq that parsed, as the field). */
+static inline bool fnd_cseq_method_is(const sip_message *msg, sip_method_code code)
+{
+	return msg->cseq_method_code == code;
+}
 
 /* ---- checks ------------------------------------------------------------------ */
 

@@ -100,7 +100,7 @@ static const sip_message *msg_get(findings *f, sip_id id)
 
 static bool is_invite_response(const sip_message *msg)
 {
-	return msg->kind == SIP_KIND_RESPONSE && fnd_msg_is(msg, SIP_FIELD_CSEQ_METHOD, "INVITE");
+	return msg->kind == SIP_KIND_RESPONSE && fnd_cseq_method_is(msg, SIP_METHOD_INVITE);
 }
 
 static bool uri_same(sv a, sv b);
@@ -536,7 +536,7 @@ static uint32_t retrans_max(const sip_timers *tm, bool invite)
 static void check_storm(findings *f, const sip_message *msg, const sip_txn *t)
 {
 	int64_t req_ts = t ? sip_txn_request_ts(f->m, t) : 0;
-	if (req_ts == 0 || fnd_msg_is(msg, SIP_FIELD_METHOD, "ACK"))
+	if (req_ts == 0 || fnd_method_is(msg, SIP_METHOD_ACK))
 		return;
 	det_txn *dt = fnd_txn(f, t->id);
 	const sip_timers *tm = timers_of(f);
@@ -958,7 +958,7 @@ static void explain_glare(findings *f, const sip_message *msg, const sip_txn *t)
 /* §14.1: after a 491 the owner of the Call-ID (the caller) waits 2.1-4 s. */
 static void check_glare_retry(findings *f, const sip_message *msg)
 {
-	if (!fnd_msg_is(msg, SIP_FIELD_METHOD, "INVITE") || !tag_present(msg, SIP_FIELD_TO_TAG))
+	if (!fnd_method_is(msg, SIP_METHOD_INVITE) || !tag_present(msg, SIP_FIELD_TO_TAG))
 		return;
 	const sip_dialog *d = sip_model_dialog(f->m, msg->dialog);
 	if (!d)
@@ -1182,7 +1182,7 @@ static bool wants_qvalues(const findings *f, const sip_message *msg)
 {
 	const det_txn *dt = fnd_txn_peek(f, msg->txn);
 	return dt && (dt->flags & DT_QVALUES) &&
-		fnd_msg_is(msg, SIP_FIELD_CSEQ_METHOD, "REGISTER");
+		fnd_cseq_method_is(msg, SIP_METHOD_REGISTER);
 }
 
 static void append_q(GString *s, uint16_t q)
@@ -1937,6 +1937,11 @@ static const char *params_diff(sv a, sv b)
  * are the same URI. */
 static const char *route_diff(sv a, sv b)
 {
+	/* the usual case, a copy: the same bytes are the same URI (also
+	 * where a parameter name repeats, which the comparison below, going
+	 * by the first of each name, would call different) */
+	if (sv_eq(sv_trim(a), sv_trim(b)))
+		return NULL;
 	sip_route x, y;
 	if (!sip_route_parse(a, &x) || !sip_route_parse(b, &y))
 		return sv_eq_ci(sv_trim(a), sv_trim(b)) ? NULL : "the value";
@@ -2164,13 +2169,13 @@ static bool compare_routes(findings *f, const sip_message *msg, const sip_msg *p
  * fewer goes around a proxy that asked to stay on the path. */
 static void check_route_set(findings *f, const sip_message *msg, const sip_msg *p, unsigned n_vias)
 {
-	if (n_vias != 1 || fnd_msg_is(msg, SIP_FIELD_METHOD, "CANCEL"))
+	if (n_vias != 1 || fnd_method_is(msg, SIP_METHOD_CANCEL))
 		return;
 	const sip_dialog *d = sip_model_dialog(f->m, msg->dialog);
 	const sip_txn *t = sip_model_txn(f->m, msg->txn);
 	if (!d || d->route_msg == SIP_ID_NONE || !d->route_set.p || !t)
 		return;
-	if (fnd_msg_is(msg, SIP_FIELD_METHOD, "ACK") && t->is_invite)
+	if (fnd_method_is(msg, SIP_METHOD_ACK) && t->is_invite)
 		return;   /* ACK for a non-2xx: hop by hop */
 	if (d->route_msg >= msg->id)
 		return;
@@ -2199,7 +2204,7 @@ static void check_route_set(findings *f, const sip_message *msg, const sip_msg *
 static void on_request(findings *f, const sip_message *msg, const sip_msg *p)
 {
 	const sip_txn *t = sip_model_txn(f->m, msg->txn);
-	bool ack = fnd_msg_is(msg, SIP_FIELD_METHOD, "ACK");
+	bool ack = fnd_method_is(msg, SIP_METHOD_ACK);
 	if (ack)
 		fnd_ack_seen(f, msg);
 	if (msg->retransmission) {
@@ -2212,19 +2217,19 @@ static void on_request(findings *f, const sip_message *msg, const sip_msg *p)
 	check_branch(f, msg);
 	if (!t)
 		return;
-	if (fnd_msg_is(msg, SIP_FIELD_METHOD, "CANCEL"))
+	if (fnd_method_is(msg, SIP_METHOD_CANCEL))
 		check_cancel(f, msg, t);
 	else if (!ack)
 		check_dialog_exists(f, msg);
 	if (!ack)
 		check_cseq_order(f, msg);
 	check_glare_retry(f, msg);
-	if (fnd_msg_is(msg, SIP_FIELD_METHOD, "INVITE") && !tag_present(msg, SIP_FIELD_TO_TAG))
+	if (fnd_method_is(msg, SIP_METHOD_INVITE) && !tag_present(msg, SIP_FIELD_TO_TAG))
 		note_redirect_try(f, msg, t);
 	if (!p)
 		return;
 	unsigned n_vias = 0;
-	if (fnd_msg_is(msg, SIP_FIELD_METHOD, "REGISTER"))
+	if (fnd_method_is(msg, SIP_METHOD_REGISTER))
 		note_qvalues(f, msg, p);
 	note_credentials(f, msg, p);
 	check_vias(f, msg, p, &n_vias);

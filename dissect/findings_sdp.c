@@ -403,7 +403,7 @@ void fnd_check_sdp(findings *f, const sip_message *msg, const sip_msg *p)
 	if (!dt)
 		return;
 	if (msg->kind == SIP_KIND_REQUEST) {
-		if (fnd_msg_is(msg, SIP_FIELD_METHOD, "ACK")) {
+		if (fnd_method_is(msg, SIP_METHOD_ACK)) {
 			/* the answer to an offer made in a 2xx */
 			const ack_wait *w = fnd_wait_for_ack(f, msg);
 			det_txn *idt = w ? fnd_txn(f, w->txn) : NULL;
@@ -422,7 +422,7 @@ void fnd_check_sdp(findings *f, const sip_message *msg, const sip_msg *p)
 		return;
 	}
 	if (!dt->offered && msg->status >= 200 && msg->status < 300 &&
-	    fnd_msg_is(msg, SIP_FIELD_CSEQ_METHOD, "INVITE")) {
+	    fnd_cseq_method_is(msg, SIP_METHOD_INVITE)) {
 		const sip_txn *t = sip_model_txn(f->m, msg->txn);
 		if (t && t->request != SIP_ID_NONE) {
 			dt->offer = offer_keep(f, f->sdp_a, msg->id);

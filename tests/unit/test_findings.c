@@ -1314,6 +1314,16 @@ static void test_route_set(void)
 		ff_free(&x);
 	}
 
+	/* a value that repeats a parameter name, copied byte for byte: the
+	 * same URI (going by the first of each name it would differ) */
+	{
+		sip_id bye;
+		fflow x = route_flow("rs-rep@a.example", "<sip:p2.example;lr;x=1;x=2>, <sip:p1.example;lr>",
+			"Route: <sip:p1.example;lr>, <sip:p2.example;lr;x=1;x=2>\n", &bye);
+		assert_no_problems(x.fd);
+		ff_free(&x);
+	}
+
 	/* the callee keeps the Record-Route's order */
 	for (int wrong = 0; wrong < 2; wrong++) {
 		fflow x = ff_new();
