@@ -21,14 +21,23 @@
  * change nothing about the calls: a twin model that keeps every call is
  * fed the same messages, and each must land in the same call,
  * transaction and dialog, as the same retransmission or not.
+ *
+ * The findings detector (dissect/findings.h) listens to every model, as
+ * the application attaches it: its findings must name ids the model
+ * gave, their text must be printable, --check's report of them is
+ * written and checked, and the twin's detector must find the same
+ * things in the same order (where every call is kept, the detector lets
+ * a call go at the point where the forgetting model forgets it).
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
+#include "dissect/findings.h"
 #include "dissect/model.h"
 #include "dissect/sip.h"
 #include "fuzz_util.h"
+#include "output/check.h"
 #include "output/message_out.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -259,6 +268,33 @@ static void walk_model(const sip_model *m, guint added)
 	}
 }
 
+static void check_id_array(const GArray *a, guint count, const char *what)
+{
+	for (guint i = 0; a && i < a->len; i++)
+		if (g_array_index(a, sip_id, i) >= count)
+			fuzz_fail("%s id %u out of %u", what, g_array_index(a, sip_id, i), count);
+}
+
+/* Every finding checked against m's ids, and written one to a line. */
+static void walk_findings(const findings *fd, const sip_model *m, GString *out)
+{
+	g_string_truncate(out, 0);
+	for (guint i = 0, n = findings_count(fd); i < n; i++) {
+		const finding *x = findings_get(fd, i);
+		if (!x)
+			fuzz_fail("finding %u missing", i);
+		check_id(x->call, sip_model_call_count(m), "finding.call");
+		check_id_array(x->messages, sip_model_message_count(m), "finding.messages");
+		check_id_array(x->txns, sip_model_txn_count(m), "finding.txns");
+		check_id_array(x->dialogs, sip_model_dialog_count(m), "finding.dialogs");
+		if (x->count < 1)
+			fuzz_fail("finding %u counts %u", i, x->count);
+		check_append_finding(out, x);
+		g_string_append_c(out, '\n');
+	}
+	fuzz_check_text(out->str, out->len, true, "findings");
+}
+
 static unsigned tap_calls;
 
 static void on_event(void *user, const sip_model *m, sip_event ev, sip_id id)
@@ -312,6 +348,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	sip_model_tap_add(m, SIP_EV_MESSAGE | SIP_EV_TXN | SIP_EV_DIALOG | SIP_EV_CALL |
 			  SIP_EV_REGISTRATION, on_event, NULL);
+	findings *fd = findings_new(m);
+	findings *fd_twin = twin ? findings_new(twin) : NULL;
 	fuzz_memsink_begin(&json);
 	fuzz_memsink_begin(&text);
 
@@ -379,11 +417,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * last input byte. */
 	int64_t end = ts + (size ? model_delta_ns[data[size - 1] & 7] : 0);
 	sip_model_finish(m, end);
+	findings_finish(fd);
+	static GString *found, *found_twin;
+	if (!found) {
+		found = g_string_new(NULL);
+		found_twin = g_string_new(NULL);
+	}
+	walk_findings(fd, m, found);
 	if (twin) {
 		sip_model_finish(twin, end);
+		findings_finish(fd_twin);
 		if (sip_model_call_count(twin) != sip_model_call_count(m))
 			fuzz_fail("%u calls, %u with every call kept", sip_model_call_count(m),
 				  sip_model_call_count(twin));
+		walk_findings(fd_twin, twin, found_twin);
+		if (!g_string_equal(found, found_twin))
+			fuzz_fail("findings differ with every call kept:\n%s-- kept:\n%s", found->str,
+				  found_twin->str);
+		findings_free(fd_twin);
 		sip_model_free(twin);
 	}
 	if (sip_model_clock(m) < ts)
@@ -393,7 +444,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fprintf(stderr, "messages %u txns %u dialogs %u calls %u registrations %u\n", added,
 			sip_model_txn_count(m), sip_model_dialog_count(m), sip_model_call_count(m),
 			sip_model_registration_count(m));
+	check_write(&text.s, m, fd);
 	fuzz_write_model_outputs(m, end, &json, &text);
+	findings_free(fd);
 	sip_model_free(m);
 	return 0;
 }
