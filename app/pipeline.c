@@ -129,6 +129,9 @@ typedef struct msg_slot {
 	bool needs_parse;      /* the caller's thread parses (into its own sip_msg) */
 	flow_quote quote;
 	GArray *frames;        /* keep_frames: the frames that carried the message */
+	GString *pre;          /* hooks.message_pre's text, when has_pre */
+	size_t pre_split;
+	bool has_pre;
 } msg_slot;
 
 /* Each side writes its own cache line and reads the other's only when it
@@ -710,8 +713,34 @@ static void write_message_frames(pipeline *p, const cap_sipmsg *m)
 /* What follows the parse of a message: the model, the counters, the
  * hooks.  parsed holds m parsed and prep what sip_model_prepare took from
  * it (neither is filled for an ICMP-quoted copy). */
+/* What the outputs print of m, parsed, before the model takes it. */
+static void msg_out_init(msg_out *mo, const cap_sipmsg *m, const sip_msg *parsed)
+{
+	*mo = (msg_out){
+		.frame = m->frame->num,
+		.first_frame = m->first_frame ? m->first_frame : m->frame->num,
+		.index = m->index,
+		.ts_ns = m->frame->ts_ns,
+		.src = m->src,
+		.dst = m->dst,
+		.transport = sip_transport_name(m->transport),
+		.sip = parsed,
+	};
+	if (m->flags & CAP_SIPMSG_TRUNCATED)
+		add_note(mo, "message incomplete: the stream or capture ended before all of it arrived");
+	if (m->flags & CAP_SIPMSG_AFTER_GAP)
+		add_note(mo, "bytes before this message were never captured (gap in the TCP stream)");
+	if (m->flags & CAP_SIPMSG_SNAPLEN_CUT)
+		add_note(mo, "frame cut short by the capture's snap length; the message may be incomplete");
+	if ((m->flags & CAP_SIPMSG_NO_CONTENT_LENGTH) && parsed->kind == SIP_KIND_INVALID)
+		add_note(mo, "no Content-Length on a stream transport; body assumed empty");
+	if (m->flags & CAP_SIPMSG_BAD_CONTENT_LENGTH)
+		add_note(mo, "unparsable Content-Length on a stream transport; body assumed empty");
+}
+
+/* pre: hooks.message_pre's text for m (split at pre_split), or NULL. */
 static void deliver(pipeline *p, const cap_sipmsg *m, const sip_msg *parsed, const sip_prepared *prep,
-	const flow_quote *quote, const GArray *frames)
+	const flow_quote *quote, const GArray *frames, const GString *pre, size_t pre_split)
 {
 	if (m->flags & CAP_SIPMSG_ICMP_QUOTED) {
 		p->count.icmp_notes++;
@@ -729,26 +758,13 @@ static void deliver(pipeline *p, const cap_sipmsg *m, const sip_msg *parsed, con
 			p->hooks.icmp(p->hooks.user, &ic);
 		return;
 	}
-	msg_out mo = {
-		.frame = m->frame->num,
-		.first_frame = m->first_frame ? m->first_frame : m->frame->num,
-		.index = m->index,
-		.ts_ns = m->frame->ts_ns,
-		.src = m->src,
-		.dst = m->dst,
-		.transport = sip_transport_name(m->transport),
-		.sip = parsed,
-	};
-	if (m->flags & CAP_SIPMSG_TRUNCATED)
-		add_note(&mo, "message incomplete: the stream or capture ended before all of it arrived");
-	if (m->flags & CAP_SIPMSG_AFTER_GAP)
-		add_note(&mo, "bytes before this message were never captured (gap in the TCP stream)");
-	if (m->flags & CAP_SIPMSG_SNAPLEN_CUT)
-		add_note(&mo, "frame cut short by the capture's snap length; the message may be incomplete");
-	if ((m->flags & CAP_SIPMSG_NO_CONTENT_LENGTH) && parsed->kind == SIP_KIND_INVALID)
-		add_note(&mo, "no Content-Length on a stream transport; body assumed empty");
-	if (m->flags & CAP_SIPMSG_BAD_CONTENT_LENGTH)
-		add_note(&mo, "unparsable Content-Length on a stream transport; body assumed empty");
+	msg_out mo;
+	msg_out_init(&mo, m, parsed);
+	if (pre) {
+		mo.pre = pre->str;
+		mo.pre_len = pre->len;
+		mo.pre_split = pre_split;
+	}
 
 	p->count.messages++;
 	if (parsed->kind == SIP_KIND_INVALID)
@@ -879,11 +895,19 @@ static void readahead_put(pipeline *p, const cap_sipmsg *m)
 	s->needs_parse = false;
 	if (head % TAIL_LOOK == 0)
 		ra->put_tail = atomic_load_explicit(&ra->tail, memory_order_acquire);
+	s->has_pre = false;
 	if (!(m->flags & CAP_SIPMSG_ICMP_QUOTED)) {
-		if (head - ra->put_tail >= PARSE_AHEAD)
+		if (head - ra->put_tail >= PARSE_AHEAD) {
 			parse_message(&s->m, s->parsed, &s->prep);
-		else
+			if (p->hooks.message_pre) {
+				msg_out mo;
+				msg_out_init(&mo, &s->m, s->parsed);
+				p->hooks.message_pre(&mo, s->pre, &s->pre_split);
+				s->has_pre = true;
+			}
+		} else {
 			s->needs_parse = true;
+		}
 	}
 	atomic_store_explicit(&ra->head, head + 1, memory_order_release);
 	/* a wake missed here (the flag read before the caller's store shows)
@@ -994,6 +1018,8 @@ static void readahead_start(pipeline *p)
 	for (unsigned i = 0; i < READER_SLOTS; i++) {
 		ra->slots[i].parsed = &ra->parsed[i];
 		ra->slots[i].frames = g_array_new(FALSE, FALSE, sizeof(cap_frame));
+		if (p->hooks.message_pre)
+			ra->slots[i].pre = g_string_sized_new(512);
 	}
 	ra->errors_pub = g_ptr_array_new_with_free_func((GDestroyNotify)g_error_free);
 	sync_init(&ra->lock, &ra->cond);
@@ -1027,6 +1053,9 @@ static void readahead_free_slots(readahead *ra)
 		if (ra->slots[i].frames)
 			g_array_free(ra->slots[i].frames, TRUE);
 		ra->slots[i].frames = NULL;
+		if (ra->slots[i].pre)
+			g_string_free(ra->slots[i].pre, TRUE);
+		ra->slots[i].pre = NULL;
 	}
 }
 
@@ -1093,9 +1122,10 @@ static bool readahead_step(pipeline *p, uint64_t max)
 		if (s->needs_parse) {
 			sip_prepared prep;
 			parse_message(&s->m, p->parsed, &prep);
-			deliver(p, &s->m, p->parsed, &prep, &s->quote, s->frames);
+			deliver(p, &s->m, p->parsed, &prep, &s->quote, s->frames, NULL, 0);
 		} else {
-			deliver(p, &s->m, s->parsed, &s->prep, &s->quote, s->frames);
+			deliver(p, &s->m, s->parsed, &s->prep, &s->quote, s->frames,
+				s->has_pre ? s->pre : NULL, s->pre_split);
 		}
 		readahead_take(p->ra);
 	}
@@ -1117,7 +1147,7 @@ static void on_sipmsg(void *user, const cap_sipmsg *m)
 	frames_note(p, m, p->frames_scratch);
 	if (!(m->flags & CAP_SIPMSG_ICMP_QUOTED))
 		parse_message(m, p->parsed, &prep);
-	deliver(p, m, p->parsed, &prep, &quote, p->frames_scratch);
+	deliver(p, m, p->parsed, &prep, &quote, p->frames_scratch, NULL, 0);
 }
 
 static void remember_stream_frame(pipeline *p, const cap_payload *pl)

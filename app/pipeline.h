@@ -78,6 +78,11 @@ typedef struct pipeline_hooks {
 	void *user;
 	/* After the model took the message (mo->modelled set when it did). */
 	void (*message)(void *user, const msg_out *mo);
+	/* Optional (json_message_pre, text_message_pre): the part of what
+	 * message writes that the model has no say in, written where the
+	 * message is parsed, which is on the reading thread when there is
+	 * one and it is ahead: message then finds it in mo->pre. */
+	void (*message_pre)(const msg_out *mo, GString *out, size_t *split);
 	void (*icmp)(void *user, const pipeline_icmp *ic);
 } pipeline_hooks;
 

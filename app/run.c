@@ -620,6 +620,12 @@ int run_offline(const options *opt)
 		local.forget_finished = local.forget_registers = false;
 	run_state st = { .opt = o, .spill = sp };
 	pipeline_hooks hooks = { .user = &st, .message = on_message, .icmp = on_icmp };
+	/* each message's line written beside its parsing (the reading thread's
+	 * share), all but what the model adds (on_message's writers) */
+	if (o->mode == OUT_JSON)
+		hooks.message_pre = json_message_pre;
+	else if (o->mode == OUT_TEXT)
+		hooks.message_pre = text_message_pre;
 	g_autoptr(GError) err = NULL;
 	st.pipe = pipeline_open(o, &hooks, false, &status, &err);
 	if (!st.pipe) {

@@ -47,11 +47,10 @@ static void append_id_(GString *o, const char *key, size_t n, sip_id id)
 }
 #define append_id(o, key, id) append_id_((o), "" key, sizeof(key) - 1, id)
 
-void json_write_message(sink *s, const msg_out *m)
+/* The record up to the model's part, */
+static void json_head(GString *o, const msg_out *m)
 {
-	GString *o = s->buf;
 	const sip_msg *sip = m->sip;
-
 	JSON_LIT(o, "{\"type\":\"message\",\"frame\":");
 	json_append_u64(o, m->frame);
 	if (m->first_frame != m->frame) {
@@ -92,6 +91,11 @@ void json_write_message(sink *s, const msg_out *m)
 	json_append_sv(o, sip->to_tag);
 	JSON_LIT(o, ",\"branch\":");
 	json_append_sv(o, sip->branch);
+}
+
+/* the model's part, */
+static void json_model_part(GString *o, const msg_out *m)
+{
 	if (m->modelled) {
 		append_id(o, ",\"transaction\":", m->txn);
 		append_id(o, ",\"dialog\":", m->dialog);
@@ -101,17 +105,44 @@ void json_write_message(sink *s, const msg_out *m)
 		else
 			JSON_LIT(o, ",\"retransmission\":false");
 	}
+}
+
+/* and the rest. */
+static void json_tail(GString *o, const msg_out *m)
+{
 	JSON_LIT(o, ",\"length\":");
-	json_append_u64(o, sip->raw.len);
+	json_append_u64(o, m->sip->raw.len);
 	JSON_LIT(o, ",\"warnings\":");
 	append_warnings_json(o, m);
 	JSON_LIT(o, "}\n");
+}
+
+void json_message_pre(const msg_out *m, GString *out, size_t *split)
+{
+	g_string_truncate(out, 0);
+	json_head(out, m);
+	*split = out->len;
+	json_tail(out, m);
+}
+
+void json_write_message(sink *s, const msg_out *m)
+{
+	GString *o = s->buf;
+	if (m->pre) {
+		json_buf_append(o, m->pre, m->pre_split);
+		json_model_part(o, m);
+		json_buf_append(o, m->pre + m->pre_split, m->pre_len - m->pre_split);
+	} else {
+		json_head(o, m);
+		json_model_part(o, m);
+		json_tail(o, m);
+	}
 	sink_end_record(s);
 }
 
-void text_write_message(sink *s, const msg_out *m)
+/* The line up to what the model says (whether it is a retransmission). */
+static void text_head(GString *o, const msg_out *m)
 {
-	GString *o = s->buf;
 	const sip_msg *sip = m->sip;
 	char ep[ENDPOINT_STRLEN];
 
@@ -149,6 +180,23 @@ void text_write_message(sink *s, const msg_out *m)
 	unsigned nw = m->n_notes + sip->n_warnings + sip->n_warnings_dropped;
 	if (nw)
 		g_string_append_printf(o, "  [%u warning%s]", nw, nw == 1 ? "" : "s");
+}
+
+void text_message_pre(const msg_out *m, GString *out, size_t *split)
+{
+	g_string_truncate(out, 0);
+	text_head(out, m);
+	*split = out->len;
+	g_string_append_c(out, '\n');
+}
+
+void text_write_message(sink *s, const msg_out *m)
+{
+	GString *o = s->buf;
+	if (m->pre)
+		json_buf_append(o, m->pre, m->pre_split);
+	else
+		text_head(o, m);
 	if (m->modelled && m->retransmission)
 		JSON_LIT(o, "  (retransmission)");
 	g_string_append_c(o, '\n');

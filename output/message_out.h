@@ -29,11 +29,23 @@ typedef struct msg_out {
 	bool modelled;
 	sip_id txn, dialog, call; /* SIP_ID_NONE when none */
 	bool retransmission;
+	/* NULL, or what json_message_pre (text_message_pre) wrote of this
+	 * record before the model took the message: the writer of the same
+	 * format copies it, and writes only the model's part at pre_split. */
+	const char *pre;
+	size_t pre_len, pre_split;
 } msg_out;
 
 /* {"type":"message",...} + newline, one record.  A modelled message also
  * gets "transaction", "dialog", "call" (ids or null) and "retransmission". */
 void json_write_message(sink *s, const msg_out *m);
+/* The part of that record the model has no say in, into out (emptied
+ * first), *split where the model's part goes: written where the message
+ * is parsed (app/pipeline.c's reading thread), so that the thread that
+ * runs the model only copies it (msg_out.pre).  The same for the text
+ * line. */
+void json_message_pre(const msg_out *m, GString *out, size_t *split);
+void text_message_pre(const msg_out *m, GString *out, size_t *split);
 /* One line for people: frame, time, src -> dst, transport, start line,
  * Call-ID, warnings count, "(retransmission)" when the model says so;
  * every wire byte escaped. */

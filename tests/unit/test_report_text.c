@@ -6,6 +6,8 @@
 #include <glib.h>
 #include <string.h>
 
+#include "dissect/sip.h"
+#include "output/message_out.h"
 #include "output/stats.h"
 #include "output/textwidth.h"
 #include "output/timefmt.h"
@@ -268,6 +270,74 @@ static void test_reasons(void)
 	g_assert_null(stats_reason_phrase(0));
 }
 
+/* A message record written in two parts (json_message_pre before the
+ * model, the model's part after) reads as when written at once, for
+ * requests, responses, invalid messages, notes and warnings, modelled or
+ * not; the same for the text line. */
+static char *record_of(void (*write)(sink *, const msg_out *), const msg_out *mo)
+{
+	sink s;
+	sink_init(&s, -1, "test");
+	write(&s, mo);
+	char *out = g_strndup(s.buf->str, s.buf->len);
+	g_string_truncate(s.buf, 0);
+	s.record_end = 0;
+	sink_finish(&s);
+	return out;
+}
+
+static void test_message_pre(void)
+{
+	static const char *const msgs[] = {
+		"INVITE sip:bob@b.example SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK1\r\n"
+		"Max-Forwards: 70\r\nFrom: <sip:a@a.example>;tag=1\r\nTo: <sip:bob@b.example>\r\n"
+		"Call-ID: c1@a\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n",
+		"SIP/2.0 486 Busy \"Here\"\r\nVia: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK1\r\n"
+		"From: <sip:a@a.example>;tag=1\r\nTo: <sip:bob@b.example>;tag=2\r\n"
+		"Call-ID: c1@a\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n",
+		/* no Max-Forwards, a bad CSeq: warnings */
+		"OPTIONS sip:x SIP/2.0\r\nVia: SIP/2.0/UDP h\r\nCall-ID: \x01\r\nCSeq: x\r\n\r\n",
+		"not SIP at all\r\n\r\n",
+	};
+	static const char *const notes[] = { "a note", "another \"note\"" };
+	g_autoptr(GString) pre = g_string_new(NULL);
+	sip_msg *p = g_new0(sip_msg, 1);
+	for (size_t i = 0; i < G_N_ELEMENTS(msgs); i++) {
+		sip_parse_message(sv_from_cstr(msgs[i]), false, p);
+		for (unsigned variant = 0; variant < 8; variant++) {
+			msg_out mo = {
+				.frame = 7 + variant, .first_frame = variant & 1 ? 5 : 7 + variant,
+				.index = variant, .ts_ns = INT64_C(1700000000123456789) - variant,
+				.transport = variant & 2 ? "TCP" : "UDP", .sip = p,
+				.modelled = variant & 4, .txn = variant, .dialog = SIP_ID_NONE,
+				.call = 3, .retransmission = variant & 2,
+			};
+			mo.src.family = mo.dst.family = EP_IPV4;
+			mo.src.addr[0] = 10;
+			mo.dst.addr[3] = 2;
+			mo.src.port = 5060;
+			if (variant & 1) {
+				mo.n_notes = 2;
+				mo.notes[0] = notes[0];
+				mo.notes[1] = notes[1];
+			}
+			void (*writers[])(sink *, const msg_out *) = { json_write_message, text_write_message };
+			void (*pres[])(const msg_out *, GString *, size_t *) = { json_message_pre, text_message_pre };
+			for (int w = 0; w < 2; w++) {
+				g_autofree char *whole = record_of(writers[w], &mo);
+				msg_out with = mo;
+				pres[w](&mo, pre, &with.pre_split);
+				with.pre = pre->str;
+				with.pre_len = pre->len;
+				g_autofree char *split = record_of(writers[w], &with);
+				g_assert_cmpstr(split, ==, whole);
+				g_assert_true(g_str_has_suffix(whole, "\n"));
+			}
+		}
+	}
+	g_free(p);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -278,5 +348,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/report-text/times-reference", test_times_reference);
 	g_test_add_func("/report-text/percentiles", test_percentiles);
 	g_test_add_func("/report-text/reasons", test_reasons);
+	g_test_add_func("/report-text/message-pre", test_message_pre);
 	return g_test_run();
 }
