@@ -329,6 +329,13 @@ void dlg_settle(dlg_table *d, const txn_table *t, mdl_changes *ch, sip_id id, in
 		settle(r, t, ch, now, ended, false);
 }
 
+void dlg_unindex(dlg_table *d, sip_id id)
+{
+	const dlg_rec *r = dlg_get(d, id);
+	if (r)
+		hindex_remove(&d->by_key, r->index_hash, id);
+}
+
 void dlg_evict(dlg_table *d, sip_id id)
 {
 	dlg_rec *r = dlg_get(d, id);

@@ -72,6 +72,8 @@ void dlg_settle(dlg_table *d, const txn_table *t, mdl_changes *ch, sip_id id, in
 
 /* Eviction: the dialog leaves the index, its record is freed, its id is a hole. */
 void dlg_evict(dlg_table *d, sip_id id);
+/* The dialog leaves the index (its call is over for good); the record stays. */
+void dlg_unindex(dlg_table *d, sip_id id);
 
 void dlg_finish(dlg_table *d, const txn_table *t, mdl_changes *ch, int64_t end_ts, GArray *ended);
 

@@ -62,7 +62,19 @@ struct sip_model {
 	void *keep_user;
 	const sip_ids *ev_msgs, *ev_txns, *ev_dialogs; /* during SIP_EV_EVICT */
 	bool compacted;           /* sip_model_compact: the indexes by key are empty */
+	/* Without limits, every call stays; the indexes that match a new
+	 * message to a call, transaction or dialog need hold only what a
+	 * message can still reach.  heard: the messages in the order they
+	 * came, as (call, message), from which the calls over for good are
+	 * found oldest first (put_away_over); a pair whose message is no
+	 * longer its call's newest is passed over. */
+	GArray *heard;            /* model_heard */
+	guint heard_head;
 };
+
+typedef struct model_heard {
+	sip_id call, msg;
+} model_heard;
 
 /* The size model.h promises, and an extension right after a record is
  * aligned for its sip_msg_meta. */
@@ -174,6 +186,7 @@ sip_model *sip_model_new(void)
 	m->ch.stamp = 1;
 	m->ended = g_array_new(FALSE, FALSE, sizeof(sip_id));
 	m->expired = g_array_new(FALSE, FALSE, sizeof(sip_id));
+	m->heard = g_array_new(FALSE, FALSE, sizeof(model_heard));
 	return m;
 }
 
@@ -208,6 +221,7 @@ void sip_model_free(sip_model *m)
 		mdl_ids_free(&m->ch.ids[i]);
 	g_array_free(m->ended, TRUE);
 	g_array_free(m->expired, TRUE);
+	g_array_free(m->heard, TRUE);
 	g_array_free(m->taps, TRUE);
 	idtab_clear(&m->msgs);
 	arena_free(&m->mem);
@@ -814,6 +828,39 @@ sip_call_rest sip_model_call_rest(const sip_model *m, sip_id call)
 	return call_finished(m, call) ? SIP_CALL_OVER : SIP_CALL_QUIET_OPEN;
 }
 
+/* Without limits: the calls over for good leave the indexes (the Call-ID
+ * one, as the call table's own rule would take them out at the next
+ * message of their Call-ID, and their transactions' and dialogs', whose
+ * keys hold the call id and so can never match again).  Their records
+ * stay; what is matched costs the calls in progress, not every call of
+ * the capture. */
+static void put_away_over(sip_model *m)
+{
+	GArray *q = m->heard;
+	while (m->heard_head < q->len) {
+		const model_heard *h = &g_array_index(q, model_heard, m->heard_head);
+		call_rec *r = call_get(&m->calls, h->call);
+		if (r && !r->closed && r->messages.len &&
+		    r->messages.data[r->messages.len - 1] == h->msg) {
+			sip_call_rest rest = sip_model_call_rest(m, h->call);
+			if (rest == SIP_CALL_HEARD)
+				break;
+			if (rest == SIP_CALL_OVER) {
+				for (guint i = 0; i < r->txns.len; i++)
+					txn_unindex(&m->txns, r->txns.data[i]);
+				for (guint i = 0; i < r->dialogs.len; i++)
+					dlg_unindex(&m->dialogs, r->dialogs.data[i]);
+				call_close(&m->calls, r);
+			}
+		}
+		m->heard_head++;
+	}
+	if (m->heard_head >= 4096 && m->heard_head * 2 >= q->len) {
+		g_array_remove_range(q, 0, m->heard_head);
+		m->heard_head = 0;
+	}
+}
+
 /* forget_finished: the calls quiet for long enough go if finished, and
  * are parked otherwise (a new message of theirs makes them active again;
  * sip_model_finish judges the rest). */
@@ -907,6 +954,13 @@ sip_id sip_model_add_prepared(sip_model *m, const sip_msg_meta *meta, const sip_
 	m->adding = parsed;
 	flush(m, msg->id);
 	m->adding = NULL;
+	if (!m->limited && !m->compacted) {
+		if (msg->call != SIP_ID_NONE) {
+			model_heard h = { msg->call, msg->id };
+			g_array_append_val(m->heard, h);
+		}
+		put_away_over(m);
+	}
 	if (own) {
 		if (own->call == SIP_ID_NONE) {
 			mdl_ids_push(&own->msgs, msg->id);

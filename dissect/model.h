@@ -886,7 +886,9 @@ const sip_txn *sip_model_txn(const sip_model *m, sip_id id);
 const sip_dialog *sip_model_dialog(const sip_model *m, sip_id id);
 const sip_call *sip_model_call(const sip_model *m, sip_id id);
 const sip_registration *sip_model_registration(const sip_model *m, sip_id id);
-/* The call with this Call-ID, or NULL. */
+/* The call with this Call-ID, or NULL.  A call closed as over for good
+ * (sip_model_call_rest) is not found: where there are no limits, once it
+ * is over; otherwise once a message of its Call-ID came. */
 const sip_call *sip_model_call_find(const sip_model *m, sv call_id);
 /* A dialog's Call-ID: its call's. */
 sv sip_dialog_call_id(const sip_model *m, const sip_dialog *d);

@@ -697,6 +697,16 @@ void txn_forget_message(txn_table *t, const sip_message *msg)
 	hindex_remove(&t->responses, resp_hash(msg), msg->id);
 }
 
+void txn_unindex(txn_table *t, sip_id id)
+{
+	const txn_rec *r = txn_get(t, id);
+	if (!r)
+		return;
+	txn_key stored;
+	rec_key(r, &stored);
+	hindex_remove(&t->by_key, key_hash(&stored), id);
+}
+
 void txn_evict(txn_table *t, sip_id id)
 {
 	txn_rec *r = txn_get(t, id);

@@ -373,5 +373,8 @@ void txn_settle(txn_table *t, mdl_changes *ch, sip_id id, int64_t now);
  * transaction leaves the index, its record is freed, its id is a hole. */
 void txn_forget_message(txn_table *t, const sip_message *msg);
 void txn_evict(txn_table *t, sip_id id);
+/* The transaction leaves the index (its call is over for good: no message
+ * can match it again); the record stays. */
+void txn_unindex(txn_table *t, sip_id id);
 
 #endif
