@@ -391,6 +391,43 @@ static void test_not_a_call(void)
 	flow_free(f);
 }
 
+/* Every call kept (no limits): a call over for good (finished, quiet five
+ * minutes) leaves the Call-ID index at the first message after that,
+ * its records stay, and its Call-ID starts another call; a call quiet
+ * but open stays found. */
+static void test_over_leaves_index(void)
+{
+	flow *f = flow_new();
+	ua_call a = ua_call_make(f, "gone@a.example");
+	basic_setup(&a, 0);
+	req(&a, 60000, true, "BYE", 2, "z9hG4bKb", "bt");
+	rsp(&a, 60020, true, 200, "BYE", 2, "z9hG4bKb", "bt");
+	ua_call b = ua_call_make(f, "ringing@a.example");
+	req(&b, 1000, true, "INVITE", 1, "z9hG4bKr", NULL);
+	rsp(&b, 1800, true, 180, "INVITE", 1, "z9hG4bKr", "rt");
+	sip_id a_id = call_named(f, "gone@a.example")->id;
+	ua_call o = ua_call_make(f, "other@a.example");
+	req(&o, 60020 + 299000, true, "OPTIONS", 1, "z9hG4bKo1", NULL);
+	g_assert_nonnull(sip_model_call_find(f->m, sv_from_cstr("gone@a.example")));
+	req(&o, 60020 + 301000, true, "OPTIONS", 2, "z9hG4bKo2", NULL);
+	g_assert_null(sip_model_call_find(f->m, sv_from_cstr("gone@a.example")));
+	g_assert_nonnull(sip_model_call_find(f->m, sv_from_cstr("ringing@a.example")));
+	const sip_call *old = sip_model_call(f->m, a_id);
+	g_assert_nonnull(old);
+	g_assert_cmpuint(old->messages->len, ==, 7);
+	g_assert_cmpint(old->state, ==, CALL_STATE_ANSWERED);
+	/* its Call-ID and its old branch again: another call, another
+	 * transaction, not a retransmission */
+	sip_id again = req(&a, 60020 + 302000, true, "INVITE", 1, "z9hG4bKi", NULL);
+	const sip_message *m = msg_of(f, again);
+	g_assert_cmpuint(m->call, !=, a_id);
+	g_assert_false(m->retransmission);
+	g_assert_true(sip_model_call_find(f->m, sv_from_cstr("gone@a.example")) ==
+		sip_model_call(f->m, m->call));
+	g_assert_cmpuint(sip_model_call(f->m, a_id)->messages->len, ==, 7);
+	flow_free(f);
+}
+
 /* Captures that start mid-call. */
 static void test_mid_call_captures(void)
 {
@@ -556,6 +593,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/model/call/no-answer-timeout", test_no_answer_timeout);
 	g_test_add_func("/model/call/related", test_related);
 	g_test_add_func("/model/call/not-a-call", test_not_a_call);
+	g_test_add_func("/model/call/over-leaves-index", test_over_leaves_index);
 	g_test_add_func("/model/call/mid-call-captures", test_mid_call_captures);
 	g_test_add_func("/model/call/bye-unanswered", test_bye_unanswered);
 	g_test_add_func("/model/call/long-lists", test_long_lists);
