@@ -86,15 +86,13 @@ findings *findings_new(sip_model *m)
 	pool_init_mapped(&f->redir_pool, sizeof(redir_set), 0);
 	f->waits = g_ptr_array_new();
 	f->waits_by_key = g_hash_table_new(wait_hash, wait_equal);
-	f->heard = g_array_new(FALSE, FALSE, sizeof(call_heard));
 	f->p = g_new0(sip_msg, 1);
 	f->q = g_new0(sip_msg, 1);
 	f->s = g_string_new(NULL);
 	sip_model_tap_add(m, SIP_EV_MESSAGE | SIP_EV_TXN | SIP_EV_REGISTRATION | SIP_EV_EVICT |
-		SIP_EV_EVICT_REGISTRATION, on_event, f);
+		SIP_EV_EVICT_REGISTRATION | SIP_EV_OVER, on_event, f);
 	const sip_limits *l = sip_model_limits(m);
 	f->cap_ids = l->max_calls || l->max_messages;
-	f->sweep = !l->forget_finished;
 	return f;
 }
 
@@ -329,9 +327,6 @@ static void detectors_free(findings *f)
 	g_ptr_array_free(f->waits, TRUE);
 	g_hash_table_destroy(f->waits_by_key);
 	pool_clear(&f->wait_pool);
-	g_array_free(f->heard, TRUE);
-	f->heard = NULL;
-	f->heard_head = 0;
 }
 
 void findings_free(findings *f)
@@ -807,8 +802,6 @@ static void waits_run(findings *f, int64_t now, bool all)
 
 /* ---- the tap ----------------------------------------------------------------------------------- */
 
-static void sweep_over(findings *f);
-
 static void on_message(findings *f, sip_id id)
 {
 	const sip_message *msg = sip_model_message(f->m, id);
@@ -827,11 +820,6 @@ static void on_message(findings *f, sip_id id)
 	/* the waits that ran out before this message came are judged first */
 	waits_run(f, sip_model_clock(f->m), false);
 	fnd_check_message(f, msg, p);
-	if (f->sweep && msg->call != SIP_ID_NONE) {
-		call_heard h = { msg->call, msg->id };
-		g_array_append_val(f->heard, h);
-		sweep_over(f);
-	}
 }
 
 /* Waits dropped by eviction go once they are many: judged ones before
@@ -903,34 +891,17 @@ static void on_evict(findings *f, sip_id call)
 	forget_detectors(f, call, msgs, txns, dialogs);
 }
 
-/* Where every call is kept, a call over for good is to the detector what
- * a call forgotten as finished is where they are forgotten (on_evict): the
- * same calls at the same point, the model's clock after the message
- * before the one that would see it gone.  Its records stay; what the
- * detector kept to judge its later messages goes, as none can come.
- * Calls quiet but open leave the queue until a message of theirs puts
- * them back. */
-static void sweep_over(findings *f)
+/* Where every call is kept, a call over for good (SIP_EV_OVER) is to the
+ * detector what a call forgotten as finished is where they are forgotten
+ * (on_evict): the same calls at the same point, the model's clock after
+ * the message before the one that would see it gone.  Its records stay;
+ * what the detector kept to judge its later messages goes, as none can
+ * come. */
+static void on_over(findings *f, sip_id call)
 {
-	GArray *q = f->heard;
-	while (f->heard_head < q->len) {
-		const call_heard *h = &g_array_index(q, call_heard, f->heard_head);
-		const sip_call *c = sip_model_call(f->m, h->call);
-		if (c && c->messages->len &&
-		    g_array_index(c->messages, sip_id, c->messages->len - 1) == h->msg) {
-			sip_call_rest rest = sip_model_call_rest(f->m, h->call);
-			if (rest == SIP_CALL_HEARD)
-				break;
-			if (rest == SIP_CALL_OVER)
-				forget_detectors(f, c->id, c->messages, c->txns, c->dialogs);
-		}
-		f->heard_head++;
-	}
-	/* the pairs passed over go, in steps that cost a move per pair */
-	if (f->heard_head >= 4096 && f->heard_head * 2 >= q->len) {
-		g_array_remove_range(q, 0, f->heard_head);
-		f->heard_head = 0;
-	}
+	const sip_call *c = sip_model_call(f->m, call);
+	if (c)
+		forget_detectors(f, call, c->messages, c->txns, c->dialogs);
 }
 
 static void on_event(void *user, const sip_model *m, sip_event ev, sip_id id)
@@ -942,6 +913,9 @@ static void on_event(void *user, const sip_model *m, sip_event ev, sip_id id)
 	switch (ev) {
 	case SIP_EV_EVICT:
 		on_evict(f, id);
+		break;
+	case SIP_EV_OVER:
+		on_over(f, id);
 		break;
 	case SIP_EV_EVICT_REGISTRATION: {
 		/* judged as at the end of the capture, then forgotten */
@@ -999,8 +973,6 @@ void findings_retire(findings *f)
 	f->waits = g_ptr_array_new();
 	f->waits_by_key = g_hash_table_new(wait_hash, wait_equal);
 	f->waits_head = f->waits_dropped = f->waits_spent = 0;
-	f->heard = g_array_new(FALSE, FALSE, sizeof(call_heard));
-	f->sweep = false;
 }
 
 /* ---- forgetting ------------------------------------------------------------------------------ */

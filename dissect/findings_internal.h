@@ -132,12 +132,6 @@ typedef struct det_reg {
 	uint64_t shortened;
 } det_reg;
 
-/* A message of a call, in findings.heard. */
-typedef struct call_heard {
-	sip_id call;
-	sip_id msg;
-} call_heard;
-
 /* A 2xx to INVITE waiting for its ACK, or a non-2xx final waiting for its
  * ACK (Timer H): judged once the clock passes ts + 64×T1. */
 typedef struct ack_wait {
@@ -226,15 +220,6 @@ struct findings {
 	det_pages txns, dialogs, calls, regs;  /* det_* by id */
 	GPtrArray *waits;          /* ack_wait* (owned), in time order */
 	guint waits_head;
-	/* Where every call is kept (no forget_finished): the messages in the
-	 * order they came, as (call, message) pairs, from which the calls
-	 * over for good are found oldest first (sweep_over), so that what
-	 * the detector keeps follows the calls in progress, as where
-	 * finished calls are forgotten.  A pair whose message is no longer
-	 * its call's newest is passed over. */
-	bool sweep;
-	GArray *heard;             /* call_heard */
-	guint heard_head;
 	guint waits_dropped;       /* dropped ones still in waits (limits) */
 	guint waits_spent;         /* judged non-2xx ones still in waits */
 	bool cap_ids;              /* the model has limits: FINDING_MAX_IDS ids per list */

@@ -823,7 +823,7 @@ sip_call_rest sip_model_call_rest(const sip_model *m, sip_id call)
 	const call_rec *r = call_get(&m->calls, call);
 	if (!r || r->closed)
 		return SIP_CALL_OVER;
-	if (m->calls.clock - r->last_clock <= quiet_ns(m))
+	if (m->calls.clock - r->last_clock <= m->calls.gone_quiet_ns)
 		return SIP_CALL_HEARD;
 	return call_finished(m, call) ? SIP_CALL_OVER : SIP_CALL_QUIET_OPEN;
 }
@@ -831,9 +831,11 @@ sip_call_rest sip_model_call_rest(const sip_model *m, sip_id call)
 /* Without limits: the calls over for good leave the indexes (the Call-ID
  * one, as the call table's own rule would take them out at the next
  * message of their Call-ID, and their transactions' and dialogs', whose
- * keys hold the call id and so can never match again).  Their records
- * stay; what is matched costs the calls in progress, not every call of
- * the capture. */
+ * keys hold the call id and so can never match again), and the taps hear
+ * SIP_EV_OVER for each.  Their records stay; what is matched, and what
+ * the taps keep about calls, costs the calls in progress, not every call
+ * of the capture.  With limits eviction does that (and the queue would
+ * hold the last five minutes of a live capture's messages). */
 static void put_away_over(sip_model *m)
 {
 	GArray *q = m->heard;
@@ -851,6 +853,7 @@ static void put_away_over(sip_model *m)
 				for (guint i = 0; i < r->dialogs.len; i++)
 					dlg_unindex(&m->dialogs, r->dialogs.data[i]);
 				call_close(&m->calls, r);
+				publish(m, SIP_EV_OVER, r->pub.id);
 			}
 		}
 		m->heard_head++;

@@ -806,6 +806,10 @@ typedef enum {
 	/* id: a registration about to be evicted (limits: more address-of-
 	 * records than max_calls); it can still be read. */
 	SIP_EV_EVICT_REGISTRATION = 1u << 6,
+	/* id: a call over for good (sip_model_call_rest) in a model without
+	 * limits, heard once, after the message whose clock made it so: it
+	 * stays readable, and nothing of it changes any more. */
+	SIP_EV_OVER = 1u << 7,
 } sip_event;
 
 /* After each message is fully processed, every tap whose mask has the event
