@@ -220,8 +220,9 @@ struct pipeline {
 	GArray *flow_journal;   /* flow_seen, the ring */
 	guint flow_journal_next; /* once the ring is full: its oldest entry */
 	pipeline_counters count;
-	/* Once reading is over (not for the UI): a thread that gives back the
-	 * mapped files' pages every RELEASE_PERIOD_US (see releaser_main). */
+	/* Once reading is over (in the UI, until pipeline_release_end): a
+	 * thread that gives back the mapped files' pages every
+	 * RELEASE_PERIOD_US (see releaser_main). */
 	GThread *releaser;
 	pthread_mutex_t rel_lock;
 	pthread_cond_t rel_cond;
@@ -710,9 +711,6 @@ static void write_message_frames(pipeline *p, const cap_sipmsg *m)
 	write_frame_once(p, m->frame);
 }
 
-/* What follows the parse of a message: the model, the counters, the
- * hooks.  parsed holds m parsed and prep what sip_model_prepare took from
- * it (neither is filled for an ICMP-quoted copy). */
 /* What the outputs print of m, parsed, before the model takes it. */
 static void msg_out_init(msg_out *mo, const cap_sipmsg *m, const sip_msg *parsed)
 {
@@ -738,7 +736,10 @@ static void msg_out_init(msg_out *mo, const cap_sipmsg *m, const sip_msg *parsed
 		add_note(mo, "unparsable Content-Length on a stream transport; body assumed empty");
 }
 
-/* pre: hooks.message_pre's text for m (split at pre_split), or NULL. */
+/* What follows the parse of a message: the model, the counters, the
+ * hooks.  parsed holds m parsed and prep what sip_model_prepare took from
+ * it (neither is filled for an ICMP-quoted copy); pre holds
+ * hooks.message_pre's text for it (split at pre_split), or is NULL. */
 static void deliver(pipeline *p, const cap_sipmsg *m, const sip_msg *parsed, const sip_prepared *prep,
 	const flow_quote *quote, const GArray *frames, const GString *pre, size_t pre_split)
 {

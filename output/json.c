@@ -146,10 +146,9 @@ void json_append_str(GString *out, const char *s)
 	json_append_sv(out, s ? sv_from_cstr(s) : SV_NULL);
 }
 
-
 void json_append_u64(GString *out, uint64_t v)
 {
-	char d[20];
+	char d[DEC_MAX_DIGITS];
 	char *s = dec_put(d + sizeof(d), v);
 	json_buf_append(out, s, (size_t)(d + sizeof(d) - s));
 }

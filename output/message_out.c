@@ -182,19 +182,19 @@ static void text_head(GString *o, const msg_out *m)
 		g_string_append_printf(o, "  [%u warning%s]", nw, nw == 1 ? "" : "s");
 }
 
+/* The line ends with what the model says: nothing follows the split. */
 void text_message_pre(const msg_out *m, GString *out, size_t *split)
 {
 	g_string_truncate(out, 0);
 	text_head(out, m);
 	*split = out->len;
-	g_string_append_c(out, '\n');
 }
 
 void text_write_message(sink *s, const msg_out *m)
 {
 	GString *o = s->buf;
 	if (m->pre)
-		json_buf_append(o, m->pre, m->pre_split);
+		json_buf_append(o, m->pre, m->pre_len);
 	else
 		text_head(o, m);
 	if (m->modelled && m->retransmission)
