@@ -14,26 +14,6 @@ static idtab_sparse *sparse_of(void **pg)
 						 : NULL;
 }
 
-/* Index of slot among the sparse page's, or -1. */
-static int sparse_find(const idtab_sparse *sp, uint32_t slot)
-{
-	uint32_t lo = 0, hi = sp->n;
-	while (lo < hi) {
-		uint32_t mid = (lo + hi) / 2;
-		if (sp->slot[mid] < slot)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < sp->n && sp->slot[lo] == slot ? (int)lo : -1;
-}
-
-void *idtab_sparse_get(const idtab_sparse *sp, uint32_t slot)
-{
-	int i = sparse_find(sp, slot);
-	return i < 0 ? NULL : sp->ptr[i];
-}
-
 static void page_free(void **pg)
 {
 	idtab_sparse *sp = sparse_of(pg);
@@ -46,13 +26,20 @@ static void make_sparse(idtab *t, uint32_t k)
 	void **pg = t->pages[k];
 	uint32_t n = t->live[k];
 	idtab_sparse *sp = g_malloc(sizeof(*sp) + (size_t)n * sizeof(void *));
-	sp->n = 0;
-	for (uint32_t i = 0; i < IDTAB_PAGE && sp->n < n; i++)
-		if (pg[i]) {
-			sp->slot[sp->n] = (uint16_t)i;
-			sp->ptr[sp->n] = pg[i];
-			sp->n++;
+	uint32_t at = 0;
+	for (uint32_t w = 0; w < IDTAB_WORDS; w++) {
+		sp->before[w] = (uint16_t)at;
+		uint64_t bits = 0;
+		for (uint32_t b = 0; b < 64; b++) {
+			void *p = pg[w * 64 + b];
+			if (p && at < n) {
+				bits |= (uint64_t)1 << b;
+				sp->ptr[at++] = p;
+			}
 		}
+		sp->bits[w] = bits;
+	}
+	g_assert(at == n);
 	g_free(pg);
 	t->pages[k] = (void **)((uintptr_t)sp | IDTAB_SPARSE_TAG);
 }
@@ -95,10 +82,10 @@ void idtab_remove(idtab *t, uint32_t id)
 	void **pg = t->pages[k];
 	idtab_sparse *sp = sparse_of(pg);
 	if (sp) {
-		int i = sparse_find(sp, id & (IDTAB_PAGE - 1));
-		if (i < 0 || !sp->ptr[i])
+		void **at = idtab_sparse_at(sp, id & (IDTAB_PAGE - 1));
+		if (!at || !*at)
 			return;
-		sp->ptr[i] = NULL;
+		*at = NULL;
 	} else {
 		if (!pg || !pg[id & (IDTAB_PAGE - 1)])
 			return;

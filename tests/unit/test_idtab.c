@@ -4,6 +4,7 @@
  * sparse.
  */
 #include <glib.h>
+#include <stdbool.h>
 
 #include "base/idtab.h"
 
@@ -102,10 +103,61 @@ static void test_sparse(void)
 	idtab_clear(&t);
 }
 
+/* Records kept at irregular places (the first and last slot of some
+ * words, none in others, runs across a word's end): each reads its own
+ * pointer, the others NULL, and removing one leaves the rest as they
+ * were. */
+static bool kept(uint32_t i)
+{
+	uint32_t w = i / 64, b = i % 64;
+	if (w % 3 == 1)
+		return false;                       /* whole words without any */
+	return b == 0 || b == 63 || (w % 3 == 2 && (b >= 60 || b < 3)) || i % 37 == 5;
+}
+
+static void test_sparse_rank(void)
+{
+	idtab t;
+	idtab_init(&t);
+	for (uint32_t i = 0; i < IDTAB_PAGE + 1; i++)
+		idtab_add(&t, &dummy[i]);
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < IDTAB_PAGE; i++) {
+		if (kept(i))
+			n++;
+		else
+			idtab_remove(&t, i);
+	}
+	g_assert_cmpuint(n, <=, IDTAB_SPARSE_MAX);
+	g_assert_true((uintptr_t)t.pages[0] & IDTAB_SPARSE_TAG);
+	g_assert_cmpuint(t.live[0], ==, n);
+	for (uint32_t i = 0; i < IDTAB_PAGE; i++)
+		g_assert_true(idtab_get(&t, i) == (kept(i) ? &dummy[i] : NULL));
+	/* remove every other kept one, from the end backwards */
+	bool drop = true;
+	for (uint32_t i = IDTAB_PAGE; i-- > 0;)
+		if (kept(i)) {
+			if (drop)
+				idtab_remove(&t, i);
+			drop = !drop;
+		}
+	drop = true;
+	for (uint32_t i = IDTAB_PAGE; i-- > 0;)
+		if (kept(i)) {
+			g_assert_true(idtab_get(&t, i) == (drop ? NULL : &dummy[i]));
+			drop = !drop;
+		} else {
+			g_assert_null(idtab_get(&t, i));
+		}
+	g_assert_true(idtab_get(&t, IDTAB_PAGE) == &dummy[IDTAB_PAGE]);
+	idtab_clear(&t);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/idtab/add-get-remove", test_add_get_remove);
 	g_test_add_func("/idtab/sparse", test_sparse);
+	g_test_add_func("/idtab/sparse-rank", test_sparse_rank);
 	return g_test_run();
 }
