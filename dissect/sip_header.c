@@ -738,7 +738,10 @@ static inline bool param_next(sv *rest, sip_param *p)
 	while (q < e && sip_is_lws(*q))
 		q++;
 	const uint8_t *ns = q;
-	q = s + scan_punct(s, (size_t)(q - s), v.len, param_stop, PARAM_NAME_END);
+	/* names are short ("tag", "branch", "lr"): a byte at a time beats
+	 * setting up the wide scan */
+	while (q < e && !(param_stop[*q] & PARAM_NAME_END))
+		q++;
 	p->name = (sv){ ns, (size_t)(q - ns) };
 	p->has_value = false;
 	p->quoted = false;
