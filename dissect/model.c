@@ -381,7 +381,12 @@ static bool body_has_sdp(const sip_msg *p)
 {
 	sv ctv = sip_msg_value(p, SIP_HDR_CONTENT_TYPE);
 	sip_ctype ct;
-	if (p->body.len == 0 || !ctv.p || !sip_ctype_parse(ctv, &ct))
+	if (p->body.len == 0 || !ctv.p)
+		return false;
+	/* the usual value, which the parse below would take the same way */
+	if (sv_eq_ci_cstr(ctv, "application/sdp"))
+		return true;
+	if (!sip_ctype_parse(ctv, &ct))
 		return false;
 	if (sip_ctype_is(&ct, "application", "sdp"))
 		return true;
