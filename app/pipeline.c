@@ -711,6 +711,30 @@ static void write_message_frames(pipeline *p, const cap_sipmsg *m)
 	write_frame_once(p, m->frame);
 }
 
+/* The transport-level notes of a message, as its capture flags say. */
+static const struct {
+	unsigned flag;
+	bool invalid_only;     /* only for a message that did not parse */
+	const char *text;
+} msg_notes[] = {
+	{ CAP_SIPMSG_TRUNCATED, false,
+	  "message incomplete: the stream or capture ended before all of it arrived" },
+	{ CAP_SIPMSG_AFTER_GAP, false,
+	  "bytes before this message were never captured (gap in the TCP stream)" },
+	{ CAP_SIPMSG_SNAPLEN_CUT, false,
+	  "frame cut short by the capture's snap length; the message may be incomplete" },
+	{ CAP_SIPMSG_NO_CONTENT_LENGTH, true,
+	  "no Content-Length on a stream transport; body assumed empty" },
+	{ CAP_SIPMSG_BAD_CONTENT_LENGTH, false,
+	  "unparsable Content-Length on a stream transport; body assumed empty" },
+};
+
+static bool msg_note_applies(unsigned k, const cap_sipmsg *m, const sip_msg *parsed)
+{
+	return (m->flags & msg_notes[k].flag) &&
+	       (!msg_notes[k].invalid_only || parsed->kind == SIP_KIND_INVALID);
+}
+
 /* What the outputs print of m, parsed, before the model takes it. */
 static void msg_out_init(msg_out *mo, const cap_sipmsg *m, const sip_msg *parsed)
 {
@@ -724,16 +748,18 @@ static void msg_out_init(msg_out *mo, const cap_sipmsg *m, const sip_msg *parsed
 		.transport = sip_transport_name(m->transport),
 		.sip = parsed,
 	};
-	if (m->flags & CAP_SIPMSG_TRUNCATED)
-		add_note(mo, "message incomplete: the stream or capture ended before all of it arrived");
-	if (m->flags & CAP_SIPMSG_AFTER_GAP)
-		add_note(mo, "bytes before this message were never captured (gap in the TCP stream)");
-	if (m->flags & CAP_SIPMSG_SNAPLEN_CUT)
-		add_note(mo, "frame cut short by the capture's snap length; the message may be incomplete");
-	if ((m->flags & CAP_SIPMSG_NO_CONTENT_LENGTH) && parsed->kind == SIP_KIND_INVALID)
-		add_note(mo, "no Content-Length on a stream transport; body assumed empty");
-	if (m->flags & CAP_SIPMSG_BAD_CONTENT_LENGTH)
-		add_note(mo, "unparsable Content-Length on a stream transport; body assumed empty");
+	for (unsigned k = 0; k < G_N_ELEMENTS(msg_notes); k++)
+		if (msg_note_applies(k, m, parsed))
+			add_note(mo, msg_notes[k].text);
+}
+
+/* Whether m has a note of msg_out_init's, without filling a msg_out. */
+static bool msg_has_notes(const cap_sipmsg *m, const sip_msg *parsed)
+{
+	for (unsigned k = 0; k < G_N_ELEMENTS(msg_notes); k++)
+		if (msg_note_applies(k, m, parsed))
+			return true;
+	return false;
 }
 
 /* What follows the parse of a message: the model, the counters, the
@@ -759,6 +785,34 @@ static void deliver(pipeline *p, const cap_sipmsg *m, const sip_msg *parsed, con
 			p->hooks.icmp(p->hooks.user, &ic);
 		return;
 	}
+	p->count.messages++;
+	if (parsed->kind == SIP_KIND_INVALID)
+		p->count.invalid++;
+	if (parsed->n_warnings || (m->flags && msg_has_notes(m, parsed)))
+		p->count.with_warnings++;
+
+	sip_msg_meta meta = {
+		.frame = m->frame->num,
+		.first_frame = m->first_frame ? m->first_frame : m->frame->num,
+		.index = m->index,
+		.ts_ns = m->frame->ts_ns,
+		.src = m->src,
+		.dst = m->dst,
+		.transport = sip_transport_name(m->transport),
+		.capture_flags = m->flags,
+	};
+	sip_id id = sip_model_add_prepared(p->model, &meta, parsed, prep);
+	const sip_message *rec = sip_model_message(p->model, id);
+	if (rec) {
+		if (rec->retransmission)
+			p->count.retransmissions++;
+		if (p->keep_frames)
+			keep_message_frames(p, id, frames);
+	}
+	if (!p->hooks.message)
+		return;
+	/* only where something prints it: --stats, --list and the UI have
+	 * no use for it */
 	msg_out mo;
 	msg_out_init(&mo, m, parsed);
 	if (pre) {
@@ -766,38 +820,14 @@ static void deliver(pipeline *p, const cap_sipmsg *m, const sip_msg *parsed, con
 		mo.pre_len = pre->len;
 		mo.pre_split = pre_split;
 	}
-
-	p->count.messages++;
-	if (parsed->kind == SIP_KIND_INVALID)
-		p->count.invalid++;
-	if (mo.n_notes || parsed->n_warnings)
-		p->count.with_warnings++;
-
-	sip_msg_meta meta = {
-		.frame = mo.frame,
-		.first_frame = mo.first_frame,
-		.index = mo.index,
-		.ts_ns = mo.ts_ns,
-		.src = mo.src,
-		.dst = mo.dst,
-		.transport = mo.transport,
-		.capture_flags = m->flags,
-	};
-	sip_id id = sip_model_add_prepared(p->model, &meta, parsed, prep);
-	const sip_message *rec = sip_model_message(p->model, id);
 	if (rec) {
 		mo.modelled = true;
 		mo.txn = rec->txn;
 		mo.dialog = rec->dialog;
 		mo.call = rec->call;
 		mo.retransmission = rec->retransmission;
-		if (rec->retransmission)
-			p->count.retransmissions++;
-		if (p->keep_frames)
-			keep_message_frames(p, id, frames);
 	}
-	if (p->hooks.message)
-		p->hooks.message(p->hooks.user, &mo);
+	p->hooks.message(p->hooks.user, &mo);
 }
 
 /* Frame bookkeeping for one message, where frames are read: with

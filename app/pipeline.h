@@ -76,7 +76,8 @@ typedef struct pipeline_icmp {
 
 typedef struct pipeline_hooks {
 	void *user;
-	/* After the model took the message (mo->modelled set when it did). */
+	/* After the model took the message (mo->modelled set when it did);
+	 * NULL: nothing prints messages, and no msg_out is filled for them. */
 	void (*message)(void *user, const msg_out *mo);
 	/* Optional (json_message_pre, text_message_pre): the part of what
 	 * message writes that the model has no say in, written where the

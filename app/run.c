@@ -619,7 +619,11 @@ int run_offline(const options *opt)
 	    !(sp = spill_new(o->mode == OUT_JSON ? "--json" : o->list ? "--list" : "--check")))
 		local.forget_finished = local.forget_registers = false;
 	run_state st = { .opt = o, .spill = sp };
-	pipeline_hooks hooks = { .user = &st, .message = on_message, .icmp = on_icmp };
+	pipeline_hooks hooks = { .user = &st, .icmp = on_icmp };
+	/* the per-message writers; --list, --stats, --ladder and --check print
+	 * no message, and the pipeline then fills no record for them */
+	if (o->mode == OUT_JSON || o->mode == OUT_TEXT)
+		hooks.message = on_message;
 	/* each message's line written beside its parsing (the reading thread's
 	 * share), all but what the model adds (on_message's writers) */
 	if (o->mode == OUT_JSON)
