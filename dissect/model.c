@@ -742,9 +742,9 @@ static void evict(sip_model *m, mdl_owner *o, bool finished)
  * transfer's progress, and a registrar's bindings (those live in the
  * registrations, not in the call, so forget_registers lets REGISTER
  * go). */
-static bool method_lasts(const sip_model *m, sv method)
+static bool method_lasts(const sip_model *m, unsigned method_code)
 {
-	switch (sip_method_lookup(method)) {
+	switch (method_code) {
 	case SIP_METHOD_REGISTER:
 		return !m->limits.forget_registers;
 	case SIP_METHOD_SUBSCRIBE:
@@ -772,9 +772,10 @@ static bool call_finished(const sip_model *m, sip_id call)
 		if (!t)
 			continue;
 		const sip_txn *x = &t->pub;
-		if (method_lasts(m, sip_txn_method(x)))
+		/* the record's method code is sip_method_lookup of its method */
+		if (method_lasts(m, x->method_code))
 			return false;
-		bool ack = !x->is_invite && sv_eq_cstr(sip_txn_method(x), "ACK");
+		bool ack = x->method_code == SIP_METHOD_ACK;
 		if (!ack && x->final == SIP_ID_NONE)
 			return false;
 		if (x->is_invite && x->final_status >= 300 && x->ack == SIP_ID_NONE)

@@ -377,8 +377,10 @@ static void gather_txn(gather *g, const sip_model *m, const sip_txn *t)
 {
 	{
 		g->txns++;
-		/* a known method by code: no hash lookup per transaction */
-		unsigned code = sip_method_lookup(sip_txn_method(t));
+		/* a known method by code (the record's, which is
+		 * sip_method_lookup of its method): no hash lookup per
+		 * transaction */
+		unsigned code = t->method_code;
 		method_stat *s = code ? method_get_code(g, code) : method_get(g, sip_txn_method(t));
 		s->txns++;
 		const sip_message *req = sip_model_message(m, t->request);
