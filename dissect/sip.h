@@ -38,38 +38,50 @@
 
 typedef enum { SIP_KIND_INVALID = 0, SIP_KIND_REQUEST, SIP_KIND_RESPONSE } sip_kind;
 
-/* Headers the parser knows by name (long and compact forms alike). */
+/* Headers the parser knows by name (long and compact forms alike).  Those
+ * of nearly every message come first, the rest in alphabetical order:
+ * each parse writes the slots (sip_msg.hdr) of the ids it meets, and in
+ * this order a usual message's slots share a few cache lines instead of
+ * one each (one parse in the reading thread's ring is read by the other
+ * thread; a percent of --stats on one thread). */
 typedef enum sip_hdr_id {
 	SIP_HDR_UNKNOWN = 0,
+	SIP_HDR_VIA,                 /* v */
+	SIP_HDR_FROM,                /* f */
+	SIP_HDR_TO,                  /* t */
+	SIP_HDR_CALL_ID,             /* i */
+	SIP_HDR_CSEQ,
+	SIP_HDR_CONTACT,             /* m */
+	SIP_HDR_MAX_FORWARDS,
+	SIP_HDR_CONTENT_LENGTH,      /* l */
+	SIP_HDR_CONTENT_TYPE,        /* c */
+	SIP_HDR_RECORD_ROUTE,
+	SIP_HDR_ROUTE,
+	SIP_HDR_ALLOW,
+	SIP_HDR_SUPPORTED,           /* k */
+	SIP_HDR_USER_AGENT,
+	SIP_HDR_SERVER,
+	SIP_HDR_EXPIRES,
 	SIP_HDR_ACCEPT,
 	SIP_HDR_ACCEPT_CONTACT,      /* a */
 	SIP_HDR_ACCEPT_ENCODING,
 	SIP_HDR_ACCEPT_LANGUAGE,
 	SIP_HDR_ALERT_INFO,
-	SIP_HDR_ALLOW,
 	SIP_HDR_ALLOW_EVENTS,        /* u */
 	SIP_HDR_AUTHENTICATION_INFO,
 	SIP_HDR_AUTHORIZATION,
-	SIP_HDR_CALL_ID,             /* i */
 	SIP_HDR_CALL_INFO,
-	SIP_HDR_CONTACT,             /* m */
 	SIP_HDR_CONTENT_DISPOSITION,
 	SIP_HDR_CONTENT_ENCODING,    /* e */
 	SIP_HDR_CONTENT_LANGUAGE,
-	SIP_HDR_CONTENT_LENGTH,      /* l */
-	SIP_HDR_CONTENT_TYPE,        /* c */
-	SIP_HDR_CSEQ,
 	SIP_HDR_DATE,
 	SIP_HDR_DIVERSION,
 	SIP_HDR_ERROR_INFO,
 	SIP_HDR_EVENT,               /* o */
-	SIP_HDR_EXPIRES,
-	SIP_HDR_FROM,                /* f */
 	SIP_HDR_HISTORY_INFO,
 	SIP_HDR_IDENTITY,            /* y */
 	SIP_HDR_IDENTITY_INFO,       /* n */
 	SIP_HDR_IN_REPLY_TO,
-	SIP_HDR_MAX_FORWARDS,
 	SIP_HDR_MIME_VERSION,
 	SIP_HDR_MIN_EXPIRES,
 	SIP_HDR_MIN_SE,
@@ -84,7 +96,6 @@ typedef enum sip_hdr_id {
 	SIP_HDR_PROXY_REQUIRE,
 	SIP_HDR_RACK,
 	SIP_HDR_REASON,
-	SIP_HDR_RECORD_ROUTE,
 	SIP_HDR_REFER_TO,            /* r */
 	SIP_HDR_REFERRED_BY,         /* b */
 	SIP_HDR_REJECT_CONTACT,      /* j */
@@ -93,19 +104,13 @@ typedef enum sip_hdr_id {
 	SIP_HDR_REQUEST_DISPOSITION, /* d */
 	SIP_HDR_REQUIRE,
 	SIP_HDR_RETRY_AFTER,
-	SIP_HDR_ROUTE,
 	SIP_HDR_RSEQ,
-	SIP_HDR_SERVER,
 	SIP_HDR_SERVICE_ROUTE,
 	SIP_HDR_SESSION_EXPIRES,     /* x */
 	SIP_HDR_SUBJECT,             /* s */
 	SIP_HDR_SUBSCRIPTION_STATE,
-	SIP_HDR_SUPPORTED,           /* k */
 	SIP_HDR_TIMESTAMP,
-	SIP_HDR_TO,                  /* t */
 	SIP_HDR_UNSUPPORTED,
-	SIP_HDR_USER_AGENT,
-	SIP_HDR_VIA,                 /* v */
 	SIP_HDR_WARNING,
 	SIP_HDR_WWW_AUTHENTICATE,
 	SIP_HDR__COUNT
