@@ -72,6 +72,9 @@ typedef struct det_txn {
 	uint32_t prompts;          /* request retransmissions (ACK aside): each may draw a copy */
 } det_txn;
 
+/* Record-Route values a dialog's record keeps (det_dlg.rr_uri). */
+enum { RR_KEEP = 2 };
+
 /* Per dialog: the highest CSeq each side used, the route set's size. */
 typedef struct det_dlg {
 	uint32_t cseq[2];          /* [0] caller (from_tag side), [1] callee */
@@ -80,6 +83,12 @@ typedef struct det_dlg {
 	sip_id rr_msg1;            /* message the route set was counted from, + 1 */
 	int rr_count;              /* Record-Route values of that message */
 	bool rr_proxied;           /* a proxy was seen on the path of that message */
+	/* rr_kept: its values are in rr_uri (views into it, in order), as
+	 * there were at most RR_KEEP, so that the route set is read from
+	 * here rather than by parsing that message again for each request
+	 * of the dialog (findings_msg.c, read_route_set) */
+	bool rr_kept;
+	sv rr_uri[RR_KEEP];
 	int64_t glare_ts[2];       /* when each side's re-INVITE was refused with 491 */
 	sip_id glare_txn1[2];      /* that re-INVITE's transaction, + 1 */
 } det_dlg;

@@ -1841,6 +1841,30 @@ static bool proxy_on_path(const sip_message *rm, const sip_msg *q, sv remote_tar
 	return !sv_eq_ci(u.host, sv_from_cstr(addr));
 }
 
+/* The Record-Route values of p, the parse of msg (the message rr_msg1
+ * names), into the dialog's record when they are few: read_route_set
+ * reads them there, as its parse of msg would find them, for each request
+ * of the dialog.  Views into msg's bytes as the model keeps them. */
+static void keep_record_route(det_dlg *dd, const sip_message *msg, const sip_msg *p)
+{
+	dd->rr_kept = false;
+	sv vals[RR_KEEP];
+	unsigned n = 0;
+	sip_list_iter it;
+	sv item;
+	sip_list_init(&it, p, SIP_HDR_RECORD_ROUTE);
+	while (sip_list_next(&it, &item)) {
+		if (n == RR_KEEP)
+			return;
+		vals[n++] = item;
+	}
+	if (n != (unsigned)dd->rr_count)
+		return;
+	for (unsigned k = 0; k < n; k++)
+		dd->rr_uri[k] = sv_rebase(p->raw, sip_message_raw(msg), vals[k]);
+	dd->rr_kept = true;
+}
+
 /* The route set of a dialog is learnt from the response passing now: count
  * it while its parse is at hand. */
 static void note_route_set(findings *f, const sip_message *msg, const sip_msg *p)
@@ -1852,6 +1876,7 @@ static void note_route_set(findings *f, const sip_message *msg, const sip_msg *p
 	dd->rr_msg1 = msg->id + 1;
 	dd->rr_count = p->hdr_count[SIP_HDR_RECORD_ROUTE] ? count_list(p, SIP_HDR_RECORD_ROUTE) : 0;
 	dd->rr_proxied = dd->rr_count > 0 && proxy_on_path(msg, p, d->remote_target);
+	keep_record_route(dd, msg, p);
 }
 
 /* Route URIs compared by RFC 3261 §19.1.4: scheme, user and password
@@ -2003,23 +2028,30 @@ typedef struct side_routes {
 
 /* Reads the Record-Route of ref in the order the side must use it; false
  * for a set longer than kept, which is left unjudged. */
-static bool read_route_set(findings *f, sip_id ref, int side, side_routes *rs)
+static bool read_route_set(findings *f, const det_dlg *dd, sip_id ref, int side, side_routes *rs)
 {
 	const sip_message *rm = msg_get(f, ref);
 	if (!rm)
 		return false;
-	/* only its Record-Route fields are read: the fields alone, at half
-	 * the cost of a full parse, for every request checked */
-	sip_parse_fields(sip_message_raw(rm), f->q);
 	sv vals[ROUTES_KEEP];
 	unsigned n = 0;
-	sip_list_iter it;
-	sv item;
-	sip_list_init(&it, f->q, SIP_HDR_RECORD_ROUTE);
-	while (sip_list_next(&it, &item)) {
-		if (n == ROUTES_KEEP)
-			return false;
-		vals[n++] = item;
+	if (dd->rr_kept && dd->rr_msg1 == ref + 1) {
+		/* the dialog's record has them (check_route_set) */
+		n = (unsigned)dd->rr_count;
+		for (unsigned k = 0; k < n; k++)
+			vals[k] = dd->rr_uri[k];
+	} else {
+		/* only its Record-Route fields are read: the fields alone, at
+		 * half the cost of a full parse */
+		sip_parse_fields(sip_message_raw(rm), f->q);
+		sip_list_iter it;
+		sv item;
+		sip_list_init(&it, f->q, SIP_HDR_RECORD_ROUTE);
+		while (sip_list_next(&it, &item)) {
+			if (n == ROUTES_KEEP)
+				return false;
+			vals[n++] = item;
+		}
 	}
 	for (unsigned k = 0; k < n; k++)
 		rs->uri[k] = vals[side == 0 ? n - 1 - k : k];
@@ -2124,7 +2156,7 @@ static bool compare_routes(findings *f, const sip_message *msg, const sip_msg *p
 	int side = dialog_side(d, msg);
 	sip_id ref = route_ref(f, d, side, msg);
 	side_routes rs;
-	if (ref == SIP_ID_NONE || !read_route_set(f, ref, side, &rs))
+	if (ref == SIP_ID_NONE || !read_route_set(f, dd, ref, side, &rs))
 		return false;
 	if (rs.n == 0)
 		return false;   /* a hop hid the Record-Route from this side: its Routes have another source */
@@ -2185,10 +2217,12 @@ static void check_route_set(findings *f, const sip_message *msg, const sip_msg *
 		dd->rr_msg1 = d->route_msg + 1;
 		dd->rr_count = 0;
 		dd->rr_proxied = false;
+		dd->rr_kept = false;
 		if (rm) {
 			fnd_parse(rm, f->q);
 			dd->rr_count = count_list(f->q, SIP_HDR_RECORD_ROUTE);
 			dd->rr_proxied = proxy_on_path(rm, f->q, d->remote_target);
+			keep_record_route(dd, rm, f->q);
 		}
 	}
 	if (dd->rr_count == 0 || compare_routes(f, msg, p, d, dd))
