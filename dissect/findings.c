@@ -719,8 +719,17 @@ void fnd_wait_2xx(findings *f, const sip_message *msg, const sip_msg *p)
 	w->ack = SIP_ID_NONE;
 	w->finding = SIP_ID_NONE;
 	w->ts = msg->ts_ns;
+	w->next_in_call = NULL;
 	g_hash_table_add(f->waits_by_key, w);
 	wait_push(f, w);
+	if (msg->call != SIP_ID_NONE) {
+		det_call *dc = fnd_call(f, msg->call);
+		if (dc->waits_last)
+			dc->waits_last->next_in_call = w;
+		else
+			dc->waits = w;
+		dc->waits_last = w;
+	}
 }
 
 void fnd_wait_non2xx(findings *f, const sip_message *msg, const sip_txn *t)
@@ -857,20 +866,36 @@ static void waits_compact(findings *f)
  * the same messages: a call forgotten as finished was quiet for longer
  * than any wait, and one evicted to make room has nothing more to say
  * either. */
+static void drop_wait(findings *f, ack_wait *w)
+{
+	if (w->finding != SIP_ID_NONE && !w->non2xx)
+		fnd_ack_wait_aftermath(f, w);
+	g_hash_table_remove(f->waits_by_key, w);
+	w->dropped = true;
+	f->waits_dropped++;
+}
+
 static void forget_detectors(findings *f, sip_id call, const sip_ids *msgs, const sip_ids *txns,
 	const sip_ids *dialogs)
 {
-	for (guint i = 0; msgs && i < msgs->len; i++) {
-		const sip_message *msg = sip_model_message(f->m, msgs->data[i]);
-		if (!msg || msg->kind != SIP_KIND_RESPONSE)
-			continue;
-		ack_wait *w = wait_lookup(f, msg);
-		if (w && w->msg == msg->id) {
-			if (w->finding != SIP_ID_NONE && !w->non2xx)
-				fnd_ack_wait_aftermath(f, w);
-			g_hash_table_remove(f->waits_by_key, w);
-			w->dropped = true;
-			f->waits_dropped++;
+	if (call != SIP_ID_NONE) {
+		/* the call's 2xx waits, in the order of their messages: found by
+		 * its record rather than by the key of each of its responses,
+		 * which would read the Call-ID and tag of each (long behind the
+		 * reader, their pages given back) */
+		const det_call *dc = det_peek(&f->calls, call);
+		for (ack_wait *w = dc ? dc->waits : NULL; w; w = w->next_in_call)
+			drop_wait(f, w);
+	} else {
+		/* a group of messages without Call-ID: their waits are in no
+		 * call's list */
+		for (guint i = 0; msgs && i < msgs->len; i++) {
+			const sip_message *msg = sip_model_message(f->m, msgs->data[i]);
+			if (!msg || msg->kind != SIP_KIND_RESPONSE)
+				continue;
+			ack_wait *w = wait_lookup(f, msg);
+			if (w && w->msg == msg->id)
+				drop_wait(f, w);
 		}
 	}
 	/* non-2xx waits of its transactions judge themselves done once the

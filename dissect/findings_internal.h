@@ -133,6 +133,8 @@ typedef struct det_call {
 	uint16_t rejected_creds;   /* challenges answering a request that carried credentials */
 	sv nonce;                  /* nonce of the newest 401/407 (view into its message) */
 	redir_set *redir;          /* owned (redir_pool); NULL without a 3xx of several targets */
+	/* the 2xx waits made of its messages, oldest first (ack_wait.next_in_call) */
+	struct ack_wait *waits, *waits_last;
 } det_call;
 
 /* Per registration: bindings already reported (the first 64). */
@@ -156,6 +158,7 @@ typedef struct ack_wait {
 	sip_id finding;            /* the ack-missing finding made of it, SIP_ID_NONE until then */
 	int64_t ts;
 	bool dropped;              /* its call was evicted (limits): never judged, out of the table */
+	struct ack_wait *next_in_call; /* 2xx waits: the next of its message's call (det_call) */
 } ack_wait;
 
 /* Per-object state by id, in pages of DET_PAGE entries made on demand
