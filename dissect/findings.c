@@ -77,6 +77,8 @@ findings *findings_new(sip_model *m)
 	f->no_call = g_array_new(FALSE, FALSE, sizeof(sip_id));
 	f->by_msg = g_hash_table_new(g_direct_hash, g_direct_equal);
 	f->folded = g_hash_table_new_full(fold_hash, fold_equal, g_free, NULL);
+	f->over_calls = g_array_new(FALSE, TRUE, sizeof(uint64_t));
+	f->over_pending = g_array_new(FALSE, FALSE, sizeof(sip_id));
 	det_pages_init(&f->txns, sizeof(det_txn), f);
 	det_pages_init(&f->dialogs, sizeof(det_dlg), f);
 	det_pages_init(&f->calls, sizeof(det_call), f);
@@ -345,6 +347,8 @@ void findings_free(findings *f)
 		free_id_array(v);
 	g_hash_table_destroy(f->by_msg);
 	g_hash_table_destroy(f->folded);
+	g_array_free(f->over_calls, TRUE);
+	g_array_free(f->over_pending, TRUE);
 	detectors_free(f);
 	g_free(f->p);
 	g_free(f->q);
@@ -811,8 +815,15 @@ static void waits_run(findings *f, int64_t now, bool all)
 
 /* ---- the tap ----------------------------------------------------------------------------------- */
 
+static void note_over(findings *f, sip_id call);
+
 static void on_message(findings *f, sip_id id)
 {
+	/* the calls put away after the message before this one are those the
+	 * forgetting modes forget as this one comes */
+	for (guint i = 0; i < f->over_pending->len; i++)
+		note_over(f, g_array_index(f->over_pending, sip_id, i));
+	g_array_set_size(f->over_pending, 0);
 	const sip_message *msg = sip_model_message(f->m, id);
 	if (!msg)
 		return;
@@ -922,8 +933,24 @@ static void on_evict(findings *f, sip_id call)
  * the message before the one that would see it gone.  Its records stay;
  * what the detector kept to judge its later messages goes, as none can
  * come. */
+static void note_over(findings *f, sip_id call)
+{
+	guint w = call / 64;
+	if (w >= f->over_calls->len)
+		g_array_set_size(f->over_calls, w + 1);
+	g_array_index(f->over_calls, uint64_t, w) |= (uint64_t)1 << (call % 64);
+}
+
+static bool was_over(const findings *f, sip_id call)
+{
+	guint w = call / 64;
+	return w < f->over_calls->len &&
+	       (g_array_index(f->over_calls, uint64_t, w) >> (call % 64) & 1);
+}
+
 static void on_over(findings *f, sip_id call)
 {
+	g_array_append_val(f->over_pending, call);
 	const sip_call *c = sip_model_call(f->m, call);
 	if (c)
 		forget_detectors(f, call, c->messages, c->txns, c->dialogs);
@@ -985,8 +1012,13 @@ void findings_finish(findings *f)
 		fnd_check_txn(f, sip_model_txn(f->m, i));
 	for (guint i = 0, n = sip_model_registration_count(f->m); i < n; i++)
 		fnd_check_registration(f, sip_model_registration(f->m, i));
+	/* a call put away as over for good is one the forgetting modes
+	 * forgot before the end: what the end would say of it is not said
+	 * there either (an answered call without a dialog that lasted, say,
+	 * is still "active" but was over long before) */
 	for (guint i = 0, n = sip_model_call_count(f->m); i < n; i++)
-		fnd_check_call_end(f, sip_model_call(f->m, i));
+		if (!was_over(f, i))
+			fnd_check_call_end(f, sip_model_call(f->m, i));
 }
 
 void findings_retire(findings *f)

@@ -249,6 +249,14 @@ struct findings {
 	bool finished;
 	bool retired;              /* findings_retire: detectors' state gone, events ignored */
 	uint64_t generation;
+	/* Calls put away as over for good (SIP_EV_OVER) before the newest
+	 * message, a bit per call id: where calls are forgotten these are the
+	 * ones forgotten (as a message comes, the calls over by then go),
+	 * which the end of the capture no longer judges (findings_finish).
+	 * over_pending: those put away after the newest message, which the
+	 * forgetting modes still hold at the end. */
+	GArray *over_calls;        /* uint64_t words */
+	GArray *over_pending;      /* sip_id */
 };
 
 /* ---- records ------------------------------------------------------------- */

@@ -1865,6 +1865,78 @@ static void test_kept_calls_let_go(void)
 	ff_free(&x);
 }
 
+/* An answered call without a dialog (its 2xx has no To tag) holds
+ * nothing open: where calls are forgotten it goes as the first message
+ * after five quiet minutes comes, and where every call is kept it is over
+ * from the message before; the end of the capture judges it in neither
+ * ("call-not-ended").  Without a message after those five minutes the
+ * forgetting model still holds it at the end, and both judge it, as they
+ * do a call heard from a minute before the end. */
+static void feed_no_dialog_call(fflow *x, int64_t later_ms, bool one_more)
+{
+	feed_raw(x->f, 0, "10.0.0.2:5060", "10.0.0.1:5060",
+		"SIP/2.0 200 OK\n"
+		"Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKnd\n"
+		"From: <sip:alice@a.example>;tag=atag\n"
+		"To: <sip:bob@b.example>\n"
+		"Call-ID: nodialog@a.example\n"
+		"CSeq: 1 INVITE\n"
+		"Contact: <sip:bob@10.0.0.2>\n"
+		"Content-Length: 0\n\n");
+	feed_raw(x->f, later_ms, "10.0.0.1:5060", "10.0.0.3:5060",
+		"OPTIONS sip:carol@10.0.0.3 SIP/2.0\n"
+		"Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKlater\n"
+		"Max-Forwards: 70\n"
+		"From: <sip:alice@a.example>;tag=otag\n"
+		"To: <sip:carol@c.example>\n"
+		"Call-ID: later@a.example\n"
+		"CSeq: 1 OPTIONS\n"
+		"Content-Length: 0\n\n");
+	if (one_more)
+		feed_raw(x->f, later_ms + 1000, "10.0.0.1:5060", "10.0.0.3:5060",
+			"OPTIONS sip:carol@10.0.0.3 SIP/2.0\n"
+			"Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKmore\n"
+			"Max-Forwards: 70\n"
+			"From: <sip:alice@a.example>;tag=otag\n"
+			"To: <sip:carol@c.example>\n"
+			"Call-ID: later@a.example\n"
+			"CSeq: 2 OPTIONS\n"
+			"Content-Length: 0\n\n");
+	ff_finish(x, later_ms + 2000);
+}
+
+static void test_over_calls_not_judged_at_end(void)
+{
+	const sip_limits forget = { .forget_finished = true };
+	static const struct {
+		int64_t later_ms;
+		bool one_more;
+		guint judged;
+	} cases[] = {
+		{ 360000, true, 0 },    /* over, and forgotten as the last message came */
+		{ 360000, false, 1 },   /* over after the last message: still held there */
+		{ 60000, true, 1 },     /* heard from a minute before */
+	};
+	for (size_t k = 0; k < G_N_ELEMENTS(cases); k++) {
+		fflow keep = ff_new(), gone = ff_new();
+		sip_model_set_limits(gone.f->m, &forget);
+		feed_no_dialog_call(&keep, cases[k].later_ms, cases[k].one_more);
+		feed_no_dialog_call(&gone, cases[k].later_ms, cases[k].one_more);
+		/* found by id: an over call is no longer found by its Call-ID */
+		const sip_call *c = sip_model_call(keep.f->m, 0);
+		g_assert_nonnull(c);
+		g_assert_true(sv_eq_cstr(c->call_id, "nodialog@a.example"));
+		g_assert_cmpint(c->state, ==, CALL_STATE_ACTIVE);
+		g_assert_cmpint(sip_model_call_rest(keep.f->m, c->id), ==,
+				cases[k].later_ms > 300000 ? SIP_CALL_OVER : SIP_CALL_HEARD);
+		g_assert_true((sip_model_call(gone.f->m, 0) == NULL) == (cases[k].judged == 0));
+		g_assert_cmpuint(count_code(gone.fd, "call-not-ended"), ==, cases[k].judged);
+		g_assert_cmpuint(count_code(keep.fd, "call-not-ended"), ==, cases[k].judged);
+		ff_free(&keep);
+		ff_free(&gone);
+	}
+}
+
 static void test_retire(void)
 {
 	fflow x = ff_new();
@@ -1973,6 +2045,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/findings/hostile", test_hostile);
 	g_test_add_func("/findings/det-pages-loose", test_det_pages_loose);
 	g_test_add_func("/findings/kept-calls-let-go", test_kept_calls_let_go);
+	g_test_add_func("/findings/over-calls-not-judged-at-end", test_over_calls_not_judged_at_end);
 	g_test_add_func("/findings/det-pages-odd-size", test_det_pages_odd_size);
 	g_test_add_func("/findings/summary-shared", test_summary_shared);
 	return g_test_run();
