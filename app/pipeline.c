@@ -735,8 +735,7 @@ static bool msg_note_applies(unsigned k, const cap_sipmsg *m, const sip_msg *par
 	       (!msg_notes[k].invalid_only || parsed->kind == SIP_KIND_INVALID);
 }
 
-/* Where and how m was seen, as the model keeps it. */
-static sip_msg_meta meta_of(const cap_sipmsg *m)
+sip_msg_meta pipeline_message_meta(const cap_sipmsg *m)
 {
 	return (sip_msg_meta){
 		.frame = m->frame->num,
@@ -751,15 +750,16 @@ static sip_msg_meta meta_of(const cap_sipmsg *m)
 }
 
 /* What the outputs print of m, parsed, before the model takes it: where
- * and how it was seen (meta_of's) and the notes its flags call for. */
+ * and how it was seen, as the model keeps it, and the notes its flags
+ * call for. */
 static void msg_out_init(msg_out *mo, const cap_sipmsg *m, const sip_msg *parsed)
 {
-	sip_msg_meta at = meta_of(m);
-	*mo = (msg_out){ .sip = parsed, .index = at.index, .ts_ns = at.ts_ns, .transport = at.transport };
-	mo->frame = at.frame;
-	mo->first_frame = at.first_frame;
-	mo->src = at.src;
-	mo->dst = at.dst;
+	sip_msg_meta at = pipeline_message_meta(m);
+	*mo = (msg_out){
+		.frame = at.frame, .first_frame = at.first_frame, .index = at.index,
+		.ts_ns = at.ts_ns, .src = at.src, .dst = at.dst, .transport = at.transport,
+		.sip = parsed,
+	};
 	for (unsigned k = 0; k < G_N_ELEMENTS(msg_notes); k++)
 		if (msg_note_applies(k, m, parsed))
 			add_note(mo, msg_notes[k].text);
@@ -803,7 +803,7 @@ static void deliver(pipeline *p, const cap_sipmsg *m, const sip_msg *parsed, con
 	if (parsed->n_warnings || (m->flags && msg_has_notes(m, parsed)))
 		p->count.with_warnings++;
 
-	sip_msg_meta meta = meta_of(m);
+	sip_msg_meta meta = pipeline_message_meta(m);
 	sip_id id = sip_model_add_prepared(p->model, &meta, parsed, prep);
 	const sip_message *rec = sip_model_message(p->model, id);
 	if (rec) {

@@ -620,16 +620,14 @@ int run_offline(const options *opt)
 		local.forget_finished = local.forget_registers = false;
 	run_state st = { .opt = o, .spill = sp };
 	pipeline_hooks hooks = { .user = &st, .icmp = on_icmp };
-	/* the per-message writers; --list, --stats, --ladder and --check print
-	 * no message, and the pipeline then fills no record for them */
-	if (o->mode == OUT_JSON || o->mode == OUT_TEXT)
+	/* the per-message writers (--list, --stats, --ladder and --check print
+	 * no message, and the pipeline then fills no record for them), each
+	 * line written beside its parsing (the reading thread's share), all
+	 * but what the model adds */
+	if (o->mode == OUT_JSON || o->mode == OUT_TEXT) {
 		hooks.message = on_message;
-	/* each message's line written beside its parsing (the reading thread's
-	 * share), all but what the model adds (on_message's writers) */
-	if (o->mode == OUT_JSON)
-		hooks.message_pre = json_message_pre;
-	else if (o->mode == OUT_TEXT)
-		hooks.message_pre = text_message_pre;
+		hooks.message_pre = o->mode == OUT_JSON ? json_message_pre : text_message_pre;
+	}
 	g_autoptr(GError) err = NULL;
 	st.pipe = pipeline_open(o, &hooks, false, &status, &err);
 	if (!st.pipe) {

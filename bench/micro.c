@@ -717,16 +717,7 @@ static void on_sipmsg(void *user, const cap_sipmsg *m)
 		st->count.invalid++;
 	if (st->parsed->n_warnings)
 		st->count.warnings++;
-	sip_msg_meta meta = {
-		.frame = m->frame->num,
-		.first_frame = m->first_frame ? m->first_frame : m->frame->num,
-		.index = m->index,
-		.ts_ns = m->frame->ts_ns,
-		.src = m->src,
-		.dst = m->dst,
-		.transport = sip_transport_name(m->transport),
-		.capture_flags = m->flags,
-	};
+	sip_msg_meta meta = pipeline_message_meta(m);
 	sip_id id = sip_model_add(st->model, &meta, st->parsed);
 	if (!sip_model_message(st->model, id))
 		st->count.unmodelled++;
