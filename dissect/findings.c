@@ -868,15 +868,8 @@ static void waits_compact(findings *f)
 	f->waits_spent = 0;
 }
 
-/* A call is evicted (limits): its 2xx waits leave the table (their keys
- * are views into its messages) and those not judged yet never are, since
- * whether the ACK came can no longer be told.  Its transactions' non-2xx
- * waits judge themselves done once the transaction is gone.  What
- * findings_finish would add to the waits that found no ACK (how the
- * session went on: its dialog torn down, and by whom) is added now, from
- * the same messages: a call forgotten as finished was quiet for longer
- * than any wait, and one evicted to make room has nothing more to say
- * either. */
+/* A 2xx wait of a call forgotten (or over for good): out of the table,
+ * never judged again. */
 static void drop_wait(findings *f, ack_wait *w)
 {
 	if (w->finding != SIP_ID_NONE && !w->non2xx)
@@ -886,6 +879,15 @@ static void drop_wait(findings *f, ack_wait *w)
 	f->waits_dropped++;
 }
 
+/* A call is evicted (limits): its 2xx waits leave the table (their keys
+ * are views into its messages) and those not judged yet never are, since
+ * whether the ACK came can no longer be told.  Its transactions' non-2xx
+ * waits judge themselves done once the transaction is gone.  What
+ * findings_finish would add to the waits that found no ACK (how the
+ * session went on: its dialog torn down, and by whom) is added now, from
+ * the same messages: a call forgotten as finished was quiet for longer
+ * than any wait, and one evicted to make room has nothing more to say
+ * either. */
 static void forget_detectors(findings *f, sip_id call, const sip_ids *msgs, const sip_ids *txns,
 	const sip_ids *dialogs)
 {
@@ -927,12 +929,7 @@ static void on_evict(findings *f, sip_id call)
 	forget_detectors(f, call, msgs, txns, dialogs);
 }
 
-/* Where every call is kept, a call over for good (SIP_EV_OVER) is to the
- * detector what a call forgotten as finished is where they are forgotten
- * (on_evict): the same calls at the same point, the model's clock after
- * the message before the one that would see it gone.  Its records stay;
- * what the detector kept to judge its later messages goes, as none can
- * come. */
+/* over_calls: the bit of a call. */
 static void note_over(findings *f, sip_id call)
 {
 	guint w = call / 64;
@@ -948,6 +945,12 @@ static bool was_over(const findings *f, sip_id call)
 	       (g_array_index(f->over_calls, uint64_t, w) >> (call % 64) & 1);
 }
 
+/* Where every call is kept, a call over for good (SIP_EV_OVER) is to the
+ * detector what a call forgotten as finished is where they are forgotten
+ * (on_evict): the same calls at the same point, the model's clock after
+ * the message before the one that would see it gone.  Its records stay;
+ * what the detector kept to judge its later messages goes, as none can
+ * come. */
 static void on_over(findings *f, sip_id call)
 {
 	g_array_append_val(f->over_pending, call);

@@ -1842,27 +1842,25 @@ static bool proxy_on_path(const sip_message *rm, const sip_msg *q, sv remote_tar
 }
 
 /* The Record-Route values of p, the parse of msg (the message rr_msg1
- * names), into the dialog's record when they are few: read_route_set
- * reads them there, as its parse of msg would find them, for each request
- * of the dialog.  Views into msg's bytes as the model keeps them. */
-static void keep_record_route(det_dlg *dd, const sip_message *msg, const sip_msg *p)
+ * names), counted into the dialog's record, and kept there when they are
+ * few: read_route_set reads them there, as its parse of msg would find
+ * them, for each request of the dialog.  Views into msg's bytes as the
+ * model keeps them. */
+static void count_record_route(det_dlg *dd, const sip_message *msg, const sip_msg *p)
 {
-	dd->rr_kept = false;
-	sv vals[RR_KEEP];
 	unsigned n = 0;
-	sip_list_iter it;
-	sv item;
-	sip_list_init(&it, p, SIP_HDR_RECORD_ROUTE);
-	while (sip_list_next(&it, &item)) {
-		if (n == RR_KEEP)
-			return;
-		vals[n++] = item;
+	if (p->hdr_count[SIP_HDR_RECORD_ROUTE]) {
+		sip_list_iter it;
+		sv item;
+		sip_list_init(&it, p, SIP_HDR_RECORD_ROUTE);
+		while (sip_list_next(&it, &item)) {
+			if (n < RR_KEEP)
+				dd->rr_uri[n] = sv_rebase(p->raw, sip_message_raw(msg), item);
+			n++;
+		}
 	}
-	if (n != (unsigned)dd->rr_count)
-		return;
-	for (unsigned k = 0; k < n; k++)
-		dd->rr_uri[k] = sv_rebase(p->raw, sip_message_raw(msg), vals[k]);
-	dd->rr_kept = true;
+	dd->rr_count = (int)n;
+	dd->rr_kept = n <= RR_KEEP;
 }
 
 /* The route set of a dialog is learnt from the response passing now: count
@@ -1874,9 +1872,8 @@ static void note_route_set(findings *f, const sip_message *msg, const sip_msg *p
 		return;
 	det_dlg *dd = fnd_dlg(f, d->id);
 	dd->rr_msg1 = msg->id + 1;
-	dd->rr_count = p->hdr_count[SIP_HDR_RECORD_ROUTE] ? count_list(p, SIP_HDR_RECORD_ROUTE) : 0;
+	count_record_route(dd, msg, p);
 	dd->rr_proxied = dd->rr_count > 0 && proxy_on_path(msg, p, d->remote_target);
-	keep_record_route(dd, msg, p);
 }
 
 /* Route URIs compared by RFC 3261 §19.1.4: scheme, user and password
@@ -2036,7 +2033,7 @@ static bool read_route_set(findings *f, const det_dlg *dd, sip_id ref, int side,
 	sv vals[ROUTES_KEEP];
 	unsigned n = 0;
 	if (dd->rr_kept && dd->rr_msg1 == ref + 1) {
-		/* the dialog's record has them (check_route_set) */
+		/* the dialog's record has them (count_record_route) */
 		n = (unsigned)dd->rr_count;
 		for (unsigned k = 0; k < n; k++)
 			vals[k] = dd->rr_uri[k];
@@ -2220,9 +2217,8 @@ static void check_route_set(findings *f, const sip_message *msg, const sip_msg *
 		dd->rr_kept = false;
 		if (rm) {
 			fnd_parse(rm, f->q);
-			dd->rr_count = count_list(f->q, SIP_HDR_RECORD_ROUTE);
+			count_record_route(dd, rm, f->q);
 			dd->rr_proxied = proxy_on_path(rm, f->q, d->remote_target);
-			keep_record_route(dd, rm, f->q);
 		}
 	}
 	if (dd->rr_count == 0 || compare_routes(f, msg, p, d, dd))
