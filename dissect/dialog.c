@@ -341,7 +341,7 @@ void dlg_evict(dlg_table *d, sip_id id)
 	dlg_rec *r = dlg_get(d, id);
 	if (!r)
 		return;
-	hindex_remove(&d->by_key, r->index_hash, id);
+	dlg_unindex(d, id);
 	idtab_remove(&d->recs, id);
 	mdl_rec_free(&d->pool, d->heap, r);
 }

@@ -702,6 +702,7 @@ void txn_unindex(txn_table *t, sip_id id)
 	const txn_rec *r = txn_get(t, id);
 	if (!r)
 		return;
+	/* the key never changes: its hash is computed again rather than kept */
 	txn_key stored;
 	rec_key(r, &stored);
 	hindex_remove(&t->by_key, key_hash(&stored), id);
@@ -712,10 +713,7 @@ void txn_evict(txn_table *t, sip_id id)
 	txn_rec *r = txn_get(t, id);
 	if (!r)
 		return;
-	/* the key never changes: its hash is computed again rather than kept */
-	txn_key stored;
-	rec_key(r, &stored);
-	hindex_remove(&t->by_key, key_hash(&stored), id);
+	txn_unindex(t, id);
 	idtab_remove(&t->recs, id);
 	mdl_rec_free(&t->pool, t->heap, r);
 }
