@@ -9,6 +9,9 @@ sipscope-gencalls, then runs, in the same run and alternating the order at
 each repetition:
 
   floor   sipscope-floor F                  bare pcap_open_offline + pcap_next_ex
+  stage-* sipscope-stages STAGE F           one thread, sipscope's stages one by one
+                                            (read, frame, parse, model; bench/stages.c)
+  stats-1t SIPSCOPE_THREADS=1 sipscope -r F --stats   the same on one thread
   stats   sipscope -r F --stats             full dissection, transactions, dialogs, report
   json    sipscope -r F --json > /dev/null  the same plus one JSON record per message
   sngrep  sngrep -N -F -l LIMIT -I F        no interface, dialog limit above the file's
@@ -54,9 +57,15 @@ import ui_latency
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
-TOOLS = ["floor", "stats", "stats-plain", "json", "list", "list-kept", "sngrep", "tshark"]
+TOOLS = ["floor", "stage-read", "stage-frame", "stage-parse", "stage-model", "stats-1t",
+         "stats", "stats-plain", "json", "list", "list-kept", "sngrep", "tshark"]
 LABEL = {
     "floor": "libpcap floor (pcap_next_ex loop)",
+    "stage-read": "one thread: sipscope's reading of the file (`sipscope-stages read`)",
+    "stage-frame": "one thread: + decoding and framing (`sipscope-stages frame`)",
+    "stage-parse": "one thread: + parsing (`sipscope-stages parse`)",
+    "stage-model": "one thread: + the model, no statistics (`sipscope-stages model`)",
+    "stats-1t": "one thread: sipscope --stats (SIPSCOPE_THREADS=1)",
     "stats": "sipscope --stats",
     "stats-plain": "sipscope --stats, built without profile",
     "json": "sipscope --json > /dev/null",
@@ -92,7 +101,8 @@ def build_plain(build_dir):
     if r.returncode:
         sys.exit("cmake configure failed:\n" + r.stdout + r.stderr)
     r = run_capture(["cmake", "--build", build_dir, "-j2", "--target",
-                     "sipscope", "sipscope-gencalls", "sipscope-floor", "sipscope-xcore",
+                     "sipscope", "sipscope-gencalls", "sipscope-floor", "sipscope-stages",
+                     "sipscope-xcore",
                      "sipscope-micro"])
     if r.returncode:
         sys.exit("build failed:\n" + r.stdout[-4000:] + r.stderr[-4000:])
@@ -103,6 +113,7 @@ def binaries(build_dir, pgo):
         "sipscope": os.path.join(build_dir, "sipscope"),
         "gencalls": os.path.join(build_dir, "bench", "sipscope-gencalls"),
         "floor": os.path.join(build_dir, "bench", "sipscope-floor"),
+        "stages": os.path.join(build_dir, "bench", "sipscope-stages"),
         "xcore": os.path.join(build_dir, "bench", "sipscope-xcore"),
         "micro": os.path.join(build_dir, "bench", "sipscope-micro"),
         "pgo": pgo,
@@ -178,6 +189,10 @@ def tool_command(tool, bins, path, info):
     """(argv, where stdout goes: 'keep' or 'null')."""
     if tool == "floor":
         return [bins["floor"], path], "keep"
+    if tool.startswith("stage-"):
+        return [bins["stages"], tool[len("stage-"):], path], "keep"
+    if tool == "stats-1t":
+        return ["env", "SIPSCOPE_THREADS=1", bins["sipscope"], "-r", path, "--stats"], "keep"
     if tool == "stats":
         return [bins["sipscope"], "-r", path, "--stats"], "keep"
     if tool == "stats-plain":
@@ -204,10 +219,15 @@ def check_output(tool, out, err, info):
     if tool == "floor":
         m = re.search(r"(\d+) packets", out)
         return (int(m.group(1)) if m else None), info["frames"], "frames"
-    if tool in ("stats", "stats-plain", "json", "list", "list-kept"):
+    if tool.startswith("stage-"):
+        m = re.search(r"(\d+) frames, (\d+) SIP messages", out)
+        if tool == "stage-read":
+            return (int(m.group(1)) if m else None), info["frames"], "frames"
+        return (int(m.group(2)) if m else None), info["messages"], "messages"
+    if tool in ("stats", "stats-1t", "stats-plain", "json", "list", "list-kept"):
         m = re.search(r"sipscope: \d+ frames, (\d+) SIP messages", err)
         seen = int(m.group(1)) if m else None
-        if tool in ("stats", "stats-plain"):
+        if tool in ("stats", "stats-1t", "stats-plain"):
             m2 = re.search(r"^SIP messages\s+(\d+)", out, re.M)
             if not m2 or (seen is not None and int(m2.group(1)) != seen):
                 seen = None
