@@ -88,10 +88,11 @@ static void set_targets(dlg_rec *r, const mdl_ctx *c)
 	if (rest.p && sip_list_split(&rest, &item))
 		r->pub.route_set = mdl_view(c, item);
 	r->pub.route_msg = c->msg->id;
-	sip_contact ct;
+	/* the URI alone: its q and expires do not matter here */
+	sip_addr ct;
 	rest = sip_msg_value(p, SIP_HDR_CONTACT);
-	if (rest.p && sip_list_split(&rest, &item) && sip_contact_parse(item, &ct) && !ct.star)
-		r->pub.remote_target = mdl_view(c, ct.addr.uri);
+	if (rest.p && sip_list_split(&rest, &item) && sip_msg_contact_item(p, item, &ct) && !ct.star)
+		r->pub.remote_target = mdl_view(c, ct.uri);
 }
 
 static void attach(dlg_rec *r, mdl_ctx *c, dlg_result *out)

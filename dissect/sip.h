@@ -294,6 +294,12 @@ typedef struct sip_msg {
 	 * *_ok: what sip_addr_parse returned for it */
 	bool from_parsed, from_ok, to_parsed, to_ok;
 	sip_addr from, to;
+	/* The first Contact item the summary parsed: contact1_item is it
+	 * (SV_NULL when none), contact1 and contact1_ok what sip_addr_parse
+	 * gave for it (see sip_msg_contact_item) */
+	sv contact1_item;
+	bool contact1_ok;
+	sip_addr contact1;
 	bool has_x_header;      /* an unknown header whose name starts with X- */
 	/* The second Via value when it parsed (a proxy's upstream hop, which
 	 * the model links a forwarded transaction to): branch (SV_NULL when

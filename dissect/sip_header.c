@@ -1099,6 +1099,15 @@ bool sip_msg_to(const sip_msg *m, sip_addr *a)
 	return v.p && sip_addr_parse(v, a);
 }
 
+bool sip_msg_contact_item(const sip_msg *m, sv item, sip_addr *a)
+{
+	if (item.p && item.p == m->contact1_item.p && item.len == m->contact1_item.len) {
+		*a = m->contact1;
+		return m->contact1_ok;
+	}
+	return sip_addr_parse(item, a);
+}
+
 /* ---- Via ------------------------------------------------------------------------------ */
 
 bool sip_via_parse(sv value, sip_via *v)
@@ -1246,10 +1255,23 @@ bool sip_contact_parse(sv value, sip_contact *c)
 	if (!sip_addr_parse(value, &c->addr))
 		return false;
 	c->star = c->addr.star;
-	sip_param p;
-	if (sip_param_find(c->addr.params, "q", &p) && parse_qvalue(p.value, &c->q))
+	/* the first q and the first expires, in one walk over the parameters
+	 * (a registrar's 2xx lists every binding, each with several) */
+	sip_param p, q = { 0 }, ex = { 0 };
+	bool found_q = false, found_ex = false;
+	sv rest = c->addr.params;
+	while ((!found_q || !found_ex) && param_next(&rest, &p)) {
+		if (!found_q && name_is(p.name, "q", 1)) {
+			q = p;
+			found_q = true;
+		} else if (!found_ex && name_is(p.name, "expires", 7)) {
+			ex = p;
+			found_ex = true;
+		}
+	}
+	if (found_q && parse_qvalue(q.value, &c->q))
 		c->has_q = true;
-	if (sip_param_find(c->addr.params, "expires", &p) && parse_u32(p.value, UINT32_MAX, &c->expires))
+	if (found_ex && parse_u32(ex.value, UINT32_MAX, &c->expires))
 		c->has_expires = true;
 	return true;
 }

@@ -169,6 +169,10 @@ void sip_unquote_append(sv inner, GString *out);
 /* From / To of a message (first field). */
 bool sip_msg_from(const sip_msg *m, sip_addr *a);
 bool sip_msg_to(const sip_msg *m, sip_addr *a);
+/* sip_addr_parse(item, a) for an item of m's Contact fields: the
+ * summary's result when item is the one it parsed first (the same
+ * bytes at the same place), else a parse. */
+bool sip_msg_contact_item(const sip_msg *m, sv item, sip_addr *a);
 
 /* ---- Via (§20.42) ----------------------------------------------------------- */
 

@@ -729,12 +729,16 @@ static void summary_contacts(sip_msg *m)
 	items it;
 	sv item;
 	items_init(&it, m, SIP_HDR_CONTACT);
-	while (items_next(&it, &item)) {
+	if (items_next(&it, &item)) {
+		/* kept: the model reads the first Contact's URI (a dialog's
+		 * remote target) */
+		check_addr_value(m, SIP_HDR_CONTACT, item, &m->contact1, &m->contact1_ok);
+		m->contact1_item = item;
+	}
+	while (!m->n_warnings_dropped && items_next(&it, &item)) {
 		sip_addr a;
 		bool ok;
 		check_addr_value(m, SIP_HDR_CONTACT, item, &a, &ok);
-		if (m->n_warnings_dropped)
-			break;
 	}
 }
 

@@ -379,10 +379,12 @@ static void set_request(txn_rec *r, const mdl_ctx *c)
 	r->reliable = sip_message_stream(c->msg);
 	unsigned code = c->prep->method_code;
 	if (dialog_forming(code)) {
-		sip_contact ct;
+		/* the URI alone: its q and expires do not matter here */
+		sip_addr ct;
 		sv rest = sip_msg_value(p, SIP_HDR_CONTACT), item;
-		if (rest.p && sip_list_split(&rest, &item) && sip_contact_parse(item, &ct) && !ct.star)
-			sv_store32(mdl_view(c, ct.addr.uri), &r->contact_p, &r->contact_len);
+		if (rest.p && sip_list_split(&rest, &item) && sip_msg_contact_item(p, item, &ct) &&
+		    !ct.star)
+			sv_store32(mdl_view(c, ct.uri), &r->contact_p, &r->contact_len);
 	}
 	if (code == SIP_METHOD_NOTIFY) {
 		sv ss = sv_trim(sip_msg_value(p, SIP_HDR_SUBSCRIPTION_STATE));

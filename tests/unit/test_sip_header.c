@@ -344,6 +344,19 @@ static void test_contact_route(void)
 	g_assert_true(sip_contact_parse(S("<sip:a@b>;expires=4294967296"), &c));
 	g_assert_false(c.has_expires);
 	g_assert_false(sip_contact_parse(S("\"x"), &c));
+	/* the first q and the first expires count, in any case and order,
+	 * even when they are bad and a later one is not */
+	g_assert_true(sip_contact_parse(S("<sip:a@b>;EXPIRES=60;lr;Q=0.5;q=0.9;expires=3600"), &c));
+	g_assert_true(c.has_q);
+	g_assert_cmpuint(c.q, ==, 500);
+	g_assert_true(c.has_expires);
+	g_assert_cmpuint(c.expires, ==, 60);
+	g_assert_true(sip_contact_parse(S("<sip:a@b>;q=2;expires=x;q=1;expires=60"), &c));
+	g_assert_false(c.has_q);
+	g_assert_false(c.has_expires);
+	g_assert_true(sip_contact_parse(S("sip:a@b;qq=1;expiress=5;q"), &c));
+	g_assert_false(c.has_q);
+	g_assert_false(c.has_expires);
 
 	sip_route r;
 	g_assert_true(sip_route_parse(S("<sip:p1.example.com;lr>"), &r));
