@@ -306,6 +306,17 @@ static inline const struct reg_ask *txn_reg_ask(const txn_rec *r)
 	return r->pub.method_code == SIP_METHOD_REGISTER ? r->reg_ask : NULL;
 }
 
+/* A transaction whose request came, in the order they came, with its
+ * Timer B/F deadline (the request's time + 64×T1): the queue's head is
+ * judged without reading the transaction or its request, which by then
+ * lie seconds of capture behind.  A transaction and its request belong
+ * to the same call (or group) and are evicted together, so the request's
+ * time cannot change while the transaction is held. */
+typedef struct txn_timer {
+	sip_id id;
+	int64_t deadline;
+} txn_timer;
+
 typedef struct txn_table {
 	arena *mem;
 	const sip_timers *settings; /* the model's timers: fixed before its first message */
@@ -314,7 +325,8 @@ typedef struct txn_table {
 	hindex by_key;            /* key hash -> txn id */
 	hindex responses;         /* -> sip_message id: distinct responses (txn, status, To tag)
 	                             beyond the three a record names */
-	sip_ids timers;           /* transactions with a request, in order of creation */
+	txn_timer *timers;        /* transactions with a request, in order of creation */
+	uint32_t timers_len, timers_cap;
 	uint32_t timers_head;     /* the ones before were judged by txn_tick */
 	bool heap;                /* records from pool (the model has limits) */
 	pool pool;                /* of txn_rec */
