@@ -263,8 +263,45 @@ static bool hdr_end_scan(uint8_t *state, sv v, size_t *end)
 
 typedef enum { CL_NONE, CL_OK, CL_BAD, CL_HUGE } cl_rc;
 
+/* One header line (without its LF): CL_NONE when it is no Content-Length
+ * (or compact "l") field, else what its value says.  Folded continuation
+ * lines are not looked at. */
+static cl_rc cl_line(sv line, uint64_t *out)
+{
+	size_t j;
+	int c = sv_at(line, 0);
+	if (c == 'c' || c == 'C') {
+		if (!sv_starts_with_ci(line, SV_LIT("content-length")))
+			return CL_NONE;
+		j = 14;
+	} else if (c == 'l' || c == 'L') {
+		j = 1;
+	} else {
+		return CL_NONE;
+	}
+	while (j < line.len && (line.p[j] == ' ' || line.p[j] == '\t'))
+		j++;
+	if (sv_at(line, j) != ':')
+		return CL_NONE;
+	sv val = sv_trim(sv_skip(line, j + 1));
+	if (val.len == 0)
+		return CL_BAD;
+	uint64_t n = 0;
+	for (size_t k = 0; k < val.len; k++) {
+		uint8_t d = val.p[k];
+		if (d < '0' || d > '9')
+			return CL_BAD;
+		if (n <= SF_BODY_MAX)
+			n = n * 10 + (uint64_t)(d - '0');
+	}
+	if (n > SF_BODY_MAX)
+		return CL_HUGE;
+	*out = n;
+	return CL_OK;
+}
+
 /* Content-Length (or compact "l") at a line start of the header section;
- * the first one counts.  Folded continuation lines are not looked at. */
+ * the first one counts. */
 static cl_rc content_length(sv head, uint64_t *out)
 {
 	ptrdiff_t lf = sv_find_byte(head, '\n');
@@ -274,38 +311,40 @@ static cl_rc content_length(sv head, uint64_t *out)
 		ptrdiff_t e = sv_find_byte(rest, '\n');
 		sv line = e < 0 ? rest : sv_head(rest, (size_t)e);
 		i += e < 0 ? rest.len : (size_t)e + 1;
-		size_t j;
-		int c = sv_at(line, 0);
-		if (c == 'c' || c == 'C') {
-			if (!sv_starts_with_ci(line, SV_LIT("content-length")))
-				continue;
-			j = 14;
-		} else if (c == 'l' || c == 'L') {
-			j = 1;
-		} else {
-			continue;
-		}
-		while (j < line.len && (line.p[j] == ' ' || line.p[j] == '\t'))
-			j++;
-		if (sv_at(line, j) != ':')
-			continue;
-		sv val = sv_trim(sv_skip(line, j + 1));
-		if (val.len == 0)
-			return CL_BAD;
-		uint64_t n = 0;
-		for (size_t k = 0; k < val.len; k++) {
-			uint8_t d = val.p[k];
-			if (d < '0' || d > '9')
-				return CL_BAD;
-			if (n <= SF_BODY_MAX)
-				n = n * 10 + (uint64_t)(d - '0');
-		}
-		if (n > SF_BODY_MAX)
-			return CL_HUGE;
-		*out = n;
-		return CL_OK;
+		cl_rc r = cl_line(line, out);
+		if (r != CL_NONE)
+			return r;
 	}
 	return CL_NONE;
+}
+
+/* hdr_end_scan from its first state and content_length of the section it
+ * finds, in one walk over the lines: a message whose header section lies
+ * whole in v, the usual case.  The section ends after the first LF that
+ * is followed by LF or CR LF; *end is just past that last LF.  False when
+ * v holds no end (nothing else is set then). */
+static bool head_scan(sv v, size_t *end, cl_rc *rc, uint64_t *cl)
+{
+	const uint8_t *q = v.len ? memchr(v.p, '\n', v.len) : NULL;
+	if (!q)
+		return false;
+	size_t i = (size_t)(q - v.p) + 1;   /* the first line: never the end */
+	cl_rc r = CL_NONE;
+	while (i < v.len) {
+		q = memchr(v.p + i, '\n', v.len - i);
+		if (!q)
+			return false;
+		size_t lf = (size_t)(q - v.p);
+		if (lf == i || (lf == i + 1 && v.p[i] == '\r')) {
+			*end = lf + 1;
+			*rc = r;
+			return true;
+		}
+		if (r == CL_NONE)
+			r = cl_line((sv){ v.p + i, lf - i }, cl);
+		i = lf + 1;
+	}
+	return false;
 }
 
 /* ---- hunting for a start line --------------------------------------- */
@@ -633,9 +672,13 @@ static size_t sip_direct(cap_sipframer *f, sip_flow *fl, const chunk_ctx *c, sv 
 		return v.len;
 	}
 	uint32_t flags = flow_take_gap(fl) | (c->multi ? CAP_SIPMSG_SEGMENTS : 0);
-	uint8_t st = 0;
 	size_t e;
-	if (!hdr_end_scan(&st, sv_head(m, SF_HDR_MAX), &e)) {
+	uint64_t cl = 0;
+	cl_rc rc;
+	if (!head_scan(sv_head(m, SF_HDR_MAX), &e, &rc, &cl)) {
+		/* where the scan stopped, for the rest to come */
+		uint8_t st = 0;
+		(void)hdr_end_scan(&st, sv_head(m, SF_HDR_MAX), &e);
 		if (m.len >= SF_HDR_MAX) {
 			flow_emit(f, fl, SIP_TRANSPORT_TCP, c->frame, c->first_num,
 				  flags | CAP_SIPMSG_TRUNCATED, sv_head(m, SF_HDR_MAX), c->transient);
@@ -647,8 +690,7 @@ static size_t sip_direct(cap_sipframer *f, sip_flow *fl, const chunk_ctx *c, sv 
 		fl->hscan = st;
 		return v.len;
 	}
-	uint64_t cl = 0;
-	switch (content_length(sv_head(m, e), &cl)) {
+	switch (rc) {
 	case CL_HUGE:
 		flow_emit(f, fl, SIP_TRANSPORT_TCP, c->frame, c->first_num,
 			  flags | CAP_SIPMSG_TRUNCATED, sv_head(m, e), c->transient);
