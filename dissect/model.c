@@ -70,6 +70,11 @@ struct sip_model {
 	 * longer its call's newest is passed over. */
 	GArray *heard;            /* model_heard */
 	guint heard_head;
+	/* Calls its Call-ID's next message found over for good (call_gone)
+	 * while every call is kept: put away with the others once that
+	 * message is told, as the forgetting modes forget them before the
+	 * message after it (sip_id). */
+	GArray *gone;
 };
 
 typedef struct model_heard {
@@ -187,6 +192,7 @@ sip_model *sip_model_new(void)
 	m->ended = g_array_new(FALSE, FALSE, sizeof(sip_id));
 	m->expired = g_array_new(FALSE, FALSE, sizeof(sip_id));
 	m->heard = g_array_new(FALSE, FALSE, sizeof(model_heard));
+	m->gone = g_array_new(FALSE, FALSE, sizeof(sip_id));
 	return m;
 }
 
@@ -222,6 +228,7 @@ void sip_model_free(sip_model *m)
 	g_array_free(m->ended, TRUE);
 	g_array_free(m->expired, TRUE);
 	g_array_free(m->heard, TRUE);
+	g_array_free(m->gone, TRUE);
 	g_array_free(m->taps, TRUE);
 	idtab_clear(&m->msgs);
 	arena_free(&m->mem);
@@ -821,6 +828,12 @@ static bool call_gone(void *user, call_rec *r)
 	if (!call_finished(m, r->pub.id))
 		return false;
 	call_close(&m->calls, r);
+	/* Where every call is kept, the taps hear it as over with the calls
+	 * put_away_over finds, after the message that starts the new call:
+	 * where calls are forgotten it goes before the message after that
+	 * one, its waits judged by the clock of this one. */
+	if (!m->limited && !m->compacted)
+		g_array_append_val(m->gone, r->pub.id);
 	return true;
 }
 
@@ -842,8 +855,26 @@ sip_call_rest sip_model_call_rest(const sip_model *m, sip_id call)
  * the taps keep about calls, costs the calls in progress, not every call
  * of the capture.  With limits eviction does that (and the queue would
  * hold the last five minutes of a live capture's messages). */
+/* A call over for good leaves the indexes and the taps hear SIP_EV_OVER. */
+static void put_away(sip_model *m, call_rec *r)
+{
+	for (guint i = 0; i < r->txns.len; i++)
+		txn_unindex(&m->txns, r->txns.data[i]);
+	for (guint i = 0; i < r->dialogs.len; i++)
+		dlg_unindex(&m->dialogs, r->dialogs.data[i]);
+	if (!r->closed)
+		call_close(&m->calls, r);
+	publish(m, SIP_EV_OVER, r->pub.id);
+}
+
 static void put_away_over(sip_model *m)
 {
+	for (guint i = 0; i < m->gone->len; i++) {
+		call_rec *r = call_get(&m->calls, g_array_index(m->gone, sip_id, i));
+		if (r)
+			put_away(m, r);
+	}
+	g_array_set_size(m->gone, 0);
 	GArray *q = m->heard;
 	while (m->heard_head < q->len) {
 		const model_heard *h = &g_array_index(q, model_heard, m->heard_head);
@@ -853,14 +884,8 @@ static void put_away_over(sip_model *m)
 			sip_call_rest rest = sip_model_call_rest(m, h->call);
 			if (rest == SIP_CALL_HEARD)
 				break;
-			if (rest == SIP_CALL_OVER) {
-				for (guint i = 0; i < r->txns.len; i++)
-					txn_unindex(&m->txns, r->txns.data[i]);
-				for (guint i = 0; i < r->dialogs.len; i++)
-					dlg_unindex(&m->dialogs, r->dialogs.data[i]);
-				call_close(&m->calls, r);
-				publish(m, SIP_EV_OVER, r->pub.id);
-			}
+			if (rest == SIP_CALL_OVER)
+				put_away(m, r);
 		}
 		m->heard_head++;
 	}

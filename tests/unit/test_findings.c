@@ -1872,8 +1872,9 @@ static void test_kept_calls_let_go(void)
  * ("call-not-ended").  Without a message after those five minutes the
  * forgetting model still holds it at the end, and both judge it, as they
  * do a call heard from a minute before the end. */
-static void feed_no_dialog_call(fflow *x, int64_t later_ms, bool one_more)
+static void feed_no_dialog_call(fflow *x, int64_t later_ms, bool one_more, bool same_call_id)
 {
+	const char *later_id = same_call_id ? "nodialog@a.example" : "later@a.example";
 	feed_raw(x->f, 0, "10.0.0.2:5060", "10.0.0.1:5060",
 		"SIP/2.0 200 OK\n"
 		"Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKnd\n"
@@ -1883,25 +1884,27 @@ static void feed_no_dialog_call(fflow *x, int64_t later_ms, bool one_more)
 		"CSeq: 1 INVITE\n"
 		"Contact: <sip:bob@10.0.0.2>\n"
 		"Content-Length: 0\n\n");
-	feed_raw(x->f, later_ms, "10.0.0.1:5060", "10.0.0.3:5060",
+	g_autofree char *later = g_strdup_printf(
 		"OPTIONS sip:carol@10.0.0.3 SIP/2.0\n"
 		"Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKlater\n"
 		"Max-Forwards: 70\n"
 		"From: <sip:alice@a.example>;tag=otag\n"
 		"To: <sip:carol@c.example>\n"
-		"Call-ID: later@a.example\n"
+		"Call-ID: %s\n"
 		"CSeq: 1 OPTIONS\n"
-		"Content-Length: 0\n\n");
+		"Content-Length: 0\n\n", later_id);
+	feed_raw(x->f, later_ms, "10.0.0.1:5060", "10.0.0.3:5060", later);
+	g_autofree char *more = g_strdup_printf(
+		"OPTIONS sip:carol@10.0.0.3 SIP/2.0\n"
+		"Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKmore\n"
+		"Max-Forwards: 70\n"
+		"From: <sip:alice@a.example>;tag=otag\n"
+		"To: <sip:carol@c.example>\n"
+		"Call-ID: %s\n"
+		"CSeq: 2 OPTIONS\n"
+		"Content-Length: 0\n\n", later_id);
 	if (one_more)
-		feed_raw(x->f, later_ms + 1000, "10.0.0.1:5060", "10.0.0.3:5060",
-			"OPTIONS sip:carol@10.0.0.3 SIP/2.0\n"
-			"Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKmore\n"
-			"Max-Forwards: 70\n"
-			"From: <sip:alice@a.example>;tag=otag\n"
-			"To: <sip:carol@c.example>\n"
-			"Call-ID: later@a.example\n"
-			"CSeq: 2 OPTIONS\n"
-			"Content-Length: 0\n\n");
+		feed_raw(x->f, later_ms + 1000, "10.0.0.1:5060", "10.0.0.3:5060", more);
 	ff_finish(x, later_ms + 2000);
 }
 
@@ -1912,16 +1915,24 @@ static void test_over_calls_not_judged_at_end(void)
 		int64_t later_ms;
 		bool one_more;
 		guint judged;
+		bool same_call_id;
 	} cases[] = {
-		{ 360000, true, 0 },    /* over, and forgotten as the last message came */
-		{ 360000, false, 1 },   /* over after the last message: still held there */
-		{ 60000, true, 1 },     /* heard from a minute before */
+		{ 360000, true, 0, false },    /* over, and forgotten as the last message came */
+		{ 360000, false, 1, false },   /* over after the last message: still held there */
+		{ 60000, true, 1, false },     /* heard from a minute before */
+		/* its Call-ID comes again once it is over: a new call, and the
+		 * old one goes as the message after that one comes, its ACK
+		 * wait judged by then */
+		{ 360000, true, 0, true },
+		{ 360000, false, 1, true },
 	};
 	for (size_t k = 0; k < G_N_ELEMENTS(cases); k++) {
 		fflow keep = ff_new(), gone = ff_new();
 		sip_model_set_limits(gone.f->m, &forget);
-		feed_no_dialog_call(&keep, cases[k].later_ms, cases[k].one_more);
-		feed_no_dialog_call(&gone, cases[k].later_ms, cases[k].one_more);
+		feed_no_dialog_call(&keep, cases[k].later_ms, cases[k].one_more, cases[k].same_call_id);
+		feed_no_dialog_call(&gone, cases[k].later_ms, cases[k].one_more, cases[k].same_call_id);
+		g_assert_cmpuint(count_code(keep.fd, "ack-missing"), ==, 1);
+		g_assert_cmpuint(count_code(gone.fd, "ack-missing"), ==, 1);
 		/* found by id: an over call is no longer found by its Call-ID */
 		const sip_call *c = sip_model_call(keep.f->m, 0);
 		g_assert_nonnull(c);
