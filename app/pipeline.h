@@ -107,13 +107,13 @@ typedef struct pipeline_counters {
 	                             and the older ones given back */
 } pipeline_counters;
 
-/* Opens every -r file and compiles the filter.  On failure returns NULL
- * with *err set and *exit_status the status to exit with (usage or no
- * input). */
 /* Where and how a captured message was seen, as the model keeps it
  * (sip_model_add's meta): the one translation from capture to model. */
 sip_msg_meta pipeline_message_meta(const cap_sipmsg *m);
 
+/* Opens every -r file and compiles the filter.  On failure returns NULL
+ * with *err set and *exit_status the status to exit with (usage or no
+ * input). */
 pipeline *pipeline_open(const options *o, const pipeline_hooks *hooks, bool keep_frames,
 			int *exit_status, GError **err);
 /* Reads at most max_frames frames.  Returns true while more remain. */

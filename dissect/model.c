@@ -847,14 +847,6 @@ sip_call_rest sip_model_call_rest(const sip_model *m, sip_id call)
 	return call_finished(m, call) ? SIP_CALL_OVER : SIP_CALL_QUIET_OPEN;
 }
 
-/* Without limits: the calls over for good leave the indexes (the Call-ID
- * one, as the call table's own rule would take them out at the next
- * message of their Call-ID, and their transactions' and dialogs', whose
- * keys hold the call id and so can never match again), and the taps hear
- * SIP_EV_OVER for each.  Their records stay; what is matched, and what
- * the taps keep about calls, costs the calls in progress, not every call
- * of the capture.  With limits eviction does that (and the queue would
- * hold the last five minutes of a live capture's messages). */
 /* A call over for good leaves the indexes and the taps hear SIP_EV_OVER. */
 static void put_away(sip_model *m, call_rec *r)
 {
@@ -867,6 +859,14 @@ static void put_away(sip_model *m, call_rec *r)
 	publish(m, SIP_EV_OVER, r->pub.id);
 }
 
+/* Without limits: the calls over for good leave the indexes (the Call-ID
+ * one, as the call table's own rule would take them out at the next
+ * message of their Call-ID, and their transactions' and dialogs', whose
+ * keys hold the call id and so can never match again), and the taps hear
+ * SIP_EV_OVER for each.  Their records stay; what is matched, and what
+ * the taps keep about calls, costs the calls in progress, not every call
+ * of the capture.  With limits eviction does that (and the queue would
+ * hold the last five minutes of a live capture's messages). */
 static void put_away_over(sip_model *m)
 {
 	for (guint i = 0; i < m->gone->len; i++) {
