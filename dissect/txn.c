@@ -198,17 +198,6 @@ static bool resp_seen_or_add(txn_table *t, const idtab *msgs, txn_rec *r, const 
 	return false;
 }
 
-static void timers_push(txn_table *t, sip_id id, int64_t deadline)
-{
-	if (t->timers_len == t->timers_cap) {
-		uint32_t cap = t->timers_cap ? t->timers_cap * 2 : 64;
-		g_assert(cap > t->timers_cap);
-		t->timers = g_renew(txn_timer, t->timers, cap);
-		t->timers_cap = cap;
-	}
-	t->timers[t->timers_len++] = (txn_timer){ id, deadline };
-}
-
 void txn_table_init(txn_table *t, arena *mem, const sip_timers *timers, const idtab *msgs)
 {
 	t->mem = mem;
@@ -217,8 +206,8 @@ void txn_table_init(txn_table *t, arena *mem, const sip_timers *timers, const id
 	idtab_init(&t->recs);
 	hindex_init(&t->by_key);
 	hindex_init(&t->responses);
-	t->timers = NULL;
-	t->timers_len = t->timers_cap = t->timers_head = 0;
+	t->timers = g_array_new(FALSE, FALSE, sizeof(txn_timer));
+	t->timers_head = 0;
 	pool_init(&t->pool, sizeof(txn_rec), 0);
 }
 
@@ -243,7 +232,7 @@ void txn_index_rebuild(txn_table *t)
 
 void txn_table_clear(txn_table *t)
 {
-	g_free(t->timers);
+	g_array_free(t->timers, TRUE);
 	hindex_clear(&t->responses);
 	hindex_clear(&t->by_key);
 	idtab_clear(&t->recs);
@@ -502,8 +491,9 @@ static void on_request(txn_table *t, const mdl_ctx *c, txn_key *k, txn_result *o
 			enter(t, r, TXN_STATE_TERMINATED, c->ts);
 			r->pub.end = TXN_END_FINAL;
 		} else {
-			timers_push(t, r->pub.id,
-				mdl_msg_ts(t->msgs, r->pub.request) + sip_timers_64t1(t->settings));
+			txn_timer e = { r->pub.id,
+				mdl_msg_ts(t->msgs, r->pub.request) + sip_timers_64t1(t->settings) };
+			g_array_append_val(t->timers, e);
 		}
 	}
 	link_parent(t, r, p, c->prep);
@@ -616,8 +606,9 @@ static int64_t no_final_deadline(const txn_table *t, const txn_rec *r)
 
 void txn_tick(txn_table *t, mdl_changes *ch, int64_t now, GArray *expired)
 {
-	while (t->timers_head < t->timers_len) {
-		const txn_timer *e = &t->timers[t->timers_head];
+	GArray *q = t->timers;
+	while (t->timers_head < q->len) {
+		const txn_timer *e = &g_array_index(q, txn_timer, t->timers_head);
 		txn_rec *r = txn_get(t, e->id);
 		if (!r) {
 			t->timers_head++;   /* evicted */
@@ -636,10 +627,8 @@ void txn_tick(txn_table *t, mdl_changes *ch, int64_t now, GArray *expired)
 		mdl_changed(ch, MDL_CH_TXN, &r->stamp, x->id);
 		g_array_append_val(expired, x->id);
 	}
-	if (t->timers_head >= 4096 && t->timers_head * 2 >= t->timers_len) {
-		memmove(t->timers, t->timers + t->timers_head,
-			(t->timers_len - t->timers_head) * sizeof(*t->timers));
-		t->timers_len -= t->timers_head;
+	if (t->timers_head >= 4096 && t->timers_head * 2 >= q->len) {
+		g_array_remove_range(q, 0, t->timers_head);
 		t->timers_head = 0;
 	}
 }

@@ -325,9 +325,8 @@ typedef struct txn_table {
 	hindex by_key;            /* key hash -> txn id */
 	hindex responses;         /* -> sip_message id: distinct responses (txn, status, To tag)
 	                             beyond the three a record names */
-	txn_timer *timers;        /* transactions with a request, in order of creation */
-	uint32_t timers_len, timers_cap;
-	uint32_t timers_head;     /* the ones before were judged by txn_tick */
+	GArray *timers;           /* txn_timer: transactions with a request, in order of creation */
+	guint timers_head;        /* the ones before were judged by txn_tick */
 	bool heap;                /* records from pool (the model has limits) */
 	pool pool;                /* of txn_rec */
 } txn_table;
