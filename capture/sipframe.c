@@ -318,22 +318,34 @@ static cl_rc content_length(sv head, uint64_t *out)
 	return CL_NONE;
 }
 
+/* hdr_end_scan's state after v whose last line, from i (just after an
+ * LF), holds no LF. */
+static uint8_t tail_state(sv v, size_t i)
+{
+	if (i == v.len)
+		return 1;
+	return i + 1 == v.len && v.p[i] == '\r' ? 2 : 0;
+}
+
 /* hdr_end_scan from its first state and content_length of the section it
  * finds, in one walk over the lines: a message whose header section lies
  * whole in v, the usual case.  The section ends after the first LF that
  * is followed by LF or CR LF; *end is just past that last LF.  False when
- * v holds no end (nothing else is set then). */
-static bool head_scan(sv v, size_t *end, cl_rc *rc, uint64_t *cl)
+ * v holds no end: *state is then where hdr_end_scan would have stopped. */
+static bool head_scan(sv v, size_t *end, cl_rc *rc, uint64_t *cl, uint8_t *state)
 {
 	const uint8_t *q = v.len ? memchr(v.p, '\n', v.len) : NULL;
+	*state = 0;
 	if (!q)
 		return false;
 	size_t i = (size_t)(q - v.p) + 1;   /* the first line: never the end */
 	cl_rc r = CL_NONE;
 	while (i < v.len) {
 		q = memchr(v.p + i, '\n', v.len - i);
-		if (!q)
+		if (!q) {
+			*state = tail_state(v, i);
 			return false;
+		}
 		size_t lf = (size_t)(q - v.p);
 		if (lf == i || (lf == i + 1 && v.p[i] == '\r')) {
 			*end = lf + 1;
@@ -344,6 +356,7 @@ static bool head_scan(sv v, size_t *end, cl_rc *rc, uint64_t *cl)
 			r = cl_line((sv){ v.p + i, lf - i }, cl);
 		i = lf + 1;
 	}
+	*state = tail_state(v, i);
 	return false;
 }
 
@@ -675,10 +688,8 @@ static size_t sip_direct(cap_sipframer *f, sip_flow *fl, const chunk_ctx *c, sv 
 	size_t e;
 	uint64_t cl = 0;
 	cl_rc rc;
-	if (!head_scan(sv_head(m, SF_HDR_MAX), &e, &rc, &cl)) {
-		/* where the scan stopped, for the rest to come */
-		uint8_t st = 0;
-		(void)hdr_end_scan(&st, sv_head(m, SF_HDR_MAX), &e);
+	uint8_t st;   /* where the scan stopped, for the rest to come */
+	if (!head_scan(sv_head(m, SF_HDR_MAX), &e, &rc, &cl, &st)) {
 		if (m.len >= SF_HDR_MAX) {
 			flow_emit(f, fl, SIP_TRANSPORT_TCP, c->frame, c->first_num,
 				  flags | CAP_SIPMSG_TRUNCATED, sv_head(m, SF_HDR_MAX), c->transient);
