@@ -12,9 +12,6 @@
 /* one per dialog is kept: what the layout in dialog.h is for */
 G_STATIC_ASSERT(sizeof(dlg_rec) <= 184);
 
-/* The sum keeps the hash independent of the tags' order; the parts are
- * the parser's hashes of the message's Call-ID and tags, which every key
- * here is made of. */
 /* Every key here is made of the message's Call-ID and tags, so the hash
  * comes from the hashes sip_model_prepare took; the sum keeps it
  * independent of the tags' order. */
