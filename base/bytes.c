@@ -1,5 +1,7 @@
 #include "bytes.h"
 
+#include "base/hashseed.h"
+
 bool sv_mem_eq_lower(const uint8_t *a, const uint8_t *lower, size_t n)
 {
 	size_t i = 0;
@@ -87,7 +89,7 @@ static inline uint32_t hash_final(uint64_t h)
 /* One body for both hashes; inlined with a constant lower, the test goes. */
 static inline uint32_t hash_words(sv v, bool lower)
 {
-	uint64_t h = 0xcbf29ce484222325ull ^ v.len;
+	uint64_t h = 0xcbf29ce484222325ull ^ hash_seed ^ v.len;
 	size_t i = 0;
 	for (; i + 8 <= v.len; i += 8) {
 		uint64_t w = sv_word_load(v.p + i);

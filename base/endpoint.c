@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/decimal.h"
+#include "base/hashseed.h"
 
 /* Decimal digits of v (below 100,000: an octet or a port) at p; returns
  * the end.  Fixed-size copies: a call of memcpy would cost more. */
@@ -103,7 +104,7 @@ bool endpoint_eq(const endpoint *a, const endpoint *b)
 
 uint32_t endpoint_hash(const endpoint *e)
 {
-	uint32_t h = 2166136261u ^ e->family;
+	uint32_t h = hash_fnv_start() ^ e->family;
 	size_t n = e->family == EP_IPV6 ? 16 : 4;
 	for (size_t i = 0; i < n; i++) {
 		h ^= e->addr[i];

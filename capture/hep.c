@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/hashseed.h"
 #include "capture/frame.h"
 
 G_DEFINE_QUARK(sipscope-hep-error-quark, cap_hep_error)
@@ -306,7 +307,7 @@ enum { FLOWS_MAX = 262144 };
 static guint flow_hash(gconstpointer k)
 {
 	const flow_key *f = k;
-	uint32_t h = 2166136261u;
+	uint32_t h = hash_fnv_start();
 	const uint8_t *b = (const uint8_t *)f;
 	for (size_t i = 0; i < sizeof(*f); i++)
 		h = (h ^ b[i]) * 16777619u;

@@ -17,6 +17,8 @@
 #include <glib.h>
 #include <string.h>
 
+#include "base/hashseed.h"
+
 typedef struct piece {
 	uint32_t off, len;
 	const uint8_t *p;
@@ -56,7 +58,7 @@ static int family_index(int family)
 static guint key_hash(gconstpointer p)
 {
 	const ipfrag_key *k = p;
-	uint32_t h = 2166136261u;
+	uint32_t h = hash_fnv_start();
 	uint32_t words[3] = { k->input, k->id, ((uint32_t)k->family << 8) | k->proto };
 	size_t alen = k->family == 6 ? 16 : 4;
 	for (size_t i = 0; i < 3; i++) {

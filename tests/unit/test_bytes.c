@@ -3,6 +3,8 @@
 #include "base/arena.h"
 #include "base/bytes.h"
 #include "base/endpoint.h"
+#include "base/hashseed.h"
+#include "base/hindex.h"
 
 static void test_reader_bounds(void)
 {
@@ -63,6 +65,81 @@ static void test_sv_ops(void)
 	g_assert_false(sv_to_u64(SV_LIT("12a"), UINT32_MAX, &n));
 	g_assert_false(sv_to_u64(SV_NULL, UINT32_MAX, &n));
 	g_assert_cmpuint(sv_hash_ci(SV_LIT("ABC")), ==, sv_hash(SV_LIT("abc")));
+}
+
+/* The index slot (of 256) a hash lands in, as hindex places it. */
+static unsigned home_slot(uint32_t h)
+{
+	return hindex_mix(h) & 0xff;
+}
+
+enum { AIMED = 64 };
+
+/* Names aimed at slot 0 of a 256-slot index under the seed in force, as
+ * anyone knowing the hash could find them (a few hundred tries each). */
+static void aimed_names(char names[AIMED][32], bool ci)
+{
+	unsigned found = 0;
+	for (unsigned i = 0; found < AIMED; i++) {
+		g_snprintf(names[found], 32, "flood%u@192.0.2.9", i);
+		sv v = sv_from_cstr(names[found]);
+		if (home_slot(ci ? sv_hash_ci(v) : sv_hash(v)) == 0)
+			found++;
+	}
+}
+
+static unsigned slots_taken(char names[AIMED][32], bool ci)
+{
+	bool seen[256] = { false };
+	unsigned n = 0;
+	for (unsigned i = 0; i < AIMED; i++) {
+		sv v = sv_from_cstr(names[i]);
+		unsigned s = home_slot(ci ? sv_hash_ci(v) : sv_hash(v));
+		n += !seen[s];
+		seen[s] = true;
+	}
+	return n;
+}
+
+/* Keys chosen to collide under one seed spread out under another: the
+ * hashes of wire bytes (Call-IDs, tags, branches, hosts; addresses and
+ * ports) start from the seed, so a capture cannot be made to collide
+ * without knowing it.  With a seed the hashes ignored, the aimed names
+ * would all still share one slot. */
+static void test_hash_seed(void)
+{
+	uint64_t saved = hash_seed;
+	for (int ci = 0; ci < 2; ci++) {
+		char names[AIMED][32];
+		hash_seed = 0;
+		aimed_names(names, ci);
+		g_assert_cmpuint(slots_taken(names, ci), ==, 1);
+		hash_seed = 0x9e3779b97f4a7c15ull;
+		/* 64 keys in 256 slots at random: about 56 distinct */
+		g_assert_cmpuint(slots_taken(names, ci), >, 40);
+	}
+	/* endpoints: ports aimed at one slot */
+	hash_seed = 0;
+	endpoint aimed[AIMED];
+	unsigned found = 0;
+	for (uint32_t port = 1; port < 65536 && found < AIMED; port++) {
+		endpoint e = { .family = EP_IPV4, .addr = { 192, 0, 2, 7 }, .port = (uint16_t)port };
+		if (home_slot(endpoint_hash(&e)) == 0)
+			aimed[found++] = e;
+	}
+	g_assert_cmpuint(found, ==, AIMED);
+	hash_seed = 0x9e3779b97f4a7c15ull;
+	bool seen[256] = { false };
+	unsigned n = 0;
+	for (unsigned i = 0; i < AIMED; i++) {
+		unsigned s = home_slot(endpoint_hash(&aimed[i]));
+		n += !seen[s];
+		seen[s] = true;
+	}
+	g_assert_cmpuint(n, >, 40);
+	hash_seed = saved;
+	/* equal keys hash alike under any seed */
+	g_assert_cmpuint(sv_hash_ci(SV_LIT("Z9HG4BK1")), ==, sv_hash_ci(SV_LIT("z9hg4bk1")));
 }
 
 static void test_arena(void)
@@ -180,6 +257,7 @@ int main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/bytes/reader-bounds", test_reader_bounds);
 	g_test_add_func("/bytes/sv-ops", test_sv_ops);
+	g_test_add_func("/bytes/hash-seed", test_hash_seed);
 	g_test_add_func("/bytes/arena", test_arena);
 	g_test_add_func("/bytes/arena-growing", test_arena_growing);
 	g_test_add_func("/bytes/endpoint", test_endpoint);
