@@ -2,7 +2,7 @@
  * hashseed.h — the secret every hash of bytes from the wire starts from.
  *
  * The tables keyed by what the wire carries (Call-IDs, tags, branches,
- * hosts, addresses and ports, fragment and stream keys) are open-
+ * hosts, addresses and ports, fragment, SCTP and HEP stream keys) are open-
  * addressed: keys whose hashes share their low bits probe the same run of
  * slots.  With a hash anyone can compute, such keys are found offline by
  * trying names (a few milliseconds each), and a capture or a stream of

@@ -20,6 +20,8 @@
 #include <glib.h>
 #include <string.h>
 
+#include "base/hashseed.h"
+
 /* Positions further than this from a group's base cannot be ordered
  * reliably against it: the group is dropped and started again. */
 #define SPREAD_MAX (INT32_C(1) << 30)
@@ -101,7 +103,7 @@ static uint32_t fnv_word(uint32_t h, uint32_t w)
 
 static uint32_t dir_hash_of(const sctp_dir_key *k)
 {
-	uint32_t h = 2166136261u;
+	uint32_t h = hash_fnv_start();
 	h = fnv_word(h, k->input);
 	h = fnv_word(h, k->vtag);
 	h = fnv_word(h, ((uint32_t)k->sport << 16) | k->dport);
