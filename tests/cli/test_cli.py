@@ -226,24 +226,19 @@ class Cli(unittest.TestCase):
         self.assertIn("\x1b]0;pwned", msgs[0]["call_id"])
         self.assertIn("\ufffd", msgs[0]["call_id"])
 
-    # --- output errors --------------------------------------------------
+    # --- the same output on one thread or two, under any hash seed -----
 
-    @unittest.skipUnless(os.path.exists("/dev/full"), "no /dev/full")
-    # --- the reading thread -----------------------------------------
-
-    def test_reading_thread_changes_nothing(self):
-        """Files are read and parsed on a thread of their own while the
-        model runs on the main one: every output must be the same as on
-        one thread, byte for byte, for every capture of the suite."""
+    def assert_same_output(self, env1, env2, modes):
+        """Every capture of the suite in every mode gives the same exit
+        status, output and errors, byte for byte, under both
+        environments."""
         caps = []
         for root, _dirs, files in os.walk(PCAPS):
             caps += [os.path.join(root, f) for f in sorted(files)
                      if f.endswith((".pcap", ".pcapng"))]
         self.assertGreater(len(caps), 50)
-        env1 = dict(os.environ, SIPSCOPE_THREADS="1")
-        env2 = dict(os.environ, SIPSCOPE_THREADS="2")
         for cap in caps:
-            for mode in (["--json"], ["--stats"]):
+            for mode in modes:
                 args = [BIN, "-r", cap] + mode
                 a = subprocess.run(args, env=env1, stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, timeout=60)
@@ -253,6 +248,14 @@ class Cli(unittest.TestCase):
                 self.assertEqual(a.returncode, b.returncode, what)
                 self.assertEqual(a.stdout, b.stdout, what)
                 self.assertEqual(a.stderr, b.stderr, what)
+
+    def test_reading_thread_changes_nothing(self):
+        """Files are read and parsed on a thread of their own while the
+        model runs on the main one: every output must be the same as on
+        one thread."""
+        self.assert_same_output(dict(os.environ, SIPSCOPE_THREADS="1"),
+                                dict(os.environ, SIPSCOPE_THREADS="2"),
+                                (["--json"], ["--stats"]))
 
     def test_hash_seed_changes_nothing(self):
         """The hashes of wire bytes start from a secret drawn at start
@@ -260,25 +263,14 @@ class Cli(unittest.TestCase):
         tables' lookups collide: nothing written may depend on it.  Every
         capture of the suite, under two seeds fixed with
         SIPSCOPE_HASH_SEED: the same bytes."""
-        caps = []
-        for root, _dirs, files in os.walk(PCAPS):
-            caps += [os.path.join(root, f) for f in sorted(files)
-                     if f.endswith((".pcap", ".pcapng"))]
-        self.assertGreater(len(caps), 50)
-        env1 = dict(os.environ, SIPSCOPE_HASH_SEED="1")
-        env2 = dict(os.environ, SIPSCOPE_HASH_SEED="0x9e3779b97f4a7c15")
-        for cap in caps:
-            for mode in (["--json"], ["--check"], ["--ladder", "all"]):
-                args = [BIN, "-r", cap] + mode
-                a = subprocess.run(args, env=env1, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, timeout=60)
-                b = subprocess.run(args, env=env2, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, timeout=60)
-                what = "%s %s" % (os.path.relpath(cap, PCAPS), " ".join(mode))
-                self.assertEqual(a.returncode, b.returncode, what)
-                self.assertEqual(a.stdout, b.stdout, what)
-                self.assertEqual(a.stderr, b.stderr, what)
+        self.assert_same_output(
+            dict(os.environ, SIPSCOPE_HASH_SEED="1"),
+            dict(os.environ, SIPSCOPE_HASH_SEED="0x9e3779b97f4a7c15"),
+            (["--json"], ["--check"], ["--ladder", "all"]))
 
+    # --- output errors --------------------------------------------------
+
+    @unittest.skipUnless(os.path.exists("/dev/full"), "no /dev/full")
     def test_reading_thread_stops_on_full_disk(self):
         """An output that fails ends the run at once, the reading thread
         with it (nothing waits for a reader that went away)."""
@@ -291,6 +283,7 @@ class Cli(unittest.TestCase):
         self.assertEqual(p.returncode, 5)
         self.assertIn("No space left", one_error_line(self, p.stderr))
 
+    @unittest.skipUnless(os.path.exists("/dev/full"), "no /dev/full")
     def test_full_disk(self):
         with open("/dev/full", "wb") as full:
             p = run(["-r", os.path.join(PCAPS, "udp_basic_call.pcap"), "--json", "-q"],
