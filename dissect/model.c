@@ -889,10 +889,7 @@ static void put_away_over(sip_model *m)
 		}
 		m->heard_head++;
 	}
-	if (m->heard_head >= 4096 && m->heard_head * 2 >= q->len) {
-		g_array_remove_range(q, 0, m->heard_head);
-		m->heard_head = 0;
-	}
+	mdl_queue_trim(q, &m->heard_head);
 }
 
 /* forget_finished: the calls quiet for long enough go if finished, and

@@ -627,10 +627,7 @@ void txn_tick(txn_table *t, mdl_changes *ch, int64_t now, GArray *expired)
 		mdl_changed(ch, MDL_CH_TXN, &r->stamp, x->id);
 		g_array_append_val(expired, x->id);
 	}
-	if (t->timers_head >= 4096 && t->timers_head * 2 >= q->len) {
-		g_array_remove_range(q, 0, t->timers_head);
-		t->timers_head = 0;
-	}
+	mdl_queue_trim(q, &t->timers_head);
 }
 
 /* The timers that ran out by end_ts; at_end: the capture ends there

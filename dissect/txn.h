@@ -109,6 +109,18 @@ static inline void mdl_rec_free(pool *recs, bool heap, void *rec)
 		pool_free(recs, rec);
 }
 
+/* A queue read from *head on (the entries before it are done, the model's
+ * heard messages and the Timer B/F deadlines): the done part goes once it
+ * is at least 4,096 entries and half the queue, so that an entry is moved
+ * about once at most. */
+static inline void mdl_queue_trim(GArray *q, guint *head)
+{
+	if (*head >= 4096 && *head * 2 >= q->len) {
+		g_array_remove_range(q, 0, *head);
+		*head = 0;
+	}
+}
+
 struct mdl_ctx;
 typedef struct mdl_ctx mdl_ctx;
 
