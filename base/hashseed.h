@@ -9,8 +9,8 @@
  * packets made of them turns every lookup into a walk over all of them:
  * 20,000 INVITEs whose Call-IDs were chosen so took twelve times as long
  * as ordinary ones (10,000 of them three times): the cost grows with the
- * square of their number.  Hashes that start
- * from a value drawn when the process starts cannot be aimed at that way.
+ * square of their number.  Hashes that start from a value drawn when the
+ * process starts cannot be aimed at that way.
  *
  * Nothing the program writes depends on hash values (tables are read by
  * key, and listed in the order of ids), so the output is the same

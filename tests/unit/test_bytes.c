@@ -88,35 +88,46 @@ static void aimed_names(char names[AIMED][32], bool ci)
 	}
 }
 
-static unsigned slots_taken(char names[AIMED][32], bool ci)
+/* Distinct home slots among AIMED hashes. */
+static unsigned slots_taken(const uint32_t h[AIMED])
 {
 	bool seen[256] = { false };
 	unsigned n = 0;
 	for (unsigned i = 0; i < AIMED; i++) {
-		sv v = sv_from_cstr(names[i]);
-		unsigned s = home_slot(ci ? sv_hash_ci(v) : sv_hash(v));
+		unsigned s = home_slot(h[i]);
 		n += !seen[s];
 		seen[s] = true;
 	}
 	return n;
 }
 
+static void name_hashes(char names[AIMED][32], bool ci, uint32_t h[AIMED])
+{
+	for (unsigned i = 0; i < AIMED; i++) {
+		sv v = sv_from_cstr(names[i]);
+		h[i] = ci ? sv_hash_ci(v) : sv_hash(v);
+	}
+}
+
 /* Keys chosen to collide under one seed spread out under another: the
  * hashes of wire bytes (Call-IDs, tags, branches, hosts; addresses and
  * ports) start from the seed, so a capture cannot be made to collide
- * without knowing it.  With a seed the hashes ignored, the aimed names
+ * without knowing it.  With a seed the hashes ignored, the aimed keys
  * would all still share one slot. */
 static void test_hash_seed(void)
 {
 	uint64_t saved = hash_seed;
+	uint32_t h[AIMED];
 	for (int ci = 0; ci < 2; ci++) {
 		char names[AIMED][32];
 		hash_seed = 0;
 		aimed_names(names, ci);
-		g_assert_cmpuint(slots_taken(names, ci), ==, 1);
+		name_hashes(names, ci, h);
+		g_assert_cmpuint(slots_taken(h), ==, 1);
 		hash_seed = 0x9e3779b97f4a7c15ull;
+		name_hashes(names, ci, h);
 		/* 64 keys in 256 slots at random: about 56 distinct */
-		g_assert_cmpuint(slots_taken(names, ci), >, 40);
+		g_assert_cmpuint(slots_taken(h), >, 40);
 	}
 	/* endpoints: ports aimed at one slot */
 	hash_seed = 0;
@@ -129,14 +140,9 @@ static void test_hash_seed(void)
 	}
 	g_assert_cmpuint(found, ==, AIMED);
 	hash_seed = 0x9e3779b97f4a7c15ull;
-	bool seen[256] = { false };
-	unsigned n = 0;
-	for (unsigned i = 0; i < AIMED; i++) {
-		unsigned s = home_slot(endpoint_hash(&aimed[i]));
-		n += !seen[s];
-		seen[s] = true;
-	}
-	g_assert_cmpuint(n, >, 40);
+	for (unsigned i = 0; i < AIMED; i++)
+		h[i] = endpoint_hash(&aimed[i]);
+	g_assert_cmpuint(slots_taken(h), >, 40);
 	hash_seed = saved;
 	/* equal keys hash alike under any seed */
 	g_assert_cmpuint(sv_hash_ci(SV_LIT("Z9HG4BK1")), ==, sv_hash_ci(SV_LIT("z9hg4bk1")));
