@@ -721,10 +721,41 @@ static const uint8_t param_stop[256] = {
 	['='] = PARAM_NAME_END,
 };
 
+/* The length of the name of a parameter at q (avail >= 9 bytes readable)
+ * that is one of the usual ones written as the RFCs spell them and
+ * followed at once by '=' (*eq) or, for rport, by ';' ("branch=", "tag=",
+ * "rport=", "rport;", "received=", "transport=", "expires="), else 0.
+ * Nearly every parameter of a Via, From, To or Contact is one of them. */
+static inline size_t known_param(const uint8_t *q, size_t avail, bool *eq)
+{
+	*eq = true;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t w = sv_word_load(q);
+	if ((w & 0xffffffffffffffull) == 0x3d68636e617262ull)     /* "branch=" */
+		return 6;
+	if ((w & 0xffffffffull) == 0x3d676174ull)                  /* "tag=" */
+		return 3;
+	if ((w & 0xffffffffffull) == 0x74726f7072ull) {            /* "rport" */
+		*eq = q[5] == '=';
+		return *eq || q[5] == ';' ? 5 : 0;
+	}
+	if (w == 0x6465766965636572ull && q[8] == '=')             /* "received" "=" */
+		return 8;
+	if (w == 0x726f70736e617274ull && avail >= 10 && q[8] == 't' && q[9] == '=')
+		return 9;                                          /* "transpor" "t=" */
+	if (w == 0x3d73657269707865ull)                            /* "expires=" */
+		return 7;
+#else
+	(void)q;
+	(void)avail;
+#endif
+	return 0;
+}
+
 /* The body of sip_param_next, inline so that the loops over the
  * parameters of one value (Via, From, To, Contact) run without a call per
  * parameter.  The scans walk pointers between s and e = s + v.len. */
-static inline bool param_next(sv *rest, sip_param *p)
+G_ALWAYS_INLINE static inline bool param_next(sv *rest, sip_param *p)
 {
 	sv v = *rest;
 	if (v.len == 0)
@@ -735,21 +766,35 @@ static inline bool param_next(sv *rest, sip_param *p)
 	if (q == e || *q != ';')
 		return false;
 	q++;
-	while (q < e && sip_is_lws(*q))
-		q++;
-	const uint8_t *ns = q;
-	/* names are short ("tag", "branch", "lr"): a byte at a time beats
-	 * setting up the wide scan */
-	while (q < e && !(param_stop[*q] & PARAM_NAME_END))
-		q++;
-	p->name = (sv){ ns, (size_t)(q - ns) };
 	p->has_value = false;
 	p->quoted = false;
-	const uint8_t *j = q;
-	while (j < e && sip_is_lws(*j))
-		j++;
-	if (j < e && *j == '=') {
-		j++;
+	const uint8_t *j;
+	bool eq;
+	size_t known = e - q >= 9 ? known_param(q, (size_t)(e - q), &eq) : 0;
+	if (known) {
+		/* the name and what follows it found at once: what the loops
+		 * below would find */
+		p->name = (sv){ q, known };
+		q += known;
+		j = eq ? q + 1 : NULL;
+	} else {
+		while (q < e && sip_is_lws(*q))
+			q++;
+		const uint8_t *ns = q;
+		/* names are short ("tag", "branch", "lr"): a byte at a time
+		 * beats setting up the wide scan */
+		while (q < e && !(param_stop[*q] & PARAM_NAME_END))
+			q++;
+		p->name = (sv){ ns, (size_t)(q - ns) };
+		j = q;
+		while (j < e && sip_is_lws(*j))
+			j++;
+		if (j < e && *j == '=')
+			j++;
+		else
+			j = NULL;
+	}
+	if (j) {
 		while (j < e && sip_is_lws(*j))
 			j++;
 		p->has_value = true;
