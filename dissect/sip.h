@@ -260,10 +260,17 @@ enum { SIP_MAX_HEADERS = 256 };
 typedef struct sip_header {
 	sv name;          /* as on the wire (long or compact form, any case) */
 	sv value;         /* trimmed; folded continuation lines stay inside */
-	sv field;         /* the whole field, name to last byte before its line end */
+	uint32_t field_len; /* the whole field from name.p: read sip_header_field */
 	uint16_t id;      /* sip_hdr_id */
 	uint16_t next;    /* index + 1 of the next field with the same id; 0 at the end */
 } sip_header;
+
+/* The whole field, name to last byte before its line end (a field starts
+ * with its name, and a message is far shorter than 4 GiB). */
+static inline sv sip_header_field(const sip_header *h)
+{
+	return sv_make(h->name.p, h->field_len);
+}
 
 /* Where the fields of one known header are (sip_msg.hdr). */
 typedef struct sip_hdr_slot {

@@ -563,7 +563,7 @@ bool sip_hdr_iter_next(sip_hdr_iter *it, sip_header *out)
 			bool match = it->id != SIP_HDR_UNKNOWN ? id == it->id
 				: (id == SIP_HDR_UNKNOWN && sv_eq_ci(name, it->name));
 			if (match) {
-				*out = (sip_header){ name, value, field, (uint16_t)id, 0 };
+				*out = (sip_header){ name, value, (uint32_t)field.len, (uint16_t)id, 0 };
 				return true;
 			}
 		}

@@ -335,7 +335,7 @@ static inline void store_field(sip_msg *m, sv f, sv name, sv value, sip_hdr_id i
 		m->index_full = true;
 		return;
 	}
-	m->headers[n] = (sip_header){ name, value, f, (uint16_t)id, 0 };
+	m->headers[n] = (sip_header){ name, value, (uint32_t)f.len, (uint16_t)id, 0 };
 	m->n_headers = n + 1;
 }
 

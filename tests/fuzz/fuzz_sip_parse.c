@@ -210,7 +210,7 @@ static void run_message(const sip_msg *m, sv raw)
 		const sip_header *h = &m->headers[i];
 		fuzz_check_within(h->name, raw, "header name");
 		fuzz_check_within(h->value, raw, "header value");
-		fuzz_check_within(h->field, raw, "header field");
+		fuzz_check_within(sip_header_field(h), raw, "header field");
 		(void)sip_hdr_lookup(h->name);
 		(void)sip_is_token(h->name);
 		run_value(h->value);
