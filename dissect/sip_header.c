@@ -730,21 +730,25 @@ static inline size_t known_param(const uint8_t *q, size_t avail, bool *eq)
 {
 	*eq = true;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* each literal is eight bytes, NUL-padded; a mask keeps the bytes a
+	 * shorter name with its = takes (the first in memory) */
+#define WORD(s8) sv_word_load((const uint8_t *)(s8))
 	uint64_t w = sv_word_load(q);
-	if ((w & 0xffffffffffffffull) == 0x3d68636e617262ull)     /* "branch=" */
+	if ((w & 0xffffffffffffffull) == WORD("branch=\0"))
 		return 6;
-	if ((w & 0xffffffffull) == 0x3d676174ull)                  /* "tag=" */
+	if ((w & 0xffffffffull) == WORD("tag=\0\0\0\0"))
 		return 3;
-	if ((w & 0xffffffffffull) == 0x74726f7072ull) {            /* "rport" */
+	if ((w & 0xffffffffffull) == WORD("rport\0\0\0")) {
 		*eq = q[5] == '=';
 		return *eq || q[5] == ';' ? 5 : 0;
 	}
-	if (w == 0x6465766965636572ull && q[8] == '=')             /* "received" "=" */
+	if (w == WORD("received") && q[8] == '=')
 		return 8;
-	if (w == 0x726f70736e617274ull && avail >= 10 && q[8] == 't' && q[9] == '=')
-		return 9;                                          /* "transpor" "t=" */
-	if (w == 0x3d73657269707865ull)                            /* "expires=" */
+	if (w == WORD("transpor") && avail >= 10 && q[8] == 't' && q[9] == '=')
+		return 9;
+	if (w == WORD("expires="))
 		return 7;
+#undef WORD
 #else
 	(void)q;
 	(void)avail;
