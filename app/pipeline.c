@@ -1421,7 +1421,7 @@ pipeline *pipeline_open(const options *o, const pipeline_hooks *hooks, bool keep
 	arena_init(&p->mem_old, 0);
 	idtab_init(&p->msg_owned);
 	if (p->gen && keep_frames)
-		sip_model_tap_add(p->model, SIP_EV_EVICT, on_model_evict, p);
+		sip_model_tap_add(p->model, SIP_EV_EVICT | SIP_EV_SHED, on_model_evict, p);
 	if (keep_frames) {
 		p->frames = frame_store_new();
 		p->frames_scratch = g_array_new(FALSE, FALSE, sizeof(cap_frame));

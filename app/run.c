@@ -151,12 +151,10 @@ static void write_findings_of_call(run_state *st, sip_id call)
 
 /* A finished call is about to be forgotten (--json): its records and
  * findings go aside, to come back in their places at the end. */
-static void spill_call(run_state *st, const sip_model *m, const sip_call *c)
+static void spill_txns(run_state *st, const sip_model *m, const sip_ids *txns)
 {
 	spill *sp = st->spill;
 	sink *out = spill_sink(sp);
-	const sip_ids *msgs, *txns, *dialogs;
-	sip_model_evicting(m, &msgs, &txns, &dialogs);
 	for (guint i = 0; i < txns->len; i++) {
 		const sip_txn *t = sip_model_txn(m, txns->data[i]);
 		if (!t)
@@ -165,6 +163,15 @@ static void spill_call(run_state *st, const sip_model *m, const sip_call *c)
 		json_write_txn(out, m, t);
 		spill_end(sp, SPILL_JSON_TXN, t->id);
 	}
+}
+
+static void spill_call(run_state *st, const sip_model *m, const sip_call *c)
+{
+	spill *sp = st->spill;
+	sink *out = spill_sink(sp);
+	const sip_ids *msgs, *txns, *dialogs;
+	sip_model_evicting(m, &msgs, &txns, &dialogs);
+	spill_txns(st, m, txns);
 	for (guint i = 0; i < dialogs->len; i++) {
 		const sip_dialog *d = sip_model_dialog(m, dialogs->data[i]);
 		if (!d)
@@ -212,6 +219,22 @@ static void aside_report(run_state *st, const sip_model *m, sip_id call, const s
 			check_aside_call(sp, m, st->found, c);
 		findings_forget_call(st->found, c->id);
 	}
+}
+
+/* A call of REGISTER sheds the transactions and messages over for good
+ * in it (SIP_EV_SHED): their records go aside (--json), their numbers
+ * into the statistics; the call stays, and is reported at the end. */
+static void on_shed(void *user, const sip_model *m, sip_event ev, sip_id call)
+{
+	run_state *st = user;
+	(void)ev;
+	(void)call;
+	const sip_ids *msgs, *txns, *dialogs;
+	sip_model_evicting(m, &msgs, &txns, &dialogs);
+	if (st->opt->mode == OUT_JSON && st->spill)
+		spill_txns(st, m, txns);
+	if (st->sg)
+		stats_gather_evicted(st->sg, m, SIP_ID_NONE);
 }
 
 /* --ladder: the calls it names are not forgotten, by Call-ID or by ID
@@ -646,6 +669,7 @@ int run_offline(const options *opt)
 		if (o->mode == OUT_REPORT && o->stats)
 			st.sg = stats_gather_new(0);
 		sip_model_tap_add(st.model, SIP_EV_EVICT, on_evict, &st);
+		sip_model_tap_add(st.model, SIP_EV_SHED, on_shed, &st);
 		if (o->mode == OUT_REPORT && o->ladder && o->ladder[0])
 			sip_model_set_keep(st.model, keep_named, &st);
 	}

@@ -35,6 +35,8 @@ typedef struct call_rec {
 	bool ended : 1;           /* answered (or midway) and every confirmed dialog over */
 	bool timed_out : 1;       /* the current attempt's INVITE got no final in time */
 	bool closed : 1;          /* over for good (call_close): out of the index */
+	bool shed : 1;            /* shed transactions over for good, a REGISTER among them
+	                             (model.c): it lasts as they would have */
 	uint16_t answer_status;
 	uint16_t attempt_status;  /* final of the current attempt (300-699), 0 = none yet */
 	uint32_t attempt_cseq;

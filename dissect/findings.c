@@ -92,7 +92,7 @@ findings *findings_new(sip_model *m)
 	f->q = g_new0(sip_msg, 1);
 	f->s = g_string_new(NULL);
 	sip_model_tap_add(m, SIP_EV_MESSAGE | SIP_EV_TXN | SIP_EV_REGISTRATION | SIP_EV_EVICT |
-		SIP_EV_EVICT_REGISTRATION | SIP_EV_OVER, on_event, f);
+		SIP_EV_EVICT_REGISTRATION | SIP_EV_OVER | SIP_EV_SHED, on_event, f);
 	const sip_limits *l = sip_model_limits(m);
 	f->cap_ids = l->max_calls || l->max_messages;
 	return f;
@@ -972,6 +972,15 @@ static void on_event(void *user, const sip_model *m, sip_event ev, sip_id id)
 	case SIP_EV_OVER:
 		on_over(f, id);
 		break;
+	case SIP_EV_SHED: {
+		/* transactions over for good, of a call without INVITE traffic:
+		 * no message of theirs comes again, and no wait is theirs */
+		const sip_ids *msgs, *txns, *dialogs;
+		sip_model_evicting(f->m, &msgs, &txns, &dialogs);
+		for (guint i = 0; txns && i < txns->len; i++)
+			det_release(&f->txns, txns->data[i], txn_fini);
+		break;
+	}
 	case SIP_EV_EVICT_REGISTRATION: {
 		/* judged as at the end of the capture, then forgotten */
 		const sip_registration *r = sip_model_registration(f->m, id);

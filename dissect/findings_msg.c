@@ -1302,7 +1302,10 @@ static const sip_txn *txn_of_hop(findings *f, const sip_message *msg, const via_
 		return NULL;
 	for (guint i = c->txns->len; i > 0; i--) {
 		const sip_txn *t = sip_model_txn(f->m, g_array_index(c->txns, sip_id, i - 1));
-		if (t && t->cseq == msg->cseq && sv_eq(sip_txn_method(t), method) && sv_eq_ci(sip_txn_branch(t), hop->branch))
+		/* one over for good is not this request's hop, whether or not
+		 * its record is still held (model.h, "Matching") */
+		if (t && !t->over && t->cseq == msg->cseq && sv_eq(sip_txn_method(t), method) &&
+		    sv_eq_ci(sip_txn_branch(t), hop->branch))
 			return t;
 	}
 	return NULL;

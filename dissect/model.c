@@ -60,6 +60,7 @@ struct sip_model {
 	sip_evictions forgotten;  /* forget_finished */
 	sip_call_keep_fn keep;    /* forget_finished: calls never forgotten (sip_model_set_keep) */
 	void *keep_user;
+	sip_ids shed_msgs, shed_txns; /* scratch for shed: what goes */
 	const sip_ids *ev_msgs, *ev_txns, *ev_dialogs; /* during SIP_EV_EVICT */
 	bool compacted;           /* sip_model_compact: the indexes by key are empty */
 	/* Without limits, every call stays; the indexes that match a new
@@ -225,6 +226,8 @@ void sip_model_free(sip_model *m)
 	txn_table_clear(&m->txns);
 	for (unsigned i = 0; i < MDL_CH__COUNT; i++)
 		mdl_ids_free(&m->ch.ids[i]);
+	mdl_ids_free(&m->shed_msgs);
+	mdl_ids_free(&m->shed_txns);
 	g_array_free(m->ended, TRUE);
 	g_array_free(m->expired, TRUE);
 	g_array_free(m->heard, TRUE);
@@ -714,6 +717,8 @@ static void evict(sip_model *m, mdl_owner *o, bool finished)
 	publish(m, SIP_EV_EVICT, o->call);
 	m->ev_msgs = m->ev_txns = m->ev_dialogs = NULL;
 
+	/* a call that shed some (shed) lists them still: they were counted */
+	guint n_msgs = 0, n_txns = 0;
 	for (guint i = 0; i < msgs->len; i++) {
 		sip_id id = msgs->data[i];
 		sip_message *msg = mdl_msg(&m->msgs, id);
@@ -722,14 +727,17 @@ static void evict(sip_model *m, mdl_owner *o, bool finished)
 		txn_forget_message(&m->txns, msg);
 		idtab_remove(&m->msgs, id);
 		mdl_rec_free(&m->msg_pools[msg_pool_of(msg->ext_meta, msg->ext_spans)], true, msg);
+		n_msgs++;
 	}
-	for (guint i = 0; i < txns->len; i++)
+	for (guint i = 0; i < txns->len; i++) {
+		n_txns += txn_get(&m->txns, txns->data[i]) != NULL;
 		txn_evict(&m->txns, txns->data[i]);
+	}
 	for (guint i = 0; i < dialogs->len; i++)
 		dlg_evict(&m->dialogs, dialogs->data[i]);
 	sip_evictions *count = finished ? &m->forgotten : &m->evicted;
-	count->messages += msgs->len;
-	count->txns += txns->len;
+	count->messages += n_msgs;
+	count->txns += n_txns;
 	count->dialogs += dialogs->len;
 	m->msgs_held -= o->n_msgs;
 	owner_unlink(o);
@@ -749,11 +757,11 @@ static void evict(sip_model *m, mdl_owner *o, bool finished)
  * transfer's progress, and a registrar's bindings (those live in the
  * registrations, not in the call, so forget_registers lets REGISTER
  * go). */
-static bool method_lasts(const sip_model *m, unsigned method_code)
+static bool method_lasts(unsigned method_code, bool registers)
 {
 	switch (method_code) {
 	case SIP_METHOD_REGISTER:
-		return !m->limits.forget_registers;
+		return registers;
 	case SIP_METHOD_SUBSCRIBE:
 	case SIP_METHOD_NOTIFY:
 	case SIP_METHOD_PUBLISH:
@@ -770,17 +778,26 @@ static bool method_lasts(const sip_model *m, unsigned method_code)
  * transactions.  forget_quiet asks once the call was quiet for longer
  * than any retransmission or late response of these transactions can
  * come, and than a UA takes to try again after a failure. */
-static bool call_finished(const sip_model *m, sip_id call)
+/* Where a call's transactions held start in its list: after those it
+ * shed (shed), all gone. */
+static guint txns_held_from(const sip_model *m, const call_rec *r)
+{
+	return m->limited ? r->own.shed_txns_at : 0;
+}
+
+static bool call_finished_as(const sip_model *m, sip_id call, bool registers_last)
 {
 	const call_rec *cr = call_get(&m->calls, call);
+	if (cr->shed && registers_last)
+		return false;
 	const sip_ids *txns = cr->pub.txns, *dialogs = cr->pub.dialogs;
-	for (guint i = 0; i < txns->len; i++) {
+	for (guint i = txns_held_from(m, cr); i < txns->len; i++) {
 		const txn_rec *t = txn_get(&m->txns, g_array_index(txns, sip_id, i));
 		if (!t)
 			continue;
 		const sip_txn *x = &t->pub;
 		/* the record's method code is sip_method_lookup of its method */
-		if (method_lasts(m, x->method_code))
+		if (method_lasts(x->method_code, registers_last))
 			return false;
 		bool ack = x->method_code == SIP_METHOD_ACK;
 		if (!ack && x->final == SIP_ID_NONE)
@@ -794,6 +811,27 @@ static bool call_finished(const sip_model *m, sip_id call)
 			return false;
 	}
 	return true;
+}
+
+static bool call_finished(const sip_model *m, sip_id call)
+{
+	return call_finished_as(m, call, !m->limits.forget_registers);
+}
+
+/* A call that is not finished only because REGISTER lasts, with no
+ * INVITE traffic: its transactions are over for good once it is quiet
+ * (model.h, "Matching"). */
+static bool call_rests(const sip_model *m, const call_rec *r)
+{
+	return !r->is_call && call_finished_as(m, r->pub.id, false);
+}
+
+/* Its transactions leave the index, marked over: where every call is
+ * kept, as they go where finished calls are forgotten (shed). */
+static void retire_txns(sip_model *m, const call_rec *r)
+{
+	for (guint i = txns_held_from(m, r); i < r->txns.len; i++)
+		txn_retire(&m->txns, r->txns.data[i]);
 }
 
 /* How long a finished call stays before it is forgotten: longer than any
@@ -825,8 +863,13 @@ static bool call_gone(void *user, call_rec *r)
 {
 	sip_model *m = user;
 	/* asked only once r has been quiet for quiet_ns (gone_quiet_ns) */
-	if (!call_finished(m, r->pub.id))
+	if (!call_finished(m, r->pub.id)) {
+		/* the call goes on, its transactions do not (the same at any
+		 * later ask: nothing of it changed since) */
+		if (call_rests(m, r))
+			retire_txns(m, r);
 		return false;
+	}
 	call_close(&m->calls, r);
 	/* Where every call is kept, the taps hear it as over with the calls
 	 * put_away_over finds, after the message that starts the new call:
@@ -892,19 +935,107 @@ static void put_away_over(sip_model *m)
 	mdl_queue_trim(q, &m->heard_head);
 }
 
+/* A call that rests (call_rests), quiet for quiet_ns: its transactions
+ * are over for good, and what no output reads of it any more goes
+ * (SIP_EV_SHED in model.h).  What stays is what list and outcome read at
+ * the end: the newest transaction of its list with a final status (with
+ * the messages its record is written from) and the newest final
+ * response among its messages; the newer ones it may get come after
+ * them in its lists. */
+static void shed(sip_model *m, mdl_owner *o)
+{
+	call_rec *cr = call_get(&m->calls, o->call);
+	retire_txns(m, cr);
+	/* both found near the ends of the lists: every transaction has its
+	 * final (call_rests) */
+	const txn_rec *kt = NULL;
+	for (guint i = cr->txns.len; i > 0 && !kt; i--) {
+		const txn_rec *t = txn_get(&m->txns, cr->txns.data[i - 1]);
+		if (t && t->pub.final_status)
+			kt = t;
+	}
+	sip_id kept_final = SIP_ID_NONE;
+	for (guint i = cr->messages.len; i > 0 && kept_final == SIP_ID_NONE; i--) {
+		const sip_message *x = mdl_msg(&m->msgs, cr->messages.data[i - 1]);
+		if (x && x->kind == SIP_KIND_RESPONSE && x->status >= 200)
+			kept_final = x->id;
+	}
+	sip_ids *msgs = &m->shed_msgs, *txns = &m->shed_txns;
+	msgs->len = txns->len = 0;
+	guint txns_at = cr->txns.len, msgs_at = cr->messages.len;
+	for (guint i = o->shed_txns_at; i < cr->txns.len; i++) {
+		sip_id id = cr->txns.data[i];
+		if (!txn_get(&m->txns, id))
+			continue;
+		/* judged as the end would judge them, before the taps read them */
+		txn_settle(&m->txns, &m->ch, id, m->clock);
+		if (!kt || id != kt->pub.id)
+			mdl_ids_push(txns, id);
+		else
+			txns_at = i;
+	}
+	for (guint i = o->shed_msgs_at; i < cr->messages.len; i++) {
+		sip_id id = cr->messages.data[i];
+		if (!mdl_msg(&m->msgs, id))
+			continue;
+		if (id == kept_final || (kt && (id == kt->pub.request ||
+						 id == kt->pub.first_provisional ||
+						 id == kt->pub.final))) {
+			msgs_at = MIN(msgs_at, i);
+			continue;
+		}
+		mdl_ids_push(msgs, id);
+	}
+	o->shed_txns_at = txns_at;
+	o->shed_msgs_at = msgs_at;
+	flush(m, SIP_ID_NONE);
+	if (!msgs->len && !txns->len)
+		return;
+	cr->shed = true;
+	static const sip_ids none;
+	m->ev_msgs = msgs;
+	m->ev_txns = txns;
+	m->ev_dialogs = &none;
+	publish(m, SIP_EV_SHED, o->call);
+	m->ev_msgs = m->ev_txns = m->ev_dialogs = NULL;
+	for (guint i = 0; i < msgs->len; i++) {
+		sip_message *msg = mdl_msg(&m->msgs, msgs->data[i]);
+		txn_forget_message(&m->txns, msg);
+		idtab_remove(&m->msgs, msg->id);
+		mdl_rec_free(&m->msg_pools[msg_pool_of(msg->ext_meta, msg->ext_spans)], true, msg);
+	}
+	for (guint i = 0; i < txns->len; i++)
+		txn_evict(&m->txns, txns->data[i]);
+	m->forgotten.messages += msgs->len;
+	m->forgotten.txns += txns->len;
+	m->msgs_held -= msgs->len;
+	o->n_msgs -= msgs->len;
+}
+
 /* forget_finished: the calls quiet for long enough go if finished, and
  * are parked otherwise (a new message of theirs makes them active again;
- * sip_model_finish judges the rest). */
+ * sip_model_finish judges the rest); those that rest shed what is over
+ * in them first. */
 static void forget_quiet(sip_model *m)
 {
 	int64_t quiet = quiet_ns(m);
+	/* with bounds on top, eviction counts a call's messages by its list */
+	bool may_shed = !m->limits.forget_registers && !m->limits.max_calls &&
+		!m->limits.max_messages;
 	mdl_owner *o;
 	while ((o = m->active.head) && m->clock - o->last_ts > quiet) {
-		if (o->call != SIP_ID_NONE && call_finished(m, o->call) &&
-		    !(m->keep && m->keep(m->keep_user, m, o->call)))
-			evict(m, o, true);
-		else
-			owner_append(&m->parked, o);
+		if (o->call != SIP_ID_NONE) {
+			bool finished = call_finished(m, o->call);
+			if ((finished || (may_shed && call_rests(m, call_get(&m->calls, o->call)))) &&
+			    !(m->keep && m->keep(m->keep_user, m, o->call))) {
+				if (finished) {
+					evict(m, o, true);
+					continue;
+				}
+				shed(m, o);
+			}
+		}
+		owner_append(&m->parked, o);
 	}
 }
 

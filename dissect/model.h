@@ -388,6 +388,18 @@ static inline sv sip_message_field(const sip_message *msg, sip_field f)
  * a request arriving later for it (clock skew between capture points)
  * fills it in.  Every message but the invalid ones has a transaction.
  *
+ * Over for good: a Call-ID that carries no INVITE traffic (REGISTER,
+ * OPTIONS, MESSAGE...) and whose every transaction has its final
+ * response, once quiet for as long as a finished call takes to be over
+ * (sip_model_call_rest), has transactions that no message can reach any
+ * more (their Timers J and K ran out long before): they are marked over
+ * and leave the index, and the next message with one of their keys makes
+ * a new transaction in the same call.  A REGISTER Call-ID, which a UA
+ * keeps for every refresh, is never over itself (its registrations
+ * last); this is what lets the modes that forget finished calls shed its
+ * old transactions (SIP_EV_SHED) without changing where any message
+ * lands.
+ *
  * Retransmissions: a request matching a transaction that already has its
  * request (or its ACK) is a retransmission; so is a response with the same
  * status code and the same To tag as one already seen in the transaction
@@ -481,6 +493,7 @@ typedef struct sip_txn {
 	 * sip_txn_state_ts) */
 	bool proceeding_entered : 1;
 	bool completed_entered : 1;
+	bool over : 1;           /* over for good ("Matching"): no message matches it any more */
 	uint8_t method_code;     /* sip_method_code of the method */
 	/* when confirmed and terminated were entered (0 = never): read
 	 * sip_txn_state_ts.  The times of the request (also when the first
@@ -810,6 +823,18 @@ typedef enum {
 	 * limits, heard once, after the message whose clock made it so: it
 	 * stays readable, and nothing of it changes any more. */
 	SIP_EV_OVER = 1u << 7,
+	/* id: a call that stays but sheds what is over for good in it
+	 * (forget_finished without forget_registers or bounds: a Call-ID of
+	 * REGISTER and other requests without INVITE traffic, every
+	 * transaction over, quiet as a finished call is before it goes):
+	 * sip_model_evicting lists the messages and transactions that go,
+	 * readable in the tap.  What the outputs read of the call at the end
+	 * stays: the transaction with the newest final status in its list
+	 * (with its request, first provisional and final) and the newest
+	 * final response among its messages.  The call keeps its lists of
+	 * ids; the ids that went read NULL, and are counted in
+	 * sip_model_forgotten. */
+	SIP_EV_SHED = 1u << 8,
 } sip_event;
 
 /* After each message is fully processed, every tap whose mask has the event
@@ -925,7 +950,10 @@ typedef struct sip_limits {
 	/* With forget_finished: calls of REGISTER alone too.  A REGISTER
 	 * Call-ID reused for a refresh after that starts a new call (the
 	 * registration it updates stays whole), so whoever counts Call-IDs
-	 * must count it once. */
+	 * must count it once.  Without it (and without bounds) such a call
+	 * stays to the end, but sheds its transactions and messages once it
+	 * is quiet and they are over for good (SIP_EV_SHED), so a Call-ID a
+	 * UA registers with for days costs what its last answer needs. */
 	bool forget_registers;
 } sip_limits;
 

@@ -222,7 +222,7 @@ void txn_index_rebuild(txn_table *t)
 	txn_index_drop(t);
 	for (guint i = 0; i < t->recs.len; i++) {
 		const txn_rec *r = idtab_get(&t->recs, i);
-		if (!r)
+		if (!r || r->pub.over)
 			continue;
 		txn_key k;
 		rec_key(r, &k);
@@ -709,12 +709,22 @@ void txn_unindex(txn_table *t, sip_id id)
 	hindex_remove(&t->by_key, key_hash(&stored), id);
 }
 
+void txn_retire(txn_table *t, sip_id id)
+{
+	txn_rec *r = txn_get(t, id);
+	if (!r || r->pub.over)
+		return;
+	txn_unindex(t, id);
+	r->pub.over = true;
+}
+
 void txn_evict(txn_table *t, sip_id id)
 {
 	txn_rec *r = txn_get(t, id);
 	if (!r)
 		return;
-	txn_unindex(t, id);
+	if (!r->pub.over)
+		txn_unindex(t, id);
 	idtab_remove(&t->recs, id);
 	mdl_rec_free(&t->pool, t->heap, r);
 }

@@ -87,6 +87,11 @@ typedef struct mdl_owner {
 	int64_t last_ts;          /* the model's clock at its newest message */
 	sip_id call;              /* SIP_ID_NONE: a group */
 	uint32_t n_msgs;          /* messages it holds */
+	/* A call that shed (model.c): before these positions its lists of
+	 * messages and transactions name only ids that went, so the next
+	 * shed starts there (a REGISTER Call-ID of a long capture lists
+	 * every refresh) */
+	uint32_t shed_msgs_at, shed_txns_at;
 	arena keep;
 	sip_ids msgs, txns, dialogs; /* groups only; a call has its own lists */
 } mdl_owner;
@@ -399,5 +404,9 @@ void txn_evict(txn_table *t, sip_id id);
 /* The transaction leaves the index (its call is over for good: no message
  * can match it again); the record stays. */
 void txn_unindex(txn_table *t, sip_id id);
+/* The transaction is over for good (model.h, "Matching"): it leaves the
+ * index and is marked over; the record stays.  Nothing when it already
+ * is, or is not held. */
+void txn_retire(txn_table *t, sip_id id);
 
 #endif

@@ -39,7 +39,8 @@ typedef struct stats_gather stats_gather;
 enum { STATS_SAMPLE_CAP = 65536 };
 stats_gather *stats_gather_new(uint32_t sample_cap);
 void stats_gather_free(stats_gather *sg);
-/* Inside a SIP_EV_EVICT tap for call (SIP_ID_NONE: a group). */
+/* Inside a SIP_EV_EVICT tap for call (SIP_ID_NONE: a group), or a
+ * SIP_EV_SHED tap with SIP_ID_NONE (what a call shed: no call). */
 void stats_gather_evicted(stats_gather *sg, const sip_model *m, sip_id call);
 /* Inside a SIP_EV_EVICT_REGISTRATION tap. */
 void stats_gather_registration(stats_gather *sg, const sip_registration *r);

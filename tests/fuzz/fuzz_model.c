@@ -20,7 +20,9 @@
  * Forgetting without a bound on top (and without forget_registers) must
  * change nothing about the calls: a twin model that keeps every call is
  * fed the same messages, and each must land in the same call,
- * transaction and dialog, as the same retransmission or not.
+ * transaction and dialog, as the same retransmission or not (a call of
+ * REGISTER sheds what is over in it there: what it sheds must be over,
+ * and what it keeps must add up too).
  *
  * The findings detector (dissect/findings.h) listens to every model, as
  * the application attaches it: its findings must name ids the model
@@ -83,9 +85,11 @@ static void check_ids(const sip_ids *a, guint count, const char *what)
 	}
 }
 
-/* Ids evicted so far (limits), by kind: a byte per id. */
-static GByteArray *gone[3];
-enum { GONE_MSG, GONE_TXN, GONE_DLG };
+/* Ids evicted so far (limits), by kind: a byte per id; GONE_SHED: the
+ * messages of those that a call held shed (SIP_EV_SHED), which it still
+ * lists. */
+static GByteArray *gone[4];
+enum { GONE_MSG, GONE_TXN, GONE_DLG, GONE_SHED };
 
 static bool is_gone(int kind, sip_id id)
 {
@@ -122,7 +126,18 @@ static void on_evict(void *user, const sip_model *m, sip_event ev, sip_id call)
 		if (!c)
 			fuzz_fail("evicted call %u unreadable in its tap", call);
 		fuzz_touch(c->call_id);
-		gone_calls++;
+		if (ev == SIP_EV_SHED) {
+			if (dialogs->len || c->state != CALL_STATE_NOT_A_CALL)
+				fuzz_fail("call %u shed a dialog or INVITE traffic", call);
+			for (guint i = 0; i < txns->len; i++) {
+				const sip_txn *t = sip_model_txn(m, txns->data[i]);
+				if (t && (!t->over || t->call != call))
+					fuzz_fail("txn %u shed by call %u not over, or not its", t->id, call);
+			}
+			mark_gone(GONE_SHED, msgs);
+		} else {
+			gone_calls++;
+		}
 	}
 	for (guint i = 0; i < msgs->len; i++) {
 		const sip_message *msg = sip_model_message(m, msgs->data[i]);
@@ -222,7 +237,8 @@ static void walk_model(const sip_model *m, guint added)
 			fuzz_fail("call %u", i);
 		calls_held++;
 		for (guint k = 0; c->messages && k < c->messages->len; k++)
-			if (is_gone(GONE_MSG, g_array_index(c->messages, sip_id, k)))
+			if (is_gone(GONE_MSG, g_array_index(c->messages, sip_id, k)) &&
+			    !is_gone(GONE_SHED, g_array_index(c->messages, sip_id, k)))
 				fuzz_fail("call %u lists an evicted message", i);
 		check_ids(c->messages, nm, "call.messages");
 		check_ids(c->dialogs, nd, "call.dialogs");
@@ -324,7 +340,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	sip_model *m = sip_model_new();
 	sip_model *twin = NULL;
-	for (int k = 0; k < 3; k++) {
+	for (int k = 0; k < 4; k++) {
 		if (!gone[k])
 			gone[k] = g_byte_array_new();
 		g_byte_array_set_size(gone[k], 0);
@@ -347,7 +363,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fuzz_fail("limits refused");
 		if (!lim.forget_registers && !lim.max_calls)
 			twin = sip_model_new();
-		sip_model_tap_add(m, SIP_EV_EVICT, on_evict, NULL);
+		sip_model_tap_add(m, SIP_EV_EVICT | SIP_EV_SHED, on_evict, NULL);
 	}
 	sip_model_tap_add(m, SIP_EV_MESSAGE | SIP_EV_TXN | SIP_EV_DIALOG | SIP_EV_CALL |
 			  SIP_EV_REGISTRATION, on_event, NULL);

@@ -502,6 +502,53 @@ static void place(flow *f, sip_id id, GArray *out)
 	g_array_append_val(out, p);
 }
 
+/* b and c placed every message as a did. */
+static void assert_placed_alike(const GArray *a, const GArray *b, const GArray *c)
+{
+	g_assert_cmpuint(a->len, ==, b->len);
+	g_assert_cmpuint(a->len, ==, c->len);
+	for (guint i = 0; i < a->len; i++) {
+		const placed *p = &g_array_index(a, placed, i);
+		const placed *others[] = { &g_array_index(b, placed, i), &g_array_index(c, placed, i) };
+		for (unsigned k = 0; k < G_N_ELEMENTS(others); k++) {
+			const placed *q = others[k];
+			g_assert_cmpuint(p->call, ==, q->call);
+			g_assert_cmpuint(p->txn, ==, q->txn);
+			g_assert_cmpuint(p->dialog, ==, q->dialog);
+			g_assert_cmpint(p->retransmission, ==, q->retransmission);
+		}
+	}
+}
+
+typedef void (*script_fn)(flow *f, GArray *out, bool compact);
+static void on_shed(void *user, const sip_model *m, sip_event ev, sip_id call);
+
+/* The script run with every call kept (fl[0]), forgetting finished calls
+ * (fl[1], whose sheds go to shed unless NULL), and compacted on the way
+ * (fl[2]); pl[k]: where fl[k] placed each message, the same for all. */
+static void run_three(script_fn script, GArray *shed, flow *fl[3], GArray *pl[3])
+{
+	for (int k = 0; k < 3; k++) {
+		fl[k] = flow_new();
+		pl[k] = g_array_new(FALSE, FALSE, sizeof(placed));
+	}
+	sip_limits l = { .forget_finished = true };
+	g_assert_true(sip_model_set_limits(fl[1]->m, &l));
+	if (shed)
+		sip_model_tap_add(fl[1]->m, SIP_EV_SHED, on_shed, shed);
+	for (int k = 0; k < 3; k++)
+		script(fl[k], pl[k], k == 2);
+	assert_placed_alike(pl[0], pl[1], pl[2]);
+}
+
+static void three_free(flow *fl[3], GArray *pl[3])
+{
+	for (int k = 0; k < 3; k++) {
+		flow_free(fl[k]);
+		g_array_free(pl[k], TRUE);
+	}
+}
+
 /* A Call-ID used again long after its call ended, with the branch of its
  * old INVITE, and named by another call's X-Call-ID in between. */
 static void reuse_script(flow *f, GArray *out, bool compact)
@@ -544,28 +591,11 @@ static bool related_has(const sip_call *c, const char *name)
  * either way. */
 static void test_forget_same_calls(void)
 {
-	flow *kept = flow_new(), *forgetting = flow_new(), *compacted = flow_new();
-	sip_limits l = { .forget_finished = true };
-	g_assert_true(sip_model_set_limits(forgetting->m, &l));
-	g_autoptr(GArray) a = g_array_new(FALSE, FALSE, sizeof(placed));
-	g_autoptr(GArray) b = g_array_new(FALSE, FALSE, sizeof(placed));
-	g_autoptr(GArray) c = g_array_new(FALSE, FALSE, sizeof(placed));
-	reuse_script(kept, a, false);
-	reuse_script(forgetting, b, false);
-	reuse_script(compacted, c, true);
-	g_assert_cmpuint(a->len, ==, b->len);
-	g_assert_cmpuint(a->len, ==, c->len);
-	for (guint i = 0; i < a->len; i++) {
-		const placed *p = &g_array_index(a, placed, i);
-		const placed *others[] = { &g_array_index(b, placed, i), &g_array_index(c, placed, i) };
-		for (unsigned k = 0; k < G_N_ELEMENTS(others); k++) {
-			const placed *q = others[k];
-			g_assert_cmpuint(p->call, ==, q->call);
-			g_assert_cmpuint(p->txn, ==, q->txn);
-			g_assert_cmpuint(p->dialog, ==, q->dialog);
-			g_assert_cmpint(p->retransmission, ==, q->retransmission);
-		}
-	}
+	flow *fl[3];
+	GArray *pl[3];
+	run_three(reuse_script, NULL, fl, pl);
+	flow *kept = fl[0], *forgetting = fl[1];
+	const GArray *a = pl[0];
 	g_assert_cmpuint(sip_model_call_count(kept->m), ==, 5);
 	g_assert_cmpuint(sip_model_call_count(forgetting->m), ==, 5);
 	const placed *first = &g_array_index(a, placed, 0), *again = &g_array_index(a, placed, 9);
@@ -581,9 +611,110 @@ static void test_forget_same_calls(void)
 	g_assert_true(related_has(sip_model_call(forgetting->m, again->call), "v@x"));
 	g_assert_cmpint(sip_model_call(kept->m, again->call)->state, ==, CALL_STATE_BUSY);
 	g_assert_cmpint(sip_model_call(forgetting->m, again->call)->state, ==, CALL_STATE_BUSY);
-	flow_free(kept);
-	flow_free(forgetting);
-	flow_free(compacted);
+	three_free(fl, pl);
+}
+
+static void on_shed(void *user, const sip_model *m, sip_event ev, sip_id call)
+{
+	GArray *shed = user;   /* message ids shed, each listed once */
+	g_assert_cmpuint(ev, ==, SIP_EV_SHED);
+	g_assert_nonnull(sip_model_call(m, call));
+	const sip_ids *msgs, *txns, *dialogs;
+	sip_model_evicting(m, &msgs, &txns, &dialogs);
+	g_assert_cmpuint(dialogs->len, ==, 0);
+	for (guint i = 0; i < txns->len; i++) {
+		const sip_txn *t = sip_model_txn(m, txns->data[i]);
+		g_assert_nonnull(t);
+		g_assert_true(t->over);
+		g_assert_cmpuint(t->call, ==, call);
+	}
+	for (guint i = 0; i < msgs->len; i++) {
+		g_assert_nonnull(sip_model_message(m, msgs->data[i]));
+		g_array_append_val(shed, msgs->data[i]);
+	}
+}
+
+/* A UA's REGISTER Call-ID: a refresh every 400 s, each challenged first,
+ * with OPTIONS from elsewhere between them (the model's clock); at the
+ * end its first REGISTER again, branch and all, and one last REGISTER
+ * that gets no answer. */
+static void register_script(flow *f, GArray *out, bool compact)
+{
+	ua_call r = ua_call_make(f, "r@x");
+	char branch[32], zid[32];
+	for (unsigned k = 0; k < 4; k++) {
+		int64_t t = (int64_t)k * 400000;
+		g_snprintf(branch, sizeof(branch), "z9hG4bKr%u", 2 * k + 1);
+		place(f, req(&r, t, true, "REGISTER", 2 * k + 1, branch, NULL), out);
+		place(f, rsp(&r, t + 10, true, 401, "REGISTER", 2 * k + 1, branch, "tr"), out);
+		g_snprintf(branch, sizeof(branch), "z9hG4bKr%u", 2 * k + 2);
+		place(f, req(&r, t + 20, true, "REGISTER", 2 * k + 2, branch, NULL), out);
+		place(f, rsp(&r, t + 30, true, 200, "REGISTER", 2 * k + 2, branch, "tr"), out);
+		place(f, rsp(&r, t + 1000, true, 200, "REGISTER", 2 * k + 2, branch, "tr"), out);
+		g_snprintf(zid, sizeof(zid), "z%u@x", k);
+		ua_call z = ua_call_make(f, zid);
+		place(f, req(&z, t + 350000, true, "OPTIONS", 1, "z9hG4bKz1", NULL), out);
+		place(f, rsp(&z, t + 350010, true, 200, "OPTIONS", 1, "z9hG4bKz1", "tz"), out);
+	}
+	if (compact)
+		sip_model_compact(f->m);
+	place(f, req(&r, 1700000, true, "REGISTER", 1, "z9hG4bKr1", NULL), out);
+	place(f, req(&r, 1700100, true, "REGISTER", 9, "z9hG4bKr9", NULL), out);
+}
+
+/* forget_finished without forget_registers: a REGISTER Call-ID stays one
+ * call, but once it is quiet and all its transactions answered, they are
+ * over for good in every mode, and the forgetting model sheds them with
+ * their messages (SIP_EV_SHED), all but what is read of the call at the
+ * end: its newest answer.  Every message lands where it does with every
+ * call kept. */
+static void test_shed_registers(void)
+{
+	g_autoptr(GArray) shed = g_array_new(FALSE, FALSE, sizeof(sip_id));
+	flow *fl[3];
+	GArray *pl[3];
+	run_three(register_script, shed, fl, pl);
+	flow *kept = fl[0], *forgetting = fl[1];
+	const GArray *a = pl[0], *b = pl[1];
+	/* the 200 sent again is a retransmission; the first REGISTER again,
+	 * 1,700 s later, a new transaction of the same call */
+	g_assert_true(g_array_index(a, placed, 4).retransmission);
+	const placed *first = &g_array_index(a, placed, 0), *again = &g_array_index(a, placed, 28);
+	g_assert_cmpuint(first->call, ==, again->call);
+	g_assert_cmpuint(first->txn, !=, again->txn);
+	g_assert_false(again->retransmission);
+	g_assert_true(sip_model_txn(kept->m, first->txn)->over);
+
+	/* shed: the first three refreshes but their last 200 with its
+	 * transaction's request, then the fourth but its own */
+	const sip_call *r = call_named(forgetting, "r@x");
+	g_assert_cmpuint(r->messages->len, ==, 22);
+	g_assert_cmpuint(r->txns->len, ==, 10);
+	g_assert_cmpuint(shed->len, ==, 17);
+	guint held = 0, txns = 0;
+	for (guint i = 0; i < r->messages->len; i++)
+		held += sip_model_message(forgetting->m, g_array_index(r->messages, sip_id, i)) != NULL;
+	for (guint i = 0; i < r->txns->len; i++)
+		txns += sip_model_txn(forgetting->m, g_array_index(r->txns, sip_id, i)) != NULL;
+	g_assert_cmpuint(held, ==, 5);
+	g_assert_cmpuint(txns, ==, 3);
+	/* the newest answer and the transaction it closed stay readable */
+	const placed *last200 = &g_array_index(b, placed, 24);
+	const sip_txn *kt = sip_model_txn(forgetting->m, last200->txn);
+	g_assert_nonnull(kt);
+	g_assert_cmpuint(kt->final_status, ==, 200);
+	g_assert_nonnull(sip_model_message(forgetting->m, kt->request));
+	g_assert_nonnull(sip_model_message(forgetting->m, kt->final));
+	/* with the first three OPTIONS calls (the last is not quiet yet) */
+	g_assert_cmpuint(sip_model_forgotten(forgetting->m)->messages, ==, 17 + 3 * 2);
+	g_assert_cmpuint(sip_model_forgotten(forgetting->m)->txns, ==, 7 + 3);
+	/* still one call, which a refresh keeps finding */
+	g_assert_cmpuint(sip_model_call_count(forgetting->m), ==, sip_model_call_count(kept->m));
+	g_assert_nonnull(sip_model_call_find(forgetting->m, sv_from_cstr("r@x")));
+	sip_model_finish(forgetting->m, at(forgetting, 3000000));
+	sip_model_finish(kept->m, at(kept, 3000000));
+	g_assert_cmpint(call_named(forgetting, "r@x")->state, ==, CALL_STATE_NOT_A_CALL);
+	three_free(fl, pl);
 }
 
 int main(int argc, char **argv)
@@ -599,5 +730,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/model/limits/forget-finished", test_forget_finished);
 	g_test_add_func("/model/limits/forget-keep", test_forget_keep);
 	g_test_add_func("/model/limits/forget-same-calls", test_forget_same_calls);
+	g_test_add_func("/model/limits/shed-registers", test_shed_registers);
 	return g_test_run();
 }
