@@ -60,6 +60,8 @@ typedef struct run_state {
 	 * file as they go, and comes back in their places at the end. */
 	spill *spill;
 	list_aside list_aside;  /* --list: the columns of the rows kept aside */
+	GString *kept;          /* --json: a transaction's bytes read back (end_fill) */
+	bool kept_damaged;      /* said once on standard error */
 } run_state;
 
 /* The kind a --json record is kept aside as. */
@@ -82,12 +84,27 @@ static void end_pace(void *user)
 	pipeline_release_mapped(st->pipe);
 }
 
-/* json_fill_fn: the record kept aside for id, if any. */
+/* json_fill_fn: the record kept aside for id, if any (a transaction's as
+ * json_keep_txn made it). */
 static void end_fill(void *user, json_rec_kind kind, sip_id id, sink *s)
 {
 	run_state *st = user;
-	if (spill_read(st->spill, json_spill_kind(kind), id, s->buf))
-		sink_end_record(s);
+	if (kind != JSON_REC_TXN) {
+		if (spill_read(st->spill, json_spill_kind(kind), id, s->buf))
+			sink_end_record(s);
+		return;
+	}
+	if (!st->kept)
+		st->kept = g_string_new(NULL);
+	GString *kept = st->kept;
+	g_string_truncate(kept, 0);
+	if (spill_read(st->spill, SPILL_JSON_TXN, id, kept) &&
+	    !json_write_kept_txn(s, sv_make(kept->str, kept->len)) && !st->kept_damaged) {
+		st->kept_damaged = true;
+		g_ptr_array_add(st->late_errors, g_strdup_printf(
+			"--json: transaction %u kept in the temporary file came back damaged; "
+			"such records are left out", id));
+	}
 }
 
 /* The findings at the end (--json), in id order: those the detector still
@@ -160,7 +177,7 @@ static void spill_txns(run_state *st, const sip_model *m, const sip_ids *txns)
 		if (!t)
 			continue;
 		spill_begin(sp);
-		json_write_txn(out, m, t);
+		json_keep_txn(out->buf, m, t);
 		spill_end(sp, SPILL_JSON_TXN, t->id);
 	}
 }
@@ -808,5 +825,7 @@ int run_offline(const options *opt)
 		g_array_free(st.findings_written, TRUE);
 	list_aside_clear(&st.list_aside);
 	spill_free(st.spill);
+	if (st.kept)
+		g_string_free(st.kept, TRUE);
 	return status;
 }

@@ -1,6 +1,7 @@
 #include "json_model.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "dissect/findings.h"
 #include "output/json.h"
@@ -123,69 +124,170 @@ static const char *txn_end_name(txn_end e)
 	}
 }
 
-void json_write_txn(sink *s, const sip_model *m, const sip_txn *t)
+/* Everything a transaction record says, read off the model: a record is
+ * written from this alone, whether at once (json_write_txn) or from the
+ * bytes json_keep_txn made of it long before. */
+typedef struct txn_fixed {
+	sip_id id, call, request, first_provisional, final, ack, cancel, parent, dialog;
+	uint32_t messages, request_retransmissions, response_retransmissions;
+	uint32_t text_len[3];     /* method, branch, sent_by; UINT32_MAX: null */
+	int64_t req_ts, prov_ts, final_ts;
+	int64_t state_ts[TXN_STATE__COUNT]; /* in the order of txn_states */
+	endpoint src, dst;        /* family EP_NONE: null (no request seen) */
+	uint16_t final_status;
+	uint8_t state, end;
+	bool rfc2543, is_invite;
+} txn_fixed;
+
+typedef struct txn_facts {
+	txn_fixed x;
+	sv text[3];               /* method, branch, sent_by */
+} txn_facts;
+
+/* The states of a transaction's machine (§17.1.1 / §17.1.2), as its
+ * record lists them. */
+static const txn_state *txn_states(bool invite, size_t *n)
 {
-	GString *o = s->buf;
-	const sip_message *req = sip_model_message(m, t->request);
-	int64_t req_ts = req ? req->ts_ns : 0;
-
-	JSON_LIT(o, "{\"type\":\"transaction\",\"id\":");
-	json_append_u64(o, t->id);
-	put_id(o, "call", t->call);
-	put_sv(o, "method", sip_txn_method(t));
-	put_sv(o, "branch", sip_txn_branch(t));
-	put_sv(o, "sent_by", sip_txn_sent_by(m, t));
-	put_bool(o, "rfc2543", t->rfc2543);
-	endpoint src, dst;
-	if (req) {
-		src = sip_message_src(req);
-		dst = sip_message_dst(req);
-	}
-	put_ep(o, "src", req ? &src : NULL);
-	put_ep(o, "dst", req ? &dst : NULL);
-	put_str(o, "state", txn_state_name(t->state));
-	put_str(o, "end", txn_end_name(t->end));
-	put_status(o, "final_status", t->final_status);
-	put_id(o, "request", t->request);
-	put_id(o, "first_provisional", t->first_provisional);
-	put_id(o, "final", t->final);
-	put_id(o, "ack", t->ack);
-	put_id(o, "cancel", t->cancel);
-	put_id(o, "parent", t->parent);
-	put_id(o, "dialog", t->dialog);
-	put_ts(o, "request_ts", req_ts);
-	int64_t prov_ts = sip_txn_first_provisional_ts(m, t), final_ts = sip_txn_final_ts(m, t);
-	put_ts(o, "first_provisional_ts", prov_ts);
-	put_ts(o, "final_ts", final_ts);
-	put_span(o, "time_to_first_provisional", req_ts, prov_ts);
-	put_span(o, "time_to_final", req_ts, final_ts);
-
-	/* The states of this transaction's machine (§17.1.1 / §17.1.2), each with
-	 * the time it was entered or null. */
 	static const txn_state inv[] = { TXN_STATE_CALLING, TXN_STATE_PROCEEDING, TXN_STATE_COMPLETED,
 					 TXN_STATE_CONFIRMED, TXN_STATE_TERMINATED };
 	static const txn_state non[] = { TXN_STATE_TRYING, TXN_STATE_PROCEEDING, TXN_STATE_COMPLETED,
 					 TXN_STATE_TERMINATED };
-	const txn_state *states = t->is_invite ? inv : non;
-	size_t n = t->is_invite ? G_N_ELEMENTS(inv) : G_N_ELEMENTS(non);
+	*n = invite ? G_N_ELEMENTS(inv) : G_N_ELEMENTS(non);
+	return invite ? inv : non;
+}
+
+static void txn_facts_read(const sip_model *m, const sip_txn *t, txn_facts *f)
+{
+	/* zeroed whole: the padding too goes into a kept record */
+	memset(&f->x, 0, sizeof(f->x));
+	txn_fixed *x = &f->x;
+	const sip_message *req = sip_model_message(m, t->request);
+	x->id = t->id;
+	x->call = t->call;
+	x->request = t->request;
+	x->first_provisional = t->first_provisional;
+	x->final = t->final;
+	x->ack = t->ack;
+	x->cancel = t->cancel;
+	x->parent = t->parent;
+	x->dialog = t->dialog;
+	x->messages = t->messages;
+	x->request_retransmissions = t->request_retransmissions;
+	x->response_retransmissions = t->response_retransmissions;
+	x->req_ts = req ? req->ts_ns : 0;
+	x->prov_ts = sip_txn_first_provisional_ts(m, t);
+	x->final_ts = sip_txn_final_ts(m, t);
+	size_t n;
+	const txn_state *states = txn_states(t->is_invite, &n);
+	for (size_t i = 0; i < n; i++)
+		x->state_ts[i] = sip_txn_state_ts(m, t, states[i]);
+	x->src.family = x->dst.family = EP_NONE;
+	if (req) {
+		x->src = sip_message_src(req);
+		x->dst = sip_message_dst(req);
+	}
+	x->final_status = t->final_status;
+	x->state = t->state;
+	x->end = t->end;
+	x->rfc2543 = t->rfc2543;
+	x->is_invite = t->is_invite;
+	f->text[0] = sip_txn_method(t);
+	f->text[1] = sip_txn_branch(t);
+	f->text[2] = sip_txn_sent_by(m, t);
+	for (int i = 0; i < 3; i++)
+		x->text_len[i] = f->text[i].p ? (uint32_t)f->text[i].len : UINT32_MAX;
+}
+
+static void txn_facts_write(sink *s, const txn_facts *f)
+{
+	const txn_fixed *x = &f->x;
+	GString *o = s->buf;
+	JSON_LIT(o, "{\"type\":\"transaction\",\"id\":");
+	json_append_u64(o, x->id);
+	put_id(o, "call", x->call);
+	put_sv(o, "method", f->text[0]);
+	put_sv(o, "branch", f->text[1]);
+	put_sv(o, "sent_by", f->text[2]);
+	put_bool(o, "rfc2543", x->rfc2543);
+	put_ep(o, "src", &x->src);
+	put_ep(o, "dst", &x->dst);
+	put_str(o, "state", txn_state_name(x->state));
+	put_str(o, "end", txn_end_name(x->end));
+	put_status(o, "final_status", x->final_status);
+	put_id(o, "request", x->request);
+	put_id(o, "first_provisional", x->first_provisional);
+	put_id(o, "final", x->final);
+	put_id(o, "ack", x->ack);
+	put_id(o, "cancel", x->cancel);
+	put_id(o, "parent", x->parent);
+	put_id(o, "dialog", x->dialog);
+	put_ts(o, "request_ts", x->req_ts);
+	put_ts(o, "first_provisional_ts", x->prov_ts);
+	put_ts(o, "final_ts", x->final_ts);
+	put_span(o, "time_to_first_provisional", x->req_ts, x->prov_ts);
+	put_span(o, "time_to_final", x->req_ts, x->final_ts);
+
+	/* each state with the time it was entered, or null */
+	size_t n;
+	const txn_state *states = txn_states(x->is_invite, &n);
 	key_lit(o, "state_ts");
 	g_string_append_c(o, '{');
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			g_string_append_c(o, ',');
 		json_append_key(o, txn_state_name(states[i]));
-		int64_t ts = sip_txn_state_ts(m, t, states[i]);
-		if (ts)
-			json_append_ts(o, ts);
+		if (x->state_ts[i])
+			json_append_ts(o, x->state_ts[i]);
 		else
 			JSON_LIT(o, "null");
 	}
 	g_string_append_c(o, '}');
-	put_u(o, "messages", t->messages);
-	put_u(o, "request_retransmissions", t->request_retransmissions);
-	put_u(o, "response_retransmissions", t->response_retransmissions);
+	put_u(o, "messages", x->messages);
+	put_u(o, "request_retransmissions", x->request_retransmissions);
+	put_u(o, "response_retransmissions", x->response_retransmissions);
 	JSON_LIT(o, "}\n");
 	sink_end_record(s);
+}
+
+void json_write_txn(sink *s, const sip_model *m, const sip_txn *t)
+{
+	txn_facts f;
+	txn_facts_read(m, t, &f);
+	txn_facts_write(s, &f);
+}
+
+void json_keep_txn(GString *out, const sip_model *m, const sip_txn *t)
+{
+	txn_facts f;
+	txn_facts_read(m, t, &f);
+	g_string_append_len(out, (const char *)&f.x, sizeof(f.x));
+	for (int i = 0; i < 3; i++)
+		if (f.text[i].p)
+			g_string_append_len(out, (const char *)f.text[i].p, (gssize)f.text[i].len);
+}
+
+bool json_write_kept_txn(sink *s, sv kept)
+{
+	txn_facts f;
+	if (kept.len < sizeof(f.x))
+		return false;
+	memcpy(&f.x, kept.p, sizeof(f.x));
+	size_t at = sizeof(f.x);
+	for (int i = 0; i < 3; i++) {
+		uint32_t n = f.x.text_len[i];
+		if (n == UINT32_MAX) {
+			f.text[i] = SV_NULL;
+			continue;
+		}
+		if (n > kept.len - at)
+			return false;
+		f.text[i] = sv_make(kept.p + at, n);
+		at += n;
+	}
+	if (at != kept.len || f.x.state >= TXN_STATE__COUNT)
+		return false;
+	txn_facts_write(s, &f);
+	return true;
 }
 
 void json_write_dialog(sink *s, const sip_model *m, const sip_dialog *d)

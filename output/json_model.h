@@ -19,6 +19,16 @@
 #include "output/sink.h"
 
 void json_write_txn(sink *s, const sip_model *m, const sip_txn *t);
+/* What json_write_txn would write, appended to out as bytes (about a
+ * third of the record's length) for a record to be written later, when
+ * the model may hold neither the transaction nor its messages: a
+ * transaction whose call is forgotten waits in a temporary file this
+ * way.  json_write_kept_txn writes the record from them, the same bytes
+ * json_write_txn would have written then; false (nothing written) when
+ * kept is not what json_keep_txn makes.  Same program, same machine:
+ * the bytes are no format to keep. */
+void json_keep_txn(GString *out, const sip_model *m, const sip_txn *t);
+bool json_write_kept_txn(sink *s, sv kept);
 void json_write_dialog(sink *s, const sip_model *m, const sip_dialog *d);
 void json_write_call(sink *s, const sip_model *m, const sip_call *c);
 void json_write_registration(sink *s, const sip_model *m, const sip_registration *r);

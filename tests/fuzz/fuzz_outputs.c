@@ -7,9 +7,40 @@
 #include "output/stats.h"
 #include "ui/ladder_layout.h"
 
+/* A transaction's record written from the bytes json_keep_txn kept of it
+ * is the one json_write_txn writes; those bytes cut short are refused. */
+static void check_kept_txns(const sip_model *m)
+{
+	static fuzz_memsink direct, later;
+	static GString *want, *kept;
+	if (!want) {
+		fuzz_memsink_init(&direct, "direct");
+		fuzz_memsink_init(&later, "later");
+		want = g_string_new(NULL);
+		kept = g_string_new(NULL);
+	}
+	for (sip_id i = 0, n = MIN(sip_model_txn_count(m), 64u); i < n; i++) {
+		const sip_txn *t = sip_model_txn(m, i);
+		if (!t)
+			continue;
+		json_write_txn(fuzz_memsink_begin(&direct), m, t);
+		g_string_assign(want, fuzz_memsink_end(&direct)->str);
+		g_string_truncate(kept, 0);
+		json_keep_txn(kept, m, t);
+		sink *s = fuzz_memsink_begin(&later);
+		if (json_write_kept_txn(s, sv_make(kept->str, kept->len - 1)))
+			fuzz_fail("txn %u: kept bytes cut short taken", i);
+		if (!json_write_kept_txn(s, sv_make(kept->str, kept->len)))
+			fuzz_fail("txn %u: kept bytes refused", i);
+		if (!g_string_equal(want, fuzz_memsink_end(&later)))
+			fuzz_fail("txn %u: record from kept bytes differs", i);
+	}
+}
+
 void fuzz_write_model_outputs(const sip_model *m, int64_t end_ts, fuzz_memsink *json,
 			      fuzz_memsink *text)
 {
+	check_kept_txns(m);
 	json_write_model(&json->s, m);
 	list_write(&text->s, m, end_ts);
 	stats_write(&text->s, m);

@@ -19,14 +19,33 @@ static void count_pace(void *user)
 	(*(unsigned *)user)++;
 }
 
-/* What the writer gives, as text. */
-static GString *written(const sip_model *m, json_pace_fn pace, void *user)
+/* One of the writers below, into s. */
+typedef struct writer {
+	const sip_model *m;
+	json_pace_fn pace;
+	void *user;
+	const sip_txn *txn;       /* json_write_txn of it, or with kept: */
+	const GString *kept;      /* json_write_kept_txn of these bytes (must take them) */
+} writer;
+
+static void write_with(sink *s, const writer *w)
+{
+	if (w->kept)
+		g_assert_true(json_write_kept_txn(s, sv_make(w->kept->str, w->kept->len)));
+	else if (w->txn)
+		json_write_txn(s, w->m, w->txn);
+	else
+		json_write_model_filled(s, w->m, NULL, w->pace, w->user);
+}
+
+/* What a writer gives, as text. */
+static GString *written_by(const writer *w)
 {
 	FILE *tmp = tmpfile();
 	g_assert_nonnull(tmp);
 	sink s;
 	sink_init(&s, fileno(tmp), "temporary file");
-	json_write_model_filled(&s, m, NULL, pace, user);
+	write_with(&s, w);
 	g_assert_true(sink_finish(&s));
 	GString *text = g_string_new(NULL);
 	rewind(tmp);
@@ -36,6 +55,12 @@ static GString *written(const sip_model *m, json_pace_fn pace, void *user)
 		g_string_append_len(text, buf, (gssize)n);
 	fclose(tmp);
 	return text;
+}
+
+static GString *written(const sip_model *m, json_pace_fn pace, void *user)
+{
+	writer w = { .m = m, .pace = pace, .user = user };
+	return written_by(&w);
 }
 
 static void test_pace(void)
@@ -66,9 +91,52 @@ static void test_pace(void)
 	flow_free(f);
 }
 
+/* A transaction whose call is forgotten waits as the bytes json_keep_txn
+ * makes: written from them at the end, its record is what json_write_txn
+ * gives (with the model's messages still there); bytes that are not what
+ * it makes are refused. */
+static void test_kept_txn(void)
+{
+	flow *f = flow_new();
+	ua_call c = ua_call_make(f, "kept@x"), r = ua_call_make(f, "reg@x");
+	req(&c, 0, true, "INVITE", 1, "z9hG4bKk1", NULL);
+	rsp(&c, 10, true, 180, "INVITE", 1, "z9hG4bKk1", "tk");
+	rsp(&c, 20, true, 486, "INVITE", 1, "z9hG4bKk1", "tk");
+	req(&c, 30, true, "ACK", 1, "z9hG4bKk1", "tk");
+	req(&r, 40, true, "REGISTER", 1, "z9hG4bKr1", NULL);
+	rsp(&r, 50, true, 401, "REGISTER", 1, "z9hG4bKr1", "tr");
+	rsp(&r, 60, true, 200, "REGISTER", 2, "z9hG4bKr2", "tr");   /* its request not seen */
+	req(&r, 70, true, "FOO", 3, "old-branch", NULL);            /* RFC 2543, unknown method */
+	sip_model_finish(f->m, at(f, 100000));
+	g_assert_cmpuint(sip_model_txn_count(f->m), ==, 4);
+	g_autoptr(GString) kept = g_string_new(NULL);
+	for (sip_id i = 0; i < sip_model_txn_count(f->m); i++) {
+		const sip_txn *t = sip_model_txn(f->m, i);
+		writer now = { .m = f->m, .txn = t }, later = { .kept = kept };
+		g_autoptr(GString) want = written_by(&now);
+		g_string_truncate(kept, 0);
+		json_keep_txn(kept, f->m, t);
+		g_assert_cmpuint(kept->len, <, want->len);
+		g_autoptr(GString) got = written_by(&later);
+		g_assert_cmpstr(got->str, ==, want->str);
+
+		/* cut short, to less than its fixed part, one byte too many */
+		sink s;
+		sink_init(&s, STDOUT_FILENO, "standard output");
+		g_assert_false(json_write_kept_txn(&s, sv_make(kept->str, kept->len - 1)));
+		g_assert_false(json_write_kept_txn(&s, sv_make(kept->str, 8)));
+		g_string_append_c(kept, 'x');
+		g_assert_false(json_write_kept_txn(&s, sv_make(kept->str, kept->len)));
+		g_assert_cmpuint(s.buf->len, ==, 0);
+		sink_finish(&s);
+	}
+	flow_free(f);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/json/model/pace", test_pace);
+	g_test_add_func("/json/model/kept-txn", test_kept_txn);
 	return g_test_run();
 }
