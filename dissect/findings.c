@@ -879,6 +879,13 @@ static void drop_wait(findings *f, ack_wait *w)
 	f->waits_dropped++;
 }
 
+/* What the detector kept about these transactions goes. */
+static void release_txns(findings *f, const sip_ids *txns)
+{
+	for (guint i = 0; txns && i < txns->len; i++)
+		det_release(&f->txns, txns->data[i], txn_fini);
+}
+
 /* A call is evicted (limits): its 2xx waits leave the table (their keys
  * are views into its messages) and those not judged yet never are, since
  * whether the ACK came can no longer be told.  Its transactions' non-2xx
@@ -914,8 +921,7 @@ static void forget_detectors(findings *f, sip_id call, const sip_ids *msgs, cons
 	/* non-2xx waits of its transactions judge themselves done once the
 	 * transaction is gone (wait_done) */
 	/* what the detector kept about its objects is of no more use */
-	for (guint i = 0; txns && i < txns->len; i++)
-		det_release(&f->txns, txns->data[i], txn_fini);
+	release_txns(f, txns);
 	for (guint i = 0; dialogs && i < dialogs->len; i++)
 		det_release(&f->dialogs, dialogs->data[i], NULL);
 	det_release(&f->calls, call, call_fini);
@@ -977,8 +983,7 @@ static void on_event(void *user, const sip_model *m, sip_event ev, sip_id id)
 		 * no message of theirs comes again, and no wait is theirs */
 		const sip_ids *msgs, *txns, *dialogs;
 		sip_model_evicting(f->m, &msgs, &txns, &dialogs);
-		for (guint i = 0; txns && i < txns->len; i++)
-			det_release(&f->txns, txns->data[i], txn_fini);
+		release_txns(f, txns);
 		break;
 	}
 	case SIP_EV_EVICT_REGISTRATION: {

@@ -684,6 +684,23 @@ static void sort_ids(sip_ids *a)
 	}
 }
 
+/* The messages and transactions listed go (evict, shed), once the taps
+ * heard of them. */
+static void free_records(sip_model *m, const sip_ids *msgs, const sip_ids *txns)
+{
+	for (guint i = 0; i < msgs->len; i++) {
+		sip_id id = msgs->data[i];
+		sip_message *msg = mdl_msg(&m->msgs, id);
+		if (!msg)
+			continue;
+		txn_forget_message(&m->txns, msg);
+		idtab_remove(&m->msgs, id);
+		mdl_rec_free(&m->msg_pools[msg_pool_of(msg->ext_meta, msg->ext_spans)], true, msg);
+	}
+	for (guint i = 0; i < txns->len; i++)
+		txn_evict(&m->txns, txns->data[i]);
+}
+
 /* Frees an owner with everything it holds, after telling the taps;
  * finished: forgotten as finished (forget_finished), not to keep a bound. */
 static void evict(sip_model *m, mdl_owner *o, bool finished)
@@ -717,27 +734,12 @@ static void evict(sip_model *m, mdl_owner *o, bool finished)
 	publish(m, SIP_EV_EVICT, o->call);
 	m->ev_msgs = m->ev_txns = m->ev_dialogs = NULL;
 
-	/* a call that shed some (shed) lists them still: they were counted */
-	guint n_msgs = 0, n_txns = 0;
-	for (guint i = 0; i < msgs->len; i++) {
-		sip_id id = msgs->data[i];
-		sip_message *msg = mdl_msg(&m->msgs, id);
-		if (!msg)
-			continue;
-		txn_forget_message(&m->txns, msg);
-		idtab_remove(&m->msgs, id);
-		mdl_rec_free(&m->msg_pools[msg_pool_of(msg->ext_meta, msg->ext_spans)], true, msg);
-		n_msgs++;
-	}
-	for (guint i = 0; i < txns->len; i++) {
-		n_txns += txn_get(&m->txns, txns->data[i]) != NULL;
-		txn_evict(&m->txns, txns->data[i]);
-	}
+	free_records(m, msgs, txns);
 	for (guint i = 0; i < dialogs->len; i++)
 		dlg_evict(&m->dialogs, dialogs->data[i]);
 	sip_evictions *count = finished ? &m->forgotten : &m->evicted;
-	count->messages += n_msgs;
-	count->txns += n_txns;
+	count->messages += msgs->len;
+	count->txns += txns->len;
 	count->dialogs += dialogs->len;
 	m->msgs_held -= o->n_msgs;
 	owner_unlink(o);
@@ -772,12 +774,6 @@ static bool method_lasts(unsigned method_code, bool registers)
 	}
 }
 
-/* Whether nothing the call holds can change any more: every transaction
- * has its final response (an INVITE's non-2xx its ACK), every dialog is
- * terminated, and none of its methods keeps state beyond its
- * transactions.  forget_quiet asks once the call was quiet for longer
- * than any retransmission or late response of these transactions can
- * come, and than a UA takes to try again after a failure. */
 /* Where a call's transactions held start in its list: after those it
  * shed (shed), all gone. */
 static guint txns_held_from(const sip_model *m, const call_rec *r)
@@ -785,6 +781,12 @@ static guint txns_held_from(const sip_model *m, const call_rec *r)
 	return m->limited ? r->own.shed_txns_at : 0;
 }
 
+/* Whether nothing the call holds can change any more: every transaction
+ * has its final response (an INVITE's non-2xx its ACK), every dialog is
+ * terminated, and none of its methods keeps state beyond its
+ * transactions.  forget_quiet asks once the call was quiet for longer
+ * than any retransmission or late response of these transactions can
+ * come, and than a UA takes to try again after a failure. */
 static bool call_finished_as(const sip_model *m, sip_id call, bool registers_last)
 {
 	const call_rec *cr = call_get(&m->calls, call);
@@ -998,14 +1000,7 @@ static void shed(sip_model *m, mdl_owner *o)
 	m->ev_dialogs = &none;
 	publish(m, SIP_EV_SHED, o->call);
 	m->ev_msgs = m->ev_txns = m->ev_dialogs = NULL;
-	for (guint i = 0; i < msgs->len; i++) {
-		sip_message *msg = mdl_msg(&m->msgs, msgs->data[i]);
-		txn_forget_message(&m->txns, msg);
-		idtab_remove(&m->msgs, msg->id);
-		mdl_rec_free(&m->msg_pools[msg_pool_of(msg->ext_meta, msg->ext_spans)], true, msg);
-	}
-	for (guint i = 0; i < txns->len; i++)
-		txn_evict(&m->txns, txns->data[i]);
+	free_records(m, msgs, txns);
 	m->forgotten.messages += msgs->len;
 	m->forgotten.txns += txns->len;
 	m->msgs_held -= msgs->len;
@@ -1019,7 +1014,9 @@ static void shed(sip_model *m, mdl_owner *o)
 static void forget_quiet(sip_model *m)
 {
 	int64_t quiet = quiet_ns(m);
-	/* with bounds on top, eviction counts a call's messages by its list */
+	/* Only without bounds: a call that shed is never evicted then (it
+	 * lasts, and only finished calls go), so eviction never meets the
+	 * ids it shed in its lists. */
 	bool may_shed = !m->limits.forget_registers && !m->limits.max_calls &&
 		!m->limits.max_messages;
 	mdl_owner *o;
