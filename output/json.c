@@ -150,7 +150,15 @@ void json_append_u64(GString *out, uint64_t v)
 {
 	char d[DEC_MAX_DIGITS];
 	char *s = dec_put(d + sizeof(d), v);
-	json_buf_append(out, s, (size_t)(d + sizeof(d) - s));
+	size_t n = (size_t)(d + sizeof(d) - s);
+	/* Past 16 digits (10^16 and more: rare) through GLib: json_buf_append
+	 * then never memcpy's a number, whose length GCC cannot bound once
+	 * this is inlined into a caller (it warns of an overread). */
+	if (n > 16) {
+		g_string_append_len(out, s, (gssize)n);
+		return;
+	}
+	json_buf_append(out, s, n);
 }
 
 void json_append_ts(GString *out, int64_t ts_ns)
