@@ -1011,7 +1011,7 @@ static void shed(sip_model *m, mdl_owner *o)
  * are parked otherwise (a new message of theirs makes them active again;
  * sip_model_finish judges the rest); those that rest shed what is over
  * in them first. */
-static void forget_quiet(sip_model *m)
+static G_GNUC_NO_INLINE void forget_quiet_run(sip_model *m)
 {
 	int64_t quiet = quiet_ns(m);
 	/* Only without bounds: a call that shed is never evicted then (it
@@ -1034,6 +1034,15 @@ static void forget_quiet(sip_model *m)
 		}
 		owner_append(&m->parked, o);
 	}
+}
+
+/* Before every message: mostly the oldest active call is not quiet yet,
+ * which is all this asks inline. */
+static inline void forget_quiet(sip_model *m)
+{
+	const mdl_owner *o = m->active.head;
+	if (o && m->clock - o->last_ts > quiet_ns(m))
+		forget_quiet_run(m);
 }
 
 static void evict_registration(sip_model *m, reg_rec *r)

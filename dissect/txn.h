@@ -29,11 +29,13 @@ enum { MDL_CH_TXN, MDL_CH_DIALOG, MDL_CH_CALL, MDL_CH_REG, MDL_CH__COUNT };
 
 /* Lists of ids (sip_ids) are appended to several times per message: an
  * append that fits is a store, with no call (a GArray costs a call per
- * append, another to empty it, and an allocation for its header). */
+ * append, another to empty it, and an allocation for its header).
+ * Always inline: link-time optimisation otherwise made it a call of its
+ * own in the model's per-message path. */
 void mdl_ids_grow(sip_ids *a);
 void mdl_ids_free(sip_ids *a);
 
-static inline void mdl_ids_push(sip_ids *a, sip_id id)
+G_ALWAYS_INLINE static inline void mdl_ids_push(sip_ids *a, sip_id id)
 {
 	if (a->len == a->cap)
 		mdl_ids_grow(a);
