@@ -274,6 +274,14 @@ bool sip_model_set_limits(sip_model *m, const sip_limits *l)
 	 * there for the whole run) and every registration, so nothing needs
 	 * copying; bounds may evict anything at any time. */
 	m->calls.copy_raw = m->regs.copy = bounded;
+	/* Calls shed (forget_quiet_run) only without bounds: a call that shed
+	 * is never evicted then (it lasts, and only finished calls go), so
+	 * eviction never meets the ids it shed in its lists.  What their
+	 * transactions copy then goes beside each, to be freed with it;
+	 * elsewhere the owner's arena holds it (freed with the owner, at
+	 * once: --stats alone, which forgets REGISTER Call-IDs, and the
+	 * bounds, which evict whole calls). */
+	m->txns.side_on = l->forget_finished && !l->forget_registers && !bounded;
 	return true;
 }
 
@@ -304,6 +312,12 @@ const sip_evictions *sip_model_forgotten(const sip_model *m)
 guint sip_model_calls_held(const sip_model *m)
 {
 	return m->limited ? m->calls_held : m->calls.recs.len;
+}
+
+size_t sip_model_call_bytes(const sip_model *m, sip_id call)
+{
+	const call_rec *r = m->calls.heap ? call_get(&m->calls, call) : NULL;
+	return r ? r->own.keep.bytes_used : 0;
 }
 
 guint sip_model_messages_held(const sip_model *m)
@@ -519,8 +533,10 @@ void sip_message_meta(const sip_message *msg, sip_msg_meta *out)
 	};
 }
 
-static sip_message *record(sip_model *m, const sip_msg_meta *meta, const sip_msg *p,
-	const sip_prepared *prep)
+/* Once a message, from one place: always inline (link-time optimisation
+ * made it a call of its own whenever the model's path grew a little). */
+G_ALWAYS_INLINE static inline sip_message *record(sip_model *m, const sip_msg_meta *meta,
+	const sip_msg *p, const sip_prepared *prep)
 {
 	int transport = meta_inline(meta);
 	bool wide_meta = transport < 0;
@@ -1014,11 +1030,7 @@ static void shed(sip_model *m, mdl_owner *o)
 static G_GNUC_NO_INLINE void forget_quiet_run(sip_model *m)
 {
 	int64_t quiet = quiet_ns(m);
-	/* Only without bounds: a call that shed is never evicted then (it
-	 * lasts, and only finished calls go), so eviction never meets the
-	 * ids it shed in its lists. */
-	bool may_shed = !m->limits.forget_registers && !m->limits.max_calls &&
-		!m->limits.max_messages;
+	bool may_shed = m->txns.side_on;
 	mdl_owner *o;
 	while ((o = m->active.head) && m->clock - o->last_ts > quiet) {
 		if (o->call != SIP_ID_NONE) {
@@ -1093,7 +1105,8 @@ sip_id sip_model_add_prepared(sip_model *m, const sip_msg_meta *meta, const sip_
 	sip_message *msg = record(m, meta, parsed, prep);
 	if (meta->ts_ns > m->clock)
 		m->clock = meta->ts_ns;
-	mdl_ctx c = { msg, parsed, prep, SV_NULL, meta->ts_ns, &m->ch, &m->msgs, &m->mem };
+	mdl_ctx c = { msg, parsed, prep, SV_NULL, meta->ts_ns, &m->ch, &m->msgs, &m->mem,
+		m->txns.side_on ? &m->txns.side : NULL };
 	m->calls.clock = m->clock;
 	txn_result tr;
 	dlg_result dr;

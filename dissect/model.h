@@ -981,6 +981,13 @@ const sip_evictions *sip_model_forgotten(const sip_model *m);
 /* Calls and messages held now (not evicted). */
 guint sip_model_calls_held(const sip_model *m);
 guint sip_model_messages_held(const sip_model *m);
+/* With limits or forget_finished: the bytes of copies a call keeps in
+ * memory of its own, freed with it (its keys; under bounds its messages'
+ * bytes).  Where calls shed transactions over for good (forget_finished
+ * without forget_registers or bounds), what each transaction copied is
+ * freed with it, so such a call (a REGISTER Call-ID refreshing for days)
+ * stays the same size.  0 for a call not held, or without limits. */
+size_t sip_model_call_bytes(const sip_model *m, sip_id call);
 
 /* Inside a SIP_EV_EVICT tap: the ids of what is about to go (ascending,
  * valid until the tap returns); each may be empty, none is NULL.

@@ -57,7 +57,9 @@ static const reg_ask *ask_keep(const mdl_ctx *c)
 	sip_hdr_iter_init(&hi, p, SIP_HDR_CONTACT);
 	while (sip_hdr_iter_next(&hi, &h))
 		n++;
-	reg_ask *a = arena_alloc(c->keep, sizeof(*a) + (size_t)n * sizeof(sv));
+	size_t size = sizeof(reg_ask) + (size_t)n * sizeof(sv);
+	/* freed with the transaction where calls may shed theirs */
+	reg_ask *a = c->side ? blocks_alloc(c->side, size) : arena_alloc(c->keep, size);
 	a->expires = 0;
 	a->has_expires = sip_msg_expires(p, &a->expires);
 	a->n_contacts = 0;

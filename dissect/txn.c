@@ -209,6 +209,7 @@ void txn_table_init(txn_table *t, arena *mem, const sip_timers *timers, const id
 	t->timers = g_array_new(FALSE, FALSE, sizeof(txn_timer));
 	t->timers_head = 0;
 	pool_init(&t->pool, sizeof(txn_rec), 0);
+	blocks_init(&t->side);
 }
 
 void txn_index_drop(txn_table *t)
@@ -230,8 +231,25 @@ void txn_index_rebuild(txn_table *t)
 	}
 }
 
+/* What a record keeps in the side blocks (see txn_rec). */
+static void side_free(txn_table *t, txn_rec *r)
+{
+	if (!t->side_on)
+		return;
+	blocks_free(&t->side, (void *)r->pub.text);
+	if (r->pub.method_code == SIP_METHOD_REGISTER)
+		blocks_free(&t->side, (void *)r->reg_ask);
+}
+
 void txn_table_clear(txn_table *t)
 {
+	/* the side's large blocks are g_malloc's, given back one by one */
+	for (guint i = 0; t->side_on && t->side.held && i < t->recs.len; i++) {
+		txn_rec *r = idtab_get(&t->recs, i);
+		if (r)
+			side_free(t, r);
+	}
+	blocks_clear(&t->side);
 	g_array_free(t->timers, TRUE);
 	hindex_clear(&t->responses);
 	hindex_clear(&t->by_key);
@@ -310,12 +328,13 @@ static void enter(const txn_table *t, txn_rec *r, txn_state s, int64_t ts)
 }
 
 /* The copies of the key's views (txn_rec), one after the other. */
-static uint8_t *keep_text(arena *a, const sv *v, unsigned n)
+static uint8_t *keep_text(const mdl_ctx *c, const sv *v, unsigned n)
 {
 	size_t total = 0;
 	for (unsigned i = 0; i < n; i++)
 		total += v[i].len;
-	uint8_t *text = arena_alloc(a, total), *at = text;
+	uint8_t *text = c->side ? blocks_alloc(c->side, total) : arena_alloc(c->keep, total);
+	uint8_t *at = text;
 	for (unsigned i = 0; i < n; i++) {
 		if (v[i].len)
 			memcpy(at, v[i].p, v[i].len);
@@ -340,7 +359,7 @@ static txn_rec *txn_new(txn_table *t, const mdl_ctx *c, const txn_key *k)
 		sv_from_cstr(sip_method_name(k->method_code)) : k->method;
 	sv text[4] = { k->method_code != SIP_METHOD_OTHER ? SV_NULL : method, k->branch, k->host,
 		k->from_tag };
-	x->text = keep_text(c->keep, text, 4);
+	x->text = keep_text(c, text, 4);
 	x->method_len = (uint32_t)method.len;
 	x->method_code = k->method_code;
 	x->no_method = method.p == NULL;
@@ -726,5 +745,6 @@ void txn_evict(txn_table *t, sip_id id)
 	if (!r->pub.over)
 		txn_unindex(t, id);
 	idtab_remove(&t->recs, id);
+	side_free(t, r);
 	mdl_rec_free(&t->pool, t->heap, r);
 }

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "base/arena.h"
+#include "base/blocks.h"
 #include "base/pool.h"
 #include "base/bytes.h"
 #include "base/hindex.h"
@@ -142,6 +143,9 @@ struct mdl_ctx {
 	mdl_changes *ch;
 	const idtab *msgs;    /* every sip_message*, by id */
 	arena *keep;              /* where copies for the objects it creates go */
+	blocks *side;             /* where a transaction's own copies go, to be freed with
+	                             it, when calls may shed theirs (txn_table.side_on);
+	                             NULL: they go to keep too */
 };
 
 /* With limits the model keeps its own copy of each message's bytes, in
@@ -243,15 +247,19 @@ static inline void sv_store32(sv v, const uint8_t **p, uint32_t *len)
  * (sip_txn_branch hides it for RFC 2543 keys), call, cseq and rfc2543
  * with the key_ fields (the same values as the txn_key it was created
  * with).  The key's host and From tag are copies that follow the method
- * and branch in pub.text: no pointer each. */
+ * and branch in pub.text: no pointer each.  pub.text is in the owner's
+ * arena, or, where calls may shed their transactions (side_on), a block
+ * of the table's side, freed with the record: a call that sheds them
+ * keeps nothing of them. */
 typedef struct txn_rec {
 	sip_txn pub;
 	union {
 		/* Contact URI of the request (dialog-creating methods); read txn_contact */
 		const uint8_t *contact_p;
 		/* REGISTER: what its request asked (registration.c), in its
-		 * owner's memory; NULL when the request was not seen.  Read
-		 * txn_reg_ask: a REGISTER keeps no contact. */
+		 * owner's memory, or in the table's side blocks with side_on
+		 * (freed with the record); NULL when the request was not
+		 * seen.  Read txn_reg_ask: a REGISTER keeps no contact. */
 		const struct reg_ask *reg_ask;
 	};
 	uint32_t key_host_len;
@@ -347,7 +355,10 @@ typedef struct txn_table {
 	GArray *timers;           /* txn_timer: transactions with a request, in order of creation */
 	guint timers_head;        /* the ones before were judged by txn_tick */
 	bool heap;                /* records from pool (the model has limits) */
+	bool side_on;             /* heap, and calls may shed transactions (model.c):
+	                             each record's text and reg_ask are in side */
 	pool pool;                /* of txn_rec */
+	blocks side;              /* (mdl_ctx.side) */
 } txn_table;
 
 /* What adding one message did to its transaction. */

@@ -717,6 +717,53 @@ static void test_shed_registers(void)
 	three_free(fl, pl);
 }
 
+/* A REGISTER Call-ID refreshing all day (challenged each time) while a
+ * prober's OPTIONS come between the refreshes (the clock moves on), where
+ * finished calls are forgotten: what each refresh's transactions copied
+ * goes with them when the call sheds them, so the call's own memory is
+ * the same after the second refresh as after the last, and it holds the
+ * same few records. */
+static void test_register_stays_small(void)
+{
+	flow *f = flow_new();
+	sip_limits l = { .forget_finished = true };
+	g_assert_true(sip_model_set_limits(f->m, &l));
+	ua_call r = ua_call_make(f, "r@x");
+	char branch[64], zid[32];
+	size_t bytes_second = 0;
+	enum { REFRESHES = 216 };   /* one every 400 s: a day */
+	for (unsigned k = 0; k < REFRESHES; k++) {
+		int64_t t = (int64_t)k * 400000;
+		/* long branches: copies that would show */
+		g_snprintf(branch, sizeof(branch), "z9hG4bK-refresh-%u-of-a-long-day", 2 * k + 1);
+		req(&r, t, true, "REGISTER", 2 * k + 1, branch, NULL);
+		rsp(&r, t + 10, true, 401, "REGISTER", 2 * k + 1, branch, "tr");
+		g_snprintf(branch, sizeof(branch), "z9hG4bK-refresh-%u-of-a-long-day", 2 * k + 2);
+		req(&r, t + 20, true, "REGISTER", 2 * k + 2, branch, NULL);
+		rsp(&r, t + 30, true, 200, "REGISTER", 2 * k + 2, branch, "tr");
+		const sip_call *c = call_named(f, "r@x");
+		size_t bytes = sip_model_call_bytes(f->m, c->id);
+		g_assert_cmpuint(bytes, >, 0);
+		if (k == 1)
+			bytes_second = bytes;
+		else if (k > 1)
+			g_assert_cmpuint(bytes, ==, bytes_second);
+		/* the newest answered refresh before this one, this one, and
+		 * the OPTIONS call before it (quiet for less than five minutes) */
+		g_assert_cmpuint(sip_model_messages_held(f->m), <=, 2 + 4 + 2);
+		g_assert_cmpuint(c->txns->len, ==, 2 * (k + 1));
+		g_snprintf(zid, sizeof(zid), "z%u@x", k);
+		ua_call z = ua_call_make(f, zid);
+		req(&z, t + 350000, true, "OPTIONS", 1, "z9hG4bKz1", NULL);
+		rsp(&z, t + 350010, true, 200, "OPTIONS", 1, "z9hG4bKz1", "tz");
+	}
+	/* every REGISTER transaction but the newest answered one, and every
+	 * OPTIONS call but the last */
+	g_assert_cmpuint(sip_model_forgotten(f->m)->txns, ==, (2 * REFRESHES - 1) + (REFRESHES - 1));
+	g_assert_nonnull(call_named(f, "r@x"));
+	flow_free(f);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -731,5 +778,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/model/limits/forget-keep", test_forget_keep);
 	g_test_add_func("/model/limits/forget-same-calls", test_forget_same_calls);
 	g_test_add_func("/model/limits/shed-registers", test_shed_registers);
+	g_test_add_func("/model/limits/register-stays-small", test_register_stays_small);
 	return g_test_run();
 }
