@@ -45,6 +45,8 @@ typedef struct call_rec {
 	uint32_t confirmed_alive; /* confirmed INVITE dialogs not yet terminated */
 	sip_id last_bye;          /* newest BYE request */
 	uint32_t stamp;
+	uint32_t retired_txns_at; /* its transactions before this place in txns are over for
+	                             good (model.c retire_txns) */
 	int64_t last_clock;       /* the model's clock (call_table.clock) at its newest message */
 	sip_ids messages, dialogs, txns; /* what pub's lists point to */
 	/* Where the lists start: most calls hold up to 8 messages, 4

@@ -803,13 +803,13 @@ static guint txns_held_from(const sip_model *m, const call_rec *r)
  * transactions.  forget_quiet asks once the call was quiet for longer
  * than any retransmission or late response of these transactions can
  * come, and than a UA takes to try again after a failure. */
-static bool call_finished_as(const sip_model *m, sip_id call, bool registers_last)
+static bool call_finished_from(const sip_model *m, const call_rec *cr, guint from,
+	bool registers_last)
 {
-	const call_rec *cr = call_get(&m->calls, call);
 	if (cr->shed && registers_last)
 		return false;
 	const sip_ids *txns = cr->pub.txns, *dialogs = cr->pub.dialogs;
-	for (guint i = txns_held_from(m, cr); i < txns->len; i++) {
+	for (guint i = from; i < txns->len; i++) {
 		const txn_rec *t = txn_get(&m->txns, g_array_index(txns, sip_id, i));
 		if (!t)
 			continue;
@@ -831,9 +831,24 @@ static bool call_finished_as(const sip_model *m, sip_id call, bool registers_las
 	return true;
 }
 
+static bool call_finished_as(const sip_model *m, sip_id call, bool registers_last)
+{
+	const call_rec *cr = call_get(&m->calls, call);
+	return call_finished_from(m, cr, txns_held_from(m, cr), registers_last);
+}
+
 static bool call_finished(const sip_model *m, sip_id call)
 {
 	return call_finished_as(m, call, !m->limits.forget_registers);
+}
+
+/* Where a call's transactions not over for good start in its list: those
+ * before were retired in order (retire_txns), each with its final then,
+ * and one over never changes. */
+static guint txns_open_from(const sip_model *m, const call_rec *r)
+{
+	guint held = txns_held_from(m, r);
+	return r->retired_txns_at > held ? r->retired_txns_at : held;
 }
 
 /* A call that is not finished only because REGISTER lasts, with no
@@ -841,15 +856,18 @@ static bool call_finished(const sip_model *m, sip_id call)
  * (model.h, "Matching"). */
 static bool call_rests(const sip_model *m, const call_rec *r)
 {
-	return !r->is_call && call_finished_as(m, r->pub.id, false);
+	/* the retired ones passed when they were retired: a REGISTER Call-ID
+	 * of days asks this at every refresh, and its list only grows */
+	return !r->is_call && call_finished_from(m, r, txns_open_from(m, r), false);
 }
 
 /* Its transactions leave the index, marked over: where every call is
  * kept, as they go where finished calls are forgotten (shed). */
-static void retire_txns(sip_model *m, const call_rec *r)
+static void retire_txns(sip_model *m, call_rec *r)
 {
-	for (guint i = txns_held_from(m, r); i < r->txns.len; i++)
+	for (guint i = txns_open_from(m, r); i < r->txns.len; i++)
 		txn_retire(&m->txns, r->txns.data[i]);
+	r->retired_txns_at = r->txns.len;
 }
 
 /* How long a finished call stays before it is forgotten: longer than any

@@ -722,25 +722,36 @@ static void test_shed_registers(void)
  * finished calls are forgotten: what each refresh's transactions copied
  * goes with them when the call sheds them, so the call's own memory is
  * the same after the second refresh as after the last, and it holds the
- * same few records. */
+ * same few records.  With every call kept, each refresh retires those
+ * before it (over for good), and only those. */
 static void test_register_stays_small(void)
 {
-	flow *f = flow_new();
+	flow *f = flow_new(), *kept = flow_new();
 	sip_limits l = { .forget_finished = true };
 	g_assert_true(sip_model_set_limits(f->m, &l));
-	ua_call r = ua_call_make(f, "r@x");
+	ua_call r = ua_call_make(f, "r@x"), rk = ua_call_make(kept, "r@x");
 	char branch[64], zid[32];
 	size_t bytes_second = 0;
 	enum { REFRESHES = 216 };   /* one every 400 s: a day */
 	for (unsigned k = 0; k < REFRESHES; k++) {
 		int64_t t = (int64_t)k * 400000;
 		/* long branches: copies that would show */
-		g_snprintf(branch, sizeof(branch), "z9hG4bK-refresh-%u-of-a-long-day", 2 * k + 1);
-		req(&r, t, true, "REGISTER", 2 * k + 1, branch, NULL);
-		rsp(&r, t + 10, true, 401, "REGISTER", 2 * k + 1, branch, "tr");
-		g_snprintf(branch, sizeof(branch), "z9hG4bK-refresh-%u-of-a-long-day", 2 * k + 2);
-		req(&r, t + 20, true, "REGISTER", 2 * k + 2, branch, NULL);
-		rsp(&r, t + 30, true, 200, "REGISTER", 2 * k + 2, branch, "tr");
+		for (int w = 0; w < 2; w++) {
+			ua_call *u = w ? &rk : &r;
+			g_snprintf(branch, sizeof(branch), "z9hG4bK-refresh-%u-of-a-long-day", 2 * k + 1);
+			req(u, t, true, "REGISTER", 2 * k + 1, branch, NULL);
+			rsp(u, t + 10, true, 401, "REGISTER", 2 * k + 1, branch, "tr");
+			g_snprintf(branch, sizeof(branch), "z9hG4bK-refresh-%u-of-a-long-day", 2 * k + 2);
+			req(u, t + 20, true, "REGISTER", 2 * k + 2, branch, NULL);
+			rsp(u, t + 30, true, 200, "REGISTER", 2 * k + 2, branch, "tr");
+		}
+		/* with every call kept, the refreshes before this one are over
+		 * for good (retired as this one began), this one is not */
+		const sip_call *ck = call_named(kept, "r@x");
+		g_assert_cmpuint(ck->txns->len, ==, 2 * (k + 1));
+		for (guint i = 0; i < ck->txns->len; i++)
+			g_assert_cmpint(sip_model_txn(kept->m, g_array_index(ck->txns, sip_id, i))->over,
+					==, i + 2 < ck->txns->len);
 		const sip_call *c = call_named(f, "r@x");
 		size_t bytes = sip_model_call_bytes(f->m, c->id);
 		g_assert_cmpuint(bytes, >, 0);
@@ -762,6 +773,7 @@ static void test_register_stays_small(void)
 	g_assert_cmpuint(sip_model_forgotten(f->m)->txns, ==, (2 * REFRESHES - 1) + (REFRESHES - 1));
 	g_assert_nonnull(call_named(f, "r@x"));
 	flow_free(f);
+	flow_free(kept);
 }
 
 int main(int argc, char **argv)
