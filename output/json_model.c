@@ -124,6 +124,46 @@ static const char *txn_end_name(txn_end e)
 	}
 }
 
+/* Kept bytes (json_keep_txn, json_keep_dialog): a record's fixed part
+ * as it is in memory, then each of its texts that is not null, in order;
+ * the fixed part holds their lengths (UINT32_MAX: null). */
+static void kept_put(GString *out, const void *fixed, size_t size, const sv *text, unsigned n)
+{
+	g_string_append_len(out, (const char *)fixed, (gssize)size);
+	for (unsigned i = 0; i < n; i++)
+		if (text[i].p)
+			g_string_append_len(out, (const char *)text[i].p, (gssize)text[i].len);
+}
+
+/* The same read back into fixed (size bytes, lens: its text lengths) and
+ * text[n], views into kept; false unless kept is exactly that long. */
+static bool kept_get(sv kept, void *fixed, size_t size, const uint32_t *lens, sv *text,
+	unsigned n)
+{
+	if (kept.len < size)
+		return false;
+	memcpy(fixed, kept.p, size);
+	size_t at = size;
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t len = lens[i];
+		if (len == UINT32_MAX) {
+			text[i] = SV_NULL;
+			continue;
+		}
+		if (len > kept.len - at)
+			return false;
+		text[i] = sv_make(kept.p + at, len);
+		at += len;
+	}
+	return at == kept.len;
+}
+
+/* A text's length as the fixed part keeps it. */
+static uint32_t kept_len(sv v)
+{
+	return v.p ? (uint32_t)v.len : UINT32_MAX;
+}
+
 /* Everything a transaction record says, read off the model: a record is
  * written from this alone, whether at once (json_write_txn) or from the
  * bytes json_keep_txn made of it long before. */
@@ -195,7 +235,7 @@ static void txn_facts_read(const sip_model *m, const sip_txn *t, txn_facts *f)
 	f->text[1] = sip_txn_branch(t);
 	f->text[2] = sip_txn_sent_by(m, t);
 	for (int i = 0; i < 3; i++)
-		x->text_len[i] = f->text[i].p ? (uint32_t)f->text[i].len : UINT32_MAX;
+		x->text_len[i] = kept_len(f->text[i]);
 }
 
 static void txn_facts_write(sink *s, const txn_facts *f)
@@ -260,59 +300,109 @@ void json_keep_txn(GString *out, const sip_model *m, const sip_txn *t)
 {
 	txn_facts f;
 	txn_facts_read(m, t, &f);
-	g_string_append_len(out, (const char *)&f.x, sizeof(f.x));
-	for (int i = 0; i < 3; i++)
-		if (f.text[i].p)
-			g_string_append_len(out, (const char *)f.text[i].p, (gssize)f.text[i].len);
+	kept_put(out, &f.x, sizeof(f.x), f.text, 3);
 }
 
 bool json_write_kept_txn(sink *s, sv kept)
 {
-	txn_facts f;
-	if (kept.len < sizeof(f.x))
-		return false;
-	memcpy(&f.x, kept.p, sizeof(f.x));
-	size_t at = sizeof(f.x);
-	for (int i = 0; i < 3; i++) {
-		uint32_t n = f.x.text_len[i];
-		if (n == UINT32_MAX) {
-			f.text[i] = SV_NULL;
-			continue;
-		}
-		if (n > kept.len - at)
-			return false;
-		f.text[i] = sv_make(kept.p + at, n);
-		at += n;
-	}
-	if (at != kept.len || f.x.state >= TXN_STATE__COUNT)
+	txn_facts f = { 0 };   /* kept_get fills it, but reads lengths from it too */
+	if (!kept_get(kept, &f.x, sizeof(f.x), f.x.text_len, f.text, 3) ||
+	    f.x.state >= TXN_STATE__COUNT)
 		return false;
 	txn_facts_write(s, &f);
 	return true;
 }
 
-void json_write_dialog(sink *s, const sip_model *m, const sip_dialog *d)
+/* Everything a dialog record says, as txn_facts for transactions. */
+enum { DLG_TEXTS = 7 };   /* call_id, from_tag, to_tag, created_by, route_set, remote_target,
+			     local_target */
+typedef struct dlg_fixed {
+	sip_id id, call, creating_txn, terminating_msg;
+	uint32_t messages;
+	uint32_t text_len[DLG_TEXTS];
+	int64_t early_ts, confirmed_ts, terminated_ts;
+	uint8_t state, end;
+} dlg_fixed;
+
+typedef struct dlg_facts {
+	dlg_fixed x;
+	sv text[DLG_TEXTS];
+} dlg_facts;
+
+static void dlg_facts_read(const sip_model *m, const sip_dialog *d, dlg_facts *f)
 {
+	/* zeroed whole: the padding too goes into a kept record */
+	memset(&f->x, 0, sizeof(f->x));
+	dlg_fixed *x = &f->x;
+	x->id = d->id;
+	x->call = d->call;
+	x->creating_txn = d->creating_txn;
+	x->terminating_msg = d->terminating_msg;
+	x->messages = d->messages;
+	x->early_ts = d->early_ts;
+	x->confirmed_ts = d->confirmed_ts;
+	x->terminated_ts = d->terminated_ts;
+	x->state = (uint8_t)d->state;
+	x->end = d->end;
+	f->text[0] = sip_dialog_call_id(m, d);
+	f->text[1] = d->from_tag;
+	f->text[2] = d->to_tag;
+	f->text[3] = sip_dialog_created_by(d);
+	f->text[4] = d->route_set;
+	f->text[5] = d->remote_target;
+	f->text[6] = d->local_target;
+	for (int i = 0; i < DLG_TEXTS; i++)
+		x->text_len[i] = kept_len(f->text[i]);
+}
+
+static void dlg_facts_write(sink *s, const dlg_facts *f)
+{
+	const dlg_fixed *x = &f->x;
 	GString *o = s->buf;
 	JSON_LIT(o, "{\"type\":\"dialog\",\"id\":");
-	json_append_u64(o, d->id);
-	put_id(o, "call", d->call);
-	put_sv(o, "call_id", sip_dialog_call_id(m, d));
-	put_sv(o, "from_tag", d->from_tag);
-	put_sv(o, "to_tag", d->to_tag);
-	put_str(o, "state", dlg_state_name(d->state));
-	put_sv(o, "created_by", sip_dialog_created_by(d));
-	put_id(o, "creating_transaction", d->creating_txn);
-	put_ts(o, "early_ts", d->early_ts);
-	put_ts(o, "confirmed_ts", d->confirmed_ts);
-	put_ts(o, "terminated_ts", d->terminated_ts);
-	put_str(o, "end_reason", sip_dialog_end_reason(d));
-	put_id(o, "terminating_message", d->terminating_msg);
-	put_sv(o, "route_set", d->route_set);
-	put_sv(o, "remote_target", d->remote_target);
-	put_sv(o, "local_target", d->local_target);
-	put_u(o, "messages", d->messages);
+	json_append_u64(o, x->id);
+	put_id(o, "call", x->call);
+	put_sv(o, "call_id", f->text[0]);
+	put_sv(o, "from_tag", f->text[1]);
+	put_sv(o, "to_tag", f->text[2]);
+	put_str(o, "state", dlg_state_name((dlg_state)x->state));
+	put_sv(o, "created_by", f->text[3]);
+	put_id(o, "creating_transaction", x->creating_txn);
+	put_ts(o, "early_ts", x->early_ts);
+	put_ts(o, "confirmed_ts", x->confirmed_ts);
+	put_ts(o, "terminated_ts", x->terminated_ts);
+	put_str(o, "end_reason", dlg_end_name((dlg_end)x->end));
+	put_id(o, "terminating_message", x->terminating_msg);
+	put_sv(o, "route_set", f->text[4]);
+	put_sv(o, "remote_target", f->text[5]);
+	put_sv(o, "local_target", f->text[6]);
+	put_u(o, "messages", x->messages);
 	JSON_LIT(o, "}\n");
 	sink_end_record(s);
+}
+
+void json_write_dialog(sink *s, const sip_model *m, const sip_dialog *d)
+{
+	dlg_facts f;
+	dlg_facts_read(m, d, &f);
+	dlg_facts_write(s, &f);
+}
+
+void json_keep_dialog(GString *out, const sip_model *m, const sip_dialog *d)
+{
+	dlg_facts f;
+	dlg_facts_read(m, d, &f);
+	kept_put(out, &f.x, sizeof(f.x), f.text, DLG_TEXTS);
+}
+
+bool json_write_kept_dialog(sink *s, sv kept)
+{
+	dlg_facts f = { 0 };   /* as in json_write_kept_txn */
+	if (!kept_get(kept, &f.x, sizeof(f.x), f.x.text_len, f.text, DLG_TEXTS) ||
+	    f.x.state > DLG_STATE_TERMINATED || f.x.end > DLG_END_NO_FINAL)
+		return false;
+	dlg_facts_write(s, &f);
+	return true;
 }
 
 void json_write_call(sink *s, const sip_model *m, const sip_call *c)

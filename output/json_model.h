@@ -30,6 +30,9 @@ void json_write_txn(sink *s, const sip_model *m, const sip_txn *t);
 void json_keep_txn(GString *out, const sip_model *m, const sip_txn *t);
 bool json_write_kept_txn(sink *s, sv kept);
 void json_write_dialog(sink *s, const sip_model *m, const sip_dialog *d);
+/* The same for a dialog: bytes about half the record's length. */
+void json_keep_dialog(GString *out, const sip_model *m, const sip_dialog *d);
+bool json_write_kept_dialog(sink *s, sv kept);
 void json_write_call(sink *s, const sip_model *m, const sip_call *c);
 void json_write_registration(sink *s, const sip_model *m, const sip_registration *r);
 /* Every transaction, dialog, call and registration, in that order (those

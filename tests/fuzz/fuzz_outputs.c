@@ -7,9 +7,10 @@
 #include "output/stats.h"
 #include "ui/ladder_layout.h"
 
-/* A transaction's record written from the bytes json_keep_txn kept of it
- * is the one json_write_txn writes; those bytes cut short are refused. */
-static void check_kept_txns(const sip_model *m)
+/* A transaction's (a dialog's) record written from the bytes
+ * json_keep_txn (json_keep_dialog) kept of it is the one json_write_txn
+ * (json_write_dialog) writes; those bytes cut short are refused. */
+static void check_kept_records(const sip_model *m)
 {
 	static fuzz_memsink direct, later;
 	static GString *want, *kept;
@@ -35,12 +36,28 @@ static void check_kept_txns(const sip_model *m)
 		if (!g_string_equal(want, fuzz_memsink_end(&later)))
 			fuzz_fail("txn %u: record from kept bytes differs", i);
 	}
+	for (sip_id i = 0, n = MIN(sip_model_dialog_count(m), 64u); i < n; i++) {
+		const sip_dialog *d = sip_model_dialog(m, i);
+		if (!d)
+			continue;
+		json_write_dialog(fuzz_memsink_begin(&direct), m, d);
+		g_string_assign(want, fuzz_memsink_end(&direct)->str);
+		g_string_truncate(kept, 0);
+		json_keep_dialog(kept, m, d);
+		sink *s = fuzz_memsink_begin(&later);
+		if (json_write_kept_dialog(s, sv_make(kept->str, kept->len - 1)))
+			fuzz_fail("dialog %u: kept bytes cut short taken", i);
+		if (!json_write_kept_dialog(s, sv_make(kept->str, kept->len)))
+			fuzz_fail("dialog %u: kept bytes refused", i);
+		if (!g_string_equal(want, fuzz_memsink_end(&later)))
+			fuzz_fail("dialog %u: record from kept bytes differs", i);
+	}
 }
 
 void fuzz_write_model_outputs(const sip_model *m, int64_t end_ts, fuzz_memsink *json,
 			      fuzz_memsink *text)
 {
-	check_kept_txns(m);
+	check_kept_records(m);
 	json_write_model(&json->s, m);
 	list_write(&text->s, m, end_ts);
 	stats_write(&text->s, m);

@@ -25,15 +25,21 @@ typedef struct writer {
 	json_pace_fn pace;
 	void *user;
 	const sip_txn *txn;       /* json_write_txn of it, or with kept: */
-	const GString *kept;      /* json_write_kept_txn of these bytes (must take them) */
+	const sip_dialog *dialog; /* json_write_dialog of it, or with kept: */
+	const GString *kept;      /* json_write_kept_txn of these bytes (must take them), */
+	bool kept_dialog;         /* or json_write_kept_dialog */
 } writer;
 
 static void write_with(sink *s, const writer *w)
 {
-	if (w->kept)
+	if (w->kept && w->kept_dialog)
+		g_assert_true(json_write_kept_dialog(s, sv_make(w->kept->str, w->kept->len)));
+	else if (w->kept)
 		g_assert_true(json_write_kept_txn(s, sv_make(w->kept->str, w->kept->len)));
 	else if (w->txn)
 		json_write_txn(s, w->m, w->txn);
+	else if (w->dialog)
+		json_write_dialog(s, w->m, w->dialog);
 	else
 		json_write_model_filled(s, w->m, NULL, w->pace, w->user);
 }
@@ -133,10 +139,62 @@ static void test_kept_txn(void)
 	flow_free(f);
 }
 
+/* The same for dialogs (json_keep_dialog): an early one ended by the
+ * other fork's answer, the answered one with a route set, ended by BYE,
+ * and one met midway (no creating request, so no created_by). */
+static void test_kept_dialog(void)
+{
+	flow *f = flow_new();
+	ua_call c = ua_call_make(f, "kept-dlg@x"), w = ua_call_make(f, "midway@x");
+	req(&c, 0, true, "INVITE", 1, "z9hG4bKd1", NULL);
+	rsp(&c, 10, true, 180, "INVITE", 1, "z9hG4bKd1", "early");
+	rsp_x(&c, 20, true, 180, "INVITE", 1, "z9hG4bKd1", "won",
+		"Record-Route: <sip:p2.example;lr>, <sip:p1.example;lr>\n");
+	rsp_x(&c, 30, true, 200, "INVITE", 1, "z9hG4bKd1", "won",
+		"Record-Route: <sip:p3.example;lr>\n");
+	req(&c, 40, true, "ACK", 1, "z9hG4bKd2", "won");
+	req(&c, 5000, false, "BYE", 1, "z9hG4bKd3", "won");
+	rsp(&c, 5010, false, 200, "BYE", 1, "z9hG4bKd3", "won");
+	req(&w, 6000, true, "BYE", 7, "z9hG4bKw1", "bw");
+	rsp(&w, 6010, true, 200, "BYE", 7, "z9hG4bKw1", "bw");
+	sip_model_finish(f->m, at(f, 100000));
+	g_assert_cmpuint(sip_model_dialog_count(f->m), ==, 3);
+	g_autoptr(GString) kept = g_string_new(NULL);
+	for (sip_id i = 0; i < sip_model_dialog_count(f->m); i++) {
+		const sip_dialog *d = sip_model_dialog(f->m, i);
+		writer now = { .m = f->m, .dialog = d }, later = { .kept = kept, .kept_dialog = true };
+		g_autoptr(GString) want = written_by(&now);
+		g_assert_nonnull(strstr(want->str, "\"type\":\"dialog\""));
+		g_string_truncate(kept, 0);
+		json_keep_dialog(kept, f->m, d);
+		g_assert_cmpuint(kept->len, <, want->len);
+		g_autoptr(GString) got = written_by(&later);
+		g_assert_cmpstr(got->str, ==, want->str);
+
+		sink s;
+		sink_init(&s, STDOUT_FILENO, "standard output");
+		g_assert_false(json_write_kept_dialog(&s, sv_make(kept->str, kept->len - 1)));
+		g_assert_false(json_write_kept_dialog(&s, sv_make(kept->str, 8)));
+		g_string_append_c(kept, 'x');
+		g_assert_false(json_write_kept_dialog(&s, sv_make(kept->str, kept->len)));
+		g_assert_cmpuint(s.buf->len, ==, 0);
+		sink_finish(&s);
+	}
+	/* what the three say: ended by the other fork, by BYE, met midway */
+	g_assert_cmpstr(dlg_end_name((dlg_end)sip_model_dialog(f->m, 0)->end), ==,
+			"other fork answered");
+	const sip_dialog *won = sip_model_dialog(f->m, 1);
+	g_assert_cmpstr(sip_dialog_end_reason(won), ==, "BYE");
+	g_assert_nonnull(won->route_set.p);
+	g_assert_true(sip_model_dialog(f->m, 2)->midway);
+	flow_free(f);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/json/model/pace", test_pace);
 	g_test_add_func("/json/model/kept-txn", test_kept_txn);
+	g_test_add_func("/json/model/kept-dialog", test_kept_dialog);
 	return g_test_run();
 }
