@@ -895,6 +895,8 @@ static int64_t quiet_ns(const sip_model *m)
  * message of its own makes a finished call unfinished).  Its transactions
  * and dialogs need not leave their indexes: their keys hold the call's id,
  * which no later message has. */
+static void shed(sip_model *m, mdl_owner *o);
+
 static bool call_gone(void *user, call_rec *r)
 {
 	sip_model *m = user;
@@ -902,8 +904,15 @@ static bool call_gone(void *user, call_rec *r)
 	if (!call_finished(m, r->pub.id)) {
 		/* the call goes on, its transactions do not (the same at any
 		 * later ask: nothing of it changed since) */
-		if (call_rests(m, r))
+		if (call_rests(m, r)) {
 			retire_txns(m, r);
+			/* Where calls shed, it sheds now, before the message
+			 * that found it quiet joins it: forget_quiet would see
+			 * it quiet only at a later message of another call, and
+			 * a capture of one UA has none. */
+			if (m->txns.side_on && !(m->keep && m->keep(m->keep_user, m, r->pub.id)))
+				shed(m, &r->own);
+		}
 		return false;
 	}
 	call_close(&m->calls, r);

@@ -776,6 +776,40 @@ static void test_register_stays_small(void)
 	flow_free(kept);
 }
 
+/* The same UA alone: nothing but its own next refresh tells that the
+ * call fell quiet, and that is enough (call_gone sheds it then). */
+static void test_register_alone_sheds(void)
+{
+	flow *f = flow_new();
+	sip_limits l = { .forget_finished = true };
+	g_assert_true(sip_model_set_limits(f->m, &l));
+	ua_call r = ua_call_make(f, "r@x");
+	char branch[64];
+	size_t bytes_second = 0;
+	enum { REFRESHES = 216 };
+	for (unsigned k = 0; k < REFRESHES; k++) {
+		int64_t t = (int64_t)k * 400000;
+		g_snprintf(branch, sizeof(branch), "z9hG4bK-refresh-%u-of-a-long-day", 2 * k + 1);
+		req(&r, t, true, "REGISTER", 2 * k + 1, branch, NULL);
+		rsp(&r, t + 10, true, 401, "REGISTER", 2 * k + 1, branch, "tr");
+		g_snprintf(branch, sizeof(branch), "z9hG4bK-refresh-%u-of-a-long-day", 2 * k + 2);
+		req(&r, t + 20, true, "REGISTER", 2 * k + 2, branch, NULL);
+		rsp(&r, t + 30, true, 200, "REGISTER", 2 * k + 2, branch, "tr");
+		const sip_call *c = call_named(f, "r@x");
+		size_t bytes = sip_model_call_bytes(f->m, c->id);
+		if (k == 1)
+			bytes_second = bytes;
+		else if (k > 1)
+			g_assert_cmpuint(bytes, ==, bytes_second);
+		/* the newest answered refresh before this one, and this one */
+		g_assert_cmpuint(sip_model_messages_held(f->m), <=, 2 + 4);
+		g_assert_cmpuint(c->txns->len, ==, 2 * (k + 1));
+		g_assert_cmpuint(sip_model_forgotten(f->m)->txns, ==, k ? 2 * k - 1 : 0);
+	}
+	g_assert_cmpuint(sip_model_call_count(f->m), ==, 1);
+	flow_free(f);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -791,5 +825,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/model/limits/forget-same-calls", test_forget_same_calls);
 	g_test_add_func("/model/limits/shed-registers", test_shed_registers);
 	g_test_add_func("/model/limits/register-stays-small", test_register_stays_small);
+	g_test_add_func("/model/limits/register-alone-sheds", test_register_alone_sheds);
 	return g_test_run();
 }
