@@ -60,7 +60,7 @@ typedef struct run_state {
 	 * file as they go, and comes back in their places at the end. */
 	spill *spill;
 	list_aside list_aside;  /* --list: the columns of the rows kept aside */
-	GString *kept;          /* --json: a transaction's or dialog's bytes read back (end_fill) */
+	GString *kept;          /* --json: a transaction's, dialog's or call's bytes read back (end_fill) */
 	bool kept_damaged;      /* said once on standard error */
 } run_state;
 
@@ -84,12 +84,13 @@ static void end_pace(void *user)
 	pipeline_release_mapped(st->pipe);
 }
 
-/* json_fill_fn: the record kept aside for id, if any (a transaction's
- * and a dialog's as json_keep_txn and json_keep_dialog made them). */
+/* json_fill_fn: the record kept aside for id, if any (a transaction's,
+ * a dialog's and a call's as json_keep_txn, json_keep_dialog and
+ * json_keep_call made them). */
 static void end_fill(void *user, json_rec_kind kind, sip_id id, sink *s)
 {
 	run_state *st = user;
-	if (kind != JSON_REC_TXN && kind != JSON_REC_DIALOG) {
+	if (kind == JSON_REC_FINDING) {
 		if (spill_read(st->spill, json_spill_kind(kind), id, s->buf))
 			sink_end_record(s);
 		return;
@@ -101,14 +102,16 @@ static void end_fill(void *user, json_rec_kind kind, sip_id id, sink *s)
 	if (!spill_read(st->spill, json_spill_kind(kind), id, kept))
 		return;
 	sv bytes = sv_make(kept->str, kept->len);
-	bool txn = kind == JSON_REC_TXN;
-	if ((txn ? json_write_kept_txn(s, bytes) : json_write_kept_dialog(s, bytes)) ||
-	    st->kept_damaged)
+	bool ok = kind == JSON_REC_TXN ? json_write_kept_txn(s, bytes) :
+		  kind == JSON_REC_DIALOG ? json_write_kept_dialog(s, bytes) :
+		  json_write_kept_call(s, bytes);
+	if (ok || st->kept_damaged)
 		return;
 	st->kept_damaged = true;
 	g_ptr_array_add(st->late_errors, g_strdup_printf(
 		"--json: %s %u kept in the temporary file came back damaged; "
-		"such records are left out", txn ? "transaction" : "dialog", id));
+		"such records are left out",
+		kind == JSON_REC_TXN ? "transaction" : kind == JSON_REC_DIALOG ? "dialog" : "call", id));
 }
 
 /* The findings at the end (--json), in id order: those the detector still
@@ -204,7 +207,7 @@ static void spill_call(run_state *st, const sip_model *m, const sip_call *c)
 	if (!c)
 		return;
 	spill_begin(sp);
-	json_write_call(out, m, c);
+	json_keep_call(out->buf, m, c);
 	spill_end(sp, SPILL_JSON_CALL, c->id);
 	if (!st->found)
 		return;

@@ -100,19 +100,6 @@ static void put_ep_(GString *o, const char *k, size_t kn, const endpoint *e)
 }
 #define put_ep(o, k, a0) put_ep_((o), KEY_LIT(k), sizeof(KEY_LIT(k)) - 1, a0)
 
-static void put_ids_(GString *o, const char *k, size_t kn, const sip_ids *ids)
-{
-	key(o, k, kn);
-	g_string_append_c(o, '[');
-	for (guint i = 0; ids && i < ids->len; i++) {
-		if (i)
-			g_string_append_c(o, ',');
-		json_append_u64(o, g_array_index(ids, sip_id, i));
-	}
-	g_string_append_c(o, ']');
-}
-#define put_ids(o, k, a0) put_ids_((o), KEY_LIT(k), sizeof(KEY_LIT(k)) - 1, a0)
-
 static const char *txn_end_name(txn_end e)
 {
 	switch (e) {
@@ -405,44 +392,203 @@ bool json_write_kept_dialog(sink *s, sv kept)
 	return true;
 }
 
-void json_write_call(sink *s, const sip_model *m, const sip_call *c)
+/* Everything a call record says, as txn_facts for transactions.  Kept
+ * bytes: the fixed part, its texts, then its dialogs' and transactions'
+ * ids, then each related Call-ID as its length (uint32_t) and bytes. */
+enum { CALL_TEXTS = 5 };   /* call_id, method, from, to, outcome */
+typedef struct call_fixed {
+	sip_id id;
+	uint32_t messages, n_dialogs, n_txns, n_related;
+	uint32_t text_len[CALL_TEXTS];
+	int64_t start_ts, ring_ts, answer_ts, end_ts;
+	endpoint ender;           /* family EP_NONE: null */
+	uint16_t final_status;
+	uint8_t state, ended_by;
+} call_fixed;
+
+typedef struct call_facts {
+	call_fixed x;
+	sv text[CALL_TEXTS];
+	/* the ids, n_dialogs and n_txns of them, and the related Call-IDs:
+	 * from the model's lists (ids, related_held), or as kept, unaligned
+	 * (ids_kept, related_kept) */
+	const sip_id *dialogs, *txns;
+	const GPtrArray *related_held;
+	sv dialogs_kept, txns_kept, related_kept;
+	GString *outcome;         /* the model's call only: the text[4] it holds */
+} call_facts;
+
+static void call_facts_read(const sip_model *m, const sip_call *c, call_facts *f)
 {
-	GString *o = s->buf;
-	JSON_LIT(o, "{\"type\":\"call\",\"id\":");
-	json_append_u64(o, c->id);
-	put_sv(o, "call_id", c->call_id);
-	put_sv(o, "method", c->first_method);
-	put_sv(o, "from", c->from);
-	put_sv(o, "to", c->to);
-	put_str(o, "state", call_state_name(c->state));
-	put_status(o, "final_status", c->final_status);
-	put_ts(o, "start_ts", c->start_ts);
-	put_ts(o, "ring_ts", c->ring_ts);
-	put_ts(o, "answer_ts", c->answer_ts);
-	put_ts(o, "end_ts", c->end_ts);
-	put_span(o, "post_dial_delay", c->start_ts, c->ring_ts);
-	put_span(o, "setup_time", c->start_ts, c->answer_ts);
-	put_span(o, "duration", c->answer_ts, c->end_ts);
-	put_str(o, "ended_by", c->ended_by == CALL_END_NONE ? NULL : call_ender_name(c->ended_by));
-	put_ep(o, "ender", c->ended_by == CALL_END_NONE ? NULL : &c->ender);
-	put_u(o, "messages", c->messages ? c->messages->len : 0);
-	put_ids(o, "dialogs", c->dialogs);
-	put_ids(o, "transactions", c->txns);
-	key_lit(o, "related");
+	memset(&f->x, 0, sizeof(f->x));
+	call_fixed *x = &f->x;
+	x->id = c->id;
+	x->messages = c->messages ? c->messages->len : 0;
+	x->n_dialogs = c->dialogs ? c->dialogs->len : 0;
+	x->n_txns = c->txns ? c->txns->len : 0;
+	x->n_related = c->related ? c->related->len : 0;
+	x->start_ts = c->start_ts;
+	x->ring_ts = c->ring_ts;
+	x->answer_ts = c->answer_ts;
+	x->end_ts = c->end_ts;
+	x->ender.family = EP_NONE;
+	if (c->ended_by != CALL_END_NONE)
+		x->ender = c->ender;
+	x->final_status = c->final_status;
+	x->state = (uint8_t)c->state;
+	x->ended_by = (uint8_t)c->ended_by;
+	f->dialogs = x->n_dialogs ? c->dialogs->data : NULL;
+	f->txns = x->n_txns ? c->txns->data : NULL;
+	f->related_held = c->related;
+	f->dialogs_kept = f->txns_kept = f->related_kept = SV_NULL;
+	/* how it ended and why, in one line (dissect/findings.h) */
+	g_string_truncate(f->outcome, 0);
+	findings_call_outcome(m, c, f->outcome);
+	f->text[0] = c->call_id;
+	f->text[1] = c->first_method;
+	f->text[2] = c->from;
+	f->text[3] = c->to;
+	f->text[4] = sv_make(f->outcome->str, f->outcome->len);
+	for (int i = 0; i < CALL_TEXTS; i++)
+		x->text_len[i] = kept_len(f->text[i]);
+}
+
+static sip_id call_id_at(const sip_id *held, sv kept, uint32_t i)
+{
+	if (held)
+		return held[i];
+	sip_id id;
+	memcpy(&id, kept.p + (size_t)i * sizeof(id), sizeof(id));
+	return id;
+}
+
+static void put_call_ids(GString *o, const sip_id *held, sv kept, uint32_t n)
+{
 	g_string_append_c(o, '[');
-	for (guint i = 0; c->related && i < c->related->len; i++) {
+	for (uint32_t i = 0; i < n; i++) {
 		if (i)
 			g_string_append_c(o, ',');
-		json_append_str(o, g_ptr_array_index(c->related, i));
+		json_append_u64(o, call_id_at(held, kept, i));
 	}
 	g_string_append_c(o, ']');
-	/* how it ended and why, in one line (dissect/findings.h) */
-	g_autoptr(GString) outcome = g_string_new(NULL);
-	findings_call_outcome(m, c, outcome);
-	key_lit(o, "outcome");
-	json_append_sv(o, sv_make(outcome->str, outcome->len));
+}
+
+static void call_facts_write(sink *s, const call_facts *f)
+{
+	const call_fixed *x = &f->x;
+	GString *o = s->buf;
+	bool ended = x->ended_by != CALL_END_NONE;
+	JSON_LIT(o, "{\"type\":\"call\",\"id\":");
+	json_append_u64(o, x->id);
+	put_sv(o, "call_id", f->text[0]);
+	put_sv(o, "method", f->text[1]);
+	put_sv(o, "from", f->text[2]);
+	put_sv(o, "to", f->text[3]);
+	put_str(o, "state", call_state_name((call_state)x->state));
+	put_status(o, "final_status", x->final_status);
+	put_ts(o, "start_ts", x->start_ts);
+	put_ts(o, "ring_ts", x->ring_ts);
+	put_ts(o, "answer_ts", x->answer_ts);
+	put_ts(o, "end_ts", x->end_ts);
+	put_span(o, "post_dial_delay", x->start_ts, x->ring_ts);
+	put_span(o, "setup_time", x->start_ts, x->answer_ts);
+	put_span(o, "duration", x->answer_ts, x->end_ts);
+	put_str(o, "ended_by", ended ? call_ender_name((call_ender)x->ended_by) : NULL);
+	put_ep(o, "ender", ended ? &x->ender : NULL);
+	put_u(o, "messages", x->messages);
+	key_lit(o, "dialogs");
+	put_call_ids(o, f->dialogs, f->dialogs_kept, x->n_dialogs);
+	key_lit(o, "transactions");
+	put_call_ids(o, f->txns, f->txns_kept, x->n_txns);
+	key_lit(o, "related");
+	g_string_append_c(o, '[');
+	sv rest = f->related_kept;
+	for (uint32_t i = 0; i < x->n_related; i++) {
+		if (i)
+			g_string_append_c(o, ',');
+		if (f->related_held) {
+			json_append_str(o, g_ptr_array_index(f->related_held, i));
+			continue;
+		}
+		uint32_t len;   /* checked by json_write_kept_call */
+		memcpy(&len, rest.p, sizeof(len));
+		json_append_sv(o, sv_make(rest.p + sizeof(len), len));
+		rest = sv_skip(rest, sizeof(len) + len);
+	}
+	g_string_append_c(o, ']');
+	put_sv(o, "outcome", f->text[4]);
 	JSON_LIT(o, "}\n");
 	sink_end_record(s);
+}
+
+void json_write_call(sink *s, const sip_model *m, const sip_call *c)
+{
+	g_autoptr(GString) outcome = g_string_new(NULL);
+	call_facts f = { .outcome = outcome };
+	call_facts_read(m, c, &f);
+	call_facts_write(s, &f);
+}
+
+void json_keep_call(GString *out, const sip_model *m, const sip_call *c)
+{
+	g_autoptr(GString) outcome = g_string_new(NULL);
+	call_facts f = { .outcome = outcome };
+	call_facts_read(m, c, &f);
+	kept_put(out, &f.x, sizeof(f.x), f.text, CALL_TEXTS);
+	if (f.x.n_dialogs)
+		g_string_append_len(out, (const char *)f.dialogs, (gssize)(f.x.n_dialogs * sizeof(sip_id)));
+	if (f.x.n_txns)
+		g_string_append_len(out, (const char *)f.txns, (gssize)(f.x.n_txns * sizeof(sip_id)));
+	for (uint32_t i = 0; i < f.x.n_related; i++) {
+		const char *r = g_ptr_array_index(c->related, i);
+		uint32_t len = (uint32_t)strlen(r);
+		g_string_append_len(out, (const char *)&len, sizeof(len));
+		g_string_append_len(out, r, (gssize)len);
+	}
+}
+
+/* The related Call-IDs as json_keep_call put them, n of them exactly. */
+static bool related_ok(sv v, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t len;
+		if (v.len < sizeof(len))
+			return false;
+		memcpy(&len, v.p, sizeof(len));
+		if (len > v.len - sizeof(len))
+			return false;
+		v = sv_skip(v, sizeof(len) + len);
+	}
+	return v.len == 0;
+}
+
+bool json_write_kept_call(sink *s, sv kept)
+{
+	call_facts f = { 0 };   /* as in json_write_kept_txn */
+	if (kept.len < sizeof(f.x))
+		return false;
+	memcpy(&f.x, kept.p, sizeof(f.x));
+	const call_fixed *x = &f.x;
+	if (x->state >= CALL_STATE__COUNT || x->ended_by > CALL_END_OTHER)
+		return false;
+	/* the fixed part and texts, then the lists after them */
+	size_t texts = 0;
+	for (int i = 0; i < CALL_TEXTS; i++)
+		if (x->text_len[i] != UINT32_MAX)
+			texts += x->text_len[i];
+	size_t ids = ((size_t)x->n_dialogs + x->n_txns) * sizeof(sip_id);
+	if (texts > kept.len - sizeof(f.x) || ids > kept.len - sizeof(f.x) - texts)
+		return false;
+	size_t head = sizeof(f.x) + texts;
+	if (!kept_get(sv_head(kept, head), &f.x, sizeof(f.x), f.x.text_len, f.text, CALL_TEXTS))
+		return false;
+	f.dialogs_kept = sv_make(kept.p + head, (size_t)x->n_dialogs * sizeof(sip_id));
+	f.txns_kept = sv_make(kept.p + head + f.dialogs_kept.len, (size_t)x->n_txns * sizeof(sip_id));
+	f.related_kept = sv_skip(kept, head + ids);
+	if (!related_ok(f.related_kept, x->n_related))
+		return false;
+	call_facts_write(s, &f);
+	return true;
 }
 
 void json_write_registration(sink *s, const sip_model *m, const sip_registration *r)

@@ -34,6 +34,10 @@ void json_write_dialog(sink *s, const sip_model *m, const sip_dialog *d);
 void json_keep_dialog(GString *out, const sip_model *m, const sip_dialog *d);
 bool json_write_kept_dialog(sink *s, sv kept);
 void json_write_call(sink *s, const sip_model *m, const sip_call *c);
+/* The same for a call: its outcome is judged when it is kept, from the
+ * messages the model holds then (findings_call_outcome). */
+void json_keep_call(GString *out, const sip_model *m, const sip_call *c);
+bool json_write_kept_call(sink *s, sv kept);
 void json_write_registration(sink *s, const sip_model *m, const sip_registration *r);
 /* Every transaction, dialog, call and registration, in that order (those
  * still held when the model has limits: the others went out as they were

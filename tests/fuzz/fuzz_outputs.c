@@ -7,13 +7,28 @@
 #include "output/stats.h"
 #include "ui/ladder_layout.h"
 
-/* A transaction's (a dialog's) record written from the bytes
- * json_keep_txn (json_keep_dialog) kept of it is the one json_write_txn
- * (json_write_dialog) writes; those bytes cut short are refused. */
+/* A transaction's (a dialog's, a call's) record written from the bytes
+ * json_keep_txn (json_keep_dialog, json_keep_call) kept of it is the one
+ * json_write_txn (json_write_dialog, json_write_call) writes; those bytes
+ * cut short are refused. */
+static fuzz_memsink direct, later;
+static GString *want, *kept;
+
+/* After direct got the record and kept the bytes. */
+static void check_kept_one(const char *what, sip_id i, bool (*write_kept)(sink *, sv))
+{
+	g_string_assign(want, fuzz_memsink_end(&direct)->str);
+	sink *s = fuzz_memsink_begin(&later);
+	if (write_kept(s, sv_make(kept->str, kept->len - 1)))
+		fuzz_fail("%s %u: kept bytes cut short taken", what, i);
+	if (!write_kept(s, sv_make(kept->str, kept->len)))
+		fuzz_fail("%s %u: kept bytes refused", what, i);
+	if (!g_string_equal(want, fuzz_memsink_end(&later)))
+		fuzz_fail("%s %u: record from kept bytes differs", what, i);
+}
+
 static void check_kept_records(const sip_model *m)
 {
-	static fuzz_memsink direct, later;
-	static GString *want, *kept;
 	if (!want) {
 		fuzz_memsink_init(&direct, "direct");
 		fuzz_memsink_init(&later, "later");
@@ -25,32 +40,27 @@ static void check_kept_records(const sip_model *m)
 		if (!t)
 			continue;
 		json_write_txn(fuzz_memsink_begin(&direct), m, t);
-		g_string_assign(want, fuzz_memsink_end(&direct)->str);
 		g_string_truncate(kept, 0);
 		json_keep_txn(kept, m, t);
-		sink *s = fuzz_memsink_begin(&later);
-		if (json_write_kept_txn(s, sv_make(kept->str, kept->len - 1)))
-			fuzz_fail("txn %u: kept bytes cut short taken", i);
-		if (!json_write_kept_txn(s, sv_make(kept->str, kept->len)))
-			fuzz_fail("txn %u: kept bytes refused", i);
-		if (!g_string_equal(want, fuzz_memsink_end(&later)))
-			fuzz_fail("txn %u: record from kept bytes differs", i);
+		check_kept_one("txn", i, json_write_kept_txn);
 	}
 	for (sip_id i = 0, n = MIN(sip_model_dialog_count(m), 64u); i < n; i++) {
 		const sip_dialog *d = sip_model_dialog(m, i);
 		if (!d)
 			continue;
 		json_write_dialog(fuzz_memsink_begin(&direct), m, d);
-		g_string_assign(want, fuzz_memsink_end(&direct)->str);
 		g_string_truncate(kept, 0);
 		json_keep_dialog(kept, m, d);
-		sink *s = fuzz_memsink_begin(&later);
-		if (json_write_kept_dialog(s, sv_make(kept->str, kept->len - 1)))
-			fuzz_fail("dialog %u: kept bytes cut short taken", i);
-		if (!json_write_kept_dialog(s, sv_make(kept->str, kept->len)))
-			fuzz_fail("dialog %u: kept bytes refused", i);
-		if (!g_string_equal(want, fuzz_memsink_end(&later)))
-			fuzz_fail("dialog %u: record from kept bytes differs", i);
+		check_kept_one("dialog", i, json_write_kept_dialog);
+	}
+	for (sip_id i = 0, n = MIN(sip_model_call_count(m), 64u); i < n; i++) {
+		const sip_call *c = sip_model_call(m, i);
+		if (!c)
+			continue;
+		json_write_call(fuzz_memsink_begin(&direct), m, c);
+		g_string_truncate(kept, 0);
+		json_keep_call(kept, m, c);
+		check_kept_one("call", i, json_write_kept_call);
 	}
 }
 

@@ -26,13 +26,17 @@ typedef struct writer {
 	void *user;
 	const sip_txn *txn;       /* json_write_txn of it, or with kept: */
 	const sip_dialog *dialog; /* json_write_dialog of it, or with kept: */
+	const sip_call *call;     /* json_write_call of it, or with kept: */
 	const GString *kept;      /* json_write_kept_txn of these bytes (must take them), */
-	bool kept_dialog;         /* or json_write_kept_dialog */
+	bool kept_dialog;         /* or json_write_kept_dialog, */
+	bool kept_call;           /* or json_write_kept_call */
 } writer;
 
 static void write_with(sink *s, const writer *w)
 {
-	if (w->kept && w->kept_dialog)
+	if (w->kept && w->kept_call)
+		g_assert_true(json_write_kept_call(s, sv_make(w->kept->str, w->kept->len)));
+	else if (w->kept && w->kept_dialog)
 		g_assert_true(json_write_kept_dialog(s, sv_make(w->kept->str, w->kept->len)));
 	else if (w->kept)
 		g_assert_true(json_write_kept_txn(s, sv_make(w->kept->str, w->kept->len)));
@@ -40,6 +44,8 @@ static void write_with(sink *s, const writer *w)
 		json_write_txn(s, w->m, w->txn);
 	else if (w->dialog)
 		json_write_dialog(s, w->m, w->dialog);
+	else if (w->call)
+		json_write_call(s, w->m, w->call);
 	else
 		json_write_model_filled(s, w->m, NULL, w->pace, w->user);
 }
@@ -190,11 +196,68 @@ static void test_kept_dialog(void)
 	flow_free(f);
 }
 
+/* The same for calls (json_keep_call): one answered and ended by the
+ * callee, which names another call in X-Call-ID (related both ways), one
+ * busy, and one of REGISTER alone (a null ender, no dialogs). */
+static void test_kept_call(void)
+{
+	flow *f = flow_new();
+	ua_call a = ua_call_make(f, "kept-call@x"), b = ua_call_make(f, "busy@x"),
+		r = ua_call_make(f, "reg@x");
+	req(&b, 0, true, "INVITE", 1, "z9hG4bKb1", NULL);
+	rsp(&b, 10, true, 486, "INVITE", 1, "z9hG4bKb1", "tb");
+	req(&b, 20, true, "ACK", 1, "z9hG4bKb1", "tb");
+	req_x(&a, 100, true, "INVITE", 1, "z9hG4bKa1", NULL, "X-Call-ID: busy@x\n");
+	rsp(&a, 110, true, 180, "INVITE", 1, "z9hG4bKa1", "ta");
+	rsp(&a, 200, true, 200, "INVITE", 1, "z9hG4bKa1", "ta");
+	req(&a, 210, true, "ACK", 1, "z9hG4bKa2", "ta");
+	req(&a, 5000, false, "BYE", 1, "z9hG4bKa3", "ta");
+	rsp(&a, 5010, false, 200, "BYE", 1, "z9hG4bKa3", "ta");
+	req(&r, 6000, true, "REGISTER", 1, "z9hG4bKr1", NULL);
+	rsp(&r, 6010, true, 200, "REGISTER", 1, "z9hG4bKr1", "tr");
+	sip_model_finish(f->m, at(f, 100000));
+	g_assert_cmpuint(sip_model_call_count(f->m), ==, 3);
+	g_autoptr(GString) kept = g_string_new(NULL);
+	for (sip_id i = 0; i < sip_model_call_count(f->m); i++) {
+		const sip_call *c = sip_model_call(f->m, i);
+		writer now = { .m = f->m, .call = c }, later = { .kept = kept, .kept_call = true };
+		g_autoptr(GString) want = written_by(&now);
+		g_assert_nonnull(strstr(want->str, "\"type\":\"call\""));
+		g_string_truncate(kept, 0);
+		json_keep_call(kept, f->m, c);
+		g_assert_cmpuint(kept->len, <, want->len);
+		g_autoptr(GString) got = written_by(&later);
+		g_assert_cmpstr(got->str, ==, want->str);
+
+		sink s;
+		sink_init(&s, STDOUT_FILENO, "standard output");
+		g_assert_false(json_write_kept_call(&s, sv_make(kept->str, kept->len - 1)));
+		g_assert_false(json_write_kept_call(&s, sv_make(kept->str, 8)));
+		g_string_append_c(kept, 'x');
+		g_assert_false(json_write_kept_call(&s, sv_make(kept->str, kept->len)));
+		g_assert_cmpuint(s.buf->len, ==, 0);
+		sink_finish(&s);
+	}
+	/* what the three are: busy, answered and related, REGISTER */
+	const sip_call *busy = sip_model_call(f->m, 0), *ans = sip_model_call(f->m, 1),
+		       *reg = sip_model_call(f->m, 2);
+	g_assert_cmpint(busy->state, ==, CALL_STATE_BUSY);
+	g_assert_cmpuint(busy->related->len, ==, 1);
+	g_assert_cmpint(ans->state, ==, CALL_STATE_ANSWERED);
+	g_assert_cmpint(ans->ended_by, ==, CALL_END_CALLEE);
+	g_assert_cmpuint(ans->related->len, ==, 1);
+	g_assert_cmpuint(ans->dialogs->len, ==, 1);
+	g_assert_cmpint(reg->state, ==, CALL_STATE_NOT_A_CALL);
+	g_assert_cmpuint(reg->dialogs->len, ==, 0);
+	flow_free(f);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/json/model/pace", test_pace);
 	g_test_add_func("/json/model/kept-txn", test_kept_txn);
 	g_test_add_func("/json/model/kept-dialog", test_kept_dialog);
+	g_test_add_func("/json/model/kept-call", test_kept_call);
 	return g_test_run();
 }
