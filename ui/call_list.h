@@ -83,8 +83,13 @@ bool call_list_hide_non_calls(const call_list *cl);
  * going on with the pass); the rows are rebuilt at the next update. */
 void call_list_filter_work(call_list *cl, guint budget);
 /* Filters at most `budget` calls, then rebuilds the rows when anything
- * changed.  Returns true when the rows may have changed. */
-bool call_list_update(call_list *cl, guint budget);
+ * changed.  Returns true when the rows may have changed.  busy: more is
+ * coming at once (a file loading, a live capture): rows that only went
+ * stale (calls changed or added, the filter pass went on) may wait for a
+ * later update, so that rebuilding a long sorted list does not slow the
+ * loading down; a change of sort, filter or shown calls, and an evicted
+ * call, never wait, and in call id order new calls are added at once. */
+bool call_list_update(call_list *cl, guint budget, bool busy);
 /* While a filter pass is under way: true, with the calls checked so far
  * and the calls to check. */
 bool call_list_filtering(const call_list *cl, guint *done, guint *total);

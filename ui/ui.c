@@ -439,7 +439,7 @@ void ui_run(const ui_feed *feed)
 		bool busy = u.loading || filtering;
 		gint64 now = g_get_monotonic_time();
 		if (keyed || !busy || ((changed || filtering) && now - last_draw >= DRAW_INTERVAL_US)) {
-			if (call_list_update(u.calls, 0) || changed)
+			if (call_list_update(u.calls, 0, busy) || changed)
 				update_screens(&u);
 			changed = false;
 			draw(&u);

@@ -359,25 +359,25 @@ static void test_call_list_filter_incremental(void)
 	call_list *cl = call_list_new(f.m);
 	sip_model_tap_add(f.m, SIP_EV_CALL, call_list_tap, cl);
 	three(&f);
-	call_list_update(cl, 100);
+	call_list_update(cl, 100, false);
 	assert_rows(cl, "0,1,2");
 
 	/* A filter pass a call at a time: calls not yet checked do not show. */
 	call_list_set_filter(cl, ui_filter_new("example", NULL));
-	call_list_update(cl, 1);
+	call_list_update(cl, 1, false);
 	guint done = 0, total = 0;
 	g_assert_true(call_list_filtering(cl, &done, &total));
 	g_assert_cmpuint(done, ==, 1);
 	g_assert_cmpuint(total, ==, 3);
 	assert_rows(cl, "0");
-	call_list_update(cl, 1);
-	call_list_update(cl, 1);
+	call_list_update(cl, 1, false);
+	call_list_update(cl, 1, false);
 	g_assert_false(call_list_filtering(cl, &done, &total));
 	assert_rows(cl, "0,1,2");
 
 	/* A call that changes is checked again: its new message matches. */
 	call_list_set_filter(cl, ui_filter_new("late-header", NULL));
-	call_list_update(cl, 100);
+	call_list_update(cl, 100, false);
 	assert_rows(cl, "");
 	add(&f, "192.0.2.1", "192.0.2.2", 50,
 	    "ACK sip:bob@b.example SIP/2.0\n"
@@ -387,17 +387,17 @@ static void test_call_list_filter_incremental(void)
 	    "Call-ID: c2\n"
 	    "CSeq: 1 ACK\n"
 	    "X-Note: late-header\n");
-	call_list_update(cl, 100);
+	call_list_update(cl, 100, false);
 	assert_rows(cl, "1");
 
 	/* A new Call-ID after the pass is checked too. */
 	invite(&f, "c4", "eve@a.example", "late-header@b.example", NULL, 60);
-	call_list_update(cl, 100);
+	call_list_update(cl, 100, false);
 	assert_rows(cl, "1,3");
 
 	/* No filter: everything again. */
 	call_list_set_filter(cl, NULL);
-	call_list_update(cl, 100);
+	call_list_update(cl, 100, false);
 	assert_rows(cl, "0,1,2,3");
 	call_list_free(cl);
 	fx_clear(&f);
@@ -449,7 +449,7 @@ static void test_call_list_narrowing(void)
 	for (int round = 0; round < 6; round++) {
 		for (size_t t = 0; t < G_N_ELEMENTS(texts); t++) {
 			call_list_set_filter(cl, ui_filter_new(texts[t], NULL));
-			call_list_update(cl, (guint)g_rand_int_range(r, 0, CALLS));
+			call_list_update(cl, (guint)g_rand_int_range(r, 0, CALLS), false);
 			if (g_rand_int_range(r, 0, 3) == 0) {
 				/* a message of a call already scanned, holding a word */
 				int c = g_rand_int_range(r, 0, CALLS);
@@ -460,10 +460,10 @@ static void test_call_list_narrowing(void)
 			}
 			if (g_rand_int_range(r, 0, 2) == 0)
 				continue;   /* the next keystroke before the pass is done */
-			call_list_update(cl, G_MAXUINT);
+			call_list_update(cl, G_MAXUINT, false);
 			call_list *fresh = call_list_new(f.m);
 			call_list_set_filter(fresh, ui_filter_new(texts[t], NULL));
-			call_list_update(fresh, G_MAXUINT);
+			call_list_update(fresh, G_MAXUINT, false);
 			g_autoptr(GPtrArray) got = ids_of(cl), want = ids_of(fresh);
 			g_assert_cmpuint(got->len, ==, want->len);
 			for (guint i = 0; i < got->len; i++)
@@ -483,28 +483,28 @@ static void test_call_list_hide_sort_marks(void)
 	call_list *cl = call_list_new(f.m);
 	three(&f);
 	invite(&f, "c0", "aaron@a.example", "zed@b.example", NULL, 60);
-	call_list_update(cl, 100);
+	call_list_update(cl, 100, false);
 	assert_rows(cl, "0,1,2,3");
 
 	call_list_set_hide_non_calls(cl, true);
-	call_list_update(cl, 100);
+	call_list_update(cl, 100, false);
 	assert_rows(cl, "0,1,3");
 	g_assert_cmpint(call_list_find(cl, 2), ==, -1);
 	g_assert_cmpint(call_list_find(cl, 3), ==, 2);
 	call_list_set_hide_non_calls(cl, false);
 
 	call_list_set_sort(cl, CALL_COL_FROM, false);
-	call_list_update(cl, 100);
+	call_list_update(cl, 100, false);
 	assert_rows(cl, "3,0,1,2"); /* aaron, alice, carol, monitor */
 	call_list_set_sort(cl, CALL_COL_FROM, true);
-	call_list_update(cl, 100);
+	call_list_update(cl, 100, false);
 	assert_rows(cl, "2,1,0,3");
 	call_list_set_sort(cl, CALL_COL_STATE, false);
-	call_list_update(cl, 100);
+	call_list_update(cl, 100, false);
 	/* In the order of call_state: active, setup, busy, not a call. */
 	assert_rows(cl, "1,3,0,2");
 	call_list_set_sort(cl, CALL_COL_MSGS, true);
-	call_list_update(cl, 100);
+	call_list_update(cl, 100, false);
 	assert_rows(cl, "1,0,3,2"); /* 2, 2, 1, 1 messages; ties by id, reversed with it */
 	g_autoptr(GPtrArray) before = ids_of(cl);
 	g_assert_cmpuint(before->len, ==, 4);
@@ -523,6 +523,75 @@ static void test_call_list_hide_sort_marks(void)
 	call_list_mark_clear(cl);
 	g_assert_cmpuint(call_list_marked_count(cl), ==, 0);
 	g_assert_false(call_list_marked(cl, 12345));
+	call_list_free(cl);
+	fx_clear(&f);
+}
+
+/* The rows of a fresh list with cl's sort, after a full update. */
+static GPtrArray *fresh_ids(const fixture *f, const call_list *cl)
+{
+	call_list *fresh = call_list_new(f->m);
+	call_list_set_sort(fresh, call_list_sort_col(cl), call_list_sort_reverse(cl));
+	call_list_set_hide_non_calls(fresh, call_list_hide_non_calls(cl));
+	call_list_update(fresh, G_MAXUINT, false);
+	GPtrArray *ids = ids_of(fresh);
+	call_list_free(fresh);
+	return ids;
+}
+
+static void assert_same_ids(GPtrArray *got, GPtrArray *want)
+{
+	g_assert_cmpuint(got->len, ==, want->len);
+	for (guint i = 0; i < got->len; i++)
+		g_assert_true(got->pdata[i] == want->pdata[i]);
+	g_ptr_array_unref(got);
+	g_ptr_array_unref(want);
+}
+
+/* While the model grows (busy updates): in call id order the new calls
+ * are rows at once; a change of sort or of the calls shown is never left
+ * waiting; and the first update once nothing more comes shows what a
+ * fresh list shows. */
+static void test_call_list_busy(void)
+{
+	fixture f;
+	fx_init(&f);
+	call_list *cl = call_list_new(f.m);
+	sip_model_tap_add(f.m, SIP_EV_CALL, call_list_tap, cl);
+	static const char *const froms[] = { "mia@a.example", "bob@a.example", "zoe@a.example",
+					     "amy@a.example" };
+	int64_t ms = 0;
+	for (int i = 0; i < 12; i++) {
+		g_autofree char *cid = g_strdup_printf("b%d", i);
+		invite(&f, cid, froms[i % 4], "carol@b.example", NULL, ms++);
+		call_list_update(cl, 0, true);
+		assert_same_ids(ids_of(cl), fresh_ids(&f, cl));
+		g_assert_cmpuint(call_list_len(cl), ==, (guint)i + 1);
+	}
+	call_list_set_sort(cl, CALL_COL_FROM, false);
+	call_list_update(cl, 0, true);
+	assert_same_ids(ids_of(cl), fresh_ids(&f, cl));
+	g_assert_cmpuint(call_list_at(cl, 0), ==, 3);   /* amy */
+	for (int i = 12; i < 20; i++) {
+		g_autofree char *cid = g_strdup_printf("b%d", i);
+		invite(&f, cid, froms[i % 4], "carol@b.example", NULL, ms++);
+		call_list_update(cl, 0, true);
+		/* maybe waiting: never more rows than calls, nor a row twice */
+		g_assert_cmpuint(call_list_len(cl), <=, (guint)i + 1);
+	}
+	add(&f, "192.0.2.1", "192.0.2.2", ms++,
+	    "OPTIONS sip:carol@b.example SIP/2.0\n"
+	    "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-o1\n"
+	    "From: <sip:aaa@a.example>;tag=o1\nTo: <sip:carol@b.example>\n"
+	    "Call-ID: opt1\nCSeq: 1 OPTIONS\n");
+	call_list_set_hide_non_calls(cl, true);
+	call_list_update(cl, 0, true);
+	assert_same_ids(ids_of(cl), fresh_ids(&f, cl));
+	g_assert_cmpuint(call_list_len(cl), ==, 20);
+	call_list_set_hide_non_calls(cl, false);
+	call_list_update(cl, 0, false);
+	assert_same_ids(ids_of(cl), fresh_ids(&f, cl));
+	g_assert_cmpuint(call_list_at(cl, 0), ==, 20);   /* aaa, the OPTIONS */
 	call_list_free(cl);
 	fx_clear(&f);
 }
@@ -660,6 +729,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/ui_filter/narrows", test_filter_narrows);
 	g_test_add_func("/ui_filter/call_list_narrowing", test_call_list_narrowing);
 	g_test_add_func("/ui_filter/call_list_hide_sort_marks", test_call_list_hide_sort_marks);
+	g_test_add_func("/ui_filter/call_list_busy", test_call_list_busy);
 	g_test_add_func("/ui_filter/call_list_cells", test_call_list_cells);
 	g_test_add_func("/ui_filter/line_edit", test_line_edit);
 	g_test_add_func("/ui_filter/message_text", test_message_text);
