@@ -63,6 +63,10 @@ struct sip_model {
 	sip_ids shed_msgs, shed_txns; /* scratch for shed: what goes */
 	const sip_ids *ev_msgs, *ev_txns, *ev_dialogs; /* during SIP_EV_EVICT */
 	bool compacted;           /* sip_model_compact: the indexes by key are empty */
+	/* In call_attach, before the message joins its call: nothing waits
+	 * to be published, so call_gone may shed the call it finds quiet
+	 * (not when a related Call-ID is looked up later in the message). */
+	bool attaching;
 	/* Without limits, every call stays; the indexes that match a new
 	 * message to a call, transaction or dialog need hold only what a
 	 * message can still reach.  heard: the messages in the order they
@@ -910,7 +914,8 @@ static bool call_gone(void *user, call_rec *r)
 			 * that found it quiet joins it: forget_quiet would see
 			 * it quiet only at a later message of another call, and
 			 * a capture of one UA has none. */
-			if (m->txns.side_on && !(m->keep && m->keep(m->keep_user, m, r->pub.id)))
+			if (m->attaching && m->txns.side_on &&
+			    !(m->keep && m->keep(m->keep_user, m, r->pub.id)))
 				shed(m, &r->own);
 		}
 		return false;
@@ -1139,7 +1144,9 @@ sip_id sip_model_add_prepared(sip_model *m, const sip_msg_meta *meta, const sip_
 	dlg_result dr;
 
 	guint calls_before = m->calls.recs.len;
+	m->attaching = true;
 	call_attach(&m->calls, &c);
+	m->attaching = false;
 	mdl_owner *own = NULL;
 	if (m->limited) {
 		own = owner_of(m, msg);

@@ -810,6 +810,43 @@ static void test_register_alone_sheds(void)
 	flow_free(f);
 }
 
+/* Events in the order the taps hear them. */
+static void log_event(void *user, const sip_model *m, sip_event ev, sip_id id)
+{
+	(void)m;
+	(void)id;
+	GArray *log = user;
+	g_array_append_val(log, ev);
+}
+
+/* A quiet REGISTER call found by another call's message (X-Call-ID)
+ * sheds then no more than it did before: a message's events all come
+ * after it, its own first (they wait in the model's change lists while it
+ * is processed). */
+static void test_register_found_as_related(void)
+{
+	flow *f = flow_new();
+	sip_limits l = { .forget_finished = true };
+	g_assert_true(sip_model_set_limits(f->m, &l));
+	g_autoptr(GArray) log = g_array_new(FALSE, FALSE, sizeof(sip_event));
+	sip_model_tap_add(f->m, ~0u, log_event, log);
+	ua_call r = ua_call_make(f, "r@x"), c = ua_call_make(f, "c@x");
+	for (unsigned k = 0; k < 3; k++) {
+		g_autofree char *branch = g_strdup_printf("z9hG4bK-r%u", k);
+		req(&r, (int64_t)k * 400000, true, "REGISTER", k + 1, branch, NULL);
+		rsp(&r, (int64_t)k * 400000 + 10, true, 200, "REGISTER", k + 1, branch, "tr");
+	}
+	/* r is quiet; this message names it, and is the first to come */
+	g_array_set_size(log, 0);
+	req_x(&c, 1200000, true, "INVITE", 1, "z9hG4bK-c1", NULL, "X-Call-ID: r@x\n");
+	g_assert_cmpuint(log->len, >, 0);
+	g_assert_cmpint(g_array_index(log, sip_event, 0), ==, SIP_EV_MESSAGE);
+	for (guint i = 0; i < log->len; i++)
+		g_assert_cmpint(g_array_index(log, sip_event, i), !=, SIP_EV_SHED);
+	g_assert_cmpuint(call_named(f, "c@x")->related->len, ==, 1);
+	flow_free(f);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -826,5 +863,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/model/limits/shed-registers", test_shed_registers);
 	g_test_add_func("/model/limits/register-stays-small", test_register_stays_small);
 	g_test_add_func("/model/limits/register-alone-sheds", test_register_alone_sheds);
+	g_test_add_func("/model/limits/register-found-as-related", test_register_found_as_related);
 	return g_test_run();
 }
