@@ -10,7 +10,9 @@ tests/ui/test_ui.py), and the screen is read back with `capture-pane`:
          the time until the status bar is drawn, until the call list shows
          its first call rows, and until loading has finished (the status
          bar no longer says "loading"; it shows "loading NN%" with a bar
-         while the file is read).
+         while the file is read).  Then once more in a new session, with
+         `o` pressed three times as soon as the status bar shows, so that
+         the list is kept sorted by FROM while the file loads.
   keys   with the file fully loaded, each key of a fixed sequence (Down,
          PgDn, End, Home, Enter for a ladder, Esc back, `/`, a few filter
          characters, Enter to keep the filter) is sent with `send-keys`,
@@ -56,6 +58,10 @@ set -g escape-time 0
 ROW_RE = re.compile(r"^[ *]\s*\d+\s+\S")
 FILTERING_RE = re.compile(r"\(\d+%\)")
 STATUS_RE = re.compile(r"frames (\d+)\s+SIP (\d+)\s+calls (?:\d+/)?(\d+)")
+SORTED_RE = re.compile(r"(\S+?)[\u25b2\u25bc]")   # the title of the sort column, marked
+# Sorting by a column other than the index while the file loads: "o" three
+# times goes index -> start -> method -> from.
+SORT_KEYS = ("o", "o", "o")
 
 
 class UiFailure(Exception):
@@ -126,12 +132,15 @@ def vm_hwm_kb(pid):
     return status_kb(pid, "VmHWM")
 
 
-def measure_load(t, binary, path, timeout, stderr_path):
-    """Start sipscope on the file; times from the start of the session."""
+def measure_load(t, binary, path, timeout, stderr_path, keys=()):
+    """Start sipscope on the file; times from the start of the session.
+    keys: sent once, as soon as the status bar is drawn (the column the
+    list is then sorted by is in res["sorted"])."""
     env = {"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TERM": "screen"}
     command = "exec %s -r %s 2>%s" % (shlex.quote(binary), shlex.quote(path),
                                       shlex.quote(stderr_path))
     res = {"drawn": None, "rows": None, "loaded": None, "polls": 0}
+    keys = list(keys)
     t0 = time.perf_counter()
     t.start("ui", command, env)
     deadline = t0 + timeout
@@ -151,6 +160,8 @@ def measure_load(t, binary, path, timeout, stderr_path):
         if lines[0].startswith(" sipscope"):
             if res["drawn"] is None:
                 res["drawn"] = seen
+            while keys:
+                t.send("ui", keys.pop(0))
             if res["rows"] is None and len(lines) > 2 and "METHOD" in lines[1] \
                     and ROW_RE.match(lines[2]):
                 res["rows"] = seen
@@ -160,6 +171,8 @@ def measure_load(t, binary, path, timeout, stderr_path):
         next_poll += LOAD_POLL
         time.sleep(max(0.0, next_poll - time.perf_counter()))
     res["poll_period"] = res["loaded"] / max(1, res["polls"])
+    m = SORTED_RE.search(lines[1] if len(lines) > 1 else "")
+    res["sorted"] = m.group(1) if m else None
     m = STATUS_RE.search(status_of(screen))
     if m:
         res["frames"], res["messages"], res["calls"] = map(int, m.groups())
@@ -288,6 +301,16 @@ def measure_poll_cost(t, n=30):
     return (time.perf_counter() - t0) / n
 
 
+def quit_ui(t):
+    t.send("ui", "q")
+    deadline = time.perf_counter() + 20
+    while time.perf_counter() < deadline and t.pane("ui", "#{pane_dead}") != "1":
+        time.sleep(0.05)
+    if t.pane("ui", "#{pane_dead}") != "1":
+        raise UiFailure("sipscope did not exit after q")
+    t.cmd("kill-session", "-t", "ui")
+
+
 def run(binary, path, reps=20, timeout=300, filter_text="busy", log=None):
     """Both measurements on one capture: a dict for section()."""
     log = log or (lambda m: print(m, file=sys.stderr, flush=True))
@@ -309,15 +332,17 @@ def run(binary, path, reps=20, timeout=300, filter_text="busy", log=None):
         res["capture_cost"] = measure_poll_cost(t)
         if reps > 0:
             res["keys"], res["floor"], res["key_poll"] = measure_keys(t, reps, filter_text, log)
-        t.send("ui", "q")
-        deadline = time.perf_counter() + 20
-        while time.perf_counter() < deadline and t.pane("ui", "#{pane_dead}") != "1":
-            time.sleep(0.05)
-        if t.pane("ui", "#{pane_dead}") != "1":
-            raise UiFailure("sipscope did not exit after q")
+        quit_ui(t)
         err = open(errfile, errors="replace").read().strip()
         if err:
             res["stderr"] = err[-500:]
+        # The same file again, sorted by another column from the start:
+        # the list is then kept in order while it grows.
+        log("ui: loading %s again, sorted" % os.path.basename(path))
+        ls = measure_load(t, binary, path, timeout, errfile, SORT_KEYS)
+        res["load"]["sorted_load"] = ls
+        log("  ui load, sorted by %s: loaded %.3f s" % (ls["sorted"], ls["loaded"]))
+        quit_ui(t)
     finally:
         t.kill()
         shutil.rmtree(work, ignore_errors=True)
@@ -343,6 +368,12 @@ def load_table(ld, info=None, stats_wall=None):
     out.append("| status bar drawn | %.3f |" % ld["drawn"])
     out.append("| first call rows in the call list | %.3f |" % ld["rows"])
     out.append("| loading finished (no `loading NN%%` in the status bar) | %.3f |" % ld["loaded"])
+    ls = ld.get("sorted_load")
+    if ls:
+        out.append("| loading finished, the list sorted by %s from the start (`o` three times "
+                   "once the status bar shows; a new session) | %.3f (%.2f x) |"
+                   % (ls["sorted"] or "? (the titles showed no sort mark)", ls["loaded"],
+                      ls["loaded"] / ld["loaded"]))
     if stats_wall:
         out.append("| for comparison: `sipscope --stats` on the same file (median wall time above) "
                    "| %.3f (UI load = %.2f x) |" % (stats_wall, ld["loaded"] / stats_wall))
