@@ -123,9 +123,11 @@ static void kept_put(GString *out, const void *fixed, size_t size, const sv *tex
 }
 
 /* The same read back into fixed (size bytes, lens: its text lengths) and
- * text[n], views into kept; false unless kept is exactly that long. */
+ * text[n], views into kept; false unless kept holds that much.  *end:
+ * where what was read ends (more may follow); without end, false unless
+ * kept is exactly that long. */
 static bool kept_get(sv kept, void *fixed, size_t size, const uint32_t *lens, sv *text,
-	unsigned n)
+	unsigned n, size_t *end)
 {
 	if (kept.len < size)
 		return false;
@@ -142,7 +144,9 @@ static bool kept_get(sv kept, void *fixed, size_t size, const uint32_t *lens, sv
 		text[i] = sv_make(kept.p + at, len);
 		at += len;
 	}
-	return at == kept.len;
+	if (end)
+		*end = at;
+	return end || at == kept.len;
 }
 
 /* A text's length as the fixed part keeps it. */
@@ -293,7 +297,7 @@ void json_keep_txn(GString *out, const sip_model *m, const sip_txn *t)
 bool json_write_kept_txn(sink *s, sv kept)
 {
 	txn_facts f = { 0 };   /* kept_get fills it, but reads lengths from it too */
-	if (!kept_get(kept, &f.x, sizeof(f.x), f.x.text_len, f.text, 3) ||
+	if (!kept_get(kept, &f.x, sizeof(f.x), f.x.text_len, f.text, 3, NULL) ||
 	    f.x.state >= TXN_STATE__COUNT)
 		return false;
 	txn_facts_write(s, &f);
@@ -385,7 +389,7 @@ void json_keep_dialog(GString *out, const sip_model *m, const sip_dialog *d)
 bool json_write_kept_dialog(sink *s, sv kept)
 {
 	dlg_facts f = { 0 };   /* as in json_write_kept_txn */
-	if (!kept_get(kept, &f.x, sizeof(f.x), f.x.text_len, f.text, DLG_TEXTS) ||
+	if (!kept_get(kept, &f.x, sizeof(f.x), f.x.text_len, f.text, DLG_TEXTS, NULL) ||
 	    f.x.state > DLG_STATE_TERMINATED || f.x.end > DLG_END_NO_FINAL)
 		return false;
 	dlg_facts_write(s, &f);
@@ -494,7 +498,7 @@ static void call_facts_write(sink *s, const call_facts *f)
 	put_span(o, "setup_time", x->start_ts, x->answer_ts);
 	put_span(o, "duration", x->answer_ts, x->end_ts);
 	put_str(o, "ended_by", ended ? call_ender_name((call_ender)x->ended_by) : NULL);
-	put_ep(o, "ender", ended ? &x->ender : NULL);
+	put_ep(o, "ender", &x->ender);   /* EP_NONE unless ended */
 	put_u(o, "messages", x->messages);
 	key_lit(o, "dialogs");
 	put_call_ids(o, f->dialogs, f->dialogs_kept, x->n_dialogs);
@@ -540,7 +544,7 @@ void json_keep_call(GString *out, const sip_model *m, const sip_call *c)
 	if (f.x.n_txns)
 		g_string_append_len(out, (const char *)f.txns, (gssize)(f.x.n_txns * sizeof(sip_id)));
 	for (uint32_t i = 0; i < f.x.n_related; i++) {
-		const char *r = g_ptr_array_index(c->related, i);
+		const char *r = g_ptr_array_index(f.related_held, i);
 		uint32_t len = (uint32_t)strlen(r);
 		g_string_append_len(out, (const char *)&len, sizeof(len));
 		g_string_append_len(out, r, (gssize)len);
@@ -565,22 +569,14 @@ static bool related_ok(sv v, uint32_t n)
 bool json_write_kept_call(sink *s, sv kept)
 {
 	call_facts f = { 0 };   /* as in json_write_kept_txn */
-	if (kept.len < sizeof(f.x))
-		return false;
-	memcpy(&f.x, kept.p, sizeof(f.x));
 	const call_fixed *x = &f.x;
-	if (x->state >= CALL_STATE__COUNT || x->ended_by > CALL_END_OTHER)
-		return false;
 	/* the fixed part and texts, then the lists after them */
-	size_t texts = 0;
-	for (int i = 0; i < CALL_TEXTS; i++)
-		if (x->text_len[i] != UINT32_MAX)
-			texts += x->text_len[i];
-	size_t ids = ((size_t)x->n_dialogs + x->n_txns) * sizeof(sip_id);
-	if (texts > kept.len - sizeof(f.x) || ids > kept.len - sizeof(f.x) - texts)
+	size_t head;
+	if (!kept_get(kept, &f.x, sizeof(f.x), f.x.text_len, f.text, CALL_TEXTS, &head) ||
+	    x->state >= CALL_STATE__COUNT || x->ended_by > CALL_END_OTHER)
 		return false;
-	size_t head = sizeof(f.x) + texts;
-	if (!kept_get(sv_head(kept, head), &f.x, sizeof(f.x), f.x.text_len, f.text, CALL_TEXTS))
+	size_t ids = ((size_t)x->n_dialogs + x->n_txns) * sizeof(sip_id);
+	if (ids > kept.len - head)
 		return false;
 	f.dialogs_kept = sv_make(kept.p + head, (size_t)x->n_dialogs * sizeof(sip_id));
 	f.txns_kept = sv_make(kept.p + head + f.dialogs_kept.len, (size_t)x->n_txns * sizeof(sip_id));
