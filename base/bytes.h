@@ -201,8 +201,9 @@ static inline sv sv_trim(sv v)
 bool sv_to_u64(sv v, uint64_t max, uint64_t *out);
 
 /* Hashes for hash tables (not stable across versions: never stored):
- * eight bytes at a time, multiply-mix; the _ci one over the lower-cased
- * bytes, so views equal under sv_eq_ci hash alike. */
+ * eight bytes at a time, multiply-mix; the _ci one folds case first, so
+ * views equal under sv_eq_ci hash alike, and so do a few that it tells
+ * apart ('@' and '`', '[' and '{', ...): a table compares its keys. */
 uint32_t sv_hash(sv v);
 uint32_t sv_hash_ci(sv v);
 

@@ -153,9 +153,24 @@ static bool fmt_codec(const sdp_media *m, sv fmt, sv *name, uint32_t *clock)
 	return true;
 }
 
+/* The key stands for the codec (an offer keeps nothing else of it), so
+ * the name is hashed lower-cased exactly: sv_hash_ci's fold also merges
+ * some bytes that differ. */
 static uint32_t codec_key(sv name, uint32_t clock)
 {
-	uint32_t h = sv_hash_ci(name) * 31u + clock;
+	uint8_t low[64];
+	size_t off = 0, n = MIN(name.len, sizeof(low));
+	uint32_t h = 0;
+	for (;;) {
+		for (size_t i = 0; i < n; i++)
+			low[i] = (uint8_t)g_ascii_tolower(name.p[off + i]);
+		h = h * 31u + sv_hash((sv){ low, n });
+		off += n;
+		if (off == name.len)
+			break;
+		n = MIN(name.len - off, sizeof(low));   /* a name longer than any codec's */
+	}
+	h = h * 31u + clock;
 	return h ? h : 1;
 }
 

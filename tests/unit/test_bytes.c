@@ -148,6 +148,31 @@ static void test_hash_seed(void)
 	g_assert_cmpuint(sv_hash_ci(SV_LIT("Z9HG4BK1")), ==, sv_hash_ci(SV_LIT("z9hg4bk1")));
 }
 
+/* Views equal but for ASCII case hash alike under sv_hash_ci at every
+ * length (the tail word is laid out differently below 4 bytes, from 4 to
+ * 7, and at whole words), and a view of lower-case letters and digits
+ * hashes as under sv_hash; views that differ in a letter do not. */
+static void test_hash_ci(void)
+{
+	const char mixed[] = "Z9hG4bK-Sip.ExAmPlE.ComAbCdEfGh";
+	for (size_t n = 0; n < sizeof(mixed); n++) {
+		char low[sizeof(mixed)], up[sizeof(mixed)];
+		for (size_t i = 0; i < n; i++) {
+			low[i] = g_ascii_tolower(mixed[i]);
+			up[i] = g_ascii_toupper(mixed[i]);
+		}
+		sv m = { (const uint8_t *)mixed, n }, l = { (const uint8_t *)low, n };
+		sv u = { (const uint8_t *)up, n };
+		g_assert_cmpuint(sv_hash_ci(m), ==, sv_hash_ci(l));
+		g_assert_cmpuint(sv_hash_ci(u), ==, sv_hash_ci(l));
+		g_assert_cmpuint(sv_hash_ci(l), ==, sv_hash(l));
+		if (n > 0) {
+			low[n - 1] = low[n - 1] == 'q' ? 'r' : 'q';
+			g_assert_cmpuint(sv_hash_ci(m), !=, sv_hash_ci(l));
+		}
+	}
+}
+
 static void test_arena(void)
 {
 	arena a;
@@ -264,6 +289,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/bytes/reader-bounds", test_reader_bounds);
 	g_test_add_func("/bytes/sv-ops", test_sv_ops);
 	g_test_add_func("/bytes/hash-seed", test_hash_seed);
+	g_test_add_func("/bytes/hash-ci", test_hash_ci);
 	g_test_add_func("/bytes/arena", test_arena);
 	g_test_add_func("/bytes/arena-growing", test_arena_growing);
 	g_test_add_func("/bytes/endpoint", test_endpoint);
