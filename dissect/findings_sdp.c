@@ -163,7 +163,7 @@ static uint32_t codec_key(sv name, uint32_t clock)
 	uint32_t h = 0;
 	for (;;) {
 		for (size_t i = 0; i < n; i++)
-			low[i] = (uint8_t)g_ascii_tolower(name.p[off + i]);
+			low[i] = (uint8_t)sv_lower(name.p[off + i]);
 		h = h * 31u + sv_hash((sv){ low, n });
 		off += n;
 		if (off == name.len)
