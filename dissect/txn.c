@@ -64,8 +64,16 @@ static void sent_by_split(sv sent_by, sv transport, sv *host, uint16_t *port)
 		*host = colon < 0 ? sent_by : sv_head(sent_by, (size_t)colon);
 		rest = colon < 0 ? SV_NULL : sv_skip(sent_by, (size_t)colon);
 	}
-	uint32_t n;
-	if (sv_at(rest, 0) == ':' && sip_uint_parse(sv_skip(rest, 1), 65535, &n))
+	if (sv_at(rest, 0) != ':')
+		return;
+	/* the usual port, one to five digits to the end, read inline as
+	 * sip_uint_parse would read it; anything else is left to it */
+	sv digits = sv_skip(rest, 1);
+	uint32_t n = 0;
+	size_t i = 0;
+	for (; i < digits.len && i < 5 && (unsigned)(digits.p[i] - '0') <= 9; i++)
+		n = n * 10 + (unsigned)(digits.p[i] - '0');
+	if ((i > 0 && i == digits.len && n <= 65535) || sip_uint_parse(digits, 65535, &n))
 		*port = (uint16_t)n;
 }
 
