@@ -2,7 +2,12 @@
  * micro.c — micro-benchmark of the per-message hot path.
  *
  *     sipscope-micro [--tsv] [--min-time SECONDS] [--batches N] [--calls N] [--only CASE,...]
+ *     sipscope-micro --count N [--only CASE,...]
  *     sipscope-micro --show
+ *
+ * --count: each selected parse case parsed N times, untimed, checked, and
+ * "case<TAB>N" printed: for an instruction counter (callgrind) run with two
+ * N, whose difference over the difference of N is one parse's cost.
  *
  * Cases:
  *  parse-*       sip_parse_message over one realistic message held in
@@ -470,6 +475,28 @@ static uint64_t parse_loop(sv raw, sip_msg *m, uint64_t n)
 	return acc;
 }
 
+/* --count: the case's message parsed n times, untimed, for a counter of
+ * instructions (callgrind) run twice with two n: the difference over the
+ * difference of n is the cost of one parse, whatever the setup costs and
+ * however the compiler placed the parse. */
+static bool count_parse(const parse_case *pc, uint64_t n)
+{
+	call_ids c;
+	call_ids_make(&c, 42);
+	char buf[2048];
+	size_t len;
+	bool from_callee;
+	if (!render(pc->kind, &c, buf, sizeof(buf), &len, &from_callee)) {
+		fail("%s: message does not fit", pc->name);
+		return false;
+	}
+	g_autofree uint8_t *bytes = g_memdup2(buf, len);
+	g_autofree sip_msg *m = g_new0(sip_msg, 1);
+	sink_value += parse_loop(sv_make(bytes, len), m, n);
+	printf("%s\t%" PRIu64 "\n", pc->name, n);
+	return parse_check(pc->name, m, pc->kind, &c);
+}
+
 static bool bench_parse(const parse_case *pc, result *r)
 {
 	call_ids c;
@@ -928,6 +955,8 @@ static bool wanted(char **only, const char *name)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: sipscope-micro [--tsv] [--min-time SECONDS] [--batches N] [--calls N] [--only CASE,...]\n"
+		   "       sipscope-micro --count N [--only CASE,...]   (each parse case N times, untimed,\n"
+		   "                                                  for an instruction counter)\n"
 		   "       sipscope-micro --show   (prints the messages of the parse cases)\n"
 		   "cases: parse-invite parse-180 parse-200-sdp parse-ack parse-bye parse-register pipeline pipeline-app\n");
 }
@@ -982,6 +1011,7 @@ int main(int argc, char **argv)
 	bool tsv = false;
 	unsigned long n_calls = 20000;
 	char **only = NULL;
+	uint64_t count = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -1004,6 +1034,11 @@ int main(int argc, char **argv)
 			if (*end || n_calls < 1 || n_calls > 1000000)
 				goto bad;
 			i++;
+		} else if (strcmp(a, "--count") == 0 && v) {
+			count = strtoull(v, &end, 10);
+			if (*end || count < 1 || count > UINT64_C(1000000000))
+				goto bad;
+			i++;
 		} else if (strcmp(a, "--only") == 0 && v) {
 			g_strfreev(only);
 			only = g_strsplit(v, ",", -1);
@@ -1017,6 +1052,14 @@ int main(int argc, char **argv)
 		} else {
 			goto bad;
 		}
+	}
+
+	if (count) {
+		for (size_t i = 0; i < G_N_ELEMENTS(parse_cases); i++)
+			if (wanted(only, parse_cases[i].name))
+				count_parse(&parse_cases[i], count);
+		g_strfreev(only);
+		return failed ? 1 : 0;
 	}
 
 	result rs[G_N_ELEMENTS(parse_cases) + 2];

@@ -645,9 +645,38 @@ def run_micro(bins, timeout):
     return rows, info, None
 
 
+# Parses counted per case: two runs of `--count`, the difference divided.
+MICRO_COUNTS = (1000, 3000)
+
+
+def micro_instructions(bins, cases):
+    """Instructions of one parse of each parse case, counted by callgrind
+    on the binary that was timed: {case: instructions}.  Two runs of
+    `sipscope-micro --count N` per case; the difference of their totals
+    over the difference of N leaves out the setup.  Empty without
+    valgrind."""
+    if not shutil.which("valgrind"):
+        return {}
+    res = {}
+    for case in cases:
+        if not case.startswith("parse-"):
+            continue
+        totals = []
+        for n in MICRO_COUNTS:
+            r = run_capture(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+                             bins["micro"], "--count", str(n), "--only", case])
+            m = re.search(r"Collected\s*:\s*(\d+)", r.stderr)
+            if r.returncode or not m:
+                break
+            totals.append(int(m.group(1)))
+        if len(totals) == 2:
+            res[case] = (totals[1] - totals[0]) / (MICRO_COUNTS[1] - MICRO_COUNTS[0])
+    return res
+
+
 def micro_table(rows):
     head = ["case", "bytes", "ns per op (best)", "ns per op (median)", "bytes/ns",
-            "CPU share of best batch", "target", "met"]
+            "CPU share of best batch", "instructions per op", "target", "met"]
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---"] * len(head)) + "|"]
     for case, r in rows.items():
         target = MICRO_TARGETS.get(case)
@@ -659,6 +688,7 @@ def micro_table(rows):
             fmt(r.get("median"), ",.1f"),
             fmt(b / r["ns"] if b else None, ".2f"),
             fmt(100 * r["cpu"] if "cpu" in r else None, ".0f") + (" %" if "cpu" in r else ""),
+            fmt(r.get("instructions"), ",.0f"),
             f"< {target:,.0f} ns" if target else "",
             ("met" if r["ns"] < target else "not met") if target else "",
         ]) + " |")
@@ -681,7 +711,9 @@ def micro_section(rows, info):
                "after a warm-up; ns per op is per parse or per message. The best batch "
                "is the one the rest of the machine disturbed least; its CPU share is the "
                "part of its wall time the benchmark had the CPU (below 100 %, other "
-               "processes inflated the figure). Targets: parse of a typical "
+               "processes inflated the figure). Instructions per op: counted by callgrind "
+               "on the same binary (`sipscope-micro --count N`, two N, the difference "
+               "divided), which the machine's phase does not move. Targets: parse of a typical "
                "INVITE with SDP under 300 ns, a full per-message pipeline (frame to dialog "
                "update) under 1 µs; met is judged on the best batch.\n")
     out.append(micro_table(rows))
@@ -841,6 +873,8 @@ def main():
         log("micro-benchmark (sipscope-micro)")
         mrows, minfo, err = run_micro(bins, args.timeout)
         if mrows:
+            for case, ins in micro_instructions(bins, mrows).items():
+                mrows[case]["instructions"] = ins
             args.micro_md = micro_section(mrows, minfo)
             print("\nMicro-benchmark (ns per parse / per message):\n")
             print(micro_table(mrows))
